@@ -1,0 +1,82 @@
+"""Group documents into traces: by `trace.id`, joined with every line of the same request.
+
+Application lines carry the trace id; the platform lines (START, REPORT, `Task timed out`) and
+plain tracebacks of the same invocation carry only the request id (`faas.execution`). A trace is
+every document of every request that logged the trace id, in time order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lambdalogs.documents import Document, is_error, timestamp_ms
+
+
+@dataclass(frozen=True)
+class Trace:
+    trace_id: str
+    documents: tuple[Document, ...]  # in time order
+
+    @property
+    def start_ms(self) -> int:
+        return timestamp_ms(self.documents[0])
+
+    @property
+    def lead_ms(self) -> int:
+        """From the first to the last event of the trace, across functions."""
+        return timestamp_ms(self.documents[-1]) - self.start_ms
+
+    @property
+    def functions(self) -> list[str]:
+        """The functions in the order the trace reached them."""
+        names: list[str] = []
+        for document in self.documents:
+            name = document.get("faas.name")
+            if isinstance(name, str) and name not in names:
+                names.append(name)
+        return names
+
+    @property
+    def milestones(self) -> list[Document]:
+        return [d for d in self.documents if "labels.milestone" in d]
+
+    @property
+    def errors(self) -> list[Document]:
+        return [d for d in self.documents if is_error(d)]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors)
+
+
+def sort_key(document: Document) -> tuple[int, str]:
+    return timestamp_ms(document), str(document.get("aws.cloudwatch.event_id", ""))
+
+
+def requests_of(documents: Iterable[Document]) -> dict[str, set[str]]:
+    """Request id → the trace ids its lines carried."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for document in documents:
+        trace_id, request_id = document.get("trace.id"), document.get("faas.execution")
+        if isinstance(trace_id, str) and isinstance(request_id, str):
+            found[request_id].add(trace_id)
+    return found
+
+
+def build(documents: list[Document]) -> dict[str, Trace]:
+    """Every trace in the documents, keyed by trace id."""
+    by_request = requests_of(documents)
+    members: dict[str, list[Document]] = defaultdict(list)
+    for document in documents:
+        trace_ids = set(by_request.get(str(document.get("faas.execution")), set()))
+        own = document.get("trace.id")
+        if isinstance(own, str):
+            trace_ids.add(own)
+        for trace_id in trace_ids:
+            members[trace_id].append(document)
+    return {
+        trace_id: Trace(trace_id, tuple(sorted(docs, key=sort_key)))
+        for trace_id, docs in members.items()
+    }

@@ -1,0 +1,147 @@
+"""What the dashboards show, computed from documents: per-function figures and traces."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lambdalogs.correlate import Trace
+from lambdalogs.documents import Document, is_error, iso_time, timestamp_ms
+
+
+@dataclass(frozen=True)
+class FunctionFigures:
+    name: str
+    invocations: int
+    errors: int
+    timeouts: int
+    cold_starts: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    cost_usd: float
+
+
+def percentile(values: Iterable[float], share: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least `share` % of values ≤ it."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    rank = max(1, math.ceil(share / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def function_figures(documents: Iterable[Document]) -> list[FunctionFigures]:
+    """Per function: invocations (REPORT lines), failed invocations, durations, cold starts, cost.
+
+    An invocation is failed when any of its lines is ERROR/FATAL or its REPORT status is not
+    success (timeouts included).
+    """
+    reports: dict[str, list[Document]] = defaultdict(list)
+    failed: dict[str, set[str]] = defaultdict(set)
+    for document in documents:
+        name = str(document.get("faas.name", "?"))
+        if document.get("aws.lambda.event") == "report":
+            reports[name].append(document)
+        if is_error(document):
+            failed[name].add(str(document.get("faas.execution", document.get("@timestamp"))))
+    return [_figures(name, reports[name], len(failed[name])) for name in sorted(reports)]
+
+
+def _figures(name: str, reports: list[Document], errors: int) -> FunctionFigures:
+    durations = [float(r.get("aws.lambda.duration_ms", 0.0)) for r in reports]
+    return FunctionFigures(
+        name=name,
+        invocations=len(reports),
+        errors=errors,
+        timeouts=sum(1 for r in reports if r.get("aws.lambda.status") == "timeout"),
+        cold_starts=sum(1 for r in reports if r.get("faas.coldstart") is True),
+        p50_ms=percentile(durations, 50),
+        p95_ms=percentile(durations, 95),
+        p99_ms=percentile(durations, 99),
+        cost_usd=sum(float(r.get("aws.lambda.cost_usd", 0.0)) for r in reports),
+    )
+
+
+def metric_figures(documents: Iterable[Document]) -> dict[str, list[float]]:
+    """EMF metric name → its values."""
+    values: dict[str, list[float]] = defaultdict(list)
+    for document in documents:
+        for key, value in document.items():
+            if key.startswith("metrics.") and isinstance(value, int | float):
+                values[key.removeprefix("metrics.")].append(float(value))
+    return dict(sorted(values.items()))
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def render_functions(figures: list[FunctionFigures]) -> list[str]:
+    header = (
+        f"{'function':<28}{'invocations':>12}{'errors':>8}{'timeouts':>9}{'cold':>6}"
+        f"{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'cost USD':>13}"
+    )
+    lines = [header, "-" * len(header)]
+    for f in figures:
+        lines.append(
+            f"{f.name:<28}{f.invocations:>12}{f.errors:>8}{f.timeouts:>9}{f.cold_starts:>6}"
+            f"{f.p50_ms:>10.2f}{f.p95_ms:>10.2f}{f.p99_ms:>10.2f}{f.cost_usd:>13.8f}"
+        )
+    total_cost = sum(f.cost_usd for f in figures)
+    total = sum(f.invocations for f in figures)
+    lines.append(f"{'total':<28}{total:>12}{'':>66}{total_cost:>13.8f}")
+    return lines
+
+
+def render_metrics(metrics: dict[str, list[float]]) -> list[str]:
+    return [
+        f"{name:<28}{len(values):>6} values   p50 {percentile(values, 50):>8.1f}   "
+        f"p95 {percentile(values, 95):>8.1f}   max {max(values):>8.1f}"
+        for name, values in metrics.items()
+    ]
+
+
+def render_slowest(traces: Iterable[Trace], count: int = 5) -> list[str]:
+    ranked = sorted(traces, key=lambda t: (-t.lead_ms, t.trace_id))[:count]
+    lines = []
+    for trace in ranked:
+        last = trace.milestones[-1].get("labels.milestone") if trace.milestones else "-"
+        lines.append(
+            f"{trace.trace_id}  lead time {trace.lead_ms:>6} ms  "
+            f"{' → '.join(trace.functions)}  (last milestone {last})"
+        )
+    return lines
+
+
+def render_failure(trace: Trace) -> list[str]:
+    """The failing trace's milestones, and where it stopped."""
+    lines = [f"trace {trace.trace_id} (started {iso_time(trace.start_ms)} UTC)"]
+    for milestone in trace.milestones:
+        offset = timestamp_ms(milestone) - trace.start_ms
+        lines.append(
+            f"  +{offset:>6} ms  {milestone.get('faas.name', '?'):<28}"
+            f"{milestone.get('labels.milestone')}"
+        )
+    lines.append("  " + stopped_at(trace))
+    return lines
+
+
+def stopped_at(trace: Trace) -> str:
+    """One line: the last milestone reached and the error that ended the trace."""
+    last = trace.milestones[-1] if trace.milestones else None
+    where = (
+        f"stopped after {last.get('labels.milestone')} in {last.get('faas.name')}"
+        if last
+        else "stopped before any milestone"
+    )
+    error = trace.errors[-1] if trace.errors else None
+    if error is None:
+        return where
+    if error.get("aws.lambda.status") in {"timeout", "error", "failure"}:
+        status = error.get("aws.lambda.status")
+        return f"{where}: invocation {status} after {error.get('aws.lambda.duration_ms')} ms"
+    cause = error.get("error.type") or error.get("log.level")
+    detail = error.get("error.message") or error.get("message") or ""
+    return f"{where}: {cause}: {str(detail).splitlines()[0] if detail else ''}".rstrip(": ")
