@@ -1,0 +1,162 @@
+"""Run CloudWatch log events through the real transformer exactly as Firehose would, locally.
+
+Firehose invokes the transformer with batches of records; the transformer answers each record
+and re-ingests extra documents with PutRecordBatch; those come back in later batches and pass
+through. `deliver` plays Firehose's part: batching, the loop-back of re-ingested records, and
+collecting what would be delivered to OpenSearch. No AWS is involved."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from transformer.cost import ArchitectureSource, StaticArchitectures
+from transformer.handler import process
+from transformer.settings import Settings
+
+DEFAULT_STREAM_ARN: Final = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/lambda-logs"
+MAX_RECORDS_PER_INVOCATION: Final = 500
+MAX_INVOCATION_BYTES: Final = 3 * 1024 * 1024  # Firehose's largest processor buffer: 3 MB
+
+
+class LoopbackFirehose:
+    """Stands in for the Firehose API: keeps the records the transformer re-ingests."""
+
+    def __init__(self) -> None:
+        self.pending: list[bytes] = []
+        self.calls = 0
+
+    def put_record_batch(self, **kwargs: Any) -> dict[str, Any]:
+        records = kwargs["Records"]
+        self.calls += 1
+        self.pending.extend(bytes(record["Data"]) for record in records)
+        answers = [{"RecordId": f"local-{self.calls}-{i}"} for i in range(len(records))]
+        return {"FailedPutCount": 0, "Encrypted": False, "RequestResponses": answers}
+
+    def take(self) -> list[bytes]:
+        taken, self.pending = self.pending, []
+        return taken
+
+
+@dataclass
+class Delivery:
+    """What Firehose would have delivered to OpenSearch, and what it would not."""
+
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    dropped: int = 0
+    failed: list[bytes] = field(default_factory=list)
+    invocations: int = 0
+    reingested: int = 0
+
+
+def subscription_record(
+    log_group: str,
+    log_stream: str,
+    owner: str,
+    events: Sequence[dict[str, Any]],
+    filter_name: str = "lambda-logs",
+) -> bytes:
+    """The gzip of a CloudWatch Logs subscription message, as CloudWatch sends it to Firehose."""
+    message = {
+        "messageType": "DATA_MESSAGE",
+        "owner": owner,
+        "logGroup": log_group,
+        "logStream": log_stream,
+        "subscriptionFilters": [filter_name],
+        "logEvents": list(events),
+    }
+    return gzip.compress(json.dumps(message).encode("utf-8"), mtime=0)
+
+
+def firehose_event(records: Sequence[bytes], stream_arn: str, first_id: int = 0) -> dict[str, Any]:
+    """A Firehose data-transformation event carrying `records`."""
+    now = int(time.time() * 1000)
+    region = stream_arn.split(":")[3] if stream_arn.count(":") >= 5 else ""
+    return {
+        "invocationId": f"local-{first_id}",
+        "deliveryStreamArn": stream_arn,
+        "region": region,
+        "records": [
+            {
+                "recordId": f"{first_id + i:020d}",
+                "approximateArrivalTimestamp": now,
+                "data": base64.b64encode(data).decode("ascii"),
+            }
+            for i, data in enumerate(records)
+        ],
+    }
+
+
+def _invocations(records: list[bytes]) -> Iterable[list[bytes]]:
+    batch: list[bytes] = []
+    size = 0
+    for data in records:
+        encoded = 4 * ((len(data) + 2) // 3)
+        if batch and (
+            len(batch) >= MAX_RECORDS_PER_INVOCATION or size + encoded > MAX_INVOCATION_BYTES
+        ):
+            yield batch
+            batch, size = [], 0
+        batch.append(data)
+        size += encoded
+    if batch:
+        yield batch
+
+
+class _Context:
+    """The Lambda context's one method the transformer reads."""
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 300_000
+
+
+def deliver(
+    records: Iterable[bytes],
+    *,
+    settings: Settings | None = None,
+    architectures: ArchitectureSource | None = None,
+    stream_arn: str = DEFAULT_STREAM_ARN,
+    quiet: bool = True,
+) -> Delivery:
+    """Run raw Firehose records (gzip CloudWatch messages, or documents) through the transformer
+    until every re-ingested document has come back; return what OpenSearch would receive."""
+    settings = settings or Settings(region=stream_arn.split(":")[3])
+    architectures = architectures or StaticArchitectures(settings.default_architecture)
+    firehose = LoopbackFirehose()
+    delivery = Delivery()
+    queue = list(records)
+    next_id = 0
+    while queue:
+        for batch in _invocations(queue):
+            event = firehose_event(batch, stream_arn, next_id)
+            next_id += len(batch)
+            response = process(
+                event,
+                _Context(),
+                firehose=firehose,
+                architectures=architectures,
+                settings=settings,
+                log=(lambda _line: None) if quiet else print,
+            )
+            delivery.invocations += 1
+            _collect(event, response, delivery)
+        queue = firehose.take()
+        delivery.reingested += len(queue)
+    return delivery
+
+
+def _collect(event: dict[str, Any], response: dict[str, Any], delivery: Delivery) -> None:
+    originals = {record["recordId"]: record["data"] for record in event["records"]}
+    for answer in response["records"]:
+        if answer["result"] == "Ok":
+            delivery.documents.append(json.loads(base64.b64decode(answer["data"])))
+        elif answer["result"] == "Dropped":
+            delivery.dropped += 1
+        else:
+            delivery.failed.append(base64.b64decode(originals[answer["recordId"]]))

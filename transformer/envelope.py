@@ -1,0 +1,87 @@
+"""One Firehose record's data → what it holds: a CloudWatch Logs subscription message, one of
+our own re-ingested documents, or something that cannot be read."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import zlib
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from transformer.document import DOCUMENT_PREFIX
+from transformer.jsonlib import Codec, JsonDecodeError
+
+MAX_DECOMPRESSED_BYTES: Final = 64 * 1024 * 1024
+_PREFIX_B64_CHARS: Final = 20  # 20 base64 characters decode to exactly the 15-byte prefix
+
+Kind = Literal["cloudwatch", "document", "control", "invalid"]
+
+
+@dataclass(frozen=True)
+class Decoded:
+    kind: Kind
+    message: dict[str, Any] | None = None
+    reason: str = ""
+
+
+def _invalid(reason: str) -> Decoded:
+    return Decoded("invalid", None, reason)
+
+
+def is_document(data: str) -> bool:
+    """A record we re-ingested ourselves: base64 of `{"@timestamp":"…`. Checked in O(1)."""
+    try:
+        head = base64.b64decode(data[:_PREFIX_B64_CHARS], validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return head == DOCUMENT_PREFIX
+
+
+def _gunzip(raw: bytes) -> bytes:
+    inflater = zlib.decompressobj(31)
+    out = inflater.decompress(raw, MAX_DECOMPRESSED_BYTES)
+    if inflater.unconsumed_tail:
+        raise ValueError(f"decompresses to more than {MAX_DECOMPRESSED_BYTES} bytes")
+    if not inflater.eof:
+        raise ValueError("truncated gzip stream")
+    return out
+
+
+def _check_message(message: object) -> Decoded:
+    if not isinstance(message, dict):
+        return _invalid("the JSON is not a CloudWatch Logs subscription message")
+    kind = message.get("messageType")
+    if kind == "CONTROL_MESSAGE":
+        return Decoded("control", message)
+    if kind != "DATA_MESSAGE":
+        return _invalid(f"messageType {kind!r} is neither DATA_MESSAGE nor CONTROL_MESSAGE")
+    for key in ("owner", "logGroup", "logStream"):
+        if not isinstance(message.get(key), str):
+            return _invalid(f"{key} is missing or not a string")
+    if not isinstance(message.get("logEvents"), list):
+        return _invalid("logEvents is missing or not a list")
+    return Decoded("cloudwatch", message)
+
+
+def decode(data: object, codec: Codec) -> Decoded:
+    """Classify and decode one record's base64 `data`."""
+    if not isinstance(data, str):
+        return _invalid("data is not a base64 string")
+    if is_document(data):
+        return Decoded("document")
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        return _invalid("data is not valid base64")
+    if raw[:2] != b"\x1f\x8b":
+        return _invalid("data is neither gzip (CloudWatch Logs) nor a transformed document")
+    try:
+        text = _gunzip(raw)
+    except (zlib.error, ValueError) as exc:
+        return _invalid(f"data is not valid gzip: {exc}")
+    try:
+        message = codec.loads(text)
+    except JsonDecodeError:
+        return _invalid("the gzip content is not valid JSON")
+    return _check_message(message)

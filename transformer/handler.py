@@ -1,0 +1,219 @@
+"""Firehose data-transformation Lambda: CloudWatch Logs subscription records in, one OpenSearch
+document per log event out (one inline per record, the others re-ingested into the stream).
+
+`handler` is the Lambda entry point; `process` is the same with its collaborators injected."""
+
+from __future__ import annotations
+
+import base64
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, Final
+
+from transformer.cost import ArchitectureSource, LambdaArchitectures
+from transformer.jsonlib import default_codec
+from transformer.records import Context, RecordResult, transform_record
+from transformer.reingest import FirehoseClient, Item, Outcome, Reingester
+from transformer.response import fit_budget, response_entry
+from transformer.settings import Settings
+from transformer.summary import Summary, summary_record
+
+LOCAL_TIME_BUDGET_SECONDS: Final = 300.0
+
+
+class InvalidEventError(ValueError):
+    """The invocation is not a Firehose data-transformation event."""
+
+
+def stream_name(stream_arn: str) -> str:
+    """arn:aws:firehose:<region>:<account>:deliverystream/<name> → <name>."""
+    _, _, name = stream_arn.partition(":deliverystream/")
+    return name
+
+
+def _region_of(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[3] if len(parts) > 3 else ""
+
+
+def _remaining_seconds(context: Any, started: float) -> Callable[[], float]:
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if callable(remaining):
+        return lambda: float(remaining()) / 1000.0
+    return lambda: LOCAL_TIME_BUDGET_SECONDS - (time.monotonic() - started)
+
+
+def _write_line(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _transform_all(records: list[Any], ctx: Context, summary: Summary) -> list[RecordResult]:
+    results: list[RecordResult] = []
+    seen: set[str] = set()
+    for record in records:
+        if not isinstance(record, dict) or "recordId" not in record:
+            summary.errors.append("a record without recordId cannot be answered; skipped")
+            continue
+        record_id = str(record["recordId"])
+        if record_id in seen:
+            summary.errors.append(f"recordId {record_id} appears twice; answered once")
+            continue
+        seen.add(record_id)
+        try:
+            results.append(transform_record(record, ctx))
+        except Exception as exc:
+            summary.record_errors += 1
+            summary.errors.append(f"record {record_id}: {type(exc).__name__}: {exc}")
+            data = record.get("data")
+            original = data if isinstance(data, str) else ""
+            results.append(RecordResult(record_id, "ProcessingFailed", original))
+    return results
+
+
+def _reingest(results: list[RecordResult], stream: str, reingester: Reingester | None) -> Outcome:
+    items = [
+        Item(index, document)
+        for index, result in enumerate(results)
+        for document in (result.documents[1:] if result.inline else result.documents)
+    ]
+    if not items:
+        return Outcome()
+    if reingester is None:
+        outcome = Outcome(failed_owners={item.owner for item in items})
+        outcome.errors.append(f"deliveryStreamArn names no stream ({stream!r}): cannot re-ingest")
+        return outcome
+    return reingester.send(items)
+
+
+def _apply_failures(results: list[RecordResult], outcome: Outcome) -> None:
+    for owner in outcome.failed_owners:
+        result = results[owner]
+        result.result, result.inline = "ProcessingFailed", False
+        result.reason = "extra documents could not be re-ingested"
+        result.documents = []
+
+
+def _count(results: list[RecordResult], outcome: Outcome, summary: Summary) -> None:
+    for result in results:
+        if result.result == "Ok":
+            summary.records_ok += 1
+        elif result.result == "Dropped":
+            summary.records_dropped += 1
+        else:
+            summary.records_failed += 1
+        summary.passthrough += result.passthrough
+        summary.documents += len(result.documents)
+        summary.truncated += result.truncated
+        summary.parser_errors += result.parser_errors
+    summary.reingested = outcome.sent
+    summary.reingest_retries = outcome.retries
+    summary.reingest_calls = outcome.calls
+    summary.errors.extend(outcome.errors)
+
+
+def process(
+    event: dict[str, Any],
+    context: Any,
+    *,
+    firehose: FirehoseClient,
+    architectures: ArchitectureSource,
+    settings: Settings,
+    sleep: Callable[[float], None] = time.sleep,
+    log: Callable[[str], None] = _write_line,
+) -> dict[str, list[dict[str, str]]]:
+    """Transform one Firehose batch; see the module docstring."""
+    started = time.monotonic()
+    records = event.get("records") if isinstance(event, dict) else None
+    if not isinstance(records, list):
+        raise InvalidEventError(
+            "the event has no 'records' list: invoke this function as a Firehose "
+            "data-transformation processor"
+        )
+    stream_arn = str(event.get("deliveryStreamArn") or "")
+    stream = stream_name(stream_arn)
+    codec = default_codec()
+    region = settings.region or str(event.get("region") or "") or _region_of(stream_arn)
+    ctx = Context(settings, codec, architectures, region, int(time.time() * 1000))
+    summary = Summary(records_in=len(records))
+    results = _transform_all(records, ctx, summary)
+    fit_budget(results)
+    reingester = None
+    if stream:
+        remaining = _remaining_seconds(context, started)
+        reingester = Reingester(firehose, stream, remaining, sleep)
+    outcome = _reingest(results, stream, reingester)
+    _apply_failures(results, outcome)
+    _count(results, outcome, summary)
+    encode_b64: Callable[[bytes], str] = lambda data: base64.b64encode(data).decode("ascii")  # noqa: E731
+    response = {"records": [response_entry(result, encode_b64) for result in results]}
+    summary.response_bytes = sum(len(entry["data"]) + 64 for entry in response["records"])
+    summary.duration_ms = round((time.monotonic() - started) * 1000.0, 3)
+    invocation_id = str(event.get("invocationId", ""))
+    now_ms = int(time.time() * 1000)
+    log(
+        codec.dumps(
+            summary_record(summary, stream, invocation_id, settings.metrics_namespace, now_ms)
+        ).decode("utf-8")
+    )
+    return response
+
+
+class _LazyFirehose:
+    """Creates the boto3 client at the first call: no cost for batches with nothing to re-ingest."""
+
+    def __init__(self, region: str) -> None:
+        self._region = region
+        self._client: Any = None
+
+    def put_record_batch(self, **kwargs: Any) -> dict[str, Any]:
+        if self._client is None:
+            self._client = _boto3_client("firehose", self._region, read_timeout=20)
+        response: dict[str, Any] = self._client.put_record_batch(**kwargs)
+        return response
+
+
+def _boto3_client(service: str, region: str, read_timeout: int) -> Any:
+    import boto3  # the Lambda runtime provides boto3; imported where it is first needed
+    from botocore.config import Config
+
+    config = Config(
+        retries={"max_attempts": 1, "mode": "standard"},  # our own loop retries, deadline-aware
+        connect_timeout=3,
+        read_timeout=read_timeout,
+    )
+    return boto3.client(service, region_name=region or None, config=config)
+
+
+_CONTAINER: dict[str, Any] = {}  # clients and caches that live as long as the container
+
+
+def _architectures(settings: Settings, region: str) -> ArchitectureSource:
+    key = f"architectures:{region}:{settings.default_architecture}"
+    found: ArchitectureSource | None = _CONTAINER.get(key)
+    if found is None:
+        found = LambdaArchitectures(
+            lambda: _boto3_client("lambda", region, read_timeout=3),
+            region,
+            settings.default_architecture,
+        )
+        _CONTAINER[key] = found
+    return found
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str]]]:
+    """Lambda entry point (Firehose data-transformation contract)."""
+    settings = Settings.from_env(os.environ)
+    stream_arn = str(event.get("deliveryStreamArn") or "") if isinstance(event, dict) else ""
+    region = settings.region or _region_of(stream_arn) or os.environ.get("AWS_REGION", "")
+    key = f"firehose:{region}"
+    firehose = _CONTAINER.setdefault(key, _LazyFirehose(region))
+    return process(
+        event,
+        context,
+        firehose=firehose,
+        architectures=_architectures(settings, region),
+        settings=settings,
+    )

@@ -1,0 +1,103 @@
+"""One log line → the fields of its document. Pure: no I/O, no clock, no configuration reads.
+
+Order of attempts: platform lines, timeouts, JSON objects, runtime prefixes (then a JSON object
+or a Node.js error object behind the prefix), plain text. Every line yields at least `message`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from transformer.errors import extract_error
+from transformer.jsonlib import Codec, JsonDecodeError
+from transformer.jsonlog import Fields, error_fields, json_message, parse_json_object
+from transformer.platform import parse_platform_text, parse_timeout
+from transformer.runtimes import parse_prefix
+from transformer.settings import Settings
+
+# Node.js runtime: "Invoke Error \t{"errorType": …}" and "Uncaught Exception \t{…}"
+_NODE_ERROR: Final = re.compile(
+    r"(?:Invoke Error|Uncaught Exception|Unhandled Promise Rejection)\s*\t(\{.*\})\s*", re.S
+)
+
+
+def _object(text: str, codec: Codec) -> dict[str, Any] | None:
+    """The JSON object a text holds entirely, or None."""
+    candidate = text.strip()
+    if not (candidate.startswith("{") and candidate.endswith("}")):
+        return None
+    try:
+        value = codec.loads(candidate)
+    except JsonDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _text_error(message: str, fields: Fields) -> None:
+    found = extract_error(message)
+    if found is None:
+        return
+    if found.type:
+        fields["error.type"] = found.type
+    if found.message:
+        fields["error.message"] = found.message
+    if found.stack_trace:
+        fields["error.stack_trace"] = found.stack_trace
+
+
+def _json_line(
+    obj: dict[str, Any], text: str, settings: Settings, codec: Codec, keep_json: bool
+) -> Fields:
+    fields = parse_json_object(obj, settings)
+    message = json_message(obj, codec.dumps)
+    fields["message"] = text.strip() if message is None else message
+    if keep_json:
+        fields["json"] = obj
+    return fields
+
+
+def _behind_prefix(
+    prefix_fields: Fields, message: str, settings: Settings, codec: Codec, keep_json: bool
+) -> Fields:
+    if message[:1] == "{":
+        obj = _object(message, codec)
+        if obj is not None:
+            fields = _json_line(obj, message, settings, codec, keep_json)
+            fields.update({k: v for k, v in prefix_fields.items() if k not in fields})
+            if "faas.execution" in prefix_fields:  # the runtime's request id is authoritative
+                fields["faas.execution"] = prefix_fields["faas.execution"]
+            return fields
+    fields = prefix_fields
+    fields["message"] = message
+    node_error = _NODE_ERROR.fullmatch(message) if message[:1] in "IUu" else None
+    error_obj = _object(node_error.group(1), codec) if node_error else None
+    if error_obj is not None:
+        fields.update(error_fields(error_obj))
+    else:
+        _text_error(message, fields)
+    return fields
+
+
+def parse_line(line: str, settings: Settings, codec: Codec, *, keep_json: bool = True) -> Fields:
+    """The fields one log line yields; `keep_json=False` leaves its JSON object out."""
+    text = line.rstrip("\r\n")
+    platform = parse_platform_text(text)
+    if platform is not None:
+        platform["message"] = text.rstrip()
+        return platform
+    first = text[:1]
+    if first.isdigit() and "Task timed out after" in text:
+        timeout = parse_timeout(text)
+        if timeout is not None:
+            timeout[0]["message"] = timeout[1]
+            return timeout[0]
+    if first == "{":
+        obj = _object(text, codec)
+        if obj is not None:
+            return _json_line(obj, text, settings, codec, keep_json)
+    prefixed = parse_prefix(text)
+    if prefixed is not None:
+        return _behind_prefix(prefixed[0], prefixed[1], settings, codec, keep_json)
+    fields: Fields = {"message": text}
+    _text_error(text, fields)
+    return fields

@@ -1,0 +1,197 @@
+"""Lines the Lambda platform writes: START, END, REPORT, INIT_START, INIT_REPORT, RESTORE_*,
+EXTENSION/LOGS/TELEMETRY, runtime exits, timeouts, and their `platform.*` JSON records."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+Fields = dict[str, Any]
+
+_NUMBER: Final = re.compile(r"-?\d+(?:\.\d+)?")
+_PAIR: Final = re.compile(r"([A-Za-z][A-Za-z ]*?): ([^\t\n]*)")
+_START: Final = re.compile(r"START RequestId: (\S+)(?:\s+Version: (\S+))?")
+_END: Final = re.compile(r"END RequestId: (\S+)")
+_RUNTIME_ERROR: Final = re.compile(r"RequestId: (\S+) Error: (.*?)(?:\n(\S+))?\s*", re.S)
+_TIMEOUT: Final = re.compile(
+    r"(\d{4}-\d\d-\d\dT[\d:.]+Z?) (\S+) (Task timed out after [\d.]+ seconds)"
+)
+_XRAY_ROOT: Final = re.compile(r"Root=([^;\s]+)")
+_CAMEL: Final = re.compile(r"(?<!^)(?=[A-Z])")
+_STATUS: Final = frozenset({"success", "timeout", "error", "failure"})
+
+# First word of a text platform line → the `aws.lambda.event` it is.
+_SIMPLE_KINDS: Final = {
+    "INIT_START": "init_start",
+    "RESTORE_START": "restore_start",
+    "EXTENSION": "extension",
+    "LOGS": "logs_subscription",
+    "TELEMETRY": "telemetry_subscription",
+}
+_PLATFORM_FIRST_CHARS: Final = frozenset("SEIRLT")
+
+
+def _number(text: str) -> float | None:
+    match = _NUMBER.search(text)
+    return float(match.group()) if match else None
+
+
+def _report_pairs(text: str) -> dict[str, str]:
+    return {key.strip(): value.strip() for key, value in _PAIR.findall(text)}
+
+
+def _put_number(fields: Fields, key: str, text: str | None, *, integer: bool = False) -> None:
+    if text is None:
+        return
+    value = _number(text)
+    if value is not None:
+        fields[key] = int(value) if integer else value
+
+
+def _report(line: str, kind: str) -> Fields:
+    pairs = _report_pairs(line.split(" ", 1)[1] if " " in line else "")
+    fields: Fields = {"aws.lambda.event": kind}
+    if "RequestId" in pairs:
+        fields["faas.execution"] = pairs["RequestId"]
+    _put_number(fields, "aws.lambda.duration_ms", pairs.get("Duration"))
+    _put_number(fields, "aws.lambda.billed_duration_ms", pairs.get("Billed Duration"), integer=True)
+    _put_number(fields, "aws.lambda.memory_size_mb", pairs.get("Memory Size"), integer=True)
+    _put_number(fields, "aws.lambda.max_memory_used_mb", pairs.get("Max Memory Used"), integer=True)
+    init = pairs.get("Init Duration")
+    if kind == "init_report" and init is None:
+        init = pairs.get("Duration")
+    _put_number(fields, "aws.lambda.init_duration_ms", init)
+    if kind == "report":
+        fields["faas.coldstart"] = "Init Duration" in pairs or "Restore Duration" in pairs
+    status = pairs.get("Status", "").lower()
+    if status in _STATUS:
+        fields["aws.lambda.status"] = status
+    if pairs.get("Error Type"):
+        fields["error.type"] = pairs["Error Type"]
+    if pairs.get("XRAY TraceId"):
+        fields["aws.xray.trace_id"] = pairs["XRAY TraceId"]
+    return fields
+
+
+def parse_platform_text(line: str) -> Fields | None:
+    """Fields of a platform text line (message excluded), or None if it is not one."""
+    if not line or line[0] not in _PLATFORM_FIRST_CHARS:
+        return None
+    if line.startswith("START RequestId: "):
+        match = _START.match(line)
+        if match is None:
+            return None
+        fields: Fields = {"aws.lambda.event": "start", "faas.execution": match.group(1)}
+        if match.group(2):
+            fields["faas.version"] = match.group(2)
+        return fields
+    if line.startswith("END RequestId: "):
+        end = _END.match(line)
+        return {"aws.lambda.event": "end", "faas.execution": end.group(1)} if end else None
+    if line.startswith("REPORT RequestId: "):
+        return _report(line, "report")
+    if line.startswith(("INIT_REPORT ", "RESTORE_REPORT ")):
+        return _report(line, "init_report" if line[0] == "I" else "restore_report")
+    if line.startswith("RequestId: ") and " Error: " in line:
+        return _runtime_error(line)
+    word = line.split(None, 1)[0]
+    kind = _SIMPLE_KINDS.get(word)
+    if kind is None or (len(line) > len(word) and line[len(word)] not in " \t"):
+        return None
+    return {"aws.lambda.event": kind}
+
+
+def _runtime_error(line: str) -> Fields | None:
+    match = _RUNTIME_ERROR.fullmatch(line)
+    if match is None:
+        return None
+    fields: Fields = {
+        "aws.lambda.event": "runtime_error",
+        "faas.execution": match.group(1),
+        "log.level": "ERROR",
+        "error.message": match.group(2),
+    }
+    if match.group(3):
+        fields["error.type"] = match.group(3)
+    return fields
+
+
+def parse_timeout(line: str) -> tuple[Fields, str] | None:
+    """`<ts> <requestId> Task timed out after N seconds` → (fields, message)."""
+    match = _TIMEOUT.match(line)
+    if match is None:
+        return None
+    fields: Fields = {
+        "aws.lambda.event": "timeout",
+        "log.level": "ERROR",
+        "faas.execution": match.group(2),
+    }
+    return fields, match.group(3)
+
+
+def event_kind(platform_type: str) -> str:
+    """`platform.initStart` → `init_start`, `platform.report` → `report`."""
+    return _CAMEL.sub("_", platform_type[len("platform.") :]).lower()
+
+
+def xray_root(value: object) -> str | None:
+    """The Root of an X-Ray trace header (`Root=1-…;Parent=…;Sampled=1`)."""
+    if not isinstance(value, str):
+        return None
+    match = _XRAY_ROOT.search(value)
+    return match.group(1) if match else (value if value.startswith("1-") else None)
+
+
+def _metric(metrics: dict[str, Any], key: str) -> float | None:
+    value = metrics.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _json_metrics(fields: Fields, kind: str, metrics: dict[str, Any]) -> None:
+    if kind == "report":
+        pairs = (
+            ("aws.lambda.duration_ms", "durationMs", False),
+            ("aws.lambda.billed_duration_ms", "billedDurationMs", True),
+            ("aws.lambda.memory_size_mb", "memorySizeMB", True),
+            ("aws.lambda.max_memory_used_mb", "maxMemoryUsedMB", True),
+            ("aws.lambda.init_duration_ms", "initDurationMs", False),
+        )
+        for field, key, integer in pairs:
+            value = _metric(metrics, key)
+            if value is not None:
+                fields[field] = int(value) if integer else value
+        fields["faas.coldstart"] = "initDurationMs" in metrics or "restoreDurationMs" in metrics
+    elif kind == "init_report":
+        value = _metric(metrics, "durationMs")
+        if value is not None:
+            fields["aws.lambda.init_duration_ms"] = value
+
+
+def parse_platform_json(obj: dict[str, Any], platform_type: str) -> Fields:
+    """Fields of a Lambda JSON-format `platform.*` record."""
+    kind = event_kind(platform_type)
+    fields: Fields = {"aws.lambda.event": kind}
+    record = obj.get("record")
+    if not isinstance(record, dict):
+        return fields
+    request_id = record.get("requestId")
+    if isinstance(request_id, str):
+        fields["faas.execution"] = request_id
+    version = record.get("version", record.get("functionVersion"))
+    if isinstance(version, str):
+        fields["faas.version"] = version
+    status = record.get("status")
+    if isinstance(status, str) and status.lower() in _STATUS:
+        fields["aws.lambda.status"] = status.lower()
+    if isinstance(record.get("errorType"), str):
+        fields["error.type"] = record["errorType"]
+    tracing = record.get("tracing")
+    root = xray_root(tracing.get("value")) if isinstance(tracing, dict) else None
+    if root:
+        fields["aws.xray.trace_id"] = root
+    metrics = record.get("metrics")
+    if isinstance(metrics, dict):
+        _json_metrics(fields, kind, metrics)
+    return fields

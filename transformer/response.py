@@ -1,0 +1,49 @@
+"""The response to Firehose: every input recordId exactly once, always under 6 MB.
+
+A CloudWatch record's first document is returned inline and the others are re-ingested. When the
+inline documents would push the response over the budget, the largest ones are re-ingested too
+and their records answered `Dropped` (their documents reach OpenSearch through the stream)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from transformer.records import RecordResult
+
+RESPONSE_BUDGET_BYTES: Final = 6_000_000  # Lambda's synchronous response limit is 6 MB
+_PER_RECORD_OVERHEAD: Final = 64  # {"recordId":"","result":"ProcessingFailed","data":""},
+
+
+def b64_length(size: int) -> int:
+    return 4 * ((size + 2) // 3)
+
+
+def _size(result: RecordResult) -> int:
+    inline = b64_length(len(result.documents[0])) if result.inline else len(result.original)
+    return _PER_RECORD_OVERHEAD + len(result.record_id) + inline
+
+
+def fit_budget(results: list[RecordResult], budget: int = RESPONSE_BUDGET_BYTES) -> int:
+    """Move inline documents to re-ingestion until the response fits; return its size."""
+    total = sum(_size(result) for result in results)
+    if total <= budget:
+        return total
+    movable = sorted(
+        (r for r in results if r.inline),
+        key=lambda r: b64_length(len(r.documents[0])) - len(r.original),
+        reverse=True,
+    )
+    for result in movable:
+        if total <= budget:
+            break
+        before = _size(result)
+        result.inline = False
+        result.result = "Dropped"
+        result.reason = "all documents re-ingested to keep the response under 6 MB"
+        total += _size(result) - before
+    return total
+
+
+def response_entry(result: RecordResult, encode_b64: Any) -> dict[str, str]:
+    data = encode_b64(result.documents[0]) if result.inline else result.original
+    return {"recordId": result.record_id, "result": result.result, "data": data}

@@ -1,0 +1,108 @@
+"""The transformer's configuration, read from environment variables inside the handler."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final, Literal
+
+Architecture = Literal["x86_64", "arm64"]
+ARCHITECTURES: Final[tuple[Architecture, ...]] = ("x86_64", "arm64")
+
+DEFAULT_TRACE_ID_KEYS: Final = ("traceId", "trace_id", "correlation_id", "correlationId")
+FIREHOSE_RECORD_MAX_BYTES: Final = 1_000 * 1024
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the transformer cannot use."""
+
+
+@dataclass(frozen=True)
+class Prices:
+    """USD prices of Lambda; defaults are us-east-1's first tier."""
+
+    x86_64_gb_second: float = 0.0000166667
+    arm64_gb_second: float = 0.0000133334
+    per_request: float = 0.0000002
+
+    def gb_second(self, architecture: Architecture) -> float:
+        return self.arm64_gb_second if architecture == "arm64" else self.x86_64_gb_second
+
+
+@dataclass(frozen=True)
+class Settings:
+    label_keys: tuple[str, ...] = ("milestone",)
+    trace_id_keys: tuple[str, ...] = DEFAULT_TRACE_ID_KEYS
+    default_architecture: Architecture = "x86_64"
+    prices: Prices = Prices()
+    max_message_bytes: int = 32 * 1024
+    log_group_prefixes: tuple[str, ...] = ("/aws/lambda/",)
+    region: str = ""
+    metrics_namespace: str = "LambdaLogs"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Read every setting; raise SettingsError naming the variable and the fix."""
+        return cls(
+            label_keys=_names(env, "LABEL_KEYS", ("milestone",)),
+            trace_id_keys=_names(env, "TRACE_ID_KEYS", DEFAULT_TRACE_ID_KEYS),
+            default_architecture=_architecture(env),
+            prices=Prices(
+                x86_64_gb_second=_price(env, "PRICE_X86_64_GB_SECOND", Prices.x86_64_gb_second),
+                arm64_gb_second=_price(env, "PRICE_ARM64_GB_SECOND", Prices.arm64_gb_second),
+                per_request=_price(env, "PRICE_PER_REQUEST", Prices.per_request),
+            ),
+            max_message_bytes=_max_message_bytes(env),
+            log_group_prefixes=_names(env, "LOG_GROUP_PREFIXES", ("/aws/lambda/",)),
+            region=env.get("CLOUD_REGION") or env.get("AWS_REGION", ""),
+            metrics_namespace=env.get("METRICS_NAMESPACE", "").strip() or "LambdaLogs",
+        )
+
+
+def _names(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _architecture(env: Mapping[str, str]) -> Architecture:
+    raw = env.get("DEFAULT_ARCHITECTURE", "x86_64").strip()
+    for architecture in ARCHITECTURES:
+        if raw == architecture:
+            return architecture
+    raise SettingsError(
+        f"DEFAULT_ARCHITECTURE={raw!r} is not a Lambda architecture; set it to x86_64 or arm64"
+    )
+
+
+def _price(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise SettingsError(
+            f"{name}={raw!r} is not a price; set it to a number of USD, e.g. {default}"
+        )
+    return value
+
+
+def _max_message_bytes(env: Mapping[str, str]) -> int:
+    raw = env.get("MAX_MESSAGE_BYTES")
+    if raw is None or not raw.strip():
+        return 32 * 1024
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 256 <= value <= FIREHOSE_RECORD_MAX_BYTES // 4:
+        raise SettingsError(
+            f"MAX_MESSAGE_BYTES={raw!r} is out of range; set a whole number of bytes from 256 "
+            f"to {FIREHOSE_RECORD_MAX_BYTES // 4} (default 32768)"
+        )
+    return value
