@@ -1,0 +1,1 @@
+"""OpenSearch content: index template, ISM policy, security role, saved objects, monitors."""
