@@ -1,0 +1,88 @@
+"""Every case of the shared corpus through the real transformer, field by field, with both JSON
+codecs. The corpus is golden data: expected values come from tests/corpus/*.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lambdalogs.firehose_local import deliver, subscription_record
+from transformer import handler as handler_module
+from transformer import jsonlib
+from transformer.settings import Settings
+
+CORPUS = Path(__file__).parent.parent / "corpus"
+CASES = [case for path in sorted(CORPUS.glob("*.json")) for case in json.loads(path.read_text())]
+MISSING = object()
+CODECS = [jsonlib.STDLIB] + ([jsonlib.ORJSON] if jsonlib.ORJSON is not None else [])
+
+
+def field_value(document: dict[str, Any], key: str) -> Any:
+    if not key.startswith("json.") or key == "json":
+        return document.get(key, MISSING)
+    current: Any = document.get("json", MISSING)
+    for part in key[len("json.") :].split("."):
+        if not isinstance(current, dict) or part not in current:
+            return MISSING
+        current = current[part]
+    return current
+
+
+def mismatches(document: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+    problems = []
+    for key, want in expected.items():
+        got = field_value(document, key)
+        if want is None:
+            if got is not MISSING:
+                problems.append(f"{key}: expected absent, got {got!r}")
+        elif isinstance(want, (int, float)) and not isinstance(want, bool):
+            if isinstance(got, bool) or not isinstance(got, (int, float)) or got != want:
+                problems.append(f"{key}: expected {want!r}, got {got!r}")
+        elif got != want or type(got) is not type(want):
+            problems.append(f"{key}: expected {want!r}, got {got!r}")
+    return problems
+
+
+@pytest.fixture(params=CODECS, ids=lambda codec: "orjson" if codec is jsonlib.ORJSON else "stdlib")
+def codec(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> jsonlib.Codec:
+    chosen: jsonlib.Codec = request.param
+    monkeypatch.setattr(handler_module, "default_codec", lambda: chosen)
+    return chosen
+
+
+def test_the_corpus_is_present_and_complete() -> None:
+    assert len(CASES) >= 25
+    assert all(len(case["events"]) == len(case["expected"]) for case in CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_corpus_case(case: dict[str, Any], codec: jsonlib.Codec) -> None:
+    # GIVEN one CloudWatch subscription record with the case's events
+    record = subscription_record(case["logGroup"], case["logStream"], case["owner"], case["events"])
+    # WHEN Firehose runs it through the transformer (fan-out and pass-through included)
+    delivery = deliver([record], settings=Settings(region="eu-west-1"))
+    # THEN every event became exactly one document with the expected fields
+    assert len(delivery.documents) == len(case["events"])
+    assert not delivery.failed and delivery.dropped == 0
+    by_id = {doc["aws.cloudwatch.event_id"]: doc for doc in delivery.documents}
+    assert len(by_id) == len(case["events"])
+    for event, expected in zip(case["events"], case["expected"], strict=True):
+        document = by_id[event["id"]]
+        assert mismatches(document, expected) == [], event["message"][:200]
+        assert document["cloud.region"] == "eu-west-1"
+        assert isinstance(document["message"], str)
+        assert next(iter(document)) == "@timestamp"
+
+
+def test_mismatches_reports_wrong_absent_and_type_changed_fields() -> None:
+    # The comparison itself must be able to fail.
+    document = {"log.level": "INFO", "aws.lambda.memory_size_mb": "256", "json": {"a": {"b": 1}}}
+    assert mismatches(document, {"log.level": "WARN"})
+    assert mismatches(document, {"log.level": None})
+    assert mismatches(document, {"aws.lambda.memory_size_mb": 256})
+    assert mismatches(document, {"json.a.b": 2})
+    assert mismatches(document, {"faas.name": "x"})
+    assert not mismatches(document, {"json.a.b": 1, "faas.name": None, "log.level": "INFO"})
