@@ -1,0 +1,74 @@
+"""The optional account-policy mode: one SUBSCRIPTION_FILTER_POLICY for every log group.
+
+Pure: infra/ builds the `aws.cloudwatch.LogAccountPolicy` from what this returns
+(`policy_type="SUBSCRIPTION_FILTER_POLICY"`, `policy_document=...`, `selection_criteria=...`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final, Literal, TypedDict
+
+from subscriptions.errors import AccountPolicyError
+
+SELECTION_CRITERIA_MAX_BYTES: Final = 25 * 1024
+POLICY_TYPE: Final = "SUBSCRIPTION_FILTER_POLICY"
+_GROUP_NAME: Final = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
+
+
+class SubscriptionPolicyDocument(TypedDict):
+    DestinationArn: str
+    RoleArn: str
+    FilterPattern: str
+    Distribution: Literal["Random", "ByLogStream"]
+
+
+@dataclass(frozen=True)
+class AccountPolicy:
+    policy_type: str
+    policy_document: str
+    selection_criteria: str
+
+
+def build_account_subscription_policy(
+    destination_arn: str,
+    role_arn: str,
+    filter_pattern: str,
+    excluded_log_groups: Iterable[str],
+) -> AccountPolicy:
+    """The policy document JSON and `LogGroupName NOT IN [...]` selection criteria.
+
+    `excluded_log_groups` are exact names (the account policy supports no globs) and must hold
+    at least the pipeline's own groups, or the pipeline would subscribe itself and loop.
+    """
+    names = sorted(set(excluded_log_groups))
+    if not names:
+        raise AccountPolicyError(
+            "excluded_log_groups is empty: pass at least the pipeline's own log groups "
+            "(transformer, subscriber, Firehose error logs), or the pipeline loops"
+        )
+    bad = [name for name in names if not _GROUP_NAME.fullmatch(name)]
+    if bad:
+        raise AccountPolicyError(
+            f"excluded_log_groups holds {bad[:5]}, not exact log group names: the account policy "
+            "accepts no globs; list exact names (letters, digits and . - _ / #)"
+        )
+    if not destination_arn or not role_arn:
+        raise AccountPolicyError("destination_arn and role_arn must both be set")
+    document: SubscriptionPolicyDocument = {
+        "DestinationArn": destination_arn,
+        "RoleArn": role_arn,
+        "FilterPattern": filter_pattern,
+        "Distribution": "Random",
+    }
+    criteria = f"LogGroupName NOT IN {json.dumps(names)}"
+    if len(criteria.encode("utf-8")) > SELECTION_CRITERIA_MAX_BYTES:
+        raise AccountPolicyError(
+            f"the selection criteria are {len(criteria.encode())} bytes, above the "
+            f"{SELECTION_CRITERIA_MAX_BYTES}-byte limit: exclude fewer groups, or use the "
+            "reconciler mode, which accepts globs"
+        )
+    return AccountPolicy(POLICY_TYPE, json.dumps(document, separators=(",", ":")), criteria)

@@ -1,0 +1,92 @@
+"""Close the subscription gap: send a newly subscribed group's earlier events to the stream.
+
+CloudWatch forwards only events ingested after the filter exists. The backfill reads the
+group's events with FilterLogEvents and keeps those ingested at or before the filter's creation
+(`ingestionTime <= boundary`, both on CloudWatch's clock), so nothing the filter delivers is sent
+twice. It encodes them as CloudWatch subscription records and puts them into the stream.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Final
+
+from subscriptions.budget import TimeBudget
+from subscriptions.continuation import BackfillJob
+from subscriptions.envelope import encode
+from subscriptions.errors import BackfillDeliveryError, ThrottledError
+from subscriptions.firehose_api import FirehoseApi
+from subscriptions.logs_api import LogGroup, LogsApi
+from subscriptions.report import RunReport, StopReason
+
+HOUR_MS: Final = 3_600_000
+# CloudWatch accepts events stamped up to 2 h in the future: read that far past the boundary.
+FUTURE_TOLERANCE_MS: Final = 2 * HOUR_MS
+
+
+@dataclass(frozen=True)
+class Paused:
+    """A backfill stopped before its end; resume it from `job`."""
+
+    job: BackfillJob
+    reason: StopReason
+
+
+def plan_backfill(
+    group: LogGroup, owner: str, boundary_ms: int, lookback_hours: float
+) -> BackfillJob | None:
+    """Since the group's creation, at most `lookback_hours` back; None when disabled."""
+    if lookback_hours <= 0:
+        return None
+    start = max(group.created_ms, boundary_ms - int(lookback_hours * HOUR_MS))
+    return BackfillJob(
+        group=group.name,
+        owner=group.account_id or owner,
+        start_ms=start,
+        end_ms=boundary_ms + FUTURE_TOLERANCE_MS,
+        boundary_ms=boundary_ms,
+    )
+
+
+class Backfiller:
+    def __init__(
+        self,
+        logs: LogsApi,
+        firehose: FirehoseApi,
+        filter_name: str,
+        budget: TimeBudget,
+        report: RunReport,
+    ) -> None:
+        self._logs = logs
+        self._firehose = firehose
+        self._filter_name = filter_name
+        self._budget = budget
+        self._report = report
+
+    def run(self, job: BackfillJob) -> Paused | None:
+        """Send the job's events page by page; Paused when time or the API quota runs out."""
+        while True:
+            try:
+                page = self._logs.events_page(job.group, job.start_ms, job.end_ms, job.next_token)
+            except ThrottledError:
+                return Paused(job, "throttled")
+            events = [e for e in page.events if e.ingestion_time <= job.boundary_ms]
+            if events:
+                encoded = encode(job.owner, job.group, self._filter_name, events)
+                try:
+                    self._firehose.put_records(encoded.records)
+                except (BackfillDeliveryError, ThrottledError) as error:
+                    self._report.backfill_failure(job.group, _window(job), error)
+                    return None
+                self._report.backfill_events += len(events)
+                self._report.backfill_records += len(encoded.records)
+                self._report.backfill_truncated += encoded.truncated_events
+            if page.next_token is None:
+                return None
+            job = replace(job, next_token=page.next_token)
+            if self._budget.exhausted():
+                return Paused(job, "time_budget")
+
+
+def _window(job: BackfillJob) -> dict[str, int]:
+    return {"startMs": job.start_ms, "endMs": job.end_ms, "boundaryMs": job.boundary_ms}

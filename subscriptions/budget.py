@@ -1,0 +1,35 @@
+"""The time budget of one invocation: stop cleanly before Lambda's timeout."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+UNLIMITED_MS: Final = 2**62
+
+
+class LambdaContext(Protocol):
+    """The part of Lambda's context object the subscriber uses."""
+
+    invoked_function_arn: str
+
+    def get_remaining_time_in_millis(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class TimeBudget:
+    """Exhausted once the remaining time falls to the margin (kept for the slowest step)."""
+
+    remaining_ms: Callable[[], int]
+    margin_ms: int
+
+    @classmethod
+    def from_context(cls, context: object, margin_seconds: float) -> TimeBudget:
+        remaining = getattr(context, "get_remaining_time_in_millis", None)
+        if not callable(remaining):
+            return cls(lambda: UNLIMITED_MS, int(margin_seconds * 1000))
+        return cls(lambda: int(remaining()), int(margin_seconds * 1000))
+
+    def exhausted(self) -> bool:
+        return self.remaining_ms() <= self.margin_ms

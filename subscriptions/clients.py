@@ -1,0 +1,35 @@
+"""AWS clients, created on first use (never at import time), each counting its API calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+# Retries are ours (retry.py: full jitter, counted, budget-aware), so botocore makes one attempt.
+_RETRIES: Final = {"mode": "standard", "total_max_attempts": 1}
+
+
+def _boto3_client(service: str) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(service, config=Config(retries=_RETRIES))
+
+
+class Clients:
+    """`get("logs")`, `get("lambda")`, `get("firehose")`; `calls` counts every API call made."""
+
+    def __init__(self, factory: Callable[[str], Any] = _boto3_client) -> None:
+        self._factory = factory
+        self._cache: dict[str, Any] = {}
+        self.calls = 0
+
+    def get(self, service: str) -> Any:
+        if service not in self._cache:
+            client = self._factory(service)
+            client.meta.events.register("before-parameter-build", self._count)
+            self._cache[service] = client
+        return self._cache[service]
+
+    def _count(self, **_: Any) -> None:
+        self.calls += 1

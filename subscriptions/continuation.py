@@ -1,0 +1,157 @@
+"""Where a stopped run resumes: a cursor over the groups, and an unfinished backfill.
+
+The token travels in the payload of the asynchronous self-invocation (or back to a synchronous
+caller), so resuming needs no table, queue or bucket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Literal, TypedDict
+
+from subscriptions.errors import ContinuationError
+
+TOKEN_VERSION: Final = 1
+
+Phase = Literal["prefixes", "functions", "done"]
+RunAction = Literal["reconcile", "remove"]
+_PHASES: Final[tuple[Phase, ...]] = ("prefixes", "functions", "done")
+_ACTIONS: Final[tuple[RunAction, ...]] = ("reconcile", "remove")
+
+
+class BackfillToken(TypedDict):
+    logGroup: str
+    owner: str
+    startMs: int
+    endMs: int
+    boundaryMs: int
+    nextToken: str | None
+
+
+class ContinuationToken(TypedDict):
+    version: int
+    action: RunAction
+    phase: Phase
+    prefixIndex: int
+    pageToken: str | None
+    after: str | None
+    functionsMarker: str | None
+    functionsDone: int
+    backfill: BackfillToken | None
+    generation: int
+
+
+@dataclass(frozen=True)
+class BackfillJob:
+    """Send the events of `group` ingested before `boundary_ms`, by timestamp in [start, end]."""
+
+    group: str
+    owner: str
+    start_ms: int
+    end_ms: int
+    boundary_ms: int
+    next_token: str | None = None
+
+    def to_token(self) -> BackfillToken:
+        return {
+            "logGroup": self.group,
+            "owner": self.owner,
+            "startMs": self.start_ms,
+            "endMs": self.end_ms,
+            "boundaryMs": self.boundary_ms,
+            "nextToken": self.next_token,
+        }
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Position of a walk over the groups: prefix `prefix_index`, page `page_token`, after the
+    group named `after`; then the functions phase at `functions_marker`, `functions_done` groups
+    into that page."""
+
+    action: RunAction = "reconcile"
+    phase: Phase = "prefixes"
+    prefix_index: int = 0
+    page_token: str | None = None
+    after: str | None = None
+    functions_marker: str | None = None
+    functions_done: int = 0
+    backfill: BackfillJob | None = None
+    generation: int = 0
+
+    def to_token(self) -> ContinuationToken:
+        return {
+            "version": TOKEN_VERSION,
+            "action": self.action,
+            "phase": self.phase,
+            "prefixIndex": self.prefix_index,
+            "pageToken": self.page_token,
+            "after": self.after,
+            "functionsMarker": self.functions_marker,
+            "functionsDone": self.functions_done,
+            "backfill": self.backfill.to_token() if self.backfill else None,
+            "generation": self.generation,
+        }
+
+    @classmethod
+    def from_token(cls, raw: object) -> Cursor:
+        """Validate a token received in an event; raise ContinuationError when malformed."""
+        if not isinstance(raw, Mapping) or raw.get("version") != TOKEN_VERSION:
+            raise ContinuationError(
+                f"continuation must be an object with version {TOKEN_VERSION}: pass the token "
+                "a previous run returned, unchanged, or omit it to start a full run"
+            )
+        backfill = raw.get("backfill")
+        return cls(
+            action=_choice(raw, "action", _ACTIONS),
+            phase=_choice(raw, "phase", _PHASES),
+            prefix_index=_int(raw, "prefixIndex"),
+            page_token=_optional_str(raw, "pageToken"),
+            after=_optional_str(raw, "after"),
+            functions_marker=_optional_str(raw, "functionsMarker"),
+            functions_done=_int(raw, "functionsDone"),
+            backfill=None if backfill is None else _backfill(backfill),
+            generation=_int(raw, "generation"),
+        )
+
+
+def _backfill(raw: object) -> BackfillJob:
+    if not isinstance(raw, Mapping):
+        raise ContinuationError("continuation.backfill must be an object or null")
+    return BackfillJob(
+        group=_str(raw, "logGroup"),
+        owner=_str(raw, "owner"),
+        start_ms=_int(raw, "startMs"),
+        end_ms=_int(raw, "endMs"),
+        boundary_ms=_int(raw, "boundaryMs"),
+        next_token=_optional_str(raw, "nextToken"),
+    )
+
+
+def _choice(raw: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> Any:
+    value = raw.get(key)
+    if value not in allowed:
+        raise ContinuationError(f"continuation.{key}={value!r} must be one of {allowed}")
+    return value
+
+
+def _int(raw: Mapping[str, Any], key: str) -> int:
+    value = raw.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ContinuationError(f"continuation.{key}={value!r} must be a non-negative integer")
+    return value
+
+
+def _str(raw: Mapping[str, Any], key: str) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value:
+        raise ContinuationError(f"continuation.{key}={value!r} must be a non-empty string")
+    return value
+
+
+def _optional_str(raw: Mapping[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    return _str(raw, key)

@@ -1,0 +1,148 @@
+"""Lambda entry point of the subscriber: `handler(event, context)`.
+
+Keeps every selected log group subscribed to the pipeline's Firehose stream (see
+docs/readme/subscriptions.md). Settings are read and clients created inside the handler.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from subscriptions.backfill import Backfiller, Paused
+from subscriptions.budget import TimeBudget
+from subscriptions.clients import Clients
+from subscriptions.continuation import Cursor
+from subscriptions.events import Request, parse_event
+from subscriptions.firehose_api import FirehoseApi
+from subscriptions.functions_api import FunctionsApi
+from subscriptions.logs_api import FilterSpec, LogsApi
+from subscriptions.reconcile import Stop, Subscriber
+from subscriptions.report import RunReport, RunResult
+from subscriptions.retry import RetryPolicy, RetryStats
+from subscriptions.selection import Selection
+from subscriptions.settings import Settings
+
+
+def handler(event: object, context: object) -> RunResult:
+    """Validate settings and event first (a bad one changes nothing), then run."""
+    settings = Settings.from_env(os.environ)
+    request = parse_event(event)
+    return run(request, settings, context, clients=Clients())
+
+
+def run(
+    request: Request,
+    settings: Settings,
+    context: object,
+    *,
+    clients: Clients,
+    policy: RetryPolicy | None = None,
+    emit: Callable[[str], None] = print,
+    clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+) -> RunResult:
+    """The handler with its collaborators injected (tests, operator tools)."""
+    started = time.monotonic()
+    policy = policy or RetryPolicy()
+    stats = RetryStats()
+    report = RunReport(request.kind, emit=emit, note=request.note)
+    budget = TimeBudget.from_context(context, settings.time_budget_margin_seconds)
+    logs = LogsApi(clients.get("logs"), policy, stats)
+    functions = FunctionsApi(clients.get("lambda"), policy, stats)
+    firehose = FirehoseApi(clients.get("firehose"), settings.destination.stream_name, policy, stats)
+    spec = FilterSpec(
+        settings.filter_name,
+        settings.filter_pattern,
+        settings.destination.arn,
+        settings.role_arn,
+    )
+    subscriber = Subscriber(
+        logs,
+        functions,
+        Backfiller(logs, firehose, settings.filter_name, budget, report),
+        spec,
+        Selection.from_settings(settings),
+        report,
+        owner=settings.destination.account_id,
+        lookback_hours=settings.backfill_lookback_hours,
+        exhausted=budget.exhausted,
+        clock_ms=clock_ms,
+    )
+    stop = _dispatch(request, subscriber)
+    self_invoked = False
+    if stop is not None:
+        stop = _next_generation(stop)
+        self_invoked = _continue(request, stop, settings, context, functions, report)
+    report.api_calls = clients.calls
+    result = report.result(
+        stop.reason if stop else "done",
+        stop.cursor.to_token() if stop else None,
+        self_invoked,
+        stats.retries,
+    )
+    report.emit_metrics(result, (time.monotonic() - started) * 1000)
+    return result
+
+
+def _dispatch(request: Request, subscriber: Subscriber) -> Stop | None:
+    if request.kind in ("reconcile", "remove"):
+        cursor = request.cursor or Cursor(
+            action="reconcile" if request.kind == "reconcile" else "remove"
+        )
+        visit = (
+            subscriber.reconcile_group if request.kind == "reconcile" else subscriber.remove_group
+        )
+        return subscriber.walk(cursor, visit)
+    paused: Paused | None = None
+    if request.kind == "log_group" and request.target:
+        paused = subscriber.reconcile_named(request.target)
+    elif request.kind == "function" and request.target:
+        paused = subscriber.reconcile_function(request.target)
+    if paused is None:
+        return None
+    # Only the interrupted backfill remains: resume it, then stop (phase "done").
+    return Stop(Cursor(action="reconcile", phase="done", backfill=paused.job), paused.reason)
+
+
+def _next_generation(stop: Stop) -> Stop:
+    cursor = stop.cursor
+    return Stop(Cursor(**{**cursor.__dict__, "generation": cursor.generation + 1}), stop.reason)
+
+
+def _continue(
+    request: Request,
+    stop: Stop,
+    settings: Settings,
+    context: object,
+    functions: FunctionsApi,
+    report: RunReport,
+) -> bool:
+    """Invoke this function again, asynchronously, with the continuation token."""
+    function_arn = getattr(context, "invoked_function_arn", None)
+    if not request.self_invoke or not isinstance(function_arn, str) or not function_arn:
+        report.log(
+            "INFO", "stopped early; pass the continuation back to resume", reason=stop.reason
+        )
+        return False
+    if stop.cursor.generation > settings.max_continuations:
+        report.log(
+            "ERROR",
+            f"stopped early after {settings.max_continuations} continuations; the next scheduled "
+            "run starts over: raise MAX_CONTINUATIONS or the Lambda timeout",
+            reason=stop.reason,
+        )
+        return False
+    payload: Mapping[str, Any] = {
+        "action": stop.cursor.action,
+        "continuation": stop.cursor.to_token(),
+    }
+    functions.invoke_async(function_arn, payload)
+    report.log(
+        "INFO",
+        "stopped early; continuing asynchronously",
+        reason=stop.reason,
+        generation=stop.cursor.generation,
+    )
+    return True

@@ -1,0 +1,249 @@
+"""Thin adapter over the CloudWatch Logs client: pagination, backoff, error translation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final, Literal, TypeVar
+
+from botocore.exceptions import ClientError
+
+from subscriptions.errors import DestinationNotReadyError, RoleNotAssumableError
+from subscriptions.retry import (
+    RetryPolicy,
+    RetryStats,
+    call_with_backoff,
+    error_code,
+    error_message,
+)
+
+T = TypeVar("T")
+
+GROUPS_PAGE_SIZE: Final = 50  # DescribeLogGroups maximum
+EVENTS_PAGE_SIZE: Final = 10_000  # FilterLogEvents maximum
+# Right after the role is created, IAM has not propagated yet: retry PutSubscriptionFilter briefly.
+PROPAGATION_DELAYS_SECONDS: Final = (1.0, 2.0, 4.0, 8.0, 8.0)
+_ROLE_NOT_ASSUMABLE: Final = "permission to assume the provided role"
+_DESTINATION_NOT_READY: Final = "Could not deliver test message"
+
+PutOutcome = Literal["put", "limit_exceeded", "vanished"]
+
+
+@dataclass(frozen=True)
+class LogGroup:
+    name: str
+    arn: str
+    created_ms: int
+
+    @property
+    def account_id(self) -> str:
+        """The owner account, from `arn:aws:logs:<region>:<account>:log-group:<name>`."""
+        parts = self.arn.split(":")
+        return parts[4] if len(parts) > 4 else ""
+
+
+@dataclass(frozen=True)
+class SubscriptionFilter:
+    name: str
+    destination_arn: str
+    filter_pattern: str
+    role_arn: str
+    created_ms: int = 0
+
+
+@dataclass(frozen=True)
+class GroupPage:
+    groups: tuple[LogGroup, ...]
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class LogEvent:
+    event_id: str
+    stream: str
+    timestamp: int
+    ingestion_time: int
+    message: str
+
+
+@dataclass(frozen=True)
+class EventsPage:
+    events: tuple[LogEvent, ...]
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """The pipeline's filter as it must look on every selected group."""
+
+    name: str
+    pattern: str
+    destination_arn: str
+    role_arn: str
+
+    def owns(self, existing: SubscriptionFilter) -> bool:
+        """Ours: our name and our destination (another stack may reuse the name)."""
+        return existing.name == self.name and existing.destination_arn == self.destination_arn
+
+    def matches(self, existing: SubscriptionFilter) -> bool:
+        return (
+            existing.destination_arn == self.destination_arn
+            and existing.filter_pattern == self.pattern
+            and existing.role_arn == self.role_arn
+        )
+
+
+def _group(raw: dict[str, Any]) -> LogGroup:
+    arn = str(raw.get("logGroupArn") or str(raw.get("arn", "")).removesuffix(":*"))
+    return LogGroup(str(raw["logGroupName"]), arn, int(raw.get("creationTime", 0)))
+
+
+class LogsApi:
+    """Every CloudWatch Logs call the subscriber makes, each with backoff on throttling."""
+
+    def __init__(self, client: Any, policy: RetryPolicy, stats: RetryStats) -> None:
+        self._client = client
+        self._policy = policy
+        self._stats = stats
+
+    def _call(self, what: str, call: Callable[[], T]) -> T:
+        return call_with_backoff(self._policy, self._stats, what, call)
+
+    def groups_page(self, prefix: str, token: str | None) -> GroupPage:
+        """One DescribeLogGroups page (50 groups, in name order)."""
+        params: dict[str, Any] = {"limit": GROUPS_PAGE_SIZE}
+        if prefix:
+            params["logGroupNamePrefix"] = prefix
+        if token:
+            params["nextToken"] = token
+        response = self._call(
+            f"DescribeLogGroups({prefix!r})", lambda: self._client.describe_log_groups(**params)
+        )
+        groups = tuple(_group(raw) for raw in response.get("logGroups", []))
+        return GroupPage(groups, response.get("nextToken") or None)
+
+    def find_group(self, name: str) -> LogGroup | None:
+        """The group named exactly `name`, or None when it does not exist."""
+        token: str | None = None
+        while True:
+            page = self.groups_page(name, token)
+            for group in page.groups:
+                if group.name == name:
+                    return group
+            if page.next_token is None or any(g.name > name for g in page.groups):
+                return None
+            token = page.next_token
+
+    def filters(self, group: str) -> tuple[SubscriptionFilter, ...] | None:
+        """The group's subscription filters, or None when the group no longer exists."""
+        found: list[SubscriptionFilter] = []
+        params: dict[str, Any] = {"logGroupName": group}
+        while True:
+            try:
+                response = self._call(
+                    f"DescribeSubscriptionFilters({group!r})",
+                    lambda: self._client.describe_subscription_filters(**params),
+                )
+            except ClientError as error:
+                if error_code(error) == "ResourceNotFoundException":
+                    return None
+                raise
+            found.extend(
+                SubscriptionFilter(
+                    name=str(raw.get("filterName", "")),
+                    destination_arn=str(raw.get("destinationArn", "")),
+                    filter_pattern=str(raw.get("filterPattern", "")),
+                    role_arn=str(raw.get("roleArn", "")),
+                    created_ms=int(raw.get("creationTime", 0)),
+                )
+                for raw in response.get("subscriptionFilters", [])
+            )
+            if not response.get("nextToken"):
+                return tuple(found)
+            params["nextToken"] = response["nextToken"]
+
+    def put_filter(self, group: str, spec: FilterSpec) -> PutOutcome:
+        """Create or update the pipeline's filter; wait briefly for IAM to propagate."""
+        for delay in (*PROPAGATION_DELAYS_SECONDS, None):
+            try:
+                self._call(
+                    f"PutSubscriptionFilter({group!r})",
+                    lambda: self._client.put_subscription_filter(
+                        logGroupName=group,
+                        filterName=spec.name,
+                        filterPattern=spec.pattern,
+                        destinationArn=spec.destination_arn,
+                        roleArn=spec.role_arn,
+                    ),
+                )
+                return "put"
+            except ClientError as error:
+                code = error_code(error)
+                if code == "LimitExceededException":
+                    return "limit_exceeded"
+                if code == "ResourceNotFoundException":
+                    return "vanished"
+                if code != "InvalidParameterException" or not _is_propagation(error):
+                    raise
+                if delay is None:
+                    raise _propagation_error(error, spec) from error
+                self._policy.sleep(delay)
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def delete_filter(self, group: str, name: str) -> bool:
+        """Delete one filter by name; False when it (or its group) is already gone."""
+        try:
+            self._call(
+                f"DeleteSubscriptionFilter({group!r})",
+                lambda: self._client.delete_subscription_filter(
+                    logGroupName=group, filterName=name
+                ),
+            )
+        except ClientError as error:
+            if error_code(error) == "ResourceNotFoundException":
+                return False
+            raise
+        return True
+
+    def events_page(self, group: str, start_ms: int, end_ms: int, token: str | None) -> EventsPage:
+        """One FilterLogEvents page of every stream of the group, by event timestamp."""
+        params: dict[str, Any] = {
+            "logGroupName": group,
+            "startTime": start_ms,
+            "endTime": end_ms,
+            "limit": EVENTS_PAGE_SIZE,
+        }
+        if token:
+            params["nextToken"] = token
+        response = self._call(
+            f"FilterLogEvents({group!r})", lambda: self._client.filter_log_events(**params)
+        )
+        events = tuple(
+            LogEvent(
+                event_id=str(raw.get("eventId", "")),
+                stream=str(raw.get("logStreamName", "")),
+                timestamp=int(raw.get("timestamp", 0)),
+                ingestion_time=int(raw.get("ingestionTime", 0)),
+                message=str(raw.get("message", "")),
+            )
+            for raw in response.get("events", [])
+        )
+        return EventsPage(events, response.get("nextToken") or None)
+
+
+def _is_propagation(error: ClientError) -> bool:
+    message = error_message(error)
+    return _ROLE_NOT_ASSUMABLE in message or _DESTINATION_NOT_READY in message
+
+
+def _propagation_error(error: ClientError, spec: FilterSpec) -> Exception:
+    if _ROLE_NOT_ASSUMABLE in error_message(error):
+        return RoleNotAssumableError(
+            f"CloudWatch Logs cannot assume ROLE_ARN={spec.role_arn} ({error_message(error)}): "
+            "check that its trust policy allows logs.<region>.amazonaws.com and that it may "
+            "firehose:PutRecord and firehose:PutRecordBatch on DESTINATION_ARN"
+        )
+    return DestinationNotReadyError(
+        f"CloudWatch Logs cannot deliver to DESTINATION_ARN={spec.destination_arn} "
+        f"({error_message(error)}): check that the Firehose stream exists and is ACTIVE"
+    )

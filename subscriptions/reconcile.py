@@ -1,0 +1,241 @@
+"""The subscriber's work: walk the selected groups, put or remove the pipeline's filter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Final
+
+from botocore.exceptions import ClientError
+
+from subscriptions.backfill import Backfiller, Paused, plan_backfill
+from subscriptions.continuation import Cursor
+from subscriptions.errors import ThrottledError
+from subscriptions.functions_api import FunctionsApi
+from subscriptions.logs_api import FilterSpec, GroupPage, LogGroup, LogsApi
+from subscriptions.report import RunReport, StopReason
+from subscriptions.retry import error_code
+from subscriptions.selection import Selection
+
+Visit = Callable[[LogGroup], Paused | None]
+_EXPIRED_TOKEN: Final = "InvalidParameterException"
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A walk that stopped early: resume from `cursor`."""
+
+    cursor: Cursor
+    reason: StopReason
+
+
+class Subscriber:
+    def __init__(
+        self,
+        logs: LogsApi,
+        functions: FunctionsApi,
+        backfiller: Backfiller,
+        spec: FilterSpec,
+        selection: Selection,
+        report: RunReport,
+        *,
+        owner: str,
+        lookback_hours: float,
+        exhausted: Callable[[], bool],
+        clock_ms: Callable[[], int],
+    ) -> None:
+        self._logs = logs
+        self._functions = functions
+        self._backfiller = backfiller
+        self._spec = spec
+        self._selection = selection
+        self._report = report
+        self._owner = owner
+        self._lookback_hours = lookback_hours
+        self._exhausted = exhausted
+        self._clock_ms = clock_ms
+
+    # --- one group -------------------------------------------------------------------------
+
+    def reconcile_group(self, group: LogGroup) -> Paused | None:
+        """Put the filter where missing or different; backfill a newly subscribed group."""
+        exclusion = self._selection.exclusion(group.name)
+        if exclusion is not None:
+            self._unsubscribe_excluded(group.name)
+            self._report.record(
+                group.name, "excluded_pipeline" if exclusion == "pipeline" else "excluded"
+            )
+            return None
+        filters = self._logs.filters(group.name)
+        if filters is None:
+            self._report.record(group.name, "vanished")
+            return None
+        ours = next((f for f in filters if f.name == self._spec.name), None)
+        if ours is not None and self._spec.matches(ours):
+            self._report.record(group.name, "unchanged")
+            return None
+        sent_ms = self._clock_ms()
+        outcome = self._logs.put_filter(group.name, self._spec)
+        if outcome != "put":
+            self._report.record(group.name, outcome)
+            return None
+        if ours is not None:
+            self._report.record(group.name, "updated")
+            return None
+        self._report.record(group.name, "created")
+        job = plan_backfill(
+            group, self._owner, self._boundary(group.name, sent_ms), self._lookback_hours
+        )
+        return None if job is None else self._backfiller.run(job)
+
+    def _boundary(self, group: str, sent_ms: int) -> int:
+        """When the filter began: its creationTime (CloudWatch's clock), else the request time."""
+        try:
+            filters = self._logs.filters(group)
+        except ThrottledError:
+            return sent_ms
+        ours = next((f for f in filters or () if f.name == self._spec.name), None)
+        return ours.created_ms if ours is not None and ours.created_ms > 0 else sent_ms
+
+    def _unsubscribe_excluded(self, group: str) -> None:
+        """An excluded group must not keep our filter (it may predate the exclusion)."""
+        for existing in self._logs.filters(group) or ():
+            if self._spec.owns(existing) and self._logs.delete_filter(group, existing.name):
+                self._report.record(group, "deleted")
+
+    def remove_group(self, group: LogGroup) -> Paused | None:
+        """Delete our filter (our name and destination); never another one."""
+        filters = self._logs.filters(group.name)
+        if filters is None:
+            self._report.record(group.name, "vanished")
+            return None
+        ours = [f for f in filters if self._spec.owns(f)]
+        if not ours:
+            self._report.record(group.name, "not_ours")
+        for existing in ours:
+            deleted = self._logs.delete_filter(group.name, existing.name)
+            self._report.record(group.name, "deleted" if deleted else "vanished")
+        return None
+
+    # --- fast paths --------------------------------------------------------------------------
+
+    def reconcile_named(self, name: str) -> Paused | None:
+        """A group just created: reconcile it if it is selected."""
+        exclusion = self._selection.exclusion(name)
+        if exclusion is not None:
+            self._report.record(
+                name, "excluded_pipeline" if exclusion == "pipeline" else "excluded"
+            )
+            return None
+        if not self._selection.under_prefix(name) and not self._functions.any_function_logs_to(
+            name
+        ):
+            self._report.record(name, "not_selected")
+            return None
+        group = self._logs.find_group(name)
+        if group is None:
+            self._report.record(name, "absent")
+            return None
+        return self.reconcile_group(group)
+
+    def reconcile_function(self, function: str) -> Paused | None:
+        """A function just created or reconfigured: reconcile the group it logs to."""
+        name = self._functions.log_group_of_function(function)
+        if name is None:
+            self._report.record(function, "absent")
+            return None
+        group = self._logs.find_group(name)
+        if group is None:
+            # Created on the function's first log line; its CreateLogGroup event or the next
+            # scheduled run subscribes it.
+            self._report.record(name, "absent")
+            return None
+        return self.reconcile_group(group)
+
+    # --- the walk ----------------------------------------------------------------------------
+
+    def walk(self, cursor: Cursor, visit: Visit) -> Stop | None:
+        """Visit every group under the prefixes, then every function's group; None when done."""
+        try:
+            if cursor.backfill is not None:
+                paused = self._backfiller.run(cursor.backfill)
+                if paused is not None:
+                    return Stop(replace(cursor, backfill=paused.job), paused.reason)
+                cursor = replace(cursor, backfill=None)
+            while cursor.phase == "prefixes":
+                if self._exhausted():
+                    return Stop(cursor, "time_budget")
+                cursor, stop = self._prefix_page(cursor, visit)
+                if stop is not None:
+                    return stop
+            while cursor.phase == "functions":
+                if self._exhausted():
+                    return Stop(cursor, "time_budget")
+                cursor, stop = self._functions_page(cursor, visit)
+                if stop is not None:
+                    return stop
+        except ThrottledError as error:
+            self._report.log("WARN", f"stopping early: {error}")
+            return Stop(cursor, "throttled")
+        return None
+
+    def _groups_page(self, prefix: str, cursor: Cursor) -> tuple[GroupPage, Cursor]:
+        try:
+            return self._logs.groups_page(prefix, cursor.page_token), cursor
+        except ClientError as error:
+            if cursor.page_token is None or error_code(error) != _EXPIRED_TOKEN:
+                raise
+        # The page token expired: list the prefix again and skip the names already done.
+        self._report.log("WARN", "continuation page token rejected; listing again", prefix=prefix)
+        cursor = replace(cursor, page_token=None)
+        return self._logs.groups_page(prefix, None), cursor
+
+    def _prefix_page(self, cursor: Cursor, visit: Visit) -> tuple[Cursor, Stop | None]:
+        prefixes = self._selection.prefixes
+        if cursor.prefix_index >= len(prefixes):
+            return replace(cursor, phase="functions", page_token=None, after=None), None
+        prefix = prefixes[cursor.prefix_index]
+        page, cursor = self._groups_page(prefix, cursor)
+        for group in page.groups:
+            if cursor.after is not None and group.name <= cursor.after:
+                continue
+            if self._exhausted():
+                return cursor, Stop(cursor, "time_budget")
+            try:
+                paused = visit(group)
+            except ThrottledError:
+                return cursor, Stop(cursor, "throttled")
+            cursor = replace(cursor, after=group.name)
+            if paused is not None:
+                return cursor, Stop(replace(cursor, backfill=paused.job), paused.reason)
+        if page.next_token is not None:
+            return replace(cursor, page_token=page.next_token), None
+        return replace(
+            cursor, prefix_index=cursor.prefix_index + 1, page_token=None, after=None
+        ), None
+
+    def _functions_page(self, cursor: Cursor, visit: Visit) -> tuple[Cursor, Stop | None]:
+        page = self._functions.log_groups_page(cursor.functions_marker)
+        for index in range(cursor.functions_done, len(page.log_groups)):
+            if self._exhausted():
+                return cursor, Stop(cursor, "time_budget")
+            try:
+                paused = self._visit_custom(page.log_groups[index], visit)
+            except ThrottledError:
+                return cursor, Stop(cursor, "throttled")
+            cursor = replace(cursor, functions_done=index + 1)
+            if paused is not None:
+                return cursor, Stop(replace(cursor, backfill=paused.job), paused.reason)
+        if page.next_marker is not None:
+            return replace(cursor, functions_marker=page.next_marker, functions_done=0), None
+        return replace(cursor, phase="done", functions_marker=None, functions_done=0), None
+
+    def _visit_custom(self, name: str, visit: Visit) -> Paused | None:
+        """A function's group outside the prefixes (those were visited by the prefix phase)."""
+        if self._selection.under_prefix(name):
+            return None
+        group = self._logs.find_group(name)
+        if group is None:
+            self._report.record(name, "absent")
+            return None
+        return visit(group)

@@ -1,0 +1,156 @@
+"""What a run did: counters, the groups that need attention, structured logs and EMF metrics."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal, TypedDict
+
+from subscriptions.continuation import ContinuationToken
+
+NAMESPACE: Final = "LambdaLogs"
+DIMENSION: Final = {"Function": "subscriber"}
+MAX_LISTED_GROUPS: Final = 100  # names listed in the return value; the counts stay exact
+
+Outcome = Literal[
+    "created",
+    "updated",
+    "unchanged",
+    "limit_exceeded",
+    "vanished",
+    "absent",
+    "excluded",
+    "excluded_pipeline",
+    "not_selected",
+    "deleted",
+    "not_ours",
+]
+StopReason = Literal["done", "time_budget", "throttled"]
+
+_METRICS: Final[dict[str, Outcome]] = {
+    "FiltersCreated": "created",
+    "FiltersUpdated": "updated",
+    "FiltersUnchanged": "unchanged",
+    "GroupsAtFilterLimit": "limit_exceeded",
+    "GroupsExcluded": "excluded",
+    "PipelineGroupsSkipped": "excluded_pipeline",
+    "FiltersDeleted": "deleted",
+}
+
+
+class RunResult(TypedDict):
+    action: str
+    complete: bool
+    stopReason: StopReason
+    outcomes: dict[str, int]
+    limitExceeded: list[str]
+    limitExceededCount: int
+    backfillEvents: int
+    backfillRecords: int
+    backfillTruncatedEvents: int
+    backfillFailed: list[str]
+    throttleRetries: int
+    apiCalls: int
+    continuation: ContinuationToken | None
+    selfInvoked: bool
+    note: str
+
+
+@dataclass
+class RunReport:
+    action: str
+    emit: Callable[[str], None] = print
+    outcomes: Counter[str] = field(default_factory=Counter)
+    limit_exceeded: list[str] = field(default_factory=list)
+    backfill_failed: list[str] = field(default_factory=list)
+    backfill_events: int = 0
+    backfill_records: int = 0
+    backfill_truncated: int = 0
+    api_calls: int = 0
+    note: str = ""
+
+    def record(self, group: str, outcome: Outcome) -> None:
+        self.outcomes[outcome] += 1
+        if outcome == "limit_exceeded":
+            self.limit_exceeded.append(group)
+            self.log(
+                "WARN",
+                "log group already holds the maximum number of subscription filters; "
+                "remove one of its filters or exclude the group",
+                logGroup=group,
+                outcome=outcome,
+            )
+
+    def backfill_failure(self, group: str, window: dict[str, int], error: Exception) -> None:
+        self.backfill_failed.append(group)
+        self.log("ERROR", f"backfill failed: {error}", logGroup=group, **window)
+
+    def log(self, level: str, message: str, **fields: Any) -> None:
+        """One structured (JSON) log line."""
+        line = {"level": level, "message": message, "action": self.action, **fields}
+        self.emit(json.dumps(line, default=str))
+
+    def result(
+        self,
+        stop: StopReason,
+        continuation: ContinuationToken | None,
+        self_invoked: bool,
+        throttle_retries: int,
+    ) -> RunResult:
+        return {
+            "action": self.action,
+            "complete": stop == "done",
+            "stopReason": stop,
+            "outcomes": dict(sorted(self.outcomes.items())),
+            "limitExceeded": self.limit_exceeded[:MAX_LISTED_GROUPS],
+            "limitExceededCount": len(self.limit_exceeded),
+            "backfillEvents": self.backfill_events,
+            "backfillRecords": self.backfill_records,
+            "backfillTruncatedEvents": self.backfill_truncated,
+            "backfillFailed": self.backfill_failed[:MAX_LISTED_GROUPS],
+            "throttleRetries": throttle_retries,
+            "apiCalls": self.api_calls,
+            "continuation": continuation,
+            "selfInvoked": self_invoked,
+            "note": self.note,
+        }
+
+    def emit_metrics(self, result: RunResult, duration_ms: float) -> None:
+        """One Embedded Metric Format line: CloudWatch turns it into metrics, no API call."""
+        values: dict[str, float] = {
+            name: self.outcomes[outcome] for name, outcome in _METRICS.items()
+        }
+        values |= {
+            "BackfillEvents": result["backfillEvents"],
+            "BackfillRecords": result["backfillRecords"],
+            "BackfillFailed": len(self.backfill_failed),
+            "ThrottleRetries": result["throttleRetries"],
+            "ApiCalls": result["apiCalls"],
+            "RunsIncomplete": 0 if result["complete"] else 1,
+            "DurationMs": round(duration_ms, 1),
+        }
+        document: dict[str, Any] = {
+            "_aws": {
+                "Timestamp": int(time.time() * 1000),
+                "CloudWatchMetrics": [
+                    {
+                        "Namespace": NAMESPACE,
+                        "Dimensions": [list(DIMENSION)],
+                        "Metrics": [
+                            {
+                                "Name": name,
+                                "Unit": "Milliseconds" if name == "DurationMs" else "Count",
+                            }
+                            for name in values
+                        ],
+                    }
+                ],
+            },
+            **DIMENSION,
+            **values,
+            "action": self.action,
+        }
+        self.emit(json.dumps(document))

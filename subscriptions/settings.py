@@ -1,0 +1,182 @@
+"""The subscriber's configuration, read from environment variables inside the handler."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from subscriptions.errors import SettingsError
+
+DEFAULT_LOOKBACK_HOURS: Final = 24.0
+MAX_LOOKBACK_HOURS: Final = 14 * 24.0
+DEFAULT_MARGIN_SECONDS: Final = 30.0
+DEFAULT_MAX_CONTINUATIONS: Final = 100
+MAX_FILTER_PATTERN_CHARS: Final = 1024
+
+_FIREHOSE_ARN: Final = re.compile(
+    r"arn:(?P<partition>aws[a-z-]*):firehose:(?P<region>[a-z0-9-]+):(?P<account>\d{12})"
+    r":deliverystream/(?P<name>[A-Za-z0-9_.-]{1,64})"
+)
+_ROLE_ARN: Final = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+_FILTER_NAME: Final = re.compile(r"[^:*]{1,512}")
+_GROUP_NAME: Final = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
+_GROUP_GLOB: Final = re.compile(r"[.\-_/#A-Za-z0-9*?\[\]!]{1,512}")
+
+
+@dataclass(frozen=True)
+class Destination:
+    """The Firehose delivery stream the filters point at, parsed from DESTINATION_ARN."""
+
+    arn: str
+    region: str
+    account_id: str
+    stream_name: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    destination: Destination
+    role_arn: str
+    filter_name: str
+    filter_pattern: str
+    log_group_prefixes: tuple[str, ...]
+    exclude_patterns: tuple[str, ...]
+    pipeline_log_groups: tuple[str, ...]
+    backfill_lookback_hours: float = DEFAULT_LOOKBACK_HOURS
+    time_budget_margin_seconds: float = DEFAULT_MARGIN_SECONDS
+    max_continuations: int = DEFAULT_MAX_CONTINUATIONS
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Read every setting; raise SettingsError naming the variable and the fix."""
+        own_group = env.get("AWS_LAMBDA_LOG_GROUP_NAME", "").strip()
+        pipeline = _exact_names(env, "PIPELINE_LOG_GROUPS")
+        if own_group and own_group not in pipeline:
+            pipeline = (*pipeline, own_group)
+        return cls(
+            destination=_destination(env),
+            role_arn=_matching(
+                env, "ROLE_ARN", _ROLE_ARN, "an IAM role ARN (arn:aws:iam::…:role/…)"
+            ),
+            filter_name=_matching(
+                env, "FILTER_NAME", _FILTER_NAME, "1 to 512 characters without ':' or '*'"
+            ),
+            filter_pattern=_filter_pattern(env),
+            log_group_prefixes=_prefixes(env),
+            exclude_patterns=_globs(env, "EXCLUDE_LOG_GROUPS"),
+            pipeline_log_groups=pipeline,
+            backfill_lookback_hours=_number(
+                env, "BACKFILL_LOOKBACK_HOURS", DEFAULT_LOOKBACK_HOURS, 0.0, MAX_LOOKBACK_HOURS
+            ),
+            time_budget_margin_seconds=_number(
+                env, "TIME_BUDGET_MARGIN_SECONDS", DEFAULT_MARGIN_SECONDS, 0.0, 600.0
+            ),
+            max_continuations=int(
+                _number(env, "MAX_CONTINUATIONS", DEFAULT_MAX_CONTINUATIONS, 0, 10_000, whole=True)
+            ),
+        )
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name)
+    if value is None:
+        raise SettingsError(f"{name} is not set: set it in the subscriber's environment")
+    return value
+
+
+def _matching(env: Mapping[str, str], name: str, pattern: re.Pattern[str], expected: str) -> str:
+    value = _required(env, name).strip()
+    if not pattern.fullmatch(value):
+        raise SettingsError(f"{name}={value!r} is malformed: expected {expected}")
+    return value
+
+
+def _destination(env: Mapping[str, str]) -> Destination:
+    value = _matching(
+        env,
+        "DESTINATION_ARN",
+        _FIREHOSE_ARN,
+        "a Firehose delivery stream ARN "
+        "(arn:aws:firehose:<region>:<account>:deliverystream/<name>)",
+    )
+    match = _FIREHOSE_ARN.fullmatch(value)
+    assert match is not None  # checked by _matching
+    return Destination(value, match["region"], match["account"], match["name"])
+
+
+def _filter_pattern(env: Mapping[str, str]) -> str:
+    value = _required(env, "FILTER_PATTERN")
+    if len(value) > MAX_FILTER_PATTERN_CHARS:
+        raise SettingsError(
+            f"FILTER_PATTERN is {len(value)} characters long: CloudWatch Logs accepts at most "
+            f"{MAX_FILTER_PATTERN_CHARS}; set it to '' to forward every event"
+        )
+    return value
+
+
+def _items(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _prefixes(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Comma-separated prefixes; an empty value means every log group (prefix '')."""
+    items = _items(_required(env, "LOG_GROUP_PREFIXES"))
+    for item in items:
+        if not _GROUP_NAME.fullmatch(item):
+            raise SettingsError(
+                f"LOG_GROUP_PREFIXES holds {item!r}, which is not a log group name prefix: "
+                "use only letters, digits and . - _ / #, separated by commas"
+            )
+    if not items:
+        return ("",)
+    # A prefix covered by a shorter one would list the same groups twice: keep the shorter.
+    kept = [p for p in sorted(set(items)) if not any(p != q and p.startswith(q) for q in items)]
+    return tuple(kept)
+
+
+def _globs(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    items = _items(_required(env, name))
+    for item in items:
+        if not _GROUP_GLOB.fullmatch(item):
+            raise SettingsError(
+                f"{name} holds {item!r}, which is neither a log group name nor a glob: "
+                "use letters, digits, . - _ / # and the glob characters * ? [ ] !, "
+                "separated by commas"
+            )
+    return tuple(items)
+
+
+def _exact_names(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    items = _items(env.get(name, ""))
+    for item in items:
+        if not _GROUP_NAME.fullmatch(item):
+            raise SettingsError(
+                f"{name} holds {item!r}, which is not a log group name: list exact names "
+                "(letters, digits and . - _ / #), separated by commas"
+            )
+    return tuple(items)
+
+
+def _number(
+    env: Mapping[str, str],
+    name: str,
+    default: float,
+    low: float,
+    high: float,
+    *,
+    whole: bool = False,
+) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw) if whole else float(raw)
+    except ValueError:
+        kind = "a whole number" if whole else "a number"
+        raise SettingsError(f"{name}={raw!r} is not {kind}: set it to {kind}") from None
+    if not math.isfinite(value) or not low <= value <= high:
+        raise SettingsError(f"{name}={raw!r} is out of range: set it between {low:g} and {high:g}")
+    return value
