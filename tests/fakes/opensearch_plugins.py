@@ -7,12 +7,14 @@
 - `POST|GET /_plugins/_notifications/configs[/<id>]`, `PUT` → `objects["notifications"][id]`
 - `POST /_plugins/_alerting/monitors`, `PUT|GET|DELETE .../<id>`, `POST|GET .../_search`
                                                               → `objects["monitors"][id]`
+- `POST /_plugins/_ism/add/<pattern>`, `.../change_policy/<pattern>` → `objects["ism_managed"]`
 - `POST /_dashboards/api/saved_objects/_import` (needs `osd-xsrf`) → `objects["saved_objects"]`
   keyed by `<type>:<id>`.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import itertools
 import json
 import threading
@@ -142,6 +144,36 @@ def _install_ism(fake: FakeOpenSearch) -> None:
     fake.builtin("GET", path, get)
     fake.builtin("PUT", path, put)
     fake.builtin("DELETE", path, delete)
+    _install_ism_attach(fake)
+
+
+def _install_ism_attach(fake: FakeOpenSearch) -> None:
+    """`_plugins/_ism/add/<pattern>` and `change_policy/<pattern>` over the store's indices;
+    managed indices are recorded in `objects["ism_managed"]` (index -> policy id)."""
+    managed: dict[str, str] = fake.objects.setdefault("ism_managed", {})
+    policies: dict[str, JsonObject] = fake.objects["ism"]
+
+    def attach(req: RecordedRequest, change: bool) -> Reply:
+        policy_id = str(_body(req).get("policy_id", ""))
+        if policy_id not in policies:
+            return _reply(404, error_body(404, "status_exception", "Policy not found"))
+        names = [n for n in fake.store.indices if fnmatch.fnmatchcase(n, req.match["pattern"])]
+        failed, updated = [], 0
+        for name in names:
+            if (name in managed) != change:
+                reason = "This index already has a policy" if not change else "not managed"
+                failed.append({"index_name": name, "index_uuid": name, "reason": reason})
+            else:
+                managed[name] = policy_id
+                updated += 1
+        return _reply(
+            200, {"updated_indices": updated, "failures": bool(failed), "failed_indices": failed}
+        )
+
+    fake.builtin("POST", r"/_plugins/_ism/add/(?P<pattern>[^/]+)", lambda r: attach(r, False))
+    fake.builtin(
+        "POST", r"/_plugins/_ism/change_policy/(?P<pattern>[^/]+)", lambda r: attach(r, True)
+    )
 
 
 def _install_security(fake: FakeOpenSearch) -> None:
