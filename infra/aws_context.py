@@ -1,0 +1,46 @@
+"""The account, region and partition the stack deploys into, and the ARNs derived from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AwsContext:
+    """Where the stack deploys. ARNs of named resources are known before they exist."""
+
+    partition: str
+    region: str
+    account_id: str
+
+    @classmethod
+    def from_caller_arn(cls, caller_arn: str, account_id: str, region: str) -> AwsContext:
+        """`caller_arn` is `arn:<partition>:…` of the deploying identity."""
+        parts = caller_arn.split(":")
+        partition = parts[1] if len(parts) > 1 and parts[1] else "aws"
+        return cls(partition=partition, region=region, account_id=account_id)
+
+    def arn(self, service: str, resource: str, *, regional: bool = True) -> str:
+        region = self.region if regional else ""
+        return f"arn:{self.partition}:{service}:{region}:{self.account_id}:{resource}"
+
+    @property
+    def account_root(self) -> str:
+        return f"arn:{self.partition}:iam::{self.account_id}:root"
+
+    def function_arn(self, name: str) -> str:
+        return self.arn("lambda", f"function:{name}")
+
+    def stream_arn(self, name: str) -> str:
+        return self.arn("firehose", f"deliverystream/{name}")
+
+    def domain_arn(self, name: str) -> str:
+        return self.arn("es", f"domain/{name}")
+
+    def log_group_arn(self, name: str) -> str:
+        """The ARN IAM matches for a log group (ends with `:*`: streams included)."""
+        return self.arn("logs", f"log-group:{name}:*")
+
+    @property
+    def all_log_groups_arn(self) -> str:
+        return self.arn("logs", "log-group:*")

@@ -1,0 +1,108 @@
+"""Pipeline health: the alarm topic (with the optional e-mail subscription and the role
+OpenSearch alerting assumes to publish to it), the CloudWatch alarms and the dashboard."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.alarm_specs import AlarmSpec, MonitoredNames, alarm_specs, dashboard_body
+from infra.aws_context import AwsContext
+from infra.policies import alerting_trust, publish_permissions
+from infra.python_function import policy_json
+
+
+@dataclass(frozen=True)
+class AlarmTopicArgs:
+    ctx: AwsContext
+    email: str | None
+
+
+class AlarmTopic(pulumi.ComponentResource):
+    topic: aws.sns.Topic
+    email_subscription: aws.sns.TopicSubscription | None
+    alerting_role: aws.iam.Role
+
+    def __init__(
+        self, name: str, args: AlarmTopicArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("lambdalogs:monitoring:AlarmTopic", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.topic = aws.sns.Topic(name, opts=child)
+        self.email_subscription = (
+            aws.sns.TopicSubscription(
+                f"{name}-email",
+                topic=self.topic.arn,
+                protocol="email",
+                endpoint=args.email,
+                opts=child,
+            )
+            if args.email
+            else None
+        )
+        self.alerting_role = aws.iam.Role(
+            f"{name}-opensearch",
+            description="OpenSearch alerting publishes notifications to the alarm topic",
+            assume_role_policy=policy_json(alerting_trust(args.ctx)),
+            opts=child,
+        )
+        self.alerting_policy = aws.iam.RolePolicy(
+            f"{name}-opensearch",
+            role=self.alerting_role.id,
+            policy=self.topic.arn.apply(lambda arn: policy_json(publish_permissions(arn))),
+            opts=child,
+        )
+        self.register_outputs(
+            {"topic_arn": self.topic.arn, "alerting_role_arn": self.alerting_role.arn}
+        )
+
+
+@dataclass(frozen=True)
+class PipelineAlarmsArgs:
+    names: MonitoredNames
+    region: str
+    topic_arn: pulumi.Input[str]
+    dashboard_name: str
+
+
+class PipelineAlarms(pulumi.ComponentResource):
+    alarms: dict[str, aws.cloudwatch.MetricAlarm]
+    dashboard: aws.cloudwatch.Dashboard
+
+    def __init__(
+        self, name: str, args: PipelineAlarmsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("lambdalogs:monitoring:PipelineAlarms", name, None, opts)
+        self.alarms = {
+            spec.suffix: self._alarm(name, spec, args.topic_arn) for spec in alarm_specs(args.names)
+        }
+        self.dashboard = aws.cloudwatch.Dashboard(
+            name,
+            dashboard_name=args.dashboard_name,
+            dashboard_body=json.dumps(dashboard_body(args.names, args.region)),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs({"dashboard_name": self.dashboard.dashboard_name})
+
+    def _alarm(
+        self, name: str, spec: AlarmSpec, topic_arn: pulumi.Input[str]
+    ) -> aws.cloudwatch.MetricAlarm:
+        return aws.cloudwatch.MetricAlarm(
+            f"{name}-{spec.suffix}",
+            alarm_description=spec.description,
+            namespace=spec.namespace,
+            metric_name=spec.metric,
+            dimensions=dict(spec.dimensions),
+            statistic=spec.statistic,
+            comparison_operator=spec.comparison,
+            threshold=spec.threshold,
+            period=spec.period,
+            evaluation_periods=spec.evaluation_periods,
+            treat_missing_data="notBreaching",
+            alarm_actions=[topic_arn],
+            ok_actions=[topic_arn],
+            opts=pulumi.ResourceOptions(parent=self),
+        )

@@ -1,0 +1,53 @@
+"""The two Lambda packages, built from the repository's `transformer/` and `subscriptions/`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from infra.lambda_package import BuiltPackage, Downloader, build_package, find_wheel, pip_download
+
+TRANSFORMER_PACKAGE: Final = "transformer"
+TRANSFORMER_HANDLER: Final = "transformer.handler.handler"
+SUBSCRIBER_PACKAGE: Final = "subscriptions"
+SUBSCRIBER_HANDLER: Final = "subscriptions.handler.handler"
+REPOSITORY_ROOT: Final = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class PackageOptions:
+    repo_root: Path
+    build_dir: Path
+    """Where the zips are written (`.pulumi-build/`, ignored by git)."""
+    wheel_cache: Path
+    """Downloaded wheels, per Python version and platform; put wheels here to work offline."""
+    bundle_orjson: bool
+    download: Downloader = pip_download
+
+    @classmethod
+    def for_repository(cls, bundle_orjson: bool) -> PackageOptions:
+        build = REPOSITORY_ROOT / ".pulumi-build"
+        return cls(REPOSITORY_ROOT, build, build / "wheels", bundle_orjson)
+
+
+def build_transformer(options: PackageOptions, architecture: str) -> BuiltPackage:
+    wheels = (
+        [find_wheel("orjson", architecture, options.wheel_cache, options.download)]
+        if options.bundle_orjson
+        else []
+    )
+    return build_package(
+        options.repo_root / TRANSFORMER_PACKAGE,
+        TRANSFORMER_PACKAGE,
+        options.build_dir / f"transformer-{architecture}.zip",
+        wheels,
+    )
+
+
+def build_subscriber(options: PackageOptions) -> BuiltPackage:
+    return build_package(
+        options.repo_root / SUBSCRIBER_PACKAGE,
+        SUBSCRIBER_PACKAGE,
+        options.build_dir / "subscriber.zip",
+    )

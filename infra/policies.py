@@ -1,0 +1,248 @@
+"""IAM, resource and access policy documents, as pure functions of ARNs.
+
+Least privilege: explicit actions, no `*` action; resources scoped to this pipeline's ARNs.
+The one exception is `lambda:ListFunctions`, which AWS only grants on `*`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+from infra.aws_context import AwsContext
+
+Policy = dict[str, Any]
+Statement = dict[str, Any]
+
+ES_HTTP_ACTIONS: Final = (
+    "es:ESHttpDelete",
+    "es:ESHttpGet",
+    "es:ESHttpHead",
+    "es:ESHttpPatch",
+    "es:ESHttpPost",
+    "es:ESHttpPut",
+)
+UNSCOPED_ACTIONS: Final = frozenset({"lambda:ListFunctions"})
+"""Actions without resource-level permissions: `Resource: *` is the narrowest possible."""
+
+
+def document(*statements: Statement) -> Policy:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def allow(sid: str, actions: Sequence[str], resources: Sequence[str], **extra: Any) -> Statement:
+    statement: Statement = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": sorted(actions),
+        "Resource": list(resources),
+    }
+    statement.update(extra)
+    return statement
+
+
+def service_trust(service: str, *, source_account: str, source_arn: str | None = None) -> Policy:
+    """A role only `service` may assume, on behalf of this account (confused-deputy guard)."""
+    condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": source_account}}
+    if source_arn is not None:
+        condition["ArnLike"] = {"aws:SourceArn": source_arn}
+    return document(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": service},
+            "Action": "sts:AssumeRole",
+            "Condition": condition,
+        }
+    )
+
+
+def lambda_trust() -> Policy:
+    return document(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    )
+
+
+def logs_to_firehose_trust(ctx: AwsContext) -> Policy:
+    """CloudWatch Logs of this region and account only."""
+    return service_trust(
+        f"logs.{ctx.region}.amazonaws.com",
+        source_account=ctx.account_id,
+        source_arn=ctx.arn("logs", "*"),
+    )
+
+
+def logs_to_firehose_permissions(stream_arn: str) -> Policy:
+    return document(
+        allow("PutIntoStream", ["firehose:PutRecord", "firehose:PutRecordBatch"], [stream_arn])
+    )
+
+
+def own_logs(ctx: AwsContext, log_group_name: str) -> Statement:
+    return allow(
+        "OwnLogs",
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        [ctx.log_group_arn(log_group_name)],
+    )
+
+
+def transformer_permissions(ctx: AwsContext, stream_arn: str, log_group_name: str) -> Policy:
+    """Re-ingest into its own stream, read function architectures, write its own logs."""
+    return document(
+        allow("Reingest", ["firehose:PutRecordBatch"], [stream_arn]),
+        allow(
+            "ReadArchitecture",
+            ["lambda:GetFunctionConfiguration"],
+            [ctx.arn("lambda", "function:*")],
+        ),
+        own_logs(ctx, log_group_name),
+    )
+
+
+def firehose_permissions(
+    ctx: AwsContext,
+    *,
+    domain_arn: str,
+    bucket_arn: str,
+    transformer_arn: str,
+    log_group_name: str,
+    index_prefix: str,
+) -> Policy:
+    """What Firehose needs for the OpenSearch destination, the S3 backup and the processor."""
+    reads = [
+        "_all/_settings",
+        "_cluster/stats",
+        f"{index_prefix}*/_mapping/*",
+        "_nodes",
+        "_nodes/stats",
+        "_nodes/*/stats",
+        "_stats",
+        f"{index_prefix}*/_stats",
+    ]
+    return document(
+        allow(
+            "DescribeDomain",
+            ["es:DescribeDomain", "es:DescribeDomainConfig", "es:DescribeDomains"],
+            [domain_arn, f"{domain_arn}/*"],
+        ),
+        allow("WriteDocuments", ["es:ESHttpPost", "es:ESHttpPut"], [domain_arn, f"{domain_arn}/*"]),
+        allow("ReadClusterState", ["es:ESHttpGet"], [f"{domain_arn}/{path}" for path in reads]),
+        allow(
+            "BackupBucket",
+            [
+                "s3:AbortMultipartUpload",
+                "s3:GetBucketLocation",
+                "s3:GetObject",
+                "s3:ListBucket",
+                "s3:ListBucketMultipartUploads",
+                "s3:PutObject",
+            ],
+            [bucket_arn, f"{bucket_arn}/*"],
+        ),
+        allow(
+            "InvokeTransformer",
+            ["lambda:GetFunctionConfiguration", "lambda:InvokeFunction"],
+            [transformer_arn, f"{transformer_arn}:*"],
+        ),
+        allow("DeliveryErrorLogs", ["logs:PutLogEvents"], [ctx.log_group_arn(log_group_name)]),
+    )
+
+
+def subscriber_permissions(
+    ctx: AwsContext,
+    *,
+    stream_arn: str,
+    logs_role_arn: str,
+    function_name: str,
+    log_group_name: str,
+) -> Policy:
+    """Subscribe log groups to the stream, backfill them, and continue itself."""
+    return document(
+        allow(
+            "ManageSubscriptions",
+            [
+                "logs:DeleteSubscriptionFilter",
+                "logs:DescribeLogGroups",
+                "logs:DescribeSubscriptionFilters",
+                "logs:FilterLogEvents",
+                "logs:PutSubscriptionFilter",
+            ],
+            [ctx.all_log_groups_arn],
+        ),
+        allow("FindFunctionLogGroups", ["lambda:ListFunctions"], ["*"]),
+        allow(
+            "ReadFunctionLogging",
+            ["lambda:GetFunctionConfiguration"],
+            [ctx.arn("lambda", "function:*")],
+        ),
+        allow(
+            "PassLogsRole",
+            ["iam:PassRole"],
+            [logs_role_arn],
+            Condition={"StringEquals": {"iam:PassedToService": "logs.amazonaws.com"}},
+        ),
+        allow("Backfill", ["firehose:PutRecordBatch"], [stream_arn]),
+        allow("ContinueItself", ["lambda:InvokeFunction"], [ctx.function_arn(function_name)]),
+        own_logs(ctx, log_group_name),
+    )
+
+
+def domain_access_policy(ctx: AwsContext, domain_arn: str, allowed_cidrs: Sequence[str]) -> Policy:
+    """Signed requests from this account; unsigned ones (browsers) only from `allowed_cidrs`.
+    Fine-grained access control still authenticates every request."""
+    statements = [
+        {
+            "Sid": "Account",
+            "Effect": "Allow",
+            "Principal": {"AWS": ctx.account_root},
+            "Action": list(ES_HTTP_ACTIONS),
+            "Resource": f"{domain_arn}/*",
+        }
+    ]
+    if allowed_cidrs:
+        statements.append(
+            {
+                "Sid": "AllowedNetworks",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": list(ES_HTTP_ACTIONS),
+                "Resource": f"{domain_arn}/*",
+                "Condition": {"IpAddress": {"aws:SourceIp": list(allowed_cidrs)}},
+            }
+        )
+    return document(*statements)
+
+
+def tls_only_bucket_policy(bucket_arn: str) -> Policy:
+    """Deny every request that does not use TLS (1.2 or later)."""
+    resources = [bucket_arn, f"{bucket_arn}/*"]
+    return document(
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "s3:*",
+            "Resource": resources,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": "DenyOldTls",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": "s3:*",
+            "Resource": resources,
+            "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+        },
+    )
+
+
+def alerting_trust(ctx: AwsContext) -> Policy:
+    """OpenSearch Service (alerting notifications) of this account."""
+    return service_trust("opensearchservice.amazonaws.com", source_account=ctx.account_id)
+
+
+def publish_permissions(topic_arn: str) -> Policy:
+    return document(allow("PublishAlarms", ["sns:Publish"], [topic_arn]))

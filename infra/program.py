@@ -1,0 +1,50 @@
+"""The Pulumi program: configuration → packages → pipeline → stack outputs."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.aws_context import AwsContext
+from infra.config import StackConfig, load_stack_config
+from infra.packages import PackageOptions, build_subscriber, build_transformer
+from infra.pipeline import Pipeline, PipelineArgs
+
+
+def aws_context(config: StackConfig) -> AwsContext:
+    caller = aws.get_caller_identity()
+    return AwsContext.from_caller_arn(caller.arn, caller.account_id, config.region)
+
+
+def create_pipeline(config: StackConfig, packages: PackageOptions) -> Pipeline:
+    """Everything the stack deploys, under one component named after the prefix."""
+    subscriber = build_subscriber(packages) if config.subscription_mode == "reconciler" else None
+    return Pipeline(
+        "lambda-logs",
+        PipelineArgs(
+            config=config,
+            ctx=aws_context(config),
+            transformer_package=build_transformer(packages, config.lambda_architecture),
+            subscriber_package=subscriber,
+            aws_profile=pulumi.Config("aws").get("profile"),
+        ),
+    )
+
+
+def export_outputs(pipeline: Pipeline) -> None:
+    pulumi.export("dashboardsUrl", pipeline.dashboards_url)
+    pulumi.export("domainEndpoint", pipeline.domain_endpoint)
+    pulumi.export("streamName", pipeline.stream_name)
+    pulumi.export("streamArn", pipeline.stream_arn)
+    pulumi.export("bucketName", pipeline.bucket_name)
+    pulumi.export("transformerFunctionName", pipeline.transformer_name)
+    pulumi.export("subscriberFunctionName", pipeline.subscriber_name)
+    pulumi.export("alarmTopicArn", pipeline.alarm_topic_arn)
+
+
+def main(packages: PackageOptions | None = None) -> Pipeline:
+    config = load_stack_config()
+    options = packages or PackageOptions.for_repository(config.bundle_orjson)
+    pipeline = create_pipeline(config, options)
+    export_outputs(pipeline)
+    return pipeline

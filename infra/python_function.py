@@ -1,0 +1,85 @@
+"""A Python Lambda function with its own role, inline policy and log group (created first, with
+a retention, so Lambda never creates an unmanaged one)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.lambda_package import BuiltPackage
+from infra.policies import Policy, lambda_trust
+
+RUNTIME: Final = "python3.12"
+
+
+@dataclass(frozen=True)
+class PythonFunctionArgs:
+    function_name: str
+    handler: str
+    package: BuiltPackage
+    architecture: str
+    memory_mb: int
+    timeout_seconds: int
+    log_retention_days: int
+    environment: Mapping[str, pulumi.Input[str]]
+    policy: pulumi.Input[str]
+    """The inline policy document (JSON) of the function's role."""
+    description: str
+
+
+def policy_json(policy: Policy) -> str:
+    return json.dumps(policy, sort_keys=True)
+
+
+class PythonFunction(pulumi.ComponentResource):
+    """Role → policy → log group → function, all named from `name`."""
+
+    function: aws.lambda_.Function
+    role: aws.iam.Role
+    role_policy: aws.iam.RolePolicy
+    log_group: aws.cloudwatch.LogGroup
+
+    def __init__(
+        self, name: str, args: PythonFunctionArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("lambdalogs:functions:PythonFunction", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=policy_json(lambda_trust()),
+            description=f"Runs {args.function_name}",
+            opts=child,
+        )
+        self.role_policy = aws.iam.RolePolicy(
+            f"{name}-policy", role=self.role.id, policy=args.policy, opts=child
+        )
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"/aws/lambda/{args.function_name}",
+            retention_in_days=args.log_retention_days,
+            opts=child,
+        )
+        self.function = aws.lambda_.Function(
+            name,
+            name=args.function_name,
+            description=args.description,
+            runtime=RUNTIME,
+            handler=args.handler,
+            architectures=[args.architecture],
+            memory_size=args.memory_mb,
+            timeout=args.timeout_seconds,
+            role=self.role.arn,
+            code=pulumi.FileArchive(str(args.package.path)),
+            source_code_hash=args.package.sha256,
+            environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(args.environment)),
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
+                log_format="Text", log_group=self.log_group.name
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.role_policy, self.log_group]),
+        )
+        self.register_outputs({"name": self.function.name, "arn": self.function.arn})

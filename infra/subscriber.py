@@ -1,0 +1,111 @@
+"""Reconciler mode: the subscriber function, the EventBridge rules that wake it, and the
+deploy-time invocation that reconciles on `pulumi up` and removes every filter on destroy."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.event_patterns import CREATE_LOG_GROUP, FUNCTION_CHANGES, RECONCILE, REMOVE
+from infra.lambda_invocation import LambdaInvocation, LambdaInvocationArgs
+from infra.python_function import PythonFunction, PythonFunctionArgs
+
+
+@dataclass(frozen=True)
+class SubscriberArgs:
+    function: PythonFunctionArgs
+    schedule: str
+    region: str
+    invocation_depends_on: tuple[pulumi.Resource, ...] = ()
+    """What must exist while the filters do (the stream, the logs role and its policy)."""
+    aws_profile: str | None = None
+
+
+@dataclass(frozen=True)
+class _RuleSpec:
+    suffix: str
+    description: str
+    schedule: str | None = None
+    pattern: Mapping[str, Any] | None = None
+
+
+def _triggers(args: PythonFunctionArgs) -> pulumi.Output[str]:
+    """Changes to the code or the environment re-run the reconcile."""
+    return pulumi.Output.from_input(dict(args.environment)).apply(
+        lambda env: json.dumps({"code": args.package.sha256, "env": env}, sort_keys=True)
+    )
+
+
+class Subscriber(pulumi.ComponentResource):
+    function: PythonFunction
+    invocation: LambdaInvocation
+    rules: dict[str, aws.cloudwatch.EventRule]
+    targets: dict[str, aws.cloudwatch.EventTarget]
+    permissions: dict[str, aws.lambda_.Permission]
+
+    def __init__(
+        self, name: str, args: SubscriberArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("lambdalogs:subscriptions:Subscriber", name, None, opts)
+        self.function = PythonFunction(name, args.function, pulumi.ResourceOptions(parent=self))
+        fn = self.function.function
+        # Created after the function and its policy, deleted before them (and before the rules'
+        # targets are deleted nothing else can re-add a filter): destroy runs `remove` last.
+        self.invocation = LambdaInvocation(
+            f"{name}-lifecycle",
+            LambdaInvocationArgs(
+                function_name=fn.name,
+                region=args.region,
+                timeout_seconds=args.function.timeout_seconds,
+                create_payload=RECONCILE,
+                delete_payload=REMOVE,
+                triggers=_triggers(args.function),
+                profile=args.aws_profile,
+            ),
+            pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[fn, self.function.role_policy, *args.invocation_depends_on],
+            ),
+        )
+        specs = (
+            _RuleSpec("schedule", "Full reconcile of log group subscriptions", args.schedule),
+            _RuleSpec("log-groups", "New log group (CloudTrail)", pattern=CREATE_LOG_GROUP),
+            _RuleSpec("functions", "New or changed function (CloudTrail)", None, FUNCTION_CHANGES),
+        )
+        self.rules, self.targets, self.permissions = {}, {}, {}
+        for spec in specs:
+            self._rule(name, spec, fn)
+        self.register_outputs({"function_name": fn.name})
+
+    def _rule(self, name: str, spec: _RuleSpec, fn: aws.lambda_.Function) -> None:
+        # Rules depend on the invocation: on destroy they go first, then `remove` runs.
+        after_invocation = pulumi.ResourceOptions(parent=self, depends_on=[self.invocation])
+        rule = aws.cloudwatch.EventRule(
+            f"{name}-{spec.suffix}",
+            description=spec.description,
+            schedule_expression=spec.schedule,
+            event_pattern=json.dumps(spec.pattern) if spec.pattern is not None else None,
+            opts=after_invocation,
+        )
+        permission = aws.lambda_.Permission(
+            f"{name}-{spec.suffix}",
+            action="lambda:InvokeFunction",
+            function=fn.name,
+            principal="events.amazonaws.com",
+            source_arn=rule.arn,
+            opts=after_invocation,
+        )
+        target = aws.cloudwatch.EventTarget(
+            f"{name}-{spec.suffix}",
+            rule=rule.name,
+            arn=fn.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission, self.invocation]),
+        )
+        self.rules[spec.suffix] = rule
+        self.permissions[spec.suffix] = permission
+        self.targets[spec.suffix] = target

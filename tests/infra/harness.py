@@ -1,0 +1,169 @@
+"""Runs the Pulumi program against recording mocks: no AWS, no Pulumi CLI, no network."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+from unittest import mock
+
+import pulumi
+import pulumi.runtime
+
+from infra.lambda_package import LAMBDA_PYTHON_VERSION, PLATFORMS
+from infra.packages import REPOSITORY_ROOT, PackageOptions
+
+PROJECT: Final = "lambda-logs-opensearch"
+STACK: Final = "test"
+REGION: Final = "eu-west-1"
+ACCOUNT: Final = "123456789012"
+PASSWORD: Final = "Sup3r-secret!"
+ORJSON_WHEEL_MODULE: Final = "orjson/__init__.py"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One resource the program registered, with its resolved inputs."""
+
+    type: str
+    name: str
+    inputs: dict[str, Any]
+
+    def json(self, key: str) -> Any:
+        return json.loads(self.inputs[key])
+
+
+@dataclass
+class ProgramRun:
+    resources: list[Recorded] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, type_: str) -> list[Recorded]:
+        return [r for r in self.resources if r.type == type_]
+
+    def one(self, type_: str, name: str | None = None) -> Recorded:
+        found = [r for r in self.of_type(type_) if name is None or r.name == name]
+        assert len(found) == 1, (
+            f"expected one {type_} {name or ''}, found {[r.name for r in found]}"
+        )
+        return found[0]
+
+    def named(self, name: str) -> Recorded:
+        found = [r for r in self.resources if r.name == name]
+        assert len(found) == 1, f"expected one resource named {name}, found {len(found)}"
+        return found[0]
+
+
+def _arn(service: str, resource: str, regional: bool = True) -> str:
+    region = REGION if regional else ""
+    account = ACCOUNT if service != "s3" else ""
+    return f"arn:aws:{service}:{region}:{account}:{resource}"
+
+
+def _computed(type_: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """What AWS would compute for the few outputs the program reads."""
+    given = inputs.get("name") or name
+    if type_ == "aws:s3/bucket:Bucket":
+        bucket = f"{name}-0a1b2c3"
+        return {"bucket": bucket, "arn": _arn("s3", bucket, regional=False)}
+    if type_ == "aws:iam/role:Role":
+        return {"name": name, "arn": f"arn:aws:iam::{ACCOUNT}:role/{name}"}
+    if type_ == "aws:lambda/function:Function":
+        return {"arn": _arn("lambda", f"function:{given}")}
+    if type_ == "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream":
+        return {"arn": _arn("firehose", f"deliverystream/{given}")}
+    if type_ == "aws:opensearch/domain:Domain":
+        domain = inputs["domainName"]
+        return {
+            "arn": _arn("es", f"domain/{domain}"),
+            "endpoint": f"search-{domain}-abc123.{REGION}.es.amazonaws.com",
+        }
+    if type_ == "aws:sns/topic:Topic":
+        return {"arn": _arn("sns", name)}
+    if type_ == "aws:cloudwatch/eventRule:EventRule":
+        return {"name": name, "arn": _arn("events", f"rule/{name}")}
+    if type_ == "aws:cloudwatch/logGroup:LogGroup":
+        return {"arn": _arn("logs", f"log-group:{given}")}
+    return {"arn": _arn("mock", name)}
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    def __init__(self, run: ProgramRun) -> None:
+        self.run = run
+
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
+        self.run.resources.append(Recorded(args.typ, args.name, dict(args.inputs)))
+        state = {**args.inputs, **_computed(args.typ, args.name, args.inputs)}
+        return f"{args.name}-id", state
+
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return (
+                {
+                    "accountId": ACCOUNT,
+                    "arn": f"arn:aws:iam::{ACCOUNT}:user/deployer",
+                    "userId": "AIDAEXAMPLE",
+                    "id": ACCOUNT,
+                },
+                [],
+            )
+        raise AssertionError(f"unexpected call {args.token}")
+
+
+def fake_wheel(cache: Path, architecture: str, version: str = "3.10.0") -> Path:
+    """A tiny stand-in for the orjson wheel of `architecture`, in the cache layout."""
+    platform = PLATFORMS[architecture]
+    directory = cache / f"py{LAMBDA_PYTHON_VERSION}-{platform}"
+    directory.mkdir(parents=True, exist_ok=True)
+    tag = platform.replace("manylinux2014", "manylinux_2_17")
+    wheel = directory / f"orjson-{version}-cp312-cp312-{tag}.{platform}.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr(ORJSON_WHEEL_MODULE, f"# fake orjson for {architecture}\n")
+        archive.writestr(f"orjson-{version}.dist-info/METADATA", "Name: orjson\n")
+        archive.writestr(f"orjson-{version}.dist-info/RECORD", "")
+    return wheel
+
+
+def no_download(requirement: str, platform: str, destination: Path) -> None:
+    raise AssertionError(f"tests must not download {requirement} for {platform}")
+
+
+def offline_packages(tmp: Path, *, bundle_orjson: bool = True) -> PackageOptions:
+    cache = tmp / "wheels"
+    for architecture in PLATFORMS:
+        fake_wheel(cache, architecture)
+    return PackageOptions(REPOSITORY_ROOT, tmp / "build", cache, bundle_orjson, no_download)
+
+
+def base_config() -> dict[str, str]:
+    return {"masterUserPassword": PASSWORD}
+
+
+def run_program(values: Mapping[str, str], packages: PackageOptions) -> ProgramRun:
+    """Run `infra.program.main` once under mocks; returns every resource and stack output."""
+    from infra.program import main
+
+    run = ProgramRun()
+    pulumi.runtime.set_mocks(RecordingMocks(run), project=PROJECT, stack=STACK, preview=False)
+    config = {f"{PROJECT}:{key}": value for key, value in values.items()}
+    config["aws:region"] = REGION
+    pulumi.runtime.set_all_config(config, [f"{PROJECT}:masterUserPassword"])
+    exported: dict[str, Any] = {}
+
+    def record(name: str, value: Any) -> None:
+        exported[name] = value
+
+    def program() -> pulumi.Output[Any]:
+        main(packages)
+        return pulumi.Output.from_input(exported).apply(run.outputs.update)
+
+    with mock.patch("infra.program.pulumi.export", record):
+        pulumi.runtime.test(program)()  # type: ignore[no-untyped-call]
+    return run
