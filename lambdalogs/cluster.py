@@ -62,6 +62,7 @@ class Cluster:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.url = check_url(url)
+        self._credentials = credentials
         self._auth = _basic(credentials) if credentials else None
         self._timeout = timeout
         self._retries = retries
@@ -72,6 +73,11 @@ class Cluster:
         cls, url: str, user: str | None, password: str | None, env: Mapping[str, str] = os.environ
     ) -> Cluster:
         return cls(url, credentials_from(user, password, env))
+
+    @property
+    def credentials(self) -> tuple[str, str] | None:
+        creds = self._credentials
+        return (creds.user, creds.password) if creds else None
 
     # -- API ----------------------------------------------------------------------------------
 

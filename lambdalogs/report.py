@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lambdalogs.correlate import Trace
-from lambdalogs.documents import Document, is_error, iso_time, timestamp_ms
+from lambdalogs.documents import ERROR_LEVELS, Document, iso_time, timestamp_ms
 
 
 @dataclass(frozen=True)
@@ -34,20 +34,18 @@ def percentile(values: Iterable[float], share: float) -> float:
 
 
 def function_figures(documents: Iterable[Document]) -> list[FunctionFigures]:
-    """Per function: invocations (REPORT lines), failed invocations, durations, cold starts, cost.
-
-    An invocation is failed when any of its lines is ERROR/FATAL or its REPORT status is not
-    success (timeouts included).
-    """
+    """Per function, as the dashboards compute them: invocations and durations from REPORT
+    lines, errors = ERROR and FATAL lines, cold starts = REPORT lines with Init Duration, cost =
+    the sum of `aws.lambda.cost_usd`."""
     reports: dict[str, list[Document]] = defaultdict(list)
-    failed: dict[str, set[str]] = defaultdict(set)
+    errors: dict[str, int] = defaultdict(int)
     for document in documents:
         name = str(document.get("faas.name", "?"))
         if document.get("aws.lambda.event") == "report":
             reports[name].append(document)
-        if is_error(document):
-            failed[name].add(str(document.get("faas.execution", document.get("@timestamp"))))
-    return [_figures(name, reports[name], len(failed[name])) for name in sorted(reports)]
+        if document.get("log.level") in ERROR_LEVELS:
+            errors[name] += 1
+    return [_figures(name, reports[name], errors[name]) for name in sorted(reports)]
 
 
 def _figures(name: str, reports: list[Document], errors: int) -> FunctionFigures:
@@ -91,7 +89,7 @@ def render_functions(figures: list[FunctionFigures]) -> list[str]:
         )
     total_cost = sum(f.cost_usd for f in figures)
     total = sum(f.invocations for f in figures)
-    lines.append(f"{'total':<28}{total:>12}{'':>66}{total_cost:>13.8f}")
+    lines.append(f"{'total':<28}{total:>12}{'':>53}{total_cost:>13.8f}")
     return lines
 
 
@@ -129,19 +127,30 @@ def render_failure(trace: Trace) -> list[str]:
 
 
 def stopped_at(trace: Trace) -> str:
-    """One line: the last milestone reached and the error that ended the trace."""
+    """One line: the last milestone reached and the first error that ended the trace."""
     last = trace.milestones[-1] if trace.milestones else None
     where = (
         f"stopped after {last.get('labels.milestone')} in {last.get('faas.name')}"
         if last
         else "stopped before any milestone"
     )
-    error = trace.errors[-1] if trace.errors else None
-    if error is None:
+    after = [e for e in trace.errors if last is None or timestamp_ms(e) >= timestamp_ms(last)]
+    candidates = after or trace.errors
+    if not candidates:
         return where
-    if error.get("aws.lambda.status") in {"timeout", "error", "failure"}:
-        status = error.get("aws.lambda.status")
-        return f"{where}: invocation {status} after {error.get('aws.lambda.duration_ms')} ms"
-    cause = error.get("error.type") or error.get("log.level")
-    detail = error.get("error.message") or error.get("message") or ""
-    return f"{where}: {cause}: {str(detail).splitlines()[0] if detail else ''}".rstrip(": ")
+    error = min(candidates, key=_cause_rank)
+    detail = str(error.get("error.message") or error.get("message") or "").strip()
+    first_line = detail.splitlines()[0] if detail else str(error.get("aws.lambda.status"))
+    cause = f"{error['error.type']}: " if error.get("error.type") else ""
+    if len(first_line) > 120:
+        first_line = first_line[:119] + "…"
+    return f"{where}: {cause}{first_line}"
+
+
+def _cause_rank(document: Document) -> tuple[int, int]:
+    """Prefer an exception, then an ERROR line (`Task timed out`), then a REPORT status."""
+    if document.get("error.type"):
+        return 0, timestamp_ms(document)
+    if document.get("log.level") in ERROR_LEVELS:
+        return 1, timestamp_ms(document)
+    return 2, timestamp_ms(document)

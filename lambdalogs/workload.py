@@ -107,7 +107,7 @@ class _Generator:
         self.start_ms = start_ms
         self.streams: dict[str, list[LogStream]] = {f.name: [] for f in FUNCTIONS}
         self.functions = {f.name: f for f in FUNCTIONS}
-        self._event_ids: set[str] = set()
+        self._emitted = 0
 
     # -- identifiers ---------------------------------------------------------------------------
     def uuid(self) -> str:
@@ -116,12 +116,10 @@ class _Generator:
     def hex(self, digits: int) -> str:
         return f"{self.rng.getrandbits(4 * digits):0{digits}x}"
 
-    def event_id(self) -> str:
-        while True:
-            candidate = str(self.rng.randrange(3 * 10**55, 4 * 10**55))
-            if candidate not in self._event_ids:
-                self._event_ids.add(candidate)
-                return candidate
+    def event_id(self, at_ms: int) -> str:
+        """56 digits like CloudWatch's, increasing with time and then with emission order."""
+        self._emitted += 1
+        return f"3{at_ms:015d}{self._emitted:08d}{self.rng.getrandbits(100) % 10**32:032d}"
 
     # -- containers ----------------------------------------------------------------------------
     def container(self, function: Function, at_ms: int) -> tuple[LogStream, bool]:
@@ -135,7 +133,7 @@ class _Generator:
         return stream, True
 
     def emit(self, stream: LogStream, at_ms: int, message: str) -> None:
-        stream.events.append({"id": self.event_id(), "timestamp": at_ms, "message": message})
+        stream.events.append({"id": self.event_id(at_ms), "timestamp": at_ms, "message": message})
 
 
 class _Invocation:

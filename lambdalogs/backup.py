@@ -1,0 +1,149 @@
+"""The S3 backup bucket: which objects to read, and the documents or records inside them.
+
+Firehose writes three kinds of object (the error prefix expands `!{firehose:error-output-type}`):
+- the all-documents backup: documents one after another (newline-delimited or simply
+  concatenated), usually gzip;
+- `processing-failed/`: JSON lines `{"rawData": base64, "errorCode", ...}` whose data is the
+  record as the transformer received it (gzip of a CloudWatch envelope, or a re-ingested
+  document);
+- `AmazonOpenSearchService-failed/`: JSON lines whose `rawData` is a document OpenSearch refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import json
+import re
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final, Literal
+
+from lambdalogs.documents import Document
+from lambdalogs.errors import InputError
+
+Kind = Literal["documents", "processing-failed", "opensearch-failed"]
+KINDS: Final[tuple[Kind, ...]] = ("documents", "processing-failed", "opensearch-failed")
+DELIVERY_LAG: Final = timedelta(hours=24)  # CloudWatch and Firehose retries can delay delivery
+_HOUR_IN_KEY: Final = re.compile(r"(?:^|/)(\d{4})/(\d\d)/(\d\d)/(\d\d)/")
+
+
+@dataclass(frozen=True)
+class BackupObject:
+    key: str
+    etag: str
+    size: int
+
+    @property
+    def kind(self) -> Kind:
+        if "processing-failed/" in self.key:
+            return "processing-failed"
+        if "AmazonOpenSearchService-failed/" in self.key or "elasticsearch-failed/" in self.key:
+            return "opensearch-failed"
+        return "documents"
+
+    @property
+    def hour(self) -> datetime | None:
+        """The delivery hour in the key (Firehose's default `YYYY/MM/DD/HH/` prefix)."""
+        found = _HOUR_IN_KEY.search(self.key)
+        if not found:
+            return None
+        year, month, day, hour = (int(part) for part in found.groups())
+        try:
+            return datetime(year, month, day, hour, tzinfo=UTC)
+        except ValueError:
+            return None
+
+    def may_hold(self, since: datetime | None, until: datetime | None) -> bool:
+        """False only when the key's delivery hour rules out every event of the range."""
+        hour = self.hour
+        if hour is None:
+            return True
+        if since is not None and hour + timedelta(hours=1) < since:
+            return False
+        return until is None or hour <= until + DELIVERY_LAG
+
+
+@dataclass(frozen=True)
+class Contents:
+    documents: list[Document]
+    records: list[bytes]  # CloudWatch subscription records to run through the transformer
+    unreadable: int = 0  # error-output entries that are neither a record nor a document
+
+
+def decompress(data: bytes) -> bytes:
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as error:
+        raise InputError(f"a backup object is damaged gzip ({error}); check the bucket") from None
+
+
+def contents(obj: BackupObject, data: bytes) -> Contents:
+    text = decompress(data)
+    if obj.kind == "documents":
+        return Contents(list(concatenated_documents(text, obj.key)), [])
+    documents: list[Document] = []
+    records: list[bytes] = []
+    unreadable = 0
+    for raw in raw_data(text, obj.key):
+        if raw[:2] == b"\x1f\x8b":
+            records.append(raw)
+        elif raw.lstrip().startswith(b"{"):
+            try:
+                documents.extend(concatenated_documents(raw, obj.key))
+            except InputError:
+                unreadable += 1
+        else:
+            unreadable += 1
+    return Contents(documents, records, unreadable)
+
+
+def concatenated_documents(data: bytes, where: str) -> Iterator[Document]:
+    """Documents written one after another, with or without newlines between them."""
+    text = data.decode("utf-8", errors="replace")
+    decoder = json.JSONDecoder()
+    position = 0
+    while True:
+        while position < len(text) and text[position] in " \t\r\n":
+            position += 1
+        if position >= len(text):
+            return
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            raise InputError(
+                f"s3 object {where} is not JSON documents (at character {error.pos}); "
+                "point --prefix at the Firehose backup"
+            ) from None
+        if isinstance(value, dict):
+            yield value
+
+
+def raw_data(text: bytes, where: str) -> Iterator[bytes]:
+    """The decoded `rawData` of each JSON line of an error-output object."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        entry = _json_line(line)
+        raw = entry.get("rawData") if entry else None
+        if not isinstance(raw, str):
+            raise InputError(
+                f"s3 object {where} line {number} has no 'rawData'; it is not Firehose error output"
+            )
+        try:
+            yield base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            raise InputError(f"s3 object {where} line {number}: 'rawData' is not base64") from None
+
+
+def _json_line(line: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None

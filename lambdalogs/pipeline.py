@@ -1,0 +1,73 @@
+"""Log batches → CloudWatch subscription records → the real transformer, as Firehose runs it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from typing import Final
+
+from lambdalogs.errors import InputError
+from lambdalogs.firehose_local import Delivery, deliver, subscription_record
+from lambdalogs.logevents import LogBatch, LogEvent
+from lambdalogs.workload import REGION
+from transformer.cost import StaticArchitectures
+from transformer.settings import Settings, SettingsError
+
+STREAM_ARN: Final = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/lambda-logs"
+RECORD_WINDOW_MS: Final = 2_000  # CloudWatch batches a stream's events for about this long
+RECORD_MAX_EVENTS: Final = 200
+
+
+def settings_from_env(env: Mapping[str, str] = os.environ, region: str = REGION) -> Settings:
+    """The transformer's settings from the environment (LABEL_KEYS, prices, …), as deployed;
+    `region` when neither CLOUD_REGION nor AWS_REGION is set."""
+    try:
+        settings = Settings.from_env(env)
+    except SettingsError as error:
+        raise InputError(str(error)) from error
+    return settings if settings.region else replace(settings, region=region)
+
+
+def chunks(batch: LogBatch) -> Iterator[list[LogEvent]]:
+    """The events of a stream grouped as CloudWatch delivers them: a few seconds per record."""
+    current: list[LogEvent] = []
+    for event in batch.events:
+        window_over = current and event["timestamp"] - current[0]["timestamp"] >= RECORD_WINDOW_MS
+        if window_over or len(current) >= RECORD_MAX_EVENTS:
+            yield current
+            current = []
+        current.append(event)
+    if current:
+        yield current
+
+
+def records(batches: Iterable[LogBatch]) -> list[bytes]:
+    return [
+        subscription_record(
+            batch.log_group, batch.log_stream, batch.owner, [dict(e) for e in events]
+        )
+        for batch in batches
+        for events in chunks(batch)
+    ]
+
+
+def transform(
+    batches: Iterable[LogBatch],
+    *,
+    settings: Settings,
+    architectures: Mapping[str, str] | None = None,
+) -> Delivery:
+    """Every document the transformer makes of these log events (fan-out included)."""
+    return transform_records(records(batches), settings=settings, architectures=architectures)
+
+
+def transform_records(
+    raw_records: list[bytes],
+    *,
+    settings: Settings,
+    architectures: Mapping[str, str] | None = None,
+) -> Delivery:
+    """Raw Firehose records (gzip CloudWatch messages or documents) through the transformer."""
+    known = StaticArchitectures(settings.default_architecture, dict(architectures or {}))
+    return deliver(raw_records, settings=settings, architectures=known, stream_arn=STREAM_ARN)

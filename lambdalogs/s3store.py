@@ -1,0 +1,90 @@
+"""Read-only access to the backup bucket with boto3; AWS failures become one-line errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Final
+
+from lambdalogs.backup import BackupObject
+from lambdalogs.errors import InputError, RemoteError
+
+_MISSING: Final = frozenset({"NoSuchBucket", "NoSuchKey", "404"})
+_REFUSED: Final = frozenset(
+    {"AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken"}
+)
+
+
+def parse_location(bucket: str, prefix: str) -> tuple[str, str]:
+    """`--bucket name --prefix p/` or `--bucket s3://name/p/`."""
+    if bucket.startswith("s3://"):
+        name, _, in_url = bucket.removeprefix("s3://").partition("/")
+        bucket, prefix = name, prefix or in_url
+    if not bucket or "/" in bucket:
+        raise InputError(
+            f"{bucket!r} is not a bucket name; pass --bucket my-bucket or s3://my-bucket/prefix/"
+        )
+    return bucket, prefix
+
+
+class BackupBucket:
+    def __init__(self, client: Any, bucket: str, prefix: str = "") -> None:
+        self._client = client
+        self.bucket = bucket
+        self.prefix = prefix
+
+    def objects(self) -> Iterator[BackupObject]:
+        paginator = self._client.get_paginator("list_objects_v2")
+        with _aws_errors(f"s3://{self.bucket}/{self.prefix}", "s3:ListBucket"):
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
+                for item in page.get("Contents", []):
+                    yield BackupObject(item["Key"], str(item.get("ETag", "")), int(item["Size"]))
+
+    def read(self, obj: BackupObject) -> bytes:
+        with _aws_errors(f"s3://{self.bucket}/{obj.key}", "s3:GetObject"):
+            body = self._client.get_object(Bucket=self.bucket, Key=obj.key)["Body"]
+            return bytes(body.read())
+
+
+@contextmanager
+def _aws_errors(where: str, permission: str) -> Iterator[None]:
+    """Turn botocore's exceptions into a RemoteError that says what to do."""
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    try:
+        yield
+    except NoCredentialsError:
+        raise RemoteError(
+            "no AWS credentials found; set AWS_PROFILE or run `aws configure` / `aws sso login`"
+        ) from None
+    except ClientError as error:
+        raise _client_error(error, where, permission) from None
+    except BotoCoreError as error:
+        raise RemoteError(
+            f"cannot use S3 for {where} ({error}); check the region and the network"
+        ) from None
+
+
+def _client_error(error: Any, where: str, permission: str) -> RemoteError:
+    code = str(error.response.get("Error", {}).get("Code", "Error"))
+    if code in _MISSING:
+        return RemoteError(f"{where} does not exist; check --bucket and --prefix")
+    if code in _REFUSED:
+        return RemoteError(
+            f"AWS refused access to {where} ({code}); use credentials allowed {permission} "
+            "on the backup bucket"
+        )
+    return RemoteError(f"S3 failed on {where} ({code}); re-run the same command")
+
+
+def s3_client(region: str | None) -> Any:
+    """A boto3 S3 client (created here, never at import)."""
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        return boto3.session.Session(region_name=region).client("s3")
+    except BotoCoreError as error:
+        raise RemoteError(
+            f"cannot create an S3 client ({error}); check --region and AWS_PROFILE"
+        ) from None
