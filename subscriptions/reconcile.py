@@ -54,6 +54,9 @@ class Subscriber:
         self._lookback_hours = lookback_hours
         self._exhausted = exhausted
         self._clock_ms = clock_ms
+        # The filter limit per group, learnt from the first LimitExceededException of the run
+        # (AWS documents 2 in some places and 5 in others: it is never hard-coded).
+        self._filter_limit: int | None = None
 
     # --- one group -------------------------------------------------------------------------
 
@@ -74,8 +77,13 @@ class Subscriber:
         if ours is not None and self._spec.matches(ours):
             self._report.record(group.name, "unchanged")
             return None
+        if ours is None and self._filter_limit is not None and len(filters) >= self._filter_limit:
+            self._report.record(group.name, "limit_exceeded")
+            return None
         sent_ms = self._clock_ms()
         outcome = self._logs.put_filter(group.name, self._spec)
+        if outcome == "limit_exceeded" and ours is None and filters:
+            self._filter_limit = min(self._filter_limit or len(filters), len(filters))
         if outcome != "put":
             self._report.record(group.name, outcome)
             return None
