@@ -159,7 +159,9 @@ class FakeOpenSearch:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         server.daemon_threads = True
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="fake-opensearch")
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-opensearch"
+        )
         self._thread.daemon = True
         self._thread.start()
         return self
@@ -403,6 +405,7 @@ def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
 def _make_handler(fake: FakeOpenSearch) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
 
         def _serve(self) -> None:
             parts = urlsplit(self.path)

@@ -9,9 +9,7 @@ import requests
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import AuthenticationException, ConnectionError, TransportError
 
-from tests.fakes.opensearch_http import FakeOpenSearch, Reply, opensearch_fake, refused_url
-
-__all__ = ["opensearch_fake"]
+from tests.fakes.opensearch_http import FakeOpenSearch, Reply, refused_url
 
 
 def _client(fake: FakeOpenSearch, **kwargs: object) -> OpenSearch:
