@@ -22,6 +22,22 @@ REGION: Final = "eu-west-1"
 ACCOUNT: Final = "123456789012"
 PASSWORD: Final = "Sup3r-secret!"
 ORJSON_WHEEL_MODULE: Final = "orjson/__init__.py"
+SECRET_SIG: Final = "4dabf18193072939515e22adb298388d"  # Pulumi's marker of a secret value
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and SECRET_SIG in value
+
+
+def reveal(value: Any) -> Any:
+    """`value` with every secret wrapper replaced by the value it wraps."""
+    if is_secret(value):
+        return reveal(value["value"])
+    if isinstance(value, dict):
+        return {k: reveal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [reveal(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -30,7 +46,13 @@ class Recorded:
 
     type: str
     name: str
-    inputs: dict[str, Any]
+    raw_inputs: dict[str, Any]
+    """As the engine received them (secrets still wrapped)."""
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        revealed: dict[str, Any] = reveal(self.raw_inputs)
+        return revealed
 
     def json(self, key: str) -> Any:
         return json.loads(self.inputs[key])

@@ -1,0 +1,62 @@
+"""One program run per scenario, shared by every assertion on it (Pulumi mock runs are slow-ish)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.infra.harness import ProgramRun, base_config, offline_packages, run_program
+
+BYO_ARN = "arn:aws:es:eu-west-1:123456789012:domain/existing-logs"
+BYO_ENDPOINT = "search-existing-logs-xyz.eu-west-1.es.amazonaws.com"
+
+
+@pytest.fixture(scope="session")
+def packages_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("infra-packages")
+
+
+@pytest.fixture(scope="session")
+def default_run(packages_dir: Path) -> ProgramRun:
+    """Defaults: reconciler mode, a new domain, no CIDRs, no e-mail."""
+    return run_program(base_config(), offline_packages(packages_dir / "default"))
+
+
+@pytest.fixture(scope="session")
+def tuned_run(packages_dir: Path) -> ProgramRun:
+    """Reconciler mode with every optional setting given."""
+    values = {
+        **base_config(),
+        "allowedCidrs": "203.0.113.0/24, 2001:db8::/32",
+        "alarmEmail": "ops@example.com",
+        "processorBufferSizeMb": "0.5",
+        "processorBufferIntervalSeconds": "30",
+        "lambdaArchitecture": "x86_64",
+        "archiveAfterDays": "0",
+        "expireAfterDays": "0",
+        "zoneAwareness": "false",
+        "instanceCount": "1",
+        "indexReplicas": "0",
+        "excludeLogGroups": "/aws/lambda/noisy,/aws/lambda/test-*",
+        "resourcePrefix": "logs-prod",
+    }
+    return run_program(values, offline_packages(packages_dir / "tuned"))
+
+
+@pytest.fixture(scope="session")
+def byo_policy_run(packages_dir: Path) -> ProgramRun:
+    """Bring-your-own domain, account-policy mode, no password (SigV4 for the content)."""
+    values = {
+        "existingDomainArn": BYO_ARN,
+        "existingDomainEndpoint": BYO_ENDPOINT,
+        "subscriptionMode": "account-policy",
+        "excludeLogGroups": "/aws/lambda/noisy",
+        "filterPattern": "-DEBUG",
+    }
+    return run_program(values, offline_packages(packages_dir / "byo", bundle_orjson=False))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pulumi_aws warns about its own deprecated resource classes on import: not ours."""
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:pulumi_aws.*")

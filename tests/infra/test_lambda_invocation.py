@@ -1,0 +1,130 @@
+"""The deploy-time invocation provider: reconcile on create/update, remove on delete."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from infra.lambda_invocation import InvocationError, LambdaInvocationProvider, boto3_invoke
+
+PROPS: dict[str, Any] = {
+    "function_name": "lambda-logs-test-subscriber",
+    "region": "eu-west-1",
+    "timeout_seconds": 300,
+    "create_payload": json.dumps({"action": "reconcile"}),
+    "delete_payload": json.dumps({"action": "remove"}),
+    "triggers": "v1",
+    "profile": "",
+}
+
+
+class Recorder:
+    def __init__(self, response: Mapping[str, Any] | None = None) -> None:
+        self.payloads: list[Mapping[str, Any]] = []
+        self.response = response or {"subscribed": 3}
+
+    def __call__(self, props: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        assert props["function_name"] == "lambda-logs-test-subscriber"
+        self.payloads.append(payload)
+        return self.response
+
+
+def test_create_runs_the_reconcile() -> None:
+    invoke = Recorder()
+    result = LambdaInvocationProvider(invoke).create(dict(PROPS))
+    assert invoke.payloads == [{"action": "reconcile"}]
+    assert result.id == "lambda-logs-test-subscriber"
+    assert result.outs is not None
+    assert json.loads(result.outs["result"]) == {"subscribed": 3}
+
+
+def test_delete_runs_the_remove_action() -> None:
+    invoke = Recorder()
+    LambdaInvocationProvider(invoke).delete("id", dict(PROPS))
+    assert invoke.payloads == [{"action": "remove"}]
+
+
+def test_update_reconciles_again() -> None:
+    invoke = Recorder()
+    LambdaInvocationProvider(invoke).update("id", dict(PROPS), {**PROPS, "triggers": "v2"})
+    assert invoke.payloads == [{"action": "reconcile"}]
+
+
+def test_diff_only_on_watched_changes() -> None:
+    provider = LambdaInvocationProvider(Recorder())
+    assert not provider.diff("id", dict(PROPS), {**PROPS, "result": "x"}).changes
+    changed = provider.diff("id", dict(PROPS), {**PROPS, "triggers": "v2"})
+    assert changed.changes
+    assert changed.replaces == []
+    renamed = provider.diff("id", dict(PROPS), {**PROPS, "function_name": "other"})
+    assert renamed.replaces == ["function_name"]
+
+
+class _Payload:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def read(self) -> bytes:
+        return self.body
+
+
+class _FakeLambda:
+    class exceptions:
+        class ResourceNotFoundException(Exception):
+            pass
+
+    def __init__(self, response: dict[str, Any] | None, missing: bool = False) -> None:
+        self.response = response
+        self.missing = missing
+        self.calls: list[dict[str, Any]] = []
+
+    def invoke(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(kwargs)
+        if self.missing:
+            raise self.exceptions.ResourceNotFoundException("gone")
+        assert self.response is not None
+        return self.response
+
+
+class _FakeSession:
+    def __init__(self, client: _FakeLambda) -> None:
+        self._client = client
+
+    def client(self, service: str, **kwargs: Any) -> _FakeLambda:
+        assert service == "lambda"
+        assert kwargs["region_name"] == "eu-west-1"
+        return self._client
+
+
+def _patch_boto3(monkeypatch: pytest.MonkeyPatch, client: _FakeLambda) -> None:
+    import boto3
+
+    monkeypatch.setattr(boto3, "Session", lambda profile_name=None: _FakeSession(client))
+
+
+def test_boto3_invoke_sends_the_payload_synchronously(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = _FakeLambda({"StatusCode": 200, "Payload": _Payload(b'{"ok": true}')})
+    _patch_boto3(monkeypatch, client)
+    assert boto3_invoke(PROPS, {"action": "reconcile"}) == {"ok": True}
+    (call,) = client.calls
+    assert call["InvocationType"] == "RequestResponse"
+    assert json.loads(call["Payload"]) == {"action": "reconcile"}
+
+
+def test_function_error_fails_the_deployment(monkeypatch: pytest.MonkeyPatch) -> None:
+    body = b'{"errorMessage": "boom"}'
+    client = _FakeLambda({"FunctionError": "Unhandled", "Payload": _Payload(body)})
+    _patch_boto3(monkeypatch, client)
+    with pytest.raises(InvocationError, match="boom"):
+        boto3_invoke(PROPS, {"action": "reconcile"})
+
+
+def test_remove_tolerates_an_already_deleted_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = _FakeLambda(None, missing=True)
+    _patch_boto3(monkeypatch, client)
+    assert boto3_invoke(PROPS, {"action": "remove"}) == {"skipped": "function not found"}
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        boto3_invoke(PROPS, {"action": "reconcile"})

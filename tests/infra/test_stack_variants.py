@@ -1,0 +1,156 @@
+"""GIVEN non-default configurations WHEN the program runs THEN the stack changes as configured:
+optional settings, bring-your-own domain, account-policy mode."""
+
+from __future__ import annotations
+
+import json
+
+from infra.account_subscription import selection_criteria
+from tests.infra.conftest import BYO_ARN, BYO_ENDPOINT
+from tests.infra.harness import ACCOUNT, REGION, ProgramRun
+from tests.infra.policy_checks import assert_least_privilege, statements
+
+DOMAIN = "aws:opensearch/domain:Domain"
+STREAM = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
+FUNCTION = "aws:lambda/function:Function"
+ACCOUNT_POLICY = "aws:cloudwatch/logAccountPolicy:LogAccountPolicy"
+BYO_STREAM_ARN = f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/lambda-logs-test"
+
+
+# --- every optional setting given ------------------------------------------------------------
+
+
+def test_allowed_cidrs_open_the_domain_to_those_networks_only(tuned_run: ProgramRun) -> None:
+    policy = tuned_run.one(DOMAIN).json("accessPolicies")
+    assert_least_privilege(policy)
+    account, networks = statements(policy)
+    assert account["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+    assert networks["Condition"] == {
+        "IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "2001:db8::/32"]}
+    }
+    assert networks["Resource"] == f"arn:aws:es:{REGION}:{ACCOUNT}:domain/logs-prod/*"
+
+
+def test_single_node_without_zone_awareness(tuned_run: ProgramRun) -> None:
+    cluster = tuned_run.one(DOMAIN).inputs["clusterConfig"]
+    assert cluster["instanceCount"] == 1
+    assert cluster["zoneAwarenessEnabled"] is False
+    assert "zoneAwarenessConfig" not in cluster
+
+
+def test_non_default_processor_parameters_are_set(tuned_run: ProgramRun) -> None:
+    config = tuned_run.one(STREAM).inputs["opensearchConfiguration"]
+    (processor,) = config["processingConfiguration"]["processors"]
+    assert processor["parameters"] == [
+        {
+            "parameterName": "LambdaArn",
+            "parameterValue": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:logs-prod-transformer",
+        },
+        {"parameterName": "BufferSizeInMBs", "parameterValue": "0.5"},
+        {"parameterName": "BufferIntervalInSeconds", "parameterValue": "30"},
+    ]
+
+
+def test_x86_functions(tuned_run: ProgramRun) -> None:
+    for function in tuned_run.of_type(FUNCTION):
+        assert function.inputs["architectures"] == ["x86_64"]
+
+
+def test_keep_forever_has_no_transition_and_no_expiration(tuned_run: ProgramRun) -> None:
+    (rule,) = tuned_run.one(
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+    ).inputs["rules"]
+    assert "transitions" not in rule
+    assert "expiration" not in rule
+    assert rule["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 7}
+
+
+def test_alarm_email_is_subscribed(tuned_run: ProgramRun) -> None:
+    subscription = tuned_run.one("aws:sns/topicSubscription:TopicSubscription").inputs
+    assert subscription["protocol"] == "email"
+    assert subscription["endpoint"] == "ops@example.com"
+    assert subscription["topic"] == f"arn:aws:sns:{REGION}:{ACCOUNT}:lambda-logs-alarms"
+
+
+def test_exclusions_reach_the_subscriber_with_the_pipeline_groups(tuned_run: ProgramRun) -> None:
+    env = tuned_run.one(FUNCTION, "lambda-logs-subscriber").inputs["environment"]["variables"]
+    assert env["EXCLUDE_LOG_GROUPS"].split(",") == [
+        "/aws/lambda/noisy",
+        "/aws/lambda/test-*",
+        "/aws/lambda/logs-prod-transformer",
+        "/aws/lambda/logs-prod-subscriber",
+        "/aws/kinesisfirehose/logs-prod",
+    ]
+    assert env["FILTER_NAME"] == "logs-prod"
+
+
+# --- bring your own domain + account-policy mode ---------------------------------------------
+
+
+def test_no_domain_is_created_for_an_existing_domain(byo_policy_run: ProgramRun) -> None:
+    assert byo_policy_run.of_type(DOMAIN) == []
+    assert byo_policy_run.of_type("lambdalogs:search:Domain") == []
+    config = byo_policy_run.one(STREAM).inputs["opensearchConfiguration"]
+    assert config["domainArn"] == BYO_ARN
+
+
+def test_firehose_role_targets_the_existing_domain(byo_policy_run: ProgramRun) -> None:
+    policy = byo_policy_run.one("aws:iam/rolePolicy:RolePolicy", "lambda-logs-delivery-firehose")
+    text = json.dumps(policy.json("policy"))
+    assert f"{BYO_ARN}/*" in text
+    assert_least_privilege(policy.json("policy"))
+
+
+def test_outputs_point_at_the_existing_domain(byo_policy_run: ProgramRun) -> None:
+    assert byo_policy_run.outputs["domainEndpoint"] == BYO_ENDPOINT
+    assert byo_policy_run.outputs["dashboardsUrl"] == f"https://{BYO_ENDPOINT}/_dashboards"
+    assert byo_policy_run.outputs["subscriberFunctionName"] is None
+
+
+def test_content_uses_sigv4_without_a_password(byo_policy_run: ProgramRun) -> None:
+    content = [r for r in byo_policy_run.resources if r.name.startswith("lambda-logs-content-")]
+    assert content
+    text = json.dumps(content[0].inputs, default=str)
+    assert BYO_ENDPOINT in text
+    assert "Sup3r-secret!" not in text
+
+
+def test_account_policy_replaces_the_subscriber(byo_policy_run: ProgramRun) -> None:
+    names = {f.inputs["name"] for f in byo_policy_run.of_type(FUNCTION)}
+    assert names == {"lambda-logs-test-transformer"}
+    assert byo_policy_run.of_type("aws:cloudwatch/eventRule:EventRule") == []
+    assert byo_policy_run.of_type("pulumi-python:dynamic/lambdalogs:LambdaInvocation") == []
+    alarms = byo_policy_run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert all("subscriber" not in json.dumps(a.inputs) for a in alarms)
+
+
+def test_account_policy_document_and_exclusions(byo_policy_run: ProgramRun) -> None:
+    policy = byo_policy_run.one(ACCOUNT_POLICY).inputs
+    assert policy["policyType"] == "SUBSCRIPTION_FILTER_POLICY"
+    assert policy["policyName"] == "lambda-logs-test-subscription"
+    assert policy["scope"] == "ALL"
+    assert json.loads(policy["policyDocument"]) == {
+        "DestinationArn": BYO_STREAM_ARN,
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/lambda-logs-delivery-logs",
+        "FilterPattern": "-DEBUG",
+        "Distribution": "Random",
+    }
+    assert policy["selectionCriteria"] == selection_criteria(
+        [
+            "/aws/lambda/noisy",
+            "/aws/lambda/lambda-logs-test-transformer",
+            "/aws/kinesisfirehose/lambda-logs-test",
+            "/aws/lambda/lambda-logs-test-subscriber",
+        ]
+    )
+    assert '"/aws/lambda/lambda-logs-test-transformer"' in policy["selectionCriteria"]
+
+
+def test_selection_criteria_syntax() -> None:
+    assert selection_criteria(["/b", "/a", "/a"]) == 'LogGroupName NOT IN ["/a", "/b"]'
+
+
+def test_transformer_package_without_orjson_still_deploys(byo_policy_run: ProgramRun) -> None:
+    function = byo_policy_run.one(FUNCTION).inputs
+    assert function["handler"] == "transformer.handler.handler"
+    assert function["sourceCodeHash"]
