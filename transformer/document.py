@@ -109,6 +109,7 @@ def _truncate(fields: Fields, line: str, max_bytes: int) -> None:
 
 
 def line_is_oversized(line: str, max_bytes: int) -> bool:
+    """Over `max_bytes` of UTF-8; cheap for the common short line."""
     if len(line) * 4 <= max_bytes:
         return False
     return len(line) > max_bytes or len(line.encode("utf-8", "surrogatepass")) > max_bytes
@@ -123,27 +124,7 @@ def build_fields(line: str, settings: Settings, codec: Codec) -> Fields:
     return fields
 
 
-def assemble(timestamp: str, info: StreamInfo, event_id: str | None, fields: Fields) -> Fields:
-    """The document as a dict, `@timestamp` first; the log group's function name wins."""
-    document: Fields = {"@timestamp": timestamp}
-    document.update(info.base)
-    if "faas.name" in info.base:
-        fields.pop("faas.name", None)
-    document.update(fields)
-    if event_id is not None:
-        document["aws.cloudwatch.event_id"] = event_id
-    return document
-
-
-def encode(document: Fields, codec: Codec) -> bytes:
-    """One JSON line that always fits a Firehose record."""
-    data = codec.dumps(document)
-    if len(data) <= FIREHOSE_RECORD_MAX_BYTES:
-        return data
-    return _shrink(document, codec)
-
-
-def _shrink(document: Fields, codec: Codec) -> bytes:
+def shrink(document: Fields, codec: Codec) -> bytes:
     """Cut a document that is over 1,000 KiB: `event.original` keeps what fits, flagged."""
     original = document.get("event.original")
     if not isinstance(original, str):

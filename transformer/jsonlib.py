@@ -21,6 +21,10 @@ class JsonDecodeError(ValueError):
     """The bytes are not one valid JSON value."""
 
 
+def _has_unicode_escape(data: bytes | str) -> bool:
+    return (b"\\u" in data) if isinstance(data, bytes) else ("\\u" in data)
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
@@ -34,27 +38,9 @@ def _std_dumps(value: Any) -> bytes:
     return text.encode("utf-8")
 
 
-def _fast_loads(data: bytes | str) -> Any:
-    assert _orjson is not None
-    try:
-        return _orjson.loads(data)
-    except _orjson.JSONDecodeError:
-        # orjson refuses lone surrogate escapes and integers beyond 64 bits that the
-        # standard library accepts; give the line its chance before calling it invalid.
-        return _std_loads(data)
-
-
-def _fast_dumps(value: Any) -> bytes:
-    assert _orjson is not None
-    try:
-        data: bytes = _orjson.dumps(value)
-    except TypeError:  # orjson.JSONEncodeError subclasses TypeError (big ints, surrogates)
-        return _std_dumps(value)
-    return data
-
-
 class Codec:
-    """A pair of loads/dumps functions; `BACKEND` picks one at first use, tests pick both."""
+    """loads/dumps over one JSON library, falling back to the standard library for the values
+    orjson refuses (lone surrogate escapes, integers beyond 64 bits)."""
 
     def __init__(self, loads: Callable[[bytes | str], Any], dumps: Callable[[Any], bytes]) -> None:
         self._loads = loads
@@ -65,14 +51,23 @@ class Codec:
         try:
             return self._loads(data)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            raise JsonDecodeError(str(exc)) from exc
+            error: Exception = exc
+        # orjson refuses lone surrogate escapes ("\ud800") that the standard library accepts;
+        # only text with a \u escape can hold one, so other invalid JSON fails fast.
+        if self._loads is not _std_loads and _has_unicode_escape(data):
+            try:
+                return _std_loads(data)
+            except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+                error = exc
+        raise JsonDecodeError(str(error)) from error
 
     def dumps(self, value: Any) -> bytes:
         """Compact UTF-8 JSON. Lone surrogates, which UTF-8 cannot carry, become U+FFFD."""
         try:
-            return self._dumps(value)
+            data: bytes = self._dumps(value)
         except (UnicodeEncodeError, TypeError, ValueError):
             return _std_dumps(_scrub(value))
+        return data
 
 
 def _scrub(value: Any) -> Any:
@@ -86,7 +81,7 @@ def _scrub(value: Any) -> Any:
 
 
 STDLIB: Final = Codec(_std_loads, _std_dumps)
-ORJSON: Final = Codec(_fast_loads, _fast_dumps) if _orjson is not None else None
+ORJSON: Final = Codec(_orjson.loads, _orjson.dumps) if _orjson is not None else None
 
 
 def default_codec() -> Codec:

@@ -4,6 +4,7 @@ and any application's structured log."""
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any, Final
 
 from transformer.errors import ErrorInfo, from_exception_text
@@ -125,26 +126,49 @@ def error_fields(obj: dict[str, Any]) -> Fields:
     return fields
 
 
-def _identity_fields(obj: dict[str, Any], settings: Settings, fields: Fields) -> None:
-    level = next((normalize_level(obj[k]) for k in LEVEL_KEYS if k in obj), None)
-    if level:
-        fields["log.level"] = level
+@lru_cache(maxsize=16)
+def _roles(trace_id_keys: tuple[str, ...]) -> dict[str, tuple[str, int]]:
+    """JSON key → (document field, priority); a lower priority wins when several keys appear."""
+    roles: dict[str, tuple[str, int]] = {}
     for target, keys in (
+        ("log.level", LEVEL_KEYS),
         ("log.logger", LOGGER_KEYS),
         ("faas.execution", REQUEST_ID_KEYS),
         ("service.name", SERVICE_KEYS),
-        ("trace.id", settings.trace_id_keys),
+        ("trace.id", trace_id_keys),
         ("faas.name", FUNCTION_NAME_KEYS),
+        ("aws.xray.trace_id", XRAY_KEYS),
+        ("faas.coldstart", COLDSTART_KEYS),
     ):
-        value = _first_text(obj, keys)
-        if value:
-            fields[target] = value
-    xray = next((xray_root(obj[k]) for k in XRAY_KEYS if k in obj), None)
-    if xray:
-        fields["aws.xray.trace_id"] = xray
-    coldstart = next((obj[k] for k in COLDSTART_KEYS if isinstance(obj.get(k), bool)), None)
-    if coldstart is not None:
-        fields["faas.coldstart"] = coldstart
+        for priority, key in enumerate(keys):
+            roles.setdefault(key, (target, priority))
+    return roles
+
+
+def _convert(target: str, value: object) -> object:
+    if target == "log.level":
+        return normalize_level(value)
+    if target == "faas.coldstart":
+        return value if isinstance(value, bool) else None
+    if target == "aws.xray.trace_id":
+        return xray_root(value)
+    return scalar_text(value) or None
+
+
+def _identity_fields(obj: dict[str, Any], settings: Settings, fields: Fields) -> None:
+    """One pass over the object's keys: level, logger, request id, service, trace ids, …"""
+    roles = _roles(settings.trace_id_keys)
+    best: dict[str, tuple[int, object]] = {}
+    for key, value in obj.items():
+        role = roles.get(key)
+        if role is None:
+            continue
+        target, priority = role
+        converted = _convert(target, value)
+        if converted is not None and (target not in best or priority < best[target][0]):
+            best[target] = (priority, converted)
+    for target, (_, converted) in best.items():
+        fields[target] = converted
     for key in settings.label_keys:
         label = scalar_text(obj.get(key))
         if label is not None:

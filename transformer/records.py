@@ -7,17 +7,18 @@ from typing import Any, Literal
 
 from transformer.cost import ArchitectureSource, invocation_cost
 from transformer.document import (
+    MAX_TIMESTAMP_MS,
     StreamInfo,
-    assemble,
     build_fields,
-    encode,
     iso_timestamp,
+    shrink,
     valid_epoch_ms,
 )
 from transformer.envelope import decode
 from transformer.jsonlib import Codec
 from transformer.jsonlog import Fields
-from transformer.settings import Settings
+from transformer.parse import parse_line
+from transformer.settings import FIREHOSE_RECORD_MAX_BYTES, Settings
 
 Result = Literal["Ok", "Dropped", "ProcessingFailed"]
 
@@ -66,38 +67,54 @@ def _add_cost(fields: Fields, info: StreamInfo, ctx: Context) -> None:
     )
 
 
-def _event_fields(event: object, ctx: Context) -> tuple[str, int | None, str | None]:
-    """(line, epoch ms, event id) of one logEvents entry, tolerating any shape."""
+def _odd_event(event: object, codec: Codec) -> tuple[str, object, object]:
+    """(line, timestamp, id) of a logEvents entry that is not {id, timestamp, message: str}."""
     if not isinstance(event, dict):
-        return bytes(ctx.codec.dumps(event)).decode("utf-8"), None, None
+        return bytes(codec.dumps(event)).decode("utf-8"), None, None
     message = event.get("message")
-    if message is None:
-        line = ""
-    elif isinstance(message, str):
-        line = message
-    else:
-        line = bytes(ctx.codec.dumps(message)).decode("utf-8")
-    event_id = event.get("id")
-    return (
-        line,
-        valid_epoch_ms(event.get("timestamp")),
-        (event_id if isinstance(event_id, str) else None),
-    )
+    line = "" if message is None else bytes(codec.dumps(message)).decode("utf-8")
+    return line, event.get("timestamp"), event.get("id")
 
 
-def _document(event: object, info: StreamInfo, ctx: Context, result: RecordResult) -> bytes:
-    line, epoch_ms, event_id = _event_fields(event, ctx)
+def _fields(line: str, info: StreamInfo, ctx: Context, result: RecordResult) -> Fields:
     try:
-        fields = build_fields(line, ctx.settings, ctx.codec)
+        if len(line) * 4 <= ctx.settings.max_message_bytes:
+            fields = parse_line(line, ctx.settings, ctx.codec)
+        else:
+            fields = build_fields(line, ctx.settings, ctx.codec)
+            result.truncated += "log.truncated" in fields
         if fields.get("aws.lambda.event") == "report":
             _add_cost(fields, info, ctx)
-    except Exception:
+    except Exception:  # a parser bug must cost one event its parse, never the event itself
         result.parser_errors += 1
         fields = {"message": line}
-    if fields.get("log.truncated"):
-        result.truncated += 1
-    timestamp = iso_timestamp(epoch_ms if epoch_ms is not None else ctx.fallback_epoch_ms)
-    return encode(assemble(timestamp, info, event_id, fields), ctx.codec)
+    return fields
+
+
+def _documents(events: list[Any], info: StreamInfo, ctx: Context, result: RecordResult) -> None:
+    """One encoded document per event, appended to result.documents. The hot loop."""
+    base = info.base
+    owns_name = "faas.name" in base
+    dumps = ctx.codec.dumps
+    fallback = iso_timestamp(ctx.fallback_epoch_ms)
+    append = result.documents.append
+    for event in events:
+        if type(event) is dict and type(event.get("message")) is str:
+            line, epoch_ms, event_id = event["message"], event.get("timestamp"), event.get("id")
+        else:
+            line, epoch_ms, event_id = _odd_event(event, ctx.codec)
+        fields = _fields(line, info, ctx, result)
+        if type(epoch_ms) is not int or not 0 <= epoch_ms <= MAX_TIMESTAMP_MS:
+            epoch_ms = valid_epoch_ms(epoch_ms)
+        document: Fields = {"@timestamp": fallback if epoch_ms is None else iso_timestamp(epoch_ms)}
+        document.update(base)
+        if owns_name and "faas.name" in fields:
+            del fields["faas.name"]  # the log group's function name wins over a logged one
+        document.update(fields)
+        if type(event_id) is str:
+            document["aws.cloudwatch.event_id"] = event_id
+        data = dumps(document)
+        append(data if len(data) <= FIREHOSE_RECORD_MAX_BYTES else shrink(document, ctx.codec))
 
 
 def transform_record(record: dict[str, Any], ctx: Context) -> RecordResult:
@@ -117,7 +134,7 @@ def transform_record(record: dict[str, Any], ctx: Context) -> RecordResult:
     if not _included(info, ctx.settings.log_group_prefixes):
         return RecordResult(record_id, "Dropped", original, reason="log group not included")
     result = RecordResult(record_id, "Ok", original)
-    result.documents = [_document(event, info, ctx, result) for event in message["logEvents"]]
+    _documents(message["logEvents"], info, ctx, result)
     if result.documents:
         result.inline = True
     else:

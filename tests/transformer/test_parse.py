@@ -315,3 +315,16 @@ def test_a_line_too_large_for_a_firehose_record_is_cut_for_real_and_flagged() ->
     assert document["event.original_truncated"] is True
     assert document["log.truncated"] is True
     assert 100_000 < len(document["event.original"]) < len(line)
+
+
+@pytest.mark.parametrize("codec_name", ["STDLIB", "ORJSON"])
+def test_lone_surrogate_escapes_parse_with_either_codec_and_encode_as_replacement(
+    codec_name: str,
+) -> None:
+    from transformer import jsonlib
+
+    codec = getattr(jsonlib, codec_name) or jsonlib.STDLIB
+    fields = parse_line('{"message": "bad \\ud800 char", "level": "info"}', SETTINGS, codec)
+    assert fields["message"] == "bad \ud800 char" and fields["log.level"] == "INFO"
+    assert json.loads(codec.dumps(fields))["message"] == "bad \ufffd char"
+    assert parse_line('{"message": "x", oops}', SETTINGS, codec).get("json") is None

@@ -1,0 +1,160 @@
+"""`make bench`: the transformer's speed and memory, measured as ratios in one run.
+
+Builds realistic Firehose requests (mixed formats taken from the log corpus, ~1 MB and the 6 MB
+maximum) and prints, for each JSON codec available:
+- events per second through `process` (re-ingestion into an in-memory stream, no network);
+- the ratio of the handler's time to the floor: base64 decode + gunzip + parse of the envelope +
+  one flat JSON document encoded per event + base64, with the same JSON library;
+- the peak Python memory (tracemalloc) while handling the 6 MB request.
+Targets (issue 2): handler ≤ 2.5× the floor; ≥ 100,000 events/s with orjson; a 6 MB request fits
+the transformer's configured memory with room to spare."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import gc
+import json
+import random
+import time
+import tracemalloc
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from lambdalogs.firehose_local import LoopbackFirehose, firehose_event, subscription_record
+from transformer import handler as handler_module
+from transformer import jsonlib
+from transformer.cost import StaticArchitectures
+from transformer.handler import process
+from transformer.settings import Settings
+
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
+STREAM_ARN = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/lambda-logs"
+TRANSFORMER_MEMORY_MB = 1024  # keep in step with infra (transformer memory size)
+
+
+class _Context:
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 300_000
+
+
+def corpus_lines() -> list[str]:
+    lines = []
+    for path in sorted(CORPUS.glob("*.json")):
+        for case in json.loads(path.read_text()):
+            lines.extend(e["message"] for e in case["events"] if len(e["message"]) < 4096)
+    return lines
+
+
+def build_request(target_bytes: int, seed: int = 1) -> tuple[dict[str, Any], int]:
+    """A Firehose event of about `target_bytes` (JSON), and how many log events it carries."""
+    rng = random.Random(seed)
+    lines = corpus_lines()
+    records: list[bytes] = []
+    size, events, base_ms = 200, 0, 1_795_169_647_000
+    while size < target_bytes * 0.97:
+        count = rng.randint(20, 200)
+        batch = [
+            {
+                "id": f"{rng.getrandbits(180):056d}"[:56],
+                "timestamp": base_ms + events + i,
+                "message": rng.choice(lines).replace("c-1042", f"c-{rng.randint(1, 99999)}"),
+            }
+            for i in range(count)
+        ]
+        record = subscription_record(
+            f"/aws/lambda/fn-{rng.randint(1, 40)}",
+            f"2026/11/20/[$LATEST]{rng.getrandbits(128):032x}",
+            "123456789012",
+            batch,
+        )
+        size += len(base64.b64encode(record)) + 90
+        if size > target_bytes:
+            break
+        records.append(record)
+        events += count
+    return firehose_event(records, STREAM_ARN), events
+
+
+def floor(event: dict[str, Any], codec: jsonlib.Codec) -> int:
+    """The least any transformer must do: decode, gunzip, parse, one flat document, base64."""
+    out = 0
+    for record in event["records"]:
+        message = codec.loads(zlib.decompress(base64.b64decode(record["data"]), 31))
+        group, stream, owner = message["logGroup"], message["logStream"], message["owner"]
+        for log_event in message["logEvents"]:
+            document = {
+                "@timestamp": log_event["timestamp"],
+                "message": log_event["message"],
+                "aws.cloudwatch.event_id": log_event["id"],
+                "aws.cloudwatch.log_group": group,
+                "aws.cloudwatch.log_stream": stream,
+                "cloud.account.id": owner,
+            }
+            out += len(base64.b64encode(codec.dumps(document)))
+    return out
+
+
+def handle(event: dict[str, Any]) -> int:
+    firehose = LoopbackFirehose()
+    response = process(
+        event,
+        _Context(),
+        firehose=firehose,
+        architectures=StaticArchitectures("arm64"),
+        settings=Settings(region="eu-west-1"),
+        log=lambda _line: None,
+    )
+    return len(response["records"]) + len(firehose.pending)
+
+
+def best_of(repeats: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def peak_memory_mb(event: dict[str, Any]) -> float:
+    gc.collect()
+    tracemalloc.start()
+    handle(event)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 1024 / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    codecs = [("stdlib", jsonlib.STDLIB)]
+    if jsonlib.ORJSON is not None:
+        codecs.insert(0, ("orjson", jsonlib.ORJSON))
+    requests = {"1 MB": build_request(1_000_000), "6 MB": build_request(6_000_000, seed=2)}
+    print(f"{'request':8} {'codec':7} {'events':>8} {'handler s':>10} {'floor s':>8} "
+          f"{'ratio':>6} {'events/s':>10}")
+    for label, (event, events) in requests.items():
+        for name, codec in codecs:
+            handler_module.default_codec = lambda c=codec: c  # type: ignore[misc]
+            handler_time = best_of(args.repeats, lambda e=event: handle(e))
+            floor_time = best_of(args.repeats, lambda e=event, c=codec: floor(e, c))
+            print(f"{label:8} {name:7} {events:8d} {handler_time:10.3f} {floor_time:8.3f} "
+                  f"{handler_time / floor_time:6.2f} {events / handler_time:10,.0f}")
+    handler_module.default_codec = jsonlib.default_codec  # type: ignore[misc]
+    event, events = requests["6 MB"]
+    request_mb = len(json.dumps(event)) / 1024 / 1024
+    peak = peak_memory_mb(event)
+    print(f"\n6 MB request ({request_mb:.2f} MB, {events:,} events): peak Python memory {peak:,.0f} MB "
+          f"= {peak / TRANSFORMER_MEMORY_MB:.0%} of the transformer's {TRANSFORMER_MEMORY_MB} MB")
+    print("targets: ratio ≤ 2.5; ≥ 100,000 events/s with orjson; 6 MB request well inside memory")
+
+
+if __name__ == "__main__":
+    main()
