@@ -23,6 +23,7 @@ DEFAULT_GROUP: Final = "/aws/lambda/preview"
 # An export line: "<ISO timestamp> <message>" (a Lambda timeout line has the same shape, so a
 # file whose first line is one is read as plain lines).
 _EXPORT_LINE: Final = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z) (.*)\Z", re.S)
+_TRACEBACK: Final = "Traceback (most recent call last):"
 _TIMEOUT: Final = re.compile(r"\S+ Task timed out after ")
 _STREAM_IN_PATH: Final = re.compile(r"\d{4}/\d\d/\d\d/\[[^\]/]+\][0-9a-fA-F]+")
 _FORMAT_HINT: Final = (
@@ -72,12 +73,22 @@ def _text(path: Path) -> str:
 
 def _detect(text: str) -> Format:
     head = text.lstrip()
-    if head.startswith(("{", "[")):
+    if head.startswith(("{", "[")) and _is_event_listing(head):
         return "filter-log-events"
     first = head.split("\n", 1)[0]
     if _EXPORT_LINE.match(first) and not _TIMEOUT.match(first):
         return "export"
     return "lines"
+
+
+def _is_event_listing(text: str) -> bool:
+    """The whole text is JSON holding log events (not, say, one JSON log line)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    events = data.get("events") if isinstance(data, dict) else data
+    return isinstance(events, list) and all(isinstance(e, dict) and "message" in e for e in events)
 
 
 def _from_json(
@@ -141,12 +152,15 @@ def _export_events(path: Path, text: str) -> list[LogEvent]:
 
 
 def _line_events(text: str, now_ms: int | None = None) -> list[LogEvent]:
-    """One event per line; indented lines continue the previous one (tracebacks, stacks)."""
+    """One event per line; indented lines and Python tracebacks continue the previous one."""
     base = now_ms if now_ms is not None else int(time.time() * 1000)
     messages: list[str] = []
+    in_traceback = False
     for line in text.splitlines(keepends=True):
-        if messages and line[:1] in (" ", "\t", "\xa0"):
+        indented = line[:1] in (" ", "\t", "\xa0")
+        if messages and (indented or in_traceback or line.startswith(_TRACEBACK)):
             messages[-1] += line
+            in_traceback = line.startswith(_TRACEBACK) or (in_traceback and indented)
         elif line.strip():
             messages.append(line)
     return [

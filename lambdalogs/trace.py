@@ -77,7 +77,8 @@ def _rows(documents: Iterable[Document], start: int, *, milestone: bool) -> list
     for document in documents:
         at = timestamp_ms(document)
         what = document.get("labels.milestone") if milestone else _kind(document)
-        text = str(document.get("message") or "").strip().splitlines()
+        text = [" ".join(line.split()) for line in str(document.get("message") or "").splitlines()]
+        text = [line for line in text if line]
         rows.append(
             f"  {iso_time(at)[11:]}  +{at - start:>6} ms  {document.get('faas.name', '?'):<27} "
             f"{what!s:<{36 if milestone else 10}} {text[0][:90] if text else ''}"

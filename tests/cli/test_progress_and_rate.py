@@ -1,0 +1,66 @@
+"""The progress indicator (TTY-aware) and the replay rate limit."""
+
+from __future__ import annotations
+
+import io
+
+from lambdalogs.indexer import RateLimiter
+from lambdalogs.progress import Progress
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_redraws_a_bar_on_a_terminal() -> None:
+    clock, stream = Clock(), Terminal()
+    progress = Progress("replay", 10, unit="objects", stream=stream, clock=clock)
+    for _ in range(10):
+        clock.now += 1
+        progress.advance()
+    progress.finish()
+    text = stream.getvalue()
+    assert text.count("\r") == 11 and text.endswith("\n")
+    assert "[" + "#" * 28 + "] 10/10 objects" in text
+
+
+def test_progress_writes_plain_periodic_lines_in_a_log() -> None:
+    clock, stream = Clock(), io.StringIO()
+    progress = Progress("replay", 100, unit="objects", stream=stream, clock=clock, interval=5)
+    for _ in range(100):
+        clock.now += 0.5
+        progress.advance()
+    progress.finish()
+    lines = stream.getvalue().splitlines()
+    assert "\r" not in stream.getvalue()
+    assert len(lines) == 11  # one every 5 s over 50 s, and the last
+    assert lines[-1].endswith("100/100 objects (2 objects/s)")
+
+
+def test_rate_limiter_keeps_the_average_under_the_rate() -> None:
+    clock = Clock()
+    limiter = RateLimiter(100.0, clock=clock, sleep=clock.sleep)
+    for _ in range(5):
+        limiter.acquire(50)  # 250 documents at 100/s: the last batch may start at 2.0 s
+    assert clock.now == 2.0
+
+
+def test_no_rate_never_sleeps() -> None:
+    clock = Clock()
+    limiter = RateLimiter(None, clock=clock, sleep=clock.sleep)
+    limiter.acquire(10_000)
+    assert clock.slept == []
