@@ -199,3 +199,10 @@ def test_load_stack_config_fails_early_without_the_password() -> None:
     with pytest.raises(ConfigError) as raised:
         load_stack_config()
     assert "pulumi config set --secret masterUserPassword <value>" in str(raised.value)
+
+
+def test_error_shown_in_the_deploy_guide_is_the_real_one() -> None:
+    guide = (ROOT / "docs" / "readme" / "deploy.md").read_text()
+    with pytest.raises(ConfigError) as raised:
+        _config(bufferSizeMb="200")
+    assert str(raised.value) in guide
