@@ -62,6 +62,16 @@ def _opensearch_options(parser: argparse.ArgumentParser, *, required: bool = Fal
     group.add_argument("--user", help="Basic auth user (env OPENSEARCH_USER)")
     group.add_argument("--password", help="Basic auth password (env OPENSEARCH_PASSWORD)")
     group.add_argument(
+        "--sigv4",
+        action="store_true",
+        help="sign requests with your AWS credentials (IAM access to Amazon OpenSearch Service)",
+    )
+    group.add_argument(
+        "--region",
+        help="AWS region for --sigv4 and, for replay, of the bucket (default: from the "
+        "endpoint or the AWS profile)",
+    )
+    group.add_argument(
         "--index-prefix",
         default=DEFAULT_INDEX_PREFIX,
         help="daily indices <prefix>-YYYY-MM-DD (default: %(default)s)",
@@ -160,7 +170,6 @@ def _replay_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         dest="sources",
         help="only this kind of object (repeatable; default: all three)",
     )
-    parser.add_argument("--region", help="AWS region of the bucket (default: from the profile)")
     parser.add_argument(
         "--batch-size", type=_positive_int, default=500, help="documents per _bulk (default 500)"
     )
@@ -273,7 +282,9 @@ def _run_trace(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cluster(args: argparse.Namespace) -> Cluster:
-    return Cluster.from_options(args.opensearch, args.user, args.password)
+    return Cluster.from_options(
+        args.opensearch, args.user, args.password, sigv4=args.sigv4, region=args.region
+    )
 
 
 def _positive_int(text: str) -> int:

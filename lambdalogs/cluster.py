@@ -57,6 +57,7 @@ class Cluster:
         url: str,
         credentials: Credentials | None = None,
         *,
+        sigv4_region: str | None = None,
         timeout: float = 30.0,
         retries: int = 4,
         sleep: Callable[[float], None] = time.sleep,
@@ -64,15 +65,34 @@ class Cluster:
         self.url = check_url(url)
         self._credentials = credentials
         self._auth = _basic(credentials) if credentials else None
+        self._signer = _SigV4(sigv4_region) if sigv4_region and not credentials else None
         self._timeout = timeout
         self._retries = retries
         self._sleep = sleep
 
     @classmethod
     def from_options(
-        cls, url: str, user: str | None, password: str | None, env: Mapping[str, str] = os.environ
+        cls,
+        url: str,
+        user: str | None,
+        password: str | None,
+        *,
+        sigv4: bool = False,
+        region: str | None = None,
+        env: Mapping[str, str] = os.environ,
     ) -> Cluster:
-        return cls(url, credentials_from(user, password, env))
+        """Basic auth when a user is given; with `sigv4`, requests signed with the AWS
+        credentials of the environment (region: given, from the endpoint, or AWS_REGION)."""
+        credentials = credentials_from(user, password, env)
+        if not sigv4:
+            return cls(url, credentials)
+        if credentials:
+            raise InputError("give either --user/--password or --sigv4, not both")
+        return cls(url, sigv4_region=region or sigv4_region_of(check_url(url), env))
+
+    @property
+    def sigv4_region(self) -> str | None:
+        return self._signer.region if self._signer else None
 
     @property
     def credentials(self) -> tuple[str, str] | None:
@@ -120,6 +140,9 @@ class Cluster:
         request.add_header("Content-Type", content_type)
         if self._auth:
             request.add_header("Authorization", self._auth)
+        if self._signer:
+            for name, value in self._signer.headers(method, self.url + path, body, content_type):
+                request.add_header(name, value)
         try:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:
                 raw = response.read()
@@ -144,6 +167,46 @@ class Cluster:
             f"OpenSearch answered HTTP {error.code} to {method} {path}: {_reason(error)}; "
             "fix the cause and re-run the same command"
         )
+
+
+def sigv4_region_of(url: str, env: Mapping[str, str]) -> str:
+    """The region in an Amazon OpenSearch Service endpoint, else AWS_REGION/AWS_DEFAULT_REGION."""
+    host = urlsplit(url).hostname or ""
+    parts = host.split(".")
+    if host.endswith(".es.amazonaws.com") and len(parts) >= 5:
+        return parts[-4]
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if not region:
+        raise InputError("--sigv4 needs the domain's region: pass --region (or set AWS_REGION)")
+    return region
+
+
+class _SigV4:
+    """Signs requests for Amazon OpenSearch Service (`es`) with the default AWS credentials."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self._credentials: Any = None
+
+    def headers(
+        self, method: str, url: str, body: bytes | None, content_type: str
+    ) -> list[tuple[str, str]]:
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+
+        if self._credentials is None:
+            import boto3
+
+            self._credentials = boto3.Session().get_credentials()
+            if self._credentials is None:
+                raise RemoteError(
+                    "--sigv4: no AWS credentials found; set AWS_PROFILE or run `aws sso login`"
+                )
+        request = AWSRequest(
+            method=method, url=url, data=body or b"", headers={"Content-Type": content_type}
+        )
+        SigV4Auth(self._credentials.get_frozen_credentials(), "es", self.region).add_auth(request)
+        return [(k, str(v)) for k, v in request.headers.items() if k.lower() != "content-type"]
 
 
 def _basic(credentials: Credentials) -> str:

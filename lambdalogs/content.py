@@ -17,7 +17,11 @@ def apply_content(
 
     user, password = cluster.credentials or (None, None)
     connection = Connection(
-        endpoint=cluster.url, user=user, password=password, dashboards_url=dashboards_url
+        endpoint=cluster.url,
+        region=cluster.sigv4_region or "",
+        user=user,
+        password=password,
+        dashboards_url=dashboards_url,
     )
     try:
         # A demo cluster is often a single node: no replicas, documents searchable at once.

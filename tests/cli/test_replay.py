@@ -225,3 +225,21 @@ def test_replay_of_a_missing_bucket_is_one_line(
     result = cli("replay", "--bucket", "no-such-bucket", "--opensearch", fake.url)
     assert result.code == 3
     assert result.err.count("\n") == 1 and "does not exist" in result.err
+
+
+def test_no_duplicates_even_when_the_existence_check_misses(
+    cli: Any, fake: FakeOpenSearch, backup: Backup
+) -> None:
+    # GIVEN a cluster whose searches do not see fresh documents yet (refresh interval)
+    fake.store.indices.clear()
+    blind = {"hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}}
+    fake.route("POST", r"/lambda-logs-\*/_search", lambda _request: Reply(200, blind))
+    # WHEN the replay runs twice
+    assert cli("replay", "--bucket", BUCKET, "--opensearch", fake.url).code == 0
+    again = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url)
+    # THEN the ids derived from the event ids make the second run create nothing
+    assert again.code == 0, again.err
+    assert "Indexed 0 documents." in again.out
+    counts = _indexed_ids(fake)
+    assert set(counts) == set(backup.all_ids)
+    assert max(counts.values()) == 1

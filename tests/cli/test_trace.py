@@ -76,3 +76,18 @@ def test_unknown_trace_is_one_line(cli: Any, demo_file: Path) -> None:
     result = cli("trace", "no-such-trace", "--file", str(demo_file))
     assert result.code == 2
     assert result.err.count("\n") == 1 and "no events for trace" in result.err
+
+
+def test_trace_with_sigv4_signs_every_request(
+    cli: Any, demo_file: Path, fake: FakeOpenSearch
+) -> None:
+    fake.store.bulk(demo_file.read_bytes(), None)
+    trace_id = _failing_trace(bulk_documents(demo_file))
+    result = cli("trace", trace_id, "--opensearch", fake.url, "--sigv4", "--region", "eu-west-1")
+    assert result.code == 0, result.err
+    searches = fake.requests_to(r"/lambda-logs-\*/_search")
+    assert searches
+    for request in searches:
+        assert request.headers["authorization"].startswith("AWS4-HMAC-SHA256 Credential=testing/")
+        assert "/eu-west-1/es/aws4_request" in request.headers["authorization"]
+        assert request.headers["x-amz-security-token"] == "testing"
