@@ -9,11 +9,17 @@ from typing import Any, Final
 _RETRIES: Final = {"mode": "standard", "total_max_attempts": 1}
 
 
-def _boto3_client(service: str) -> Any:
-    import boto3
+def client_config() -> Any:
+    """botocore Config with botocore's own retries off (ours are in retry.py)."""
     from botocore.config import Config
 
-    return boto3.client(service, config=Config(retries=_RETRIES))
+    return Config(retries=_RETRIES)
+
+
+def _boto3_client(service: str) -> Any:
+    import boto3
+
+    return boto3.client(service, config=client_config())
 
 
 class Clients:

@@ -14,7 +14,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from subscriptions.clients import Clients
+from subscriptions.clients import Clients, client_config
 from subscriptions.events import parse_event
 from subscriptions.handler import run
 from subscriptions.report import RunResult
@@ -82,7 +82,7 @@ class Aws:
         """Fresh subscriber clients that log every call and carry the test's hooks."""
 
         def factory(service: str) -> Any:
-            client = boto3.client(service, region_name=REGION)
+            client = boto3.client(service, region_name=REGION, config=client_config())
             client.meta.events.register("before-parameter-build", self.calls)
             if service == "lambda":
                 client.meta.events.register(
