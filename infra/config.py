@@ -162,9 +162,18 @@ class StackConfig:
 
     @classmethod
     def from_values(
-        cls, values: Mapping[str, str], *, stack: str, region: str | None
+        cls,
+        values: Mapping[str, str],
+        *,
+        stack: str,
+        region: str | None,
+        plain_text_keys: frozenset[str] = frozenset(),
     ) -> StackConfig:
-        """Validate raw configuration text (`values` holds only the keys that are set)."""
+        """Validate raw configuration text (`values` holds only the keys that are set;
+        `plain_text_keys` are the set keys that were not stored as secrets)."""
+        for name in sorted(plain_text_keys):
+            if key(name).secret and values.get(name):
+                raise _fail(name, "must be stored as a secret", "<value>", secret=True)
         return _Reader(values).build(stack=stack, region=region)
 
 
@@ -447,12 +456,18 @@ def _supports_flat_object(version: str) -> bool:
 def load_stack_config() -> StackConfig:
     """Read every declared key from the stack configuration (call inside the Pulumi program)."""
     import pulumi
+    import pulumi.runtime
 
     config = pulumi.Config()
     values = {k.name: v for k in KEYS if (v := config.get(k.name)) is not None}
+    plain = frozenset(
+        name for name in values if not pulumi.runtime.is_config_secret(config.full_key(name))
+    )
     region = (
         pulumi.Config("aws").get("region")
         or os.environ.get("AWS_REGION")
         or os.environ.get("AWS_DEFAULT_REGION")
     )
-    return StackConfig.from_values(values, stack=pulumi.get_stack(), region=region)
+    return StackConfig.from_values(
+        values, stack=pulumi.get_stack(), region=region, plain_text_keys=plain
+    )

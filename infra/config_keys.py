@@ -15,7 +15,9 @@ Default = str | int | bool | None
 
 @dataclass(frozen=True)
 class ConfigKey:
-    """One configuration key. `default` None means: no default (required, or derived)."""
+    """One configuration key. `secret` keys must be set with `pulumi config set --secret` (the
+    program checks it: Pulumi.yaml gives them an empty default so that an existing domain
+    needs none)."""
 
     name: str
     type: ConfigType
@@ -74,9 +76,9 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
     ConfigKey(
         "masterUserPassword",
         "string",
-        None,
-        "Dashboards master user password: 8+ characters with upper case, lower case, a digit "
-        "and a special character. Required; set it with --secret.",
+        "",
+        "Dashboards master user password, set with --secret: 8+ characters with upper case, "
+        "lower case, a digit and a special character. Required unless existingDomainArn is set.",
         secret=True,
     ),
     ConfigKey(

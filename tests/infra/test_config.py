@@ -67,8 +67,9 @@ def test_pulumi_yaml_declares_every_key_with_type_description_and_default() -> N
         entry = declared[key.name]
         assert entry["type"] == key.type, key.name
         assert entry["description"] == key.description, key.name
-        assert entry.get("default") == key.default, key.name
-        assert bool(entry.get("secret")) == key.secret, key.name
+        assert entry["default"] == key.default, key.name
+        # secrecy is enforced by the program, so that an empty default stays possible
+        assert "secret" not in entry, key.name
 
 
 def test_deploy_guide_documents_every_key_and_default() -> None:
@@ -193,9 +194,30 @@ def test_load_stack_config_reads_pulumi_config() -> None:
     assert config.master_user_password == PASSWORD
 
 
+def test_password_in_plain_text_is_refused() -> None:
+    with pytest.raises(ConfigError) as raised:
+        StackConfig.from_values(
+            VALID,
+            stack="dev",
+            region="eu-west-1",
+            plain_text_keys=frozenset({"masterUserPassword", "instanceType"}),
+        )
+    assert "must be stored as a secret" in str(raised.value)
+    assert "pulumi config set --secret masterUserPassword <value>" in str(raised.value)
+
+
+def test_load_stack_config_refuses_a_plain_text_password() -> None:
+    pulumi.runtime.set_mocks(RecordingMocks(ProgramRun()), project=PROJECT, stack="prod")
+    pulumi.runtime.set_all_config(
+        {f"{PROJECT}:masterUserPassword": PASSWORD, "aws:region": "us-east-2"}, []
+    )
+    with pytest.raises(ConfigError, match="must be stored as a secret"):
+        load_stack_config()
+
+
 def test_load_stack_config_fails_early_without_the_password() -> None:
     pulumi.runtime.set_mocks(RecordingMocks(ProgramRun()), project=PROJECT, stack="prod")
-    pulumi.runtime.set_all_config({"aws:region": "us-east-2"})
+    pulumi.runtime.set_all_config({"aws:region": "us-east-2"}, [])
     with pytest.raises(ConfigError) as raised:
         load_stack_config()
     assert "pulumi config set --secret masterUserPassword <value>" in str(raised.value)
