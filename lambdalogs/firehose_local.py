@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from transformer.cost import ArchitectureSource, StaticArchitectures
 from transformer.handler import process
+from transformer.jsonlib import Codec
 from transformer.settings import Settings
 
 DEFAULT_STREAM_ARN: Final = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/lambda-logs"
@@ -123,6 +124,7 @@ def deliver(
     architectures: ArchitectureSource | None = None,
     stream_arn: str = DEFAULT_STREAM_ARN,
     quiet: bool = True,
+    codec: Codec | None = None,
 ) -> Delivery:
     """Run raw Firehose records (gzip CloudWatch messages, or documents) through the transformer
     until every re-ingested document has come back; return what OpenSearch would receive."""
@@ -143,6 +145,7 @@ def deliver(
                 architectures=architectures,
                 settings=settings,
                 log=(lambda _line: None) if quiet else print,
+                codec=codec,
             )
             delivery.invocations += 1
             _collect(event, response, delivery)

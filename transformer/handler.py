@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from transformer.cost import ArchitectureSource, LambdaArchitectures
-from transformer.jsonlib import default_codec
+from transformer.jsonlib import Codec, default_codec
 from transformer.records import Context, RecordResult, transform_record
 from transformer.reingest import FirehoseClient, Item, Outcome, Reingester
 from transformer.response import fit_budget, response_entry
@@ -123,8 +123,10 @@ def process(
     settings: Settings,
     sleep: Callable[[float], None] = time.sleep,
     log: Callable[[str], None] = _write_line,
+    codec: Codec | None = None,
 ) -> dict[str, list[dict[str, str]]]:
-    """Transform one Firehose batch; see the module docstring."""
+    """Transform one Firehose batch; see the module docstring. `codec` defaults to orjson when
+    it is importable, the standard library otherwise."""
     started = time.monotonic()
     records = event.get("records") if isinstance(event, dict) else None
     if not isinstance(records, list):
@@ -134,7 +136,7 @@ def process(
         )
     stream_arn = str(event.get("deliveryStreamArn") or "")
     stream = stream_name(stream_arn)
-    codec = default_codec()
+    codec = codec or default_codec()
     region = settings.region or str(event.get("region") or "") or _region_of(stream_arn)
     ctx = Context(settings, codec, architectures, region, int(time.time() * 1000))
     summary = Summary(records_in=len(records))

@@ -100,8 +100,15 @@ def _error_object(value: object) -> ErrorInfo | None:
     return None
 
 
+ERROR_KEYS: Final = frozenset(
+    {"errorType", "errorMessage", "exception", "exception_name", "err", "error"}
+)
+
+
 def error_fields(obj: dict[str, Any]) -> Fields:
     """error.type / error.message / error.stack_trace from the keys runtimes and libraries use."""
+    if ERROR_KEYS.isdisjoint(obj):
+        return {}
     info: ErrorInfo | None = None
     if "errorType" in obj or "errorMessage" in obj:
         stack = _joined_stack(obj.get("stackTrace", obj.get("stack")))

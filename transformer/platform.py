@@ -56,7 +56,37 @@ def _put_number(fields: Fields, key: str, text: str | None, *, integer: bool = F
         fields[key] = int(value) if integer else value
 
 
+# The REPORT layout of every runtime today; anything else takes the tolerant path below.
+_REPORT: Final = re.compile(
+    r"REPORT RequestId: (\S+)\tDuration: ([\d.]+) ms\tBilled Duration: (\d+) ms ?\t"
+    r"Memory Size: (\d+) MB\tMax Memory Used: (\d+) MB\t(?:Init Duration: ([\d.]+) ms\t)?\s*"
+)
+
+
+def _common_report(line: str) -> Fields | None:
+    match = _REPORT.fullmatch(line)
+    if match is None:
+        return None
+    request_id, duration, billed, memory, used, init = match.groups()
+    fields: Fields = {
+        "aws.lambda.event": "report",
+        "faas.execution": request_id,
+        "aws.lambda.duration_ms": float(duration),
+        "aws.lambda.billed_duration_ms": int(billed),
+        "aws.lambda.memory_size_mb": int(memory),
+        "aws.lambda.max_memory_used_mb": int(used),
+        "faas.coldstart": init is not None,
+    }
+    if init is not None:
+        fields["aws.lambda.init_duration_ms"] = float(init)
+    return fields
+
+
 def _report(line: str, kind: str) -> Fields:
+    if kind == "report":
+        common = _common_report(line)
+        if common is not None:
+            return common
     pairs = _report_pairs(line.split(" ", 1)[1] if " " in line else "")
     fields: Fields = {"aws.lambda.event": kind}
     if "RequestId" in pairs:

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from lambdalogs.firehose_local import deliver, subscription_record
-from transformer import handler as handler_module
 from transformer import jsonlib
 from transformer.settings import Settings
 
@@ -47,9 +46,8 @@ def mismatches(document: dict[str, Any], expected: dict[str, Any]) -> list[str]:
 
 
 @pytest.fixture(params=CODECS, ids=lambda codec: "orjson" if codec is jsonlib.ORJSON else "stdlib")
-def codec(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> jsonlib.Codec:
+def codec(request: pytest.FixtureRequest) -> jsonlib.Codec:
     chosen: jsonlib.Codec = request.param
-    monkeypatch.setattr(handler_module, "default_codec", lambda: chosen)
     return chosen
 
 
@@ -63,7 +61,7 @@ def test_corpus_case(case: dict[str, Any], codec: jsonlib.Codec) -> None:
     # GIVEN one CloudWatch subscription record with the case's events
     record = subscription_record(case["logGroup"], case["logStream"], case["owner"], case["events"])
     # WHEN Firehose runs it through the transformer (fan-out and pass-through included)
-    delivery = deliver([record], settings=Settings(region="eu-west-1"))
+    delivery = deliver([record], settings=Settings(region="eu-west-1"), codec=codec)
     # THEN every event became exactly one document with the expected fields
     assert len(delivery.documents) == len(case["events"])
     assert not delivery.failed and delivery.dropped == 0
@@ -86,3 +84,17 @@ def test_mismatches_reports_wrong_absent_and_type_changed_fields() -> None:
     assert mismatches(document, {"json.a.b": 2})
     assert mismatches(document, {"faas.name": "x"})
     assert not mismatches(document, {"json.a.b": 1, "faas.name": None, "log.level": "INFO"})
+
+
+def test_both_codecs_produce_the_same_documents() -> None:
+    if jsonlib.ORJSON is None:
+        return
+    records = [
+        subscription_record(c["logGroup"], c["logStream"], c["owner"], c["events"]) for c in CASES
+    ]
+    settings = Settings(region="eu-west-1")
+    fast = deliver(records, settings=settings, codec=jsonlib.ORJSON).documents
+    slow = deliver(records, settings=settings, codec=jsonlib.STDLIB).documents
+    key = "aws.cloudwatch.event_id"
+    assert len(fast) == sum(len(c["events"]) for c in CASES)
+    assert sorted(fast, key=lambda d: d[key]) == sorted(slow, key=lambda d: d[key])
