@@ -11,9 +11,9 @@ import pulumi_aws as aws
 from infra.aws_context import AwsContext
 from infra.policies import (
     firehose_permissions,
+    firehose_trust,
     logs_to_firehose_permissions,
     logs_to_firehose_trust,
-    service_trust,
 )
 from infra.python_function import policy_json
 
@@ -45,11 +45,7 @@ class DeliveryRoles(pulumi.ComponentResource):
         self.firehose_role = aws.iam.Role(
             f"{name}-firehose",
             description=f"Firehose delivery of {args.stream_name} to OpenSearch and S3",
-            assume_role_policy=policy_json(
-                service_trust(
-                    "firehose.amazonaws.com", source_account=ctx.account_id, source_arn=stream_arn
-                )
-            ),
+            assume_role_policy=policy_json(firehose_trust(ctx)),
             opts=child,
         )
         policy = pulumi.Output.all(args.domain_arn, args.bucket_arn, args.transformer_arn).apply(

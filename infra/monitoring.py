@@ -46,7 +46,7 @@ class AlarmTopic(pulumi.ComponentResource):
         self.alerting_role = aws.iam.Role(
             f"{name}-opensearch",
             description="OpenSearch alerting publishes notifications to the alarm topic",
-            assume_role_policy=policy_json(alerting_trust(args.ctx)),
+            assume_role_policy=policy_json(alerting_trust()),
             opts=child,
         )
         self.alerting_policy = aws.iam.RolePolicy(

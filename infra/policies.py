@@ -41,37 +41,34 @@ def allow(sid: str, actions: Sequence[str], resources: Sequence[str], **extra: A
     return statement
 
 
-def service_trust(service: str, *, source_account: str, source_arn: str | None = None) -> Policy:
-    """A role only `service` may assume, on behalf of this account (confused-deputy guard)."""
-    condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": source_account}}
-    if source_arn is not None:
-        condition["ArnLike"] = {"aws:SourceArn": source_arn}
-    return document(
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": service},
-            "Action": "sts:AssumeRole",
-            "Condition": condition,
-        }
-    )
+def service_trust(service: str, condition: dict[str, Any] | None = None) -> Policy:
+    """A role only `service` may assume (on `condition`, the confused-deputy guard)."""
+    statement: Statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return document(statement)
 
 
 def lambda_trust() -> Policy:
-    return document(
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "lambda.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-        }
+    return service_trust("lambda.amazonaws.com")
+
+
+def firehose_trust(ctx: AwsContext) -> Policy:
+    """Firehose on behalf of this account (AWS's documented `sts:ExternalId` form)."""
+    return service_trust(
+        "firehose.amazonaws.com", {"StringEquals": {"sts:ExternalId": ctx.account_id}}
     )
 
 
 def logs_to_firehose_trust(ctx: AwsContext) -> Policy:
-    """CloudWatch Logs of this region and account only."""
+    """CloudWatch Logs of this region, for this account's log groups only (`aws:SourceArn`)."""
     return service_trust(
         f"logs.{ctx.region}.amazonaws.com",
-        source_account=ctx.account_id,
-        source_arn=ctx.arn("logs", "*"),
+        {"StringLike": {"aws:SourceArn": ctx.arn("logs", "*")}},
     )
 
 
@@ -239,9 +236,9 @@ def tls_only_bucket_policy(bucket_arn: str) -> Policy:
     )
 
 
-def alerting_trust(ctx: AwsContext) -> Policy:
-    """OpenSearch Service (alerting notifications) of this account."""
-    return service_trust("opensearchservice.amazonaws.com", source_account=ctx.account_id)
+def alerting_trust() -> Policy:
+    """OpenSearch Service notifications (the role can only publish to the alarm topic)."""
+    return service_trust("opensearchservice.amazonaws.com")
 
 
 def publish_permissions(topic_arn: str) -> Policy:

@@ -197,7 +197,7 @@ def test_firehose_role_is_scoped_to_this_pipeline(default_run: ProgramRun) -> No
     trust = default_run.one(ROLE, "lambda-logs-delivery-firehose")
     (assume,) = statements(trust.json("assumeRolePolicy"))
     assert assume["Principal"] == {"Service": "firehose.amazonaws.com"}
-    assert assume["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
+    assert assume["Condition"] == {"StringEquals": {"sts:ExternalId": ACCOUNT}}
     policy = _policy(default_run, "lambda-logs-delivery-firehose")
     assert_least_privilege(policy)
     assert resources_for(policy, "lambda:InvokeFunction") == {
@@ -220,8 +220,7 @@ def test_logs_role_has_a_confused_deputy_condition(default_run: ProgramRun) -> N
     (assume,) = statements(role.json("assumeRolePolicy"))
     assert assume["Principal"] == {"Service": f"logs.{REGION}.amazonaws.com"}
     assert assume["Condition"] == {
-        "StringEquals": {"aws:SourceAccount": ACCOUNT},
-        "ArnLike": {"aws:SourceArn": f"arn:aws:logs:{REGION}:{ACCOUNT}:*"},
+        "StringLike": {"aws:SourceArn": f"arn:aws:logs:{REGION}:{ACCOUNT}:*"}
     }
     policy = _policy(default_run, "lambda-logs-delivery-logs")
     assert_least_privilege(policy)
