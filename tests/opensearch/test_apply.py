@@ -359,3 +359,16 @@ def test_partial_import_failure_is_an_error(opensearch_fake: FakeOpenSearch) -> 
     opensearch_fake.route("POST", r"/_dashboards/api/saved_objects/_import", partial)
     with pytest.raises(OpenSearchRequestError, match="missing_references"):
         ContentProvider().create(props(opensearch_fake.url))
+
+
+def test_provider_accepts_numbers_as_the_engine_sends_them(opensearch_fake: FakeOpenSearch) -> None:
+    # Pulumi delivers every number as a double
+    ContentProvider().create(
+        props(opensearch_fake.url, shards=3.0, replicas=0.0, retention_days=9.0)
+    )
+    template = opensearch_fake.objects["index_template"]["lambda-logs"]
+    index = template["template"]["settings"]["index"]
+    assert (index["number_of_shards"], index["number_of_replicas"]) == (3, 0)
+    assert isinstance(index["number_of_shards"], int)
+    policy = opensearch_fake.objects["ism"]["lambda-logs-retention"]["policy"]
+    assert policy["states"][0]["transitions"][0]["conditions"]["min_index_age"] == "9d"
