@@ -47,8 +47,11 @@ def run(
 ) -> list[Document]:
     load = workload.generate(seed=options.seed, sessions=options.sessions, start=options.start)
     records = pipeline.records(load.streams)
+    settings = pipeline.settings_from_env(env)
     delivery = pipeline.transform_records(
-        records, settings=pipeline.settings_from_env(env), architectures=load.architectures
+        records,
+        settings=settings,
+        architectures=pipeline.known_architectures(settings, load.architectures),
     )
     documents = sorted(delivery.documents, key=correlate.sort_key)
     bulk.write(options.out, documents, prefix=options.index_prefix)

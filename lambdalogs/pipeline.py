@@ -11,7 +11,7 @@ from lambdalogs.errors import InputError
 from lambdalogs.firehose_local import Delivery, deliver, subscription_record
 from lambdalogs.logevents import LogBatch, LogEvent
 from lambdalogs.workload import REGION
-from transformer.cost import StaticArchitectures
+from transformer.cost import ArchitectureSource, StaticArchitectures
 from transformer.settings import Settings, SettingsError
 
 STREAM_ARN: Final = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/lambda-logs"
@@ -52,11 +52,15 @@ def records(batches: Iterable[LogBatch]) -> list[bytes]:
     ]
 
 
+def known_architectures(settings: Settings, by_function: Mapping[str, str]) -> ArchitectureSource:
+    return StaticArchitectures(settings.default_architecture, dict(by_function))
+
+
 def transform(
     batches: Iterable[LogBatch],
     *,
     settings: Settings,
-    architectures: Mapping[str, str] | None = None,
+    architectures: ArchitectureSource | None = None,
 ) -> Delivery:
     """Every document the transformer makes of these log events (fan-out included)."""
     return transform_records(records(batches), settings=settings, architectures=architectures)
@@ -66,8 +70,14 @@ def transform_records(
     raw_records: list[bytes],
     *,
     settings: Settings,
-    architectures: Mapping[str, str] | None = None,
+    architectures: ArchitectureSource | None = None,
 ) -> Delivery:
-    """Raw Firehose records (gzip CloudWatch messages or documents) through the transformer."""
-    known = StaticArchitectures(settings.default_architecture, dict(architectures or {}))
-    return deliver(raw_records, settings=settings, architectures=known, stream_arn=STREAM_ARN)
+    """Raw Firehose records (gzip CloudWatch messages or documents) through the transformer.
+
+    Without `architectures` every function is priced as DEFAULT_ARCHITECTURE."""
+    return deliver(
+        raw_records,
+        settings=settings,
+        architectures=architectures or known_architectures(settings, {}),
+        stream_arn=STREAM_ARN,
+    )

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from lambdalogs import backup, pipeline
+from lambdalogs import backup, pipeline, workload
 from lambdalogs.backup import KINDS, BackupObject, Kind
 from lambdalogs.checkpoint import Checkpoint, default_path, fingerprint
 from lambdalogs.cluster import Cluster
@@ -24,6 +25,7 @@ from lambdalogs.indexer import Indexer, RateLimiter, batches
 from lambdalogs.progress import Progress
 from lambdalogs.s3store import BackupBucket
 from lambdalogs.timerange import to_ms
+from transformer.cost import LambdaArchitectures
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,14 @@ class Replayer:
         self.options = options
         self.bucket = bucket
         self.cluster = cluster
-        self.settings = pipeline.settings_from_env(env)
+        region = bucket.region or workload.REGION
+        self.settings = pipeline.settings_from_env(env, region)
+        # Priced like the transformer prices them: the function's architecture from Lambda.
+        self.architectures = LambdaArchitectures(
+            lambda: _lambda_client(self.settings.region),
+            self.settings.region,
+            self.settings.default_architecture,
+        )
         self.indexer = (
             Indexer(
                 cluster, prefix=options.index_prefix, limiter=limiter or RateLimiter(options.rate)
@@ -143,7 +152,9 @@ class Replayer:
         self.counts.unreadable += contents.unreadable
         documents = list(contents.documents)
         if contents.records:
-            delivery = pipeline.transform_records(contents.records, settings=self.settings)
+            delivery = pipeline.transform_records(
+                contents.records, settings=self.settings, architectures=self.architectures
+            )
             self.counts.failed_records += len(delivery.failed)
             documents += delivery.documents
         return documents
@@ -178,6 +189,12 @@ class Replayer:
         hits = answer.get("hits", {}).get("hits", [])
         present = {str(hit.get("_source", {}).get("aws.cloudwatch.event_id")) for hit in hits}
         return [d for d in batch if event_id(d) not in present]
+
+
+def _lambda_client(region: str) -> Any:
+    import boto3
+
+    return boto3.client("lambda", region_name=region)
 
 
 def render(options: ReplayOptions, counts: ReplayCounts, source: str, target: str) -> list[str]:

@@ -33,6 +33,11 @@ class BackupBucket:
         self.bucket = bucket
         self.prefix = prefix
 
+    @property
+    def region(self) -> str | None:
+        region = getattr(getattr(self._client, "meta", None), "region_name", None)
+        return region if isinstance(region, str) else None
+
     def objects(self) -> Iterator[BackupObject]:
         paginator = self._client.get_paginator("list_objects_v2")
         with _aws_errors(f"s3://{self.bucket}/{self.prefix}", "s3:ListBucket"):

@@ -75,14 +75,14 @@ def backup(
         def put(key: str, body: bytes) -> None:
             s3.put_object(Bucket=BUCKET, Key=key, Body=body)
 
-        put(f"{HOUR}/lambda-logs-1-a.gz", gzip.compress(_ndjson(delivered[:half])))
-        put(f"{HOUR}/lambda-logs-1-b", _ndjson(delivered[half:], separator=""))
+        put(f"documents/{HOUR}/lambda-logs-1-a.gz", gzip.compress(_ndjson(delivered[:half])))
+        put(f"documents/{HOUR}/lambda-logs-1-b", _ndjson(delivered[half:], separator=""))
         put(
-            f"errors/processing-failed/{HOUR}/lambda-logs-3-c",
+            f"processing-failed/{HOUR}/lambda-logs-3-c",
             "\n".join(_error_line(raw, "processing") for raw in failed_records).encode(),
         )
         put(
-            f"errors/AmazonOpenSearchService-failed/{HOUR}/lambda-logs-2-d.gz",
+            f"AmazonOpenSearchService-failed/{HOUR}/lambda-logs-2-d.gz",
             gzip.compress(
                 "\n".join(
                     _error_line(json.dumps(d).encode(), "os") for d in delivered[:10]
