@@ -188,6 +188,7 @@ class ContentApplier:
             client=dashboards,
             headers={
                 "osd-xsrf": "true",
+                "securitytenant": "global",  # shared by every user when multi-tenancy is on
                 "content-type": f"multipart/form-data; boundary={boundary}",
             },
         )

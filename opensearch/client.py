@@ -59,6 +59,7 @@ class Connection:
     dashboards_url: str | None = None
     timeout: float = DEFAULT_TIMEOUT_SECONDS
     max_retries: int = 2
+    verify_certs: bool = True
 
     @property
     def url(self) -> str:
@@ -105,7 +106,8 @@ def make_client(connection: Connection, url: str | None = None) -> OpenSearch:
         hosts=[target],
         http_auth=_auth(connection),
         use_ssl=urlsplit(target).scheme == "https",
-        verify_certs=True,
+        verify_certs=connection.verify_certs,
+        ssl_show_warn=connection.verify_certs,
         connection_class=RequestsHttpConnection,
         timeout=connection.timeout,
         max_retries=connection.max_retries,

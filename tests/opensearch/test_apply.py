@@ -125,6 +125,7 @@ def test_saved_objects_import_is_multipart_file_with_xsrf(opensearch_fake: FakeO
     (request,) = opensearch_fake.requests_to(r"/_dashboards/api/saved_objects/_import")
     assert request.param("overwrite") == "true"
     assert request.headers["osd-xsrf"] == "true"
+    assert request.headers["securitytenant"] == "global"
     assert request.headers["content-type"].startswith("multipart/form-data; boundary=")
     content = multipart_file(request, "file")
     assert content is not None
