@@ -1,0 +1,472 @@
+"""Visualizations (standard types and Vega) of the saved objects."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from opensearch.saved_objects import (
+    ERRORS,
+    PATTERN_TITLE,
+    REPORTS,
+    TIMEOUTS,
+    dumps,
+    index_reference,
+    search_source,
+)
+
+JsonObject = dict[str, Any]
+
+
+def _agg(agg_id: str, agg_type: str, schema: str, **params: Any) -> JsonObject:
+    return {"id": agg_id, "enabled": True, "type": agg_type, "schema": schema, "params": params}
+
+
+def _terms(agg_id: str, field: str, schema: str, size: int = 10, order_by: str = "1") -> JsonObject:
+    return _agg(
+        agg_id,
+        "terms",
+        schema,
+        field=field,
+        size=size,
+        order="desc",
+        orderBy=order_by,
+        otherBucket=False,
+        otherBucketLabel="Other",
+        missingBucket=False,
+        missingBucketLabel="Missing",
+    )
+
+
+def _date_histogram(agg_id: str) -> JsonObject:
+    return _agg(
+        agg_id,
+        "date_histogram",
+        "segment",
+        field="@timestamp",
+        interval="auto",
+        min_doc_count=1,
+        extended_bounds={},
+        drop_partials=False,
+        useNormalizedOpenSearchInterval=True,
+    )
+
+
+def _xy_params(chart: str, value_title: str, metric_ids: list[str]) -> JsonObject:
+    mode = "stacked" if chart == "histogram" else "normal"
+    return {
+        "type": chart,
+        "grid": {"categoryLines": False},
+        "categoryAxes": [
+            {
+                "id": "CategoryAxis-1",
+                "type": "category",
+                "position": "bottom",
+                "show": True,
+                "style": {},
+                "scale": {"type": "linear"},
+                "labels": {"show": True, "filter": True, "truncate": 100},
+                "title": {},
+            }
+        ],
+        "valueAxes": [
+            {
+                "id": "ValueAxis-1",
+                "name": "LeftAxis-1",
+                "type": "value",
+                "position": "left",
+                "show": True,
+                "style": {},
+                "scale": {"type": "linear", "mode": "normal"},
+                "labels": {"show": True, "rotate": 0, "filter": False, "truncate": 100},
+                "title": {"text": value_title},
+            }
+        ],
+        "seriesParams": [
+            {
+                "show": True,
+                "type": chart,
+                "mode": mode,
+                "data": {"label": value_title, "id": metric_id},
+                "valueAxis": "ValueAxis-1",
+                "drawLinesBetweenPoints": True,
+                "lineWidth": 2,
+                "interpolate": "linear",
+                "showCircles": True,
+            }
+            for metric_id in metric_ids
+        ],
+        "addTooltip": True,
+        "addLegend": True,
+        "legendPosition": "right",
+        "times": [],
+        "addTimeMarker": False,
+        "labels": {"show": False},
+        "thresholdLine": {
+            "show": False,
+            "value": 10,
+            "width": 1,
+            "style": "full",
+            "color": "#E7664C",
+        },
+    }
+
+
+def _table_params() -> JsonObject:
+    return {
+        "perPage": 20,
+        "showPartialRows": False,
+        "showMetricsAtAllLevels": False,
+        "showTotal": False,
+        "totalFunc": "sum",
+        "percentageCol": "",
+    }
+
+
+def _metric_params() -> JsonObject:
+    return {
+        "addTooltip": True,
+        "addLegend": False,
+        "type": "metric",
+        "metric": {
+            "percentageMode": False,
+            "useRanges": False,
+            "colorSchema": "Green to Red",
+            "metricColorMode": "None",
+            "colorsRange": [{"from": 0, "to": 10000}],
+            "labels": {"show": True},
+            "invertColors": False,
+            "style": {
+                "bgFill": "#000",
+                "bgColor": False,
+                "labelColor": False,
+                "subText": "",
+                "fontSize": 60,
+            },
+        },
+    }
+
+
+def _pie_params() -> JsonObject:
+    return {
+        "type": "pie",
+        "addTooltip": True,
+        "addLegend": True,
+        "legendPosition": "right",
+        "isDonut": True,
+        "labels": {"show": False, "values": True, "last_level": True, "truncate": 100},
+    }
+
+
+def visualization(
+    key: str,
+    title: str,
+    description: str,
+    vis_type: str,
+    aggs: list[JsonObject],
+    params: JsonObject,
+    query: str = "",
+) -> JsonObject:
+    uses_index = vis_type != "vega"
+    state = {"title": title, "type": vis_type, "aggs": aggs, "params": params}
+    return {
+        "id": f"${{INDEX_PREFIX}}-vis-{key}",
+        "type": "visualization",
+        "attributes": {
+            "title": title,
+            "description": description,
+            "visState": dumps(state),
+            "uiStateJSON": "{}",
+            "version": 1,
+            "kibanaSavedObjectMeta": search_source(query, with_index=uses_index),
+        },
+        "references": index_reference() if uses_index else [],
+        "migrationVersion": {"visualization": "7.10.0"},
+    }
+
+
+def _vega(key: str, title: str, description: str, spec: JsonObject) -> JsonObject:
+    params = {"spec": json.dumps(spec, indent=2)}
+    return visualization(key, title, description, "vega", [], params)
+
+
+def _vega_data(body: JsonObject, buckets: str) -> JsonObject:
+    return {
+        "url": {
+            "index": PATTERN_TITLE,
+            "%context%": True,
+            "%timefield%": "@timestamp",
+            "body": body,
+        },
+        "format": {"property": buckets},
+    }
+
+
+def cold_start_spec() -> JsonObject:
+    body = {
+        "size": 0,
+        "aggs": {
+            "reports": {
+                "filter": {"term": {"aws.lambda.event": "report"}},
+                "aggs": {
+                    "functions": {
+                        "terms": {"field": "faas.name", "size": 50},
+                        "aggs": {
+                            "cold": {"filter": {"term": {"faas.coldstart": True}}},
+                            "ratio": {
+                                "bucket_script": {
+                                    "buckets_path": {"cold": "cold>_count", "all": "_count"},
+                                    "script": "params.all > 0 ? params.cold / params.all : 0",
+                                }
+                            },
+                        },
+                    }
+                },
+            }
+        },
+    }
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v4.json",
+        "title": "Cold-start ratio per function (cold starts / invocations)",
+        "data": _vega_data(body, "aggregations.reports.functions.buckets"),
+        "transform": [
+            {"calculate": "datum.ratio.value", "as": "cold_start_ratio"},
+            {"calculate": "datum.cold.doc_count", "as": "cold_starts"},
+        ],
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "y": {"field": "key", "type": "nominal", "sort": "-x", "title": "function"},
+            "x": {
+                "field": "cold_start_ratio",
+                "type": "quantitative",
+                "title": "cold-start ratio",
+                "axis": {"format": "%"},
+            },
+            "tooltip": [
+                {"field": "key", "title": "function"},
+                {"field": "cold_start_ratio", "format": ".1%", "title": "ratio"},
+                {"field": "cold_starts", "title": "cold starts"},
+                {"field": "doc_count", "title": "invocations"},
+            ],
+        },
+    }
+
+
+def slowest_traces_spec() -> JsonObject:
+    body = {
+        "size": 0,
+        "aggs": {
+            "traces": {
+                "terms": {"field": "trace.id", "size": 1000},
+                "aggs": {
+                    "first": {"min": {"field": "@timestamp"}},
+                    "last": {"max": {"field": "@timestamp"}},
+                    "functions": {"cardinality": {"field": "faas.name"}},
+                    "lead_ms": {
+                        "bucket_script": {
+                            "buckets_path": {"first": "first", "last": "last"},
+                            "script": "params.last - params.first",
+                        }
+                    },
+                    "slowest": {
+                        "bucket_sort": {"sort": [{"lead_ms": {"order": "desc"}}], "size": 25}
+                    },
+                },
+            }
+        },
+    }
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v4.json",
+        "title": "Slowest traces by lead time (first to last event of a trace.id)",
+        "data": _vega_data(body, "aggregations.traces.buckets"),
+        "transform": [
+            {"calculate": "datum.lead_ms.value / 1000", "as": "lead_seconds"},
+            {"calculate": "datum.functions.value", "as": "function_count"},
+            {"calculate": "datum.first.value_as_string", "as": "started"},
+        ],
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "y": {"field": "key", "type": "nominal", "sort": "-x", "title": "trace.id"},
+            "x": {"field": "lead_seconds", "type": "quantitative", "title": "lead time (s)"},
+            "tooltip": [
+                {"field": "key", "title": "trace.id"},
+                {"field": "lead_seconds", "title": "lead time (s)", "format": ".3f"},
+                {"field": "started", "title": "first event"},
+                {"field": "function_count", "title": "functions"},
+                {"field": "doc_count", "title": "lines"},
+            ],
+        },
+    }
+
+
+def visualizations() -> list[JsonObject]:
+    count = _agg("1", "count", "metric")
+    by_function = _terms("3", "faas.name", "group")
+    return [
+        visualization(
+            "invocations",
+            "Invocations per function over time",
+            "REPORT lines (one per invocation) per function.",
+            "line",
+            [count, _date_histogram("2"), by_function],
+            _xy_params("line", "Invocations", ["1"]),
+            REPORTS,
+        ),
+        visualization(
+            "errors",
+            "Errors per function over time",
+            "ERROR and FATAL lines per function.",
+            "histogram",
+            [count, _date_histogram("2"), by_function],
+            _xy_params("histogram", "Errors", ["1"]),
+            ERRORS,
+        ),
+        visualization(
+            "timeouts",
+            "Timeouts per function",
+            "Timed-out invocations per function.",
+            "histogram",
+            [count, _date_histogram("2"), by_function],
+            _xy_params("histogram", "Timeouts", ["1"]),
+            TIMEOUTS,
+        ),
+        visualization(
+            "duration",
+            "Duration p50 / p95 / p99 per function",
+            "Percentiles of REPORT Duration (ms) per function.",
+            "table",
+            [
+                _agg(
+                    "1",
+                    "percentiles",
+                    "metric",
+                    field="aws.lambda.duration_ms",
+                    percents=[50, 95, 99],
+                ),
+                _agg("4", "count", "metric"),
+                _terms("2", "faas.name", "bucket", size=50, order_by="4"),
+            ],
+            _table_params(),
+            REPORTS,
+        ),
+        _vega(
+            "cold-starts",
+            "Cold-start ratio per function",
+            "Share of invocations that were cold starts.",
+            cold_start_spec(),
+        ),
+        visualization(
+            "memory",
+            "Max memory used vs memory size per function",
+            "Highest Max Memory Used against the configured Memory Size (MB).",
+            "histogram",
+            [
+                _agg("1", "max", "metric", field="aws.lambda.max_memory_used_mb"),
+                _agg("2", "max", "metric", field="aws.lambda.memory_size_mb"),
+                _terms("3", "faas.name", "segment", size=30),
+            ],
+            {
+                **_xy_params("histogram", "MB", ["1", "2"]),
+                "seriesParams": [
+                    {
+                        "show": True,
+                        "type": "histogram",
+                        "mode": "normal",
+                        "data": {"label": label, "id": mid},
+                        "valueAxis": "ValueAxis-1",
+                    }
+                    for mid, label in (("1", "Max memory used"), ("2", "Memory size"))
+                ],
+            },
+            REPORTS,
+        ),
+        visualization(
+            "cost-per-function",
+            "Cost per function (USD)",
+            "Sum of aws.lambda.cost_usd per function.",
+            "histogram",
+            [
+                _agg("1", "sum", "metric", field="aws.lambda.cost_usd"),
+                _terms("3", "faas.name", "segment", size=30),
+            ],
+            _xy_params("histogram", "USD", ["1"]),
+            REPORTS,
+        ),
+        visualization(
+            "cost-total",
+            "Total cost (USD)",
+            "Sum of aws.lambda.cost_usd of every function.",
+            "metric",
+            [
+                _agg(
+                    "1",
+                    "sum",
+                    "metric",
+                    field="aws.lambda.cost_usd",
+                    customLabel="Total cost (USD)",
+                )
+            ],
+            _metric_params(),
+            REPORTS,
+        ),
+        visualization(
+            "cost-over-time",
+            "Cost over time per function (USD)",
+            "Sum of aws.lambda.cost_usd over time per function.",
+            "histogram",
+            [
+                _agg("1", "sum", "metric", field="aws.lambda.cost_usd"),
+                _date_histogram("2"),
+                by_function,
+            ],
+            _xy_params("histogram", "USD", ["1"]),
+            REPORTS,
+        ),
+        visualization(
+            "error-types",
+            "Top error types",
+            "Most frequent error.type values.",
+            "pie",
+            [count, _terms("2", "error.type", "segment", size=15)],
+            _pie_params(),
+            "error.type:*",
+        ),
+        _vega(
+            "slowest-traces",
+            "Slowest traces by lead time",
+            "Traces (trace.id) whose first and last events are furthest apart.",
+            slowest_traces_spec(),
+        ),
+        visualization(
+            "milestones",
+            "Milestones reached",
+            "Distinct traces that reached each labels.milestone.",
+            "histogram",
+            [
+                _agg("1", "cardinality", "metric", field="trace.id", customLabel="Traces"),
+                _terms("2", "labels.milestone", "segment", size=30, order_by="1"),
+            ],
+            _xy_params("histogram", "Traces", ["1"]),
+            "labels.milestone:*",
+        ),
+        visualization(
+            "emf-percentiles",
+            "EMF metric percentiles: ${EMF_METRIC}",
+            "p50 / p95 / p99 of the Embedded Metric Format value "
+            "metrics.${EMF_METRIC} over time. Save a copy and change the field "
+            "to chart another metrics.* value.",
+            "line",
+            [
+                _agg(
+                    "1",
+                    "percentiles",
+                    "metric",
+                    field="metrics.${EMF_METRIC}",
+                    percents=[50, 95, 99],
+                ),
+                _date_histogram("2"),
+            ],
+            _xy_params("line", "metrics.${EMF_METRIC}", ["1"]),
+            "metrics.${EMF_METRIC}:*",
+        ),
+    ]
