@@ -23,6 +23,7 @@ DEFAULT_GROUP: Final = "/aws/lambda/preview"
 # An export line: "<ISO timestamp> <message>" (a Lambda timeout line has the same shape, so a
 # file whose first line is one is read as plain lines).
 _EXPORT_LINE: Final = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z) (.*)\Z", re.S)
+_ANY_TIME: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z")
 _TRACEBACK: Final = "Traceback (most recent call last):"
 _TIMEOUT: Final = re.compile(r"\S+ Task timed out after ")
 _STREAM_IN_PATH: Final = re.compile(r"\d{4}/\d\d/\d\d/\[[^\]/]+\][0-9a-fA-F]+")
@@ -134,8 +135,7 @@ def _export_events(path: Path, text: str) -> list[LogEvent]:
     for line in text.splitlines(keepends=True):
         found = _EXPORT_LINE.match(line)
         if found:
-            moment = datetime.fromisoformat(found.group(1).replace("Z", "+00:00"))
-            timestamp = round(moment.timestamp() * 1000)
+            timestamp = _ms(found.group(1))
             message = found.group(2)
             events.append(
                 {
@@ -163,10 +163,32 @@ def _line_events(text: str, now_ms: int | None = None) -> list[LogEvent]:
             in_traceback = line.startswith(_TRACEBACK) or (in_traceback and indented)
         elif line.strip():
             messages.append(line)
+    times = _line_times(messages, base)
     return [
-        {"id": _synthetic_id(base + n, n, m), "timestamp": base + n, "message": m}
+        {"id": _synthetic_id(times[n], n, m), "timestamp": times[n], "message": m}
         for n, m in enumerate(messages)
     ]
+
+
+def _line_times(messages: list[str], base: int) -> list[int]:
+    """The time each line names (runtime prefixes carry one); lines without one take the time of
+    the nearest line before (or, at the start, after) them; no time at all: now, 1 ms apart."""
+    found: list[int | None] = []
+    for message in messages:
+        stamp = _ANY_TIME.search(message[:80])
+        found.append(_ms(stamp.group(0)) if stamp else None)
+    known = [t for t in found if t is not None]
+    if not known:
+        return [base + n for n in range(len(messages))]
+    times, last = [], known[0]
+    for value in found:
+        last = value if value is not None else last
+        times.append(last)
+    return times
+
+
+def _ms(iso: str) -> int:
+    return round(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 def _batch(group: str, stream: str | None, events: Iterable[LogEvent]) -> LogBatch:

@@ -42,7 +42,7 @@ def run(
     print_lines(
         out,
         [
-            f"{options.path}: {events} log events ({fmt}) in {len(batches)} log streams of "
+            f"{options.path}: {events} log events ({fmt}) in {len(batches)} log stream(s) of "
             f"{', '.join(groups)}",
             f"  → {len(documents)} documents, {delivery.dropped} records dropped, "
             f"{len(delivery.failed)} records failed",

@@ -12,7 +12,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +191,10 @@ class Replayer:
         return [d for d in batch if event_id(d) not in present]
 
 
+def _utc(moment: datetime | None, absent: str) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}" if moment else absent
+
+
 def _lambda_client(region: str) -> Any:
     import boto3
 
@@ -198,7 +202,7 @@ def _lambda_client(region: str) -> Any:
 
 
 def render(options: ReplayOptions, counts: ReplayCounts, source: str, target: str) -> list[str]:
-    window = f"{options.since or 'the beginning'} to {options.until or 'now'}"
+    window = f"{_utc(options.since, 'the beginning')} to {_utc(options.until, 'now')}"
     kinds = ", ".join(f"{counts.objects[k]} {k}" for k in KINDS if counts.objects[k]) or "none"
     lines = [
         f"Replay {source} → {target}",

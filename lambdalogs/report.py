@@ -103,13 +103,10 @@ def render_metrics(metrics: dict[str, list[float]]) -> list[str]:
 
 def render_slowest(traces: Iterable[Trace], count: int = 5) -> list[str]:
     ranked = sorted(traces, key=lambda t: (-t.lead_ms, t.trace_id))[:count]
-    lines = []
+    lines = [f"{'trace id':<38}{'lead ms':>8}{'functions':>11}  last milestone"]
     for trace in ranked:
         last = trace.milestones[-1].get("labels.milestone") if trace.milestones else "-"
-        lines.append(
-            f"{trace.trace_id}  lead time {trace.lead_ms:>6} ms  "
-            f"{' → '.join(trace.functions)}  (last milestone {last})"
-        )
+        lines.append(f"{trace.trace_id:<38}{trace.lead_ms:>8}{len(trace.functions):>11}  {last}")
     return lines
 
 

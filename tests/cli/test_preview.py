@@ -114,6 +114,14 @@ def test_preview_reads_plain_lines_with_a_log_group(cli: Any, tmp_path: Path) ->
         documents, source["expected"], ("faas.name", "log.level", "error.type", "message")
     )
     assert "(lines)" in result.out
+    # times come from the runtime prefixes; a line without one takes the time before it
+    stamps = [d["@timestamp"] for d in documents]
+    assert stamps[:4] == [
+        "2026-11-20T09:14:07.120Z",
+        "2026-11-20T09:14:07.129Z",
+        "2026-11-20T09:14:08.969Z",
+        "2026-11-20T09:14:08.969Z",
+    ]
 
 
 def test_preview_of_plain_lines_without_log_group_says_what_to_do(cli: Any, tmp_path: Path) -> None:
