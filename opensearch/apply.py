@@ -201,12 +201,21 @@ class ContentApplier:
             self.result.monitor_ids[key] = self.upsert_monitor(monitor)
         self.result.steps.append("monitors")
 
+    def search_monitors(self, name: str) -> Any:
+        """Monitors matching `name`; none before the first monitor exists (the alerting config
+        index is created with it, and searching it answers 404 until then)."""
+        query = {"size": 20, "query": {"match_phrase": {"monitor.name": name}}}
+        step = f"searching the monitor {name!r}"
+        try:
+            return self.request(step, "POST", "/_plugins/_alerting/monitors/_search", query)
+        except OpenSearchRequestError as exc:
+            if exc.status != 404:
+                raise
+            return {}
+
     def upsert_monitor(self, monitor: JsonObject) -> str:
         name = str(monitor["name"])
-        query = {"size": 20, "query": {"match_phrase": {"monitor.name": name}}}
-        found = self.request(
-            f"searching the monitor {name!r}", "POST", "/_plugins/_alerting/monitors/_search", query
-        )
+        found = self.search_monitors(name)
         ids = [
             hit["_id"]
             for hit in found.get("hits", {}).get("hits", [])

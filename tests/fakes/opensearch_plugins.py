@@ -263,6 +263,7 @@ def _install_alerting(fake: FakeOpenSearch) -> None:
         }
 
     def create(req: RecordedRequest) -> Reply:
+        fake.objects["alerting_config_index"] = True
         monitor_id = f"monitor-{_next()}"
         monitors[monitor_id] = {"monitor": _body(req), "_version": 1, "_seq_no": _next()}
         return _reply(201, envelope(monitor_id))
@@ -287,6 +288,10 @@ def _install_alerting(fake: FakeOpenSearch) -> None:
         return _reply(200, {"_id": req.match["id"], "result": "deleted"})
 
     def search(req: RecordedRequest) -> Reply:
+        if not fake.objects.get("alerting_config_index"):
+            # like OpenSearch before the first monitor: the config index does not exist yet
+            reason = "no such index [.opendistro-alerting-config]"
+            return _reply(404, error_body(404, "index_not_found_exception", reason))
         wanted = _name_in_query(req.json() or {})
         hits = [
             {
