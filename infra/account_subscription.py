@@ -3,28 +3,14 @@ region, excluding the pipeline's own groups by exact name (no loop by constructi
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-
-def policy_document(destination_arn: str, role_arn: str, filter_pattern: str) -> dict[str, Any]:
-    return {
-        "DestinationArn": destination_arn,
-        "RoleArn": role_arn,
-        "FilterPattern": filter_pattern,
-        "Distribution": "Random",
-    }
-
-
-def selection_criteria(excluded: Sequence[str]) -> str:
-    """`LogGroupName NOT IN [...]`: the only selection the account policy supports."""
-    names = ", ".join(json.dumps(name) for name in sorted(set(excluded)))
-    return f"LogGroupName NOT IN [{names}]"
+# The subscriptions package owns the document and the selection criteria (a pure builder, only
+# the standard library): one definition for the subscriber's tests and for this resource.
+from subscriptions.account_policy import AccountPolicy, build_account_subscription_policy
 
 
 @dataclass(frozen=True)
@@ -43,16 +29,20 @@ class AccountSubscription(pulumi.ComponentResource):
         self, name: str, args: AccountSubscriptionArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("lambdalogs:subscriptions:AccountPolicy", name, None, opts)
-        document = pulumi.Output.all(args.stream_arn, args.logs_role_arn).apply(
-            lambda arns: json.dumps(policy_document(arns[0], arns[1], args.filter_pattern))
+        built: pulumi.Output[AccountPolicy] = pulumi.Output.all(
+            args.stream_arn, args.logs_role_arn
+        ).apply(
+            lambda arns: build_account_subscription_policy(
+                arns[0], arns[1], args.filter_pattern, args.excluded_log_groups
+            )
         )
         self.policy = aws.cloudwatch.LogAccountPolicy(
             name,
             policy_name=args.policy_name,
-            policy_type="SUBSCRIPTION_FILTER_POLICY",
+            policy_type=built.apply(lambda policy: policy.policy_type),
             scope="ALL",
-            selection_criteria=selection_criteria(args.excluded_log_groups),
-            policy_document=document,
+            selection_criteria=built.apply(lambda policy: policy.selection_criteria),
+            policy_document=built.apply(lambda policy: policy.policy_document),
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({"policy_name": self.policy.policy_name})
