@@ -208,6 +208,7 @@ def _default_stream(timestamp_ms: int) -> str:
 
 
 def _synthetic_id(timestamp: int, number: int, message: str) -> str:
-    """A stable 56-digit id (like CloudWatch's) for events whose source does not carry one."""
+    """A stable 56-digit id (like CloudWatch's) for events whose source does not carry one,
+    increasing with time and then with the order in the file."""
     digest = int(hashlib.sha256(f"{timestamp}:{number}:{message}".encode()).hexdigest(), 16)
-    return f"{timestamp:013d}{digest % 10**43:043d}"
+    return f"{timestamp:013d}{number:010d}{digest % 10**33:033d}"
