@@ -77,11 +77,9 @@ def _rows(documents: Iterable[Document], start: int, *, milestone: bool) -> list
     for document in documents:
         at = timestamp_ms(document)
         what = document.get("labels.milestone") if milestone else _kind(document)
-        text = [" ".join(line.split()) for line in str(document.get("message") or "").splitlines()]
-        text = [line for line in text if line]
         rows.append(
             f"  {iso_time(at)[11:]}  +{at - start:>6} ms  {document.get('faas.name', '?'):<27} "
-            f"{what!s:<{36 if milestone else 10}} {text[0][:90] if text else ''}"
+            f"{what!s:<{36 if milestone else 10}} {_summary(document)[:100]}"
         )
     return rows
 
@@ -90,7 +88,24 @@ def _kind(document: Document) -> str:
     event = document.get("aws.lambda.event")
     if isinstance(event, str):
         return event.upper()
+    if _metrics(document):
+        return "METRIC"
     return str(document.get("log.level") or "-")
+
+
+def _summary(document: Document) -> str:
+    """The first line of the message; EMF values instead of their JSON; the exception class."""
+    metrics = _metrics(document)
+    if metrics:
+        return " ".join(f"{name}={value}" for name, value in metrics.items())
+    lines = [" ".join(line.split()) for line in str(document.get("message") or "").splitlines()]
+    text = next((line for line in lines if line), "")
+    error = document.get("error.type")
+    return f"{text} ({error})" if error else text
+
+
+def _metrics(document: Document) -> dict[str, object]:
+    return {k.removeprefix("metrics."): v for k, v in document.items() if k.startswith("metrics.")}
 
 
 def _key(document: Document) -> str:
