@@ -95,19 +95,25 @@ def pip_download(requirement: str, platform: str, destination: Path) -> None:
 
 
 def find_wheel(
-    requirement: str, architecture: str, cache_dir: Path, download: Downloader = pip_download
+    name: str,
+    architecture: str,
+    cache_dir: Path,
+    download: Downloader = pip_download,
+    version: str | None = None,
 ) -> Path:
-    """The cached wheel of `requirement` for `architecture`; downloaded once when missing."""
+    """The cached wheel of `name` (`version`, or the newest cached) for `architecture`;
+    downloaded once when missing."""
     platform = PLATFORMS[architecture]
     directory = cache_dir / f"py{LAMBDA_PYTHON_VERSION}-{platform}"
-    pattern = f"{requirement.replace('-', '_')}-*.whl"
+    pattern = f"{name.replace('-', '_')}-{version or '*'}-*.whl"
     wheels = sorted(directory.glob(pattern))
     if not wheels:
         directory.mkdir(parents=True, exist_ok=True)
-        download(requirement, platform, directory)
+        download(f"{name}=={version}" if version else name, platform, directory)
         wheels = sorted(directory.glob(pattern))
     if not wheels:
-        raise PackageError(f"No {requirement} wheel for {platform} in {directory}")
+        wanted = f"{name} {version}" if version else name
+        raise PackageError(f"No {wanted} wheel for {platform} in {directory}")
     return wheels[-1]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Final
 
@@ -24,16 +25,40 @@ class PackageOptions:
     """Downloaded wheels, per Python version and platform; put wheels here to work offline."""
     bundle_orjson: bool
     download: Downloader = pip_download
+    orjson_version: str | None = None
+    """None = the newest cached (or downloaded) wheel."""
 
     @classmethod
     def for_repository(cls, bundle_orjson: bool) -> PackageOptions:
         build = REPOSITORY_ROOT / ".pulumi-build"
-        return cls(REPOSITORY_ROOT, build, build / "wheels", bundle_orjson)
+        return cls(
+            REPOSITORY_ROOT,
+            build,
+            build / "wheels",
+            bundle_orjson,
+            orjson_version=local_version("orjson"),
+        )
+
+
+def local_version(distribution: str) -> str | None:
+    """The version installed here (tested with the code), so every machine bundles the same."""
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def build_transformer(options: PackageOptions, architecture: str) -> BuiltPackage:
     wheels = (
-        [find_wheel("orjson", architecture, options.wheel_cache, options.download)]
+        [
+            find_wheel(
+                "orjson",
+                architecture,
+                options.wheel_cache,
+                options.download,
+                options.orjson_version,
+            )
+        ]
         if options.bundle_orjson
         else []
     )

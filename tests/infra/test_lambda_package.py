@@ -131,3 +131,24 @@ def test_subscriber_package_holds_the_handler(tmp_path: Path) -> None:
         names = archive.namelist()
     assert "subscriptions/__init__.py" in names
     assert all(name.startswith("subscriptions/") for name in names)
+
+
+def test_pinned_version_is_looked_up_and_downloaded_exactly(tmp_path: Path) -> None:
+    fake_wheel(tmp_path, "arm64", version="3.9.0")
+    calls: list[str] = []
+
+    def download(requirement: str, platform: str, destination: Path) -> None:
+        calls.append(requirement)
+        fake_wheel(tmp_path, "arm64", version="3.10.1")
+
+    wheel = find_wheel("orjson", "arm64", tmp_path, download, version="3.10.1")
+    assert wheel.name.startswith("orjson-3.10.1-")
+    assert calls == ["orjson==3.10.1"]
+
+
+def test_repository_options_pin_the_locally_installed_orjson() -> None:
+    from importlib import metadata
+
+    options = PackageOptions.for_repository(True)
+    assert options.orjson_version == metadata.version("orjson")
+    assert options.build_dir.name == ".pulumi-build"
