@@ -15,6 +15,7 @@ MAX_LOOKBACK_HOURS: Final = 14 * 24.0
 DEFAULT_MARGIN_SECONDS: Final = 30.0
 DEFAULT_MAX_CONTINUATIONS: Final = 100
 MAX_FILTER_PATTERN_CHARS: Final = 1024
+FIREHOSE_ERROR_LOG_PREFIX: Final = "/aws/kinesisfirehose/"
 
 _FIREHOSE_ARN: Final = re.compile(
     r"arn:(?P<partition>aws[a-z-]*):firehose:(?P<region>[a-z0-9-]+):(?P<account>\d{12})"
@@ -52,12 +53,17 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Read every setting; raise SettingsError naming the variable and the fix."""
-        own_group = env.get("AWS_LAMBDA_LOG_GROUP_NAME", "").strip()
+        destination = _destination(env)
+        # Always excluded, even if PIPELINE_LOG_GROUPS forgets them: the subscriber's own group
+        # (set by Lambda) and the stream's default Firehose error-log group.
+        implied = (
+            env.get("AWS_LAMBDA_LOG_GROUP_NAME", "").strip(),
+            f"{FIREHOSE_ERROR_LOG_PREFIX}{destination.stream_name}",
+        )
         pipeline = _exact_names(env, "PIPELINE_LOG_GROUPS")
-        if own_group and own_group not in pipeline:
-            pipeline = (*pipeline, own_group)
+        pipeline += tuple(name for name in dict.fromkeys(implied) if name and name not in pipeline)
         return cls(
-            destination=_destination(env),
+            destination=destination,
             role_arn=_matching(
                 env, "ROLE_ARN", _ROLE_ARN, "an IAM role ARN (arn:aws:iam::…:role/…)"
             ),

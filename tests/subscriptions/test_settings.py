@@ -69,6 +69,7 @@ def test_reads_a_valid_environment_with_defaults() -> None:
     assert settings.backfill_lookback_hours == 24.0
     assert settings.time_budget_margin_seconds == 30.0
     assert settings.max_continuations == 100
+    assert settings.pipeline_log_groups == ("/aws/kinesisfirehose/lambda-logs",)
 
 
 def test_normalises_lists_and_always_excludes_the_subscribers_own_group() -> None:
@@ -88,7 +89,11 @@ def test_normalises_lists_and_always_excludes_the_subscribers_own_group() -> Non
     # THEN the covered prefix is dropped, items are trimmed, the own group is added
     assert settings.log_group_prefixes == ("/app/", "/aws/lambda/")
     assert settings.exclude_patterns == ("/aws/lambda/tmp-*", "/app/secret")
-    assert settings.pipeline_log_groups == ("/aws/lambda/transformer", "/aws/lambda/subscriber")
+    assert settings.pipeline_log_groups == (
+        "/aws/lambda/transformer",
+        "/aws/lambda/subscriber",
+        "/aws/kinesisfirehose/lambda-logs",
+    )
     assert settings.backfill_lookback_hours == 1.5
 
 
