@@ -14,7 +14,7 @@ REPORTS = "aws.lambda.event:report"
 ERRORS = "log.level:(ERROR or FATAL)"
 TIMEOUTS = "aws.lambda.event:timeout or aws.lambda.status:timeout"
 SAVED_OBJECTS_DIR = Path(__file__).parent / "saved-objects"
-VERSION = "2.11.0"
+VERSION = "7.10.0"  # panel version: OpenSearch Dashboards migrates panels from here
 
 
 def dumps(value: Any) -> str:
