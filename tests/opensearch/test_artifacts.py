@@ -18,6 +18,7 @@ from opensearch.artifacts import (
     load_artifacts,
     load_raw,
     placeholders_in,
+    read_ndjson,
     render,
 )
 from opensearch.mapping import Mapping, mapping_of
@@ -319,3 +320,17 @@ def test_artifact_files_are_all_loaded() -> None:
     raw = load_raw()
     assert len(files) == 3 + len(raw["monitors"]) + len(dashboards.files())
     assert Path(ARTIFACTS_DIR / "README.md").exists()
+
+
+def test_bad_ndjson_line_names_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "objects.ndjson"
+    path.write_text('{"type": "search", "id": "a"}\n{"exportedCount": 1}\n{not json\n')
+    with pytest.raises(ArtifactError, match=r"objects.ndjson:3: not JSON"):
+        read_ndjson(path)
+    path.write_text('{"type": "search", "id": "a"}\n{"exportedCount": 1, "missingRefCount": 0}\n')
+    assert read_ndjson(path) == [{"type": "search", "id": "a"}]  # export summary skipped
+
+
+def test_mustache_in_monitors_is_not_a_placeholder(artifacts: Artifacts) -> None:
+    text = json.dumps(artifacts.monitors["error-spike"])
+    assert "{{period_end}}||-10m" in text and "{{ctx.monitor.name}}" in text
