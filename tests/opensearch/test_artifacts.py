@@ -331,6 +331,9 @@ def test_bad_ndjson_line_names_file_and_line(tmp_path: Path) -> None:
     assert read_ndjson(path) == [{"type": "search", "id": "a"}]  # export summary skipped
 
 
-def test_mustache_in_monitors_is_not_a_placeholder(artifacts: Artifacts) -> None:
-    text = json.dumps(artifacts.monitors["error-spike"])
+def test_mustache_in_monitors_is_not_a_placeholder() -> None:
+    settings = ContentSettings(
+        alarm_topic_arn="arn:aws:sns:x:1:t", alerting_role_arn="arn:aws:iam::1:role/r"
+    )
+    text = json.dumps(load_artifacts(settings).monitors["error-spike"])
     assert "{{period_end}}||-10m" in text and "{{ctx.monitor.name}}" in text
