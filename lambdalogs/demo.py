@@ -124,6 +124,6 @@ def _next_steps(options: DemoOptions, documents: list[Document]) -> list[str]:
     return [
         "Next:",
         f"  python -m lambdalogs trace {example.trace_id} --file {options.out}",
-        "  python -m lambdalogs demo --opensearch https://localhost:9200 --user admin "
-        "--password ...   (index it and load the dashboards)",
+        "  python -m lambdalogs demo --opensearch URL [--user U --password P | --sigv4]"
+        "   (index it, load the dashboards)",
     ]

@@ -74,6 +74,11 @@ def _client_error(error: Any, where: str, permission: str) -> RemoteError:
     code = str(error.response.get("Error", {}).get("Code", "Error"))
     if code in _MISSING:
         return RemoteError(f"{where} does not exist; check --bucket and --prefix")
+    if code == "InvalidObjectState":
+        return RemoteError(
+            f"{where} is in an archive storage class; restore it first (aws s3api "
+            "restore-object), then re-run the same command"
+        )
     if code in _REFUSED:
         return RemoteError(
             f"AWS refused access to {where} ({code}); use credentials allowed {permission} "
