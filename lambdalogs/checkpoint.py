@@ -23,8 +23,8 @@ def fingerprint(options: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def default_path(print_: str) -> Path:
-    return Path(f".lambdalogs-replay-{print_}.json")
+def default_path(digest: str) -> Path:
+    return Path(f".lambdalogs-replay-{digest}.json")
 
 
 @dataclass
@@ -35,21 +35,21 @@ class Checkpoint:
     enabled: bool = True  # a dry run writes nothing
 
     @classmethod
-    def load(cls, path: Path, print_: str, *, enabled: bool = True) -> Checkpoint:
+    def load(cls, path: Path, digest: str, *, enabled: bool = True) -> Checkpoint:
         if not path.exists():
-            return cls(path, print_, enabled=enabled)
+            return cls(path, digest, enabled=enabled)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise InputError(
                 f"cannot read the checkpoint {path} ({error}); delete it to start over"
             ) from None
-        if not isinstance(data, dict) or data.get("fingerprint") != print_:
+        if not isinstance(data, dict) or data.get("fingerprint") != digest:
             raise InputError(
                 f"the checkpoint {path} belongs to a replay with other options; repeat those "
                 "options, or delete it to start over"
             )
-        return cls(path, print_, set(data.get("done", [])), enabled)
+        return cls(path, digest, set(data.get("done", [])), enabled)
 
     @staticmethod
     def key(object_key: str, etag: str) -> str:

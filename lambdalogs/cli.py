@@ -49,13 +49,12 @@ def build_parser() -> Parser:
     return parser
 
 
-def _opensearch_options(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+def _opensearch_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("OpenSearch")
     group.add_argument(
         "--opensearch",
         metavar="URL",
         default=os.environ.get("OPENSEARCH_URL"),
-        required=required and not os.environ.get("OPENSEARCH_URL"),
         help="cluster URL, e.g. https://search-logs-abc.eu-west-1.es.amazonaws.com "
         "(env OPENSEARCH_URL)",
     )

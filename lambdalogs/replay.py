@@ -107,9 +107,9 @@ class Replayer:
             self.cluster.info()  # a bad URL or refused credentials fail before any S3 work
         objects = self.scope()
         target = self.cluster.url if self.cluster else "-"
-        print_ = self.options.fingerprint(target)
-        path = self.options.checkpoint or default_path(print_)
-        checkpoint = Checkpoint.load(path, print_, enabled=not self.options.dry_run)
+        digest = self.options.fingerprint(target)
+        path = self.options.checkpoint or default_path(digest)
+        checkpoint = Checkpoint.load(path, digest, enabled=not self.options.dry_run)
         progress = Progress("replay", len(objects), unit="objects")
         for obj in objects:
             if checkpoint.is_done(obj.key, obj.etag):
