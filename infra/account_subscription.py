@@ -20,6 +20,8 @@ class AccountSubscriptionArgs:
     logs_role_arn: pulumi.Input[str]
     filter_pattern: str
     excluded_log_groups: tuple[str, ...]
+    wait_for: tuple[pulumi.Resource, ...] = ()
+    """What must exist while the policy does (the logs role's policy)."""
 
 
 class AccountSubscription(pulumi.ComponentResource):
@@ -43,6 +45,6 @@ class AccountSubscription(pulumi.ComponentResource):
             scope="ALL",
             selection_criteria=built.apply(lambda policy: policy.selection_criteria),
             policy_document=built.apply(lambda policy: policy.policy_document),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.wait_for)),
         )
         self.register_outputs({"policy_name": self.policy.policy_name})

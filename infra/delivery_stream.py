@@ -34,6 +34,8 @@ class DeliveryStreamArgs:
     processor_buffer_interval_seconds: int
     log_group_name: str
     log_retention_days: int
+    wait_for: tuple[pulumi.Resource, ...] = ()
+    """Created before the stream (the role policy, the index template and role mapping)."""
 
 
 def _number(value: float) -> str:
@@ -141,6 +143,8 @@ class DeliveryStream(pulumi.ComponentResource):
                     ),
                 ),
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=self.log_streams),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[*self.log_streams, *args.wait_for]
+            ),
         )
         self.register_outputs({"name": self.stream.name, "arn": self.stream.arn})

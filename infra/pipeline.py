@@ -124,9 +124,7 @@ class Pipeline(pulumi.ComponentResource):
                 master_user_name=config.master_user_name if config.master_user_password else None,
                 master_user_password=config.master_user_password,
             ),
-            pulumi.ResourceOptions(
-                parent=self, depends_on=[domain.resource] if domain.resource else []
-            ),
+            pulumi.ResourceOptions(parent=self),
         )
         # The index template and the Firehose role mapping exist before the first document.
         stream_deps: list[pulumi.Resource] = [self.roles.firehose_policy]
@@ -148,8 +146,9 @@ class Pipeline(pulumi.ComponentResource):
                 processor_buffer_interval_seconds=config.processor_buffer_interval_seconds,
                 log_group_name=config.firehose_log_group_name,
                 log_retention_days=config.log_retention_days,
+                wait_for=tuple(stream_deps),
             ),
-            pulumi.ResourceOptions(parent=self, depends_on=stream_deps),
+            pulumi.ResourceOptions(parent=self),
         )
         stream = self.delivery.stream
         self.subscriber: Subscriber | None = None
@@ -165,8 +164,9 @@ class Pipeline(pulumi.ComponentResource):
                     logs_role_arn=self.roles.logs_role.arn,
                     filter_pattern=config.filter_pattern,
                     excluded_log_groups=excluded_log_groups(config),
+                    wait_for=(stream, self.roles.logs_policy),
                 ),
-                pulumi.ResourceOptions(parent=self, depends_on=[stream, self.roles.logs_policy]),
+                pulumi.ResourceOptions(parent=self),
             )
         self.alarms = PipelineAlarms(
             f"{name}-health",
@@ -181,7 +181,7 @@ class Pipeline(pulumi.ComponentResource):
                 topic_arn=self.alarm_topic.topic.arn,
                 dashboard_name=config.resource_prefix,
             ),
-            pulumi.ResourceOptions(parent=self, depends_on=[stream]),
+            pulumi.ResourceOptions(parent=self),
         )
         self.domain_endpoint = domain.endpoint
         self.dashboards_url = domain.endpoint.apply(lambda host: f"https://{host}/_dashboards")

@@ -40,6 +40,10 @@ def reveal(value: Any) -> Any:
     return value
 
 
+def key(type_: str, name: str) -> str:
+    return f"{type_}::{name}"
+
+
 @dataclass(frozen=True)
 class Recorded:
     """One resource the program registered, with its resolved inputs."""
@@ -62,6 +66,27 @@ class Recorded:
 class ProgramRun:
     resources: list[Recorded] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+    depends_on: dict[str, set[str]] = field(default_factory=dict)
+    """`type::name` → the `type::name` of its explicit `depends_on` (destroy runs in reverse)."""
+    parents: dict[str, str] = field(default_factory=dict)
+    """`type::name` → the `type::name` of its parent."""
+
+    def record_options(
+        self, args: pulumi.ResourceTransformationArgs
+    ) -> pulumi.ResourceTransformationResult | None:
+        given = args.opts.depends_on
+        deps: list[Any] = list(given) if isinstance(given, list | tuple) else [given]
+        self.depends_on[key(args.type_, args.name)] = {
+            key(dep.pulumi_resource_type, dep.pulumi_resource_name)
+            for dep in deps
+            if isinstance(dep, pulumi.Resource)
+        }
+        parent = args.opts.parent
+        if parent is not None:
+            self.parents[key(args.type_, args.name)] = key(
+                parent.pulumi_resource_type, parent.pulumi_resource_name
+            )
+        return None
 
     def of_type(self, type_: str) -> list[Recorded]:
         return [r for r in self.resources if r.type == type_]
@@ -183,6 +208,7 @@ def run_program(values: Mapping[str, str], packages: PackageOptions) -> ProgramR
         exported[name] = value
 
     def program() -> pulumi.Output[Any]:
+        pulumi.runtime.register_stack_transformation(run.record_options)
         main(packages)
         return pulumi.Output.from_input(exported).apply(run.outputs.update)
 

@@ -9,7 +9,7 @@ from typing import Any
 from infra.delivery_stream import DOCUMENTS_PREFIX, ERROR_PREFIX
 from infra.event_patterns import CREATE_LOG_GROUP
 from infra.search_domain import TLS_POLICY
-from tests.infra.harness import ACCOUNT, PASSWORD, REGION, ProgramRun, is_secret
+from tests.infra.harness import ACCOUNT, PASSWORD, REGION, ProgramRun, is_secret, key
 from tests.infra.policy_checks import (
     allowed_actions,
     assert_least_privilege,
@@ -457,6 +457,44 @@ def test_stack_outputs(default_run: ProgramRun) -> None:
     }
 
 
-def test_every_component_child_is_named_from_the_component(default_run: ProgramRun) -> None:
+def test_children_are_parented_and_named_from_their_component(default_run: ProgramRun) -> None:
+    """Every resource has a parent (the root Pipeline's parent is the stack) and its name starts
+    with its parent's name."""
+    root = key("lambdalogs:pipeline:Pipeline", "lambda-logs")
     for resource in default_run.resources:
-        assert resource.name.startswith("lambda-logs"), resource.name
+        this = key(resource.type, resource.name)
+        if this == root:
+            continue
+        parent = default_run.parents.get(this)
+        assert parent is not None, f"{this} has no parent"
+        assert resource.name.startswith(parent.split("::")[1]), (this, parent)
+
+
+def test_stream_waits_for_the_content_and_its_role_policy(default_run: ProgramRun) -> None:
+    deps = default_run.depends_on[key(STREAM, "lambda-logs-stream")]
+    assert key("lambdalogs:opensearch:Content", "lambda-logs-content") in deps
+    assert key(ROLE_POLICY, "lambda-logs-delivery-firehose") in deps
+
+
+def test_destroy_removes_the_filters_after_the_rules_and_before_the_stream(
+    default_run: ProgramRun,
+) -> None:
+    """Pulumi deletes a resource before what it depends on."""
+    invocation = key(INVOCATION, "lambda-logs-subscriber-lifecycle")
+    deps = default_run.depends_on[invocation]
+    assert key(STREAM, "lambda-logs-stream") in deps
+    assert key(ROLE_POLICY, "lambda-logs-delivery-logs") in deps
+    assert key(ROLE_POLICY, "lambda-logs-subscriber-policy") in deps
+    assert key(FUNCTION, "lambda-logs-subscriber") in deps
+    for suffix in ("schedule", "log-groups", "functions"):
+        for type_ in (RULE, TARGET, PERMISSION):
+            rule_deps = default_run.depends_on[key(type_, f"lambda-logs-subscriber-{suffix}")]
+            assert invocation in rule_deps, (type_, suffix)
+
+
+def test_functions_wait_for_their_log_group_and_policy(default_run: ProgramRun) -> None:
+    for name in ("lambda-logs-transformer", "lambda-logs-subscriber"):
+        assert default_run.depends_on[key(FUNCTION, name)] == {
+            key(LOG_GROUP, f"{name}-logs"),
+            key(ROLE_POLICY, f"{name}-policy"),
+        }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from tests.infra.conftest import BYO_ARN, BYO_ENDPOINT
-from tests.infra.harness import ACCOUNT, REGION, ProgramRun
+from tests.infra.harness import ACCOUNT, REGION, ProgramRun, key
 from tests.infra.policy_checks import assert_least_privilege, statements
 
 DOMAIN = "aws:opensearch/domain:Domain"
@@ -149,3 +149,16 @@ def test_transformer_package_without_orjson_still_deploys(byo_policy_run: Progra
     function = byo_policy_run.one(FUNCTION).inputs
     assert function["handler"] == "transformer.handler.handler"
     assert function["sourceCodeHash"]
+
+
+def test_account_policy_waits_for_the_logs_role_policy(byo_policy_run: ProgramRun) -> None:
+    deps = byo_policy_run.depends_on[key(ACCOUNT_POLICY, "lambda-logs-account-policy")]
+    assert key("aws:iam/rolePolicy:RolePolicy", "lambda-logs-delivery-logs") in deps
+    assert key(STREAM, "lambda-logs-stream") in deps
+
+
+def test_stream_waits_for_its_role_policy_with_an_existing_domain(
+    byo_policy_run: ProgramRun,
+) -> None:
+    deps = byo_policy_run.depends_on[key(STREAM, "lambda-logs-stream")]
+    assert key("aws:iam/rolePolicy:RolePolicy", "lambda-logs-delivery-firehose") in deps
