@@ -37,5 +37,18 @@ class Clients:
             self._cache[service] = client
         return self._cache[service]
 
+    def lazy(self, service: str) -> Any:
+        """A stand-in that creates the client on its first method call."""
+        return _LazyClient(self, service)
+
     def _count(self, **_: Any) -> None:
         self.calls += 1
+
+
+class _LazyClient:
+    def __init__(self, clients: Clients, service: str) -> None:
+        self._clients = clients
+        self._service = service
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._clients.get(self._service), name)

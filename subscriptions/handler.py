@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from subscriptions.backfill import Backfiller, Paused
@@ -48,28 +49,8 @@ def run(
     policy = policy or RetryPolicy()
     stats = RetryStats()
     report = RunReport(request.kind, emit=emit, note=request.note)
-    budget = TimeBudget.from_context(context, settings.time_budget_margin_seconds)
-    logs = LogsApi(clients.get("logs"), policy, stats)
-    functions = FunctionsApi(clients.get("lambda"), policy, stats)
-    firehose = FirehoseApi(clients.get("firehose"), settings.destination.stream_name, policy, stats)
-    spec = FilterSpec(
-        settings.filter_name,
-        settings.filter_pattern,
-        settings.destination.arn,
-        settings.role_arn,
-    )
-    subscriber = Subscriber(
-        logs,
-        functions,
-        Backfiller(logs, firehose, settings.filter_name, budget, report),
-        spec,
-        Selection.from_settings(settings),
-        report,
-        owner=settings.destination.account_id,
-        lookback_hours=settings.backfill_lookback_hours,
-        exhausted=budget.exhausted,
-        clock_ms=clock_ms,
-    )
+    functions = FunctionsApi(clients.lazy("lambda"), policy, stats)
+    subscriber = _subscriber(settings, context, clients, policy, stats, report, clock_ms)
     stop = _dispatch(request, subscriber)
     self_invoked = False
     if stop is not None:
@@ -84,6 +65,37 @@ def run(
     )
     report.emit_metrics(result, (time.monotonic() - started) * 1000)
     return result
+
+
+def _subscriber(
+    settings: Settings,
+    context: object,
+    clients: Clients,
+    policy: RetryPolicy,
+    stats: RetryStats,
+    report: RunReport,
+    clock_ms: Callable[[], int],
+) -> Subscriber:
+    budget = TimeBudget.from_context(context, settings.time_budget_margin_seconds)
+    logs = LogsApi(clients.lazy("logs"), policy, stats)
+    firehose = FirehoseApi(
+        clients.lazy("firehose"), settings.destination.stream_name, policy, stats
+    )
+    spec = FilterSpec(
+        settings.filter_name, settings.filter_pattern, settings.destination.arn, settings.role_arn
+    )
+    return Subscriber(
+        logs,
+        FunctionsApi(clients.lazy("lambda"), policy, stats),
+        Backfiller(logs, firehose, settings.filter_name, budget, report),
+        spec,
+        Selection.from_settings(settings),
+        report,
+        owner=settings.destination.account_id,
+        lookback_hours=settings.backfill_lookback_hours,
+        exhausted=budget.exhausted,
+        clock_ms=clock_ms,
+    )
 
 
 def _dispatch(request: Request, subscriber: Subscriber) -> Stop | None:
@@ -107,8 +119,7 @@ def _dispatch(request: Request, subscriber: Subscriber) -> Stop | None:
 
 
 def _next_generation(stop: Stop) -> Stop:
-    cursor = stop.cursor
-    return Stop(Cursor(**{**cursor.__dict__, "generation": cursor.generation + 1}), stop.reason)
+    return Stop(replace(stop.cursor, generation=stop.cursor.generation + 1), stop.reason)
 
 
 def _continue(

@@ -12,7 +12,7 @@ from subscriptions.backfill import Backfiller, Paused, plan_backfill
 from subscriptions.continuation import Cursor
 from subscriptions.errors import ThrottledError
 from subscriptions.functions_api import FunctionsApi
-from subscriptions.logs_api import FilterSpec, GroupPage, LogGroup, LogsApi
+from subscriptions.logs_api import FilterSpec, GroupPage, LogGroup, LogsApi, SubscriptionFilter
 from subscriptions.report import RunReport, StopReason
 from subscriptions.retry import error_code
 from subscriptions.selection import Selection
@@ -80,6 +80,14 @@ class Subscriber:
         if ours is None and self._filter_limit is not None and len(filters) >= self._filter_limit:
             self._report.record(group.name, "limit_exceeded")
             return None
+        return self._subscribe(group, filters, ours)
+
+    def _subscribe(
+        self,
+        group: LogGroup,
+        filters: tuple[SubscriptionFilter, ...],
+        ours: SubscriptionFilter | None,
+    ) -> Paused | None:
         sent_ms = self._clock_ms()
         outcome = self._logs.put_filter(group.name, self._spec)
         if outcome == "limit_exceeded" and ours is None and filters:
@@ -91,9 +99,8 @@ class Subscriber:
             self._report.record(group.name, "updated")
             return None
         self._report.record(group.name, "created")
-        job = plan_backfill(
-            group, self._owner, self._boundary(group.name, sent_ms), self._lookback_hours
-        )
+        boundary = self._boundary(group.name, sent_ms)
+        job = plan_backfill(group, self._owner, boundary, self._lookback_hours)
         return None if job is None else self._backfiller.run(job)
 
     def _boundary(self, group: str, sent_ms: int) -> int:

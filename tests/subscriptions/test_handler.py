@@ -6,11 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import boto3
 import pytest
 
 from subscriptions import handler as handler_module
+from subscriptions.clients import Clients
 from subscriptions.errors import SettingsError, UnsupportedEventError
-from tests.subscriptions.conftest import FILTER, Aws
+from tests.subscriptions.conftest import FILTER, REGION, Aws
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,3 +76,47 @@ def test_importing_the_handler_has_no_side_effects() -> None:
         [sys.executable, "-c", code], cwd=ROOT, env={"PATH": ""}, capture_output=True, text=True
     )
     assert completed.returncode == 0, completed.stderr
+
+
+def test_clients_are_created_only_when_a_call_needs_them(
+    aws: Aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a valid environment and a client factory that records what it creates
+    for name, value in aws.env.items():
+        monkeypatch.setenv(name, value)
+    created: list[str] = []
+
+    def factory(service: str) -> object:
+        created.append(service)
+        return boto3.client(service, region_name=REGION)
+
+    monkeypatch.setattr(handler_module, "Clients", lambda: Clients(factory))
+    failed = {
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": "aws.logs",
+        "detail": {
+            "eventSource": "logs.amazonaws.com",
+            "eventName": "CreateLogGroup",
+            "errorCode": "AccessDenied",
+            "requestParameters": {"logGroupName": "/aws/lambda/x"},
+        },
+    }
+
+    # WHEN an event needing no call arrives, THEN no client is created
+    handler_module.handler(failed, None)
+    assert created == []
+
+    # WHEN a log group event arrives, THEN only the logs client is created
+    aws.group("/aws/lambda/empty")
+    handler_module.handler(
+        {
+            **failed,
+            "detail": {
+                **failed["detail"],
+                "errorCode": None,
+                "requestParameters": {"logGroupName": "/aws/lambda/empty"},
+            },
+        },
+        None,
+    )
+    assert created == ["logs"]
