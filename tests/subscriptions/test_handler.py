@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -91,7 +93,7 @@ def test_clients_are_created_only_when_a_call_needs_them(
         return boto3.client(service, region_name=REGION)
 
     monkeypatch.setattr(handler_module, "Clients", lambda: Clients(factory))
-    failed = {
+    failed: dict[str, Any] = {
         "detail-type": "AWS API Call via CloudTrail",
         "source": "aws.logs",
         "detail": {
@@ -108,15 +110,8 @@ def test_clients_are_created_only_when_a_call_needs_them(
 
     # WHEN a log group event arrives, THEN only the logs client is created
     aws.group("/aws/lambda/empty")
-    handler_module.handler(
-        {
-            **failed,
-            "detail": {
-                **failed["detail"],
-                "errorCode": None,
-                "requestParameters": {"logGroupName": "/aws/lambda/empty"},
-            },
-        },
-        None,
-    )
+    succeeded = copy.deepcopy(failed)
+    del succeeded["detail"]["errorCode"]
+    succeeded["detail"]["requestParameters"] = {"logGroupName": "/aws/lambda/empty"}
+    handler_module.handler(succeeded, None)
     assert created == ["logs"]
