@@ -45,9 +45,11 @@ def _number(value: float) -> str:
 def processor_parameters(
     transformer_arn: pulumi.Input[str], buffer_size_mb: float, buffer_interval_seconds: int
 ) -> list[tuple[str, pulumi.Input[str]]]:
-    """`LambdaArn` plus only the parameters that differ from Firehose's defaults (defaults are
-    not stored by the provider and would show as a change on every `pulumi up`)."""
-    parameters: list[tuple[str, pulumi.Input[str]]] = [("LambdaArn", transformer_arn)]
+    """`LambdaArn` (qualified with `$LATEST`, as Firehose stores it) plus only the parameters
+    that differ from Firehose's defaults (defaults are not stored by the provider and would show
+    as a change on every `pulumi up`)."""
+    qualified = pulumi.Output.from_input(transformer_arn).apply(lambda arn: f"{arn}:$LATEST")
+    parameters: list[tuple[str, pulumi.Input[str]]] = [("LambdaArn", qualified)]
     if buffer_size_mb != PROCESSOR_DEFAULT_BUFFER_SIZE_MB:
         parameters.append(("BufferSizeInMBs", _number(buffer_size_mb)))
     if buffer_interval_seconds != PROCESSOR_DEFAULT_BUFFER_INTERVAL_SECONDS:

@@ -177,7 +177,7 @@ def test_processor_is_the_transformer_with_only_non_default_parameters(
     (processor,) = processing["processors"]
     assert processor["type"] == "Lambda"
     assert processor["parameters"] == [
-        {"parameterName": "LambdaArn", "parameterValue": TRANSFORMER_ARN}
+        {"parameterName": "LambdaArn", "parameterValue": f"{TRANSFORMER_ARN}:$LATEST"}
     ]
 
 

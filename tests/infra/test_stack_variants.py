@@ -43,7 +43,9 @@ def test_non_default_processor_parameters_are_set(tuned_run: ProgramRun) -> None
     assert processor["parameters"] == [
         {
             "parameterName": "LambdaArn",
-            "parameterValue": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:logs-prod-transformer",
+            "parameterValue": (
+                f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:logs-prod-transformer:$LATEST"
+            ),
         },
         {"parameterName": "BufferSizeInMBs", "parameterValue": "0.5"},
         {"parameterName": "BufferIntervalInSeconds", "parameterValue": "30"},
