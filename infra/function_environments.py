@@ -9,7 +9,6 @@ import pulumi
 from infra.config import StackConfig
 
 METRICS_NAMESPACE: Final = "LambdaLogs"
-ALL_EVENTS_PATTERN: Final = ""
 
 
 def transformer_environment(config: StackConfig) -> dict[str, str]:

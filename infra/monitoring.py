@@ -10,14 +10,12 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.alarm_specs import AlarmSpec, MonitoredNames, alarm_specs, dashboard_body
-from infra.aws_context import AwsContext
 from infra.policies import alerting_trust, publish_permissions
 from infra.python_function import policy_json
 
 
 @dataclass(frozen=True)
 class AlarmTopicArgs:
-    ctx: AwsContext
     email: str | None
 
 

@@ -73,7 +73,7 @@ class Pipeline(pulumi.ComponentResource):
             child,
         )
         self.alarm_topic = AlarmTopic(
-            f"{name}-alarms", AlarmTopicArgs(ctx=ctx, email=config.alarm_email), child
+            f"{name}-alarms", AlarmTopicArgs(email=config.alarm_email), child
         )
         domain = self._domain(name, config, ctx)
         self.domain = domain.resource
@@ -92,7 +92,7 @@ class Pipeline(pulumi.ComponentResource):
                 policy=policy_json(
                     transformer_permissions(ctx, stream_arn, config.transformer_log_group_name)
                 ),
-                description="Firehose processor: CloudWatch Logs records → one document per event",
+                description="Firehose processor: CloudWatch Logs records to one document per event",
             ),
             child,
         )
