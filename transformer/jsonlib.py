@@ -4,6 +4,7 @@ otherwise. Both paths produce the same compact UTF-8 bytes and reject NaN/Infini
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any, Final
@@ -29,8 +30,15 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400: orjson refuses it too; a document cannot carry it
+        raise ValueError(f"{text} is beyond the range of a double")
+    return value
+
+
 def _std_loads(data: bytes | str) -> Any:
-    return json.loads(data, parse_constant=_reject_constant)
+    return json.loads(data, parse_constant=_reject_constant, parse_float=_finite_float)
 
 
 def _std_dumps(value: Any) -> bytes:

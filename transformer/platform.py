@@ -3,6 +3,7 @@ EXTENSION/LOGS/TELEMETRY, runtime exits, timeouts, and their `platform.*` JSON r
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Final
 
@@ -30,12 +31,22 @@ _SIMPLE_KINDS: Final = {
 _PLATFORM_FIRST_CHARS: Final = frozenset("SEIRLT")
 
 
+MAX_LONG: Final = 2**63 - 1
+
+
 def _number(text: str) -> float | None:
+    """'182.44 ms' → 182.44; None for what is not a finite number an OpenSearch double holds."""
     try:
-        return float(text.split(" ", 1)[0])  # "182.44 ms" → 182.44, the common case
+        value = float(text.split(" ", 1)[0])
     except ValueError:
         match = _NUMBER.search(text)
-        return float(match.group()) if match else None
+        value = float(match.group()) if match else math.nan
+    return value if math.isfinite(value) else None
+
+
+def _long(value: float) -> int | None:
+    """A whole number within OpenSearch's `long`, or None."""
+    return int(value) if -MAX_LONG <= value <= MAX_LONG else None
 
 
 def _report_pairs(text: str) -> dict[str, str]:
@@ -52,14 +63,19 @@ def _put_number(fields: Fields, key: str, text: str | None, *, integer: bool = F
     if text is None:
         return
     value = _number(text)
-    if value is not None:
-        fields[key] = int(value) if integer else value
+    if value is not None and integer:
+        fields[key] = _long(value)
+        if fields[key] is None:
+            del fields[key]
+    elif value is not None:
+        fields[key] = value
 
 
 # The REPORT layout of every runtime today; anything else takes the tolerant path below.
 _REPORT: Final = re.compile(
-    r"REPORT RequestId: (\S+)\tDuration: ([\d.]+) ms\tBilled Duration: (\d+) ms ?\t"
-    r"Memory Size: (\d+) MB\tMax Memory Used: (\d+) MB\t(?:Init Duration: ([\d.]+) ms\t)?\s*"
+    r"REPORT RequestId: (\S+)\tDuration: (\d{1,12}(?:\.\d+)?) ms\t"
+    r"Billed Duration: (\d{1,15}) ms ?\tMemory Size: (\d{1,9}) MB\t"
+    r"Max Memory Used: (\d{1,9}) MB\t(?:Init Duration: (\d{1,12}(?:\.\d+)?) ms\t)?\s*"
 )
 
 
@@ -183,7 +199,8 @@ def xray_root(value: object) -> str | None:
 def _metric(metrics: dict[str, Any], key: str) -> float | None:
     value = metrics.get(key)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        number = float(value)
+        return number if math.isfinite(number) else None
     return None
 
 
@@ -198,8 +215,9 @@ def _json_metrics(fields: Fields, kind: str, metrics: dict[str, Any]) -> None:
         )
         for field, key, integer in pairs:
             value = _metric(metrics, key)
-            if value is not None:
-                fields[field] = int(value) if integer else value
+            converted = _long(value) if integer and value is not None else value
+            if converted is not None:
+                fields[field] = converted
         fields["faas.coldstart"] = "initDurationMs" in metrics or "restoreDurationMs" in metrics
     elif kind == "init_report":
         value = _metric(metrics, "durationMs")

@@ -288,12 +288,6 @@ def test_generated_lines_fit_the_template(lines: list[str]) -> None:
         assert_fits(document)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="transformer: a REPORT number beyond the long range is written as is; OpenSearch "
-    "rejects it (ignore_malformed in the template is only a safety net). Remove this mark when "
-    "the transformer drops or clamps out-of-range values.",
-)
 def test_out_of_range_report_values_fit_the_template() -> None:
     line = (
         "REPORT RequestId: 6f1c5ad8-0000-4000-8000-000000000001\tDuration: 1.5 ms\t"

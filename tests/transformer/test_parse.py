@@ -328,3 +328,31 @@ def test_lone_surrogate_escapes_parse_with_either_codec_and_encode_as_replacemen
     assert fields["message"] == "bad \ud800 char" and fields["log.level"] == "INFO"
     assert json.loads(codec.dumps(fields))["message"] == "bad \ufffd char"
     assert parse_line('{"message": "x", oops}', SETTINGS, codec).get("json") is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "REPORT RequestId: r\tDuration: 1e400 ms\tBilled Duration: 99999999999999999999999 ms\t"
+        "Memory Size: 128 MB\tMax Memory Used: 12 MB\tInit Duration: 1.2.3 ms\t",
+        '{"type": "platform.report", "record": {"requestId": "r", "metrics": {"durationMs": '
+        '"x", "billedDurationMs": 1000000000000000000000000000000, "memorySizeMB": 128}}}',
+    ],
+    ids=["text", "json"],
+)
+def test_report_numbers_outside_their_types_are_left_out_not_written(line: str) -> None:
+    fields = parse(line)
+    assert "aws.lambda.billed_duration_ms" not in fields
+    assert "aws.lambda.duration_ms" not in fields
+    assert fields["aws.lambda.memory_size_mb"] == 128
+    assert json.loads(STDLIB.dumps(fields))["aws.lambda.event"] == "report"
+
+
+@pytest.mark.parametrize("codec_name", ["STDLIB", "ORJSON"])
+def test_a_json_line_with_a_number_beyond_double_range_is_indexed_as_text(codec_name: str) -> None:
+    from transformer import jsonlib
+
+    codec = getattr(jsonlib, codec_name) or jsonlib.STDLIB
+    line = '{"message": "big", "value": 1e400}'
+    fields = parse_line(line, SETTINGS, codec)
+    assert fields["message"] == line and "json" not in fields
