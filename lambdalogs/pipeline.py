@@ -10,6 +10,7 @@ from typing import Final
 from lambdalogs.errors import InputError
 from lambdalogs.firehose_local import Delivery, deliver, subscription_record
 from lambdalogs.logevents import LogBatch, LogEvent
+from lambdalogs.progress import Progress
 from lambdalogs.workload import REGION
 from transformer.cost import ArchitectureSource, StaticArchitectures
 from transformer.settings import Settings, SettingsError
@@ -17,6 +18,7 @@ from transformer.settings import Settings, SettingsError
 STREAM_ARN: Final = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/lambda-logs"
 RECORD_WINDOW_MS: Final = 2_000  # CloudWatch batches a stream's events for about this long
 RECORD_MAX_EVENTS: Final = 200
+CHUNK: Final = 2_000  # records per local Firehose run, between progress updates
 
 
 def settings_from_env(env: Mapping[str, str] = os.environ, region: str = REGION) -> Settings:
@@ -72,12 +74,23 @@ def transform_records(
     settings: Settings,
     architectures: ArchitectureSource | None = None,
 ) -> Delivery:
-    """Raw Firehose records (gzip CloudWatch messages or documents) through the transformer.
+    """Raw Firehose records (gzip CloudWatch messages or documents) through the transformer,
+    a Firehose buffer at a time (with a progress bar when there are several).
 
     Without `architectures` every function is priced as DEFAULT_ARCHITECTURE."""
-    return deliver(
-        raw_records,
-        settings=settings,
-        architectures=architectures or known_architectures(settings, {}),
-        stream_arn=STREAM_ARN,
+    source = architectures or known_architectures(settings, {})
+    total = Delivery()
+    progress = Progress(
+        "transforming", len(raw_records), unit="records", enabled=len(raw_records) > CHUNK
     )
+    for start in range(0, len(raw_records), CHUNK):
+        chunk = raw_records[start : start + CHUNK]
+        part = deliver(chunk, settings=settings, architectures=source, stream_arn=STREAM_ARN)
+        total.documents += part.documents
+        total.failed += part.failed
+        total.dropped += part.dropped
+        total.invocations += part.invocations
+        total.reingested += part.reingested
+        progress.advance(len(chunk))
+    progress.finish()
+    return total

@@ -243,3 +243,30 @@ def test_no_duplicates_even_when_the_existence_check_misses(
     counts = _indexed_ids(fake)
     assert set(counts) == set(backup.all_ids)
     assert max(counts.values()) == 1
+
+
+def test_a_checkpoint_of_other_options_is_refused(
+    cli: Any, fake: FakeOpenSearch, backup: Backup, tmp_path: Path
+) -> None:
+    checkpoint = tmp_path / "incident.json"
+    checkpoint.write_text(json.dumps({"fingerprint": "other", "done": []}))
+    result = cli(
+        "replay", "--bucket", BUCKET, "--opensearch", fake.url, "--checkpoint", str(checkpoint)
+    )
+    assert result.code == 2
+    assert result.err.count("\n") == 1 and "other options" in result.err
+    assert not fake.requests_to(r"/_bulk", "POST")
+
+
+def test_ctrl_c_says_how_to_resume(
+    cli: Any, fake: FakeOpenSearch, backup: Backup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lambdalogs import replay
+
+    def interrupted(self: Any, obj: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(replay.Replayer, "replay_object", interrupted)
+    result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url)
+    assert result.code == 130
+    assert result.err.count("\n") == 1 and "repeat the command to resume" in result.err
