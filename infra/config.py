@@ -9,7 +9,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 from infra.config_keys import KEYS, key
 
@@ -230,6 +230,21 @@ class _Reader:
             )
         prefix = self._resource_prefix(stack)
         existing = self._existing_domain()
+        domain = self._domain_settings(prefix, existing)
+        return StackConfig(
+            stack=stack,
+            region=region,
+            resource_prefix=prefix,
+            **domain,
+            **self._index_settings(existing, domain["instance_count"]),
+            **self._backup_settings(),
+            **self._delivery_settings(),
+            **self._function_settings(),
+            **self._subscription_settings(),
+            **self._alarm_settings(),
+        )
+
+    def _domain_settings(self, prefix: str, existing: ExistingDomain | None) -> dict[str, Any]:
         instance_count = self.integer("instanceCount", 1, 80)
         zone_awareness = self.boolean("zoneAwareness")
         zones = self.choice("availabilityZoneCount", (2, 3)) if zone_awareness else 1
@@ -240,21 +255,53 @@ class _Reader:
                 f"got {instance_count}",
                 str(zones),
             )
+        return {
+            "domain_name": self._domain_name(prefix, existing),
+            "engine_version": self.checked(
+                "engineVersion",
+                _supports_flat_object,
+                "must be OpenSearch_2.7 or later",
+                "OpenSearch_2.19",
+            ),
+            "instance_type": self.checked(
+                "instanceType",
+                lambda v: v.endswith(".search") and "." in v.removesuffix(".search"),
+                "must be an OpenSearch instance type like m7g.large.search",
+                "m7g.large.search",
+            ),
+            "instance_count": instance_count,
+            "volume_size_gb": self.integer("volumeSizeGb", 10, 24576),
+            "zone_awareness": zone_awareness,
+            "availability_zone_count": zones,
+            "allowed_cidrs": self._cidrs(),
+            "master_user_name": self.checked(
+                "masterUserName", lambda v: 1 <= len(v) <= 64, "must be 1-64 characters", "admin"
+            ),
+            "master_user_password": self._password(existing),
+            "existing_domain": existing,
+        }
+
+    def _index_settings(self, existing: ExistingDomain | None, instances: int) -> dict[str, Any]:
         replicas = self.integer("indexReplicas", 0, 5)
-        if existing is None and replicas >= instance_count:
+        if existing is None and replicas >= instances:
             raise _fail(
                 "indexReplicas",
-                f"must be below instanceCount ({instance_count}), got {replicas}",
-                str(instance_count - 1),
+                f"must be below instanceCount ({instances}), got {replicas}",
+                str(instances - 1),
             )
-        mode = self.choice("subscriptionMode", MODES)
-        excludes = split_list(self.text("excludeLogGroups"))
-        if mode == "account-policy" and any(ch in g for g in excludes for ch in "*?["):
-            raise _fail(
-                "excludeLogGroups",
-                "must hold exact names (no globs) in account-policy mode",
-                "/aws/lambda/noisy-function",
-            )
+        return {
+            "index_prefix": self.checked(
+                "indexPrefix",
+                lambda v: bool(re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,79}", v)),
+                "must be lowercase letters, digits, '-' or '_' (at most 80)",
+                "lambda-logs",
+            ),
+            "retention_days": self.integer("retentionDays", 1, 36500),
+            "index_shards": self.integer("indexShards", 1, 100),
+            "index_replicas": replicas,
+        }
+
+    def _backup_settings(self) -> dict[str, Any]:
         archive_after = self.integer("archiveAfterDays", 0, 36500)
         expire_after = self.integer("expireAfterDays", 0, 36500)
         if archive_after and expire_after and expire_after <= archive_after:
@@ -264,83 +311,72 @@ class _Reader:
                 f"got {expire_after}",
                 str(archive_after + 365),
             )
-        return StackConfig(
-            stack=stack,
-            region=region,
-            resource_prefix=prefix,
-            domain_name=self._domain_name(prefix, existing),
-            engine_version=self.checked(
-                "engineVersion",
-                _supports_flat_object,
-                "must be OpenSearch_2.7 or later",
-                "OpenSearch_2.19",
-            ),
-            instance_type=self.checked(
-                "instanceType",
-                lambda v: v.endswith(".search") and "." in v.removesuffix(".search"),
-                "must be an OpenSearch instance type like m7g.large.search",
-                "m7g.large.search",
-            ),
-            instance_count=instance_count,
-            volume_size_gb=self.integer("volumeSizeGb", 10, 24576),
-            zone_awareness=zone_awareness,
-            availability_zone_count=zones,
-            allowed_cidrs=self._cidrs(),
-            master_user_name=self.checked(
-                "masterUserName", lambda v: 1 <= len(v) <= 64, "must be 1-64 characters", "admin"
-            ),
-            master_user_password=self._password(existing),
-            existing_domain=existing,
-            index_prefix=self.checked(
-                "indexPrefix",
-                lambda v: bool(re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,79}", v)),
-                "must be lowercase letters, digits, '-' or '_' (at most 80)",
-                "lambda-logs",
-            ),
-            retention_days=self.integer("retentionDays", 1, 36500),
-            index_shards=self.integer("indexShards", 1, 100),
-            index_replicas=replicas,
-            archive_after_days=archive_after,
-            archive_storage_class=self.choice("archiveStorageClass", ARCHIVE_CLASSES),
-            expire_after_days=expire_after,
-            bucket_force_destroy=self.boolean("bucketForceDestroy"),
-            buffer_size_mb=self.integer("bufferSizeMb", 1, 100),
-            buffer_interval_seconds=self.integer("bufferIntervalSeconds", 0, 900),
-            retry_duration_seconds=self.integer("retryDurationSeconds", 0, 7200),
-            processor_buffer_size_mb=self._processor_buffer_size(),
-            processor_buffer_interval_seconds=self.integer(
+        return {
+            "archive_after_days": archive_after,
+            "archive_storage_class": self.choice("archiveStorageClass", ARCHIVE_CLASSES),
+            "expire_after_days": expire_after,
+            "bucket_force_destroy": self.boolean("bucketForceDestroy"),
+        }
+
+    def _delivery_settings(self) -> dict[str, Any]:
+        return {
+            "buffer_size_mb": self.integer("bufferSizeMb", 1, 100),
+            "buffer_interval_seconds": self.integer("bufferIntervalSeconds", 0, 900),
+            "retry_duration_seconds": self.integer("retryDurationSeconds", 0, 7200),
+            "processor_buffer_size_mb": self._processor_buffer_size(),
+            "processor_buffer_interval_seconds": self.integer(
                 "processorBufferIntervalSeconds", 0, 900
             ),
-            lambda_architecture=self.choice("lambdaArchitecture", ARCHITECTURES),
-            transformer_memory_mb=self.integer("transformerMemoryMb", 128, 10240),
-            transformer_timeout_seconds=self.integer("transformerTimeoutSeconds", 1, 300),
-            bundle_orjson=self.boolean("bundleOrjson"),
-            subscriber_memory_mb=self.integer("subscriberMemoryMb", 128, 10240),
-            subscriber_timeout_seconds=self.integer("subscriberTimeoutSeconds", 1, 900),
-            log_retention_days=self.choice("logRetentionDays", LOG_RETENTION_VALUES),
-            label_keys=split_list(self.text("labelKeys")),
-            trace_id_keys=split_list(self.text("traceIdKeys")),
-            max_message_bytes=self.integer("maxMessageBytes", 1024, 1_000_000),
-            subscription_mode=mode,
-            log_group_prefixes=split_list(self.text("logGroupPrefixes")),
-            exclude_log_groups=excludes,
-            filter_pattern=self.text("filterPattern"),
-            reconcile_schedule=self.checked(
+        }
+
+    def _function_settings(self) -> dict[str, Any]:
+        return {
+            "lambda_architecture": self.choice("lambdaArchitecture", ARCHITECTURES),
+            "transformer_memory_mb": self.integer("transformerMemoryMb", 128, 10240),
+            "transformer_timeout_seconds": self.integer("transformerTimeoutSeconds", 1, 300),
+            "bundle_orjson": self.boolean("bundleOrjson"),
+            "subscriber_memory_mb": self.integer("subscriberMemoryMb", 128, 10240),
+            "subscriber_timeout_seconds": self.integer("subscriberTimeoutSeconds", 1, 900),
+            "log_retention_days": self.choice("logRetentionDays", LOG_RETENTION_VALUES),
+            "label_keys": split_list(self.text("labelKeys")),
+            "trace_id_keys": split_list(self.text("traceIdKeys")),
+            "max_message_bytes": self.integer("maxMessageBytes", 1024, 1_000_000),
+        }
+
+    def _subscription_settings(self) -> dict[str, Any]:
+        mode = self.choice("subscriptionMode", MODES)
+        excludes = split_list(self.text("excludeLogGroups"))
+        if mode == "account-policy" and any(ch in g for g in excludes for ch in "*?["):
+            raise _fail(
+                "excludeLogGroups",
+                "must hold exact names (no globs) in account-policy mode",
+                "/aws/lambda/noisy-function",
+            )
+        return {
+            "subscription_mode": mode,
+            "log_group_prefixes": split_list(self.text("logGroupPrefixes")),
+            "exclude_log_groups": excludes,
+            "filter_pattern": self.text("filterPattern"),
+            "reconcile_schedule": self.checked(
                 "reconcileSchedule",
                 lambda v: bool(_SCHEDULE.match(v)),
                 "must be an EventBridge rate(...) or cron(...) expression",
                 "'rate(15 minutes)'",
             ),
-            backfill_lookback_hours=self.integer("backfillLookbackHours", 0, 24 * 14),
-            alarm_email=self.checked(
-                "alarmEmail",
-                lambda v: v == "" or bool(_EMAIL.match(v)),
-                "must be one e-mail address or empty",
-                "ops@example.com",
-            )
-            or None,
-            freshness_alarm_seconds=self.integer("freshnessAlarmSeconds", 60, 86400),
+            "backfill_lookback_hours": self.integer("backfillLookbackHours", 0, 24 * 14),
+        }
+
+    def _alarm_settings(self) -> dict[str, Any]:
+        email = self.checked(
+            "alarmEmail",
+            lambda v: v == "" or bool(_EMAIL.match(v)),
+            "must be one e-mail address or empty",
+            "ops@example.com",
         )
+        return {
+            "alarm_email": email or None,
+            "freshness_alarm_seconds": self.integer("freshnessAlarmSeconds", 60, 86400),
+        }
 
     def _resource_prefix(self, stack: str) -> str:
         raw = self.text("resourcePrefix").strip()
