@@ -26,7 +26,8 @@ PROPAGATION_DELAYS_SECONDS: Final = (1.0, 2.0, 4.0, 8.0, 8.0)
 _ROLE_NOT_ASSUMABLE: Final = "permission to assume the provided role"
 _DESTINATION_NOT_READY: Final = "Could not deliver test message"
 
-PutOutcome = Literal["put", "limit_exceeded", "vanished"]
+PutOutcome = Literal["put", "limit_exceeded", "vanished", "unsupported_class"]
+STANDARD_CLASS: Final = "STANDARD"
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class LogGroup:
     name: str
     arn: str
     created_ms: int
+    log_class: str = "STANDARD"
 
     @property
     def account_id(self) -> str:
@@ -95,7 +97,12 @@ class FilterSpec:
 
 def _group(raw: dict[str, Any]) -> LogGroup:
     arn = str(raw.get("logGroupArn") or str(raw.get("arn", "")).removesuffix(":*"))
-    return LogGroup(str(raw["logGroupName"]), arn, int(raw.get("creationTime", 0)))
+    return LogGroup(
+        str(raw["logGroupName"]),
+        arn,
+        int(raw.get("creationTime", 0)),
+        str(raw.get("logGroupClass") or STANDARD_CLASS),
+    )
 
 
 class LogsApi:
@@ -162,14 +169,19 @@ class LogsApi:
                 return tuple(found)
             params["nextToken"] = response["nextToken"]
 
-    def put_filter(self, group: str, spec: FilterSpec) -> PutOutcome:
-        """Create or update the pipeline's filter; wait briefly for IAM to propagate."""
+    def put_filter(self, group: LogGroup, spec: FilterSpec) -> PutOutcome:
+        """Create or update the pipeline's filter; wait briefly for IAM to propagate.
+
+        A group of another class than STANDARD (Infrequent Access, Delivery) may not support
+        subscription filters: its InvalidParameterException is that group's outcome, while on a
+        STANDARD group it means a wrong setting and fails the run.
+        """
         for delay in (*PROPAGATION_DELAYS_SECONDS, None):
             try:
                 self._call(
-                    f"PutSubscriptionFilter({group!r})",
+                    f"PutSubscriptionFilter({group.name!r})",
                     lambda: self._client.put_subscription_filter(
-                        logGroupName=group,
+                        logGroupName=group.name,
                         filterName=spec.name,
                         filterPattern=spec.pattern,
                         destinationArn=spec.destination_arn,
@@ -183,7 +195,11 @@ class LogsApi:
                     return "limit_exceeded"
                 if code == "ResourceNotFoundException":
                     return "vanished"
-                if code != "InvalidParameterException" or not _is_propagation(error):
+                if code != "InvalidParameterException":
+                    raise
+                if not _is_propagation(error):
+                    if group.log_class != STANDARD_CLASS:
+                        return "unsupported_class"
                     raise
                 if delay is None:
                     raise _propagation_error(error, spec) from error

@@ -89,7 +89,7 @@ class Subscriber:
         ours: SubscriptionFilter | None,
     ) -> Paused | None:
         sent_ms = self._clock_ms()
-        outcome = self._logs.put_filter(group.name, self._spec)
+        outcome = self._logs.put_filter(group, self._spec)
         if outcome == "limit_exceeded" and ours is None and filters:
             self._filter_limit = min(self._filter_limit or len(filters), len(filters))
         if outcome != "put":

@@ -27,6 +27,7 @@ Outcome = Literal[
     "not_selected",
     "deleted",
     "not_ours",
+    "unsupported_class",
 ]
 StopReason = Literal["done", "time_budget", "throttled"]
 
@@ -38,6 +39,14 @@ _METRICS: Final[dict[str, Outcome]] = {
     "GroupsExcluded": "excluded",
     "PipelineGroupsSkipped": "excluded_pipeline",
     "FiltersDeleted": "deleted",
+    "GroupsUnsupportedClass": "unsupported_class",
+}
+
+_WARNINGS: Final[dict[str, str]] = {
+    "limit_exceeded": "log group already holds the maximum number of subscription filters; "
+    "remove one of its filters or exclude the group",
+    "unsupported_class": "log group class does not accept subscription filters; exclude the "
+    "group or recreate it in the STANDARD class",
 }
 
 
@@ -76,13 +85,9 @@ class RunReport:
         self.outcomes[outcome] += 1
         if outcome == "limit_exceeded":
             self.limit_exceeded.append(group)
-            self.log(
-                "WARN",
-                "log group already holds the maximum number of subscription filters; "
-                "remove one of its filters or exclude the group",
-                logGroup=group,
-                outcome=outcome,
-            )
+        warning = _WARNINGS.get(outcome)
+        if warning is not None:
+            self.log("WARN", warning, logGroup=group, outcome=outcome)
 
     def backfill_failure(self, group: str, window: dict[str, int], error: Exception) -> None:
         self.backfill_failed.append(group)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from subscriptions.errors import RoleNotAssumableError
 from subscriptions.retry import RetryPolicy
@@ -351,4 +353,60 @@ def test_a_role_that_never_becomes_assumable_is_a_clear_error(aws: Aws) -> None:
 
     # WHEN / THEN the run fails with an error that says what to check
     with pytest.raises(RoleNotAssumableError, match="trust policy"):
+        aws.run(RECONCILE)
+
+
+def _class_of(classes: dict[str, str]) -> Any:
+    """after-call hook on DescribeLogGroups adding logGroupClass (moto omits it)."""
+
+    def hook(parsed: dict[str, Any], **_: Any) -> None:
+        for group in parsed.get("logGroups", []):
+            group["logGroupClass"] = classes.get(group["logGroupName"], "STANDARD")
+
+    return hook
+
+
+def _reject_put_for(name: str) -> Any:
+    def hook(params: dict[str, Any], **_: Any) -> Any:
+        if json.loads(params["body"])["logGroupName"] == name:
+            return error_response("InvalidParameterException", "Operation not supported")
+        return None
+
+    return hook
+
+
+def test_a_group_whose_class_refuses_filters_is_reported_not_fatal(aws: Aws) -> None:
+    # GIVEN an Infrequent Access group that refuses subscription filters, and a standard one
+    aws.group("/aws/lambda/archive")
+    aws.group("/aws/lambda/normal")
+    aws.hooks.append(
+        (
+            "after-call.logs.DescribeLogGroups",
+            _class_of({"/aws/lambda/archive": "INFREQUENT_ACCESS"}),
+        )
+    )
+    aws.hooks.append(
+        ("before-call.logs.PutSubscriptionFilter", _reject_put_for("/aws/lambda/archive"))
+    )
+    emitted: list[str] = []
+
+    # WHEN the subscriber reconciles
+    result = aws.run(RECONCILE, emitted=emitted)
+
+    # THEN the standard group is subscribed and the other reported
+    assert result["complete"] is True
+    assert result["outcomes"] == {"created": 1, "unsupported_class": 1}
+    warnings = [json.loads(line) for line in emitted if "unsupported_class" in line]
+    assert warnings[0]["logGroup"] == "/aws/lambda/archive"
+
+
+def test_a_standard_group_refusing_the_filter_fails_the_run(aws: Aws) -> None:
+    # GIVEN a standard group on which PutSubscriptionFilter is refused (a wrong setting)
+    aws.group("/aws/lambda/normal")
+    aws.hooks.append(
+        ("before-call.logs.PutSubscriptionFilter", _reject_put_for("/aws/lambda/normal"))
+    )
+
+    # WHEN / THEN the run fails loudly instead of reporting every group
+    with pytest.raises(ClientError, match="InvalidParameterException"):
         aws.run(RECONCILE)
