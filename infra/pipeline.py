@@ -62,40 +62,13 @@ class Pipeline(pulumi.ComponentResource):
         super().__init__("lambdalogs:pipeline:Pipeline", name, None, opts)
         config, ctx = args.config, args.ctx
         child = pulumi.ResourceOptions(parent=self)
-        self.backup = BackupBucket(
-            f"{name}-backup",
-            BackupBucketArgs(
-                archive_after_days=config.archive_after_days,
-                archive_storage_class=config.archive_storage_class,
-                expire_after_days=config.expire_after_days,
-                force_destroy=config.bucket_force_destroy,
-            ),
-            child,
-        )
+        self.backup = BackupBucket(f"{name}-backup", _backup_args(config), child)
         self.alarm_topic = AlarmTopic(
             f"{name}-alarms", AlarmTopicArgs(email=config.alarm_email), child
         )
         domain = self._domain(name, config, ctx)
         self.domain = domain.resource
-        stream_arn = ctx.stream_arn(config.stream_name)
-        self.transformer = PythonFunction(
-            f"{name}-transformer",
-            PythonFunctionArgs(
-                function_name=config.transformer_name,
-                handler=TRANSFORMER_HANDLER,
-                package=args.transformer_package,
-                architecture=config.lambda_architecture,
-                memory_mb=config.transformer_memory_mb,
-                timeout_seconds=config.transformer_timeout_seconds,
-                log_retention_days=config.log_retention_days,
-                environment=transformer_environment(config),
-                policy=policy_json(
-                    transformer_permissions(ctx, stream_arn, config.transformer_log_group_name)
-                ),
-                description="Firehose processor: CloudWatch Logs records to one document per event",
-            ),
-            child,
-        )
+        self.transformer = PythonFunction(f"{name}-transformer", _transformer_args(args), child)
         self.roles = DeliveryRoles(
             f"{name}-delivery",
             DeliveryRolesArgs(
@@ -109,11 +82,26 @@ class Pipeline(pulumi.ComponentResource):
             ),
             child,
         )
-        self.content = create_content(
+        self.content = self._content(name, config, domain)
+        self.delivery = self._delivery(name, config, domain)
+        self.subscriber: Subscriber | None = None
+        self.account_subscription: AccountSubscription | None = None
+        if config.subscription_mode == "reconciler":
+            self.subscriber = self._subscriber(name, args)
+        else:
+            self.account_subscription = self._account_subscription(name, config)
+        self.alarms = self._health(name, config, ctx)
+        self._export(domain)
+
+    def _content(
+        self, name: str, config: StackConfig, domain: _Domain
+    ) -> pulumi.ComponentResource | None:
+        """Index template, ISM, the Firehose role mapping, dashboards and monitors."""
+        return create_content(
             f"{name}-content",
             ContentInputs(
                 endpoint=domain.endpoint,
-                region=ctx.region,
+                region=config.region,
                 index_prefix=config.index_prefix,
                 retention_days=config.retention_days,
                 shards=config.index_shards,
@@ -126,11 +114,13 @@ class Pipeline(pulumi.ComponentResource):
             ),
             pulumi.ResourceOptions(parent=self),
         )
+
+    def _delivery(self, name: str, config: StackConfig, domain: _Domain) -> DeliveryStream:
         # The index template and the Firehose role mapping exist before the first document.
-        stream_deps: list[pulumi.Resource] = [self.roles.firehose_policy]
+        wait_for: list[pulumi.Resource] = [self.roles.firehose_policy]
         if self.content is not None:
-            stream_deps.append(self.content)
-        self.delivery = DeliveryStream(
+            wait_for.append(self.content)
+        return DeliveryStream(
             f"{name}-stream",
             DeliveryStreamArgs(
                 stream_name=config.stream_name,
@@ -146,29 +136,28 @@ class Pipeline(pulumi.ComponentResource):
                 processor_buffer_interval_seconds=config.processor_buffer_interval_seconds,
                 log_group_name=config.firehose_log_group_name,
                 log_retention_days=config.log_retention_days,
-                wait_for=tuple(stream_deps),
+                wait_for=tuple(wait_for),
             ),
             pulumi.ResourceOptions(parent=self),
         )
+
+    def _account_subscription(self, name: str, config: StackConfig) -> AccountSubscription:
         stream = self.delivery.stream
-        self.subscriber: Subscriber | None = None
-        self.account_subscription: AccountSubscription | None = None
-        if config.subscription_mode == "reconciler":
-            self.subscriber = self._subscriber(name, args)
-        else:
-            self.account_subscription = AccountSubscription(
-                f"{name}-account-policy",
-                AccountSubscriptionArgs(
-                    policy_name=f"{config.resource_prefix}-subscription",
-                    stream_arn=stream.arn,
-                    logs_role_arn=self.roles.logs_role.arn,
-                    filter_pattern=config.filter_pattern,
-                    excluded_log_groups=excluded_log_groups(config),
-                    wait_for=(stream, self.roles.logs_policy),
-                ),
-                pulumi.ResourceOptions(parent=self),
-            )
-        self.alarms = PipelineAlarms(
+        return AccountSubscription(
+            f"{name}-account-policy",
+            AccountSubscriptionArgs(
+                policy_name=f"{config.resource_prefix}-subscription",
+                stream_arn=stream.arn,
+                logs_role_arn=self.roles.logs_role.arn,
+                filter_pattern=config.filter_pattern,
+                excluded_log_groups=excluded_log_groups(config),
+                wait_for=(stream, self.roles.logs_policy),
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
+
+    def _health(self, name: str, config: StackConfig, ctx: AwsContext) -> PipelineAlarms:
+        return PipelineAlarms(
             f"{name}-health",
             PipelineAlarmsArgs(
                 names=MonitoredNames(
@@ -183,6 +172,9 @@ class Pipeline(pulumi.ComponentResource):
             ),
             pulumi.ResourceOptions(parent=self),
         )
+
+    def _export(self, domain: _Domain) -> None:
+        stream = self.delivery.stream
         self.domain_endpoint = domain.endpoint
         self.dashboards_url = domain.endpoint.apply(lambda host: f"https://{host}/_dashboards")
         self.stream_name = stream.name
@@ -271,3 +263,31 @@ class Pipeline(pulumi.ComponentResource):
             ),
             pulumi.ResourceOptions(parent=self),
         )
+
+
+def _backup_args(config: StackConfig) -> BackupBucketArgs:
+    return BackupBucketArgs(
+        archive_after_days=config.archive_after_days,
+        archive_storage_class=config.archive_storage_class,
+        expire_after_days=config.expire_after_days,
+        force_destroy=config.bucket_force_destroy,
+    )
+
+
+def _transformer_args(args: PipelineArgs) -> PythonFunctionArgs:
+    config, ctx = args.config, args.ctx
+    policy = transformer_permissions(
+        ctx, ctx.stream_arn(config.stream_name), config.transformer_log_group_name
+    )
+    return PythonFunctionArgs(
+        function_name=config.transformer_name,
+        handler=TRANSFORMER_HANDLER,
+        package=args.transformer_package,
+        architecture=config.lambda_architecture,
+        memory_mb=config.transformer_memory_mb,
+        timeout_seconds=config.transformer_timeout_seconds,
+        log_retention_days=config.log_retention_days,
+        environment=transformer_environment(config),
+        policy=policy_json(policy),
+        description="Firehose processor: CloudWatch Logs records to one document per event",
+    )
