@@ -128,3 +128,29 @@ def test_remove_tolerates_an_already_deleted_function(monkeypatch: pytest.Monkey
     assert boto3_invoke(PROPS, {"action": "remove"}) == {"skipped": "function not found"}
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         boto3_invoke(PROPS, {"action": "reconcile"})
+
+
+def test_provider_survives_the_trip_to_the_provider_process() -> None:
+    """Pulumi pickles the provider (dill) and loads it in `python -m pulumi.dynamic`, started in
+    the project directory: it must load there and keep its behaviour."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from pulumi.dynamic.dynamic import serialize_provider
+
+    root = Path(__file__).resolve().parents[2]
+    script = (
+        "import base64, sys, dill\n"
+        "p = dill.loads(base64.b64decode(sys.stdin.read()))\n"
+        "print(type(p).__module__, type(p).__name__, p._invoke)\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", script],
+        input=serialize_provider(LambdaInvocationProvider()),
+        capture_output=True,
+        text=True,
+        cwd=root,
+        check=True,
+    )
+    assert loaded.stdout.split() == ["infra.lambda_invocation", "LambdaInvocationProvider", "None"]
