@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final
 
 UNLIMITED_MS: Final = 2**62
-
-
-class LambdaContext(Protocol):
-    """The part of Lambda's context object the subscriber uses."""
-
-    invoked_function_arn: str
-
-    def get_remaining_time_in_millis(self) -> int: ...
 
 
 @dataclass(frozen=True)
