@@ -48,7 +48,9 @@ def run(
     started = time.monotonic()
     policy = policy or RetryPolicy()
     stats = RetryStats()
-    report = RunReport(request.kind, emit=emit, note=request.note)
+    report = RunReport(
+        request.kind, emit=emit, note=request.note, namespace=settings.metrics_namespace
+    )
     functions = FunctionsApi(clients.lazy("lambda"), policy, stats)
     subscriber = _subscriber(settings, context, clients, policy, stats, report, clock_ms)
     stop = _dispatch(request, subscriber)

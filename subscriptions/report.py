@@ -11,7 +11,7 @@ from typing import Any, Final, Literal, TypedDict
 
 from subscriptions.continuation import ContinuationToken
 
-NAMESPACE: Final = "LambdaLogs"
+DEFAULT_NAMESPACE: Final = "LambdaLogs"
 DIMENSION: Final = {"Function": "subscriber"}
 MAX_LISTED_GROUPS: Final = 100  # names listed in the return value; the counts stay exact
 
@@ -80,6 +80,7 @@ class RunReport:
     backfill_truncated: int = 0
     api_calls: int = 0
     note: str = ""
+    namespace: str = DEFAULT_NAMESPACE
 
     def record(self, group: str, outcome: Outcome) -> None:
         self.outcomes[outcome] += 1
@@ -142,7 +143,7 @@ class RunReport:
                 "Timestamp": int(time.time() * 1000),
                 "CloudWatchMetrics": [
                     {
-                        "Namespace": NAMESPACE,
+                        "Namespace": self.namespace,
                         "Dimensions": [list(DIMENSION)],
                         "Metrics": [
                             {

@@ -24,6 +24,7 @@ _FIREHOSE_ARN: Final = re.compile(
 _ROLE_ARN: Final = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 _FILTER_NAME: Final = re.compile(r"[^:*]{1,512}")
 _GROUP_NAME: Final = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
+_NAMESPACE: Final = re.compile(r"[.\-_/#:A-Za-z0-9 ]{1,255}")
 _GROUP_GLOB: Final = re.compile(r"[.\-_/#A-Za-z0-9*?\[\]!]{1,512}")
 
 
@@ -49,6 +50,7 @@ class Settings:
     backfill_lookback_hours: float = DEFAULT_LOOKBACK_HOURS
     time_budget_margin_seconds: float = DEFAULT_MARGIN_SECONDS
     max_continuations: int = DEFAULT_MAX_CONTINUATIONS
+    metrics_namespace: str = "LambdaLogs"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -80,6 +82,7 @@ class Settings:
             time_budget_margin_seconds=_number(
                 env, "TIME_BUDGET_MARGIN_SECONDS", DEFAULT_MARGIN_SECONDS, 0.0, 600.0
             ),
+            metrics_namespace=_namespace(env),
             max_continuations=int(
                 _number(env, "MAX_CONTINUATIONS", DEFAULT_MAX_CONTINUATIONS, 0, 10_000, whole=True)
             ),
@@ -119,6 +122,15 @@ def _filter_pattern(env: Mapping[str, str]) -> str:
         raise SettingsError(
             f"FILTER_PATTERN is {len(value)} characters long: CloudWatch Logs accepts at most "
             f"{MAX_FILTER_PATTERN_CHARS}; set it to '' to forward every event"
+        )
+    return value
+
+
+def _namespace(env: Mapping[str, str]) -> str:
+    value = env.get("METRICS_NAMESPACE", "").strip() or "LambdaLogs"
+    if not _NAMESPACE.fullmatch(value):
+        raise SettingsError(
+            f"METRICS_NAMESPACE={value!r} is malformed: use 1 to 255 letters, digits and . - _ / #"
         )
     return value
 

@@ -63,7 +63,9 @@ def test_reports_a_group_at_the_filter_limit_without_failing(aws: Aws) -> None:
     emitted: list[str] = []
 
     # WHEN the subscriber reconciles
-    result = aws.run(RECONCILE, emitted=emitted)
+    result = aws.run(
+        RECONCILE, emitted=emitted, settings=aws.settings(METRICS_NAMESPACE="Team/LambdaLogs")
+    )
 
     # THEN the run completes, reports the group in its result, a structured log and EMF
     assert result["complete"] is True
@@ -78,7 +80,7 @@ def test_reports_a_group_at_the_filter_limit_without_failing(aws: Aws) -> None:
     emf = next(line for line in lines if "_aws" in line)
     assert emf["GroupsAtFilterLimit"] == 1
     assert emf["FiltersCreated"] == 1
-    assert emf["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "LambdaLogs"
+    assert emf["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Team/LambdaLogs"
     assert emf["Function"] == "subscriber"
 
 

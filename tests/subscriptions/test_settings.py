@@ -44,6 +44,7 @@ def test_a_missing_variable_is_named(name: str) -> None:
         ("BACKFILL_LOOKBACK_HOURS", "nan"),
         ("TIME_BUDGET_MARGIN_SECONDS", "1e9"),
         ("MAX_CONTINUATIONS", "2.5"),
+        ("METRICS_NAMESPACE", "bad{namespace}"),
     ],
 )
 def test_a_malformed_variable_is_named(name: str, value: str) -> None:
@@ -69,6 +70,7 @@ def test_reads_a_valid_environment_with_defaults() -> None:
     assert settings.backfill_lookback_hours == 24.0
     assert settings.time_budget_margin_seconds == 30.0
     assert settings.max_continuations == 100
+    assert settings.metrics_namespace == "LambdaLogs"
     assert settings.pipeline_log_groups == ("/aws/kinesisfirehose/lambda-logs",)
 
 
