@@ -273,7 +273,7 @@ class _Reader:
             "volume_size_gb": self.integer("volumeSizeGb", 10, 24576),
             "zone_awareness": zone_awareness,
             "availability_zone_count": zones,
-            "allowed_cidrs": self._cidrs(),
+            "allowed_cidrs": self._cidrs(existing),
             "master_user_name": self.checked(
                 "masterUserName", lambda v: 1 <= len(v) <= 64, "must be 1-64 characters", "admin"
             ),
@@ -428,8 +428,17 @@ class _Reader:
             )
         return ExistingDomain(arn=arn, endpoint=endpoint)
 
-    def _cidrs(self) -> tuple[str, ...]:
+    def _cidrs(self, existing: ExistingDomain | None) -> tuple[str, ...]:
         cidrs = split_list(self.text("allowedCidrs"))
+        if not cidrs and existing is None:
+            raise _fail(
+                "allowedCidrs",
+                "is empty: `pulumi up` applies the OpenSearch content as the master user (Basic "
+                "auth), and the new domain's access policy admits such unsigned requests (and "
+                "your browser, for Dashboards) only from allowedCidrs; give this machine's "
+                "address",
+                "203.0.113.10/32",
+            )
         for cidr in cidrs:
             try:
                 ipaddress.ip_network(cidr, strict=True)

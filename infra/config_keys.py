@@ -69,8 +69,9 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "allowedCidrs",
         "string",
         "",
-        "Comma-separated IPv4/IPv6 CIDRs allowed to reach the domain without AWS signatures "
-        "(your browser, for Dashboards). Empty = only signed requests from this account.",
+        "Comma-separated IPv4/IPv6 CIDRs allowed to reach the domain without AWS signatures: the "
+        "machine running `pulumi up` (it applies the content as the master user) and your "
+        "browser (Dashboards). Required when the stack creates the domain.",
     ),
     ConfigKey("masterUserName", "string", "admin", "Dashboards master user (internal user)."),
     ConfigKey(

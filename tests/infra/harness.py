@@ -189,8 +189,12 @@ def offline_packages(tmp: Path, *, bundle_orjson: bool = True) -> PackageOptions
     return PackageOptions(REPOSITORY_ROOT, tmp / "build", cache, bundle_orjson, no_download)
 
 
+DEPLOYER_CIDR: Final = "198.51.100.7/32"
+
+
 def base_config() -> dict[str, str]:
-    return {"masterUserPassword": PASSWORD}
+    """The least a stack that creates its domain needs."""
+    return {"masterUserPassword": PASSWORD, "allowedCidrs": DEPLOYER_CIDR}
 
 
 def run_program(values: Mapping[str, str], packages: PackageOptions) -> ProgramRun:

@@ -14,7 +14,7 @@ from infra.config_keys import KEYS
 from tests.infra.harness import PASSWORD, PROJECT, ProgramRun, RecordingMocks
 
 ROOT = Path(__file__).resolve().parents[2]
-VALID = {"masterUserPassword": PASSWORD}
+VALID = {"masterUserPassword": PASSWORD, "allowedCidrs": "198.51.100.7/32"}
 
 
 def _config(**values: str) -> StackConfig:
@@ -104,6 +104,7 @@ def test_deploy_guide_documents_every_key_and_default() -> None:
         ({"subscriptionMode": "both"}, "pulumi config set subscriptionMode reconciler"),
         ({"allowedCidrs": "10.0.0.300/8"}, "pulumi config set allowedCidrs 203.0.113.0/24"),
         ({"allowedCidrs": "0.0.0.0/0"}, "pulumi config set allowedCidrs 203.0.113.0/24"),
+        ({"allowedCidrs": ""}, "pulumi config set allowedCidrs 203.0.113.10/32"),
         ({"alarmEmail": "not-an-address"}, "pulumi config set alarmEmail ops@example.com"),
         ({"zoneAwareness": "maybe"}, "pulumi config set zoneAwareness true"),
         ({"archiveStorageClass": "TAPE"}, "pulumi config set archiveStorageClass STANDARD_IA"),
@@ -184,6 +185,7 @@ def test_load_stack_config_reads_pulumi_config() -> None:
     pulumi.runtime.set_all_config(
         {
             f"{PROJECT}:masterUserPassword": PASSWORD,
+            f"{PROJECT}:allowedCidrs": "198.51.100.7/32",
             f"{PROJECT}:instanceCount": "4",
             "aws:region": "us-east-2",
         },
@@ -209,7 +211,12 @@ def test_password_in_plain_text_is_refused() -> None:
 def test_load_stack_config_refuses_a_plain_text_password() -> None:
     pulumi.runtime.set_mocks(RecordingMocks(ProgramRun()), project=PROJECT, stack="prod")
     pulumi.runtime.set_all_config(
-        {f"{PROJECT}:masterUserPassword": PASSWORD, "aws:region": "us-east-2"}, []
+        {
+            f"{PROJECT}:masterUserPassword": PASSWORD,
+            f"{PROJECT}:allowedCidrs": "198.51.100.7/32",
+            "aws:region": "us-east-2",
+        },
+        [],
     )
     with pytest.raises(ConfigError, match="must be stored as a secret"):
         load_stack_config()
@@ -217,7 +224,9 @@ def test_load_stack_config_refuses_a_plain_text_password() -> None:
 
 def test_load_stack_config_fails_early_without_the_password() -> None:
     pulumi.runtime.set_mocks(RecordingMocks(ProgramRun()), project=PROJECT, stack="prod")
-    pulumi.runtime.set_all_config({"aws:region": "us-east-2"}, [])
+    pulumi.runtime.set_all_config(
+        {f"{PROJECT}:allowedCidrs": "198.51.100.7/32", "aws:region": "us-east-2"}, []
+    )
     with pytest.raises(ConfigError) as raised:
         load_stack_config()
     assert "pulumi config set --secret masterUserPassword <value>" in str(raised.value)

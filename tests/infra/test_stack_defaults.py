@@ -9,7 +9,15 @@ from typing import Any
 from infra.delivery_stream import DOCUMENTS_PREFIX, ERROR_PREFIX
 from infra.event_patterns import CREATE_LOG_GROUP
 from infra.search_domain import TLS_POLICY
-from tests.infra.harness import ACCOUNT, PASSWORD, REGION, ProgramRun, is_secret, key
+from tests.infra.harness import (
+    ACCOUNT,
+    DEPLOYER_CIDR,
+    PASSWORD,
+    REGION,
+    ProgramRun,
+    is_secret,
+    key,
+)
 from tests.infra.policy_checks import (
     allowed_actions,
     assert_least_privilege,
@@ -83,13 +91,17 @@ def test_domain_cluster_follows_the_defaults(default_run: ProgramRun) -> None:
     assert domain["ebsOptions"] == {"ebsEnabled": True, "volumeType": "gp3", "volumeSize": 100}
 
 
-def test_domain_access_policy_is_limited_to_the_account(default_run: ProgramRun) -> None:
+def test_domain_access_policy_is_limited_to_the_account_and_the_cidrs(
+    default_run: ProgramRun,
+) -> None:
     policy = default_run.one(DOMAIN).json("accessPolicies")
     assert_least_privilege(policy)
-    (statement,) = statements(policy)
-    assert statement["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
-    assert statement["Resource"] == f"{DOMAIN_ARN}/*"
-    assert "Condition" not in statement
+    account, networks = statements(policy)
+    assert account["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+    assert account["Resource"] == f"{DOMAIN_ARN}/*"
+    assert "Condition" not in account
+    assert networks["Resource"] == f"{DOMAIN_ARN}/*"
+    assert networks["Condition"] == {"IpAddress": {"aws:SourceIp": [DEPLOYER_CIDR]}}
 
 
 # --- S3 backup bucket ----------------------------------------------------------------------
