@@ -54,8 +54,9 @@ class Subscriber(pulumi.ComponentResource):
         super().__init__("lambdalogs:subscriptions:Subscriber", name, None, opts)
         self.function = PythonFunction(name, args.function, pulumi.ResourceOptions(parent=self))
         fn = self.function.function
-        # Created after the function and its policy, deleted before them (and before the rules'
-        # targets are deleted nothing else can re-add a filter): destroy runs `remove` last.
+        # Created after the function, its policy, the stream and the logs role; deleted before
+        # them. The rules depend on it, so `pulumi destroy` deletes them first: once `remove`
+        # has run, nothing wakes the subscriber to put a filter back.
         self.invocation = LambdaInvocation(
             f"{name}-lifecycle",
             LambdaInvocationArgs(
