@@ -229,7 +229,7 @@ class _Reader:
                 "No AWS region is configured. Fix it with: pulumi config set aws:region eu-west-1"
             )
         prefix = self._resource_prefix(stack)
-        existing = self._existing_domain()
+        existing = self._existing_domain(region)
         domain = self._domain_settings(prefix, existing)
         return StackConfig(
             stack=stack,
@@ -403,7 +403,7 @@ class _Reader:
             )
         return raw
 
-    def _existing_domain(self) -> ExistingDomain | None:
+    def _existing_domain(self, region: str) -> ExistingDomain | None:
         arn = self.text("existingDomainArn").strip()
         endpoint = self.text("existingDomainEndpoint").strip()
         if not arn and not endpoint:
@@ -419,6 +419,13 @@ class _Reader:
                 "existingDomainArn",
                 f"must be an OpenSearch domain ARN, got {arn!r}",
                 "arn:aws:es:eu-west-1:123456789012:domain/my-domain",
+            )
+        if arn.split(":")[3] != region:
+            raise _fail(
+                "existingDomainArn",
+                f"must be a domain in the stack's region {region} (Firehose delivers within a "
+                f"region), got {arn!r}",
+                f"arn:aws:es:{region}:123456789012:domain/my-domain",
             )
         if not endpoint or "://" in endpoint or "/" in endpoint:
             raise _fail(

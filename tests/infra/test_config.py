@@ -133,6 +133,13 @@ def test_deploy_guide_documents_every_key_and_default() -> None:
             "pulumi config set existingDomainEndpoint search-my-domain",
         ),
         (
+            {
+                "existingDomainArn": "arn:aws:es:us-east-1:123456789012:domain/my-domain",
+                "existingDomainEndpoint": "search-my-domain.us-east-1.es.amazonaws.com",
+            },
+            "pulumi config set existingDomainArn arn:aws:es:eu-west-1:",
+        ),
+        (
             {"subscriptionMode": "account-policy", "excludeLogGroups": "/aws/lambda/test-*"},
             "pulumi config set excludeLogGroups /aws/lambda/noisy-function",
         ),
