@@ -22,7 +22,7 @@ T = TypeVar("T")
 GROUPS_PAGE_SIZE: Final = 50  # DescribeLogGroups maximum
 EVENTS_PAGE_SIZE: Final = 10_000  # FilterLogEvents maximum
 # Right after the role is created, IAM has not propagated yet: retry PutSubscriptionFilter briefly.
-PROPAGATION_DELAYS_SECONDS: Final = (1.0, 2.0, 4.0, 8.0, 8.0)
+PROPAGATION_DELAYS_SECONDS: Final = (1.0, 2.0, 4.0, 8.0, 15.0, 15.0)
 _ROLE_NOT_ASSUMABLE: Final = "permission to assume the provided role"
 _DESTINATION_NOT_READY: Final = "Could not deliver test message"
 

@@ -9,6 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from subscriptions.errors import RoleNotAssumableError
+from subscriptions.logs_api import PROPAGATION_DELAYS_SECONDS
 from subscriptions.retry import RetryPolicy
 from tests.subscriptions.conftest import FILTER, PIPELINE_GROUPS, Aws
 from tests.subscriptions.helpers import error_response, fail_first, throttling, with_logging_config
@@ -356,6 +357,7 @@ def test_a_role_that_never_becomes_assumable_is_a_clear_error(aws: Aws) -> None:
     # WHEN / THEN the run fails with an error that says what to check
     with pytest.raises(RoleNotAssumableError, match="trust policy"):
         aws.run(RECONCILE)
+    assert aws.calls.count("PutSubscriptionFilter") == len(PROPAGATION_DELAYS_SECONDS) + 1
 
 
 def _class_of(classes: dict[str, str]) -> Any:
