@@ -56,8 +56,9 @@ def run(
     stop = _dispatch(request, subscriber)
     self_invoked = False
     if stop is not None:
+        progressed = stop.cursor != (request.cursor or Cursor(action=stop.cursor.action))
         stop = _next_generation(stop)
-        self_invoked = _continue(request, stop, settings, context, functions, report)
+        self_invoked = _continue(request, stop, progressed, settings, context, functions, report)
     report.api_calls = clients.calls
     result = report.result(
         stop.reason if stop else "done",
@@ -127,6 +128,7 @@ def _next_generation(stop: Stop) -> Stop:
 def _continue(
     request: Request,
     stop: Stop,
+    progressed: bool,
     settings: Settings,
     context: object,
     functions: FunctionsApi,
@@ -137,6 +139,14 @@ def _continue(
     if not request.self_invoke or not isinstance(function_arn, str) or not function_arn:
         report.log(
             "INFO", "stopped early; pass the continuation back to resume", reason=stop.reason
+        )
+        return False
+    if not progressed:
+        report.log(
+            "ERROR",
+            "stopped early without any progress, so it does not invoke itself again: give the "
+            "function a timeout well above TIME_BUDGET_MARGIN_SECONDS, or wait for the API quota",
+            reason=stop.reason,
         )
         return False
     if stop.cursor.generation > settings.max_continuations:

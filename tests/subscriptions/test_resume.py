@@ -144,3 +144,20 @@ def test_an_expired_page_token_lists_again_and_skips_what_was_done(aws: Aws) -> 
     assert result["outcomes"] == {"created": 5}
     assert FILTER in aws.filters("/aws/lambda/fn-55")
     assert aws.filters("/aws/lambda/fn-54") == {}
+
+
+def test_a_run_that_makes_no_progress_does_not_invoke_itself(aws: Aws) -> None:
+    # GIVEN a context that is already inside the margin (timeout shorter than the margin)
+    aws.group("/aws/lambda/fn-0")
+    emitted: list[str] = []
+
+    # WHEN the subscriber runs
+    result = aws.run(RECONCILE, context=_budget(0), emitted=emitted)
+
+    # THEN it stops, hands back the token, but does not start a chain that cannot advance
+    assert result["stopReason"] == "time_budget"
+    assert result["continuation"] is not None
+    assert result["selfInvoked"] is False
+    assert aws.invocations == []
+    errors = [json.loads(line) for line in emitted if '"ERROR"' in line]
+    assert "without any progress" in errors[0]["message"]
