@@ -10,7 +10,7 @@ import pulumi_aws as aws
 
 # The subscriptions package owns the document and the selection criteria (a pure builder, only
 # the standard library): one definition for the subscriber's tests and for this resource.
-from subscriptions.account_policy import AccountPolicy, build_account_subscription_policy
+from infra.account_policy import AccountPolicy, build_account_subscription_policy
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,7 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
     ConfigKey(
         "lambdaArchitecture", "string", "arm64", "Architecture of both functions: arm64, x86_64."
     ),
-    ConfigKey("transformerMemoryMb", "integer", 512, "Transformer memory, MB."),
+    ConfigKey("transformerMemoryMb", "integer", 1024, "Transformer memory, MB (also sets its CPU share)."),
     ConfigKey("transformerTimeoutSeconds", "integer", 120, "Transformer timeout, 1-300 s."),
     ConfigKey(
         "bundleOrjson",
@@ -170,7 +170,7 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "Bundle orjson (downloaded once with pip for the architecture) into the transformer.",
     ),
     ConfigKey("subscriberMemoryMb", "integer", 256, "Subscriber memory, MB."),
-    ConfigKey("subscriberTimeoutSeconds", "integer", 300, "Subscriber timeout, 1-900 s."),
+    ConfigKey("subscriberTimeoutSeconds", "integer", 900, "Subscriber timeout, 1-900 s."),
     ConfigKey(
         "logRetentionDays",
         "integer",

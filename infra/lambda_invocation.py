@@ -5,9 +5,10 @@ removes its filters before the stream they point at is deleted."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import pulumi
 import pulumi.dynamic
@@ -20,27 +21,50 @@ class InvocationError(RuntimeError):
     """The function returned an error; the message carries it."""
 
 
-def boto3_invoke(props: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Invoke synchronously with the deployer's credentials in the stack's region."""
-    import boto3
-    from botocore.config import Config
+BUSY_RETRY_SECONDS: Final = 5.0
 
-    session = boto3.Session(profile_name=props.get("profile") or None)
-    client = session.client(
-        "lambda",
-        region_name=props["region"],
-        config=Config(read_timeout=int(props["timeout_seconds"]) + 30, retries={"max_attempts": 0}),
-    )
-    try:
-        response = client.invoke(
-            FunctionName=props["function_name"],
-            InvocationType="RequestResponse",
-            Payload=json.dumps(payload).encode("utf-8"),
+
+def boto3_invoke(
+    props: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    client: Any = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Mapping[str, Any]:
+    """Invoke synchronously with the deployer's credentials in the stack's region. The subscriber
+    runs one at a time (reserved concurrency 1): while a scheduled run holds the slot, wait."""
+    if client is None:
+        import boto3
+        from botocore.config import Config
+
+        session = boto3.Session(profile_name=props.get("profile") or None)
+        client = session.client(
+            "lambda",
+            region_name=props["region"],
+            config=Config(
+                read_timeout=int(props["timeout_seconds"]) + 30, retries={"max_attempts": 0}
+            ),
         )
-    except client.exceptions.ResourceNotFoundException:
-        if json.dumps(dict(payload), sort_keys=True) == props.get("delete_payload"):
-            return {"skipped": "function not found"}
-        raise
+    waited = 0.0
+    while True:
+        try:
+            response = client.invoke(
+                FunctionName=props["function_name"],
+                InvocationType="RequestResponse",
+                Payload=json.dumps(payload).encode("utf-8"),
+            )
+            break
+        except client.exceptions.TooManyRequestsException:
+            if waited > int(props["timeout_seconds"]) + 60:
+                raise InvocationError(
+                    f"{props['function_name']} stayed busy for {waited:.0f} s (another run holds "
+                    "its single concurrency slot); run `pulumi up` again in a few minutes"
+                ) from None
+            sleep(BUSY_RETRY_SECONDS)
+            waited += BUSY_RETRY_SECONDS
+        except client.exceptions.ResourceNotFoundException:
+            if json.dumps(dict(payload), sort_keys=True) == props.get("delete_payload"):
+                return {"skipped": "function not found"}
+            raise
     body = response["Payload"].read().decode("utf-8") or "null"
     if response.get("FunctionError"):
         raise InvocationError(

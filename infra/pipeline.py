@@ -255,6 +255,8 @@ class Pipeline(pulumi.ComponentResource):
                     environment=subscriber_environment(config, stream.arn, logs_role_arn),
                     policy=policy,
                     description="Subscribes every Lambda log group to the delivery stream",
+                    # Two overlapping reconciles could both put a group's filter and backfill it.
+                    reserved_concurrency=1,
                 ),
                 schedule=config.reconcile_schedule,
                 region=ctx.region,

@@ -30,6 +30,8 @@ class PythonFunctionArgs:
     policy: pulumi.Input[str]
     """The inline policy document (JSON) of the function's role."""
     description: str
+    reserved_concurrency: int | None = None
+    """None: the account's unreserved pool; 1: never two runs at once."""
 
 
 def policy_json(policy: Policy) -> str:
@@ -73,6 +75,7 @@ class PythonFunction(pulumi.ComponentResource):
             architectures=[args.architecture],
             memory_size=args.memory_mb,
             timeout=args.timeout_seconds,
+            reserved_concurrent_executions=args.reserved_concurrency,
             role=self.role.arn,
             code=pulumi.FileArchive(str(args.package.path)),
             source_code_hash=args.package.sha256,

@@ -33,7 +33,3 @@ class ThrottledError(SubscriberError):
 
 class BackfillDeliveryError(SubscriberError):
     """Firehose kept rejecting some backfill records after every retry."""
-
-
-class AccountPolicyError(SubscriberError, ValueError):
-    """The account-level subscription policy cannot be built from these inputs."""

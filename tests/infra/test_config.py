@@ -33,7 +33,7 @@ def test_defaults() -> None:
     assert config.log_group_prefixes == ("/aws/lambda/",)
     assert config.alarm_email is None
     assert config.existing_domain is None
-    assert (config.transformer_memory_mb, config.transformer_timeout_seconds) == (512, 120)
+    assert (config.transformer_memory_mb, config.transformer_timeout_seconds) == (1024, 120)
     assert config.pipeline_log_groups == (
         "/aws/lambda/lambda-logs-dev-transformer",
         "/aws/lambda/lambda-logs-dev-subscriber",

@@ -76,13 +76,22 @@ class _FakeLambda:
         class ResourceNotFoundException(Exception):
             pass
 
-    def __init__(self, response: dict[str, Any] | None, missing: bool = False) -> None:
+        class TooManyRequestsException(Exception):
+            pass
+
+    def __init__(
+        self, response: dict[str, Any] | None, missing: bool = False, busy: int = 0
+    ) -> None:
         self.response = response
         self.missing = missing
+        self.busy = busy
         self.calls: list[dict[str, Any]] = []
 
     def invoke(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(kwargs)
+        if self.busy:
+            self.busy -= 1
+            raise self.exceptions.TooManyRequestsException("Rate Exceeded")
         if self.missing:
             raise self.exceptions.ResourceNotFoundException("gone")
         assert self.response is not None
@@ -120,6 +129,24 @@ def test_function_error_fails_the_deployment(monkeypatch: pytest.MonkeyPatch) ->
     _patch_boto3(monkeypatch, client)
     with pytest.raises(InvocationError, match="boom"):
         boto3_invoke(PROPS, {"action": "reconcile"})
+
+
+def test_a_busy_subscriber_is_waited_for_then_invoked() -> None:
+    # GIVEN a subscriber whose single concurrency slot is taken for three attempts
+    client = _FakeLambda({"StatusCode": 200, "Payload": _Payload(b'{"ok": 1}')}, busy=3)
+    sleeps: list[float] = []
+    # WHEN the deploy-time invocation runs
+    result = boto3_invoke(PROPS, {"action": "reconcile"}, client=client, sleep=sleeps.append)
+    # THEN it waited between attempts and got the answer
+    assert result == {"ok": 1}
+    assert len(client.calls) == 4 and sleeps == [5.0, 5.0, 5.0]
+
+
+def test_a_subscriber_busy_beyond_its_timeout_fails_with_what_to_do() -> None:
+    client = _FakeLambda(None, busy=10_000)
+    with pytest.raises(InvocationError, match="run `pulumi up` again"):
+        boto3_invoke(PROPS, {"action": "reconcile"}, client=client, sleep=lambda _s: None)
+    assert len(client.calls) == (300 + 60) // 5 + 2
 
 
 def test_remove_tolerates_an_already_deleted_function(monkeypatch: pytest.MonkeyPatch) -> None:

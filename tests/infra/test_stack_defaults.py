@@ -249,7 +249,8 @@ def test_transformer_function_settings(default_run: ProgramRun) -> None:
     assert function["handler"] == "transformer.handler.handler"
     assert function["runtime"] == "python3.12"
     assert function["architectures"] == ["arm64"]
-    assert (function["memorySize"], function["timeout"]) == (512, 120)
+    assert (function["memorySize"], function["timeout"]) == (1024, 120)
+    assert "reservedConcurrentExecutions" not in function
     assert function["loggingConfig"]["logGroup"] == "/aws/lambda/lambda-logs-test-transformer"
     assert function["sourceCodeHash"]
     assert function["environment"]["variables"] == {
@@ -292,7 +293,8 @@ def test_transformer_role_may_only_reingest_read_architectures_and_log(
 def test_subscriber_function_and_environment(default_run: ProgramRun) -> None:
     function = default_run.one(FUNCTION, "lambda-logs-subscriber").inputs
     assert function["handler"] == "subscriptions.handler.handler"
-    assert function["timeout"] == 300
+    assert function["timeout"] == 900
+    assert function["reservedConcurrentExecutions"] == 1  # never two reconciles at once
     env = function["environment"]["variables"]
     own = (
         "/aws/lambda/lambda-logs-test-transformer,/aws/lambda/lambda-logs-test-subscriber,"

@@ -12,7 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Literal, TypedDict
 
-from subscriptions.errors import AccountPolicyError
+
+class AccountPolicyError(ValueError):
+    """The account-level subscription policy cannot be built from these inputs."""
+
 
 SELECTION_CRITERIA_MAX_BYTES: Final = 25 * 1024
 POLICY_TYPE: Final = "SUBSCRIPTION_FILTER_POLICY"

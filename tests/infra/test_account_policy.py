@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from subscriptions.account_policy import build_account_subscription_policy
-from subscriptions.errors import AccountPolicyError
+from infra.account_policy import AccountPolicyError, build_account_subscription_policy
 
 STREAM = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/lambda-logs"
 ROLE = "arn:aws:iam::123456789012:role/cwl-to-firehose"
