@@ -161,7 +161,9 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
     ConfigKey(
         "lambdaArchitecture", "string", "arm64", "Architecture of both functions: arm64, x86_64."
     ),
-    ConfigKey("transformerMemoryMb", "integer", 1024, "Transformer memory, MB (also sets its CPU share)."),
+    ConfigKey(
+        "transformerMemoryMb", "integer", 1024, "Transformer memory, MB (also sets its CPU share)."
+    ),
     ConfigKey("transformerTimeoutSeconds", "integer", 120, "Transformer timeout, 1-300 s."),
     ConfigKey(
         "bundleOrjson",
