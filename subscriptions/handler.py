@@ -1,7 +1,7 @@
 """Lambda entry point of the subscriber: `handler(event, context)`.
 
 Keeps every selected log group subscribed to the pipeline's Firehose stream (see
-docs/readme/subscriptions.md). Settings are read and clients created inside the handler.
+README.md (Subscriptions)). Settings are read and clients created inside the handler.
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ def test_pulumi_yaml_declares_every_key_with_type_description_and_default() -> N
 
 
 def test_deploy_guide_documents_every_key_and_default() -> None:
-    guide = (ROOT / "docs" / "readme" / "deploy.md").read_text()
+    guide = (ROOT / "README.md").read_text()
     rows = {
         line.split("|")[1].strip().strip("`"): line
         for line in guide.splitlines()
@@ -240,7 +240,7 @@ def test_load_stack_config_fails_early_without_the_password() -> None:
 
 
 def test_error_shown_in_the_deploy_guide_is_the_real_one() -> None:
-    guide = (ROOT / "docs" / "readme" / "deploy.md").read_text()
+    guide = (ROOT / "README.md").read_text()
     with pytest.raises(ConfigError) as raised:
         _config(bufferSizeMb="200")
     assert str(raised.value) in guide

@@ -3,7 +3,7 @@
 moto needs minutes for 10,000 groups, so these tests use a lightweight in-memory fake of the
 four clients (same request and response shapes as boto3, pagination at the real page sizes:
 50 groups per DescribeLogGroups, 50 functions per ListFunctions). The figures are in
-docs/readme/subscriptions.md.
+README.md (Subscriptions).
 """
 
 from __future__ import annotations
