@@ -18,6 +18,15 @@ class ErrorInfo:
     message: str | None
     stack_trace: str | None
 
+    def fields(self) -> dict[str, str]:
+        """The document's `error.*` fields, the empty ones left out."""
+        found = {
+            "error.type": self.type,
+            "error.message": self.message,
+            "error.stack_trace": self.stack_trace,
+        }
+        return {key: value for key, value in found.items() if value}
+
 
 def _exception_line(line: str) -> tuple[str, str | None] | None:
     match = _EXCEPTION_LINE.fullmatch(line.rstrip())

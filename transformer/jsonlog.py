@@ -120,14 +120,7 @@ def error_fields(obj: dict[str, Any]) -> Fields:
     else:
         info = _error_object(obj.get("err")) or _error_object(obj.get("error"))
     name = scalar_text(obj.get("exception_name"))
-    fields: Fields = {}
-    if info is not None:
-        if info.type:
-            fields["error.type"] = info.type
-        if info.message:
-            fields["error.message"] = info.message
-        if info.stack_trace:
-            fields["error.stack_trace"] = info.stack_trace
+    fields: Fields = dict(info.fields()) if info is not None else {}
     if name:
         fields["error.type"] = name
     return fields

@@ -35,14 +35,8 @@ def _object(text: str, codec: Codec) -> dict[str, Any] | None:
 
 def _text_error(message: str, fields: Fields) -> None:
     found = extract_error(message)
-    if found is None:
-        return
-    if found.type:
-        fields["error.type"] = found.type
-    if found.message:
-        fields["error.message"] = found.message
-    if found.stack_trace:
-        fields["error.stack_trace"] = found.stack_trace
+    if found is not None:
+        fields.update(found.fields())
 
 
 def _json_line(
