@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -35,8 +35,7 @@ class FirehoseClient(Protocol):
     def put_record_batch(self, **kwargs: Any) -> dict[str, Any]: ...
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     owner: int  # index of the input record the document belongs to
     data: bytes
 
