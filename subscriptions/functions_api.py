@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 from botocore.exceptions import ClientError
 
-from subscriptions.retry import RetryPolicy, RetryStats, call_with_backoff, error_code
+from subscriptions.retry import BackoffApi, error_code
 
 T = TypeVar("T")
 
@@ -32,15 +32,7 @@ def log_group_of(configuration: Mapping[str, Any]) -> str:
     return DEFAULT_GROUP_PREFIX + str(configuration.get("FunctionName", ""))
 
 
-class FunctionsApi:
-    def __init__(self, client: Any, policy: RetryPolicy, stats: RetryStats) -> None:
-        self._client = client
-        self._policy = policy
-        self._stats = stats
-
-    def _call(self, what: str, call: Callable[[], T]) -> T:
-        return call_with_backoff(self._policy, self._stats, what, call)
-
+class FunctionsApi(BackoffApi):
     def log_groups_page(self, marker: str | None) -> FunctionsPage:
         """The log groups of one ListFunctions page (50 functions), in function order."""
         params: dict[str, Any] = {"MaxItems": FUNCTIONS_PAGE_SIZE}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeVar
 
@@ -10,9 +9,7 @@ from botocore.exceptions import ClientError
 
 from subscriptions.errors import DestinationNotReadyError, RoleNotAssumableError
 from subscriptions.retry import (
-    RetryPolicy,
-    RetryStats,
-    call_with_backoff,
+    BackoffApi,
     error_code,
     error_message,
 )
@@ -105,16 +102,8 @@ def _group(raw: dict[str, Any]) -> LogGroup:
     )
 
 
-class LogsApi:
+class LogsApi(BackoffApi):
     """Every CloudWatch Logs call the subscriber makes, each with backoff on throttling."""
-
-    def __init__(self, client: Any, policy: RetryPolicy, stats: RetryStats) -> None:
-        self._client = client
-        self._policy = policy
-        self._stats = stats
-
-    def _call(self, what: str, call: Callable[[], T]) -> T:
-        return call_with_backoff(self._policy, self._stats, what, call)
 
     def groups_page(self, prefix: str, token: str | None) -> GroupPage:
         """One DescribeLogGroups page (50 groups, in name order)."""

@@ -6,7 +6,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
@@ -91,3 +91,15 @@ def call_with_backoff(
             stats.retries += 1
             policy.sleep(policy.delay(attempt))
     raise AssertionError("unreachable: the loop returns or raises")
+
+
+class BackoffApi:
+    """Base of the thin AWS adapters: every call goes through `call_with_backoff`."""
+
+    def __init__(self, client: Any, policy: RetryPolicy, stats: RetryStats) -> None:
+        self._client = client
+        self._policy = policy
+        self._stats = stats
+
+    def _call(self, what: str, call: Callable[[], T]) -> T:
+        return call_with_backoff(self._policy, self._stats, what, call)
