@@ -32,11 +32,9 @@ class StreamInfo:
     """What every document of one CloudWatch record shares."""
 
     account_id: str
-    region: str
     log_group: str
-    log_stream: str
     function_name: str | None
-    function_version: str | None
+    lambda_stream: bool  # a function's own stream ("…/[<version>]…"), even in a custom group
     base: dict[str, Any] = field(compare=False, repr=False)
 
     @classmethod
@@ -47,7 +45,6 @@ class StreamInfo:
             name = log_group[len(_LAMBDA_GROUP) :]
         elif stream and stream.group(1):
             name = stream.group(1)
-        version = stream.group(2) if stream and stream.group(2) else None
         base: dict[str, Any] = {
             "cloud.provider": "aws",
             "cloud.account.id": owner,
@@ -58,13 +55,9 @@ class StreamInfo:
             base["cloud.region"] = region
         if name:
             base["faas.name"] = name
-        if version:
-            base["faas.version"] = version
-        return cls(owner, region, log_group, log_stream, name, version, base)
-
-    def is_lambda_stream(self) -> bool:
-        """A function's own stream, even in a custom log group."""
-        return self.function_name is not None and _STREAM.match(self.log_stream) is not None
+        if stream and stream.group(2):
+            base["faas.version"] = stream.group(2)
+        return cls(owner, log_group, name, stream is not None and name is not None, base)
 
 
 _SECOND_CACHE: dict[int, str] = {}

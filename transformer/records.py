@@ -52,7 +52,7 @@ class Context:
 def _included(info: StreamInfo, prefixes: tuple[str, ...]) -> bool:
     if not prefixes or info.log_group.startswith(prefixes):
         return True
-    return info.is_lambda_stream()
+    return info.lambda_stream
 
 
 def _add_cost(fields: Fields, info: StreamInfo, ctx: Context) -> None:

@@ -6,7 +6,8 @@ and their records answered `Dropped` (their documents reach OpenSearch through t
 
 from __future__ import annotations
 
-from typing import Any, Final
+import base64
+from typing import Final
 
 from transformer.records import RecordResult
 
@@ -44,6 +45,8 @@ def fit_budget(results: list[RecordResult], budget: int = RESPONSE_BUDGET_BYTES)
     return total
 
 
-def response_entry(result: RecordResult, encode_b64: Any) -> dict[str, str]:
-    data = encode_b64(result.documents[0]) if result.inline else result.original
+def response_entry(result: RecordResult) -> dict[str, str]:
+    """The record's answer: its inline document, or its original data echoed."""
+    inline = result.inline
+    data = base64.b64encode(result.documents[0]).decode("ascii") if inline else result.original
     return {"recordId": result.record_id, "result": result.result, "data": data}
