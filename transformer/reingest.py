@@ -8,8 +8,10 @@ record can be answered `ProcessingFailed` and nothing is lost."""
 from __future__ import annotations
 
 import random
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, Final, NamedTuple, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -35,9 +37,11 @@ class FirehoseClient(Protocol):
     def put_record_batch(self, **kwargs: Any) -> dict[str, Any]: ...
 
 
-class Item(NamedTuple):
-    owner: int  # index of the input record the document belongs to
-    data: bytes
+class Pending(NamedTuple):
+    """Documents to send, each with its owner: the index of the input record it belongs to."""
+
+    documents: list[bytes]
+    owners: list[int]
 
 
 @dataclass
@@ -49,22 +53,19 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
 
 
-def batches(items: Sequence[Item]) -> list[list[Item]]:
-    """Consecutive batches within the PutRecordBatch limits."""
-    result: list[list[Item]] = []
-    current: list[Item] = []
-    size = 0
-    for item in items:
-        if current and (
-            len(current) == MAX_BATCH_RECORDS or size + len(item.data) > MAX_BATCH_BYTES
-        ):
-            result.append(current)
-            current, size = [], 0
-        current.append(item)
-        size += len(item.data)
-    if current:
-        result.append(current)
-    return result
+def batch_bounds(sizes: Sequence[int]) -> list[tuple[int, int]]:
+    """(start, end) of consecutive batches within the PutRecordBatch limits.
+
+    Found by bisecting the running total of the sizes, so the per-document work stays in C."""
+    totals = list(accumulate(sizes))
+    bounds: list[tuple[int, int]] = []
+    start, before = 0, 0
+    while start < len(totals):
+        last = min(len(totals), start + MAX_BATCH_RECORDS)
+        end = max(start + 1, bisect_right(totals, before + MAX_BATCH_BYTES, start, last))
+        bounds.append((start, end))
+        before, start = totals[end - 1], end
+    return bounds
 
 
 class Reingester:
@@ -86,57 +87,59 @@ class Reingester:
         self._jitter = jitter
         self._reserve = reserve_seconds
 
-    def send(self, items: Sequence[Item]) -> Outcome:
+    def send(self, pending: Pending) -> Outcome:
         outcome = Outcome()
-        pending = list(items)
         attempt = 0
-        while pending:
-            retry: list[Item] = []
-            for batch in batches(pending):
-                retry.extend(self._put(batch, outcome))
-            if not retry:
+        while pending.documents:
+            retry = Pending([], [])
+            for start, end in batch_bounds([len(document) for document in pending.documents]):
+                batch = Pending(pending.documents[start:end], pending.owners[start:end])
+                failed = self._put(batch, outcome)
+                retry.documents.extend(failed.documents)
+                retry.owners.extend(failed.owners)
+            if not retry.documents:
                 break
             attempt += 1
             delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt) * self._jitter()
             if self._remaining() - delay < self._reserve:
-                outcome.failed_owners.update(item.owner for item in retry)
+                outcome.failed_owners.update(retry.owners)
                 outcome.errors.append(
-                    f"{len(retry)} documents not re-ingested after {attempt} attempts: time ran out"
+                    f"{len(retry.documents)} documents not re-ingested after {attempt} attempts: "
+                    "time ran out"
                 )
                 break
-            outcome.retries += len(retry)
+            outcome.retries += len(retry.documents)
             self._sleep(delay)
             pending = retry
         return outcome
 
-    def _put(self, batch: list[Item], outcome: Outcome) -> list[Item]:
-        """Send one batch; return the items to retry. Permanent errors fail their owners."""
+    def _put(self, batch: Pending, outcome: Outcome) -> Pending:
+        """Send one batch; return what to retry. Permanent errors fail their owners."""
         outcome.calls += 1
         try:
             response = self._client.put_record_batch(
-                DeliveryStreamName=self._stream, Records=[{"Data": item.data} for item in batch]
+                DeliveryStreamName=self._stream,
+                Records=[{"Data": document} for document in batch.documents],
             )
         except ClientError as exc:
             code = str(exc.response.get("Error", {}).get("Code", "Unknown"))
             if code in PERMANENT_ERRORS:
-                outcome.failed_owners.update(item.owner for item in batch)
+                outcome.failed_owners.update(batch.owners)
                 outcome.errors.append(f"PutRecordBatch failed permanently: {code}: {exc}")
-                return []
+                return Pending([], [])
             return batch
         except BotoCoreError:
             return batch
-        return self._failed_items(batch, response, outcome)
+        return self._failed(batch, response, outcome)
 
     @staticmethod
-    def _failed_items(batch: list[Item], response: dict[str, Any], outcome: Outcome) -> list[Item]:
+    def _failed(batch: Pending, response: dict[str, Any], outcome: Outcome) -> Pending:
         if not response.get("FailedPutCount"):
-            outcome.sent += len(batch)
-            return []
+            outcome.sent += len(batch.documents)
+            return Pending([], [])
         answers = response.get("RequestResponses") or []
-        if len(answers) != len(batch):  # cannot tell which failed: retry them all
+        if len(answers) != len(batch.documents):  # cannot tell which failed: retry them all
             return batch
-        retry = [
-            item for item, answer in zip(batch, answers, strict=True) if answer.get("ErrorCode")
-        ]
-        outcome.sent += len(batch) - len(retry)
-        return retry
+        failed = [i for i, answer in enumerate(answers) if answer.get("ErrorCode")]
+        outcome.sent += len(batch.documents) - len(failed)
+        return Pending([batch.documents[i] for i in failed], [batch.owners[i] for i in failed])
