@@ -158,11 +158,29 @@ def deliver(
     return delivery
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"duplicate field {key!r}: OpenSearch would reject this document")
+        found[key] = value
+    return found
+
+
+def opensearch_document(data: bytes) -> dict[str, Any]:
+    """Parse a document as OpenSearch would: a JSON object without duplicate field names
+    (OpenSearch's parser rejects them, and the document with them)."""
+    document = json.loads(data, object_pairs_hook=_unique_keys)
+    if not isinstance(document, dict):
+        raise ValueError("a document must be a JSON object")
+    return document
+
+
 def _collect(event: dict[str, Any], response: dict[str, Any], delivery: Delivery) -> None:
     originals = {record["recordId"]: record["data"] for record in event["records"]}
     for answer in response["records"]:
         if answer["result"] == "Ok":
-            delivery.documents.append(json.loads(base64.b64decode(answer["data"])))
+            delivery.documents.append(opensearch_document(base64.b64decode(answer["data"])))
         elif answer["result"] == "Dropped":
             delivery.dropped += 1
         else:

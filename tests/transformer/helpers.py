@@ -10,7 +10,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from lambdalogs.firehose_local import LoopbackFirehose, firehose_event, subscription_record
+from lambdalogs.firehose_local import (
+    LoopbackFirehose,
+    firehose_event,
+    opensearch_document,
+    subscription_record,
+)
 from transformer.cost import StaticArchitectures
 from transformer.handler import process
 from transformer.settings import Settings
@@ -52,7 +57,7 @@ class Run:
 
     def documents(self) -> list[dict[str, Any]]:
         return [
-            json.loads(base64.b64decode(r["data"]))
+            opensearch_document(base64.b64decode(r["data"]))
             for r in self.response["records"]
             if r["result"] == "Ok"
         ]

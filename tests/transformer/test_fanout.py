@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from lambdalogs.firehose_local import deliver
+from lambdalogs.firehose_local import deliver, opensearch_document
 from tests.transformer.helpers import (
     Context,
     FlakyFirehose,
@@ -17,7 +17,7 @@ from tests.transformer.helpers import (
     events,
     run,
 )
-from transformer.reingest import MAX_BATCH_BYTES, MAX_BATCH_RECORDS
+from transformer.reingest import MAX_BATCH_BYTES, MAX_BATCH_RECORDS, batch_bounds
 from transformer.response import RESPONSE_BUDGET_BYTES
 
 
@@ -195,3 +195,36 @@ def test_an_event_without_a_stream_arn_cannot_fan_out_and_fails_safely() -> None
         log=lambda _l: None,
     )
     assert response["records"][0]["result"] == "ProcessingFailed"
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [
+        [],
+        [1],
+        [10] * 1_234,
+        [MAX_BATCH_BYTES // 3] * 7,
+        [MAX_BATCH_BYTES + 1, 5, MAX_BATCH_BYTES, 1],
+        [(i * 7919) % 40_000 for i in range(3_000)],
+    ],
+)
+def test_batch_bounds_cover_every_document_once_within_the_limits(sizes: list[int]) -> None:
+    bounds = batch_bounds(sizes)
+    # contiguous and complete: every document in exactly one batch, in order
+    assert [i for start, end in bounds for i in range(start, end)] == list(range(len(sizes)))
+    for start, end in bounds:
+        assert 1 <= end - start <= MAX_BATCH_RECORDS
+        # over the byte limit only when a single document is (PutRecordBatch then refuses it)
+        assert sum(sizes[start:end]) <= MAX_BATCH_BYTES or end - start == 1
+    # greedy: no batch could have taken the next document as well
+    for (start, end), (following, _) in zip(bounds, bounds[1:], strict=False):
+        assert end == following
+        assert end - start == MAX_BATCH_RECORDS or sum(sizes[start : end + 1]) > MAX_BATCH_BYTES
+
+
+def test_the_local_firehose_refuses_documents_opensearch_would_refuse() -> None:
+    assert opensearch_document(b'{"@timestamp":"x","a":1}') == {"@timestamp": "x", "a": 1}
+    with pytest.raises(ValueError, match="duplicate field 'faas.version'"):
+        opensearch_document(b'{"faas.version":"1","message":"m","faas.version":"2"}')
+    with pytest.raises(ValueError, match="duplicate field 'k'"):
+        opensearch_document(b'{"json":{"k":1,"k":2}}')

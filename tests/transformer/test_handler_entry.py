@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from lambdalogs.firehose_local import firehose_event
+from lambdalogs.firehose_local import firehose_event, opensearch_document
 from tests.transformer.helpers import Context, cw_record, events
 from transformer import handler as handler_module
 
@@ -65,7 +65,7 @@ def test_the_entry_point_reingests_into_the_stream_named_by_the_event(
     # THEN one document is returned and three arrived in the stream (moto delivers them to S3)
     answer = response["records"][0]
     assert answer["result"] == "Ok"
-    inline = json.loads(base64.b64decode(answer["data"]))
+    inline = opensearch_document(base64.b64decode(answer["data"]))
     assert inline["labels.step"] == "one" and inline["cloud.region"] == "eu-west-1"
     reingested = delivered_to_s3()
     assert len(reingested) == 3

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lambdalogs.firehose_local import firehose_event
+from lambdalogs.firehose_local import firehose_event, opensearch_document
 from tests.transformer.helpers import STREAM_ARN, Context, FlakyFirehose
 from transformer.cost import StaticArchitectures
 from transformer.handler import process
@@ -204,9 +204,9 @@ def test_any_batch_is_answered_completely_and_validly(batch: list[bytes]) -> Non
             raw = base64.b64decode(answer["data"])
             if raw.startswith(b'{"@timestamp":"') and raw in batch:
                 continue  # a pass-through record: returned exactly as it came
-            check_document(json.loads(raw))
+            check_document(opensearch_document(raw))
     for data in firehose.pending:
-        check_document(json.loads(data))
+        check_document(opensearch_document(data))
 
 
 @settings(max_examples=200, deadline=None)
@@ -236,8 +236,8 @@ def test_every_event_of_a_valid_record_becomes_one_document(messages: list[str])
         log=lambda _line: None,
     )
     assert response["records"][0]["result"] == "Ok"
-    documents = [json.loads(base64.b64decode(response["records"][0]["data"]))]
-    documents += [json.loads(data) for data in firehose.pending]
+    documents = [opensearch_document(base64.b64decode(response["records"][0]["data"]))]
+    documents += [opensearch_document(data) for data in firehose.pending]
     expected_ids = sorted(str(e["id"]) for e in events)
     assert sorted(d["aws.cloudwatch.event_id"] for d in documents) == expected_ids
     for document in documents:
