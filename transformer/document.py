@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final
 
 from transformer.jsonlib import Codec
 from transformer.jsonlog import Fields
@@ -34,8 +34,10 @@ class StreamInfo:
     account_id: str
     log_group: str
     function_name: str | None
+    version: str | None
     lambda_stream: bool  # a function's own stream ("…/[<version>]…"), even in a custom group
-    base: dict[str, Any] = field(compare=False, repr=False)
+    # cloud.* and aws.cloudwatch.*: fields of the record that no log line can set
+    shared: dict[str, str] = field(compare=False, repr=False)
 
     @classmethod
     def of(cls, owner: str, region: str, log_group: str, log_stream: str) -> StreamInfo:
@@ -45,34 +47,38 @@ class StreamInfo:
             name = log_group[len(_LAMBDA_GROUP) :]
         elif stream and stream.group(1):
             name = stream.group(1)
-        base: dict[str, Any] = {
+        shared = {
             "cloud.provider": "aws",
             "cloud.account.id": owner,
             "aws.cloudwatch.log_group": log_group,
             "aws.cloudwatch.log_stream": log_stream,
         }
         if region:
-            base["cloud.region"] = region
-        if name:
-            base["faas.name"] = name
-        if stream and stream.group(2):
-            base["faas.version"] = stream.group(2)
-        return cls(owner, log_group, name, stream is not None and name is not None, base)
+            shared["cloud.region"] = region
+        version = (stream.group(2) or None) if stream else None
+        return cls(owner, log_group, name, version, stream is not None and name is not None, shared)
 
 
-_SECOND_CACHE: dict[int, str] = {}
+_SECOND_CACHE: dict[int, bytes] = {}
+# ".000Z" … ".999Z": the milliseconds of a timestamp, formatted once
+MILLIS: Final = tuple(f".{ms:03d}Z".encode() for ms in range(1000))
 
 
-def iso_timestamp(epoch_ms: int) -> str:
-    """1795169647121 → '2026-11-20T09:14:07.121Z'."""
-    seconds, millis = divmod(epoch_ms, 1000)
-    prefix = _SECOND_CACHE.get(seconds)
-    if prefix is None:
+def second_text(epoch_seconds: int) -> bytes:
+    """1795169647 → b'2026-11-20T09:14:07'."""
+    text = _SECOND_CACHE.get(epoch_seconds)
+    if text is None:
         if len(_SECOND_CACHE) > 4096:
             _SECOND_CACHE.clear()
-        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-        _SECOND_CACHE[seconds] = prefix
-    return f"{prefix}.{millis:03d}Z"
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch_seconds)).encode()
+        _SECOND_CACHE[epoch_seconds] = text
+    return text
+
+
+def iso_timestamp(epoch_ms: int) -> bytes:
+    """1795169647121 → b'2026-11-20T09:14:07.121Z'."""
+    seconds, millis = divmod(epoch_ms, 1000)
+    return second_text(seconds) + MILLIS[millis]
 
 
 def valid_epoch_ms(value: object) -> int | None:

@@ -53,6 +53,11 @@ class Codec:
     def __init__(self, loads: Callable[[bytes | str], Any], dumps: Callable[[Any], bytes]) -> None:
         self._loads = loads
         self._dumps = dumps
+        # The library's own functions, for hot loops that catch what they raise themselves
+        # (JsonDecodeError's causes on loads; UnicodeEncodeError, TypeError, ValueError on dumps)
+        # and then fall back to `loads` / `dumps`.
+        self.raw_loads = loads
+        self.raw_dumps = dumps
 
     def loads(self, data: bytes | str) -> Any:
         """Parse one JSON value; raise JsonDecodeError when it is not valid JSON."""

@@ -7,10 +7,13 @@ from typing import Any, Literal
 
 from transformer.cost import ArchitectureSource, invocation_cost
 from transformer.document import (
+    DOCUMENT_PREFIX,
     MAX_TIMESTAMP_MS,
+    MILLIS,
     StreamInfo,
     build_fields,
     iso_timestamp,
+    second_text,
     shrink,
     valid_epoch_ms,
 )
@@ -76,7 +79,8 @@ def _odd_event(event: object, codec: Codec) -> tuple[str, object, object]:
     return line, event.get("timestamp"), event.get("id")
 
 
-def _fields(line: str, info: StreamInfo, ctx: Context, result: RecordResult) -> Fields:
+def _parsed(line: str, info: StreamInfo, ctx: Context, result: RecordResult) -> Fields:
+    """The fields of one line; a parser bug costs the event its parse, never the event itself."""
     try:
         if len(line) * 4 <= ctx.settings.max_message_bytes:
             fields = parse_line(line, ctx.settings, ctx.codec)
@@ -85,36 +89,59 @@ def _fields(line: str, info: StreamInfo, ctx: Context, result: RecordResult) -> 
             result.truncated += "log.truncated" in fields
         if fields.get("aws.lambda.event") == "report":
             _add_cost(fields, info, ctx)
-    except Exception:  # a parser bug must cost one event its parse, never the event itself
+    except Exception:
         result.parser_errors += 1
-        fields = {"message": line}
+        fields = {}
+    if "message" not in fields:
+        fields["message"] = line
     return fields
 
 
+def _timestamp(epoch_ms: object, fallback_ms: int) -> bytes:
+    valid = valid_epoch_ms(epoch_ms)
+    return iso_timestamp(fallback_ms if valid is None else valid)
+
+
 def _documents(events: list[Any], info: StreamInfo, ctx: Context, result: RecordResult) -> None:
-    """One encoded document per event, appended to result.documents. The hot loop."""
-    base = info.base
-    owns_name = "faas.name" in base
-    dumps = ctx.codec.dumps
-    fallback = iso_timestamp(ctx.fallback_epoch_ms)
+    """One encoded document per event, appended to result.documents. The hot loop.
+
+    A document is spliced from bytes: `{"@timestamp":"<ts>",` + the record's shared fields
+    (encoded once per record) + the event's own fields. The shared fields are cloud.* and
+    aws.cloudwatch.*, which no parser writes, so no name can appear twice."""
+    codec = ctx.codec
+    dumps = codec.raw_dumps
+    after_timestamp = b'",' + codec.dumps(info.shared)[1:-1] + b","
+    name, version = info.function_name, info.version
+    last_second, second = -1, b""
     append = result.documents.append
     for event in events:
         if type(event) is dict and type(event.get("message")) is str:
             line, epoch_ms, event_id = event["message"], event.get("timestamp"), event.get("id")
         else:
-            line, epoch_ms, event_id = _odd_event(event, ctx.codec)
-        fields = _fields(line, info, ctx, result)
-        if type(epoch_ms) is not int or not 0 <= epoch_ms <= MAX_TIMESTAMP_MS:
-            epoch_ms = valid_epoch_ms(epoch_ms)
-        document: Fields = {"@timestamp": fallback if epoch_ms is None else iso_timestamp(epoch_ms)}
-        document.update(base)
-        if owns_name and "faas.name" in fields:
-            del fields["faas.name"]  # the log group's function name wins over a logged one
-        document.update(fields)
+            line, epoch_ms, event_id = _odd_event(event, codec)
+        fields = _parsed(line, info, ctx, result)
+        if type(epoch_ms) is int and 0 <= epoch_ms <= MAX_TIMESTAMP_MS:
+            seconds = epoch_ms // 1000
+            if seconds != last_second:
+                last_second, second = seconds, second_text(seconds)
+            stamp = second + MILLIS[epoch_ms - seconds * 1000]
+        else:
+            stamp = _timestamp(epoch_ms, ctx.fallback_epoch_ms)
+        if name:
+            fields["faas.name"] = name  # the log group's function name wins over a logged one
+        if version and "faas.version" not in fields:
+            fields["faas.version"] = version
         if type(event_id) is str:
-            document["aws.cloudwatch.event_id"] = event_id
-        data = dumps(document)
-        append(data if len(data) <= FIREHOSE_RECORD_MAX_BYTES else shrink(document, ctx.codec))
+            fields["aws.cloudwatch.event_id"] = event_id
+        try:
+            body = dumps(fields)
+        except (UnicodeEncodeError, TypeError, ValueError):
+            body = codec.dumps(fields)
+        data = DOCUMENT_PREFIX + stamp + after_timestamp + body[1:]
+        if len(data) > FIREHOSE_RECORD_MAX_BYTES:
+            document = {"@timestamp": stamp.decode(), **info.shared, **fields}
+            data = shrink(document, codec)
+        append(data)
 
 
 def transform_record(record: dict[str, Any], ctx: Context) -> RecordResult:
