@@ -18,6 +18,10 @@ except ImportError:  # pragma: no cover - the stdlib codec is tested directly
 _LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
+# What the JSON libraries raise for input they refuse.
+LOADS_ERRORS: Final = (ValueError, UnicodeDecodeError, RecursionError)
+
+
 class JsonDecodeError(ValueError):
     """The bytes are not one valid JSON value."""
 
@@ -63,14 +67,17 @@ class Codec:
         """Parse one JSON value; raise JsonDecodeError when it is not valid JSON."""
         try:
             return self._loads(data)
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            error: Exception = exc
+        except LOADS_ERRORS as exc:
+            return self.loads_refused(data, exc)
+
+    def loads_refused(self, data: bytes | str, error: Exception) -> Any:
+        """The rest of `loads` once `raw_loads` has refused `data` with `error`."""
         # orjson refuses lone surrogate escapes ("\ud800") that the standard library accepts;
         # only text with a \u escape can hold one, so other invalid JSON fails fast.
         if self._loads is not _std_loads and _has_unicode_escape(data):
             try:
                 return _std_loads(data)
-            except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            except LOADS_ERRORS as exc:
                 error = exc
         raise JsonDecodeError(str(error)) from error
 

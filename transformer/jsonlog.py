@@ -4,6 +4,7 @@ and any application's structured log."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Final
 
@@ -126,10 +127,27 @@ def error_fields(obj: dict[str, Any]) -> Fields:
     return fields
 
 
+def _coldstart(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _keyword(value: object) -> str | None:
+    return scalar_text(value) or None
+
+
+Converter = Callable[[object], object]
+_CONVERTERS: Final[dict[str, Converter]] = {
+    "log.level": normalize_level,
+    "faas.coldstart": _coldstart,
+    "aws.xray.trace_id": xray_root,
+}
+
+
 @lru_cache(maxsize=16)
-def _roles(trace_id_keys: tuple[str, ...]) -> dict[str, tuple[str, int]]:
-    """JSON key → (document field, priority); a lower priority wins when several keys appear."""
-    roles: dict[str, tuple[str, int]] = {}
+def _roles(trace_id_keys: tuple[str, ...]) -> dict[str, tuple[str, int, Converter]]:
+    """JSON key → (document field, priority, converter); a lower priority wins when several
+    keys of one field appear."""
+    roles: dict[str, tuple[str, int, Converter]] = {}
     for target, keys in (
         ("log.level", LEVEL_KEYS),
         ("log.logger", LOGGER_KEYS),
@@ -140,39 +158,31 @@ def _roles(trace_id_keys: tuple[str, ...]) -> dict[str, tuple[str, int]]:
         ("aws.xray.trace_id", XRAY_KEYS),
         ("faas.coldstart", COLDSTART_KEYS),
     ):
+        convert = _CONVERTERS.get(target, _keyword)
         for priority, key in enumerate(keys):
-            roles.setdefault(key, (target, priority))
+            roles.setdefault(key, (target, priority, convert))
     return roles
 
 
-def _convert(target: str, value: object) -> object:
-    if target == "log.level":
-        return normalize_level(value)
-    if target == "faas.coldstart":
-        return value if isinstance(value, bool) else None
-    if target == "aws.xray.trace_id":
-        return xray_root(value)
-    return scalar_text(value) or None
-
-
 def _identity_fields(obj: dict[str, Any], settings: Settings, fields: Fields) -> None:
-    """One pass over the object's keys: level, logger, request id, service, trace ids, …"""
+    """Level, logger, request id, service, trace ids, …: only the keys the object has are
+    visited (one set intersection in C), the best-priority usable value of each field kept."""
     roles = _roles(settings.trace_id_keys)
     best: dict[str, tuple[int, object]] = {}
-    for key, value in obj.items():
-        role = roles.get(key)
-        if role is None:
-            continue
-        target, priority = role
-        converted = _convert(target, value)
-        if converted is not None and (target not in best or priority < best[target][0]):
-            best[target] = (priority, converted)
+    for key in roles.keys() & obj.keys():
+        target, priority, convert = roles[key]
+        converted = convert(obj[key])
+        if converted is not None:
+            current = best.get(target)
+            if current is None or priority < current[0]:
+                best[target] = (priority, converted)
     for target, (_, converted) in best.items():
         fields[target] = converted
     for key in settings.label_keys:
-        label = scalar_text(obj.get(key))
-        if label is not None:
-            fields["labels." + safe_name(key)] = label
+        if key in obj:
+            label = scalar_text(obj[key])
+            if label is not None:
+                fields["labels." + safe_name(key)] = label
 
 
 def json_message(obj: dict[str, Any], encode: Any) -> str | None:

@@ -40,10 +40,19 @@ LEVEL_NUMBERS: Final[dict[int, str]] = {
 }
 
 
+# The spellings met most, looked up as they are: "info", "INFO", "Info".
+_AS_WRITTEN: Final[dict[str, str]] = {
+    spelling: level
+    for word, level in LEVEL_WORDS.items()
+    for spelling in (word, word.upper(), word.capitalize())
+}
+
+
 def normalize_level(value: object) -> str | None:
     """`WARNING` → `WARN`, `CRITICAL` → `FATAL`, `fail` → `ERROR`, 30 → `INFO`; None if unknown."""
     if isinstance(value, str):
-        return LEVEL_WORDS.get(value.strip().lower())
+        found = _AS_WRITTEN.get(value)
+        return found if found is not None else LEVEL_WORDS.get(value.strip().lower())
     if isinstance(value, int) and not isinstance(value, bool):
         return LEVEL_NUMBERS.get(value)
     return None

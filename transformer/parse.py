@@ -1,7 +1,9 @@
 """One log line → the fields of its document. Pure: no I/O, no clock, no configuration reads.
 
-Order of attempts: platform lines, timeouts, JSON objects, runtime prefixes (then a JSON object
-or a Node.js error object behind the prefix), plain text. Every line yields at least `message`."""
+The first character decides what is tried: `{` a JSON object; a platform word's initial
+(START, END, REPORT, INIT_…, …) a platform line; a digit a timeout; then the runtime prefixes
+(with a JSON object or a Node.js error object behind the prefix), and plain text. Every line
+yields at least `message`. This runs once per log event: the common paths are kept short."""
 
 from __future__ import annotations
 
@@ -9,9 +11,9 @@ import re
 from typing import Any, Final
 
 from transformer.errors import extract_error
-from transformer.jsonlib import Codec, JsonDecodeError
+from transformer.jsonlib import LOADS_ERRORS, Codec, JsonDecodeError
 from transformer.jsonlog import Fields, error_fields, json_message, parse_json_object
-from transformer.platform import parse_platform_text, parse_timeout
+from transformer.platform import PLATFORM_FIRST_CHARS, parse_platform_text, parse_timeout
 from transformer.runtimes import parse_prefix
 from transformer.settings import Settings
 
@@ -23,20 +25,26 @@ _NODE_ERROR: Final = re.compile(
 
 def _object(text: str, codec: Codec) -> dict[str, Any] | None:
     """The JSON object a text holds entirely, or None."""
-    candidate = text.strip()
-    if not (candidate.startswith("{") and candidate.endswith("}")):
-        return None
+    if text[:1] != "{" or text[-1:] != "}":
+        text = text.strip()
+        if not (text.startswith("{") and text.endswith("}")):
+            return None
     try:
-        value = codec.loads(candidate)
-    except JsonDecodeError:
-        return None
-    return value if isinstance(value, dict) else None
+        value = codec.raw_loads(text)
+    except LOADS_ERRORS as error:
+        try:
+            value = codec.loads_refused(text, error)  # lone surrogates orjson refuses
+        except JsonDecodeError:
+            return None
+    return value if type(value) is dict else None
 
 
 def _text_error(message: str, fields: Fields) -> None:
-    found = extract_error(message)
-    if found is not None:
-        fields.update(found.fields())
+    """error.* of the exception a multi-line message carries."""
+    if "\n" in message or "\r" in message:
+        found = extract_error(message)
+        if found is not None:
+            fields.update(found.fields())
 
 
 def _json_line(
@@ -53,42 +61,46 @@ def _json_line(
 def _behind_prefix(
     prefix_fields: Fields, message: str, settings: Settings, codec: Codec, keep_json: bool
 ) -> Fields:
-    if message[:1] == "{":
+    first = message[:1]
+    if first == "{":
         obj = _object(message, codec)
         if obj is not None:
             fields = _json_line(obj, message, settings, codec, keep_json)
-            fields.update({k: v for k, v in prefix_fields.items() if k not in fields})
+            for key, value in prefix_fields.items():
+                fields.setdefault(key, value)
             if "faas.execution" in prefix_fields:  # the runtime's request id is authoritative
                 fields["faas.execution"] = prefix_fields["faas.execution"]
             return fields
     fields = prefix_fields
     fields["message"] = message
-    node_error = _NODE_ERROR.fullmatch(message) if message[:1] in "IUu" else None
-    error_obj = _object(node_error.group(1), codec) if node_error else None
-    if error_obj is not None:
-        fields.update(error_fields(error_obj))
-    else:
-        _text_error(message, fields)
+    if first == "I" or first == "U" or first == "u":
+        node_error = _NODE_ERROR.fullmatch(message)
+        error_obj = _object(node_error.group(1), codec) if node_error else None
+        if error_obj is not None:
+            fields.update(error_fields(error_obj))
+            return fields
+    _text_error(message, fields)
     return fields
 
 
 def parse_line(line: str, settings: Settings, codec: Codec, *, keep_json: bool = True) -> Fields:
     """The fields one log line yields; `keep_json=False` leaves its JSON object out."""
     text = line.rstrip("\r\n")
-    platform = parse_platform_text(text)
-    if platform is not None:
-        platform["message"] = text.rstrip()
-        return platform
     first = text[:1]
-    if first.isdigit() and "Task timed out after" in text:
-        timeout = parse_timeout(text)
-        if timeout is not None:
-            timeout[0]["message"] = timeout[1]
-            return timeout[0]
     if first == "{":
         obj = _object(text, codec)
         if obj is not None:
             return _json_line(obj, text, settings, codec, keep_json)
+    elif first in PLATFORM_FIRST_CHARS:
+        platform = parse_platform_text(text)
+        if platform is not None:
+            platform["message"] = text.rstrip()
+            return platform
+    elif first.isdigit() and "Task timed out after" in text:
+        timeout = parse_timeout(text)
+        if timeout is not None:
+            timeout[0]["message"] = timeout[1]
+            return timeout[0]
     prefixed = parse_prefix(text)
     if prefixed is not None:
         return _behind_prefix(prefixed[0], prefixed[1], settings, codec, keep_json)

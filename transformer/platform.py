@@ -28,7 +28,7 @@ _SIMPLE_KINDS: Final = {
     "LOGS": "logs_subscription",
     "TELEMETRY": "telemetry_subscription",
 }
-_PLATFORM_FIRST_CHARS: Final = frozenset("SEIRLT")
+PLATFORM_FIRST_CHARS: Final = frozenset("SEIRLT")
 
 
 MAX_LONG: Final = 2**63 - 1
@@ -71,19 +71,24 @@ def _put_number(fields: Fields, key: str, text: str | None, *, integer: bool = F
         fields[key] = value
 
 
-# The REPORT layout of every runtime today; anything else takes the tolerant path below.
+# The REPORT layouts of every runtime today, on demand and provisioned: the optional parts in
+# the order Lambda writes them. Anything else (SnapStart's restore durations, fields Lambda may
+# add) takes the tolerant path, which gives the same fields for these layouts (tested).
 _REPORT: Final = re.compile(
     r"REPORT RequestId: (\S+)\tDuration: (\d{1,12}(?:\.\d+)?) ms\t"
     r"Billed Duration: (\d{1,15}) ms ?\tMemory Size: (\d{1,9}) MB\t"
-    r"Max Memory Used: (\d{1,9}) MB\t(?:Init Duration: (\d{1,12}(?:\.\d+)?) ms\t)?\s*"
+    r"Max Memory Used: (\d{1,9}) MB\t(?:Init Duration: (\d{1,12}(?:\.\d+)?) ms\t)?"
+    r"(?:Status: ([a-z]+)\t?(?:Error Type: ([^\t\n]+)\t?)?)?\s*"
+    r"(?:XRAY TraceId: ([^\t\n]+)\tSegmentId: [^\t\n]*\tSampled: [^\t\n]*\t?\s*)?"
 )
 
 
-def _common_report(line: str) -> Fields | None:
+def common_report(line: str) -> Fields | None:
+    """The fields of a REPORT line in one of today's layouts, or None."""
     match = _REPORT.fullmatch(line)
     if match is None:
         return None
-    request_id, duration, billed, memory, used, init = match.groups()
+    request_id, duration, billed, memory, used, init, status, error_type, trace = match.groups()
     fields: Fields = {
         "aws.lambda.event": "report",
         "faas.execution": request_id,
@@ -95,14 +100,17 @@ def _common_report(line: str) -> Fields | None:
     }
     if init is not None:
         fields["aws.lambda.init_duration_ms"] = float(init)
+    if status in _STATUS:
+        fields["aws.lambda.status"] = status
+    if error_type and error_type.strip():
+        fields["error.type"] = error_type.strip()
+    if trace and trace.strip():
+        fields["aws.xray.trace_id"] = trace.strip()
     return fields
 
 
-def _report(line: str, kind: str) -> Fields:
-    if kind == "report":
-        common = _common_report(line)
-        if common is not None:
-            return common
+def tolerant_report(line: str, kind: str) -> Fields:
+    """REPORT, INIT_REPORT and RESTORE_REPORT lines of any layout: `Key: value` pairs."""
     pairs = _report_pairs(line.split(" ", 1)[1] if " " in line else "")
     fields: Fields = {"aws.lambda.event": kind}
     if "RequestId" in pairs:
@@ -129,7 +137,7 @@ def _report(line: str, kind: str) -> Fields:
 
 def parse_platform_text(line: str) -> Fields | None:
     """Fields of a platform text line (message excluded), or None if it is not one."""
-    if not line or line[0] not in _PLATFORM_FIRST_CHARS:
+    if not line or line[0] not in PLATFORM_FIRST_CHARS:
         return None
     if line.startswith("START RequestId: "):
         match = _START.match(line)
@@ -143,9 +151,9 @@ def parse_platform_text(line: str) -> Fields | None:
         end = _END.match(line)
         return {"aws.lambda.event": "end", "faas.execution": end.group(1)} if end else None
     if line.startswith("REPORT RequestId: "):
-        return _report(line, "report")
+        return common_report(line) or tolerant_report(line, "report")
     if line.startswith(("INIT_REPORT ", "RESTORE_REPORT ")):
-        return _report(line, "init_report" if line[0] == "I" else "restore_report")
+        return tolerant_report(line, "init_report" if line[0] == "I" else "restore_report")
     if line.startswith("RequestId: ") and " Error: " in line:
         return _runtime_error(line)
     word = line.split(None, 1)[0]
@@ -192,6 +200,8 @@ def xray_root(value: object) -> str | None:
     """The Root of an X-Ray trace header (`Root=1-…;Parent=…;Sampled=1`)."""
     if not isinstance(value, str):
         return None
+    if value.startswith("1-") and "Root=" not in value:
+        return value
     match = _XRAY_ROOT.search(value)
     return match.group(1) if match else (value if value.startswith("1-") else None)
 

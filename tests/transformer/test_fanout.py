@@ -6,6 +6,7 @@ import base64
 import gzip
 import json
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 
@@ -217,14 +218,14 @@ def test_batch_bounds_cover_every_document_once_within_the_limits(sizes: list[in
         # over the byte limit only when a single document is (PutRecordBatch then refuses it)
         assert sum(sizes[start:end]) <= MAX_BATCH_BYTES or end - start == 1
     # greedy: no batch could have taken the next document as well
-    for (start, end), (following, _) in zip(bounds, bounds[1:], strict=False):
+    for (start, end), (following, _) in pairwise(bounds):
         assert end == following
         assert end - start == MAX_BATCH_RECORDS or sum(sizes[start : end + 1]) > MAX_BATCH_BYTES
 
 
 def test_the_local_firehose_refuses_documents_opensearch_would_refuse() -> None:
     assert opensearch_document(b'{"@timestamp":"x","a":1}') == {"@timestamp": "x", "a": 1}
-    with pytest.raises(ValueError, match="duplicate field 'faas.version'"):
+    with pytest.raises(ValueError, match=r"duplicate field 'faas\.version'"):
         opensearch_document(b'{"faas.version":"1","message":"m","faas.version":"2"}')
     with pytest.raises(ValueError, match="duplicate field 'k'"):
         opensearch_document(b'{"json":{"k":1,"k":2}}')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from transformer.document import build_fields
 from transformer.jsonlib import STDLIB
 from transformer.parse import parse_line
+from transformer.platform import common_report, tolerant_report
 from transformer.settings import Settings
 
 SETTINGS = Settings(region="eu-west-1", label_keys=("milestone", "tenant.id"))
@@ -356,3 +358,56 @@ def test_a_json_line_with_a_number_beyond_double_range_is_indexed_as_text(codec_
     line = '{"message": "big", "value": 1e400}'
     fields = parse_line(line, SETTINGS, codec)
     assert fields["message"] == line and "json" not in fields
+
+
+def _corpus_reports() -> list[str]:
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    return [
+        event["message"].rstrip("\r\n")
+        for path in sorted(corpus.glob("*.json"))
+        for case in json.loads(path.read_text())
+        for event in case["events"]
+        if event["message"].startswith("REPORT ")
+    ]
+
+
+_HEAD = (
+    "REPORT RequestId: 0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6\tDuration: 12.5 ms\t"
+    "Billed Duration: 13 ms\tMemory Size: 512 MB\tMax Memory Used: 80 MB\t"
+)
+_XRAY = "XRAY TraceId: 1-6b001356-b229ddd4d1f944a1a1a1ce65\tSegmentId: c91c2fcf\tSampled: true\t"
+REPORT_LAYOUTS = [
+    _HEAD,
+    _HEAD + "Init Duration: 220.01 ms\t",
+    _HEAD + "Status: timeout",
+    _HEAD + "Status: error\tError Type: Runtime.ExitError",
+    _HEAD + "Init Duration: 9.1 ms\tStatus: error\tError Type: Runtime.OutOfMemory\t",
+    _HEAD + "\n" + _XRAY,
+    _HEAD + "Init Duration: 220.01 ms\t\n" + _XRAY,
+    _HEAD + "Status: timeout\t\n" + _XRAY,
+    _HEAD + "Status: error\tError Type:  \t",
+    _HEAD + "Status: unknown\t",
+    _HEAD.replace("13 ms\t", "13 ms \t"),
+]
+
+
+@pytest.mark.parametrize("line", REPORT_LAYOUTS + _corpus_reports())
+def test_the_fast_report_path_gives_what_the_tolerant_path_gives(line: str) -> None:
+    fast = common_report(line)
+    assert fast is not None, "today's REPORT layouts take the fast path"
+    assert fast == tolerant_report(line, "report")
+    assert parse(line + "\n")["aws.lambda.event"] == "report"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        _HEAD + "Restore Duration: 480.1 ms\tBilled Restore Duration: 91 ms\t",
+        _HEAD.replace("Duration: 12.5 ms", "Duration: 1e400 ms"),
+        _HEAD + "Future Field: 1\t",
+        _HEAD + "Status: Timeout\t",
+    ],
+)
+def test_other_report_layouts_take_the_tolerant_path(line: str) -> None:
+    assert common_report(line) is None
+    assert parse(line)["aws.lambda.event"] == "report"
