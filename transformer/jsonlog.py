@@ -143,46 +143,75 @@ _CONVERTERS: Final[dict[str, Converter]] = {
 }
 
 
+# (document field, the object's keys that feed it in priority order, converter)
+Step = tuple[str, tuple[str, ...], Converter]
+_MAX_LAYOUTS: Final = 1024
+
+
+class KeyRoles:
+    """Which document field each JSON key feeds, for one configuration. What applies to an
+    object is worked out once per key layout and remembered: a logger writes the same keys line
+    after line, so a line costs one lookup and the conversions of the keys it has."""
+
+    def __init__(self, trace_id_keys: tuple[str, ...], label_keys: tuple[str, ...]) -> None:
+        self._roles: dict[str, tuple[str, int, Converter]] = {}
+        for target, keys in (
+            ("log.level", LEVEL_KEYS),
+            ("log.logger", LOGGER_KEYS),
+            ("faas.execution", REQUEST_ID_KEYS),
+            ("service.name", SERVICE_KEYS),
+            ("trace.id", trace_id_keys),
+            ("faas.name", FUNCTION_NAME_KEYS),
+            ("aws.xray.trace_id", XRAY_KEYS),
+            ("faas.coldstart", COLDSTART_KEYS),
+        ):
+            convert = _CONVERTERS.get(target, _keyword)
+            for priority, key in enumerate(keys):
+                self._roles.setdefault(key, (target, priority, convert))
+        self._labels = label_keys
+        self._layouts: dict[tuple[str, ...], tuple[Step, ...]] = {}
+
+    def steps(self, keys: tuple[str, ...]) -> tuple[Step, ...]:
+        """What to read from an object with these keys (in this order)."""
+        found = self._layouts.get(keys)
+        if found is None:
+            if len(self._layouts) >= _MAX_LAYOUTS:  # objects with ever-new keys: start over
+                self._layouts.clear()
+            found = self._layouts[keys] = self._steps(keys)
+        return found
+
+    def _steps(self, keys: tuple[str, ...]) -> tuple[Step, ...]:
+        by_target: dict[str, list[tuple[int, str, Converter]]] = {}
+        for key in keys:
+            role = self._roles.get(key)
+            if role is not None:
+                by_target.setdefault(role[0], []).append((role[1], key, role[2]))
+        steps: list[Step] = []
+        for target, candidates in by_target.items():
+            candidates.sort(key=lambda candidate: candidate[0])
+            steps.append((target, tuple(key for _, key, _ in candidates), candidates[0][2]))
+        present = set(keys)
+        for key in self._labels:
+            if key in present:
+                steps.append(("labels." + safe_name(key), (key,), scalar_text))
+        return tuple(steps)
+
+
 @lru_cache(maxsize=16)
-def _roles(trace_id_keys: tuple[str, ...]) -> dict[str, tuple[str, int, Converter]]:
-    """JSON key → (document field, priority, converter); a lower priority wins when several
-    keys of one field appear."""
-    roles: dict[str, tuple[str, int, Converter]] = {}
-    for target, keys in (
-        ("log.level", LEVEL_KEYS),
-        ("log.logger", LOGGER_KEYS),
-        ("faas.execution", REQUEST_ID_KEYS),
-        ("service.name", SERVICE_KEYS),
-        ("trace.id", trace_id_keys),
-        ("faas.name", FUNCTION_NAME_KEYS),
-        ("aws.xray.trace_id", XRAY_KEYS),
-        ("faas.coldstart", COLDSTART_KEYS),
-    ):
-        convert = _CONVERTERS.get(target, _keyword)
-        for priority, key in enumerate(keys):
-            roles.setdefault(key, (target, priority, convert))
-    return roles
+def key_roles(trace_id_keys: tuple[str, ...], label_keys: tuple[str, ...]) -> KeyRoles:
+    return KeyRoles(trace_id_keys, label_keys)
 
 
 def _identity_fields(obj: dict[str, Any], settings: Settings, fields: Fields) -> None:
-    """Level, logger, request id, service, trace ids, …: only the keys the object has are
-    visited (one set intersection in C), the best-priority usable value of each field kept."""
-    roles = _roles(settings.trace_id_keys)
-    best: dict[str, tuple[int, object]] = {}
-    for key in roles.keys() & obj.keys():
-        target, priority, convert = roles[key]
-        converted = convert(obj[key])
-        if converted is not None:
-            current = best.get(target)
-            if current is None or priority < current[0]:
-                best[target] = (priority, converted)
-    for target, (_, converted) in best.items():
-        fields[target] = converted
-    for key in settings.label_keys:
-        if key in obj:
-            label = scalar_text(obj[key])
-            if label is not None:
-                fields["labels." + safe_name(key)] = label
+    """Level, logger, request id, service, trace ids, labels: for each, the value of the best
+    key the object has that converts (a lower priority wins)."""
+    roles = key_roles(settings.trace_id_keys, settings.label_keys)
+    for target, keys, convert in roles.steps(tuple(obj)):
+        for key in keys:
+            value = convert(obj[key])
+            if value is not None:
+                fields[target] = value
+                break
 
 
 def json_message(obj: dict[str, Any], encode: Any) -> str | None:
