@@ -6,7 +6,6 @@ the rest of the line (the message), or None when the line is not in its format."
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any, Final
 
 from transformer.levels import normalize_level
@@ -23,10 +22,10 @@ _WORDS: Final = (
 _PYTHON: Final = re.compile(r"\[([A-Za-z]+)\]\t(\d{4}-\d\d-\d\dT[^\t]*)\t([^\t]*)\t(.*)", re.S)
 # Python's unhandled-exception format, Java's "[WARN] text" and similar: "[LEVEL] message"
 _BRACKET: Final = re.compile(r"\[([A-Za-z]+)\][ \t]+(.*)", re.S)
-# Node.js and .NET: "<ISO ts>\t<request id>\t<LEVEL>\t<message>", the level being optional
-_TABBED: Final = re.compile(
-    rf"(\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z?)\t([^\t\n]+)\t(?:({_WORDS})\t)?(.*)", re.S
-)
+# Node.js and .NET: "<ISO ts>\t<request id>\t<LEVEL>\t<message>", the level being optional.
+# Cut at the tabs, then the timestamp checked: several times faster than one regex.
+_TABBED_TIMESTAMP: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z?")
+_TABBED_LEVELS: Final = frozenset(_WORDS.split("|"))
 # log4j2 with the Lambda appender: "2026-11-20 12:00:01 <request id> INFO  Logger - message"
 _LOG4J: Final = re.compile(
     rf"\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)?\s+(?:({_UUID})\s+)?"
@@ -41,10 +40,11 @@ _RUBY: Final = re.compile(
 _GO: Final = re.compile(r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? (.*)", re.S)
 
 
+_NO_REQUEST_ID: Final = frozenset({"", "undefined", "-"})
+
+
 def _request_id(value: str | None) -> Fields:
-    if value and value != "undefined" and value != "-":
-        return {"faas.execution": value}
-    return {}
+    return {} if value is None or value in _NO_REQUEST_ID else {"faas.execution": value}
 
 
 def _with_level(fields: Fields, word: str | None) -> Fields:
@@ -56,23 +56,40 @@ def _with_level(fields: Fields, word: str | None) -> Fields:
 
 def python_prefix(line: str) -> Prefixed | None:
     match = _PYTHON.match(line)
-    if match is None or normalize_level(match.group(1)) is None:
+    if match is None:
         return None
-    return _with_level(_request_id(match.group(3)), match.group(1)), match.group(4)
+    level = normalize_level(match.group(1))
+    if level is None:
+        return None
+    fields = _request_id(match.group(3))
+    fields["log.level"] = level
+    return fields, match.group(4)
 
 
 def bracket_prefix(line: str) -> Prefixed | None:
     match = _BRACKET.match(line)
-    if match is None or normalize_level(match.group(1)) is None:
+    if match is None:
         return None
-    return _with_level({}, match.group(1)), match.group(2)
+    level = normalize_level(match.group(1))
+    return ({"log.level": level}, match.group(2)) if level is not None else None
 
 
 def tabbed_prefix(line: str) -> Prefixed | None:
-    match = _TABBED.match(line)
-    if match is None:
+    parts = line.split("\t", 3)
+    if len(parts) < 3 or _TABBED_TIMESTAMP.fullmatch(parts[0]) is None:
         return None
-    return _with_level(_request_id(match.group(2)), match.group(3)), match.group(4)
+    request_id = parts[1]
+    if not request_id or "\n" in request_id:
+        return None
+    fields: Fields = {}
+    if len(parts) == 4 and parts[2] in _TABBED_LEVELS:
+        fields["log.level"] = normalize_level(parts[2])
+        message = parts[3]
+    else:
+        message = line[len(parts[0]) + len(request_id) + 2 :]
+    if request_id not in _NO_REQUEST_ID:
+        fields["faas.execution"] = request_id
+    return fields, message
 
 
 def log4j_prefix(line: str) -> Prefixed | None:
@@ -113,19 +130,16 @@ def _digit_prefix(line: str) -> Prefixed | None:
     return None
 
 
-_BY_FIRST_CHAR: Final[dict[str, tuple[Callable[[str], Prefixed | None], ...]]] = {
-    "[": (python_prefix, bracket_prefix),
-    **dict.fromkeys("DIWEFAU", (ruby_prefix,)),
-    **dict.fromkeys("0123456789", (_digit_prefix,)),
-}
+_RUBY_FIRST: Final = frozenset("DIWEFAU")
 
 
 def parse_prefix(line: str) -> Prefixed | None:
     """Fields and message of a runtime-prefixed line, or None for a line with no known prefix."""
-    if not line:
-        return None
-    for parser in _BY_FIRST_CHAR.get(line[0], ()):
-        found = parser(line)
-        if found is not None:
-            return found
+    first = line[:1]
+    if first == "[":
+        return python_prefix(line) or bracket_prefix(line)
+    if "0" <= first <= "9":
+        return _digit_prefix(line)
+    if first in _RUBY_FIRST:
+        return ruby_prefix(line)
     return None
