@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 _TYPE: Final = r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*"
 _EXCEPTION_LINE: Final = re.compile(rf"\s*({_TYPE})(?::[ \t]?(.*))?")
@@ -12,20 +11,21 @@ _LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")
 _PY_TRACEBACK: Final = "Traceback (most recent call last):"
 
 
-@dataclass(frozen=True)
-class ErrorInfo:
+class ErrorInfo(NamedTuple):
     type: str | None
     message: str | None
     stack_trace: str | None
 
     def fields(self) -> dict[str, str]:
         """The document's `error.*` fields, the empty ones left out."""
-        found = {
-            "error.type": self.type,
-            "error.message": self.message,
-            "error.stack_trace": self.stack_trace,
-        }
-        return {key: value for key, value in found.items() if value}
+        found: dict[str, str] = {}
+        if self.type:
+            found["error.type"] = self.type
+        if self.message:
+            found["error.message"] = self.message
+        if self.stack_trace:
+            found["error.stack_trace"] = self.stack_trace
+        return found
 
 
 def _exception_line(line: str) -> tuple[str, str | None] | None:
@@ -33,11 +33,6 @@ def _exception_line(line: str) -> tuple[str, str | None] | None:
     if match is None:
         return None
     return match.group(1), match.group(2)
-
-
-def _is_frame(line: str) -> bool:
-    stripped = line.lstrip()
-    return stripped != line and stripped.startswith("at ")
 
 
 def _python(lines: list[str], start: int) -> ErrorInfo:
@@ -57,8 +52,13 @@ def _python(lines: list[str], start: int) -> ErrorInfo:
 
 
 def _frames(lines: list[str]) -> ErrorInfo | None:
-    first = next((i for i, line in enumerate(lines) if _is_frame(line)), None)
-    if first is None or first == 0:
+    first = 0
+    for line in lines:
+        stripped = line.lstrip()
+        if stripped != line and stripped.startswith("at "):  # an indented "at …" frame
+            break
+        first += 1
+    if first == 0 or first == len(lines):
         return None
     for header in range(first - 1, -1, -1):
         found = _exception_line(lines[header])
@@ -67,17 +67,24 @@ def _frames(lines: list[str]) -> ErrorInfo | None:
     return None
 
 
+def _lines(text: str) -> list[str]:
+    return _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
+
+
 def extract_error(text: str) -> ErrorInfo | None:
     """The exception a multi-line message carries, or None. Single lines carry none."""
     if "\n" not in text and "\r" not in text:
         return None
-    lines = _LINE_BREAK.split(text)
-    for index, line in enumerate(lines):
-        if line.strip() == _PY_TRACEBACK:
-            return _python(lines, index)
+    if _PY_TRACEBACK in text:
+        lines = _lines(text)
+        for index, line in enumerate(lines):
+            if line.strip() == _PY_TRACEBACK:
+                return _python(lines, index)
     if text.startswith("panic: ") and "\ngoroutine " in text:
-        return ErrorInfo("panic", lines[0][len("panic: ") :], text.rstrip())
-    return _frames(lines)
+        return ErrorInfo("panic", _lines(text)[0][len("panic: ") :], text.rstrip())
+    if "at " not in text:  # no stack frame: "   at …" (Node.js, Java, .NET)
+        return None
+    return _frames(_lines(text))
 
 
 def from_exception_text(text: str) -> ErrorInfo:

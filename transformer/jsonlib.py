@@ -70,6 +70,16 @@ class Codec:
         except LOADS_ERRORS as exc:
             return self.loads_refused(data, exc)
 
+    def retry_object(self, data: bytes | str) -> dict[str, Any] | None:
+        """The JSON object `raw_loads` refused but `loads` accepts, or None; raises nothing."""
+        if self._loads is _std_loads or not _has_unicode_escape(data):
+            return None
+        try:
+            value = _std_loads(data)
+        except LOADS_ERRORS:
+            return None
+        return value if type(value) is dict else None
+
     def loads_refused(self, data: bytes | str, error: Exception) -> Any:
         """The rest of `loads` once `raw_loads` has refused `data` with `error`."""
         # orjson refuses lone surrogate escapes ("\ud800") that the standard library accepts;

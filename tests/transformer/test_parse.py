@@ -255,6 +255,37 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
             "faas.execution": "r-9",
         },
     ),
+    (
+        "node-object-literal-is-text-not-json",
+        "{ sku: 'SKU-1', qty: 2 }\n",
+        {"message": "{ sku: 'SKU-1', qty: 2 }", "json": ABSENT, "log.level": ABSENT},
+    ),
+    (
+        "json-object-with-spaces-inside-the-braces",
+        '{ \n "level": "warn", "message": "spaced" }\n',
+        {"message": "spaced", "log.level": "WARN", "json": {"level": "warn", "message": "spaced"}},
+    ),
+    (
+        "empty-json-object",
+        "{}\n",
+        {"message": "{}", "json": {}},
+    ),
+    (
+        "node-stack-with-windows-line-breaks",
+        "2026-11-20T10:01:05.419Z\t76d8fb30-c9c2-4dd6-80c0-25423d6a857f\tERROR\tTypeError: x is "
+        "undefined\r\n    at f (/var/task/a.js:1:2)\r\n    at g (/var/task/a.js:3:4)\r\n",
+        {
+            "error.type": "TypeError",
+            "error.message": "x is undefined",
+            "error.stack_trace": "TypeError: x is undefined\n    at f (/var/task/a.js:1:2)\n"
+            "    at g (/var/task/a.js:3:4)",
+        },
+    ),
+    (
+        "multi-line-text-mentioning-at-without-frames",
+        "Retrying at noon\nnothing failed",
+        {"error.type": ABSENT, "error.stack_trace": ABSENT},
+    ),
 ]
 
 
