@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Any, Final
 
 Fields = dict[str, Any]
@@ -191,6 +192,7 @@ def parse_timeout(line: str) -> tuple[Fields, str] | None:
     return fields, match.group(3)
 
 
+@lru_cache(maxsize=64)
 def event_kind(platform_type: str) -> str:
     """`platform.initStart` → `init_start`, `platform.report` → `report`."""
     return _CAMEL.sub("_", platform_type[len("platform.") :]).lower()
@@ -214,20 +216,29 @@ def _metric(metrics: dict[str, Any], key: str) -> float | None:
     return None
 
 
+# platform.report record.metrics key → (document field, whole number)
+_REPORT_METRICS: Final = (
+    ("durationMs", "aws.lambda.duration_ms", False),
+    ("billedDurationMs", "aws.lambda.billed_duration_ms", True),
+    ("memorySizeMB", "aws.lambda.memory_size_mb", True),
+    ("maxMemoryUsedMB", "aws.lambda.max_memory_used_mb", True),
+    ("initDurationMs", "aws.lambda.init_duration_ms", False),
+)
+
+
 def _json_metrics(fields: Fields, kind: str, metrics: dict[str, Any]) -> None:
     if kind == "report":
-        pairs = (
-            ("aws.lambda.duration_ms", "durationMs", False),
-            ("aws.lambda.billed_duration_ms", "billedDurationMs", True),
-            ("aws.lambda.memory_size_mb", "memorySizeMB", True),
-            ("aws.lambda.max_memory_used_mb", "maxMemoryUsedMB", True),
-            ("aws.lambda.init_duration_ms", "initDurationMs", False),
-        )
-        for field, key, integer in pairs:
-            value = _metric(metrics, key)
-            converted = _long(value) if integer and value is not None else value
-            if converted is not None:
-                fields[field] = converted
+        for key, field, integer in _REPORT_METRICS:
+            value = metrics.get(key)
+            if type(value) is int:  # bool is not: its type is bool
+                if not integer:
+                    fields[field] = float(value)
+                elif -MAX_LONG <= value <= MAX_LONG:
+                    fields[field] = value
+            elif type(value) is float and math.isfinite(value):
+                converted = _long(value) if integer else value
+                if converted is not None:
+                    fields[field] = converted
         fields["faas.coldstart"] = "initDurationMs" in metrics or "restoreDurationMs" in metrics
     elif kind == "init_report":
         value = _metric(metrics, "durationMs")

@@ -442,3 +442,19 @@ def test_the_fast_report_path_gives_what_the_tolerant_path_gives(line: str) -> N
 def test_other_report_layouts_take_the_tolerant_path(line: str) -> None:
     assert common_report(line) is None
     assert parse(line)["aws.lambda.event"] == "report"
+
+
+def test_platform_report_metrics_keep_their_document_types() -> None:
+    fields = parse(
+        '{"type": "platform.report", "record": {"requestId": "r", "metrics": {"durationMs": 12, '
+        '"billedDurationMs": 12.9, "memorySizeMB": true, "maxMemoryUsedMB": 9223372036854775807, '
+        '"initDurationMs": 1e308}}}'
+    )
+    assert fields["aws.lambda.duration_ms"] == 12.0
+    assert isinstance(fields["aws.lambda.duration_ms"], float)  # a double, even when written whole
+    assert fields["aws.lambda.billed_duration_ms"] == 12  # a long, even when written with decimals
+    assert isinstance(fields["aws.lambda.billed_duration_ms"], int)
+    assert "aws.lambda.memory_size_mb" not in fields  # a boolean is no number
+    assert fields["aws.lambda.max_memory_used_mb"] == 2**63 - 1
+    assert fields["aws.lambda.init_duration_ms"] == 1e308
+    assert fields["faas.coldstart"] is True
