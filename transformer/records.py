@@ -79,21 +79,10 @@ def _odd_event(event: object, codec: Codec) -> tuple[str, object, object]:
     return line, event.get("timestamp"), event.get("id")
 
 
-def _parsed(line: str, info: StreamInfo, ctx: Context, result: RecordResult) -> Fields:
-    """The fields of one line; a parser bug costs the event its parse, never the event itself."""
-    try:
-        if len(line) * 4 <= ctx.settings.max_message_bytes:
-            fields = parse_line(line, ctx.settings, ctx.codec)
-        else:
-            fields = build_fields(line, ctx.settings, ctx.codec)
-            result.truncated += "log.truncated" in fields
-        if fields.get("aws.lambda.event") == "report":
-            _add_cost(fields, info, ctx)
-    except Exception:
-        result.parser_errors += 1
-        fields = {}
-    if "message" not in fields:
-        fields["message"] = line
+def _oversized(line: str, ctx: Context, result: RecordResult) -> Fields:
+    """Fields of a line that may be over the configured size (truncated and flagged if so)."""
+    fields = build_fields(line, ctx.settings, ctx.codec)
+    result.truncated += "log.truncated" in fields
     return fields
 
 
@@ -112,21 +101,34 @@ def _documents(events: list[Any], info: StreamInfo, ctx: Context, result: Record
     dumps = codec.raw_dumps
     after_timestamp = b'",' + codec.dumps(info.shared)[1:-1] + b","
     name, version = info.function_name, info.version
-    last_second, second = -1, b""
+    last_second, opening = -1, b""
     append = result.documents.append
+    settings = ctx.settings
+    short_line = settings.max_message_bytes // 4  # this many characters can't be over the size
     for event in events:
         if type(event) is dict and type(event.get("message")) is str:
             line, epoch_ms, event_id = event["message"], event.get("timestamp"), event.get("id")
         else:
             line, epoch_ms, event_id = _odd_event(event, codec)
-        fields = _parsed(line, info, ctx, result)
+        try:
+            if len(line) <= short_line:
+                fields = parse_line(line, settings, codec)
+            else:
+                fields = _oversized(line, ctx, result)
+            if fields.get("aws.lambda.event") == "report":
+                _add_cost(fields, info, ctx)
+        except Exception:  # a parser bug costs the event its parse, never the event itself
+            result.parser_errors += 1
+            fields = {}
+        if "message" not in fields:  # every document has one (and so is never empty)
+            fields["message"] = line
         if type(epoch_ms) is int and 0 <= epoch_ms <= MAX_TIMESTAMP_MS:
             seconds = epoch_ms // 1000
             if seconds != last_second:
-                last_second, second = seconds, second_text(seconds)
-            stamp = second + MILLIS[epoch_ms - seconds * 1000]
+                last_second, opening = seconds, DOCUMENT_PREFIX + second_text(seconds)
+            stamp = opening + MILLIS[epoch_ms - seconds * 1000]  # {"@timestamp":"<ISO time>
         else:
-            stamp = _timestamp(epoch_ms, ctx.fallback_epoch_ms)
+            stamp = DOCUMENT_PREFIX + _timestamp(epoch_ms, ctx.fallback_epoch_ms)
         if name:
             fields["faas.name"] = name  # the log group's function name wins over a logged one
         if version and "faas.version" not in fields:
@@ -137,9 +139,10 @@ def _documents(events: list[Any], info: StreamInfo, ctx: Context, result: Record
             body = dumps(fields)
         except (UnicodeEncodeError, TypeError, ValueError):
             body = codec.dumps(fields)
-        data = DOCUMENT_PREFIX + stamp + after_timestamp + body[1:]
+        data = stamp + after_timestamp + body[1:]
         if len(data) > FIREHOSE_RECORD_MAX_BYTES:
-            document = {"@timestamp": stamp.decode(), **info.shared, **fields}
+            timestamp = stamp[len(DOCUMENT_PREFIX) :].decode()
+            document = {"@timestamp": timestamp, **info.shared, **fields}
             data = shrink(document, codec)
         append(data)
 
