@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from transformer.errors import ErrorInfo, from_exception_text
 from transformer.levels import normalize_level
@@ -148,6 +148,16 @@ Step = tuple[str, tuple[str, ...], Converter]
 _MAX_LAYOUTS: Final = 1024
 
 
+class Layout(NamedTuple):
+    """What to read from objects with one key layout."""
+
+    steps: tuple[Step, ...]
+    message_keys: tuple[str, ...]  # the MESSAGE_KEYS it has, in priority order
+    errors: bool  # it has one of ERROR_KEYS
+    emf: bool  # it has `_aws`
+    typed: bool  # it has `type` and `record`: perhaps a Lambda `platform.*` record
+
+
 class KeyRoles:
     """Which document field each JSON key feeds, for one configuration. What applies to an
     object is worked out once per key layout and remembered: a logger writes the same keys line
@@ -169,18 +179,18 @@ class KeyRoles:
             for priority, key in enumerate(keys):
                 self._roles.setdefault(key, (target, priority, convert))
         self._labels = label_keys
-        self._layouts: dict[tuple[str, ...], tuple[Step, ...]] = {}
+        self._layouts: dict[tuple[str, ...], Layout] = {}
 
-    def steps(self, keys: tuple[str, ...]) -> tuple[Step, ...]:
+    def layout(self, keys: tuple[str, ...]) -> Layout:
         """What to read from an object with these keys (in this order)."""
         found = self._layouts.get(keys)
         if found is None:
             if len(self._layouts) >= _MAX_LAYOUTS:  # objects with ever-new keys: start over
                 self._layouts.clear()
-            found = self._layouts[keys] = self._steps(keys)
+            found = self._layouts[keys] = self._layout(keys)
         return found
 
-    def _steps(self, keys: tuple[str, ...]) -> tuple[Step, ...]:
+    def _layout(self, keys: tuple[str, ...]) -> Layout:
         by_target: dict[str, list[tuple[int, str, Converter]]] = {}
         for key in keys:
             role = self._roles.get(key)
@@ -194,7 +204,13 @@ class KeyRoles:
         for key in self._labels:
             if key in present:
                 steps.append(("labels." + safe_name(key), (key,), scalar_text))
-        return tuple(steps)
+        return Layout(
+            steps=tuple(steps),
+            message_keys=tuple(key for key in MESSAGE_KEYS if key in present),
+            errors=not ERROR_KEYS.isdisjoint(present),
+            emf="_aws" in present,
+            typed="type" in present and "record" in present,
+        )
 
 
 @lru_cache(maxsize=16)
@@ -202,22 +218,10 @@ def key_roles(trace_id_keys: tuple[str, ...], label_keys: tuple[str, ...]) -> Ke
     return KeyRoles(trace_id_keys, label_keys)
 
 
-def _identity_fields(obj: dict[str, Any], settings: Settings, fields: Fields) -> None:
-    """Level, logger, request id, service, trace ids, labels: for each, the value of the best
-    key the object has that converts (a lower priority wins)."""
-    roles = key_roles(settings.trace_id_keys, settings.label_keys)
-    for target, keys, convert in roles.steps(tuple(obj)):
-        for key in keys:
-            value = convert(obj[key])
-            if value is not None:
-                fields[target] = value
-                break
-
-
-def json_message(obj: dict[str, Any], encode: Any) -> str | None:
+def _message(obj: dict[str, Any], keys: tuple[str, ...], encode: Any) -> str | None:
     """The human message of a JSON log: `message` or `msg`; objects are written as JSON."""
-    for key in MESSAGE_KEYS:
-        value = obj.get(key)
+    for key in keys:
+        value = obj[key]
         if value is None:
             continue
         if isinstance(value, str):
@@ -227,14 +231,34 @@ def json_message(obj: dict[str, Any], encode: Any) -> str | None:
     return None
 
 
-def parse_json_object(obj: dict[str, Any], settings: Settings) -> Fields:
-    """Every field a JSON log object yields (message excluded; see json_message)."""
-    kind = obj.get("type")
-    if isinstance(kind, str) and kind.startswith("platform.") and "record" in obj:
-        return parse_platform_json(obj, kind)
+def _application_fields(obj: dict[str, Any], layout: Layout) -> Fields:
     fields: Fields = {}
-    _identity_fields(obj, settings, fields)
-    fields.update(error_fields(obj))
-    if "_aws" in obj:
+    for target, keys, convert in layout.steps:
+        for key in keys:
+            value = convert(obj[key])
+            if value is not None:
+                fields[target] = value
+                break
+    if layout.errors:
+        fields.update(error_fields(obj))
+    if layout.emf:
         fields.update(emf_metrics(obj))
+    return fields
+
+
+def parse_json_object(obj: dict[str, Any], settings: Settings, encode: Any) -> Fields:
+    """Every field a JSON log object yields; `message` when it has one (`message`, `msg`).
+
+    Level, logger, request id, service, trace ids, labels: for each, the value of the best key
+    the object has that converts (a lower priority wins)."""
+    layout = key_roles(settings.trace_id_keys, settings.label_keys).layout(tuple(obj))
+    kind = obj["type"] if layout.typed else None
+    if isinstance(kind, str) and kind.startswith("platform."):
+        fields = parse_platform_json(obj, kind)
+    else:
+        fields = _application_fields(obj, layout)
+    if layout.message_keys:
+        message = _message(obj, layout.message_keys, encode)
+        if message is not None:
+            fields["message"] = message
     return fields

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from transformer.errors import extract_error
 from transformer.jsonlib import LOADS_ERRORS, Codec
-from transformer.jsonlog import Fields, error_fields, json_message, parse_json_object
+from transformer.jsonlog import Fields, error_fields, parse_json_object
 from transformer.platform import PLATFORM_FIRST_CHARS, parse_platform_text, parse_timeout
 from transformer.runtimes import parse_prefix
 from transformer.settings import Settings
@@ -51,9 +51,9 @@ def _text_error(message: str, fields: Fields) -> None:
 def _json_line(
     obj: dict[str, Any], text: str, settings: Settings, codec: Codec, keep_json: bool
 ) -> Fields:
-    fields = parse_json_object(obj, settings)
-    message = json_message(obj, codec.dumps)
-    fields["message"] = text.strip() if message is None else message
+    fields = parse_json_object(obj, settings, codec.dumps)
+    if "message" not in fields:
+        fields["message"] = text.strip()
     if keep_json:
         fields["json"] = obj
     return fields
