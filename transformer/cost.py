@@ -11,7 +11,7 @@ from typing import Any, Final, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from transformer.settings import Architecture, Prices
+from transformer.settings import Prices
 
 _COST_DIGITS: Final = 12
 
@@ -23,8 +23,8 @@ class ArchitectureSource(Protocol):
 def invocation_cost(billed_ms: int, memory_mb: int, architecture: str, prices: Prices) -> float:
     """USD for one invocation; `architecture` other than arm64 is priced as x86_64."""
     gb_seconds = (billed_ms / 1000.0) * (memory_mb / 1024.0)
-    arch: Architecture = "arm64" if architecture == "arm64" else "x86_64"
-    return round(gb_seconds * prices.gb_second(arch) + prices.per_request, _COST_DIGITS)
+    price = prices.arm64_gb_second if architecture == "arm64" else prices.x86_64_gb_second
+    return round(gb_seconds * price + prices.per_request, _COST_DIGITS)
 
 
 class StaticArchitectures:

@@ -26,9 +26,6 @@ class Prices:
     arm64_gb_second: float = 0.0000133334
     per_request: float = 0.0000002
 
-    def gb_second(self, architecture: Architecture) -> float:
-        return self.arm64_gb_second if architecture == "arm64" else self.x86_64_gb_second
-
 
 @dataclass(frozen=True)
 class Settings:
