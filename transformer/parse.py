@@ -42,10 +42,9 @@ def _object(text: str, codec: Codec) -> dict[str, Any] | None:
 
 def _text_error(message: str, fields: Fields) -> None:
     """error.* of the exception a multi-line message carries."""
-    if "\n" in message or "\r" in message:
-        found = extract_error(message)
-        if found is not None:
-            fields.update(found.fields())
+    found = extract_error(message)
+    if found is not None:
+        fields.update(found.fields())
 
 
 def _json_line(
@@ -80,7 +79,8 @@ def _behind_prefix(
         if error_obj is not None:
             fields.update(error_fields(error_obj))
             return fields
-    _text_error(message, fields)
+    if "\n" in message or "\r" in message:
+        _text_error(message, fields)
     return fields
 
 
@@ -106,5 +106,6 @@ def parse_line(line: str, settings: Settings, codec: Codec, *, keep_json: bool =
     if prefixed is not None:
         return _behind_prefix(prefixed[0], prefixed[1], settings, codec, keep_json)
     fields: Fields = {"message": text}
-    _text_error(text, fields)
+    if "\n" in text or "\r" in text:
+        _text_error(text, fields)
     return fields
