@@ -65,7 +65,7 @@ MILLIS: Final = tuple(f".{ms:03d}Z".encode() for ms in range(1000))
 
 
 def second_text(epoch_seconds: int) -> bytes:
-    """1795169647 → b'2026-11-20T09:14:07'."""
+    """1795169647 → b'2026-11-20T10:14:07'."""
     text = _SECOND_CACHE.get(epoch_seconds)
     if text is None:
         if len(_SECOND_CACHE) > 4096:
@@ -76,7 +76,7 @@ def second_text(epoch_seconds: int) -> bytes:
 
 
 def iso_timestamp(epoch_ms: int) -> bytes:
-    """1795169647121 → b'2026-11-20T09:14:07.121Z'."""
+    """1795169647121 → b'2026-11-20T10:14:07.121Z'."""
     seconds, millis = divmod(epoch_ms, 1000)
     return second_text(seconds) + MILLIS[millis]
 

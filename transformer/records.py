@@ -71,11 +71,15 @@ def _add_cost(fields: Fields, info: StreamInfo, ctx: Context) -> None:
 
 
 def _odd_event(event: object, codec: Codec) -> tuple[str, object, object]:
-    """(line, timestamp, id) of a logEvents entry that is not {id, timestamp, message: str}."""
+    """(line, timestamp, id) of a logEvents entry that is not {id, timestamp, message: str}:
+    a key missing, a message that is not a string, or no object at all."""
     if not isinstance(event, dict):
         return bytes(codec.dumps(event)).decode("utf-8"), None, None
     message = event.get("message")
-    line = "" if message is None else bytes(codec.dumps(message)).decode("utf-8")
+    if isinstance(message, str):
+        line = message
+    else:
+        line = "" if message is None else bytes(codec.dumps(message)).decode("utf-8")
     return line, event.get("timestamp"), event.get("id")
 
 
@@ -106,16 +110,18 @@ def _documents(events: list[Any], info: StreamInfo, ctx: Context, result: Record
     settings = ctx.settings
     short_line = settings.max_message_bytes // 4  # this many characters can't be over the size
     for event in events:
-        if type(event) is dict and type(event.get("message")) is str:
-            line, epoch_ms, event_id = event["message"], event.get("timestamp"), event.get("id")
-        else:
+        try:
+            line, epoch_ms, event_id = event["message"], event["timestamp"], event["id"]
+        except (KeyError, TypeError, IndexError):
+            line = None
+        if type(line) is not str or type(event) is not dict:
             line, epoch_ms, event_id = _odd_event(event, codec)
         try:
             if len(line) <= short_line:
                 fields = parse_line(line, settings, codec)
             else:
                 fields = _oversized(line, ctx, result)
-            if fields.get("aws.lambda.event") == "report":
+            if "aws.lambda.billed_duration_ms" in fields and fields["aws.lambda.event"] == "report":
                 _add_cost(fields, info, ctx)
         except Exception:  # a parser bug costs the event its parse, never the event itself
             result.parser_errors += 1

@@ -7,6 +7,7 @@ import gzip
 import json
 from collections import Counter
 from itertools import pairwise
+from typing import Any
 
 import pytest
 
@@ -229,3 +230,30 @@ def test_the_local_firehose_refuses_documents_opensearch_would_refuse() -> None:
         opensearch_document(b'{"faas.version":"1","message":"m","faas.version":"2"}')
     with pytest.raises(ValueError, match="duplicate field 'k'"):
         opensearch_document(b'{"json":{"k":1,"k":2}}')
+
+
+def test_malformed_log_events_still_become_documents_with_what_they_hold() -> None:
+    # GIVEN a record whose events miss keys, carry non-string messages, or are not objects
+    at = 1_795_169_647_121
+    odd: list[Any] = [
+        {"id": "1", "timestamp": at, "message": "whole"},
+        {"id": "2", "message": "no timestamp"},
+        {"timestamp": at, "message": "no id"},
+        {"id": "4", "timestamp": at, "message": {"a": 1}},
+        {"id": "5", "timestamp": "yesterday", "message": None},
+        "a bare string",
+        42,
+    ]
+    # WHEN it goes through the transformer
+    delivery = deliver([cw_record(odd)])
+    # THEN each event is one document, its text kept as it came (JSON for what is not text)
+    by_message = {doc["message"]: doc for doc in delivery.documents}
+    assert sorted(by_message) == sorted(
+        ["whole", "no timestamp", "no id", '{"a":1}', "", '"a bare string"', "42"]
+    )
+    assert by_message["whole"]["@timestamp"] == "2026-11-20T10:14:07.121Z"
+    assert by_message["whole"]["aws.cloudwatch.event_id"] == "1"
+    assert by_message["no timestamp"]["@timestamp"].endswith("Z")  # the time it was handled
+    assert "aws.cloudwatch.event_id" not in by_message["no id"]
+    assert by_message["no id"]["@timestamp"] == "2026-11-20T10:14:07.121Z"
+    assert not delivery.failed
