@@ -82,12 +82,19 @@ def emf_metrics(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def _joined_stack(value: object) -> str | None:
+    """A stack trace written as one string, or as a list of lines (with or without their line
+    breaks); None for anything else."""
     if isinstance(value, str):
         return value.rstrip() or None
-    if isinstance(value, list) and all(isinstance(v, str) for v in value) and value:
-        separator = "" if all(v.endswith("\n") for v in value) else "\n"
-        return separator.join(value).rstrip() or None
-    return None
+    if not isinstance(value, list) or not value:
+        return None
+    try:
+        joined = "\n".join(value)  # TypeError unless every item is a string
+    except TypeError:
+        return None
+    if value[0].endswith("\n") and all(line.endswith("\n") for line in value):
+        joined = "".join(value)
+    return joined.rstrip() or None
 
 
 def _error_object(value: object) -> ErrorInfo | None:
@@ -121,7 +128,7 @@ def error_fields(obj: dict[str, Any]) -> Fields:
     else:
         info = _error_object(obj.get("err")) or _error_object(obj.get("error"))
     name = scalar_text(obj.get("exception_name"))
-    fields: Fields = dict(info.fields()) if info is not None else {}
+    fields: Fields = info.fields() if info is not None else {}
     if name:
         fields["error.type"] = name
     return fields

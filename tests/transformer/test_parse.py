@@ -286,6 +286,17 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
         "Retrying at noon\nnothing failed",
         {"error.type": ABSENT, "error.stack_trace": ABSENT},
     ),
+    (
+        "python-json-stack-lines-with-their-line-breaks",
+        '{"errorType": "KeyError", "errorMessage": "x", "stackTrace": ["  File \\"a.py\\", line '
+        '1\\n", "    f()\\n"]}',
+        {"error.type": "KeyError", "error.stack_trace": '  File "a.py", line 1\n    f()'},
+    ),
+    (
+        "json-stack-list-with-a-non-string-is-no-stack",
+        '{"errorType": "E", "errorMessage": "m", "stackTrace": ["at a", 3]}',
+        {"error.type": "E", "error.message": "m", "error.stack_trace": ABSENT},
+    ),
 ]
 
 
