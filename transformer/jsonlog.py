@@ -225,17 +225,10 @@ def key_roles(trace_id_keys: tuple[str, ...], label_keys: tuple[str, ...]) -> Ke
     return KeyRoles(trace_id_keys, label_keys)
 
 
-def _message(obj: dict[str, Any], keys: tuple[str, ...], encode: Any) -> str | None:
-    """The human message of a JSON log: `message` or `msg`; objects are written as JSON."""
-    for key in keys:
-        value = obj[key]
-        if value is None:
-            continue
-        if isinstance(value, str):
-            return value
-        text = scalar_text(value)
-        return text if text is not None else bytes(encode(value)).decode("utf-8")
-    return None
+def _as_text(value: object, encode: Any) -> str:
+    """A message that is not a string: a number or boolean spelled out, anything else as JSON."""
+    text = scalar_text(value)
+    return text if text is not None else bytes(encode(value)).decode("utf-8")
 
 
 def _application_fields(obj: dict[str, Any], layout: Layout) -> Fields:
@@ -264,8 +257,9 @@ def parse_json_object(obj: dict[str, Any], settings: Settings, encode: Any) -> F
         fields = parse_platform_json(obj, kind)
     else:
         fields = _application_fields(obj, layout)
-    if layout.message_keys:
-        message = _message(obj, layout.message_keys, encode)
+    for key in layout.message_keys:  # the first that is not null
+        message = obj[key]
         if message is not None:
-            fields["message"] = message
+            fields["message"] = message if type(message) is str else _as_text(message, encode)
+            break
     return fields
