@@ -109,12 +109,13 @@ def _documents(events: list[Any], info: StreamInfo, ctx: Context, result: Record
     append = result.documents.append
     settings = ctx.settings
     short_line = settings.max_message_bytes // 4  # this many characters can't be over the size
+    max_timestamp = MAX_TIMESTAMP_MS
     for event in events:
-        try:
+        try:  # only a JSON object (a dict) can be read with string keys
             line, epoch_ms, event_id = event["message"], event["timestamp"], event["id"]
         except (KeyError, TypeError, IndexError):
             line = None
-        if type(line) is not str or type(event) is not dict:
+        if type(line) is not str:
             line, epoch_ms, event_id = _odd_event(event, codec)
         try:
             if len(line) <= short_line:
@@ -128,7 +129,7 @@ def _documents(events: list[Any], info: StreamInfo, ctx: Context, result: Record
             fields = {}
         if "message" not in fields:  # every document has one (and so is never empty)
             fields["message"] = line
-        if type(epoch_ms) is int and 0 <= epoch_ms <= MAX_TIMESTAMP_MS:
+        if type(epoch_ms) is int and 0 <= epoch_ms <= max_timestamp:
             seconds = epoch_ms // 1000
             if seconds != last_second:
                 last_second, opening = seconds, DOCUMENT_PREFIX + second_text(seconds)

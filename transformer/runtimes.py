@@ -58,12 +58,13 @@ def python_prefix(line: str) -> Prefixed | None:
     match = _PYTHON.match(line)
     if match is None:
         return None
-    level = normalize_level(match.group(1))
+    word, _, request_id, message = match.groups()
+    level = normalize_level(word)
     if level is None:
         return None
-    fields = _request_id(match.group(3))
+    fields = _request_id(request_id)
     fields["log.level"] = level
-    return fields, match.group(4)
+    return fields, message
 
 
 def bracket_prefix(line: str) -> Prefixed | None:
