@@ -69,7 +69,8 @@ def batch_bounds(sizes: Sequence[int]) -> list[tuple[int, int]]:
 
 
 class Reingester:
-    """Sends items to one stream; `remaining_seconds` and `sleep` are injected for tests."""
+    """Sends pending documents to one stream; `remaining_seconds` and `sleep` are injected for
+    tests."""
 
     def __init__(
         self,
