@@ -1,16 +1,7 @@
 """Load the artifacts of `opensearch/` and render their `${PLACEHOLDER}`s.
 
-Placeholders (documented in opensearch/README.md):
-
-| placeholder                  | from                                   | example              |
-|------------------------------|----------------------------------------|----------------------|
-| `${INDEX_PREFIX}`            | `ContentSettings.index_prefix`         | `lambda-logs`        |
-| `${SHARDS}`                  | `ContentSettings.shards` (number)      | `1`                  |
-| `${REPLICAS}`                | `ContentSettings.replicas` (number)    | `1`                  |
-| `${REFRESH_INTERVAL}`        | `ContentSettings.refresh_interval`     | `30s`                |
-| `${RETENTION_DAYS}`          | `ContentSettings.retention_days`       | `30`                 |
-| `${NOTIFICATION_CHANNEL_ID}` | `ContentSettings.channel_id`           | `lambda-logs-alarms` |
-| `${EMF_METRIC}`              | `ContentSettings.emf_metric`           | `Latency`            |
+Placeholders such as `${INDEX_PREFIX}` take their values from `ContentSettings`; the table of
+them is in opensearch/README.md.
 
 A string that is exactly one placeholder takes the value's type (so `"${SHARDS}"` becomes the
 number 1); elsewhere the value is substituted as text, also inside JSON-in-JSON strings of saved
@@ -165,6 +156,11 @@ def read_ndjson(path: Path) -> list[JsonObject]:
     return objects
 
 
+def ndjson(objects: list[JsonObject]) -> str:
+    """Saved objects as .ndjson text: one sorted-key JSON object a line (what read_ndjson reads)."""
+    return "".join(json.dumps(obj, sort_keys=True) + "\n" for obj in objects)
+
+
 @dataclass(frozen=True)
 class Artifacts:
     """The rendered content, ready to send."""
@@ -177,7 +173,7 @@ class Artifacts:
     monitors: dict[str, JsonObject] = field(default_factory=dict)
 
     def saved_objects_ndjson(self) -> bytes:
-        return "".join(json.dumps(o, sort_keys=True) + "\n" for o in self.saved_objects).encode()
+        return ndjson(self.saved_objects).encode()
 
     def content_hash(self) -> str:
         """sha256 of the rendered content and the settings: changes exactly when they do."""

@@ -11,11 +11,11 @@ A test fails when the files and this module disagree. Placeholders (`${INDEX_PRE
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from opensearch.artifacts import ndjson
 from opensearch.saved_objects import (
     SAVED_OBJECTS_DIR,
     VERSION,
@@ -147,14 +147,10 @@ def files() -> dict[str, list[JsonObject]]:
     }
 
 
-def render_file(objects: list[JsonObject]) -> str:
-    return "".join(json.dumps(obj, sort_keys=True) + "\n" for obj in objects)
-
-
 def main(directory: Path = SAVED_OBJECTS_DIR) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     for name, objects in files().items():
-        (directory / name).write_text(render_file(objects), encoding="utf-8")
+        (directory / name).write_text(ndjson(objects), encoding="utf-8")
     return 0
 
 

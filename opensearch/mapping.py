@@ -34,13 +34,6 @@ class Mapping:
                 return kind
         return None
 
-    def is_flat_object_path(self, path: str) -> bool:
-        """True for `json.<anything>` under a flat_object (searchable, not aggregatable)."""
-        return any(
-            kind == "flat_object" and path.startswith(name + ".")
-            for name, kind in self.fields.items()
-        )
-
     def aggregatable(self, path: str) -> bool:
         return (
             self.type_of(path) in AGGREGATABLE

@@ -52,8 +52,12 @@ def _date_histogram(agg_id: str) -> JsonObject:
     )
 
 
-def _xy_params(chart: str, value_title: str, metric_ids: list[str]) -> JsonObject:
-    mode = "stacked" if chart == "histogram" else "normal"
+def _xy_params(
+    chart: str, value_title: str, series: list[tuple[str, str]], mode: str | None = None
+) -> JsonObject:
+    """Params of a line/bar chart; `series` = (metric id, legend label) each. Bars are stacked
+    unless `mode` says otherwise."""
+    mode = mode or ("stacked" if chart == "histogram" else "normal")
     return {
         "type": chart,
         "grid": {"categoryLines": False},
@@ -87,14 +91,14 @@ def _xy_params(chart: str, value_title: str, metric_ids: list[str]) -> JsonObjec
                 "show": True,
                 "type": chart,
                 "mode": mode,
-                "data": {"label": value_title, "id": metric_id},
+                "data": {"label": label, "id": metric_id},
                 "valueAxis": "ValueAxis-1",
                 "drawLinesBetweenPoints": True,
                 "lineWidth": 2,
                 "interpolate": "linear",
                 "showCircles": True,
             }
-            for metric_id in metric_ids
+            for metric_id, label in series
         ],
         "addTooltip": True,
         "addLegend": True,
@@ -299,35 +303,45 @@ def slowest_traces_spec() -> JsonObject:
     }
 
 
+def _count_per_function(
+    key: str, title: str, description: str, chart: str, value_title: str, query: str
+) -> JsonObject:
+    """Lines matching `query` over time, one series per function."""
+    return visualization(
+        key,
+        title,
+        description,
+        chart,
+        [_agg("1", "count", "metric"), _date_histogram("2"), _terms("3", "faas.name", "group")],
+        _xy_params(chart, value_title, [("1", value_title)]),
+        query,
+    )
+
+
 def visualizations() -> list[JsonObject]:
-    count = _agg("1", "count", "metric")
-    by_function = _terms("3", "faas.name", "group")
     return [
-        visualization(
+        _count_per_function(
             "invocations",
             "Invocations per function over time",
             "REPORT lines (one per invocation) per function.",
             "line",
-            [count, _date_histogram("2"), by_function],
-            _xy_params("line", "Invocations", ["1"]),
+            "Invocations",
             REPORTS,
         ),
-        visualization(
+        _count_per_function(
             "errors",
             "Errors per function over time",
             "ERROR and FATAL lines per function.",
             "histogram",
-            [count, _date_histogram("2"), by_function],
-            _xy_params("histogram", "Errors", ["1"]),
+            "Errors",
             ERRORS,
         ),
-        visualization(
+        _count_per_function(
             "timeouts",
             "Timeouts per function",
             "Timed-out invocations per function.",
             "histogram",
-            [count, _date_histogram("2"), by_function],
-            _xy_params("histogram", "Timeouts", ["1"]),
+            "Timeouts",
             TIMEOUTS,
         ),
         visualization(
@@ -365,19 +379,9 @@ def visualizations() -> list[JsonObject]:
                 _agg("2", "max", "metric", field="aws.lambda.memory_size_mb"),
                 _terms("3", "faas.name", "segment", size=30),
             ],
-            {
-                **_xy_params("histogram", "MB", ["1", "2"]),
-                "seriesParams": [
-                    {
-                        "show": True,
-                        "type": "histogram",
-                        "mode": "normal",
-                        "data": {"label": label, "id": mid},
-                        "valueAxis": "ValueAxis-1",
-                    }
-                    for mid, label in (("1", "Max memory used"), ("2", "Memory size"))
-                ],
-            },
+            _xy_params(
+                "histogram", "MB", [("1", "Max memory used"), ("2", "Memory size")], mode="normal"
+            ),
             REPORTS,
         ),
         visualization(
@@ -389,7 +393,7 @@ def visualizations() -> list[JsonObject]:
                 _agg("1", "sum", "metric", field="aws.lambda.cost_usd"),
                 _terms("3", "faas.name", "segment", size=30),
             ],
-            _xy_params("histogram", "USD", ["1"]),
+            _xy_params("histogram", "USD", [("1", "USD")]),
             REPORTS,
         ),
         visualization(
@@ -417,9 +421,9 @@ def visualizations() -> list[JsonObject]:
             [
                 _agg("1", "sum", "metric", field="aws.lambda.cost_usd"),
                 _date_histogram("2"),
-                by_function,
+                _terms("3", "faas.name", "group"),
             ],
-            _xy_params("histogram", "USD", ["1"]),
+            _xy_params("histogram", "USD", [("1", "USD")]),
             REPORTS,
         ),
         visualization(
@@ -427,7 +431,7 @@ def visualizations() -> list[JsonObject]:
             "Top error types",
             "Most frequent error.type values.",
             "pie",
-            [count, _terms("2", "error.type", "segment", size=15)],
+            [_agg("1", "count", "metric"), _terms("2", "error.type", "segment", size=15)],
             _pie_params(),
             "error.type:*",
         ),
@@ -446,7 +450,7 @@ def visualizations() -> list[JsonObject]:
                 _agg("1", "cardinality", "metric", field="trace.id", customLabel="Traces"),
                 _terms("2", "labels.milestone", "segment", size=30, order_by="1"),
             ],
-            _xy_params("histogram", "Traces", ["1"]),
+            _xy_params("histogram", "Traces", [("1", "Traces")]),
             "labels.milestone:*",
         ),
         visualization(
@@ -466,7 +470,7 @@ def visualizations() -> list[JsonObject]:
                 ),
                 _date_histogram("2"),
             ],
-            _xy_params("line", "metrics.${EMF_METRIC}", ["1"]),
+            _xy_params("line", "metrics.${EMF_METRIC}", [("1", "metrics.${EMF_METRIC}")]),
             "metrics.${EMF_METRIC}:*",
         ),
     ]

@@ -36,7 +36,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from tests.fakes.opensearch_store import IndexStore, JsonObject, error_body
+from tests.fakes.opensearch_store import (
+    IndexStore,
+    JsonObject,
+    QueryNotSupportedError,
+    error_body,
+)
 
 __all__ = [
     "FakeOpenSearch",
@@ -349,8 +354,6 @@ def _json_body(request: RecordedRequest) -> JsonObject:
 
 
 def _search(store: IndexStore, pattern: str, request: RecordedRequest) -> Reply:
-    from tests.fakes.opensearch_store import QueryNotSupportedError
-
     body = _json_body(request)
     if "size" not in body and request.param("size") is not None:
         body["size"] = int(request.param("size") or 10)
@@ -361,8 +364,6 @@ def _search(store: IndexStore, pattern: str, request: RecordedRequest) -> Reply:
 
 
 def _count(store: IndexStore, pattern: str, request: RecordedRequest) -> Reply:
-    from tests.fakes.opensearch_store import QueryNotSupportedError
-
     try:
         return Reply(200, store.count(pattern, _json_body(request)))
     except QueryNotSupportedError as exc:

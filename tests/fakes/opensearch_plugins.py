@@ -61,6 +61,17 @@ def _reply(status: int, body: Any = None) -> Reply:
     return Reply(status, body)
 
 
+def _stored(doc_id: str, entry: JsonObject, kind: str, body: JsonObject) -> JsonObject:
+    """How the ISM and alerting plugins answer with a stored object."""
+    return {
+        "_id": doc_id,
+        "_version": entry["_version"],
+        "_seq_no": entry["_seq_no"],
+        "_primary_term": 1,
+        kind: body,
+    }
+
+
 def _body(request: RecordedRequest) -> JsonObject:
     parsed = request.json()
     if not isinstance(parsed, dict):
@@ -104,19 +115,11 @@ def _install_ism(fake: FakeOpenSearch) -> None:
 
     def stored(policy_id: str) -> JsonObject:
         entry = policies[policy_id]
-        return {
-            "_id": policy_id,
-            "_version": entry["_version"],
-            "_seq_no": entry["_seq_no"],
-            "_primary_term": 1,
-            "policy": {**entry["policy"], "policy_id": policy_id},
-        }
+        return _stored(policy_id, entry, "policy", {**entry["policy"], "policy_id": policy_id})
 
     def get(req: RecordedRequest) -> Reply:
-        return stored_or(req.match["id"], lambda pid: _reply(200, stored(pid)))
-
-    def stored_or(policy_id: str, then: Any) -> Reply:
-        return then(policy_id) if policy_id in policies else not_found()
+        policy_id = req.match["id"]
+        return _reply(200, stored(policy_id)) if policy_id in policies else not_found()
 
     def put(req: RecordedRequest) -> Reply:
         policy_id = req.match["id"]
@@ -254,13 +257,7 @@ def _install_alerting(fake: FakeOpenSearch) -> None:
 
     def envelope(monitor_id: str) -> JsonObject:
         entry = monitors[monitor_id]
-        return {
-            "_id": monitor_id,
-            "_version": entry["_version"],
-            "_seq_no": entry["_seq_no"],
-            "_primary_term": 1,
-            "monitor": entry["monitor"],
-        }
+        return _stored(monitor_id, entry, "monitor", entry["monitor"])
 
     def create(req: RecordedRequest) -> Reply:
         fake.objects["alerting_config_index"] = True
@@ -329,8 +326,7 @@ def _install_alerting(fake: FakeOpenSearch) -> None:
 
 def _name_in_query(body: JsonObject) -> str | None:
     """The monitor name a search asks for (`match`/`match_phrase`/`term` on `monitor.name`)."""
-    text = json.dumps(body.get("query", {}))
-    query = json.loads(text)
+    query = body.get("query", {})
     for key in ("match_phrase", "match", "term"):
         found = _find_clause(query, key)
         if found is not None:

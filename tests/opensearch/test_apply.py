@@ -202,7 +202,6 @@ def test_diff_only_when_content_or_connection_changes() -> None:
 
 
 def test_content_hash_follows_every_setting() -> None:
-    base = props("h")
     hashes = {
         content_hash(props("h", **change))
         for change in (
@@ -212,9 +211,11 @@ def test_content_hash_follows_every_setting() -> None:
             {"shards": 3},
             {"replicas": 0},
             {"firehose_role_arn": "arn:aws:iam::1:role/x"},
+            {"alarm_topic_arn": "arn:aws:sns:eu-west-1:1:other"},
+            {"alerting_role_arn": "arn:aws:iam::1:role/other"},
         )
     }
-    assert len(hashes) == 6 and base["content_hash"] in hashes
+    assert len(hashes) == 8  # each setting of the content changes the hash on its own
 
 
 def test_without_alarm_topic_no_channel_and_no_actions(opensearch_fake: FakeOpenSearch) -> None:
@@ -238,24 +239,11 @@ def test_with_alarm_topic_actions_point_at_the_channel(opensearch_fake: FakeOpen
 def test_security_skipped_without_fine_grained_access_control(
     opensearch_fake: FakeOpenSearch,
 ) -> None:
-    opensearch_fake.route(
-        "PUT",
-        r"/_plugins/_security/.*",
-        lambda _r: Reply(
-            404,
-            {
-                "error": {
-                    "root_cause": [
-                        {
-                            "type": "invalid_request",
-                            "reason": "no handler found "
-                            "for uri [/_plugins/_security/api/roles/x] and method [PUT]",
-                        }
-                    ]
-                },
-                "status": 404,
-            },
-        ),
+    opensearch_fake.fail(
+        404,
+        path=r"/_plugins/_security/.*",
+        method="PUT",
+        reason="no handler found for uri [/_plugins/_security/api/roles/x] and method [PUT]",
     )
     result = ContentProvider().create(props(opensearch_fake.url))
     assert outs(result)["security"].startswith("skipped")
