@@ -18,6 +18,7 @@ from typing import Any, Final
 from transformer.cost import ArchitectureSource, StaticArchitectures
 from transformer.handler import process
 from transformer.jsonlib import Codec
+from transformer.response import b64_length
 from transformer.settings import Settings
 
 DEFAULT_STREAM_ARN: Final = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/lambda-logs"
@@ -33,11 +34,9 @@ class LoopbackFirehose:
 
     def __init__(self) -> None:
         self.pending: list[bytes] = []
-        self.calls = 0
 
     def put_record_batch(self, **kwargs: Any) -> dict[str, Any]:
         records = kwargs["Records"]
-        self.calls += 1
         self.pending.extend([record["Data"] for record in records])
         # Every record accepted; the transformer reads the answers only when some failed.
         answers = [_ACCEPTED] * len(records)
@@ -101,7 +100,7 @@ def _invocations(records: list[bytes]) -> Iterable[list[bytes]]:
     batch: list[bytes] = []
     size = 0
     for data in records:
-        encoded = 4 * ((len(data) + 2) // 3)
+        encoded = b64_length(len(data))
         if batch and (
             len(batch) >= MAX_RECORDS_PER_INVOCATION or size + encoded > MAX_INVOCATION_BYTES
         ):
@@ -132,7 +131,7 @@ def deliver(
 ) -> Delivery:
     """Run raw Firehose records (gzip CloudWatch messages, or documents) through the transformer
     until every re-ingested document has come back; return what OpenSearch would receive."""
-    settings = settings or Settings(region=stream_arn.split(":")[3])
+    settings = settings or Settings()  # the region comes from the event, as in AWS
     architectures = architectures or StaticArchitectures(settings.default_architecture)
     firehose = LoopbackFirehose()
     delivery = Delivery()

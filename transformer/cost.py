@@ -49,7 +49,6 @@ class LambdaArchitectures:
         self._region = region
         self._default = default
         self._cache: dict[tuple[str, str], str] = {}
-        self.lookups = 0
 
     def architecture(self, function_name: str, account_id: str) -> str:
         key = (account_id, function_name)
@@ -60,7 +59,6 @@ class LambdaArchitectures:
         return found
 
     def _lookup(self, function_name: str, account_id: str) -> str:
-        self.lookups += 1
         if self._client is None:
             self._client = self._client_factory()
         arn = f"arn:aws:lambda:{self._region}:{account_id}:function:{function_name}"

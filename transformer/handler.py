@@ -237,7 +237,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str
     """Lambda entry point (Firehose data-transformation contract)."""
     settings = Settings.from_env(os.environ)
     stream_arn = str(event.get("deliveryStreamArn") or "") if isinstance(event, dict) else ""
-    region = settings.region or _region_of(stream_arn) or os.environ.get("AWS_REGION", "")
+    region = settings.region or _region_of(stream_arn)  # settings.region: CLOUD_REGION, AWS_REGION
     key = f"firehose:{region}"
     firehose = _CONTAINER.setdefault(key, _LazyFirehose(region))
     return process(

@@ -19,7 +19,7 @@ _LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 # What the JSON libraries raise for input they refuse.
-LOADS_ERRORS: Final = (ValueError, UnicodeDecodeError, RecursionError)
+LOADS_ERRORS: Final = (ValueError, RecursionError)  # UnicodeDecodeError is a ValueError
 
 
 class JsonDecodeError(ValueError):
@@ -55,24 +55,33 @@ class Codec:
     orjson refuses (lone surrogate escapes, integers beyond 64 bits)."""
 
     def __init__(self, loads: Callable[[bytes | str], Any], dumps: Callable[[Any], bytes]) -> None:
-        self._loads = loads
-        self._dumps = dumps
         # The library's own functions, for hot loops that catch what they raise themselves
-        # (JsonDecodeError's causes on loads; UnicodeEncodeError, TypeError, ValueError on dumps)
-        # and then fall back to `loads` / `dumps`.
+        # (LOADS_ERRORS on loads; UnicodeEncodeError, TypeError, ValueError on dumps) and then
+        # fall back to `retry_object` / `dumps`.
         self.raw_loads = loads
         self.raw_dumps = dumps
+
+    def _stdlib_may_accept(self, data: bytes | str) -> bool:
+        """orjson refuses lone surrogate escapes ("\\ud800") that the standard library accepts;
+        only text with a \\u escape can hold one, so other invalid JSON fails fast."""
+        return self.raw_loads is not _std_loads and _has_unicode_escape(data)
 
     def loads(self, data: bytes | str) -> Any:
         """Parse one JSON value; raise JsonDecodeError when it is not valid JSON."""
         try:
-            return self._loads(data)
+            return self.raw_loads(data)
         except LOADS_ERRORS as exc:
-            return self.loads_refused(data, exc)
+            error: Exception = exc
+        if self._stdlib_may_accept(data):
+            try:
+                return _std_loads(data)
+            except LOADS_ERRORS as exc:
+                error = exc
+        raise JsonDecodeError(str(error)) from error
 
     def retry_object(self, data: bytes | str) -> dict[str, Any] | None:
         """The JSON object `raw_loads` refused but `loads` accepts, or None; raises nothing."""
-        if self._loads is _std_loads or not _has_unicode_escape(data):
+        if not self._stdlib_may_accept(data):
             return None
         try:
             value = _std_loads(data)
@@ -80,21 +89,10 @@ class Codec:
             return None
         return value if type(value) is dict else None
 
-    def loads_refused(self, data: bytes | str, error: Exception) -> Any:
-        """The rest of `loads` once `raw_loads` has refused `data` with `error`."""
-        # orjson refuses lone surrogate escapes ("\ud800") that the standard library accepts;
-        # only text with a \u escape can hold one, so other invalid JSON fails fast.
-        if self._loads is not _std_loads and _has_unicode_escape(data):
-            try:
-                return _std_loads(data)
-            except LOADS_ERRORS as exc:
-                error = exc
-        raise JsonDecodeError(str(error)) from error
-
     def dumps(self, value: Any) -> bytes:
         """Compact UTF-8 JSON. Lone surrogates, which UTF-8 cannot carry, become U+FFFD."""
         try:
-            data: bytes = self._dumps(value)
+            data: bytes = self.raw_dumps(value)
         except (UnicodeEncodeError, TypeError, ValueError):
             return _std_dumps(_scrub(value))
         return data

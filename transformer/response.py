@@ -24,11 +24,11 @@ def _size(result: RecordResult) -> int:
     return _PER_RECORD_OVERHEAD + len(result.record_id) + inline
 
 
-def fit_budget(results: list[RecordResult], budget: int = RESPONSE_BUDGET_BYTES) -> int:
-    """Move inline documents to re-ingestion until the response fits; return its size."""
+def fit_budget(results: list[RecordResult], budget: int = RESPONSE_BUDGET_BYTES) -> None:
+    """Move inline documents to re-ingestion until the response fits."""
     total = sum(_size(result) for result in results)
     if total <= budget:
-        return total
+        return
     movable = sorted(
         (r for r in results if r.inline),
         key=lambda r: b64_length(len(r.documents[0])) - len(r.original),
@@ -42,7 +42,6 @@ def fit_budget(results: list[RecordResult], budget: int = RESPONSE_BUDGET_BYTES)
         result.result = "Dropped"
         result.reason = "all documents re-ingested to keep the response under 6 MB"
         total += _size(result) - before
-    return total
 
 
 def response_entry(result: RecordResult) -> dict[str, str]:

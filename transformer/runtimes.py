@@ -14,10 +14,6 @@ Fields = dict[str, Any]
 Prefixed = tuple[Fields, str]
 
 _UUID: Final = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_WORDS: Final = (
-    r"TRACE|DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL|FATAL|"
-    r"trce|dbug|info|warn|fail|crit|Trace|Debug|Information|Warning|Error|Critical"
-)
 # Python: "[INFO]\t2026-11-20T09:14:07.120Z\t<request id>\t<message>"
 _PYTHON: Final = re.compile(r"\[([A-Za-z]+)\]\t(\d{4}-\d\d-\d\dT[^\t]*)\t([^\t]*)\t(.*)", re.S)
 # Python's unhandled-exception format, Java's "[WARN] text" and similar: "[LEVEL] message"
@@ -25,7 +21,14 @@ _BRACKET: Final = re.compile(r"\[([A-Za-z]+)\][ \t]+(.*)", re.S)
 # Node.js and .NET: "<ISO ts>\t<request id>\t<LEVEL>\t<message>", the level being optional.
 # Cut at the tabs, then the timestamp checked: several times faster than one regex.
 _TABBED_TIMESTAMP: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z?")
-_TABBED_LEVELS: Final = frozenset(_WORDS.split("|"))
+# the level words of Node.js's console and of .NET's logger
+_TABBED_LEVELS: Final = frozenset(
+    {
+        *("TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR", "CRITICAL", "FATAL"),
+        *("trce", "dbug", "info", "warn", "fail", "crit"),
+        *("Trace", "Debug", "Information", "Warning", "Error", "Critical"),
+    }
+)
 # log4j2 with the Lambda appender: "2026-11-20 12:00:01 <request id> INFO  Logger - message"
 _LOG4J: Final = re.compile(
     rf"\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)?\s+(?:({_UUID})\s+)?"

@@ -42,18 +42,18 @@ class Settings:
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Read every setting; raise SettingsError naming the variable and the fix."""
         return cls(
-            label_keys=_names(env, "LABEL_KEYS", ("milestone",)),
-            trace_id_keys=_names(env, "TRACE_ID_KEYS", DEFAULT_TRACE_ID_KEYS),
+            label_keys=_names(env, "LABEL_KEYS", cls.label_keys),
+            trace_id_keys=_names(env, "TRACE_ID_KEYS", cls.trace_id_keys),
             default_architecture=_architecture(env),
             prices=Prices(
                 x86_64_gb_second=_price(env, "PRICE_X86_64_GB_SECOND", Prices.x86_64_gb_second),
                 arm64_gb_second=_price(env, "PRICE_ARM64_GB_SECOND", Prices.arm64_gb_second),
                 per_request=_price(env, "PRICE_PER_REQUEST", Prices.per_request),
             ),
-            max_message_bytes=_max_message_bytes(env),
-            log_group_prefixes=_names(env, "LOG_GROUP_PREFIXES", ("/aws/lambda/",)),
+            max_message_bytes=_max_message_bytes(env, cls.max_message_bytes),
+            log_group_prefixes=_names(env, "LOG_GROUP_PREFIXES", cls.log_group_prefixes),
             region=env.get("CLOUD_REGION") or env.get("AWS_REGION", ""),
-            metrics_namespace=env.get("METRICS_NAMESPACE", "").strip() or "LambdaLogs",
+            metrics_namespace=env.get("METRICS_NAMESPACE", "").strip() or cls.metrics_namespace,
         )
 
 
@@ -89,10 +89,10 @@ def _price(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _max_message_bytes(env: Mapping[str, str]) -> int:
+def _max_message_bytes(env: Mapping[str, str], default: int) -> int:
     raw = env.get("MAX_MESSAGE_BYTES")
     if raw is None or not raw.strip():
-        return 32 * 1024
+        return default
     try:
         value = int(raw)
     except ValueError:
@@ -100,6 +100,6 @@ def _max_message_bytes(env: Mapping[str, str]) -> int:
     if not 256 <= value <= FIREHOSE_RECORD_MAX_BYTES // 4:
         raise SettingsError(
             f"MAX_MESSAGE_BYTES={raw!r} is out of range; set a whole number of bytes from 256 "
-            f"to {FIREHOSE_RECORD_MAX_BYTES // 4} (default 32768)"
+            f"to {FIREHOSE_RECORD_MAX_BYTES // 4} (default {default})"
         )
     return value

@@ -120,5 +120,4 @@ class FlakyFirehose(LoopbackFirehose):
             else:
                 self.pending.append(bytes(record["Data"]))
                 answers.append({"RecordId": f"r{len(self.pending)}"})
-        self.calls += 1
         return {"FailedPutCount": min(failing, len(records)), "RequestResponses": answers}

@@ -367,7 +367,9 @@ def test_lone_surrogate_escapes_parse_with_either_codec_and_encode_as_replacemen
 ) -> None:
     from transformer import jsonlib
 
-    codec = getattr(jsonlib, codec_name) or jsonlib.STDLIB
+    codec = getattr(jsonlib, codec_name)
+    if codec is None:
+        pytest.skip("orjson is not installed (requirements.txt installs it)")
     fields = parse_line('{"message": "bad \\ud800 char", "level": "info"}', SETTINGS, codec)
     assert fields["message"] == "bad \ud800 char" and fields["log.level"] == "INFO"
     assert json.loads(codec.dumps(fields))["message"] == "bad \ufffd char"
@@ -396,7 +398,9 @@ def test_report_numbers_outside_their_types_are_left_out_not_written(line: str) 
 def test_a_json_line_with_a_number_beyond_double_range_is_indexed_as_text(codec_name: str) -> None:
     from transformer import jsonlib
 
-    codec = getattr(jsonlib, codec_name) or jsonlib.STDLIB
+    codec = getattr(jsonlib, codec_name)
+    if codec is None:
+        pytest.skip("orjson is not installed (requirements.txt installs it)")
     line = '{"message": "big", "value": 1e400}'
     fields = parse_line(line, SETTINGS, codec)
     assert fields["message"] == line and "json" not in fields
