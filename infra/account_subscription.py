@@ -8,8 +8,6 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-# The subscriptions package owns the document and the selection criteria (a pure builder, only
-# the standard library): one definition for the subscriber's tests and for this resource.
 from infra.account_policy import AccountPolicy, build_account_subscription_policy
 
 

@@ -67,7 +67,6 @@ class BackupBucket(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.bucket = aws.s3.Bucket(name, force_destroy=args.force_destroy, opts=child)
         bucket_id = self.bucket.id
-        after_bucket = pulumi.ResourceOptions(parent=self, depends_on=[self.bucket])
         self.public_access_block = aws.s3.BucketPublicAccessBlock(
             f"{name}-public-access",
             bucket=bucket_id,
@@ -75,13 +74,13 @@ class BackupBucket(pulumi.ComponentResource):
             block_public_policy=True,
             ignore_public_acls=True,
             restrict_public_buckets=True,
-            opts=after_bucket,
+            opts=child,
         )
         self.ownership = aws.s3.BucketOwnershipControls(
             f"{name}-ownership",
             bucket=bucket_id,
             rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=after_bucket,
+            opts=child,
         )
         self.encryption = aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption",
@@ -94,10 +93,10 @@ class BackupBucket(pulumi.ComponentResource):
                     bucket_key_enabled=True,
                 )
             ],
-            opts=after_bucket,
+            opts=child,
         )
         self.lifecycle = aws.s3.BucketLifecycleConfiguration(
-            f"{name}-lifecycle", bucket=bucket_id, rules=lifecycle_rules(args), opts=after_bucket
+            f"{name}-lifecycle", bucket=bucket_id, rules=lifecycle_rules(args), opts=child
         )
         self.policy = aws.s3.BucketPolicy(
             f"{name}-tls-only",

@@ -124,10 +124,6 @@ class StackConfig:
     freshness_alarm_seconds: int
 
     @property
-    def creates_domain(self) -> bool:
-        return self.existing_domain is None
-
-    @property
     def transformer_name(self) -> str:
         return f"{self.resource_prefix}-transformer"
 

@@ -12,7 +12,6 @@ from infra.alarm_specs import MonitoredNames
 from infra.aws_context import AwsContext
 from infra.backup_bucket import BackupBucket, BackupBucketArgs
 from infra.config import StackConfig
-from infra.content import ContentInputs, create_content
 from infra.delivery_roles import DeliveryRoles, DeliveryRolesArgs
 from infra.delivery_stream import DeliveryStream, DeliveryStreamArgs
 from infra.function_environments import (
@@ -22,6 +21,7 @@ from infra.function_environments import (
 )
 from infra.lambda_package import BuiltPackage
 from infra.monitoring import AlarmTopic, AlarmTopicArgs, PipelineAlarms, PipelineAlarmsArgs
+from infra.opensearch_content import OpenSearchContent, OpenSearchContentArgs
 from infra.packages import SUBSCRIBER_HANDLER, TRANSFORMER_HANDLER
 from infra.policies import subscriber_permissions, transformer_permissions
 from infra.python_function import PythonFunction, PythonFunctionArgs, policy_json
@@ -93,13 +93,11 @@ class Pipeline(pulumi.ComponentResource):
         self.alarms = self._health(name, config, ctx)
         self._export(domain)
 
-    def _content(
-        self, name: str, config: StackConfig, domain: _Domain
-    ) -> pulumi.ComponentResource | None:
+    def _content(self, name: str, config: StackConfig, domain: _Domain) -> OpenSearchContent:
         """Index template, ISM, the Firehose role mapping, dashboards and monitors."""
-        return create_content(
+        return OpenSearchContent(
             f"{name}-content",
-            ContentInputs(
+            OpenSearchContentArgs(
                 endpoint=domain.endpoint,
                 region=config.region,
                 index_prefix=config.index_prefix,
@@ -117,9 +115,7 @@ class Pipeline(pulumi.ComponentResource):
 
     def _delivery(self, name: str, config: StackConfig, domain: _Domain) -> DeliveryStream:
         # The index template and the Firehose role mapping exist before the first document.
-        wait_for: list[pulumi.Resource] = [self.roles.firehose_policy]
-        if self.content is not None:
-            wait_for.append(self.content)
+        wait_for: list[pulumi.Resource] = [self.roles.firehose_policy, self.content]
         return DeliveryStream(
             f"{name}-stream",
             DeliveryStreamArgs(
@@ -246,6 +242,7 @@ class Pipeline(pulumi.ComponentResource):
             SubscriberArgs(
                 function=PythonFunctionArgs(
                     function_name=config.subscriber_name,
+                    log_group_name=config.subscriber_log_group_name,
                     handler=SUBSCRIBER_HANDLER,
                     package=args.subscriber_package,
                     architecture=config.lambda_architecture,
@@ -283,6 +280,7 @@ def _transformer_args(args: PipelineArgs) -> PythonFunctionArgs:
     )
     return PythonFunctionArgs(
         function_name=config.transformer_name,
+        log_group_name=config.transformer_log_group_name,
         handler=TRANSFORMER_HANDLER,
         package=args.transformer_package,
         architecture=config.lambda_architecture,

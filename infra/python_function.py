@@ -11,15 +11,17 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
-from infra.lambda_package import BuiltPackage
+from infra.lambda_package import LAMBDA_PYTHON_VERSION, BuiltPackage
 from infra.policies import Policy, lambda_trust
 
-RUNTIME: Final = "python3.12"
+RUNTIME: Final = f"python{LAMBDA_PYTHON_VERSION}"  # the bundled wheels are built for it
 
 
 @dataclass(frozen=True)
 class PythonFunctionArgs:
     function_name: str
+    log_group_name: str
+    """Where Lambda writes the function's logs: /aws/lambda/<function name>."""
     handler: str
     package: BuiltPackage
     architecture: str
@@ -62,7 +64,7 @@ class PythonFunction(pulumi.ComponentResource):
         )
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
-            name=f"/aws/lambda/{args.function_name}",
+            name=args.log_group_name,
             retention_in_days=args.log_retention_days,
             opts=child,
         )

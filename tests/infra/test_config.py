@@ -169,7 +169,6 @@ def test_existing_domain_needs_no_password() -> None:
     assert config.existing_domain.name == "my-domain"
     assert config.domain_name == "my-domain"
     assert config.master_user_password is None
-    assert not config.creates_domain
 
 
 def test_lists_are_split_and_trimmed() -> None:
