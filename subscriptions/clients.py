@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-# Retries are ours (retry.py: full jitter, counted, budget-aware), so botocore makes one attempt.
+# Retries are ours (retry.py: full jitter, counted), so botocore makes one attempt.
 _RETRIES: Final = {"mode": "standard", "total_max_attempts": 1}
 
 

@@ -44,7 +44,7 @@ class ContinuationToken(TypedDict):
 
 @dataclass(frozen=True)
 class BackfillJob:
-    """Send the events of `group` ingested before `boundary_ms`, by timestamp in [start, end]."""
+    """Send the events of `group` ingested up to `boundary_ms`, by timestamp in [start, end]."""
 
     group: str
     owner: str

@@ -49,8 +49,8 @@ def _action(event: Mapping[str, Any]) -> Request:
     unknown = sorted(set(event) - _ACTION_KEYS)
     if unknown:
         raise UnsupportedEventError(
-            f"unknown keys {unknown} beside 'action': only 'continuation' and 'selfInvoke' "
-            "may accompany it"
+            f"unknown keys {unknown} beside 'action': only "
+            f"{sorted(_ACTION_KEYS - {'action'})} may accompany it"
         )
     action = event["action"]
     if action not in ("reconcile", "remove"):

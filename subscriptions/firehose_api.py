@@ -7,17 +7,15 @@ from typing import Any
 
 from subscriptions.envelope import batches
 from subscriptions.errors import BackfillDeliveryError
-from subscriptions.retry import RetryPolicy, RetryStats, call_with_backoff
+from subscriptions.retry import BackoffApi, RetryPolicy, RetryStats
 
 
-class FirehoseApi:
+class FirehoseApi(BackoffApi):
     def __init__(
         self, client: Any, stream_name: str, policy: RetryPolicy, stats: RetryStats
     ) -> None:
-        self._client = client
+        super().__init__(client, policy, stats)
         self._stream = stream_name
-        self._policy = policy
-        self._stats = stats
 
     def put_records(self, records: Sequence[bytes]) -> int:
         """Put every record; retry only the failed ones. Returns the PutRecordBatch call count."""
@@ -28,9 +26,7 @@ class FirehoseApi:
 
     def _put(self, records: list[bytes]) -> dict[str, Any]:
         entries = [{"Data": record} for record in records]
-        response: dict[str, Any] = call_with_backoff(
-            self._policy,
-            self._stats,
+        response: dict[str, Any] = self._call(
             f"Firehose PutRecordBatch({self._stream})",
             lambda: self._client.put_record_batch(DeliveryStreamName=self._stream, Records=entries),
         )

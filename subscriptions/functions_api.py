@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 from botocore.exceptions import ClientError
 
 from subscriptions.retry import BackoffApi, error_code
-
-T = TypeVar("T")
 
 FUNCTIONS_PAGE_SIZE: Final = 50  # ListFunctions maximum
 DEFAULT_GROUP_PREFIX: Final = "/aws/lambda/"
@@ -56,7 +54,8 @@ class FunctionsApi(BackoffApi):
         return log_group_of(configuration)
 
     def any_function_logs_to(self, group: str) -> bool:
-        """True when some function names `group` in its LoggingConfig (scans every function)."""
+        """True when some function logs to `group`: its LoggingConfig names it, or it is the
+        function's default `/aws/lambda/<name>` (scans every function)."""
         marker: str | None = None
         while True:
             page = self.log_groups_page(marker)

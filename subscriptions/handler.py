@@ -52,7 +52,7 @@ def run(
         request.kind, emit=emit, note=request.note, namespace=settings.metrics_namespace
     )
     functions = FunctionsApi(clients.lazy("lambda"), policy, stats)
-    subscriber = _subscriber(settings, context, clients, policy, stats, report, clock_ms)
+    subscriber = _subscriber(settings, context, clients, functions, policy, stats, report, clock_ms)
     stop = _dispatch(request, subscriber)
     self_invoked = False
     if stop is not None:
@@ -74,6 +74,7 @@ def _subscriber(
     settings: Settings,
     context: object,
     clients: Clients,
+    functions: FunctionsApi,
     policy: RetryPolicy,
     stats: RetryStats,
     report: RunReport,
@@ -89,7 +90,7 @@ def _subscriber(
     )
     return Subscriber(
         logs,
-        FunctionsApi(clients.lazy("lambda"), policy, stats),
+        functions,
         Backfiller(logs, firehose, settings.filter_name, budget, report),
         spec,
         Selection.from_settings(settings),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final, Literal, TypeVar
+from typing import Any, Final, Literal
 
 from botocore.exceptions import ClientError
 
@@ -13,8 +13,6 @@ from subscriptions.retry import (
     error_code,
     error_message,
 )
-
-T = TypeVar("T")
 
 GROUPS_PAGE_SIZE: Final = 50  # DescribeLogGroups maximum
 EVENTS_PAGE_SIZE: Final = 10_000  # FilterLogEvents maximum

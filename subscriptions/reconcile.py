@@ -15,7 +15,7 @@ from subscriptions.functions_api import FunctionsApi
 from subscriptions.logs_api import FilterSpec, GroupPage, LogGroup, LogsApi, SubscriptionFilter
 from subscriptions.report import RunReport, StopReason
 from subscriptions.retry import error_code
-from subscriptions.selection import Selection
+from subscriptions.selection import Exclusion, Selection
 
 Visit = Callable[[LogGroup], Paused | None]
 _EXPIRED_TOKEN: Final = "InvalidParameterException"
@@ -65,9 +65,7 @@ class Subscriber:
         exclusion = self._selection.exclusion(group.name)
         if exclusion is not None:
             self._unsubscribe_excluded(group.name)
-            self._report.record(
-                group.name, "excluded_pipeline" if exclusion == "pipeline" else "excluded"
-            )
+            self._record_exclusion(group.name, exclusion)
             return None
         filters = self._logs.filters(group.name)
         if filters is None:
@@ -112,6 +110,9 @@ class Subscriber:
         ours = next((f for f in filters or () if f.name == self._spec.name), None)
         return ours.created_ms if ours is not None and ours.created_ms > 0 else sent_ms
 
+    def _record_exclusion(self, group: str, exclusion: Exclusion) -> None:
+        self._report.record(group, "excluded_pipeline" if exclusion == "pipeline" else "excluded")
+
     def _unsubscribe_excluded(self, group: str) -> None:
         """An excluded group must not keep our filter (it may predate the exclusion)."""
         for existing in self._logs.filters(group) or ():
@@ -138,20 +139,14 @@ class Subscriber:
         """A group just created: reconcile it if it is selected."""
         exclusion = self._selection.exclusion(name)
         if exclusion is not None:
-            self._report.record(
-                name, "excluded_pipeline" if exclusion == "pipeline" else "excluded"
-            )
+            self._record_exclusion(name, exclusion)
             return None
         if not self._selection.under_prefix(name) and not self._functions.any_function_logs_to(
             name
         ):
             self._report.record(name, "not_selected")
             return None
-        group = self._logs.find_group(name)
-        if group is None:
-            self._report.record(name, "absent")
-            return None
-        return self.reconcile_group(group)
+        return self._visit_named(name, self.reconcile_group)
 
     def reconcile_function(self, function: str) -> Paused | None:
         """A function just created or reconfigured: reconcile the group it logs to."""
@@ -159,13 +154,9 @@ class Subscriber:
         if name is None:
             self._report.record(function, "absent")
             return None
-        group = self._logs.find_group(name)
-        if group is None:
-            # Created on the function's first log line; its CreateLogGroup event or the next
-            # scheduled run subscribes it.
-            self._report.record(name, "absent")
-            return None
-        return self.reconcile_group(group)
+        # An absent group is created on the function's first log line; its CreateLogGroup event
+        # or the next scheduled run subscribes it.
+        return self._visit_named(name, self.reconcile_group)
 
     # --- the walk ----------------------------------------------------------------------------
 
@@ -249,6 +240,10 @@ class Subscriber:
         """A function's group outside the prefixes (those were visited by the prefix phase)."""
         if self._selection.under_prefix(name):
             return None
+        return self._visit_named(name, visit)
+
+    def _visit_named(self, name: str, visit: Visit) -> Paused | None:
+        """Visit the group of that name, or record it absent."""
         group = self._logs.find_group(name)
         if group is None:
             self._report.record(name, "absent")

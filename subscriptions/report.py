@@ -11,7 +11,6 @@ from typing import Any, Final, Literal, TypedDict
 
 from subscriptions.continuation import ContinuationToken
 
-DEFAULT_NAMESPACE: Final = "LambdaLogs"
 DIMENSION: Final = {"Function": "subscriber"}
 MAX_LISTED_GROUPS: Final = 100  # names listed in the return value; the counts stay exact
 
@@ -71,6 +70,7 @@ class RunResult(TypedDict):
 @dataclass
 class RunReport:
     action: str
+    namespace: str  # of the EMF metrics
     emit: Callable[[str], None] = print
     outcomes: Counter[str] = field(default_factory=Counter)
     limit_exceeded: list[str] = field(default_factory=list)
@@ -80,7 +80,6 @@ class RunReport:
     backfill_truncated: int = 0
     api_calls: int = 0
     note: str = ""
-    namespace: str = DEFAULT_NAMESPACE
 
     def record(self, group: str, outcome: Outcome) -> None:
         self.outcomes[outcome] += 1

@@ -127,7 +127,7 @@ def _filter_pattern(env: Mapping[str, str]) -> str:
 
 
 def _namespace(env: Mapping[str, str]) -> str:
-    value = env.get("METRICS_NAMESPACE", "").strip() or "LambdaLogs"
+    value = env.get("METRICS_NAMESPACE", "").strip() or Settings.metrics_namespace
     if not _NAMESPACE.fullmatch(value):
         raise SettingsError(
             f"METRICS_NAMESPACE={value!r} is malformed: use 1 to 255 letters, digits and . - _ / #"

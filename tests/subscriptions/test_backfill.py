@@ -10,7 +10,7 @@ import pytest
 
 from subscriptions import logs_api
 from tests.subscriptions.conftest import ACCOUNT, FILTER, Aws, FakeContext
-from tests.subscriptions.helpers import fail_first
+from tests.subscriptions.helpers import error_response, fail_first
 
 RECONCILE = {"action": "reconcile"}
 GROUP = "/aws/lambda/checkout"
@@ -126,7 +126,7 @@ def test_a_failing_backfill_is_reported_and_the_run_goes_on(aws: Aws) -> None:
     aws.hooks.append(
         (
             "before-call.firehose.PutRecordBatch",
-            fail_first(8, lambda: _error("ServiceUnavailableException", "Slow down.")),
+            fail_first(8, lambda: error_response("ServiceUnavailableException", "Slow down.")),
         )
     )
     emitted: list[str] = []
@@ -143,12 +143,6 @@ def test_a_failing_backfill_is_reported_and_the_run_goes_on(aws: Aws) -> None:
     assert {"startMs", "endMs", "boundaryMs"} <= set(errors[0])
     emf = json.loads(emitted[-1])
     assert emf["BackfillFailed"] == 1
-
-
-def _error(code: str, message: str) -> Any:
-    from tests.subscriptions.helpers import error_response
-
-    return error_response(code, message)
 
 
 def _once(action: Any) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -148,7 +147,7 @@ def test_update_function_configuration_follows_a_new_custom_group(aws: Aws) -> N
     )
 
     # WHEN its UpdateFunctionConfiguration event arrives
-    event = copy.deepcopy(_event("update_function_configuration"))
+    event = _event("update_function_configuration")
     result = aws.run(event)
 
     # THEN the new group is subscribed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -171,11 +172,7 @@ def test_remove_keeps_a_same_named_filter_of_another_destination(aws: Aws) -> No
     # GIVEN a group whose filter has our name but points at another stream (another stack)
     aws.group("/aws/lambda/other-stack")
     other = aws.destination_arn.replace("lambda-logs", "other-logs")
-    aws.env["DESTINATION_ARN"] = other
-    settings_other = aws.settings()
-    aws.env["DESTINATION_ARN"] = aws.destination_arn.replace("other-logs", "lambda-logs")
-    import boto3
-
+    settings_other = aws.settings(DESTINATION_ARN=other)
     boto3.client("firehose", region_name="eu-west-1").create_delivery_stream(
         DeliveryStreamName="other-logs",
         ExtendedS3DestinationConfiguration={
