@@ -14,6 +14,7 @@ from lambdalogs.cluster import Cluster
 from lambdalogs.console import print_lines
 from lambdalogs.documents import DEFAULT_INDEX_PREFIX
 from lambdalogs.errors import CliError, InputError
+from lambdalogs.indexer import DEFAULT_BATCH
 
 Command = Callable[[argparse.Namespace, TextIO], int]
 
@@ -67,8 +68,8 @@ def _opensearch_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--region",
-        help="AWS region for --sigv4 and, for replay, of the bucket (default: from the "
-        "endpoint or the AWS profile)",
+        help="AWS region for --sigv4 (default: from the endpoint, else AWS_REGION) and, for "
+        "replay, of the bucket (default: the AWS profile's)",
     )
     group.add_argument(
         "--index-prefix",
@@ -170,7 +171,10 @@ def _replay_parser(commands: argparse._SubParsersAction[Parser]) -> None:
         help="only this kind of object (repeatable; default: all three)",
     )
     parser.add_argument(
-        "--batch-size", type=_positive_int, default=500, help="documents per _bulk (default 500)"
+        "--batch-size",
+        type=_positive_int,
+        default=DEFAULT_BATCH,
+        help=f"documents per _bulk (default {DEFAULT_BATCH})",
     )
     parser.add_argument(
         "--rate", type=float, help="at most this many documents per second (default: no limit)"

@@ -14,7 +14,7 @@ from lambdalogs.cluster import Cluster
 from lambdalogs.console import print_lines
 from lambdalogs.content import apply_content
 from lambdalogs.documents import DEFAULT_INDEX_PREFIX, Document, iso_time
-from lambdalogs.indexer import Indexer, batches
+from lambdalogs.indexer import DEFAULT_BATCH, Indexer, batches
 from lambdalogs.progress import Progress
 
 DEFAULT_FILE: Final = "lambda-logs-demo.ndjson"
@@ -65,16 +65,16 @@ def run(
             "",
         ],
     )
-    print_lines(out, dashboard(documents))
-    print_lines(out, _next_steps(options, documents))
+    traces = correlate.build(documents)
+    print_lines(out, dashboard(documents, traces))
+    print_lines(out, _next_steps(options, traces))
     if cluster is not None:
         publish(cluster, documents, options, out)
     return documents
 
 
-def dashboard(documents: list[Document]) -> list[str]:
-    """The figures the OpenSearch dashboards show for these documents."""
-    traces = correlate.build(documents)
+def dashboard(documents: list[Document], traces: dict[str, correlate.Trace]) -> list[str]:
+    """The figures the OpenSearch dashboards show for these documents (and their traces)."""
     failing = sorted((t for t in traces.values() if t.failed), key=lambda t: t.start_ms)
     lines = [
         "Lambda overview (per function)",
@@ -98,7 +98,7 @@ def publish(cluster: Cluster, documents: list[Document], options: DemoOptions, o
     print_lines(out, apply_content(cluster, prefix, options.dashboards_url, DASHBOARD_METRIC))
     indexer = Indexer(cluster, prefix=prefix, action="index")
     progress = Progress("indexing", len(documents), unit="documents")
-    for batch in batches(documents, 500):
+    for batch in batches(documents, DEFAULT_BATCH):
         indexer.send(batch)
         progress.advance(len(batch))
     progress.finish()
@@ -117,8 +117,7 @@ def _header(options: DemoOptions, load: workload.Workload, records: int, calls: 
     ]
 
 
-def _next_steps(options: DemoOptions, documents: list[Document]) -> list[str]:
-    traces = correlate.build(documents)
+def _next_steps(options: DemoOptions, traces: dict[str, correlate.Trace]) -> list[str]:
     failing = [t for t in traces.values() if t.failed]
     example = min(failing or list(traces.values()), key=lambda t: t.start_ms)
     return [

@@ -15,7 +15,6 @@ from lambdalogs.workload import REGION
 from transformer.cost import ArchitectureSource, StaticArchitectures
 from transformer.settings import Settings, SettingsError
 
-STREAM_ARN: Final = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/lambda-logs"
 RECORD_WINDOW_MS: Final = 2_000  # CloudWatch batches a stream's events for about this long
 RECORD_MAX_EVENTS: Final = 200
 CHUNK: Final = 2_000  # records per local Firehose run, between progress updates
@@ -78,14 +77,13 @@ def transform_records(
     a Firehose buffer at a time (with a progress bar when there are several).
 
     Without `architectures` every function is priced as DEFAULT_ARCHITECTURE."""
-    source = architectures or known_architectures(settings, {})
     total = Delivery()
     progress = Progress(
         "transforming", len(raw_records), unit="records", enabled=len(raw_records) > CHUNK
     )
     for start in range(0, len(raw_records), CHUNK):
         chunk = raw_records[start : start + CHUNK]
-        part = deliver(chunk, settings=settings, architectures=source, stream_arn=STREAM_ARN)
+        part = deliver(chunk, settings=settings, architectures=architectures)
         total.documents += part.documents
         total.failed += part.failed
         total.dropped += part.dropped

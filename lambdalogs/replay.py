@@ -21,7 +21,7 @@ from lambdalogs.backup import KINDS, BackupObject, Kind
 from lambdalogs.checkpoint import Checkpoint, default_path, fingerprint
 from lambdalogs.cluster import Cluster
 from lambdalogs.documents import DEFAULT_INDEX_PREFIX, Document, event_id, timestamp_ms
-from lambdalogs.indexer import Indexer, RateLimiter, batches
+from lambdalogs.indexer import DEFAULT_BATCH, Indexer, RateLimiter, batches
 from lambdalogs.progress import Progress
 from lambdalogs.s3store import BackupBucket
 from lambdalogs.timerange import to_ms
@@ -37,7 +37,7 @@ class ReplayOptions:
     functions: tuple[str, ...] = ()
     sources: tuple[Kind, ...] = KINDS
     index_prefix: str = DEFAULT_INDEX_PREFIX
-    batch_size: int = 500
+    batch_size: int = DEFAULT_BATCH
     rate: float | None = None
     dry_run: bool = False
     checkpoint: Path | None = None

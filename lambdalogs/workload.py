@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, Literal
 
-from lambdalogs.logevents import DEFAULT_OWNER, LogBatch
+from lambdalogs.logevents import LogBatch
 
-OWNER: Final = DEFAULT_OWNER
 REGION: Final = "eu-west-1"
 DEFAULT_START: Final = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
 
