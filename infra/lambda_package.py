@@ -122,11 +122,15 @@ def build_package(
     package: str,
     output: Path,
     wheels: Iterable[Path] = (),
+    shared: Iterable[tuple[Path, str]] = (),
 ) -> BuiltPackage:
-    """Write `<package>/` plus the unpacked `wheels` to `output` (only when the bytes change)."""
+    """Write `<package>/`, the `shared` (directory, package) pairs and the unpacked `wheels` to
+    `output` (only when the bytes change)."""
     entries: dict[str, bytes] = {}
     for wheel in wheels:
         entries.update(wheel_entries(wheel))
+    for shared_dir, shared_package in shared:
+        entries.update(source_entries(shared_dir, shared_package))
     entries.update(source_entries(source_dir, package))
     data = zip_bytes(entries)
     output.parent.mkdir(parents=True, exist_ok=True)

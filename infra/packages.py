@@ -13,6 +13,8 @@ TRANSFORMER_PACKAGE: Final = "transformer"
 TRANSFORMER_HANDLER: Final = "transformer.handler.handler"
 SUBSCRIBER_PACKAGE: Final = "subscriptions"
 SUBSCRIBER_HANDLER: Final = "subscriptions.handler.handler"
+SHARED_PACKAGE: Final = "lambda_shared"
+"""Bundled into both zips: the mechanisms and contracts the two functions share."""
 REPOSITORY_ROOT: Final = Path(__file__).resolve().parent.parent
 
 
@@ -67,6 +69,7 @@ def build_transformer(options: PackageOptions, architecture: str) -> BuiltPackag
         TRANSFORMER_PACKAGE,
         options.build_dir / f"transformer-{architecture}.zip",
         wheels,
+        shared=[(options.repo_root / SHARED_PACKAGE, SHARED_PACKAGE)],
     )
 
 
@@ -75,4 +78,5 @@ def build_subscriber(options: PackageOptions) -> BuiltPackage:
         options.repo_root / SUBSCRIBER_PACKAGE,
         SUBSCRIBER_PACKAGE,
         options.build_dir / "subscriber.zip",
+        shared=[(options.repo_root / SHARED_PACKAGE, SHARED_PACKAGE)],
     )

@@ -1,5 +1,6 @@
 """The layout rules of DESIGN.md, enforced: the Lambda packages import only the standard library,
-boto3/botocore (and orjson, optional, in the transformer); infra/ never imports them."""
+boto3/botocore, the bundled `lambda_shared` (and orjson, optional, in the transformer); infra/
+never imports them; `lambda_shared` imports nothing of the repository."""
 
 from __future__ import annotations
 
@@ -41,12 +42,16 @@ def test_the_required_top_level_exists(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("package", "allowed"),
-    [("transformer", {"boto3", "botocore", "orjson"}), ("subscriptions", {"boto3", "botocore"})],
+    [
+        ("transformer", {"boto3", "botocore", "orjson", "lambda_shared"}),
+        ("subscriptions", {"boto3", "botocore", "lambda_shared"}),
+        ("lambda_shared", {"boto3", "botocore"}),
+    ],
 )
 def test_lambda_packages_need_only_the_standard_library_and_boto3(
     package: str, allowed: set[str]
 ) -> None:
-    files = sorted((ROOT / package).glob("*.py"))
+    files = sorted((ROOT / package).rglob("*.py"))
     assert files
     for path in files:
         foreign = imported_roots(path) - set(sys.stdlib_module_names) - allowed - {package}

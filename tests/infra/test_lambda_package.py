@@ -114,6 +114,7 @@ def test_transformer_package_bundles_orjson_of_its_architecture(tmp_path: Path) 
         assert "transformer/handler.py" in names
         assert archive.read(ORJSON_WHEEL_MODULE) == b"# fake orjson for x86_64\n"
     assert built.path.name == "transformer-x86_64.zip"
+    assert "lambda_shared/__init__.py" in names
     assert not any(name.startswith(("infra/", "subscriptions/")) for name in names)
 
 
@@ -130,7 +131,8 @@ def test_subscriber_package_holds_the_handler(tmp_path: Path) -> None:
     with zipfile.ZipFile(built.path) as archive:
         names = archive.namelist()
     assert "subscriptions/__init__.py" in names
-    assert all(name.startswith("subscriptions/") for name in names)
+    assert "lambda_shared/__init__.py" in names
+    assert all(name.startswith(("subscriptions/", "lambda_shared/")) for name in names)
 
 
 def test_pinned_version_is_looked_up_and_downloaded_exactly(tmp_path: Path) -> None:
