@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Final
 
+from lambda_shared.aws_clients import FIREHOSE_TIMEOUTS, LOOKUP_TIMEOUTS, make_client
 from transformer.cost import ArchitectureSource, LambdaArchitectures
 from transformer.jsonlib import Codec, default_codec
 from transformer.records import Context, RecordResult, transform_record
@@ -200,21 +201,9 @@ class _LazyFirehose:
 
     def put_record_batch(self, **kwargs: Any) -> dict[str, Any]:
         if self._client is None:
-            self._client = _boto3_client("firehose", self._region, read_timeout=20)
+            self._client = make_client("firehose", self._region, FIREHOSE_TIMEOUTS)
         response: dict[str, Any] = self._client.put_record_batch(**kwargs)
         return response
-
-
-def _boto3_client(service: str, region: str, read_timeout: int) -> Any:
-    import boto3  # the Lambda runtime provides boto3; imported where it is first needed
-    from botocore.config import Config
-
-    config = Config(
-        retries={"max_attempts": 1, "mode": "standard"},  # our own loop retries, deadline-aware
-        connect_timeout=3,
-        read_timeout=read_timeout,
-    )
-    return boto3.client(service, region_name=region or None, config=config)
 
 
 _CONTAINER: dict[str, Any] = {}  # clients and caches that live as long as the container
@@ -225,7 +214,7 @@ def _architectures(settings: Settings, region: str) -> ArchitectureSource:
     found: ArchitectureSource | None = _CONTAINER.get(key)
     if found is None:
         found = LambdaArchitectures(
-            lambda: _boto3_client("lambda", region, read_timeout=3),
+            lambda: make_client("lambda", region, LOOKUP_TIMEOUTS),
             region,
             settings.default_architecture,
         )

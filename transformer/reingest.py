@@ -1,40 +1,30 @@
 """Put the extra documents of a CloudWatch record back into the delivery stream.
 
-PutRecordBatch takes at most 500 records and 4 MiB per call. Throttling, service errors and
-per-record failures are retried with exponential backoff and full jitter until the invocation's
-time runs short; what still failed is reported by owner (the input record's index) so that
-record can be answered `ProcessingFailed` and nothing is lost."""
+The sending is `lambda_shared.firehose_put` (PutRecordBatch within its limits; throttling and
+per-record failures retried with full-jitter backoff). Here: the transformer's time rule and
+what a failure costs. No call starts unless one call's worst case (connect + read timeout)
+still fits before the invocation's deadline, so the function never runs past its timeout
+because of a slow Firehose; what could not be sent is reported by owner (the input record's
+index), so that record is answered `ProcessingFailed` and nothing is lost."""
 
 from __future__ import annotations
 
 import random
-from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import accumulate
-from typing import Any, Final, NamedTuple, Protocol
+from typing import Final, NamedTuple
 
-from botocore.exceptions import BotoCoreError, ClientError
+from lambda_shared.aws_clients import FIREHOSE_TIMEOUTS
+from lambda_shared.backoff import RetryPolicy
+from lambda_shared.firehose_put import FirehoseClient, RecordPutter
 
-MAX_BATCH_RECORDS: Final = 500
-MAX_BATCH_BYTES: Final = 4 * 1024 * 1024 - 64 * 1024  # under 4 MiB, with room for the envelope
 BACKOFF_BASE_SECONDS: Final = 0.1
 BACKOFF_CAP_SECONDS: Final = 5.0
-PERMANENT_ERRORS: Final = frozenset(
-    {
-        "ResourceNotFoundException",
-        "InvalidArgumentException",
-        "AccessDeniedException",
-        "UnrecognizedClientException",
-        "InvalidKMSResourceException",
-        "InvalidSourceException",
-        "ValidationException",
-    }
-)
+# A call may start only while its worst case (one attempt: connect + read timeout) plus this
+# margin for answering Firehose is left: 23 s + 2 s.
+RESERVE_SECONDS: Final = FIREHOSE_TIMEOUTS.worst_case + 2.0
 
-
-class FirehoseClient(Protocol):
-    def put_record_batch(self, **kwargs: Any) -> dict[str, Any]: ...
+__all__ = ["FirehoseClient", "Outcome", "Pending", "Reingester"]
 
 
 class Pending(NamedTuple):
@@ -53,21 +43,6 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
 
 
-def batch_bounds(sizes: Sequence[int]) -> list[tuple[int, int]]:
-    """(start, end) of consecutive batches within the PutRecordBatch limits.
-
-    Found by bisecting the running total of the sizes, so the per-document work stays in C."""
-    totals = list(accumulate(sizes))
-    bounds: list[tuple[int, int]] = []
-    start, before = 0, 0
-    while start < len(totals):
-        last = min(len(totals), start + MAX_BATCH_RECORDS)
-        end = max(start + 1, bisect_right(totals, before + MAX_BATCH_BYTES, start, last))
-        bounds.append((start, end))
-        before, start = totals[end - 1], end
-    return bounds
-
-
 class Reingester:
     """Sends pending documents to one stream; `remaining_seconds` and `sleep` are injected for
     tests."""
@@ -79,68 +54,23 @@ class Reingester:
         remaining_seconds: Callable[[], float],
         sleep: Callable[[float], None],
         jitter: Callable[[], float] = random.random,
-        reserve_seconds: float = 5.0,
+        reserve_seconds: float = RESERVE_SECONDS,
     ) -> None:
-        self._client = client
-        self._stream = stream_name
-        self._remaining = remaining_seconds
-        self._sleep = sleep
-        self._jitter = jitter
-        self._reserve = reserve_seconds
+        policy = RetryPolicy(
+            max_attempts=None,  # bounded by the deadline
+            base_seconds=BACKOFF_BASE_SECONDS,
+            cap_seconds=BACKOFF_CAP_SECONDS,
+            sleep=sleep,
+            jitter=jitter,
+        )
+        self._putter = RecordPutter(
+            client,
+            stream_name,
+            policy,
+            time_left=lambda wait: remaining_seconds() - wait >= reserve_seconds,
+        )
 
     def send(self, pending: Pending) -> Outcome:
-        outcome = Outcome()
-        attempt = 0
-        while pending.documents:
-            retry = Pending([], [])
-            for start, end in batch_bounds([len(document) for document in pending.documents]):
-                batch = Pending(pending.documents[start:end], pending.owners[start:end])
-                failed = self._put(batch, outcome)
-                retry.documents.extend(failed.documents)
-                retry.owners.extend(failed.owners)
-            if not retry.documents:
-                break
-            attempt += 1
-            delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt) * self._jitter()
-            if self._remaining() - delay < self._reserve:
-                outcome.failed_owners.update(retry.owners)
-                outcome.errors.append(
-                    f"{len(retry.documents)} documents not re-ingested after {attempt} attempts: "
-                    "time ran out"
-                )
-                break
-            outcome.retries += len(retry.documents)
-            self._sleep(delay)
-            pending = retry
-        return outcome
-
-    def _put(self, batch: Pending, outcome: Outcome) -> Pending:
-        """Send one batch; return what to retry. Permanent errors fail their owners."""
-        outcome.calls += 1
-        try:
-            response = self._client.put_record_batch(
-                DeliveryStreamName=self._stream,
-                Records=[{"Data": document} for document in batch.documents],
-            )
-        except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", "Unknown"))
-            if code in PERMANENT_ERRORS:
-                outcome.failed_owners.update(batch.owners)
-                outcome.errors.append(f"PutRecordBatch failed permanently: {code}: {exc}")
-                return Pending([], [])
-            return batch
-        except BotoCoreError:
-            return batch
-        return self._failed(batch, response, outcome)
-
-    @staticmethod
-    def _failed(batch: Pending, response: dict[str, Any], outcome: Outcome) -> Pending:
-        if not response.get("FailedPutCount"):
-            outcome.sent += len(batch.documents)
-            return Pending([], [])
-        answers = response.get("RequestResponses") or []
-        if len(answers) != len(batch.documents):  # cannot tell which failed: retry them all
-            return batch
-        failed = [i for i, answer in enumerate(answers) if answer.get("ErrorCode")]
-        outcome.sent += len(batch.documents) - len(failed)
-        return Pending([batch.documents[i] for i in failed], [batch.owners[i] for i in failed])
+        put = self._putter.put(pending.documents)
+        failed_owners = {pending.owners[index] for index in put.failed}
+        return Outcome(put.sent, put.retried_records, put.calls, failed_owners, put.errors)

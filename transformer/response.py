@@ -9,9 +9,10 @@ from __future__ import annotations
 import base64
 from typing import Final
 
+from lambda_shared.limits import PROCESSOR_RESPONSE_MAX_BYTES
 from transformer.records import RecordResult
 
-RESPONSE_BUDGET_BYTES: Final = 6_000_000  # Lambda's synchronous response limit is 6 MB
+RESPONSE_BUDGET_BYTES: Final = PROCESSOR_RESPONSE_MAX_BYTES
 _PER_RECORD_OVERHEAD: Final = 64  # {"recordId":"","result":"ProcessingFailed","data":""},
 
 

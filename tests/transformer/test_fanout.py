@@ -6,11 +6,12 @@ import base64
 import gzip
 import json
 from collections import Counter
-from itertools import pairwise
 from typing import Any
 
 import pytest
 
+from lambda_shared.limits import PUT_RECORD_BATCH_BUDGET_BYTES as MAX_BATCH_BYTES
+from lambda_shared.limits import PUT_RECORD_BATCH_MAX_RECORDS as MAX_BATCH_RECORDS
 from lambdalogs.firehose_local import deliver, opensearch_document
 from tests.transformer.helpers import (
     Context,
@@ -19,7 +20,7 @@ from tests.transformer.helpers import (
     events,
     run,
 )
-from transformer.reingest import MAX_BATCH_BYTES, MAX_BATCH_RECORDS, batch_bounds
+from transformer.reingest import RESERVE_SECONDS
 from transformer.response import RESPONSE_BUDGET_BYTES
 
 
@@ -106,6 +107,36 @@ def test_when_time_runs_out_the_record_fails_instead_of_being_lost() -> None:
     # THEN the record with extra events fails whole; the single-event record is still Ok
     assert [r["result"] for r in result.response["records"]] == ["ProcessingFailed", "Ok"]
     assert base64.b64decode(result.response["records"][0]["data"]) == records[0]
+
+
+class SlowFirehose(FlakyFirehose):
+    """Each call takes `seconds` of the invocation's time, on the context's clock."""
+
+    def __init__(self, context: Context, seconds: float) -> None:
+        super().__init__(plan=["ServiceUnavailableException"] * 1_000)
+        self.context = context
+        self.seconds = seconds
+        self.started_at_ms: list[int] = []
+
+    def put_record_batch(self, **kwargs: Any) -> dict[str, Any]:
+        self.started_at_ms.append(self.context.remaining_ms)
+        self.context.remaining_ms -= int(self.seconds * 1000)
+        return super().put_record_batch(**kwargs)
+
+
+def test_no_call_starts_unless_its_worst_case_fits_before_the_deadline() -> None:
+    # GIVEN a Firehose whose every call takes 20 s and fails, and 70 s left in the invocation
+    context = Context(remaining_ms=70_000)
+    firehose = SlowFirehose(context, seconds=20.0)
+    record = cw_record(events(3))
+    # WHEN the record is handled
+    result = run([record], firehose=firehose, context=context)
+    # THEN every call started with a call's worst case (23 s) and the answer's margin left,
+    # so the invocation never ran past its timeout; the record fails whole, kept for replay
+    assert firehose.started_at_ms and min(firehose.started_at_ms) >= RESERVE_SECONDS * 1000
+    assert context.remaining_ms > 0
+    assert result.response["records"][0]["result"] == "ProcessingFailed"
+    assert base64.b64decode(result.response["records"][0]["data"]) == record
 
 
 def test_a_failure_of_one_record_leaves_the_others_delivered() -> None:
@@ -198,31 +229,6 @@ def test_an_event_without_a_stream_arn_cannot_fan_out_and_fails_safely() -> None
         log=lambda _l: None,
     )
     assert response["records"][0]["result"] == "ProcessingFailed"
-
-
-@pytest.mark.parametrize(
-    "sizes",
-    [
-        [],
-        [1],
-        [10] * 1_234,
-        [MAX_BATCH_BYTES // 3] * 7,
-        [MAX_BATCH_BYTES + 1, 5, MAX_BATCH_BYTES, 1],
-        [(i * 7919) % 40_000 for i in range(3_000)],
-    ],
-)
-def test_batch_bounds_cover_every_document_once_within_the_limits(sizes: list[int]) -> None:
-    bounds = batch_bounds(sizes)
-    # contiguous and complete: every document in exactly one batch, in order
-    assert [i for start, end in bounds for i in range(start, end)] == list(range(len(sizes)))
-    for start, end in bounds:
-        assert 1 <= end - start <= MAX_BATCH_RECORDS
-        # over the byte limit only when a single document is (PutRecordBatch then refuses it)
-        assert sum(sizes[start:end]) <= MAX_BATCH_BYTES or end - start == 1
-    # greedy: no batch could have taken the next document as well
-    for (start, end), (following, _) in pairwise(bounds):
-        assert end == following
-        assert end - start == MAX_BATCH_RECORDS or sum(sizes[start : end + 1]) > MAX_BATCH_BYTES
 
 
 def test_the_local_firehose_refuses_documents_opensearch_would_refuse() -> None:
