@@ -1,25 +1,16 @@
-"""AWS clients, created on first use (never at import time), each counting its API calls."""
+"""AWS clients, created on first use (never at import time), each counting its API calls.
+Built by `lambda_shared.aws_clients` (one HTTP attempt per call: our loops retry)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any
 
-# Retries are ours (retry.py: full jitter, counted), so botocore makes one attempt.
-_RETRIES: Final = {"mode": "standard", "total_max_attempts": 1}
-
-
-def client_config() -> Any:
-    """botocore Config with botocore's own retries off (ours are in retry.py)."""
-    from botocore.config import Config
-
-    return Config(retries=_RETRIES)
+from lambda_shared.aws_clients import SUBSCRIBER_TIMEOUTS, make_client
 
 
 def _boto3_client(service: str) -> Any:
-    import boto3
-
-    return boto3.client(service, config=client_config())
+    return make_client(service, None, SUBSCRIBER_TIMEOUTS)
 
 
 class Clients:

@@ -9,7 +9,8 @@ from typing import Any, Final
 
 from botocore.exceptions import ClientError
 
-from subscriptions.retry import BackoffApi, error_code
+from lambda_shared.backoff import error_code
+from subscriptions.retry import BackoffApi
 
 FUNCTIONS_PAGE_SIZE: Final = 50  # ListFunctions maximum
 DEFAULT_GROUP_PREFIX: Final = "/aws/lambda/"

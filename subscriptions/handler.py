@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from lambda_shared.backoff import RetryPolicy
 from subscriptions.backfill import Backfiller, Paused
 from subscriptions.budget import TimeBudget
 from subscriptions.clients import Clients
@@ -22,7 +23,7 @@ from subscriptions.functions_api import FunctionsApi
 from subscriptions.logs_api import FilterSpec, LogsApi
 from subscriptions.reconcile import Stop, Subscriber
 from subscriptions.report import RunReport, RunResult
-from subscriptions.retry import RetryPolicy, RetryStats
+from subscriptions.retry import RetryStats
 from subscriptions.selection import Selection
 from subscriptions.settings import Settings
 

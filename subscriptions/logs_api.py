@@ -7,12 +7,9 @@ from typing import Any, Final, Literal
 
 from botocore.exceptions import ClientError
 
+from lambda_shared.backoff import error_code, error_message
 from subscriptions.errors import DestinationNotReadyError, RoleNotAssumableError
-from subscriptions.retry import (
-    BackoffApi,
-    error_code,
-    error_message,
-)
+from subscriptions.retry import BackoffApi
 
 GROUPS_PAGE_SIZE: Final = 50  # DescribeLogGroups maximum
 EVENTS_PAGE_SIZE: Final = 10_000  # FilterLogEvents maximum

@@ -8,13 +8,13 @@ from typing import Final
 
 from botocore.exceptions import ClientError
 
+from lambda_shared.backoff import error_code
 from subscriptions.backfill import Backfiller, Paused, plan_backfill
 from subscriptions.continuation import Cursor
 from subscriptions.errors import ThrottledError
 from subscriptions.functions_api import FunctionsApi
 from subscriptions.logs_api import FilterSpec, GroupPage, LogGroup, LogsApi, SubscriptionFilter
 from subscriptions.report import RunReport, StopReason
-from subscriptions.retry import error_code
 from subscriptions.selection import Exclusion, Selection
 
 Visit = Callable[[LogGroup], Paused | None]

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, TypedDict
 
+from lambda_shared import metrics
 from subscriptions.continuation import ContinuationToken
 
-DIMENSION: Final = {"Function": "subscriber"}
+DIMENSION: Final = {metrics.SUBSCRIBER_DIMENSION: metrics.SUBSCRIBER_DIMENSION_VALUE}
 MAX_LISTED_GROUPS: Final = 100  # names listed in the return value; the counts stay exact
 
 Outcome = Literal[
@@ -31,14 +32,14 @@ Outcome = Literal[
 StopReason = Literal["done", "time_budget", "throttled"]
 
 _METRICS: Final[dict[str, Outcome]] = {
-    "FiltersCreated": "created",
-    "FiltersUpdated": "updated",
-    "FiltersUnchanged": "unchanged",
-    "GroupsAtFilterLimit": "limit_exceeded",
-    "GroupsExcluded": "excluded",
-    "PipelineGroupsSkipped": "excluded_pipeline",
-    "FiltersDeleted": "deleted",
-    "GroupsUnsupportedClass": "unsupported_class",
+    metrics.FILTERS_CREATED: "created",
+    metrics.FILTERS_UPDATED: "updated",
+    metrics.FILTERS_UNCHANGED: "unchanged",
+    metrics.GROUPS_AT_FILTER_LIMIT: "limit_exceeded",
+    metrics.GROUPS_EXCLUDED: "excluded",
+    metrics.PIPELINE_GROUPS_SKIPPED: "excluded_pipeline",
+    metrics.FILTERS_DELETED: "deleted",
+    metrics.GROUPS_UNSUPPORTED_CLASS: "unsupported_class",
 }
 
 _WARNINGS: Final[dict[str, str]] = {
@@ -129,31 +130,17 @@ class RunReport:
             name: self.outcomes[outcome] for name, outcome in _METRICS.items()
         }
         values |= {
-            "BackfillEvents": result["backfillEvents"],
-            "BackfillRecords": result["backfillRecords"],
-            "BackfillFailed": len(self.backfill_failed),
-            "ThrottleRetries": result["throttleRetries"],
-            "ApiCalls": result["apiCalls"],
-            "RunsIncomplete": 0 if result["complete"] else 1,
-            "DurationMs": round(duration_ms, 1),
+            metrics.BACKFILL_EVENTS: result["backfillEvents"],
+            metrics.BACKFILL_RECORDS: result["backfillRecords"],
+            metrics.BACKFILL_FAILED: len(self.backfill_failed),
+            metrics.THROTTLE_RETRIES: result["throttleRetries"],
+            metrics.API_CALLS: result["apiCalls"],
+            metrics.RUNS_INCOMPLETE: 0 if result["complete"] else 1,
+            metrics.DURATION_MS: round(duration_ms, 1),
         }
+        metadata = metrics.emf_metadata(self.namespace, DIMENSION, values, int(time.time() * 1000))
         document: dict[str, Any] = {
-            "_aws": {
-                "Timestamp": int(time.time() * 1000),
-                "CloudWatchMetrics": [
-                    {
-                        "Namespace": self.namespace,
-                        "Dimensions": [list(DIMENSION)],
-                        "Metrics": [
-                            {
-                                "Name": name,
-                                "Unit": "Milliseconds" if name == "DurationMs" else "Count",
-                            }
-                            for name in values
-                        ],
-                    }
-                ],
-            },
+            "_aws": metadata,
             **DIMENSION,
             **values,
             "action": self.action,

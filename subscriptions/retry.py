@@ -1,69 +1,19 @@
-"""Exponential backoff with full jitter for throttled and transient AWS errors."""
+"""The subscriber's AWS calls with backoff: the formula and the classification of retryable
+errors are `lambda_shared.backoff`; here the attempts are counted and, when they run out,
+turned into ThrottledError (the run stops and resumes later)."""
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
+from lambda_shared.backoff import RetryPolicy, is_retryable
 from subscriptions.errors import ThrottledError
 
 T = TypeVar("T")
-
-RETRYABLE_CODES: Final = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "RequestThrottled",
-        "RequestThrottledException",
-        "SlowDown",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-        "ServiceException",
-        "InternalFailure",
-        "InternalServerError",
-        "OperationAbortedException",
-    }
-)
-
-
-def error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
-def error_message(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Message", ""))
-
-
-def is_retryable(error: Exception) -> bool:
-    """Throttling, 5xx, a conflicting concurrent update, or a dropped connection."""
-    if isinstance(error, ConnectionError | HTTPClientError):
-        return True
-    if not isinstance(error, ClientError):
-        return False
-    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-    return error_code(error) in RETRYABLE_CODES or int(status) >= 500
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Full-jitter backoff: sleep uniform(0, min(cap, base * 2**attempt)) between attempts."""
-
-    max_attempts: int = 8
-    base_seconds: float = 0.25
-    cap_seconds: float = 8.0
-    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
-    jitter: Callable[[], float] = field(default=random.random, compare=False)
-
-    def delay(self, attempt: int) -> float:
-        return float(self.jitter()) * min(self.cap_seconds, self.base_seconds * 2.0**attempt)
 
 
 @dataclass
@@ -77,20 +27,21 @@ def call_with_backoff(
     policy: RetryPolicy, stats: RetryStats, what: str, call: Callable[[], T]
 ) -> T:
     """Run `call`, retrying retryable errors; raise ThrottledError when attempts run out."""
-    for attempt in range(policy.max_attempts):
+    attempts = 0
+    while True:
+        attempts += 1
         try:
             return call()
         except (ClientError, ConnectionError, HTTPClientError) as error:
             if not is_retryable(error):
                 raise
-            if attempt + 1 == policy.max_attempts:
+            if not policy.allows(attempts):
                 raise ThrottledError(
-                    f"{what} still failed after {policy.max_attempts} attempts ({error}); "
+                    f"{what} still failed after {attempts} attempts ({error}); "
                     "the run stops here and resumes later: raise the API quota or run less often"
                 ) from error
             stats.retries += 1
-            policy.sleep(policy.delay(attempt))
-    raise AssertionError("unreachable: the loop returns or raises")
+            policy.sleep(policy.delay(attempts - 1))
 
 
 class BackoffApi:

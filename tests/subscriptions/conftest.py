@@ -14,11 +14,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from subscriptions.clients import Clients, client_config
+from lambda_shared.aws_clients import SUBSCRIBER_TIMEOUTS, client_config
+from lambda_shared.backoff import RetryPolicy
+from subscriptions.clients import Clients
 from subscriptions.events import parse_event
 from subscriptions.handler import run
 from subscriptions.report import RunResult
-from subscriptions.retry import RetryPolicy
 from subscriptions.settings import Settings
 from tests.subscriptions.helpers import InvokeRecorder
 
@@ -82,7 +83,9 @@ class Aws:
         """Fresh subscriber clients that log every call and carry the test's hooks."""
 
         def factory(service: str) -> Any:
-            client = boto3.client(service, region_name=REGION, config=client_config())
+            client = boto3.client(
+                service, region_name=REGION, config=client_config(SUBSCRIBER_TIMEOUTS)
+            )
             client.meta.events.register("before-parameter-build", self.calls)
             if service == "lambda":
                 client.meta.events.register(

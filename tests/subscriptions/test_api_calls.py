@@ -12,11 +12,11 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from lambda_shared.backoff import RetryPolicy
 from subscriptions.clients import Clients
 from subscriptions.events import parse_event
 from subscriptions.handler import run
 from subscriptions.report import RunResult
-from subscriptions.retry import RetryPolicy
 from subscriptions.settings import Settings
 from tests.subscriptions.test_settings import VALID
 

@@ -1,4 +1,4 @@
-"""CloudWatch subscription records and PutRecordBatch batches: sizes and format."""
+"""CloudWatch subscription records built for the backfill: sizes and format (the batching is\nlambda_shared.firehose_put's, tested in tests/lambda_shared)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,8 @@ import os
 import zlib
 from typing import Any
 
-from subscriptions.envelope import (
-    BATCH_MAX_BYTES,
-    BATCH_MAX_RECORDS,
-    ENVELOPE_TARGET_BYTES,
-    RECORD_MAX_BYTES,
-    batches,
-    encode,
-)
+from lambda_shared.limits import FIREHOSE_RECORD_MAX_BYTES as RECORD_MAX_BYTES
+from subscriptions.envelope import ENVELOPE_TARGET_BYTES, encode
 from subscriptions.logs_api import LogEvent
 
 
@@ -83,28 +77,3 @@ def test_an_event_too_large_for_a_record_even_compressed_is_truncated() -> None:
     assert message.startswith(kept)
     assert len(kept) > 500_000
     assert encoded.truncated_events == 1
-
-
-def test_batches_hold_at_most_500_records() -> None:
-    # GIVEN 1,201 small records
-    records = [b"r%d" % i for i in range(1_201)]
-
-    # WHEN they are batched
-    result = batches(records)
-
-    # THEN 500 + 500 + 201, in order
-    assert [len(b) for b in result] == [BATCH_MAX_RECORDS, BATCH_MAX_RECORDS, 201]
-    assert [r for b in result for r in b] == records
-
-
-def test_batches_hold_at_most_4_mib() -> None:
-    # GIVEN 10 records of 900 KiB
-    records = [bytes([i]) * 900 * 1024 for i in range(10)]
-
-    # WHEN they are batched
-    result = batches(records)
-
-    # THEN no batch exceeds 4 MiB, and every record is kept
-    assert all(sum(map(len, b)) <= BATCH_MAX_BYTES for b in result)
-    assert [len(b) for b in result] == [4, 4, 2]
-    assert [r for b in result for r in b] == records

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
+from lambda_shared.backoff import RetryPolicy
 from subscriptions.errors import BackfillDeliveryError
 from subscriptions.firehose_api import FirehoseApi
-from subscriptions.retry import RetryPolicy, RetryStats
+from subscriptions.retry import RetryStats
 
 
 class FakeFirehose:
@@ -55,6 +56,9 @@ def test_gives_up_with_a_clear_error() -> None:
     api = FirehoseApi(fake, "s", RetryPolicy(max_attempts=3, sleep=lambda _: None), RetryStats())
 
     # WHEN / THEN putting it fails, naming the error code
-    with pytest.raises(BackfillDeliveryError, match="1 backfill records after 3 attempts"):
+    with pytest.raises(
+        BackfillDeliveryError,
+        match=r"rejected 1 backfill records.*after 3 attempts \(ServiceUnavailableException\)",
+    ):
         api.put_records([b"ok", b"bad"])
     assert fake.calls[-1] == [b"bad"]

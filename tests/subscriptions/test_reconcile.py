@@ -9,9 +9,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from lambda_shared.backoff import RetryPolicy
 from subscriptions.errors import RoleNotAssumableError
 from subscriptions.logs_api import PROPAGATION_DELAYS_SECONDS
-from subscriptions.retry import RetryPolicy
 from tests.subscriptions.conftest import FILTER, PIPELINE_GROUPS, Aws
 from tests.subscriptions.helpers import error_response, fail_first, throttling, with_logging_config
 

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
+from lambda_shared.backoff import RetryPolicy
 from subscriptions.errors import ThrottledError
-from subscriptions.retry import RetryPolicy, RetryStats, call_with_backoff
+from subscriptions.retry import RetryStats, call_with_backoff
 
 
 def _error(code: str, status: int = 400) -> ClientError:
