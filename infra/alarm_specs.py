@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from infra.function_environments import METRICS_NAMESPACE
+from lambda_shared import metrics
 
 Comparison = Literal["GreaterThanThreshold", "LessThanThreshold"]
 FIREHOSE: Final = "AWS/Firehose"
@@ -37,6 +37,11 @@ class MonitoredNames:
 
 def _stream(names: MonitoredNames) -> tuple[tuple[str, str], ...]:
     return (("DeliveryStreamName", names.stream_name),)
+
+
+def _emf(names: MonitoredNames) -> tuple[tuple[str, str], ...]:
+    """The dimension of the transformer's own metrics (lambda_shared.metrics)."""
+    return ((metrics.TRANSFORMER_DIMENSION, names.stream_name),)
 
 
 def _function_alarms(label: str, function_name: str) -> list[AlarmSpec]:
@@ -86,8 +91,8 @@ def alarm_specs(names: MonitoredNames) -> list[AlarmSpec]:
             "processing-failed-records",
             "The transformer returned ProcessingFailed records (raw data in processing-failed/; "
             "replay with python -m lambdalogs replay).",
-            METRICS_NAMESPACE, "RecordsProcessingFailed",
-            (("DeliveryStream", names.stream_name),), "Sum", "GreaterThanThreshold", 0,
+            metrics.NAMESPACE, metrics.RECORDS_PROCESSING_FAILED,
+            _emf(names), "Sum", "GreaterThanThreshold", 0,
         ),
         *_function_alarms("transformer", names.transformer_name),
     ]  # fmt: skip
@@ -124,7 +129,7 @@ def _widget(title: str, metrics: list[list[Any]], region: str, x: int, y: int) -
 def dashboard_body(names: MonitoredNames, region: str) -> dict[str, Any]:
     """Firehose in/out, the transformer's own metrics, and both functions' health."""
     stream = _stream(names)
-    emf = (("DeliveryStream", names.stream_name),)
+    emf = _emf(names)
     functions = [names.transformer_name]
     if names.subscriber_name is not None:
         functions.append(names.subscriber_name)
@@ -150,11 +155,11 @@ def dashboard_body(names: MonitoredNames, region: str) -> dict[str, Any]:
         (
             "Transformer: records and documents",
             [
-                _metric(METRICS_NAMESPACE, name, emf, "Sum")
+                _metric(metrics.NAMESPACE, name, emf, "Sum")
                 for name in (
-                    "RecordsIn", "Documents", "DocumentsReingested", "RecordsDropped",
-                    "RecordsProcessingFailed", "ReingestRetries", "TruncatedMessages",
-                    "ParserErrors",
+                    metrics.RECORDS_IN, metrics.DOCUMENTS, metrics.DOCUMENTS_REINGESTED,
+                    metrics.RECORDS_DROPPED, metrics.RECORDS_PROCESSING_FAILED,
+                    metrics.REINGEST_RETRIES, metrics.TRUNCATED_MESSAGES, metrics.PARSER_ERRORS,
                 )
             ],
         ),

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Final
-
 import pulumi
 
 from infra.config import StackConfig
-
-METRICS_NAMESPACE: Final = "LambdaLogs"
+from lambda_shared.metrics import NAMESPACE as METRICS_NAMESPACE
 
 
 def transformer_environment(config: StackConfig) -> dict[str, str]:

@@ -6,18 +6,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
+from lambda_shared import metrics
+
 METRIC_NAMES: Final = {
-    "records_in": "RecordsIn",
-    "records_ok": "RecordsOk",
-    "records_dropped": "RecordsDropped",
-    "records_failed": "RecordsProcessingFailed",
-    "passthrough": "PassThroughRecords",
-    "documents": "Documents",
-    "reingested": "DocumentsReingested",
-    "reingest_retries": "ReingestRetries",
-    "truncated": "TruncatedMessages",
-    "parser_errors": "ParserErrors",
-    "duration_ms": "DurationMs",
+    "records_in": metrics.RECORDS_IN,
+    "records_ok": metrics.RECORDS_OK,
+    "records_dropped": metrics.RECORDS_DROPPED,
+    "records_failed": metrics.RECORDS_PROCESSING_FAILED,
+    "passthrough": metrics.PASS_THROUGH_RECORDS,
+    "documents": metrics.DOCUMENTS,
+    "reingested": metrics.DOCUMENTS_REINGESTED,
+    "reingest_retries": metrics.REINGEST_RETRIES,
+    "truncated": metrics.TRUNCATED_MESSAGES,
+    "parser_errors": metrics.PARSER_ERRORS,
+    "duration_ms": metrics.DURATION_MS,
 }
 
 
@@ -49,23 +51,13 @@ def summary_record(
         "level": "ERROR" if summary.records_failed or summary.errors else "INFO",
         "message": "transformer invocation summary",
         "invocationId": invocation_id,
-        "DeliveryStream": stream,
+        metrics.TRANSFORMER_DIMENSION: stream,
         **{key: values[key] for key in values if key != "errors"},
         "errors": summary.errors[:10],
     }
     for key, metric in METRIC_NAMES.items():
         record[metric] = values[key]
-    record["_aws"] = {
-        "Timestamp": timestamp_ms,
-        "CloudWatchMetrics": [
-            {
-                "Namespace": namespace,
-                "Dimensions": [["DeliveryStream"]],
-                "Metrics": [
-                    {"Name": name, "Unit": "Milliseconds" if name == "DurationMs" else "Count"}
-                    for name in METRIC_NAMES.values()
-                ],
-            }
-        ],
-    }
+    record["_aws"] = metrics.emf_metadata(
+        namespace, [metrics.TRANSFORMER_DIMENSION], METRIC_NAMES.values(), timestamp_ms
+    )
     return record
