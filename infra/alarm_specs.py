@@ -8,9 +8,16 @@ from typing import Any, Final, Literal
 from lambda_shared import metrics
 
 Comparison = Literal["GreaterThanThreshold", "LessThanThreshold"]
+MissingData = Literal["notBreaching", "breaching"]
 FIREHOSE: Final = "AWS/Firehose"
 LAMBDA: Final = "AWS/Lambda"
 FIVE_MINUTES: Final = 300
+HOUR: Final = 3600
+NO_INPUT_HOURS: Final = 3
+"""The stream alarms when nothing arrived for this long while log groups are subscribed."""
+SUSTAINED_PERIODS: Final = 3
+"""Firehose retries a failed delivery or processing call by itself; a failure counts once no
+delivery at all succeeded for this many 5-minute periods in a row."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,30 @@ class AlarmSpec:
     threshold: float
     evaluation_periods: int = 1
     period: int = FIVE_MINUTES
+    treat_missing: MissingData = "notBreaching"
+
+
+@dataclass(frozen=True)
+class MetricInput:
+    """One metric of a metric-math alarm, named `id` in its expression."""
+
+    id: str
+    namespace: str
+    metric: str
+    dimensions: tuple[tuple[str, str], ...]
+    statistic: Literal["Sum", "Average", "Maximum"] = "Sum"
+
+
+@dataclass(frozen=True)
+class ExpressionAlarmSpec:
+    """An alarm on `expression` over `inputs` (CloudWatch metric math), breaching above 0."""
+
+    suffix: str
+    description: str
+    expression: str
+    inputs: tuple[MetricInput, ...]
+    period: int
+    evaluation_periods: int
 
 
 @dataclass(frozen=True)
@@ -65,10 +96,10 @@ def alarm_specs(names: MonitoredNames) -> list[AlarmSpec]:
     specs = [
         AlarmSpec(
             "opensearch-delivery",
-            "Firehose could not deliver every document to OpenSearch (see the stream's error "
-            "log group and AmazonOpenSearchService-failed/ in the bucket).",
-            FIREHOSE, "DeliveryToAmazonOpenSearchService.Success", stream, "Average",
-            "LessThanThreshold", 1, evaluation_periods=3,
+            "No delivery to OpenSearch succeeded for 15 minutes (see the stream's error log "
+            "group; after the retry duration documents go to AmazonOpenSearchService-failed/).",
+            FIREHOSE, "DeliveryToAmazonOpenSearchService.Success", stream, "Maximum",
+            "LessThanThreshold", 1, evaluation_periods=SUSTAINED_PERIODS,
         ),
         AlarmSpec(
             "data-freshness",
@@ -83,9 +114,10 @@ def alarm_specs(names: MonitoredNames) -> list[AlarmSpec]:
         ),
         AlarmSpec(
             "processing",
-            "The transformer invocation by Firehose failed (records went to processing-failed/).",
-            FIREHOSE, "ExecuteProcessing.Success", stream, "Average", "LessThanThreshold", 1,
-            evaluation_periods=2,
+            "Firehose could not invoke the transformer for 15 minutes (after its retries, "
+            "records go to processing-failed/; replay with lambdalogs replay).",
+            FIREHOSE, "ExecuteProcessing.Success", stream, "Maximum", "LessThanThreshold", 1,
+            evaluation_periods=SUSTAINED_PERIODS,
         ),
         AlarmSpec(
             "processing-failed-records",
@@ -98,7 +130,49 @@ def alarm_specs(names: MonitoredNames) -> list[AlarmSpec]:
     ]  # fmt: skip
     if names.subscriber_name is not None:
         specs += _function_alarms("subscriber", names.subscriber_name)
+    else:  # account-policy mode: every log group of the account is subscribed
+        specs.append(_no_input_under_policy(stream))
     return specs
+
+
+def _no_input_under_policy(stream: tuple[tuple[str, str], ...]) -> AlarmSpec:
+    return AlarmSpec(
+        "no-input",
+        f"The stream received no record for {NO_INPUT_HOURS} hours although the account "
+        "subscription policy covers every log group: check the policy, its role and the stream.",
+        FIREHOSE, "IncomingRecords", stream, "Sum", "LessThanThreshold", 1,
+        evaluation_periods=NO_INPUT_HOURS, period=HOUR, treat_missing="breaching",
+    )  # fmt: skip
+
+
+def expression_alarm_specs(names: MonitoredNames) -> list[ExpressionAlarmSpec]:
+    """Reconciler mode: no input while the subscriber reports groups holding our filter.
+
+    Firehose publishes no IncomingRecords datapoint when nothing arrives, hence FILL(…, 0)."""
+    if names.subscriber_name is None:
+        return []
+    subscriber = ((metrics.SUBSCRIBER_DIMENSION, metrics.SUBSCRIBER_DIMENSION_VALUE),)
+    held = (metrics.FILTERS_CREATED, metrics.FILTERS_UPDATED, metrics.FILTERS_UNCHANGED)
+    inputs = (
+        MetricInput("incoming", FIREHOSE, "IncomingRecords", _stream(names)),
+        *(
+            MetricInput(f"held{i}", metrics.NAMESPACE, name, subscriber)
+            for i, name in enumerate(held)
+        ),
+    )
+    subscribed = " + ".join(f"FILL(held{i}, 0)" for i in range(len(held)))
+    return [
+        ExpressionAlarmSpec(
+            "no-input",
+            f"The stream received no record for {NO_INPUT_HOURS} hours while the subscriber "
+            "reports log groups holding the pipeline's filter: check the filters' role and "
+            "the stream.",
+            f"IF(({subscribed}) > 0 AND FILL(incoming, 0) == 0, 1, 0)",
+            inputs,
+            period=HOUR,
+            evaluation_periods=NO_INPUT_HOURS,
+        )
+    ]
 
 
 def _metric(namespace: str, metric: str, dims: tuple[tuple[str, str], ...], stat: str) -> list[Any]:

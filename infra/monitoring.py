@@ -9,7 +9,14 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from infra.alarm_specs import AlarmSpec, MonitoredNames, alarm_specs, dashboard_body
+from infra.alarm_specs import (
+    AlarmSpec,
+    ExpressionAlarmSpec,
+    MonitoredNames,
+    alarm_specs,
+    dashboard_body,
+    expression_alarm_specs,
+)
 from infra.policies import alerting_trust, publish_permissions
 from infra.python_function import policy_json
 
@@ -77,6 +84,10 @@ class PipelineAlarms(pulumi.ComponentResource):
         self.alarms = {
             spec.suffix: self._alarm(name, spec, args.topic_arn) for spec in alarm_specs(args.names)
         }
+        self.alarms |= {
+            spec.suffix: self._expression_alarm(name, spec, args.topic_arn)
+            for spec in expression_alarm_specs(args.names)
+        }
         self.dashboard = aws.cloudwatch.Dashboard(
             name,
             dashboard_name=args.dashboard_name,
@@ -98,6 +109,38 @@ class PipelineAlarms(pulumi.ComponentResource):
             comparison_operator=spec.comparison,
             threshold=spec.threshold,
             period=spec.period,
+            evaluation_periods=spec.evaluation_periods,
+            treat_missing_data=spec.treat_missing,
+            alarm_actions=[topic_arn],
+            ok_actions=[topic_arn],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _expression_alarm(
+        self, name: str, spec: ExpressionAlarmSpec, topic_arn: pulumi.Input[str]
+    ) -> aws.cloudwatch.MetricAlarm:
+        queries = [
+            aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                id=metric.id,
+                metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+                    namespace=metric.namespace,
+                    metric_name=metric.metric,
+                    dimensions=dict(metric.dimensions),
+                    stat=metric.statistic,
+                    period=spec.period,
+                ),
+            )
+            for metric in spec.inputs
+        ]
+        result = aws.cloudwatch.MetricAlarmMetricQueryArgs(
+            id="breach", expression=spec.expression, label=spec.suffix, return_data=True
+        )
+        return aws.cloudwatch.MetricAlarm(
+            f"{name}-{spec.suffix}",
+            alarm_description=spec.description,
+            metric_queries=[*queries, result],
+            comparison_operator="GreaterThanThreshold",
+            threshold=0,
             evaluation_periods=spec.evaluation_periods,
             treat_missing_data="notBreaching",
             alarm_actions=[topic_arn],

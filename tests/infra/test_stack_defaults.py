@@ -376,7 +376,11 @@ def test_no_account_policy_in_reconciler_mode(default_run: ProgramRun) -> None:
 def test_alarms_cover_delivery_freshness_throttling_processing_and_functions(
     default_run: ProgramRun,
 ) -> None:
-    alarms = {a.inputs["metricName"]: a.inputs for a in default_run.of_type(ALARM)}
+    alarms = {
+        a.inputs["metricName"]: a.inputs
+        for a in default_run.of_type(ALARM)
+        if "metricName" in a.inputs
+    }
     assert set(alarms) == {
         "DeliveryToAmazonOpenSearchService.Success",
         "DeliveryToAmazonOpenSearchService.DataFreshness",
@@ -387,7 +391,7 @@ def test_alarms_cover_delivery_freshness_throttling_processing_and_functions(
         "Throttles",
     }
     functions = [
-        a.inputs for a in default_run.of_type(ALARM) if a.inputs["namespace"] == "AWS/Lambda"
+        a.inputs for a in default_run.of_type(ALARM) if a.inputs.get("namespace") == "AWS/Lambda"
     ]
     assert sorted((a["metricName"], a["dimensions"]["FunctionName"]) for a in functions) == [
         ("Errors", "lambda-logs-test-subscriber"),
@@ -405,6 +409,50 @@ def test_alarms_cover_delivery_freshness_throttling_processing_and_functions(
     for alarm in default_run.of_type(ALARM):
         assert alarm.inputs["alarmActions"] == [topic]
         assert alarm.inputs["okActions"] == [topic]
+
+
+def test_success_alarms_fire_on_sustained_failure_not_on_a_retried_drop(
+    default_run: ProgramRun,
+) -> None:
+    # Maximum < 1 in 3 periods in a row: not one delivery (or invocation) fully succeeded for
+    # 15 minutes; one failed attempt that Firehose's own retry mends leaves the maximum at 1
+    for metric in ("DeliveryToAmazonOpenSearchService.Success", "ExecuteProcessing.Success"):
+        (alarm,) = [
+            a.inputs for a in default_run.of_type(ALARM) if a.inputs.get("metricName") == metric
+        ]
+        assert (alarm["statistic"], alarm["comparisonOperator"], alarm["threshold"]) == (
+            "Maximum",
+            "LessThanThreshold",
+            1,
+        )
+        assert (alarm["period"], alarm["evaluationPeriods"]) == (300, 3)
+        assert alarm["treatMissingData"] == "notBreaching"
+
+
+def test_a_pipeline_that_receives_nothing_while_groups_are_subscribed_alarms(
+    default_run: ProgramRun,
+) -> None:
+    (alarm,) = [a.inputs for a in default_run.of_type(ALARM) if "metricQueries" in a.inputs]
+    queries = {q["id"]: q for q in alarm["metricQueries"]}
+    incoming = queries["incoming"]["metric"]
+    assert (incoming["namespace"], incoming["metricName"], incoming["stat"]) == (
+        "AWS/Firehose",
+        "IncomingRecords",
+        "Sum",
+    )
+    assert incoming["dimensions"] == {"DeliveryStreamName": "lambda-logs-test"}
+    held = {queries[f"held{i}"]["metric"]["metricName"] for i in range(3)}
+    assert held == {"FiltersCreated", "FiltersUpdated", "FiltersUnchanged"}
+    assert {queries[f"held{i}"]["metric"]["namespace"] for i in range(3)} == {"LambdaLogs"}
+    expression = queries["breach"]["expression"]
+    assert "FILL(incoming, 0) == 0" in expression and expression.startswith("IF(")
+    assert queries["breach"]["returnData"] is True
+    assert (alarm["evaluationPeriods"], alarm["comparisonOperator"], alarm["threshold"]) == (
+        3,
+        "GreaterThanThreshold",
+        0,
+    )
+    assert all(q["metric"]["period"] == 3600 for q in alarm["metricQueries"] if "metric" in q)
 
 
 def test_no_email_subscription_without_an_address(default_run: ProgramRun) -> None:

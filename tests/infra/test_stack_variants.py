@@ -165,3 +165,19 @@ def test_stream_waits_for_its_role_policy_with_an_existing_domain(
 ) -> None:
     deps = byo_policy_run.depends_on[key(STREAM, "lambda-logs-stream")]
     assert key("aws:iam/rolePolicy:RolePolicy", "lambda-logs-delivery-firehose") in deps
+
+
+def test_account_policy_mode_alarms_when_the_stream_receives_nothing(
+    byo_policy_run: ProgramRun,
+) -> None:
+    alarms = byo_policy_run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    (silent,) = [a.inputs for a in alarms if a.inputs.get("metricName") == "IncomingRecords"]
+    assert (silent["statistic"], silent["comparisonOperator"], silent["threshold"]) == (
+        "Sum",
+        "LessThanThreshold",
+        1,
+    )
+    # Firehose publishes nothing when nothing arrives: missing data is the breach itself
+    assert silent["treatMissingData"] == "breaching"
+    assert (silent["period"], silent["evaluationPeriods"]) == (3600, 3)
+    assert not [a for a in alarms if "metricQueries" in a.inputs]
