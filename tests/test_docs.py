@@ -13,8 +13,12 @@ from urllib.parse import unquote
 
 import pytest
 
+from opensearch.artifacts import ContentSettings, load_artifacts
+from opensearch.mapping import mapping_of
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+FIELD_REFERENCE = ROOT / "docs" / "fields.md"
 README_MAX_LINES = 400
 NEWCOMER_COMMANDS = ["make install test", "make demo"]
 SHELL_LANGUAGES = {"bash", "sh", "shell", "console", "zsh"}
@@ -207,3 +211,19 @@ def test_every_page_under_docs_is_linked_from_the_readme() -> None:
     pages = sorted((ROOT / "docs").glob("*.md"))
     assert pages, "docs/ has no pages"
     assert [p.name for p in pages if p.resolve() not in linked] == []
+
+
+def test_field_reference_lists_every_field_with_the_index_templates_type() -> None:
+    """docs/fields.md is the field reference; the index template is what OpenSearch applies."""
+    mapping = mapping_of(load_artifacts(ContentSettings()).index_template)
+    documented: dict[str, str] = {}
+    for line in FIELD_REFERENCE.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.split("|")[1:-1]]
+        if len(cells) >= 2 and cells[0].startswith("`"):
+            first_word = re.match(r"[a-z_]+", cells[1])
+            documented[cells[0].strip("`")] = first_word.group(0) if first_word else cells[1]
+    fixed = {name: kind for name, kind in documented.items() if "<" not in name}
+    assert fixed == mapping.fields
+    for name, kind in documented.items():
+        if "<" in name:  # labels.<key>, metrics.<name>: the template's dynamic paths
+            assert mapping.type_of(re.sub(r"<[^>]+>", "x", name)) == kind, name
