@@ -77,9 +77,24 @@ def _always(_: float) -> bool:
     return True
 
 
+@dataclass
+class _CallResult:
+    """What one PutRecordBatch call did; merged into the outcome by the calling thread."""
+
+    sent: int = 0
+    retry: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    codes: set[str] = field(default_factory=set)
+    error: str = ""
+    started: bool = True
+
+
 class RecordPutter:
     """Sends records to one stream. Rounds repeat for what failed until all is in, the policy's
-    attempts are used up, or `time_left` says no (checked before every call and every sleep)."""
+    attempts are used up, or `time_left` says no (checked before every call and every sleep).
+
+    With `concurrency` > 1, that many calls of a round are in flight at once (the client must
+    be thread-safe: boto3's clients and FirehoseHttpClient are)."""
 
     def __init__(
         self,
@@ -87,11 +102,15 @@ class RecordPutter:
         stream_name: str,
         policy: RetryPolicy,
         time_left: TimeLeft = _always,
+        concurrency: int = 1,
     ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be 1 or more, got {concurrency}")
         self._client = client
         self._stream = stream_name
         self._policy = policy
         self._time_left = time_left
+        self._concurrency = concurrency
 
     def put(self, records: Sequence[bytes]) -> PutOutcome:
         outcome = PutOutcome()
@@ -118,48 +137,69 @@ class RecordPutter:
         self, records: Sequence[bytes], pending: list[int], outcome: PutOutcome
     ) -> list[int]:
         """One pass over `pending` in batches; returns the indexes to send again."""
+        batches = [
+            pending[start:end] for start, end in batch_bounds([len(records[i]) for i in pending])
+        ]
+        if self._concurrency == 1 or len(batches) == 1:
+            results = self._in_turn(records, batches)
+        else:
+            results = self._in_flight(records, batches)
         retry: list[int] = []
-        for start, end in batch_bounds([len(records[i]) for i in pending]):
-            if not self._time_left(0.0):
-                self._give_up(retry + pending[start:], outcome, "as time ran out before a call")
-                return []
-            retry.extend(self._call(records, pending[start:end], outcome))
+        unstarted: list[int] = []
+        for result in results:
+            if not result.started:
+                unstarted.extend(result.failed)
+                continue
+            outcome.calls += 1
+            outcome.sent += result.sent
+            outcome.failed.extend(result.failed)
+            outcome.error_codes.update(result.codes)
+            outcome.errors.extend([result.error] if result.error else [])
+            retry.extend(result.retry)
+        if unstarted:
+            self._give_up(retry + unstarted, outcome, "as time ran out before a call")
+            return []
         return retry
 
-    def _call(self, records: Sequence[bytes], batch: list[int], outcome: PutOutcome) -> list[int]:
-        """One PutRecordBatch; returns the indexes to retry. Permanent errors fail the batch."""
-        outcome.calls += 1
+    def _in_turn(self, records: Sequence[bytes], batches: list[list[int]]) -> list[_CallResult]:
+        results: list[_CallResult] = []
+        for number, batch in enumerate(batches):
+            result = self._started(records, batch)
+            results.append(result)
+            if not result.started:  # time only runs on: the later batches would not start either
+                later = [i for rest in batches[number + 1 :] for i in rest]
+                results.append(_CallResult(failed=later, started=False))
+                break
+        return results
+
+    def _in_flight(self, records: Sequence[bytes], batches: list[list[int]]) -> list[_CallResult]:
+        from concurrent.futures import ThreadPoolExecutor  # only when calls overlap
+
+        with ThreadPoolExecutor(max_workers=self._concurrency) as pool:
+            futures = [pool.submit(self._started, records, batch) for batch in batches]
+            return [future.result() for future in futures]
+
+    def _started(self, records: Sequence[bytes], batch: list[int]) -> _CallResult:
+        """The call, if there is still time to make it (checked as it would start)."""
+        if not self._time_left(0.0):
+            return _CallResult(failed=batch, started=False)
+        return self._call(records, batch)
+
+    def _call(self, records: Sequence[bytes], batch: list[int]) -> _CallResult:
+        """One PutRecordBatch. Permanent errors fail the batch; anything else is retried."""
         try:
             response = self._client.put_record_batch(
                 DeliveryStreamName=self._stream, Records=[{"Data": records[i]} for i in batch]
             )
         except ClientError as exc:
             code = error_code(exc) or "Unknown"
-            outcome.error_codes.add(code)
             if code in PERMANENT_ERRORS:
-                outcome.failed.extend(batch)
-                outcome.errors.append(f"PutRecordBatch({self._stream}) failed: {code}: {exc}")
-                return []
-            return batch
+                error = f"PutRecordBatch({self._stream}) failed: {code}: {exc}"
+                return _CallResult(failed=batch, codes={code}, error=error)
+            return _CallResult(retry=batch, codes={code})
         except BotoCoreError as exc:
-            outcome.error_codes.add(type(exc).__name__)
-            return batch
-        return self._failed_in(response, batch, outcome)
-
-    @staticmethod
-    def _failed_in(response: dict[str, Any], batch: list[int], outcome: PutOutcome) -> list[int]:
-        if not response.get("FailedPutCount"):
-            outcome.sent += len(batch)
-            return []
-        answers = response.get("RequestResponses") or []
-        if len(answers) != len(batch):  # cannot tell which failed: send them all again
-            return batch
-        failed = [
-            index for index, answer in zip(batch, answers, strict=True) if answer.get("ErrorCode")
-        ]
-        outcome.error_codes.update(str(a["ErrorCode"]) for a in answers if a.get("ErrorCode"))
-        outcome.sent += len(batch) - len(failed)
-        return failed
+            return _CallResult(retry=batch, codes={type(exc).__name__})
+        return _answered(response, batch)
 
     def _give_up(self, indexes: list[int], outcome: PutOutcome, why: str) -> None:
         outcome.failed.extend(indexes)
@@ -167,3 +207,17 @@ class RecordPutter:
             f"{len(indexes)} records not put into {self._stream} {why} "
             f"({', '.join(sorted(outcome.error_codes)) or 'no error code'})"
         )
+
+
+def _answered(response: dict[str, Any], batch: list[int]) -> _CallResult:
+    """Which records of an answered call failed (all of them when the answer can't tell)."""
+    if not response.get("FailedPutCount"):
+        return _CallResult(sent=len(batch))
+    answers = response.get("RequestResponses") or []
+    if len(answers) != len(batch):
+        return _CallResult(retry=batch)
+    failed = [
+        index for index, answer in zip(batch, answers, strict=True) if answer.get("ErrorCode")
+    ]
+    codes = {str(answer["ErrorCode"]) for answer in answers if answer.get("ErrorCode")}
+    return _CallResult(sent=len(batch) - len(failed), retry=failed, codes=codes)

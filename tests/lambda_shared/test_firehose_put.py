@@ -3,6 +3,8 @@ retried, permanent errors and the time check honoured, every record accounted fo
 
 from __future__ import annotations
 
+import threading
+import time
 from itertools import pairwise
 from typing import Any
 
@@ -161,3 +163,38 @@ def test_nine_hundred_kib_records_go_four_to_a_call() -> None:
     sizes = [900 * 1024] * 10
     assert batch_bounds(sizes) == [(0, 4), (4, 8), (8, 10)]
     assert batch_bounds([1] * 1_201) == [(0, 500), (500, 1_000), (1_000, 1_201)]
+
+
+class OverlapCounter(ScriptedFirehose):
+    """Counts how many calls are in flight at once (each takes a few milliseconds)."""
+
+    def __init__(self, plan: list[Step] | None = None) -> None:
+        super().__init__(plan)
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.most = 0
+
+    def put_record_batch(self, **kwargs: Any) -> dict[str, Any]:
+        with self.lock:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+            answer = super().put_record_batch(**kwargs)
+        time.sleep(0.02)
+        with self.lock:
+            self.in_flight -= 1
+        return answer
+
+
+def test_several_calls_are_in_flight_at_once_and_nothing_is_lost() -> None:
+    fake = OverlapCounter([2, None, 5, "ThrottlingException"])
+    many = [b"%06d" % i * 2_000 for i in range(1_000)]  # ~12 MB: several batches a round
+    outcome = putter(fake, concurrency=4).put(many)
+    assert fake.most > 1
+    assert sorted(fake.delivered) == sorted(many)
+    assert outcome.sent == len(many) and not outcome.failed
+    assert outcome.calls == len(fake.calls)
+
+
+def test_concurrency_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="concurrency must be 1 or more"):
+        putter(ScriptedFirehose(), concurrency=0)
