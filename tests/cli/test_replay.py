@@ -16,7 +16,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from lambdalogs import pipeline, workload
+from lambdalogs.local import transform, workload
 from tests.cli.conftest import stored
 from tests.fakes.opensearch_http import FakeOpenSearch, RecordedRequest, Reply
 
@@ -60,11 +60,11 @@ def backup(
     in the backup, and a cluster that already holds part of the documents under Firehose ids."""
     monkeypatch.chdir(tmp_path)
     load = workload.generate(seed=3, sessions=8)
-    records = pipeline.records(load.streams)
-    settings = pipeline.settings_from_env({})
+    records = transform.records(load.streams)
+    settings = transform.settings_from_env({})
     failed_records, ok_records = records[:6], records[6:]
-    delivered = pipeline.transform_records(ok_records, settings=settings).documents
-    everything = pipeline.transform_records(records, settings=settings).documents
+    delivered = transform.transform_records(ok_records, settings=settings).documents
+    everything = transform.transform_records(records, settings=settings).documents
     half = len(delivered) // 2
     with mock_aws():
         s3 = boto3.client("s3", region_name="eu-west-1")
@@ -261,12 +261,12 @@ def test_a_checkpoint_of_other_options_is_refused(
 def test_ctrl_c_says_how_to_resume(
     cli: Any, fake: FakeOpenSearch, backup: Backup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lambdalogs import replay
+    from lambdalogs.backup import restore
 
     def interrupted(self: Any, obj: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(replay.Replayer, "replay_object", interrupted)
+    monkeypatch.setattr(restore.Replayer, "replay_object", interrupted)
     result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url)
     assert result.code == 130
     assert result.err.count("\n") == 1 and "repeat the command to resume" in result.err

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lambdalogs.backup import BackupObject, contents
+from lambdalogs.backup.objects import BackupObject, contents
 from lambdalogs.errors import InputError
 
 SINCE = datetime(2026, 11, 20, 14, tzinfo=UTC)
