@@ -270,3 +270,54 @@ def test_ctrl_c_says_how_to_resume(
     result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url)
     assert result.code == 130
     assert result.err.count("\n") == 1 and "repeat the command to resume" in result.err
+
+
+@pytest.fixture
+def failed_records_bucket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """GIVEN a bucket holding only raw records the transformer of ap-southeast-2 failed, and an
+    empty "folder" object; no region in the environment. Yields the number of events."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("AWS_REGION", "CLOUD_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    load = workload.generate(seed=5, sessions=2)
+    records = transform.records(load.streams)
+    line = _error_line(records[0], "processing").replace(":eu-west-1:", ":ap-southeast-2:")
+    events = len(json.loads(gzip.decompress(records[0]))["logEvents"])
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="eu-west-1")
+        s3.create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        )
+        s3.put_object(Bucket=BUCKET, Key=f"processing-failed/{HOUR}/lambda-logs-1", Body=line)
+        s3.put_object(Bucket=BUCKET, Key=f"documents/{HOUR}/", Body=b"")
+        yield events
+
+
+def test_raw_records_get_the_region_of_the_transformer_that_failed_them(
+    cli: Any, fake: FakeOpenSearch, failed_records_bucket: int
+) -> None:
+    # WHEN the raw records are replayed with no region given
+    result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url)
+    # THEN their documents carry the region of the lambdaArn in the backup, not a demo constant
+    assert result.code == 0, result.err
+    documents = stored(fake)
+    assert len(documents) == failed_records_bucket
+    assert {d["cloud.region"] for d in documents} == {"ap-southeast-2"}
+
+
+def test_the_environment_region_wins_over_the_backup(
+    cli: Any, fake: FakeOpenSearch, failed_records_bucket: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLOUD_REGION", "us-east-2")
+    assert cli("replay", "--bucket", BUCKET, "--opensearch", fake.url).code == 0
+    assert {d["cloud.region"] for d in stored(fake)} == {"us-east-2"}
+
+
+def test_empty_objects_are_neither_counted_nor_downloaded(
+    cli: Any, fake: FakeOpenSearch, failed_records_bucket: int
+) -> None:
+    # GIVEN the bucket also holds a 0-byte "folder" object under documents/
+    result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url, "--dry-run")
+    # THEN only the object with data is read
+    assert result.code == 0, result.err
+    assert "objects: 1 (1 processing-failed)" in result.out
