@@ -69,7 +69,8 @@ def add_connection_options(parser: argparse.ArgumentParser, *, dashboards: bool 
     group.add_argument(
         "--region",
         help="AWS region for --sigv4 (default: from the endpoint, else env AWS_REGION) and, for "
-        "replay, of the bucket and its transformer (default: env AWS_REGION, else the backup's)",
+        "replay, of the bucket (default: the AWS profile's) and of the restored documents "
+        "(default: env CLOUD_REGION or AWS_REGION, else the backup's lambdaArn)",
     )
     if dashboards:
         group.add_argument(

@@ -4,6 +4,7 @@ options, and the one place where OpenSearch failures become the CLI's one-line e
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, TypeVar
@@ -27,6 +28,10 @@ from opensearch.client import (
 
 T = TypeVar("T")
 
+_NETWORK_REASON: Final = re.compile(
+    r"\[Errno -?\d+\][^'\"()]*|\[SSL[^\]]*\][^'\"()]*|CERTIFICATE_VERIFY_FAILED[^'\"()]*"
+    r"|Read timed out|timed out"
+)
 URL_HINT: Final = "pass a URL like https://search-logs-abc.eu-west-1.es.amazonaws.com"
 
 
@@ -150,8 +155,8 @@ def remote_error(connection: Connection, step: str, error: OpenSearchContentErro
         )
     if isinstance(error, OpenSearchUnreachableError):
         return RemoteError(
-            f"cannot reach OpenSearch at {connection.url} ({cause}); check the URL, the network "
-            "and that the domain allows your address"
+            f"cannot reach OpenSearch at {connection.url} ({_network_reason(cause)}); check the "
+            "URL, the network and that the domain allows your address"
         )
     detail = reason(cause) if isinstance(cause, TransportError) else str(error)
     if error.status in (401, 403):
@@ -160,8 +165,16 @@ def remote_error(connection: Connection, step: str, error: OpenSearchContentErro
             "check --user/--password (or OPENSEARCH_USER/OPENSEARCH_PASSWORD) or the AWS "
             "credentials of --sigv4, and that this identity may write lambda-logs-*"
         )
-    status = f"HTTP {error.status}" if error.status else "an error"
+    if not error.status:  # not an HTTP error answer: the message says what happened
+        return RemoteError(str(error))
     return RemoteError(
-        f"OpenSearch answered {status} while {step}: {detail}; fix the cause and re-run the "
-        "same command"
+        f"OpenSearch answered HTTP {error.status} while {step}: {detail}; fix the cause and "
+        "re-run the same command"
     )
+
+
+def _network_reason(cause: BaseException | None) -> str:
+    """The telling part of a connection failure (opensearch-py nests requests' and urllib3's)."""
+    text = str(getattr(cause, "error", None) or cause)
+    found = _NETWORK_REASON.search(text)
+    return found.group(0).strip() if found else text[:200]

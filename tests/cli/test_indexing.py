@@ -65,3 +65,30 @@ def test_a_cluster_that_stays_busy_stops_the_run_with_what_to_do(fake: FakeOpenS
         _indexer(fake, sleeps).send(DOCUMENTS)
     assert len(fake.requests_to(r"/_bulk")) == BULK_RETRIES + 1
     assert sleeps == [1.0, 2.0, 4.0, 8.0]
+
+
+def test_a_whole_request_refused_as_busy_is_sent_again_after_a_pause(
+    fake: FakeOpenSearch,
+) -> None:
+    # GIVEN OpenSearch answers the first _bulk request itself with HTTP 429
+    fake.fail(429, path=r"/_bulk", times=1)
+    sleeps: list[float] = []
+    # WHEN a batch is sent THEN it goes again after a backoff and every document is indexed
+    counts = _indexer(fake, sleeps).send(DOCUMENTS)
+    assert len(fake.requests_to(r"/_bulk")) == 2
+    assert sleeps == [1.0]
+    assert counts.indexed == 3
+    assert sorted(doc["message"] for doc in stored(fake)) == ["m0", "m1", "m2"]
+
+
+def test_a_document_refused_for_another_reason_stops_with_the_reason(
+    fake: FakeOpenSearch,
+) -> None:
+    def refused(request: RecordedRequest) -> Reply:
+        items = [{"create": {"status": 400, "error": {"type": "mapper_parsing_exception"}}}]
+        return Reply(200, {"errors": True, "items": items * 3})
+
+    fake.route("POST", r"/_bulk", refused)
+    with pytest.raises(RemoteError, match=r"mapper_parsing_exception.*re-run the same command"):
+        _indexer(fake, []).send(DOCUMENTS)
+    assert len(fake.requests_to(r"/_bulk")) == 1
