@@ -33,6 +33,17 @@ DEFAULT_FILE: Final = "lambda-logs-demo.ndjson"
 DASHBOARD_METRIC: Final = "CreateSessionLatency"  # the EMF metric of the dashboards' panel
 
 
+@dataclass(frozen=True)
+class DemoOptions:
+    """The demo's options; their defaults are the command line's."""
+
+    seed: int = 7
+    sessions: int = 40
+    start: datetime = workload.DEFAULT_START
+    out: Path = Path(DEFAULT_FILE)
+    index_prefix: str = DEFAULT_INDEX_PREFIX
+
+
 def register(commands: Commands) -> None:
     parser = commands.add_parser(
         "demo",
@@ -41,19 +52,22 @@ def register(commands: Commands) -> None:
         "stream-triggered chat notifier), run it through the real transformer as Firehose "
         "would, write an OpenSearch bulk file and print what the dashboards show.",
     )
-    parser.add_argument("--seed", type=int, default=7, help="random seed (default: %(default)s)")
+    parser.add_argument(
+        "--seed", type=int, default=DemoOptions.seed, help="random seed (default: %(default)s)"
+    )
     parser.add_argument(
         "--sessions",
         type=positive_int,
-        default=40,
+        default=DemoOptions.sessions,
         help="talk submissions to simulate (default: %(default)s)",
     )
     parser.add_argument(
         "--start",
         type=time_value,
+        default=DemoOptions.start,
         metavar="TIME",
-        help="time of the first submission: ISO 8601 or `now` (default: 2026-11-20T14:00:00Z, "
-        "so a seed always gives the same documents)",
+        help="time of the first submission: ISO 8601 or `now` (default: "
+        f"{DemoOptions.start:%Y-%m-%dT%H:%M:%SZ}, so a seed always gives the same documents)",
     )
     add_output_option(parser, f"bulk file (or directory) to write (default: ./{DEFAULT_FILE})")
     add_connection_options(parser, dashboards=True)
@@ -64,21 +78,12 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
     options = DemoOptions(
         seed=args.seed,
         sessions=args.sessions,
-        start=args.start or workload.DEFAULT_START,
+        start=args.start,
         out=output_path(args.out, DEFAULT_FILE),
         index_prefix=args.index_prefix,
     )
     run(options, out, cluster=cluster_from(args) if opensearch_url(args) else None)
     return 0
-
-
-@dataclass(frozen=True)
-class DemoOptions:
-    seed: int = 7
-    sessions: int = 40
-    start: datetime = workload.DEFAULT_START
-    out: Path = Path(DEFAULT_FILE)
-    index_prefix: str = DEFAULT_INDEX_PREFIX
 
 
 def run(

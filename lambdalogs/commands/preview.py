@@ -20,6 +20,19 @@ from lambdalogs.search import bulkfile, traces
 DEFAULT_FILE: Final = "lambda-logs-preview.ndjson"
 
 
+@dataclass(frozen=True)
+class PreviewOptions:
+    """The preview's options; their defaults are the command line's."""
+
+    path: Path
+    fmt: logfiles.Format = "auto"
+    log_group: str | None = None
+    log_stream: str | None = None
+    architecture: str | None = None
+    show: int = 5
+    out: Path | None = None
+
+
 def register(commands: Commands) -> None:
     parser = commands.add_parser(
         "preview",
@@ -31,7 +44,10 @@ def register(commands: Commands) -> None:
     )
     parser.add_argument("file", type=Path, metavar="FILE")
     parser.add_argument(
-        "--format", choices=logfiles.FORMATS, default="auto", help="(default: %(default)s)"
+        "--format",
+        choices=logfiles.FORMATS,
+        default=PreviewOptions.fmt,
+        help="(default: %(default)s)",
     )
     parser.add_argument(
         "--log-group",
@@ -45,7 +61,10 @@ def register(commands: Commands) -> None:
         help="the function's architecture, for the cost (default: env DEFAULT_ARCHITECTURE)",
     )
     parser.add_argument(
-        "--show", type=int, default=5, help="documents to print, -1 for all (default: %(default)s)"
+        "--show",
+        type=int,
+        default=PreviewOptions.show,
+        help="documents to print, -1 for all (default: %(default)s)",
     )
     add_output_option(
         parser, f"also write the documents as a bulk file (or {DEFAULT_FILE} in a directory)"
@@ -65,17 +84,6 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
     )
     run(options, out)
     return 0
-
-
-@dataclass(frozen=True)
-class PreviewOptions:
-    path: Path
-    fmt: logfiles.Format = "auto"
-    log_group: str | None = None
-    log_stream: str | None = None
-    architecture: str | None = None
-    show: int = 5
-    out: Path | None = None
 
 
 def run(

@@ -25,7 +25,6 @@ from lambdalogs.commands.options import (
 from lambdalogs.console import print_lines
 from lambdalogs.errors import InputError
 from lambdalogs.local.transform import settings_from_env
-from lambdalogs.search.indexing import DEFAULT_BATCH
 
 
 def register(commands: Commands) -> None:
@@ -39,7 +38,9 @@ def register(commands: Commands) -> None:
         "when the same command is repeated; never creates duplicates.",
     )
     parser.add_argument("--bucket", required=True, help="bucket name or s3://bucket/prefix/")
-    parser.add_argument("--prefix", default="", help="key prefix of the backup (default: none)")
+    parser.add_argument(
+        "--prefix", default=ReplayOptions.prefix, help="key prefix of the backup (default: none)"
+    )
     add_time_range_options(parser)
     parser.add_argument(
         "--function",
@@ -59,7 +60,7 @@ def register(commands: Commands) -> None:
     parser.add_argument(
         "--batch-size",
         type=positive_int,
-        default=DEFAULT_BATCH,
+        default=ReplayOptions.batch_size,
         help="documents per _bulk (default: %(default)s)",
     )
     parser.add_argument(
