@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from lambdalogs.backup.bucket import BucketReader
 from lambdalogs.backup.checkpoint import Checkpoint, default_path, fingerprint
@@ -27,6 +27,10 @@ from lambdalogs.search.indexing import DEFAULT_BATCH, BulkIndexer, RateLimiter, 
 from lambdalogs.timerange import to_ms
 from transformer.cost import LambdaArchitectures
 from transformer.settings import Settings
+
+EVENT_ID: Final = "aws.cloudwatch.event_id"
+# Ids per existence query: under OpenSearch's terms-query (65,536) and bucket (65,535) limits.
+EXISTENCE_QUERY_IDS: Final = 10_000
 
 
 @dataclass(frozen=True)
@@ -194,21 +198,30 @@ class Replayer:
         return kept
 
     def not_indexed(self, batch: Sequence[Document]) -> list[Document]:
-        """The documents whose event id is not in OpenSearch yet (one query per batch)."""
-        ids = [found for found in map(event_id, batch) if found is not None]
+        """The documents whose event id is not in OpenSearch yet.
+
+        Asked as a terms aggregation (distinct ids), not as hits: an index that already holds
+        an event twice (Firehose retries) would fill `size` hits with copies and hide others."""
+        ids = sorted({found for found in map(event_id, batch) if found is not None})
         if self.cluster is None or not ids:
             return list(batch)
-        answer = self.cluster.search(
+        present: set[str] = set()
+        for start in range(0, len(ids), EXISTENCE_QUERY_IDS):
+            present |= self.present(self.cluster, ids[start : start + EXISTENCE_QUERY_IDS])
+        return [d for d in batch if event_id(d) not in present]
+
+    def present(self, cluster: OpenSearchCluster, ids: list[str]) -> set[str]:
+        """Which of these event ids some document in the indices carries."""
+        answer = cluster.search(
             f"{self.options.index_prefix}-*",
             {
-                "size": len(ids),
-                "_source": ["aws.cloudwatch.event_id"],
-                "query": {"terms": {"aws.cloudwatch.event_id": ids}},
+                "size": 0,
+                "query": {"terms": {EVENT_ID: ids}},
+                "aggs": {"present": {"terms": {"field": EVENT_ID, "size": len(ids)}}},
             },
         )
-        hits = answer.get("hits", {}).get("hits", [])
-        present = {str(hit.get("_source", {}).get("aws.cloudwatch.event_id")) for hit in hits}
-        return [d for d in batch if event_id(d) not in present]
+        buckets = answer.get("aggregations", {}).get("present", {}).get("buckets", [])
+        return {str(bucket.get("key")) for bucket in buckets if isinstance(bucket, dict)}
 
 
 def _lambda_client(region: str) -> Any:

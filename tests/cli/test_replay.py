@@ -321,3 +321,35 @@ def test_empty_objects_are_neither_counted_nor_downloaded(
     # THEN only the object with data is read
     assert result.code == 0, result.err
     assert "objects: 1 (1 processing-failed)" in result.out
+
+
+def test_no_duplicate_is_created_when_the_index_already_holds_duplicates(
+    cli: Any, fake: FakeOpenSearch, backup: Backup
+) -> None:
+    # GIVEN Firehose indexed every event of the bucket twice (its retries), under its own ids
+    fake.store.indices.clear()
+    action = json.dumps({"index": {"_index": "lambda-logs-2026-11-20"}})
+    twice = "".join(f"{action}\n{json.dumps(d)}\n" * 2 for d in backup.documents)
+    fake.store.bulk(twice.encode(), None)
+    # WHEN the bucket is replayed
+    result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url, "--batch-size", "40")
+    # THEN no event is created a third time: every one of them is already indexed
+    assert result.code == 0, result.err
+    assert "Indexed 0 documents." in result.out
+    assert set(_indexed_ids(fake).values()) == {2}
+
+
+def test_a_large_batch_asks_for_its_ids_in_several_queries(
+    cli: Any, fake: FakeOpenSearch, backup: Backup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lambdalogs.backup import restore
+
+    # GIVEN at most 7 ids per existence query (OpenSearch limits the terms of one query)
+    monkeypatch.setattr(restore, "EXISTENCE_QUERY_IDS", 7)
+    result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url, "--batch-size", "40")
+    assert result.code == 0, result.err
+    # THEN no query names more than 7 ids, and every event is indexed exactly once
+    searches = [r.json() for r in fake.requests_to(r"/lambda-logs-\*/_search")]
+    assert max(len(s["query"]["terms"]["aws.cloudwatch.event_id"]) for s in searches) == 7
+    counts = _indexed_ids(fake)
+    assert set(counts) == set(backup.all_ids) and max(counts.values()) == 1
