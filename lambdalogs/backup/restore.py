@@ -1,9 +1,11 @@
-"""`replay`: restore documents from the S3 backup bucket into OpenSearch, by time and function.
+"""Restoring documents from the S3 backup bucket into OpenSearch, by time and function (the
+engine of the `replay` command).
 
 Resumable and idempotent: objects are read in key order and recorded in a checkpoint file once
-all their documents are indexed; events already in OpenSearch are skipped (looked up by
-`aws.cloudwatch.event_id`, in batches); documents are created under a `_id` derived from the event
-id, so even a batch repeated after a crash can never create a duplicate.
+all their documents are indexed; events already in OpenSearch are skipped (the distinct
+`aws.cloudwatch.event_id`s of each batch that the indices hold, however many copies they hold);
+documents are created under a `_id` derived from the event id, so even a batch repeated after a
+crash can never create a duplicate.
 """
 
 from __future__ import annotations
