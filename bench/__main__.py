@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lambdalogs.firehose_local import LoopbackFirehose, firehose_event, subscription_record
+from lambdalogs.local.firehose import LoopbackFirehose, firehose_event, subscription_record
 from transformer import jsonlib
 from transformer.cost import StaticArchitectures
 from transformer.handler import process

@@ -7,6 +7,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from lambdalogs.timerange import iso_to_ms
+
 Document = dict[str, Any]
 
 DEFAULT_INDEX_PREFIX: Final = "lambda-logs"
@@ -17,15 +19,7 @@ FAILED_STATUSES: Final = frozenset({"error", "timeout", "failure"})
 def timestamp_ms(document: Document) -> int:
     """The document's `@timestamp` in epoch milliseconds (0 when missing or unreadable)."""
     raw = document.get("@timestamp")
-    if not isinstance(raw, str):
-        return 0
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return 0
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return round(moment.timestamp() * 1000)
+    return (iso_to_ms(raw) or 0) if isinstance(raw, str) else 0
 
 
 def event_id(document: Document) -> str | None:

@@ -1,4 +1,5 @@
-"""Times on the command line: ISO 8601 (UTC unless an offset is given), `now`, or an age."""
+"""Times on the command line and in documents: ISO 8601 (UTC unless an offset is given), `now`,
+or an age; and the one ISO-to-epoch-milliseconds conversion."""
 
 from __future__ import annotations
 
@@ -21,12 +22,26 @@ def parse(text: str, *, now: datetime | None = None) -> datetime:
     age = _AGE.fullmatch(cleaned)
     if age:
         return current - timedelta(**{_UNITS[age.group(2)]: int(age.group(1))})
+    moment = from_iso(cleaned)
+    if moment is None:
+        raise InputError(f"{text!r} is not a time; {HINT}")
+    return moment
+
+
+def from_iso(text: str) -> datetime | None:
+    """An ISO 8601 time (`Z` or an offset; UTC when it has neither), None when it is not one."""
     try:
-        moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise InputError(f"{text!r} is not a time; {HINT}") from None
+        return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def to_ms(moment: datetime) -> int:
     return round(moment.timestamp() * 1000)
+
+
+def iso_to_ms(text: str) -> int | None:
+    """An ISO 8601 time in epoch milliseconds, None when it is not one."""
+    moment = from_iso(text)
+    return None if moment is None else to_ms(moment)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
 
 from opensearchpy import OpenSearch, RequestsHttpConnection
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
-from opensearchpy.exceptions import TransportError
+from opensearchpy.exceptions import SerializationError, TransportError
 
 T = TypeVar("T")
 
 DEFAULT_TIMEOUT_SECONDS: Final = 30.0
+TOO_MANY_REQUESTS: Final = 429
+BULK_RETRIES: Final = 4  # sends of the items refused as too busy, after 1, 2, 4 and 8 s
 
 
 class OpenSearchContentError(RuntimeError):
@@ -47,9 +50,10 @@ class Connection:
     `endpoint` is a domain endpoint host (`search-x.eu-west-1.es.amazonaws.com`, https assumed)
     or a URL (`http://localhost:9200`). With `user` and `password` requests use Basic auth (the
     fine-grained access control master user); otherwise they are signed with SigV4 using the
-    default boto3 credentials for `region`. `dashboards_url` defaults to `<endpoint>/_dashboards`
-    (Amazon OpenSearch Service); for a local OpenSearch Dashboards give e.g.
-    `http://localhost:5601`.
+    default boto3 credentials for `region` (with `sigv4=False` and no user: no authentication,
+    for a cluster without the security plugin). `dashboards_url` defaults to
+    `<endpoint>/_dashboards` (Amazon OpenSearch Service); for a local OpenSearch Dashboards give
+    e.g. `http://localhost:5601`.
     """
 
     endpoint: str
@@ -60,6 +64,7 @@ class Connection:
     timeout: float = DEFAULT_TIMEOUT_SECONDS
     max_retries: int = 2
     verify_certs: bool = True
+    sigv4: bool = True
 
     @property
     def url(self) -> str:
@@ -78,12 +83,16 @@ class Connection:
     def auth_description(self) -> str:
         if self.user:
             return f"the master user {self.user!r} (Basic auth)"
+        if not self.sigv4:
+            return "no authentication"
         return "the deploying AWS identity (SigV4)"
 
 
 def _auth(connection: Connection) -> Any:
     if connection.user:
         return (connection.user, connection.password or "")
+    if not connection.sigv4:
+        return None
     import boto3
     from opensearchpy import AWSV4SignerAuth
 
@@ -123,6 +132,11 @@ def call(connection: Connection, step: str, action: Callable[[], T]) -> T:
         raise unreachable(connection, step, exc) from exc
     except TransportError as exc:
         raise from_status(connection, step, exc) from exc
+    except SerializationError as exc:
+        raise OpenSearchRequestError(
+            f"{connection.url} did not answer with JSON while {step} ({exc}); is it an "
+            "OpenSearch endpoint?"
+        ) from exc
 
 
 def unreachable(connection: Connection, step: str, exc: Exception) -> OpenSearchContentError:
@@ -171,3 +185,67 @@ def reason(exc: TransportError) -> str:
         if "message" in info:
             return str(info["message"])
     return str(info or exc.error)
+
+
+def backoff_seconds(attempt: int) -> float:
+    """The pause before send number `attempt` (1, 2, …) of refused items: 1, 2, 4, 8 s at most."""
+    return float(min(0.5 * 2**attempt, 8.0))
+
+
+def bulk(
+    connection: Connection,
+    client: OpenSearch,
+    items: Sequence[str],
+    *,
+    retries: int = BULK_RETRIES,
+    sleep: Callable[[float], None] = time.sleep,
+    before_send: Callable[[int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """`_bulk` the items (each an action line and its document line, NDJSON) and return each
+    item's result (`status`, `error`, …) in their order.
+
+    The items OpenSearch refuses as too busy (HTTP 429, per item or for the whole request) are
+    sent again alone after `backoff_seconds`, up to `retries` times; an item still refused keeps
+    its 429 result. `before_send(count)` runs before each send (e.g. a rate limit). Any other
+    failure raises like `call`."""
+    results: list[dict[str, Any]] = [{} for _ in items]
+    pending = list(range(len(items)))
+    for attempt in range(retries + 1):
+        if not pending:
+            break
+        if attempt:
+            sleep(backoff_seconds(attempt))
+        if before_send is not None:
+            before_send(len(pending))
+        answered = _bulk_once(connection, client, [items[i] for i in pending])
+        for position, result in zip(pending, answered, strict=True):
+            results[position] = result
+        pending = [i for i in pending if results[i].get("status") == TOO_MANY_REQUESTS]
+    return results
+
+
+def _bulk_once(
+    connection: Connection, client: OpenSearch, items: list[str]
+) -> list[dict[str, Any]]:
+    step = f"indexing {len(items)} documents (_bulk)"
+    try:
+        answer = call(connection, step, lambda: client.bulk(body="".join(items)))
+    except OpenSearchRequestError as exc:
+        if exc.status != TOO_MANY_REQUESTS:
+            raise
+        return [{"status": TOO_MANY_REQUESTS, "error": {"reason": str(exc)}} for _ in items]
+    found = answer.get("items") if isinstance(answer, dict) else None
+    if not isinstance(found, list) or len(found) != len(items):
+        raise OpenSearchRequestError(
+            f"OpenSearch at {connection.url} answered _bulk without one item per document; "
+            "repeat the request"
+        )
+    return [_item_result(item) for item in found]
+
+
+def _item_result(item: Any) -> dict[str, Any]:
+    """`{"create": {...}}` → `{...}`; a malformed item reads as a server error."""
+    result = next(iter(item.values()), None) if isinstance(item, dict) else None
+    if not isinstance(result, dict) or not isinstance(result.get("status"), int):
+        return {"status": 500, "error": {"type": "malformed", "reason": str(item)[:200]}}
+    return result

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.opensearch_http import FakeOpenSearch, refused_url
+from tests.fakes.opensearch_http import FakeOpenSearch, Reply, refused_url
 
 
 def assert_one_line(result: Any, code: int, *words: str) -> None:
@@ -108,3 +108,26 @@ def test_every_command_has_help(cli: Any, command: str) -> None:
     result = cli(command, "--help")
     assert result.code == 0
     assert result.out.startswith("usage: python -m lambdalogs " + command)
+
+
+def test_an_endpoint_that_is_not_opensearch(cli: Any, fake: FakeOpenSearch) -> None:
+    page = Reply(200, b"<html>login</html>", {"Content-Type": "text/html"})
+    fake.route("POST", r"/lambda-logs-\*/_search", lambda _request: page)
+    assert_one_line(
+        cli("trace", "abc", "--opensearch", fake.url), 3, "did not answer with JSON", fake.url
+    )
+
+
+def test_refused_permission_names_the_reason_and_the_options(
+    cli: Any, fake: FakeOpenSearch, tmp_path: Path
+) -> None:
+    fake.fail(403, path=r"/_index_template/.*")
+    out = str(tmp_path / "d.ndjson")
+    result = cli("demo", "--out", out, "--sessions", "2", "--opensearch", fake.url)
+    assert_one_line(result, 3, "HTTP 403", "security_exception", "--user/--password", "--sigv4")
+
+
+def test_an_unreachable_cluster_is_named_with_the_network_reason_only(cli: Any) -> None:
+    result = cli("trace", "abc", "--opensearch", refused_url())
+    assert_one_line(result, 3, "Connection refused")
+    assert "caused by" not in result.err and "HTTPConnectionPool" not in result.err

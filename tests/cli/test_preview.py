@@ -144,3 +144,28 @@ def test_preview_uses_the_transformer_settings_from_the_environment(
     out = tmp_path / "docs.ndjson"
     assert cli("preview", str(path), "--log-group", source["logGroup"], "--out", str(out)).code == 0
     assert {d.get("labels.sessionId") for d in bulk_documents(out)} == {"sess-2291"}
+
+
+def test_an_export_line_with_an_impossible_time_is_one_line(cli: Any, tmp_path: Path) -> None:
+    # GIVEN an export whose first line has the shape of a time but is none (month 13)
+    path = tmp_path / "000000"
+    path.write_text("2026-13-20T09:14:07.120Z START RequestId: 1 Version: $LATEST\n")
+    # WHEN it is previewed THEN the operator reads what is wrong, not a traceback
+    result = cli("preview", str(path), "--log-group", "/aws/lambda/orders-api")
+    assert result.code == 2
+    assert (
+        result.err.count("\n") == 1
+        and "'2026-13-20T09:14:07.120Z' is not a valid time" in result.err
+    )
+
+
+def test_preview_writes_its_bulk_file_into_a_directory_given_as_out(
+    cli: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "app.log"
+    path.write_text("[INFO]\t2026-11-20T09:14:07.120Z\t1f2e\thello\n")
+    result = cli(
+        "preview", str(path), "--log-group", "/aws/lambda/orders-api", "--out", str(tmp_path)
+    )
+    assert result.code == 0, result.err
+    assert len(bulk_documents(tmp_path / "lambda-logs-preview.ndjson")) == 1

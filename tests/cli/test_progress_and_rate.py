@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from lambdalogs.indexer import RateLimiter
-from lambdalogs.progress import Progress
+from lambdalogs.console import Progress
+from lambdalogs.search.indexing import RateLimiter
 
 
 class Clock:

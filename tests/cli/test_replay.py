@@ -16,7 +16,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from lambdalogs import pipeline, workload
+from lambdalogs.local import transform, workload
 from tests.cli.conftest import stored
 from tests.fakes.opensearch_http import FakeOpenSearch, RecordedRequest, Reply
 
@@ -60,11 +60,11 @@ def backup(
     in the backup, and a cluster that already holds part of the documents under Firehose ids."""
     monkeypatch.chdir(tmp_path)
     load = workload.generate(seed=3, sessions=8)
-    records = pipeline.records(load.streams)
-    settings = pipeline.settings_from_env({})
+    records = transform.records(load.streams)
+    settings = transform.settings_from_env({})
     failed_records, ok_records = records[:6], records[6:]
-    delivered = pipeline.transform_records(ok_records, settings=settings).documents
-    everything = pipeline.transform_records(records, settings=settings).documents
+    delivered = transform.transform_records(ok_records, settings=settings).documents
+    everything = transform.transform_records(records, settings=settings).documents
     half = len(delivered) // 2
     with mock_aws():
         s3 = boto3.client("s3", region_name="eu-west-1")
@@ -261,12 +261,95 @@ def test_a_checkpoint_of_other_options_is_refused(
 def test_ctrl_c_says_how_to_resume(
     cli: Any, fake: FakeOpenSearch, backup: Backup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lambdalogs import replay
+    from lambdalogs.backup import restore
 
     def interrupted(self: Any, obj: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(replay.Replayer, "replay_object", interrupted)
+    monkeypatch.setattr(restore.Replayer, "replay_object", interrupted)
     result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url)
     assert result.code == 130
     assert result.err.count("\n") == 1 and "repeat the command to resume" in result.err
+
+
+@pytest.fixture
+def failed_records_bucket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """GIVEN a bucket holding only raw records the transformer of ap-southeast-2 failed, and an
+    empty "folder" object; no region in the environment. Yields the number of events."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("AWS_REGION", "CLOUD_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    load = workload.generate(seed=5, sessions=2)
+    records = transform.records(load.streams)
+    line = _error_line(records[0], "processing").replace(":eu-west-1:", ":ap-southeast-2:")
+    events = len(json.loads(gzip.decompress(records[0]))["logEvents"])
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="eu-west-1")
+        s3.create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        )
+        s3.put_object(Bucket=BUCKET, Key=f"processing-failed/{HOUR}/lambda-logs-1", Body=line)
+        s3.put_object(Bucket=BUCKET, Key=f"documents/{HOUR}/", Body=b"")
+        yield events
+
+
+def test_raw_records_get_the_region_of_the_transformer_that_failed_them(
+    cli: Any, fake: FakeOpenSearch, failed_records_bucket: int
+) -> None:
+    # WHEN the raw records are replayed with no region given
+    result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url)
+    # THEN their documents carry the region of the lambdaArn in the backup, not a demo constant
+    assert result.code == 0, result.err
+    documents = stored(fake)
+    assert len(documents) == failed_records_bucket
+    assert {d["cloud.region"] for d in documents} == {"ap-southeast-2"}
+
+
+def test_the_environment_region_wins_over_the_backup(
+    cli: Any, fake: FakeOpenSearch, failed_records_bucket: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLOUD_REGION", "us-east-2")
+    assert cli("replay", "--bucket", BUCKET, "--opensearch", fake.url).code == 0
+    assert {d["cloud.region"] for d in stored(fake)} == {"us-east-2"}
+
+
+def test_empty_objects_are_neither_counted_nor_downloaded(
+    cli: Any, fake: FakeOpenSearch, failed_records_bucket: int
+) -> None:
+    # GIVEN the bucket also holds a 0-byte "folder" object under documents/
+    result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url, "--dry-run")
+    # THEN only the object with data is read
+    assert result.code == 0, result.err
+    assert "objects: 1 (1 processing-failed)" in result.out
+
+
+def test_no_duplicate_is_created_when_the_index_already_holds_duplicates(
+    cli: Any, fake: FakeOpenSearch, backup: Backup
+) -> None:
+    # GIVEN Firehose indexed every event of the bucket twice (its retries), under its own ids
+    fake.store.indices.clear()
+    action = json.dumps({"index": {"_index": "lambda-logs-2026-11-20"}})
+    twice = "".join(f"{action}\n{json.dumps(d)}\n" * 2 for d in backup.documents)
+    fake.store.bulk(twice.encode(), None)
+    # WHEN the bucket is replayed
+    result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url, "--batch-size", "40")
+    # THEN no event is created a third time: every one of them is already indexed
+    assert result.code == 0, result.err
+    assert "Indexed 0 documents." in result.out
+    assert set(_indexed_ids(fake).values()) == {2}
+
+
+def test_a_large_batch_asks_for_its_ids_in_several_queries(
+    cli: Any, fake: FakeOpenSearch, backup: Backup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lambdalogs.backup import restore
+
+    # GIVEN at most 7 ids per existence query (OpenSearch limits the terms of one query)
+    monkeypatch.setattr(restore, "EXISTENCE_QUERY_IDS", 7)
+    result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url, "--batch-size", "40")
+    assert result.code == 0, result.err
+    # THEN no query names more than 7 ids, and every event is indexed exactly once
+    searches = [r.json() for r in fake.requests_to(r"/lambda-logs-\*/_search")]
+    assert max(len(s["query"]["terms"]["aws.cloudwatch.event_id"]) for s in searches) == 7
+    counts = _indexed_ids(fake)
+    assert set(counts) == set(backup.all_ids) and max(counts.values()) == 1

@@ -2,8 +2,9 @@
 
 Only what the project's clients use: `index`/`create`/`delete` bulk actions (NDJSON), and the
 queries `match_all`, `term`, `terms`, `ids`, `range`, `exists` and `bool` (`must`/`filter`/
-`should`/`must_not`), with `size`, `from`, `sort` and `_source` filtering. Documents may use flat
-dotted keys (`{"log.level": "INFO"}`) or nested objects; a field is looked up both ways.
+`should`/`must_not`), with `size`, `from`, `sort`, `_source` filtering and `terms`
+aggregations. Documents may use flat dotted keys (`{"log.level": "INFO"}`) or nested objects; a
+field is looked up both ways.
 """
 
 from __future__ import annotations
@@ -267,7 +268,7 @@ class IndexStore:
         start = int(body.get("from", 0))
         page = hits[start : start + int(body.get("size", 10))]
         rendered = [self._hit(d, sort_keys, body.get("_source", True)) for d in page]
-        return {
+        answer: JsonObject = {
             "took": 1,
             "timed_out": False,
             "_shards": {"total": 1, "successful": 1, "skipped": 0, "failed": 0},
@@ -277,6 +278,13 @@ class IndexStore:
                 "hits": rendered,
             },
         }
+        aggregations = body.get("aggs", body.get("aggregations"))
+        if aggregations is not None:
+            answer["aggregations"] = {
+                name: _aggregate(spec, [d.source for d in hits])
+                for name, spec in aggregations.items()
+            }
+        return answer
 
     def count(self, pattern: str, body: JsonObject) -> JsonObject:
         query = body.get("query", {"match_all": {}})
@@ -312,6 +320,24 @@ class IndexStore:
             hit["_score"] = None
             hit["sort"] = [_sort_value(doc, name)[1] for name, _ in sort_keys]
         return hit
+
+
+def _aggregate(spec: Any, sources: list[JsonObject]) -> JsonObject:
+    """A `terms` aggregation (the only one the fake knows): buckets by count, then key."""
+    terms = spec.get("terms") if isinstance(spec, dict) and len(spec) == 1 else None
+    if not isinstance(terms, dict) or "field" not in terms:
+        raise QueryNotSupportedError(f"the fake supports only terms aggregations, not {spec}")
+    counts: dict[Any, int] = {}
+    for source in sources:
+        for value in set(map(str, field_values(source, terms["field"]))):
+            counts[value] = counts.get(value, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    shown = ranked[: int(terms.get("size", 10))]
+    return {
+        "doc_count_error_upper_bound": 0,
+        "sum_other_doc_count": sum(count for _, count in ranked[len(shown) :]),
+        "buckets": [{"key": key, "doc_count": count} for key, count in shown],
+    }
 
 
 def _sort_spec(sort: Any) -> list[tuple[str, bool]]:

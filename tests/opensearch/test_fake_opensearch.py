@@ -43,6 +43,22 @@ def test_bulk_then_search_terms_and_count(opensearch_fake: FakeOpenSearch) -> No
     assert bulk_request.ndjson()[1]["trace.id"] == "t-1"
 
 
+def test_terms_aggregation_counts_distinct_values(opensearch_fake: FakeOpenSearch) -> None:
+    # GIVEN one event indexed twice and another once
+    for event in ("e-1", "e-1", "e-2"):
+        opensearch_fake.store.add("lambda-logs-2026-11-20", {"aws.cloudwatch.event_id": event})
+    client = _client(opensearch_fake)
+    agg = {"terms": {"field": "aws.cloudwatch.event_id", "size": 5}}
+    found = client.search(index="lambda-logs-*", body={"size": 0, "aggs": {"ids": agg}})
+    # THEN each distinct value is one bucket, the most frequent first; no hits with size 0
+    buckets = found["aggregations"]["ids"]["buckets"]
+    assert buckets == [{"key": "e-1", "doc_count": 2}, {"key": "e-2", "doc_count": 1}]
+    assert found["hits"]["hits"] == []
+    with pytest.raises(TransportError) as refused:
+        client.search(index="lambda-logs-*", body={"aggs": {"x": {"avg": {"field": "a"}}}})
+    assert refused.value.status_code == 400
+
+
 def test_create_with_existing_id_conflicts(opensearch_fake: FakeOpenSearch) -> None:
     opensearch_fake.store.add("idx", {"a": 1}, doc_id="x")
     body = json.dumps({"create": {"_index": "idx", "_id": "x"}}) + "\n{}\n"

@@ -10,7 +10,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from lambdalogs.firehose_local import (
+from lambdalogs.local.firehose import (
     LoopbackFirehose,
     firehose_event,
     opensearch_document,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from lambdalogs.firehose_local import deliver, subscription_record
+from lambdalogs.local.firehose import deliver, subscription_record
 from transformer import jsonlib
 from transformer.settings import Settings
 

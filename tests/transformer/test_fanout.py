@@ -12,7 +12,7 @@ import pytest
 
 from lambda_shared.limits import PUT_RECORD_BATCH_BUDGET_BYTES as MAX_BATCH_BYTES
 from lambda_shared.limits import PUT_RECORD_BATCH_MAX_RECORDS as MAX_BATCH_RECORDS
-from lambdalogs.firehose_local import deliver, opensearch_document
+from lambdalogs.local.firehose import deliver, opensearch_document
 from tests.transformer.helpers import (
     Context,
     FlakyFirehose,
@@ -213,7 +213,7 @@ def test_log_groups_outside_the_prefixes_are_dropped_but_custom_groups_of_functi
 
 
 def test_an_event_without_a_stream_arn_cannot_fan_out_and_fails_safely() -> None:
-    from lambdalogs.firehose_local import firehose_event
+    from lambdalogs.local.firehose import firehose_event
     from transformer.cost import StaticArchitectures
     from transformer.handler import process
     from transformer.settings import Settings

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from lambdalogs.firehose_local import firehose_event, opensearch_document
+from lambdalogs.local.firehose import firehose_event, opensearch_document
 from tests.transformer.helpers import Context, cw_record, events
 from transformer import handler as handler_module
 

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lambdalogs.firehose_local import firehose_event, opensearch_document
+from lambdalogs.local.firehose import firehose_event, opensearch_document
 from tests.transformer.helpers import STREAM_ARN, Context, FlakyFirehose
 from transformer.cost import StaticArchitectures
 from transformer.handler import process

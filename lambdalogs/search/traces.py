@@ -2,16 +2,28 @@
 
 Application lines carry the trace id; the platform lines (START, REPORT, `Task timed out`) and
 plain tracebacks of the same invocation carry only the request id (`faas.execution`). A trace is
-every document of every request that logged the trace id, in time order.
+every document of every request that logged the trace id, in time order. `collect` gathers one
+trace from a bulk file or from OpenSearch.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
 
-from lambdalogs.documents import Document, is_error, timestamp_ms
+from lambdalogs.documents import DEFAULT_INDEX_PREFIX, Document, is_error, timestamp_ms
+from lambdalogs.errors import InputError
+from lambdalogs.search import bulkfile
+from lambdalogs.search.cluster import OpenSearchCluster
+
+# A trace is named by its correlation id, its X-Ray trace id, or one of its request ids.
+SEED_FIELDS: Final = ("trace.id", "aws.xray.trace_id", "faas.execution")
+MAX_EVENTS: Final = 10_000
+
+Fetch = Callable[[str, list[str]], list[Document]]
 
 
 @dataclass(frozen=True)
@@ -82,3 +94,45 @@ def build(documents: list[Document]) -> dict[str, Trace]:
         trace_id: Trace(trace_id, tuple(sorted(docs, key=sort_key)))
         for trace_id, docs in members.items()
     }
+
+
+def collect(trace_id: str, fetch: Fetch) -> Trace:
+    """The documents naming the id, plus every document of the requests they belong to."""
+    seeds = [d for field in SEED_FIELDS for d in fetch(field, [trace_id])]
+    requests = sorted({str(d["faas.execution"]) for d in seeds if "faas.execution" in d})
+    related = fetch("faas.execution", requests) if requests else []
+    unique = {_key(d): d for d in [*seeds, *related]}
+    if not unique:
+        raise InputError(
+            f"no events for trace {trace_id!r}; check the id (a trace.id, an X-Ray trace id or a "
+            "request id) and the time the logs were kept"
+        )
+    return Trace(trace_id, tuple(sorted(unique.values(), key=sort_key)))
+
+
+def from_file(path: Path) -> Fetch:
+    documents = bulkfile.read(path)
+
+    def fetch(field: str, values: list[str]) -> list[Document]:
+        wanted = set(values)
+        return [d for d in documents if d.get(field) in wanted]
+
+    return fetch
+
+
+def from_cluster(cluster: OpenSearchCluster, prefix: str = DEFAULT_INDEX_PREFIX) -> Fetch:
+    def fetch(field: str, values: list[str]) -> list[Document]:
+        query = {
+            "size": MAX_EVENTS,
+            "query": {"terms": {field: values}},
+            "sort": [{"@timestamp": {"order": "asc"}}],
+        }
+        answer = cluster.search(f"{prefix}-*", query)
+        hits = answer.get("hits", {}).get("hits", [])
+        return [hit["_source"] for hit in hits if isinstance(hit.get("_source"), dict)]
+
+    return fetch
+
+
+def _key(document: Document) -> str:
+    return str(document.get("aws.cloudwatch.event_id") or sorted(document.items()))

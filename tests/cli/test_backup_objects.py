@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lambdalogs.backup import BackupObject, contents
+from lambdalogs.backup.objects import BackupObject, contents
 from lambdalogs.errors import InputError
 
 SINCE = datetime(2026, 11, 20, 14, tzinfo=UTC)
@@ -60,3 +60,19 @@ def test_documents_backup_may_be_concatenated_without_newlines() -> None:
 def test_an_object_that_is_not_firehose_output_says_so() -> None:
     with pytest.raises(InputError, match="not Firehose error output"):
         contents(BackupObject("processing-failed/2026/11/20/14/a", "e", 1), b'{"no": "raw"}\n')
+
+
+def test_a_damaged_gzip_object_names_its_key() -> None:
+    obj = BackupObject("documents/2026/11/20/14/lambda-logs-1.gz", "etag", 12)
+    with pytest.raises(InputError, match=r"documents/2026/11/20/14/lambda-logs-1\.gz is damaged"):
+        contents(obj, b"\x1f\x8b\x08\x00garbage")
+
+
+def test_the_backup_and_the_log_files_share_one_gzip_check() -> None:
+    from lambdalogs import gzipped
+    from lambdalogs.backup import objects
+    from lambdalogs.local import logfiles
+
+    for module in (objects, logfiles):
+        assert vars(module)["gunzip"] is gzipped.gunzip
+        assert "gzip" not in vars(module) and "zlib" not in vars(module)

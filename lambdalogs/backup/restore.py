@@ -1,31 +1,38 @@
-"""`replay`: restore documents from the S3 backup bucket into OpenSearch, by time and function.
+"""Restoring documents from the S3 backup bucket into OpenSearch, by time and function (the
+engine of the `replay` command).
 
 Resumable and idempotent: objects are read in key order and recorded in a checkpoint file once
-all their documents are indexed; events already in OpenSearch are skipped (looked up by
-`aws.cloudwatch.event_id`, in batches); documents are created under a `_id` derived from the event
-id, so even a batch repeated after a crash can never create a duplicate.
+all their documents are indexed; events already in OpenSearch are skipped (the distinct
+`aws.cloudwatch.event_id`s of each batch that the indices hold, however many copies they hold);
+documents are created under a `_id` derived from the event id, so even a batch repeated after a
+crash can never create a duplicate.
 """
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-from lambdalogs import backup, pipeline, workload
-from lambdalogs.backup import KINDS, BackupObject, Kind
-from lambdalogs.checkpoint import Checkpoint, default_path, fingerprint
-from lambdalogs.cluster import Cluster
+from lambdalogs.backup.bucket import BucketReader
+from lambdalogs.backup.checkpoint import Checkpoint, default_path, fingerprint
+from lambdalogs.backup.objects import KINDS, BackupObject, Contents, Kind, contents
+from lambdalogs.console import Progress
 from lambdalogs.documents import DEFAULT_INDEX_PREFIX, Document, event_id, timestamp_ms
-from lambdalogs.indexer import DEFAULT_BATCH, Indexer, RateLimiter, batches
-from lambdalogs.progress import Progress
-from lambdalogs.s3store import BackupBucket
+from lambdalogs.errors import InputError
+from lambdalogs.local.transform import transform_records
+from lambdalogs.search.cluster import OpenSearchCluster
+from lambdalogs.search.indexing import DEFAULT_BATCH, BulkIndexer, RateLimiter, batches
 from lambdalogs.timerange import to_ms
 from transformer.cost import LambdaArchitectures
+from transformer.settings import Settings
+
+EVENT_ID: Final = "aws.cloudwatch.event_id"
+# Ids per existence query: under OpenSearch's terms-query (65,536) and bucket (65,535) limits.
+EXISTENCE_QUERY_IDS: Final = 10_000
 
 
 @dataclass(frozen=True)
@@ -75,25 +82,19 @@ class Replayer:
     def __init__(
         self,
         options: ReplayOptions,
-        bucket: BackupBucket,
-        cluster: Cluster | None,
+        bucket: BucketReader,
+        cluster: OpenSearchCluster | None,
         *,
-        env: Mapping[str, str] = os.environ,
+        settings: Settings,
         limiter: RateLimiter | None = None,
     ) -> None:
         self.options = options
         self.bucket = bucket
         self.cluster = cluster
-        region = bucket.region or workload.REGION
-        self.settings = pipeline.settings_from_env(env, region)
-        # Priced like the transformer prices them: the function's architecture from Lambda.
-        self.architectures = LambdaArchitectures(
-            lambda: _lambda_client(self.settings.region),
-            self.settings.region,
-            self.settings.default_architecture,
-        )
+        self.settings = settings  # without a region: the backup's, see settings_for
+        self._architectures: dict[str, LambdaArchitectures] = {}
         self.indexer = (
-            Indexer(
+            BulkIndexer(
                 cluster, prefix=options.index_prefix, limiter=limiter or RateLimiter(options.rate)
             )
             if cluster is not None and not options.dry_run
@@ -127,7 +128,9 @@ class Replayer:
         objects = [
             obj
             for obj in self.bucket.objects()
-            if obj.kind in wanted and obj.may_hold(self.options.since, self.options.until)
+            if obj.kind in wanted
+            and obj.holds_data()
+            and obj.may_hold(self.options.since, self.options.until)
         ]
         objects.sort(key=lambda obj: obj.key)
         self.counts.objects.update(obj.kind for obj in objects)
@@ -148,16 +151,39 @@ class Replayer:
                 self.counts.already_indexed += sent.already_present
 
     def documents(self, obj: BackupObject) -> list[Document]:
-        contents = backup.contents(obj, self.bucket.read(obj))
-        self.counts.unreadable += contents.unreadable
-        documents = list(contents.documents)
-        if contents.records:
-            delivery = pipeline.transform_records(
-                contents.records, settings=self.settings, architectures=self.architectures
+        found = contents(obj, self.bucket.read(obj))
+        self.counts.unreadable += found.unreadable
+        documents = list(found.documents)
+        if found.records:
+            settings = self.settings_for(obj, found)
+            delivery = transform_records(
+                found.records, settings=settings, architectures=self.architectures(settings)
             )
             self.counts.failed_records += len(delivery.failed)
             documents += delivery.documents
         return documents
+
+    def settings_for(self, obj: BackupObject, found: Contents) -> Settings:
+        """The transformer's settings for raw records: the region of --region or the environment
+        (CLOUD_REGION, AWS_REGION), else of the transformer that failed them, else the bucket's."""
+        if self.settings.region:
+            return self.settings
+        region = found.region or self.bucket.region
+        if not region:
+            raise InputError(
+                f"cannot tell the region of the raw records in s3://{self.bucket.bucket}/"
+                f"{obj.key}: pass --region (or set AWS_REGION)"
+            )
+        return replace(self.settings, region=region)
+
+    def architectures(self, settings: Settings) -> LambdaArchitectures:
+        """Priced like the transformer prices them: the function's architecture from Lambda."""
+        region = settings.region
+        if region not in self._architectures:
+            self._architectures[region] = LambdaArchitectures(
+                lambda: _lambda_client(region), region, settings.default_architecture
+            )
+        return self._architectures[region]
 
     def fresh(self, documents: Iterable[Document]) -> list[Document]:
         """Selected documents whose event was not seen earlier in this run."""
@@ -174,51 +200,33 @@ class Replayer:
         return kept
 
     def not_indexed(self, batch: Sequence[Document]) -> list[Document]:
-        """The documents whose event id is not in OpenSearch yet (one query per batch)."""
-        ids = [found for found in map(event_id, batch) if found is not None]
+        """The documents whose event id is not in OpenSearch yet.
+
+        Asked as a terms aggregation (distinct ids), not as hits: an index that already holds
+        an event twice (Firehose retries) would fill `size` hits with copies and hide others."""
+        ids = sorted({found for found in map(event_id, batch) if found is not None})
         if self.cluster is None or not ids:
             return list(batch)
-        answer = self.cluster.search(
-            f"{self.options.index_prefix}-*",
-            {
-                "size": len(ids),
-                "_source": ["aws.cloudwatch.event_id"],
-                "query": {"terms": {"aws.cloudwatch.event_id": ids}},
-            },
-        )
-        hits = answer.get("hits", {}).get("hits", [])
-        present = {str(hit.get("_source", {}).get("aws.cloudwatch.event_id")) for hit in hits}
+        present: set[str] = set()
+        for start in range(0, len(ids), EXISTENCE_QUERY_IDS):
+            present |= self.present(self.cluster, ids[start : start + EXISTENCE_QUERY_IDS])
         return [d for d in batch if event_id(d) not in present]
 
-
-def _utc(moment: datetime | None, absent: str) -> str:
-    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}" if moment else absent
+    def present(self, cluster: OpenSearchCluster, ids: list[str]) -> set[str]:
+        """Which of these event ids some document in the indices carries."""
+        answer = cluster.search(
+            f"{self.options.index_prefix}-*",
+            {
+                "size": 0,
+                "query": {"terms": {EVENT_ID: ids}},
+                "aggs": {"present": {"terms": {"field": EVENT_ID, "size": len(ids)}}},
+            },
+        )
+        buckets = answer.get("aggregations", {}).get("present", {}).get("buckets", [])
+        return {str(bucket.get("key")) for bucket in buckets if isinstance(bucket, dict)}
 
 
 def _lambda_client(region: str) -> Any:
     import boto3
 
     return boto3.client("lambda", region_name=region)
-
-
-def render(options: ReplayOptions, counts: ReplayCounts, source: str, target: str) -> list[str]:
-    window = f"{_utc(options.since, 'the beginning')} to {_utc(options.until, 'now')}"
-    kinds = ", ".join(f"{counts.objects[k]} {k}" for k in KINDS if counts.objects[k]) or "none"
-    lines = [
-        f"Replay {source} → {target}",
-        f"  events from {window}; functions: {', '.join(options.functions) or 'all'}",
-        f"  objects: {sum(counts.objects.values())} ({kinds}); {counts.resumed} already done "
-        "by an interrupted run",
-        f"  documents: {counts.read} read, {counts.selected} in range, {counts.duplicates} "
-        f"duplicates in the backup, {counts.already_indexed} already indexed",
-    ]
-    if counts.unreadable or counts.failed_records:
-        lines.append(
-            f"  not restorable: {counts.unreadable} unreadable error-output entries, "
-            f"{counts.failed_records} raw records the transformer rejects"
-        )
-    if options.dry_run:
-        lines.append(f"Dry run: would index {counts.indexed} documents; nothing was written.")
-    else:
-        lines.append(f"Indexed {counts.indexed} documents.")
-    return lines

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, Literal
 
-from lambdalogs.logevents import LogBatch
+from lambdalogs.local.logevents import LogBatch
 
 REGION: Final = "eu-west-1"
 DEFAULT_START: Final = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)
@@ -34,7 +34,7 @@ Runtime = Literal["node", "python"]
 
 
 @dataclass(frozen=True)
-class Function:
+class DemoFunction:
     name: str
     runtime: Runtime
     runtime_version: str
@@ -44,9 +44,9 @@ class Function:
 
 
 FUNCTIONS: Final = (
-    Function(API, "node", "nodejs:20.v45", "arm64", 256, 10),
-    Function(SAVE, "python", "python:3.12.v38", "x86_64", 512, 15),
-    Function(NOTIFY, "node", "nodejs:20.v45", "arm64", 128, 6),
+    DemoFunction(API, "node", "nodejs:20.v45", "arm64", 256, 10),
+    DemoFunction(SAVE, "python", "python:3.12.v38", "x86_64", 512, 15),
+    DemoFunction(NOTIFY, "node", "nodejs:20.v45", "arm64", 128, 6),
 )
 
 TALKS: Final = (
@@ -121,7 +121,7 @@ class _Generator:
         return f"3{at_ms:015d}{self._emitted:08d}{self.rng.getrandbits(100) % 10**32:032d}"
 
     # -- containers ----------------------------------------------------------------------------
-    def container(self, function: Function, at_ms: int) -> tuple[LogStream, bool]:
+    def container(self, function: DemoFunction, at_ms: int) -> tuple[LogStream, bool]:
         """A free warm container, or a new one (a cold start)."""
         free = [s for s in self.streams[function.name] if s.busy_until < at_ms]
         if free:
@@ -138,7 +138,7 @@ class _Generator:
 class _Invocation:
     """Writes the lines of one invocation into its container's stream."""
 
-    def __init__(self, gen: _Generator, function: Function, at_ms: int, talk: Talk) -> None:
+    def __init__(self, gen: _Generator, function: DemoFunction, at_ms: int, talk: Talk) -> None:
         self.gen = gen
         self.function = function
         self.trace_id = talk.trace_id

@@ -1,4 +1,4 @@
-"""The S3 backup bucket: which objects to read, and the documents or records inside them.
+"""The objects of the S3 backup bucket: which to read, and the documents or records inside them.
 
 Firehose writes three kinds of object (the error prefix expands `!{firehose:error-output-type}`):
 - the all-documents backup: documents one after another (newline-delimited or simply
@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
 import json
 import re
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,18 +22,20 @@ from typing import Any, Final, Literal
 
 from lambdalogs.documents import Document
 from lambdalogs.errors import InputError
+from lambdalogs.gzipped import gunzip, is_gzip
 
 Kind = Literal["documents", "processing-failed", "opensearch-failed"]
 KINDS: Final[tuple[Kind, ...]] = ("documents", "processing-failed", "opensearch-failed")
 DELIVERY_LAG: Final = timedelta(hours=24)  # CloudWatch and Firehose retries can delay delivery
 _HOUR_IN_KEY: Final = re.compile(r"(?:^|/)(\d{4})/(\d\d)/(\d\d)/(\d\d)/")
+_REGION_IN_ARN: Final = re.compile(r"arn:aws[\w-]*:lambda:([a-z0-9-]+):")
 
 
 @dataclass(frozen=True)
 class BackupObject:
     key: str
     etag: str
-    size: int
+    size: int  # bytes; 0 for "folder" markers and empty objects, which are never downloaded
 
     @property
     def kind(self) -> Kind:
@@ -66,32 +66,30 @@ class BackupObject:
             return False
         return until is None or hour <= until + DELIVERY_LAG
 
+    def holds_data(self) -> bool:
+        return self.size > 0
+
 
 @dataclass(frozen=True)
 class Contents:
     documents: list[Document]
     records: list[bytes]  # CloudWatch subscription records to run through the transformer
     unreadable: int = 0  # error-output entries that are neither a record nor a document
-
-
-def decompress(data: bytes) -> bytes:
-    if data[:2] != b"\x1f\x8b":
-        return data
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as error:
-        raise InputError(f"a backup object is damaged gzip ({error}); check the bucket") from None
+    region: str | None = None  # of the transformer that failed them (the entries' lambdaArn)
 
 
 def contents(obj: BackupObject, data: bytes) -> Contents:
-    text = decompress(data)
+    text = gunzip(data, damaged=f"s3 object {obj.key} is damaged gzip; check the bucket")
     if obj.kind == "documents":
         return Contents(list(concatenated_documents(text, obj.key)), [])
     documents: list[Document] = []
     records: list[bytes] = []
     unreadable = 0
-    for raw in raw_data(text, obj.key):
-        if raw[:2] == b"\x1f\x8b":
+    regions: set[str] = set()
+    for raw, region in raw_data(text, obj.key):
+        if region:
+            regions.add(region)
+        if is_gzip(raw):
             records.append(raw)
         elif raw.lstrip().startswith(b"{"):
             try:
@@ -100,7 +98,7 @@ def contents(obj: BackupObject, data: bytes) -> Contents:
                 unreadable += 1
         else:
             unreadable += 1
-    return Contents(documents, records, unreadable)
+    return Contents(documents, records, unreadable, min(regions) if len(regions) == 1 else None)
 
 
 def concatenated_documents(data: bytes, where: str) -> Iterator[Document]:
@@ -124,8 +122,9 @@ def concatenated_documents(data: bytes, where: str) -> Iterator[Document]:
             yield value
 
 
-def raw_data(text: bytes, where: str) -> Iterator[bytes]:
-    """The decoded `rawData` of each JSON line of an error-output object."""
+def raw_data(text: bytes, where: str) -> Iterator[tuple[bytes, str | None]]:
+    """The decoded `rawData` of each JSON line of an error-output object, and the region of its
+    `lambdaArn` (the transformer's; None when the line has none)."""
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -136,9 +135,11 @@ def raw_data(text: bytes, where: str) -> Iterator[bytes]:
                 f"s3 object {where} line {number} has no 'rawData'; it is not Firehose error output"
             )
         try:
-            yield base64.b64decode(raw, validate=True)
+            decoded = base64.b64decode(raw, validate=True)
         except (binascii.Error, ValueError):
             raise InputError(f"s3 object {where} line {number}: 'rawData' is not base64") from None
+        arn = _REGION_IN_ARN.match(str(entry.get("lambdaArn", ""))) if entry else None
+        yield decoded, arn.group(1) if arn else None
 
 
 def _json_line(line: bytes) -> dict[str, Any] | None:

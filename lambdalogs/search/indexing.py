@@ -1,4 +1,5 @@
-"""Bulk-index documents into OpenSearch in batches: rate limit, retries, idempotent ids."""
+"""Bulk-index documents into OpenSearch in batches: rate limit, idempotent ids, and what each
+item's answer means (indexed, already there, or a refusal that stops the run)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from lambdalogs import bulk
-from lambdalogs.cluster import Cluster
 from lambdalogs.documents import DEFAULT_INDEX_PREFIX, Document
 from lambdalogs.errors import RemoteError
+from lambdalogs.search import bulkfile
+from lambdalogs.search.cluster import OpenSearchCluster
+from opensearch.client import TOO_MANY_REQUESTS
 
 DEFAULT_BATCH: Final = 500
-ITEM_RETRIES: Final = 4
 
 
 class RateLimiter:
@@ -47,71 +48,52 @@ class IndexCounts:
     already_present: int = 0  # `create` answered 409: a replay indexed it before
 
 
-class Indexer:
+class BulkIndexer:
     """Sends documents with `_bulk`; `create` never overwrites, `index` overwrites in place.
 
     Both use the deterministic `_id` of `documents.document_id`, so repeating a batch can never
-    duplicate a document. Items rejected with 429 are retried with backoff; any other rejected
-    item stops the run with a RemoteError (what was sent before is indexed and stays).
+    duplicate a document. Items refused with 429 are retried with backoff (by
+    `opensearch.client.bulk`); any other refused item stops the run with a RemoteError (what was
+    sent before is indexed and stays).
     """
 
     def __init__(
         self,
-        cluster: Cluster,
+        cluster: OpenSearchCluster,
         *,
         prefix: str = DEFAULT_INDEX_PREFIX,
-        action: bulk.Action = "create",
+        action: bulkfile.Action = "create",
         limiter: RateLimiter | None = None,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._cluster = cluster
         self._prefix = prefix
-        self._action: bulk.Action = action
+        self._action: bulkfile.Action = action
         self._limiter = limiter or RateLimiter(None)
-        self._sleep = sleep
 
     def send(self, documents: Sequence[Document]) -> IndexCounts:
+        items = [bulkfile.item(d, prefix=self._prefix, action=self._action) for d in documents]
+        results = self._cluster.bulk(items, before_send=self._limiter.acquire)
         counts = IndexCounts()
-        pending = list(documents)
-        for attempt in range(ITEM_RETRIES + 1):
-            if not pending:
-                break
-            if attempt:
-                self._sleep(min(0.5 * 2**attempt, 8.0))
-            self._limiter.acquire(len(pending))
-            answer = self._cluster.bulk(
-                bulk.encode(pending, prefix=self._prefix, action=self._action)
-            )
-            pending = self._settle(pending, answer, counts)
-        if pending:
-            raise RemoteError(
-                f"OpenSearch kept rejecting {len(pending)} documents as too busy (HTTP 429); "
-                "lower --rate and re-run the same command"
-            )
-        return counts
-
-    def _settle(
-        self, sent: list[Document], answer: dict[str, Any], counts: IndexCounts
-    ) -> list[Document]:
-        items = answer.get("items")
-        if not isinstance(items, list) or len(items) != len(sent):
-            raise RemoteError("OpenSearch answered _bulk without one item per document; retry")
-        retry: list[Document] = []
-        for document, item in zip(sent, items, strict=True):
-            result = next(iter(item.values())) if isinstance(item, dict) and item else {}
+        busy = 0
+        for result in results:
             status = int(result.get("status", 500))
             if status < 300:
                 counts.indexed += 1
             elif status == 409:
                 counts.already_present += 1
-            elif status == 429:
-                retry.append(document)
+            elif status == TOO_MANY_REQUESTS:
+                busy += 1
             else:
                 raise RemoteError(
                     f"OpenSearch rejected a document ({_reason(result)}); fix the cause and "
                     "re-run the same command (nothing is indexed twice)"
                 )
-        return retry
+        if busy:
+            raise RemoteError(
+                f"OpenSearch kept rejecting {busy} documents as too busy (HTTP 429); "
+                "lower --rate and re-run the same command"
+            )
+        return counts
 
 
 def batches(documents: Sequence[Document], size: int) -> Iterator[Sequence[Document]]:

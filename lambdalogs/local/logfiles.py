@@ -1,20 +1,20 @@
-"""Read an operator's own logs for `preview`: filter-log-events JSON, an export, or plain lines."""
+"""An operator's own log files for `preview`: filter-log-events JSON, an export, or plain lines."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
 import time
-import zlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Literal
 
 from lambdalogs.errors import InputError
-from lambdalogs.logevents import LogBatch, LogEvent
+from lambdalogs.gzipped import gunzip
+from lambdalogs.local.logevents import CloudWatchEvent, LogBatch
+from lambdalogs.timerange import iso_to_ms
 
 Format = Literal["auto", "filter-log-events", "export", "lines"]
 FORMATS: Final = ("auto", "filter-log-events", "export", "lines")
@@ -61,11 +61,7 @@ def _text(path: Path) -> str:
         raise InputError(f"{path} does not exist; {_FORMAT_HINT}") from error
     except OSError as error:
         raise InputError(f"cannot read {path}: {error.strerror}") from error
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as error:
-            raise InputError(f"{path} is a damaged gzip file; download it again") from error
+    raw = gunzip(raw, damaged=f"{path} is a damaged gzip file; download it again")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -115,7 +111,7 @@ def _from_json(
     return list(batches.values())
 
 
-def _json_event(path: Path, number: int, raw: dict[str, Any]) -> LogEvent:
+def _json_event(path: Path, number: int, raw: dict[str, Any]) -> CloudWatchEvent:
     timestamp, message = raw.get("timestamp"), raw.get("message")
     if not isinstance(timestamp, int) or not isinstance(message, str):
         raise InputError(
@@ -129,13 +125,15 @@ def _json_event(path: Path, number: int, raw: dict[str, Any]) -> LogEvent:
     }
 
 
-def _export_events(path: Path, text: str) -> list[LogEvent]:
+def _export_events(path: Path, text: str) -> list[CloudWatchEvent]:
     """Lines '<ISO time> <message>'; lines without a time continue the previous message."""
-    events: list[LogEvent] = []
+    events: list[CloudWatchEvent] = []
     for line in text.splitlines(keepends=True):
         found = _EXPORT_LINE.match(line)
         if found:
-            timestamp = _ms(found.group(1))
+            timestamp = iso_to_ms(found.group(1))
+            if timestamp is None:
+                raise InputError(f"{path}: {found.group(1)!r} is not a valid time; {_FORMAT_HINT}")
             message = found.group(2)
             events.append(
                 {
@@ -151,7 +149,7 @@ def _export_events(path: Path, text: str) -> list[LogEvent]:
     return events
 
 
-def _line_events(text: str, now_ms: int | None = None) -> list[LogEvent]:
+def _line_events(text: str, now_ms: int | None = None) -> list[CloudWatchEvent]:
     """One event per line; indented lines and Python tracebacks continue the previous one."""
     base = now_ms if now_ms is not None else int(time.time() * 1000)
     messages: list[str] = []
@@ -176,7 +174,7 @@ def _line_times(messages: list[str], base: int) -> list[int]:
     found: list[int | None] = []
     for message in messages:
         stamp = _ANY_TIME.search(message[:80])
-        found.append(_ms(stamp.group(0)) if stamp else None)
+        found.append(iso_to_ms(stamp.group(0)) if stamp else None)
     known = [t for t in found if t is not None]
     if not known:
         return [base + n for n in range(len(messages))]
@@ -187,11 +185,7 @@ def _line_times(messages: list[str], base: int) -> list[int]:
     return times
 
 
-def _ms(iso: str) -> int:
-    return round(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
-
-
-def _batch(group: str, stream: str | None, events: Iterable[LogEvent]) -> LogBatch:
+def _batch(group: str, stream: str | None, events: Iterable[CloudWatchEvent]) -> LogBatch:
     listed = sorted(events, key=lambda e: e["timestamp"])
     first = listed[0]["timestamp"] if listed else int(time.time() * 1000)
     return LogBatch(group, stream or _default_stream(first), listed)

@@ -1,4 +1,5 @@
-"""Log batches → CloudWatch subscription records → the real transformer, as Firehose runs it."""
+"""Log batches → CloudWatch subscription records → the real transformer, as Firehose runs it
+(`firehose.deliver`), a Firehose buffer at a time."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Final
 
+from lambdalogs.console import Progress
 from lambdalogs.errors import InputError
-from lambdalogs.firehose_local import Delivery, deliver, subscription_record
-from lambdalogs.logevents import LogBatch, LogEvent
-from lambdalogs.progress import Progress
-from lambdalogs.workload import REGION
+from lambdalogs.local.firehose import Delivery, deliver, subscription_record
+from lambdalogs.local.logevents import CloudWatchEvent, LogBatch
 from transformer.cost import ArchitectureSource, StaticArchitectures
 from transformer.settings import Settings, SettingsError
 
@@ -20,19 +20,20 @@ RECORD_MAX_EVENTS: Final = 200
 CHUNK: Final = 2_000  # records per local Firehose run, between progress updates
 
 
-def settings_from_env(env: Mapping[str, str] = os.environ, region: str = REGION) -> Settings:
+def settings_from_env(env: Mapping[str, str] = os.environ, region: str = "") -> Settings:
     """The transformer's settings from the environment (LABEL_KEYS, prices, …), as deployed;
-    `region` when neither CLOUD_REGION nor AWS_REGION is set."""
+    `region` when neither CLOUD_REGION nor AWS_REGION is set (still none: the transformer takes
+    the region of the Firehose event, as in AWS)."""
     try:
         settings = Settings.from_env(env)
     except SettingsError as error:
         raise InputError(str(error)) from error
-    return settings if settings.region else replace(settings, region=region)
+    return settings if settings.region or not region else replace(settings, region=region)
 
 
-def chunks(batch: LogBatch) -> Iterator[list[LogEvent]]:
+def chunks(batch: LogBatch) -> Iterator[list[CloudWatchEvent]]:
     """The events of a stream grouped as CloudWatch delivers them: a few seconds per record."""
-    current: list[LogEvent] = []
+    current: list[CloudWatchEvent] = []
     for event in batch.events:
         window_over = current and event["timestamp"] - current[0]["timestamp"] >= RECORD_WINDOW_MS
         if window_over or len(current) >= RECORD_MAX_EVENTS:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Final
 
-from lambdalogs.backup import BackupObject
+from lambdalogs.backup.objects import BackupObject
 from lambdalogs.errors import InputError, RemoteError
 
 _MISSING: Final = frozenset({"NoSuchBucket", "NoSuchKey", "404"})
@@ -27,7 +27,9 @@ def parse_location(bucket: str, prefix: str) -> tuple[str, str]:
     return bucket, prefix
 
 
-class BackupBucket:
+class BucketReader:
+    """The objects under a prefix of the backup bucket, listed and read (never written)."""
+
     def __init__(self, client: Any, bucket: str, prefix: str = "") -> None:
         self._client = client
         self.bucket = bucket

@@ -1,4 +1,4 @@
-"""OpenSearch bulk NDJSON: writing documents to a file and reading them back."""
+"""OpenSearch bulk NDJSON: the items of `_bulk`, and bulk files written and read back."""
 
 from __future__ import annotations
 
@@ -13,19 +13,27 @@ from lambdalogs.errors import InputError
 Action = Literal["index", "create"]
 
 
+def item(
+    document: Document, *, prefix: str = DEFAULT_INDEX_PREFIX, action: Action = "index"
+) -> str:
+    """One `_bulk` item: the action line (daily index, deterministic `_id`), the document line."""
+    meta = {action: {"_index": index_name(document, prefix), "_id": document_id(document)}}
+    return (
+        json.dumps(meta, separators=(",", ":"))
+        + "\n"
+        + json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        + "\n"
+    )
+
+
 def encode(
     documents: Iterable[Document],
     *,
     prefix: str = DEFAULT_INDEX_PREFIX,
     action: Action = "index",
 ) -> bytes:
-    """`_bulk` body: an action line (daily index, deterministic `_id`) before each document."""
-    lines: list[str] = []
-    for document in documents:
-        meta = {action: {"_index": index_name(document, prefix), "_id": document_id(document)}}
-        lines.append(json.dumps(meta, separators=(",", ":")))
-        lines.append(json.dumps(document, ensure_ascii=False, separators=(",", ":")))
-    return ("\n".join(lines) + "\n").encode() if lines else b""
+    """A `_bulk` body: the items of the documents, one after another."""
+    return "".join(item(d, prefix=prefix, action=action) for d in documents).encode()
 
 
 def write(path: Path, documents: list[Document], *, prefix: str = DEFAULT_INDEX_PREFIX) -> None:

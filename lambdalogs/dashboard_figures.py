@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lambdalogs.correlate import Trace
 from lambdalogs.documents import ERROR_LEVELS, Document, iso_time, timestamp_ms
+from lambdalogs.search.traces import Trace
 
 
 @dataclass(frozen=True)

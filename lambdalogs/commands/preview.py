@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
-from lambdalogs import bulk, correlate, inputs, pipeline
+from lambdalogs.commands.options import Commands, add_output_option, output_path
 from lambdalogs.console import print_lines
 from lambdalogs.documents import Document
+from lambdalogs.local import logfiles, transform
+from lambdalogs.search import bulkfile, traces
+
+DEFAULT_FILE: Final = "lambda-logs-preview.ndjson"
 
 
 @dataclass(frozen=True)
 class PreviewOptions:
+    """The preview's options; their defaults are the command line's."""
+
     path: Path
-    fmt: inputs.Format = "auto"
+    fmt: logfiles.Format = "auto"
     log_group: str | None = None
     log_stream: str | None = None
     architecture: str | None = None
@@ -26,18 +33,71 @@ class PreviewOptions:
     out: Path | None = None
 
 
+def register(commands: Commands) -> None:
+    parser = commands.add_parser(
+        "preview",
+        help="run your own logs through the transformer",
+        description="Run a log file through the real transformer and show the documents and a "
+        "field summary. FILE is the JSON of `aws logs filter-log-events`, a CloudWatch Logs "
+        "export (.gz or '<ISO time> <message>' lines), or plain log lines (with --log-group). "
+        "Transformer settings (LABEL_KEYS, TRACE_ID_KEYS, prices, …) come from the environment.",
+    )
+    parser.add_argument("file", type=Path, metavar="FILE")
+    parser.add_argument(
+        "--format",
+        choices=logfiles.FORMATS,
+        default=PreviewOptions.fmt,
+        help="(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--log-group",
+        help="the log group the lines come from, e.g. /aws/lambda/orders-api "
+        "(required for plain lines)",
+    )
+    parser.add_argument("--log-stream", help="the log stream (default: from the file or made up)")
+    parser.add_argument(
+        "--architecture",
+        choices=("x86_64", "arm64"),
+        help="the function's architecture, for the cost (default: env DEFAULT_ARCHITECTURE)",
+    )
+    parser.add_argument(
+        "--show",
+        type=int,
+        default=PreviewOptions.show,
+        help="documents to print, -1 for all (default: %(default)s)",
+    )
+    add_output_option(
+        parser, f"also write the documents as a bulk file (or {DEFAULT_FILE} in a directory)"
+    )
+    parser.set_defaults(run=run_command)
+
+
+def run_command(args: argparse.Namespace, out: TextIO) -> int:
+    options = PreviewOptions(
+        path=args.file,
+        fmt=args.format,
+        log_group=args.log_group,
+        log_stream=args.log_stream,
+        architecture=args.architecture,
+        show=args.show,
+        out=output_path(args.out, DEFAULT_FILE) if args.out is not None else None,
+    )
+    run(options, out)
+    return 0
+
+
 def run(
     options: PreviewOptions, out: TextIO, env: Mapping[str, str] = os.environ
 ) -> list[Document]:
-    batches, fmt = inputs.read(
+    batches, fmt = logfiles.read(
         options.path, fmt=options.fmt, log_group=options.log_group, log_stream=options.log_stream
     )
     events = sum(len(b.events) for b in batches)
     settings_env = dict(env)
     if options.architecture:
         settings_env["DEFAULT_ARCHITECTURE"] = options.architecture
-    delivery = pipeline.transform(batches, settings=pipeline.settings_from_env(settings_env))
-    documents = sorted(delivery.documents, key=correlate.sort_key)
+    delivery = transform.transform(batches, settings=transform.settings_from_env(settings_env))
+    documents = sorted(delivery.documents, key=traces.sort_key)
     groups = sorted({b.log_group for b in batches})
     print_lines(
         out,
@@ -62,7 +122,7 @@ def run(
         print_lines(out, [json.dumps(document, indent=2, ensure_ascii=False)])
     print_lines(out, ["", "Field summary", *render_summary(field_summary(documents))])
     if options.out is not None:
-        bulk.write(options.out, documents)
+        bulkfile.write(options.out, documents)
         print_lines(out, ["", f"Wrote {len(documents)} documents to {options.out} (bulk format)"])
     return documents
 

@@ -8,7 +8,7 @@ from typing import Final, TypedDict
 DEFAULT_OWNER: Final = "123456789012"
 
 
-class LogEvent(TypedDict):
+class CloudWatchEvent(TypedDict):
     """One CloudWatch log event, as a subscription record carries it."""
 
     id: str
@@ -22,5 +22,5 @@ class LogBatch:
 
     log_group: str
     log_stream: str
-    events: list[LogEvent] = field(default_factory=list)
+    events: list[CloudWatchEvent] = field(default_factory=list)
     owner: str = DEFAULT_OWNER

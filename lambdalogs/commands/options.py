@@ -1,0 +1,156 @@
+"""The option groups the commands share, declared once: the OpenSearch connection and its auth,
+the index prefix, the time range and the output file. Each option has one form everywhere: an
+environment variable backs it only where its help says so, and is read when the command runs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import NoReturn, TextIO, TypeAlias
+
+from lambdalogs import timerange
+from lambdalogs.documents import DEFAULT_INDEX_PREFIX
+from lambdalogs.errors import InputError
+from lambdalogs.search.cluster import OpenSearchCluster, connection_for
+
+Command = Callable[[argparse.Namespace, TextIO], int]
+
+
+class Parser(argparse.ArgumentParser):
+    """Usage errors as one line that points to --help."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+Commands: TypeAlias = "argparse._SubParsersAction[Parser]"
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def time_value(text: str) -> datetime:
+    """A time option: ISO 8601 (UTC unless an offset is given), `now`, or an age."""
+    try:
+        return timerange.parse(text)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+# -- OpenSearch: connection, auth, index prefix -------------------------------------------------
+
+
+def add_connection_options(parser: argparse.ArgumentParser, *, dashboards: bool = False) -> None:
+    group = parser.add_argument_group("OpenSearch")
+    group.add_argument(
+        "--opensearch",
+        metavar="URL",
+        help="cluster URL, e.g. https://search-logs-abc.eu-west-1.es.amazonaws.com "
+        "(env OPENSEARCH_URL)",
+    )
+    group.add_argument("--user", help="Basic auth user (env OPENSEARCH_USER)")
+    group.add_argument("--password", help="Basic auth password (env OPENSEARCH_PASSWORD)")
+    group.add_argument(
+        "--sigv4",
+        action="store_true",
+        help="sign requests with your AWS credentials (IAM access to Amazon OpenSearch Service)",
+    )
+    group.add_argument(
+        "--region",
+        help="AWS region for --sigv4 (default: from the endpoint, else env AWS_REGION) and, for "
+        "replay, of the bucket (default: the AWS profile's) and of the restored documents "
+        "(default: env CLOUD_REGION or AWS_REGION, else the backup's lambdaArn)",
+    )
+    if dashboards:
+        group.add_argument(
+            "--dashboards-url",
+            metavar="URL",
+            help="OpenSearch Dashboards URL for the saved objects "
+            "(default: <opensearch>/_dashboards)",
+        )
+    add_index_prefix_option(group)
+
+
+def add_index_prefix_option(parser: argparse._ActionsContainer) -> None:
+    parser.add_argument(
+        "--index-prefix",
+        default=DEFAULT_INDEX_PREFIX,
+        help="daily indices <prefix>-YYYY-MM-DD (default: %(default)s)",
+    )
+
+
+def opensearch_url(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> str | None:
+    """--opensearch, else OPENSEARCH_URL; None when neither is given."""
+    url: str | None = args.opensearch or env.get("OPENSEARCH_URL")
+    return url or None
+
+
+def cluster_from(
+    args: argparse.Namespace, env: Mapping[str, str] = os.environ
+) -> OpenSearchCluster:
+    """The cluster the connection options name (the URL must be given)."""
+    url = opensearch_url(args, env)
+    if url is None:
+        raise InputError("give --opensearch URL (or OPENSEARCH_URL)")
+    connection = connection_for(
+        url,
+        args.user,
+        args.password,
+        sigv4=args.sigv4,
+        region=args.region,
+        dashboards_url=getattr(args, "dashboards_url", None),
+        env=env,
+    )
+    return OpenSearchCluster(connection)
+
+
+# -- time range ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    since: datetime | None
+    until: datetime | None  # exclusive
+
+
+def add_time_range_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("time range (the events' own time)")
+    group.add_argument(
+        "--since", type=time_value, metavar="TIME", help=f"first event time; {timerange.HINT}"
+    )
+    group.add_argument(
+        "--until", type=time_value, metavar="TIME", help="end of the range (exclusive); same forms"
+    )
+
+
+def time_range_from(args: argparse.Namespace) -> TimeRange:
+    since: datetime | None = args.since
+    until: datetime | None = args.until
+    if since and until and since >= until:
+        raise InputError("--since must be before --until")
+    return TimeRange(since, until)
+
+
+# -- output -------------------------------------------------------------------------------------
+
+
+def add_output_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--out", type=Path, metavar="FILE|DIR", help=help_text)
+
+
+def output_path(out: Path | None, default_name: str) -> Path:
+    """`--out`: a file, or a directory to write the default file name into."""
+    if out is None:
+        return Path(default_name)
+    return out / default_name if out.is_dir() else out

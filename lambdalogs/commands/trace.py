@@ -1,0 +1,96 @@
+"""`trace ID`: one trace's events across functions in time order, milestones first."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from lambdalogs.commands.options import (
+    Commands,
+    add_connection_options,
+    cluster_from,
+    opensearch_url,
+)
+from lambdalogs.console import print_lines
+from lambdalogs.documents import Document, iso_time, timestamp_ms
+from lambdalogs.errors import InputError
+from lambdalogs.search import traces
+from lambdalogs.search.traces import Trace
+
+
+def register(commands: Commands) -> None:
+    parser = commands.add_parser(
+        "trace",
+        help="one trace's events across functions",
+        description="Print one trace's events across functions in time order, milestones "
+        "first. ID is a trace.id, an X-Ray trace id or a request id. Reads OpenSearch, or a "
+        "bulk file written by demo with --file.",
+    )
+    parser.add_argument("trace_id", metavar="ID")
+    parser.add_argument("--file", type=Path, help="a bulk file instead of OpenSearch")
+    add_connection_options(parser)
+    parser.set_defaults(run=run_command)
+
+
+def run_command(args: argparse.Namespace, out: TextIO) -> int:
+    if args.file is not None:
+        fetch = traces.from_file(args.file)
+    elif opensearch_url(args):
+        fetch = traces.from_cluster(cluster_from(args), args.index_prefix)
+    else:
+        raise InputError("give --file BULK_FILE or --opensearch URL (or OPENSEARCH_URL)")
+    print_lines(out, render(traces.collect(args.trace_id, fetch)))
+    return 0
+
+
+def render(trace: Trace) -> list[str]:
+    start = trace.start_ms
+    lines = [
+        f"trace {trace.trace_id}: {len(trace.documents)} events in "
+        f"{len(trace.functions)} functions ({' → '.join(trace.functions)}), "
+        f"lead time {trace.lead_ms} ms, started {iso_time(start)} UTC",
+        "",
+        "milestones",
+    ]
+    lines += _rows(trace.milestones, start, milestone=True) or ["  (none)"]
+    lines += ["", "events"]
+    lines += _rows(trace.documents, start, milestone=False)
+    return lines
+
+
+def _rows(documents: Iterable[Document], start: int, *, milestone: bool) -> list[str]:
+    rows = []
+    for document in documents:
+        at = timestamp_ms(document)
+        what = document.get("labels.milestone") if milestone else _kind(document)
+        rows.append(
+            f"  {iso_time(at)[11:]}  +{at - start:>6} ms  {document.get('faas.name', '?'):<27} "
+            f"{what!s:<{36 if milestone else 10}} {_summary(document)[:100]}"
+        )
+    return rows
+
+
+def _kind(document: Document) -> str:
+    event = document.get("aws.lambda.event")
+    if isinstance(event, str):
+        return event.upper()
+    if _metrics(document):
+        return "METRIC"
+    return str(document.get("log.level") or "-")
+
+
+def _summary(document: Document) -> str:
+    """The first line of the message; EMF values instead of their JSON; the exception class."""
+    metrics = _metrics(document)
+    if metrics:
+        return " ".join(f"{name}={value}" for name, value in metrics.items())
+    lines = [" ".join(line.split()) for line in str(document.get("message") or "").splitlines()]
+    text = next((line for line in lines if line), "")
+    error = document.get("error.type")
+    return f"{text} ({error})" if error else text
+
+
+def _metrics(document: Document) -> dict[str, object]:
+    return {k.removeprefix("metrics."): v for k, v in document.items() if k.startswith("metrics.")}

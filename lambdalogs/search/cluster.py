@@ -1,0 +1,180 @@
+"""The command line's OpenSearch cluster: `opensearch/client.py` (opensearch-py) with the CLI's
+options, and the one place where OpenSearch failures become the CLI's one-line errors."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final, TypeVar
+from urllib.parse import urlsplit
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import TransportError
+
+from lambdalogs.errors import InputError, RemoteError
+from opensearch.client import (
+    BULK_RETRIES,
+    Connection,
+    OpenSearchContentError,
+    OpenSearchUnauthorizedError,
+    OpenSearchUnreachableError,
+    bulk,
+    call,
+    make_client,
+    reason,
+)
+
+T = TypeVar("T")
+
+_NETWORK_REASON: Final = re.compile(
+    r"\[Errno -?\d+\][^'\"()]*|\[SSL[^\]]*\][^'\"()]*|CERTIFICATE_VERIFY_FAILED[^'\"()]*"
+    r"|Read timed out|timed out"
+)
+URL_HINT: Final = "pass a URL like https://search-logs-abc.eu-west-1.es.amazonaws.com"
+
+
+def check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(f"{url!r} is not an OpenSearch URL; {URL_HINT}")
+    try:
+        _ = parts.port
+    except ValueError as error:
+        raise InputError(f"{url!r} has a bad port; {URL_HINT}") from error
+    return url.rstrip("/")
+
+
+def sigv4_region_of(url: str, env: Mapping[str, str]) -> str:
+    """The region in an Amazon OpenSearch Service endpoint, else AWS_REGION/AWS_DEFAULT_REGION."""
+    host = urlsplit(url).hostname or ""
+    parts = host.split(".")
+    if host.endswith(".es.amazonaws.com") and len(parts) >= 5:
+        return parts[-4]
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if not region:
+        raise InputError("--sigv4 needs the domain's region: pass --region (or set AWS_REGION)")
+    return region
+
+
+def connection_for(
+    url: str,
+    user: str | None,
+    password: str | None,
+    *,
+    sigv4: bool = False,
+    region: str | None = None,
+    dashboards_url: str | None = None,
+    env: Mapping[str, str] = os.environ,
+) -> Connection:
+    """Basic auth with --user/--password (else OPENSEARCH_USER/OPENSEARCH_PASSWORD); with
+    `sigv4`, requests signed with the environment's AWS credentials (region: given, from the
+    endpoint, or AWS_REGION); neither: no authentication."""
+    checked = check_url(url)
+    user = user if user is not None else env.get("OPENSEARCH_USER")
+    password = password if password is not None else env.get("OPENSEARCH_PASSWORD")
+    if (user or password) and (not user or password is None):
+        raise InputError("give both --user and --password (or OPENSEARCH_USER/OPENSEARCH_PASSWORD)")
+    if user and sigv4:
+        raise InputError("give either --user/--password or --sigv4, not both")
+    return Connection(
+        endpoint=checked,
+        region=(region or sigv4_region_of(checked, env)) if sigv4 else "",
+        user=user or None,
+        password=password if user else None,
+        dashboards_url=dashboards_url,
+        sigv4=sigv4,
+    )
+
+
+class OpenSearchCluster:
+    """One cluster, every request through opensearch-py; failures raise RemoteError."""
+
+    def __init__(
+        self, connection: Connection, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.connection = connection
+        self.sleep = sleep
+        self._client: OpenSearch | None = None
+
+    @property
+    def url(self) -> str:
+        return self.connection.url
+
+    @property
+    def client(self) -> OpenSearch:
+        """The opensearch-py client, created on first use (the SigV4 credentials with it)."""
+        if self._client is None:
+            self._client = self.run("connecting", lambda: make_client(self.connection))
+        return self._client
+
+    def info(self) -> dict[str, Any]:
+        """GET /: checks the URL and the credentials before any real work."""
+        return self.run("checking the connection (GET /)", lambda: self.client.info())
+
+    def search(self, index: str, query: dict[str, Any]) -> dict[str, Any]:
+        answer = self.run(f"searching {index}", lambda: self.client.search(index=index, body=query))
+        return answer if isinstance(answer, dict) else {}
+
+    def refresh(self, index: str) -> None:
+        self.run(f"refreshing {index}", lambda: self.client.indices.refresh(index=index))
+
+    def bulk(
+        self, items: Sequence[str], *, before_send: Callable[[int], None] | None = None
+    ) -> list[dict[str, Any]]:
+        """Each item's result; items refused as too busy (429) are retried with backoff."""
+        return self.run(
+            "indexing documents (_bulk)",
+            lambda: bulk(
+                self.connection,
+                self.client,
+                items,
+                retries=BULK_RETRIES,
+                sleep=self.sleep,
+                before_send=before_send,
+            ),
+        )
+
+    def run(self, step: str, action: Callable[[], T]) -> T:
+        """Run one exchange with OpenSearch (or Dashboards); every failure becomes a RemoteError
+        that says what to fix."""
+        try:
+            return call(self.connection, step, action)
+        except OpenSearchContentError as error:
+            raise remote_error(self.connection, step, error) from None
+
+
+def remote_error(connection: Connection, step: str, error: OpenSearchContentError) -> RemoteError:
+    """The one mapping of OpenSearch failures (opensearch-py's, via `opensearch.client`) to the
+    command line's errors."""
+    cause = error.__cause__
+    if isinstance(error, OpenSearchUnauthorizedError) and cause is None:
+        return RemoteError(
+            "--sigv4: no AWS credentials found; set AWS_PROFILE or run `aws sso login`"
+        )
+    if isinstance(error, OpenSearchUnreachableError):
+        return RemoteError(
+            f"cannot reach OpenSearch at {connection.url} ({_network_reason(cause)}); check the "
+            "URL, the network and that the domain allows your address"
+        )
+    detail = reason(cause) if isinstance(cause, TransportError) else str(error)
+    if error.status in (401, 403):
+        return RemoteError(
+            f"OpenSearch at {connection.url} refused the request (HTTP {error.status}: {detail}); "
+            "check --user/--password (or OPENSEARCH_USER/OPENSEARCH_PASSWORD) or the AWS "
+            "credentials of --sigv4, and that this identity may write lambda-logs-*"
+        )
+    if not error.status:  # not an HTTP error answer: the message says what happened
+        return RemoteError(str(error))
+    return RemoteError(
+        f"OpenSearch answered HTTP {error.status} while {step}: {detail}; fix the cause and "
+        "re-run the same command"
+    )
+
+
+def _network_reason(cause: BaseException | None) -> str:
+    """The telling part of a connection failure (opensearch-py nests requests' and urllib3's)."""
+    text = str(getattr(cause, "error", None) or cause)
+    found = _NETWORK_REASON.search(text)
+    return found.group(0).strip() if found else text[:200]
