@@ -36,17 +36,15 @@ class AccountPolicy:
     selection_criteria: str
 
 
-def build_account_subscription_policy(
-    destination_arn: str,
-    role_arn: str,
-    filter_pattern: str,
-    excluded_log_groups: Iterable[str],
-) -> AccountPolicy:
-    """The policy document JSON and `LogGroupName NOT IN [...]` selection criteria.
+def excluded_log_groups(user: Iterable[str], pipeline: Iterable[str]) -> tuple[str, ...]:
+    """The user's exclusions, then the pipeline's own groups not already among them."""
+    merged = list(dict.fromkeys(user))
+    merged += [group for group in pipeline if group not in merged]
+    return tuple(merged)
 
-    `excluded_log_groups` are exact names (the account policy supports no globs) and must hold
-    at least the pipeline's own groups, or the pipeline would subscribe itself and loop.
-    """
+
+def selection_criteria(excluded_log_groups: Iterable[str]) -> str:
+    """`LogGroupName NOT IN [...]` of exact names, within the account policy's size limit."""
     names = sorted(set(excluded_log_groups))
     if not names:
         raise AccountPolicyError(
@@ -59,6 +57,34 @@ def build_account_subscription_policy(
             f"excluded_log_groups holds {bad[:5]}, not exact log group names: the account policy "
             "accepts no globs; list exact names (letters, digits and . - _ / #)"
         )
+    criteria = f"LogGroupName NOT IN {json.dumps(names)}"
+    if len(criteria.encode("utf-8")) > SELECTION_CRITERIA_MAX_BYTES:
+        raise AccountPolicyError(
+            f"the selection criteria are {len(criteria.encode())} bytes, above the "
+            f"{SELECTION_CRITERIA_MAX_BYTES}-byte limit: exclude fewer groups, or use the "
+            "reconciler mode, which accepts globs"
+        )
+    return criteria
+
+
+def check_exclusions(user: Iterable[str], pipeline: Iterable[str]) -> None:
+    """Raise AccountPolicyError if the policy could not be built with these exclusions (called
+    when the configuration is read, before any resource exists)."""
+    selection_criteria(excluded_log_groups(user, pipeline))
+
+
+def build_account_subscription_policy(
+    destination_arn: str,
+    role_arn: str,
+    filter_pattern: str,
+    excluded_log_groups: Iterable[str],
+) -> AccountPolicy:
+    """The policy document JSON and `LogGroupName NOT IN [...]` selection criteria.
+
+    `excluded_log_groups` are exact names (the account policy supports no globs) and must hold
+    at least the pipeline's own groups, or the pipeline would subscribe itself and loop.
+    """
+    criteria = selection_criteria(excluded_log_groups)
     if not destination_arn or not role_arn:
         raise AccountPolicyError("destination_arn and role_arn must both be set")
     document: SubscriptionPolicyDocument = {
@@ -67,11 +93,4 @@ def build_account_subscription_policy(
         "FilterPattern": filter_pattern,
         "Distribution": "Random",
     }
-    criteria = f"LogGroupName NOT IN {json.dumps(names)}"
-    if len(criteria.encode("utf-8")) > SELECTION_CRITERIA_MAX_BYTES:
-        raise AccountPolicyError(
-            f"the selection criteria are {len(criteria.encode())} bytes, above the "
-            f"{SELECTION_CRITERIA_MAX_BYTES}-byte limit: exclude fewer groups, or use the "
-            "reconciler mode, which accepts globs"
-        )
     return AccountPolicy(POLICY_TYPE, json.dumps(document, separators=(",", ":")), criteria)

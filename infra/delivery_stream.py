@@ -9,6 +9,8 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
+from infra.config_sections import StreamConfig
+
 HOUR_PATH: Final = "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/"
 DOCUMENTS_PREFIX: Final = f"documents/{HOUR_PATH}"
 ERROR_PREFIX: Final = f"!{{firehose:error-output-type}}/{HOUR_PATH}"
@@ -27,11 +29,7 @@ class DeliveryStreamArgs:
     bucket_arn: pulumi.Input[str]
     transformer_arn: pulumi.Input[str]
     index_prefix: str
-    buffer_size_mb: int
-    buffer_interval_seconds: int
-    retry_duration_seconds: int
-    processor_buffer_size_mb: float
-    processor_buffer_interval_seconds: int
+    buffering: StreamConfig
     log_group_name: str
     log_retention_days: int
     wait_for: tuple[pulumi.Resource, ...] = ()
@@ -102,8 +100,8 @@ class DeliveryStream(pulumi.ComponentResource):
         ]
         parameters = processor_parameters(
             args.transformer_arn,
-            args.processor_buffer_size_mb,
-            args.processor_buffer_interval_seconds,
+            args.buffering.processor_buffer_size_mb,
+            args.buffering.processor_buffer_interval_seconds,
         )
         self.stream = aws.kinesis.FirehoseDeliveryStream(
             name,
@@ -117,9 +115,9 @@ class DeliveryStream(pulumi.ComponentResource):
                 role_arn=args.role_arn,
                 index_name=args.index_prefix,
                 index_rotation_period="OneDay",
-                buffering_size=args.buffer_size_mb,
-                buffering_interval=args.buffer_interval_seconds,
-                retry_duration=args.retry_duration_seconds,
+                buffering_size=args.buffering.buffer_size_mb,
+                buffering_interval=args.buffering.buffer_interval_seconds,
+                retry_duration=args.buffering.retry_duration_seconds,
                 s3_backup_mode="AllDocuments",
                 document_id_options=aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationDocumentIdOptionsArgs(
                     default_document_id_format="FIREHOSE_DEFAULT"

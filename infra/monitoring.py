@@ -10,13 +10,9 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.alarm_specs import AlarmSpec, MonitoredNames, alarm_specs, dashboard_body
+from infra.config_sections import AlarmConfig
 from infra.policies import alerting_trust, publish_permissions
 from infra.python_function import policy_json
-
-
-@dataclass(frozen=True)
-class AlarmTopicArgs:
-    email: str | None
 
 
 class AlarmTopic(pulumi.ComponentResource):
@@ -25,7 +21,7 @@ class AlarmTopic(pulumi.ComponentResource):
     alerting_role: aws.iam.Role
 
     def __init__(
-        self, name: str, args: AlarmTopicArgs, opts: pulumi.ResourceOptions | None = None
+        self, name: str, args: AlarmConfig, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("lambdalogs:monitoring:AlarmTopic", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
