@@ -6,7 +6,6 @@ from typing import Final
 
 import pulumi
 
-from infra.account_policy import excluded_log_groups
 from infra.stack_config import StackConfig
 
 METRICS_NAMESPACE: Final = "LambdaLogs"
@@ -26,15 +25,16 @@ def transformer_environment(config: StackConfig) -> dict[str, str]:
 def subscriber_environment(
     config: StackConfig, stream_arn: pulumi.Input[str], logs_role_arn: pulumi.Input[str]
 ) -> dict[str, pulumi.Input[str]]:
+    """The user's exclusions and the pipeline's own groups, each passed once (the subscriber
+    never subscribes either)."""
     subscription, names = config.subscription, config.names
-    excluded = excluded_log_groups(subscription.exclude_log_groups, names.pipeline_log_groups)
     return {
         "DESTINATION_ARN": stream_arn,
         "ROLE_ARN": logs_role_arn,
         "FILTER_NAME": names.filter_name,
         "FILTER_PATTERN": subscription.filter_pattern,
         "LOG_GROUP_PREFIXES": ",".join(subscription.log_group_prefixes),
-        "EXCLUDE_LOG_GROUPS": ",".join(excluded),
+        "EXCLUDE_LOG_GROUPS": ",".join(subscription.exclude_log_groups),
         "PIPELINE_LOG_GROUPS": ",".join(names.pipeline_log_groups),
         "BACKFILL_LOOKBACK_HOURS": str(subscription.backfill_lookback_hours),
         "METRICS_NAMESPACE": METRICS_NAMESPACE,
