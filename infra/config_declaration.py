@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from lambda_shared.environment import Bounded
+
 Choice = str | int
 ConfigType = Literal["string", "integer", "boolean"]
 Default = str | int | bool | None
@@ -27,6 +29,11 @@ class Range:
 
     low: int
     high: int
+
+    @classmethod
+    def of(cls, variable: Bounded) -> Range:
+        """The bounds a function's settings parser enforces on `variable`."""
+        return cls(variable.low, variable.high)
 
     def describe(self) -> str:
         return f"{_number(self.low)} to {_number(self.high)}"

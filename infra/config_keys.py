@@ -19,6 +19,14 @@ from infra.config_declaration import (
     Rule,
     Text,
 )
+from lambda_shared.environment import (
+    BACKFILL_LOOKBACK_HOURS,
+    FILTER_PATTERN,
+    LABEL_KEYS,
+    LOG_GROUP_PREFIXES,
+    MAX_MESSAGE_BYTES,
+    TRACE_ID_KEYS,
+)
 
 SubscriptionMode = Literal["reconciler", "account-policy"]
 Architecture = Literal["arm64", "x86_64"]
@@ -295,23 +303,23 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
     ConfigKey(
         "labelKeys",
         "string",
-        "milestone",
+        ",".join(LABEL_KEYS.default),
         "Comma-separated JSON keys promoted to labels.<key>.",
         constraint=Text(),
     ),
     ConfigKey(
         "traceIdKeys",
         "string",
-        "traceId,trace_id,correlation_id,correlationId",
+        ",".join(TRACE_ID_KEYS.default),
         "Comma-separated JSON keys read as trace.id, first found wins.",
         constraint=Text(),
     ),
     ConfigKey(
         "maxMessageBytes",
         "integer",
-        32768,
-        "Longer messages are truncated in `message` (kept whole in event.original).",
-        constraint=Range(1024, 1_000_000),
+        MAX_MESSAGE_BYTES.default,
+        "Longer messages are truncated in `message` (kept whole in event.original), bytes.",
+        constraint=Range.of(MAX_MESSAGE_BYTES),
     ),
     # --- subscriptions ---------------------------------------------------------------------
     ConfigKey(
@@ -325,7 +333,7 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
     ConfigKey(
         "logGroupPrefixes",
         "string",
-        "/aws/lambda/",
+        ",".join(LOG_GROUP_PREFIXES.default),
         "Comma-separated log group name prefixes to subscribe (reconciler mode) and to accept "
         "in the transformer.",
         constraint=Text(),
@@ -343,7 +351,7 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "string",
         "",
         "CloudWatch Logs filter pattern; empty = every event.",
-        constraint=Text(),
+        constraint=Length(0, FILTER_PATTERN.max_chars),
     ),
     ConfigKey(
         "reconcileSchedule",
@@ -357,9 +365,9 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
     ConfigKey(
         "backfillLookbackHours",
         "integer",
-        24,
+        BACKFILL_LOOKBACK_HOURS.default,
         "How far back the subscriber backfills a newly subscribed group, hours.",
-        constraint=Range(0, 336),
+        constraint=Range.of(BACKFILL_LOOKBACK_HOURS),
     ),
     # --- alarms ----------------------------------------------------------------------------
     ConfigKey(

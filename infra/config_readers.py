@@ -87,7 +87,7 @@ def read_subscription(values: ConfigValues, names: StackNames) -> SubscriptionCo
         mode=mode,
         log_group_prefixes=values.items("logGroupPrefixes"),
         exclude_log_groups=excludes,
-        filter_pattern=values.text("filterPattern"),
+        filter_pattern=values.length("filterPattern"),
         reconcile_schedule=values.checked("reconcileSchedule"),
         backfill_lookback_hours=values.integer("backfillLookbackHours"),
     )
