@@ -183,6 +183,29 @@ def test_invalid_values_fail_with_the_fix(values: dict[str, str], fix: str) -> N
     assert fix in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    ("excludes", "says"),
+    [
+        ("/aws/lambda/test-*", "no globs"),
+        ("/aws/lambda/has space", "not exact log group names"),
+        (",".join(f"/aws/lambda/{'f' * 480}-{i}" for i in range(60)), "25600-byte limit"),
+    ],
+)
+def test_account_policy_exclusions_are_checked_when_the_config_is_read(
+    excludes: str, says: str
+) -> None:
+    """Before any resource exists, not inside an Output.apply during `pulumi up`."""
+    with pytest.raises(ConfigError) as raised:
+        _config(subscriptionMode="account-policy", excludeLogGroups=excludes)
+    assert says in str(raised.value)
+    assert "pulumi config set excludeLogGroups /aws/lambda/noisy-function" in str(raised.value)
+
+
+def test_reconciler_mode_accepts_globs_in_the_exclusions() -> None:
+    config = _config(excludeLogGroups="/aws/lambda/test-*")
+    assert config.subscription.exclude_log_groups == ("/aws/lambda/test-*",)
+
+
 def test_missing_region_says_how_to_set_it() -> None:
     with pytest.raises(ConfigError, match="pulumi config set aws:region"):
         StackConfig.from_values(VALID, stack="dev", region=None)
