@@ -7,10 +7,11 @@ Pure: infra/ builds the `aws.cloudwatch.LogAccountPolicy` from what this returns
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Literal, TypedDict
+
+from lambda_shared.environment import LOG_GROUP_NAME
 
 
 class AccountPolicyError(ValueError):
@@ -19,7 +20,6 @@ class AccountPolicyError(ValueError):
 
 SELECTION_CRITERIA_MAX_BYTES: Final = 25 * 1024
 POLICY_TYPE: Final = "SUBSCRIPTION_FILTER_POLICY"
-_GROUP_NAME: Final = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
 
 
 class SubscriptionPolicyDocument(TypedDict):
@@ -51,7 +51,7 @@ def selection_criteria(excluded_log_groups: Iterable[str]) -> str:
             "excluded_log_groups is empty: pass at least the pipeline's own log groups "
             "(transformer, subscriber, Firehose error logs), or the pipeline loops"
         )
-    bad = [name for name in names if not _GROUP_NAME.fullmatch(name)]
+    bad = [name for name in names if not LOG_GROUP_NAME.fullmatch(name)]
     if bad:
         raise AccountPolicyError(
             f"excluded_log_groups holds {bad[:5]}, not exact log group names: the account policy "

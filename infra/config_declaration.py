@@ -76,8 +76,8 @@ class Length:
 @dataclass(frozen=True)
 class Rule:
     """Checked by the validator `name` (`infra/config_rules.py`). `accepts` says what it
-    accepts (the error reads "must be <accepts>"); `example` is the value an error suggests
-    when the default is not a valid one (empty: the default)."""
+    accepts (the error reads "is <value>, not <accepts>"); `example` is the value an error
+    suggests when the default is empty or not valid."""
 
     name: str
     accepts: str

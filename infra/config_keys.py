@@ -35,12 +35,8 @@ MODES: Final[tuple[SubscriptionMode, ...]] = ("reconciler", "account-policy")
 ARCHITECTURES: Final[tuple[Architecture, ...]] = ("arm64", "x86_64")
 ZONE_COUNTS: Final = (2, 3)
 ARCHIVE_CLASSES: Final = (
-    "STANDARD_IA",
-    "INTELLIGENT_TIERING",
-    "GLACIER_IR",
-    "GLACIER",
-    "DEEP_ARCHIVE",
-)
+    "STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE",
+)  # fmt: skip
 LOG_RETENTION_VALUES: Final = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
     2922, 3288, 3653,
@@ -335,8 +331,12 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "string",
         ",".join(LOG_GROUP_PREFIXES.default),
         "Comma-separated log group name prefixes to subscribe (reconciler mode) and to accept "
-        "in the transformer.",
-        constraint=Text(),
+        "in the transformer; empty = every group.",
+        constraint=Rule(
+            "log_group_prefixes",
+            "comma-separated log group name prefixes (letters, digits and . - _ / #)",
+            "/aws/lambda/,/custom/",
+        ),
     ),
     ConfigKey(
         "excludeLogGroups",
@@ -344,7 +344,11 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "",
         "Comma-separated log group names or globs never subscribed (the pipeline's own groups "
         "are always excluded). Account-policy mode accepts exact names only.",
-        constraint=Text(),
+        constraint=Rule(
+            "log_group_globs",
+            "comma-separated log group names or globs (letters, digits, . - _ / # and * ? [ ] !)",
+            "/aws/lambda/noisy-function",
+        ),
     ),
     ConfigKey(
         "filterPattern",
@@ -358,9 +362,7 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "string",
         "rate(15 minutes)",
         "EventBridge schedule of the full reconcile (reconciler mode).",
-        constraint=Rule(
-            "schedule", "an EventBridge rate(...) or cron(...) expression", "'rate(15 minutes)'"
-        ),
+        constraint=Rule("schedule", "an EventBridge rate(...) or cron(...) expression"),
     ),
     ConfigKey(
         "backfillLookbackHours",

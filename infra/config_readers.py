@@ -73,7 +73,7 @@ def read_documents(values: ConfigValues) -> DocumentConfig:
 
 def read_subscription(values: ConfigValues, names: StackNames) -> SubscriptionConfig:
     mode = values.choice("subscriptionMode", MODES)
-    excludes = values.items("excludeLogGroups")
+    excludes = values.items("excludeLogGroups", checked=True)
     if mode == "account-policy":
         try:
             check_exclusions(excludes, names.pipeline_log_groups)
@@ -85,7 +85,7 @@ def read_subscription(values: ConfigValues, names: StackNames) -> SubscriptionCo
             ) from None
     return SubscriptionConfig(
         mode=mode,
-        log_group_prefixes=values.items("logGroupPrefixes"),
+        log_group_prefixes=values.items("logGroupPrefixes", checked=True),
         exclude_log_groups=excludes,
         filter_pattern=values.length("filterPattern"),
         reconcile_schedule=values.checked("reconcileSchedule"),

@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Final
 
+from lambda_shared.environment import LOG_GROUP_GLOB, LOG_GROUP_NAME
+
 Validator = Callable[[str], bool]
 
 _NAME: Final = re.compile(r"[a-z][a-z0-9-]*")
@@ -85,6 +87,16 @@ def email(value: str) -> bool:
     return value == "" or bool(_EMAIL.fullmatch(value))
 
 
+def log_group_prefixes(value: str) -> bool:
+    """What the subscriber accepts in LOG_GROUP_PREFIXES (empty: every group)."""
+    return all(LOG_GROUP_NAME.fullmatch(item) for item in split_list(value))
+
+
+def log_group_globs(value: str) -> bool:
+    """What the subscriber accepts in EXCLUDE_LOG_GROUPS."""
+    return all(LOG_GROUP_GLOB.fullmatch(item) for item in split_list(value))
+
+
 RULES: Final[Mapping[str, Validator]] = {
     "resource_prefix": resource_prefix,
     "domain_name": domain_name,
@@ -97,4 +109,6 @@ RULES: Final[Mapping[str, Validator]] = {
     "index_prefix": index_prefix,
     "schedule": schedule,
     "email": email,
+    "log_group_prefixes": log_group_prefixes,
+    "log_group_globs": log_group_globs,
 }

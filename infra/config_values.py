@@ -4,6 +4,7 @@ error (the key's default when it is a valid suggestion)."""
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Mapping
 from typing import TypeVar
 
@@ -37,8 +38,10 @@ class ConfigValues:
         raw = self._values.get(name)
         return key(name).shown_default if raw is None else raw
 
-    def items(self, name: str) -> tuple[str, ...]:
-        """A comma-separated list."""
+    def items(self, name: str, *, checked: bool = False) -> tuple[str, ...]:
+        """A comma-separated list (`checked`: accepted by the key's declared `Rule`)."""
+        if checked:
+            self.checked(name)
         return split_list(self.text(name))
 
     def integer(self, name: str) -> int:
@@ -108,8 +111,11 @@ class ConfigValues:
 
     def rejected(self, name: str, text: str) -> ConfigError:
         """The error for `text`, which the key's declared `Rule` does not accept (a secret
-        key's value is never repeated)."""
+        key's value is never repeated). It suggests the default when that is a valid, non-empty
+        value, else the rule's example."""
         declared, rule = _declared(name, Rule)
         shown = "a value that is not" if declared.secret else f"{text!r}, not"
-        example = rule.example or declared.shown_default
+        default = declared.shown_default
+        valid_default = bool(default) and RULES[rule.name](default)
+        example = shlex.quote(default) if valid_default else rule.example
         return config_error(name, f"is {shown} {rule.accepts}", example, secret=declared.secret)

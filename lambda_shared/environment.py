@@ -5,11 +5,16 @@ these, so anything `pulumi up` accepts, the functions accept."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final
 
 FIREHOSE_RECORD_MAX_BYTES: Final = 1_000 * 1024
 """The largest record Firehose accepts (1,000 KiB)."""
+LOG_GROUP_NAME: Final = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
+"""A log group name or name prefix, as CloudWatch Logs accepts it."""
+LOG_GROUP_GLOB: Final = re.compile(r"[.\-_/#A-Za-z0-9*?\[\]!]{1,512}")
+"""A log group name or an fnmatch glob of names."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,7 @@ MAX_MESSAGE_BYTES: Final = Bounded(
 and the rest of the document must fit in one record."""
 LOG_GROUP_PREFIXES: Final = Names("LOG_GROUP_PREFIXES", ("/aws/lambda/",))
 """Both functions: the transformer accepts these groups, the subscriber subscribes them; empty
-means every group."""
+means every group. Each item matches LOG_GROUP_NAME."""
 
 # --- the subscriber ----------------------------------------------------------------------
 DESTINATION_ARN: Final = Required("DESTINATION_ARN")
@@ -66,7 +71,9 @@ FILTER_NAME: Final = Required("FILTER_NAME")
 FILTER_PATTERN: Final = Pattern("FILTER_PATTERN", 1024)
 """CloudWatch Logs accepts filter patterns of at most 1,024 characters."""
 EXCLUDE_LOG_GROUPS: Final = Names("EXCLUDE_LOG_GROUPS", ())
+"""Each item matches LOG_GROUP_GLOB."""
 PIPELINE_LOG_GROUPS: Final = Names("PIPELINE_LOG_GROUPS", ())
+"""Each item matches LOG_GROUP_NAME."""
 BACKFILL_LOOKBACK_HOURS: Final = Bounded("BACKFILL_LOOKBACK_HOURS", 24, 0, 14 * 24)
 
 Variable = Bounded | Names | Pattern | Required

@@ -14,6 +14,8 @@ from lambda_shared.environment import (
     EXCLUDE_LOG_GROUPS,
     FILTER_NAME,
     FILTER_PATTERN,
+    LOG_GROUP_GLOB,
+    LOG_GROUP_NAME,
     LOG_GROUP_PREFIXES,
     PIPELINE_LOG_GROUPS,
     ROLE_ARN,
@@ -33,9 +35,9 @@ _FIREHOSE_ARN: Final = re.compile(
 )
 _ROLE_ARN: Final = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 _FILTER_NAME: Final = re.compile(r"[^:*]{1,512}")
-_GROUP_NAME: Final = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
+_GROUP_NAME: Final = LOG_GROUP_NAME
 _NAMESPACE: Final = re.compile(r"[.\-_/#:A-Za-z0-9 ]{1,255}")
-_GROUP_GLOB: Final = re.compile(r"[.\-_/#A-Za-z0-9*?\[\]!]{1,512}")
+_GROUP_GLOB: Final = LOG_GROUP_GLOB
 
 
 @dataclass(frozen=True)

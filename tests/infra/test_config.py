@@ -145,6 +145,14 @@ def test_every_rule_names_a_validator_and_every_default_is_accepted() -> None:
         ({"bufferSizeMb": "200"}, "pulumi config set bufferSizeMb 5"),
         ({"transformerTimeoutSeconds": "600"}, "pulumi config set transformerTimeoutSeconds 120"),
         ({"processorBufferSizeMb": "5"}, "pulumi config set processorBufferSizeMb 1"),
+        (
+            {"logGroupPrefixes": "/aws/lambda/*"},
+            "pulumi config set logGroupPrefixes /aws/lambda/",
+        ),
+        (
+            {"excludeLogGroups": "/aws/lambda/noisy function"},
+            "pulumi config set excludeLogGroups /aws/lambda/noisy-function",
+        ),
         ({"reconcileSchedule": "hourly"}, "pulumi config set reconcileSchedule 'rate(15 minutes)'"),
         ({"domainName": "Logs_Domain"}, "pulumi config set domainName lambda-logs"),
         ({"resourcePrefix": "x" * 41}, "pulumi config set resourcePrefix lambda-logs-prod"),
@@ -187,7 +195,7 @@ def test_invalid_values_fail_with_the_fix(values: dict[str, str], fix: str) -> N
     ("excludes", "says"),
     [
         ("/aws/lambda/test-*", "no globs"),
-        ("/aws/lambda/has space", "not exact log group names"),
+        ("/aws/lambda/odd!name", "not exact log group names"),
         (",".join(f"/aws/lambda/{'f' * 480}-{i}" for i in range(60)), "25600-byte limit"),
     ],
 )
