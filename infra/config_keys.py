@@ -190,7 +190,8 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "archiveAfterDays",
         "integer",
         30,
-        "Days before backup objects move to archiveStorageClass; 0 = never.",
+        "Days before backup objects move to archiveStorageClass (at least 30 for STANDARD_IA); "
+        "0 = never.",
         constraint=Range(0, 36500),
     ),
     ConfigKey(

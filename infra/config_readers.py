@@ -3,6 +3,8 @@ subscriptions, alarms (the domain's are in `infra/domain_config.py`)."""
 
 from __future__ import annotations
 
+from typing import Final
+
 from infra.account_policy import AccountPolicyError, check_exclusions
 from infra.config_errors import config_error
 from infra.config_keys import ARCHITECTURES, ARCHIVE_CLASSES, LOG_RETENTION_VALUES, MODES
@@ -18,10 +20,25 @@ from infra.config_sections import (
 from infra.config_values import ConfigValues
 from infra.stack_names import StackNames
 
+# S3 API reference, Transition.Days: "If the specified storage class is INTELLIGENT_TIERING,
+# GLACIER_IR, GLACIER, or DEEP_ARCHIVE, valid values are 0 or positive integers. If the specified
+# storage class is STANDARD_IA or ONEZONE_IA, valid values are positive integers greater than 30"
+# (the User Guide: objects must be stored "at least 30 days" before such a transition).
+MIN_DAYS_BEFORE: Final = {"STANDARD_IA": 30, "ONEZONE_IA": 30}
+
 
 def read_backup(values: ConfigValues) -> BackupConfig:
     archive_after = values.integer("archiveAfterDays")
     expire_after = values.integer("expireAfterDays")
+    storage_class = values.choice("archiveStorageClass", ARCHIVE_CLASSES)
+    minimum = MIN_DAYS_BEFORE.get(storage_class, 0)
+    if archive_after and archive_after < minimum:
+        raise config_error(
+            "archiveAfterDays",
+            f"must be at least {minimum} (or 0, never) with archiveStorageClass {storage_class}: "
+            f"S3 refuses an earlier transition, got {archive_after}",
+            str(minimum),
+        )
     if archive_after and expire_after and expire_after <= archive_after:
         raise config_error(
             "expireAfterDays",
@@ -31,7 +48,7 @@ def read_backup(values: ConfigValues) -> BackupConfig:
         )
     return BackupConfig(
         archive_after_days=archive_after,
-        archive_storage_class=values.choice("archiveStorageClass", ARCHIVE_CLASSES),
+        archive_storage_class=storage_class,
         expire_after_days=expire_after,
         force_destroy=values.boolean("bucketForceDestroy"),
     )

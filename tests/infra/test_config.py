@@ -214,6 +214,16 @@ def test_reconciler_mode_accepts_globs_in_the_exclusions() -> None:
     assert config.subscription.exclude_log_groups == ("/aws/lambda/test-*",)
 
 
+def test_standard_ia_needs_30_days_before_the_transition() -> None:
+    """S3 refuses a lifecycle rule that moves objects to STANDARD_IA before 30 days."""
+    with pytest.raises(ConfigError) as raised:
+        _config(archiveStorageClass="STANDARD_IA", archiveAfterDays="7")
+    assert "pulumi config set archiveAfterDays 30" in str(raised.value)
+    assert _config(archiveStorageClass="STANDARD_IA").backup.archive_after_days == 30
+    assert _config(archiveStorageClass="STANDARD_IA", archiveAfterDays="0").backup
+    assert _config(archiveStorageClass="INTELLIGENT_TIERING", archiveAfterDays="1").backup
+
+
 def test_missing_region_says_how_to_set_it() -> None:
     with pytest.raises(ConfigError, match="pulumi config set aws:region"):
         StackConfig.from_values(VALID, stack="dev", region=None)
