@@ -7,8 +7,15 @@ tests; the config reader (`infra/config_values.py`) takes bounds and choices fro
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final
 
+from infra.config_choices import (
+    ARCHITECTURES,
+    ARCHIVE_CLASSES,
+    LOG_RETENTION_VALUES,
+    MODES,
+    ZONE_COUNTS,
+)
 from infra.config_declaration import (
     Choices,
     ConfigKey,
@@ -27,22 +34,6 @@ from lambda_shared.environment import (
     MAX_MESSAGE_BYTES,
     TRACE_ID_KEYS,
 )
-
-SubscriptionMode = Literal["reconciler", "account-policy"]
-Architecture = Literal["arm64", "x86_64"]
-
-MODES: Final[tuple[SubscriptionMode, ...]] = ("reconciler", "account-policy")
-ARCHITECTURES: Final[tuple[Architecture, ...]] = ("arm64", "x86_64")
-ZONE_COUNTS: Final = (2, 3)
-ARCHIVE_CLASSES: Final = (
-    "STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE",
-)  # fmt: skip
-LOG_RETENTION_VALUES: Final = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-    2922, 3288, 3653,
-)  # fmt: skip
-"""The retention values CloudWatch Logs accepts, in days."""
-
 
 KEYS: Final[tuple[ConfigKey, ...]] = (
     # --- names -----------------------------------------------------------------------------
@@ -363,7 +354,10 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "string",
         "rate(15 minutes)",
         "EventBridge schedule of the full reconcile (reconciler mode).",
-        constraint=Rule("schedule", "an EventBridge rate(...) or cron(...) expression"),
+        constraint=Rule(
+            "schedule",
+            "an EventBridge rate(value unit) (singular unit for 1) or 6-field cron(...)",
+        ),
     ),
     ConfigKey(
         "backfillLookbackHours",

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Final
 
 from infra.account_policy import AccountPolicyError, check_exclusions
+from infra.config_choices import ARCHITECTURES, ARCHIVE_CLASSES, LOG_RETENTION_VALUES, MODES
 from infra.config_errors import config_error
-from infra.config_keys import ARCHITECTURES, ARCHIVE_CLASSES, LOG_RETENTION_VALUES, MODES
 from infra.config_sections import (
     AlarmConfig,
     BackupConfig,

@@ -14,7 +14,12 @@ Validator = Callable[[str], bool]
 
 _NAME: Final = re.compile(r"[a-z][a-z0-9-]*")
 _EMAIL: Final = re.compile(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+")
-_SCHEDULE: Final = re.compile(r"rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\)")
+# EventBridge, rate expressions: "If the value is equal to 1, then the unit must be singular. If
+# the value is greater than 1, the unit must be plural" (value: "A positive number"); cron
+# expressions: "Cron expressions have six required fields, which are separated by white space."
+_RATE: Final = re.compile(r"rate\((?P<value>\d+) (?P<unit>minute|hour|day)(?P<plural>s?)\)")
+_CRON: Final = re.compile(r"cron\((?P<fields>[^()]+)\)")
+_CRON_FIELDS: Final = 6
 _ENGINE: Final = re.compile(r"OpenSearch_(\d+)\.(\d+)")
 _INDEX_PREFIX: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 _DOMAIN_ARN: Final = re.compile(r"arn:aws[a-z-]*:es:[a-z0-9-]+:\d{12}:domain/[a-z][a-z0-9-]{2,27}")
@@ -80,7 +85,13 @@ def index_prefix(value: str) -> bool:
 
 
 def schedule(value: str) -> bool:
-    return bool(_SCHEDULE.fullmatch(value))
+    """An EventBridge rate(...) or cron(...) expression that EventBridge accepts."""
+    rate = _RATE.fullmatch(value)
+    if rate is not None:
+        count = int(rate["value"])
+        return count >= 1 and bool(rate["plural"]) == (count > 1)
+    cron = _CRON.fullmatch(value)
+    return cron is not None and len(cron["fields"].split()) == _CRON_FIELDS
 
 
 def email(value: str) -> bool:

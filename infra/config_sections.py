@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from infra.config_keys import Architecture, SubscriptionMode
+from infra.config_choices import Architecture, SubscriptionMode
 
 
 @dataclass(frozen=True)

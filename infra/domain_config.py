@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from infra.config_choices import ZONE_COUNTS
 from infra.config_errors import config_error
-from infra.config_keys import ZONE_COUNTS
 from infra.config_sections import DomainConfig, ExistingDomain, IndexConfig
 from infra.config_values import ConfigValues
 from infra.stack_names import StackNames

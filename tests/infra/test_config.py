@@ -224,6 +224,23 @@ def test_standard_ia_needs_30_days_before_the_transition() -> None:
     assert _config(archiveStorageClass="INTELLIGENT_TIERING", archiveAfterDays="1").backup
 
 
+@pytest.mark.parametrize(
+    "schedule",
+    ["rate(1 minutes)", "rate(5 minute)", "rate(0 minutes)", "cron(bogus)", "cron(0 12 * * ?)"],
+)
+def test_schedules_eventbridge_refuses_are_refused(schedule: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        _config(reconcileSchedule=schedule)
+    assert "pulumi config set reconcileSchedule 'rate(15 minutes)'" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "schedule", ["rate(1 minute)", "rate(2 hours)", "rate(1 day)", "cron(0/30 * * * ? *)"]
+)
+def test_schedules_eventbridge_accepts_are_accepted(schedule: str) -> None:
+    assert _config(reconcileSchedule=schedule).subscription.reconcile_schedule == schedule
+
+
 def test_missing_region_says_how_to_set_it() -> None:
     with pytest.raises(ConfigError, match="pulumi config set aws:region"):
         StackConfig.from_values(VALID, stack="dev", region=None)
