@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 import pulumi
 
+from infra.aws_context import AwsContext
+from infra.config_errors import config_error
 from infra.stack_config import StackConfig
 
 METRICS_NAMESPACE: Final = "LambdaLogs"
+ENVIRONMENT_MAX_BYTES: Final = 4 * 1024
+"""Lambda quotas: "Environment variables: 4 KB", the total of every key and value of a
+function; a larger environment makes CreateFunction/UpdateFunctionConfiguration fail."""
+SOURCES: Final = {
+    "LABEL_KEYS": "labelKeys",
+    "TRACE_ID_KEYS": "traceIdKeys",
+    "LOG_GROUP_PREFIXES": "logGroupPrefixes",
+    "EXCLUDE_LOG_GROUPS": "excludeLogGroups",
+    "FILTER_PATTERN": "filterPattern",
+}
+"""The variables whose length a configuration key decides."""
+_LONGEST_ARN_PARTITION: Final = "aws-iso-b"
+_LONGEST_ROLE_NAME: Final = "r" * 64
+"""IAM role names are at most 64 characters."""
 
 
 def transformer_environment(config: StackConfig) -> dict[str, str]:
@@ -39,3 +56,32 @@ def subscriber_environment(
         "BACKFILL_LOOKBACK_HOURS": str(subscription.backfill_lookback_hours),
         "METRICS_NAMESPACE": METRICS_NAMESPACE,
     }
+
+
+def _size(environment: Mapping[str, str]) -> int:
+    return sum(len(k.encode()) + len(v.encode()) for k, v in environment.items())
+
+
+def _check_size(function: str, environment: Mapping[str, str]) -> None:
+    size = _size(environment)
+    if size <= ENVIRONMENT_MAX_BYTES:
+        return
+    longest = max((v for v in environment if v in SOURCES), key=lambda v: len(environment[v]))
+    raise config_error(
+        SOURCES[longest],
+        f"makes the {function}'s environment {size} bytes, above Lambda's 4 KB "
+        f"({ENVIRONMENT_MAX_BYTES} bytes) for all variables: list fewer or shorter items",
+        "<shorter list>",
+    )
+
+
+def check_environment_sizes(config: StackConfig) -> None:
+    """Raise ConfigError if a function's environment could exceed Lambda's 4 KB (the ARNs,
+    unknown before deployment, are counted at their longest)."""
+    ctx = AwsContext(_LONGEST_ARN_PARTITION, config.region, "123456789012")
+    role_arn = ctx.arn("iam", f"role/{_LONGEST_ROLE_NAME}", regional=False)
+    subscriber = subscriber_environment(config, ctx.stream_arn(config.names.stream), role_arn)
+    plain = {name: value for name, value in subscriber.items() if isinstance(value, str)}
+    _check_size("transformer", transformer_environment(config))
+    if config.subscription.mode == "reconciler":  # no subscriber function otherwise
+        _check_size("subscriber", plain)

@@ -6,6 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.aws_context import AwsContext
+from infra.function_environments import check_environment_sizes
 from infra.packages import PackageOptions, build_subscriber, build_transformer
 from infra.pipeline import Pipeline, PipelineArgs
 from infra.stack_config import StackConfig, load_stack_config
@@ -44,6 +45,7 @@ def export_outputs(pipeline: Pipeline) -> None:
 
 def main(packages: PackageOptions | None = None) -> Pipeline:
     config = load_stack_config()
+    check_environment_sizes(config)
     options = packages or PackageOptions.for_repository(config.functions.bundle_orjson)
     pipeline = create_pipeline(config, options)
     export_outputs(pipeline)
