@@ -7,10 +7,11 @@ Pure: infra/ builds the `aws.cloudwatch.LogAccountPolicy` from what this returns
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Literal, TypedDict
+
+from lambda_shared.environment import LOG_GROUP_NAME
 
 
 class AccountPolicyError(ValueError):
@@ -19,7 +20,6 @@ class AccountPolicyError(ValueError):
 
 SELECTION_CRITERIA_MAX_BYTES: Final = 25 * 1024
 POLICY_TYPE: Final = "SUBSCRIPTION_FILTER_POLICY"
-_GROUP_NAME: Final = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
 
 
 class SubscriptionPolicyDocument(TypedDict):
@@ -36,6 +36,43 @@ class AccountPolicy:
     selection_criteria: str
 
 
+def excluded_log_groups(user: Iterable[str], pipeline: Iterable[str]) -> tuple[str, ...]:
+    """The user's exclusions, then the pipeline's own groups not already among them."""
+    merged = list(dict.fromkeys(user))
+    merged += [group for group in pipeline if group not in merged]
+    return tuple(merged)
+
+
+def selection_criteria(excluded_log_groups: Iterable[str]) -> str:
+    """`LogGroupName NOT IN [...]` of exact names, within the account policy's size limit."""
+    names = sorted(set(excluded_log_groups))
+    if not names:
+        raise AccountPolicyError(
+            "excluded_log_groups is empty: pass at least the pipeline's own log groups "
+            "(transformer, subscriber, Firehose error logs), or the pipeline loops"
+        )
+    bad = [name for name in names if not LOG_GROUP_NAME.fullmatch(name)]
+    if bad:
+        raise AccountPolicyError(
+            f"excluded_log_groups holds {bad[:5]}, not exact log group names: the account policy "
+            "accepts no globs; list exact names (letters, digits and . - _ / #)"
+        )
+    criteria = f"LogGroupName NOT IN {json.dumps(names)}"
+    if len(criteria.encode("utf-8")) > SELECTION_CRITERIA_MAX_BYTES:
+        raise AccountPolicyError(
+            f"the selection criteria are {len(criteria.encode())} bytes, above the "
+            f"{SELECTION_CRITERIA_MAX_BYTES}-byte limit: exclude fewer groups, or use the "
+            "reconciler mode, which accepts globs"
+        )
+    return criteria
+
+
+def check_exclusions(user: Iterable[str], pipeline: Iterable[str]) -> None:
+    """Raise AccountPolicyError if the policy could not be built with these exclusions (called
+    when the configuration is read, before any resource exists)."""
+    selection_criteria(excluded_log_groups(user, pipeline))
+
+
 def build_account_subscription_policy(
     destination_arn: str,
     role_arn: str,
@@ -47,18 +84,7 @@ def build_account_subscription_policy(
     `excluded_log_groups` are exact names (the account policy supports no globs) and must hold
     at least the pipeline's own groups, or the pipeline would subscribe itself and loop.
     """
-    names = sorted(set(excluded_log_groups))
-    if not names:
-        raise AccountPolicyError(
-            "excluded_log_groups is empty: pass at least the pipeline's own log groups "
-            "(transformer, subscriber, Firehose error logs), or the pipeline loops"
-        )
-    bad = [name for name in names if not _GROUP_NAME.fullmatch(name)]
-    if bad:
-        raise AccountPolicyError(
-            f"excluded_log_groups holds {bad[:5]}, not exact log group names: the account policy "
-            "accepts no globs; list exact names (letters, digits and . - _ / #)"
-        )
+    criteria = selection_criteria(excluded_log_groups)
     if not destination_arn or not role_arn:
         raise AccountPolicyError("destination_arn and role_arn must both be set")
     document: SubscriptionPolicyDocument = {
@@ -67,11 +93,4 @@ def build_account_subscription_policy(
         "FilterPattern": filter_pattern,
         "Distribution": "Random",
     }
-    criteria = f"LogGroupName NOT IN {json.dumps(names)}"
-    if len(criteria.encode("utf-8")) > SELECTION_CRITERIA_MAX_BYTES:
-        raise AccountPolicyError(
-            f"the selection criteria are {len(criteria.encode())} bytes, above the "
-            f"{SELECTION_CRITERIA_MAX_BYTES}-byte limit: exclude fewer groups, or use the "
-            "reconciler mode, which accepts globs"
-        )
     return AccountPolicy(POLICY_TYPE, json.dumps(document, separators=(",", ":")), criteria)

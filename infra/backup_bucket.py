@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from infra.config_sections import BackupConfig
 from infra.policies import tls_only_bucket_policy
 
 
-@dataclass(frozen=True)
-class BackupBucketArgs:
-    archive_after_days: int
-    """0 = never move to the archive class."""
-    archive_storage_class: str
-    expire_after_days: int
-    """0 = keep forever."""
-    force_destroy: bool
-
-
 def lifecycle_rules(
-    args: BackupBucketArgs,
+    args: BackupConfig,
 ) -> list[aws.s3.BucketLifecycleConfigurationRuleArgs]:
     """Archive then expire every object; always clean up abandoned multipart uploads."""
     transitions = (
@@ -61,7 +51,7 @@ class BackupBucket(pulumi.ComponentResource):
     bucket: aws.s3.Bucket
 
     def __init__(
-        self, name: str, args: BackupBucketArgs, opts: pulumi.ResourceOptions | None = None
+        self, name: str, args: BackupConfig, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("lambdalogs:storage:BackupBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)

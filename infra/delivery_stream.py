@@ -9,6 +9,8 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
+from infra.config_sections import StreamConfig
+
 HOUR_PATH: Final = "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/"
 DOCUMENTS_PREFIX: Final = f"documents/{HOUR_PATH}"
 ERROR_PREFIX: Final = f"!{{firehose:error-output-type}}/{HOUR_PATH}"
@@ -27,11 +29,7 @@ class DeliveryStreamArgs:
     bucket_arn: pulumi.Input[str]
     transformer_arn: pulumi.Input[str]
     index_prefix: str
-    buffer_size_mb: int
-    buffer_interval_seconds: int
-    retry_duration_seconds: int
-    processor_buffer_size_mb: float
-    processor_buffer_interval_seconds: int
+    buffering: StreamConfig
     log_group_name: str
     log_retention_days: int
     wait_for: tuple[pulumi.Resource, ...] = ()
@@ -76,6 +74,50 @@ def _processing(
     )
 
 
+def _opensearch(
+    args: DeliveryStreamArgs, log_group_name: pulumi.Input[str]
+) -> aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationArgs:
+    """OpenSearch destination (daily indices) with every document backed up to S3."""
+    parameters = processor_parameters(
+        args.transformer_arn,
+        args.buffering.processor_buffer_size_mb,
+        args.buffering.processor_buffer_interval_seconds,
+    )
+    return aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationArgs(
+        domain_arn=args.domain_arn,
+        role_arn=args.role_arn,
+        index_name=args.index_prefix,
+        index_rotation_period="OneDay",
+        buffering_size=args.buffering.buffer_size_mb,
+        buffering_interval=args.buffering.buffer_interval_seconds,
+        retry_duration=args.buffering.retry_duration_seconds,
+        s3_backup_mode="AllDocuments",
+        document_id_options=aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationDocumentIdOptionsArgs(
+            default_document_id_format="FIREHOSE_DEFAULT"
+        ),
+        processing_configuration=_processing(parameters),
+        cloudwatch_logging_options=aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationCloudwatchLoggingOptionsArgs(
+            enabled=True,
+            log_group_name=log_group_name,
+            log_stream_name=DESTINATION_LOG_STREAM,
+        ),
+        s3_configuration=aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationArgs(
+            bucket_arn=args.bucket_arn,
+            role_arn=args.role_arn,
+            prefix=DOCUMENTS_PREFIX,
+            error_output_prefix=ERROR_PREFIX,
+            compression_format="GZIP",
+            buffering_size=5,
+            buffering_interval=300,
+            cloudwatch_logging_options=aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationCloudwatchLoggingOptionsArgs(
+                enabled=True,
+                log_group_name=log_group_name,
+                log_stream_name=BACKUP_LOG_STREAM,
+            ),
+        ),
+    )
+
+
 class DeliveryStream(pulumi.ComponentResource):
     stream: aws.kinesis.FirehoseDeliveryStream
     log_group: aws.cloudwatch.LogGroup
@@ -100,11 +142,6 @@ class DeliveryStream(pulumi.ComponentResource):
             )
             for stream in (DESTINATION_LOG_STREAM, BACKUP_LOG_STREAM)
         ]
-        parameters = processor_parameters(
-            args.transformer_arn,
-            args.processor_buffer_size_mb,
-            args.processor_buffer_interval_seconds,
-        )
         self.stream = aws.kinesis.FirehoseDeliveryStream(
             name,
             name=args.stream_name,
@@ -112,39 +149,7 @@ class DeliveryStream(pulumi.ComponentResource):
             server_side_encryption=aws.kinesis.FirehoseDeliveryStreamServerSideEncryptionArgs(
                 enabled=True, key_type="AWS_OWNED_CMK"
             ),
-            opensearch_configuration=aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationArgs(
-                domain_arn=args.domain_arn,
-                role_arn=args.role_arn,
-                index_name=args.index_prefix,
-                index_rotation_period="OneDay",
-                buffering_size=args.buffer_size_mb,
-                buffering_interval=args.buffer_interval_seconds,
-                retry_duration=args.retry_duration_seconds,
-                s3_backup_mode="AllDocuments",
-                document_id_options=aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationDocumentIdOptionsArgs(
-                    default_document_id_format="FIREHOSE_DEFAULT"
-                ),
-                processing_configuration=_processing(parameters),
-                cloudwatch_logging_options=aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationCloudwatchLoggingOptionsArgs(
-                    enabled=True,
-                    log_group_name=self.log_group.name,
-                    log_stream_name=DESTINATION_LOG_STREAM,
-                ),
-                s3_configuration=aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationArgs(
-                    bucket_arn=args.bucket_arn,
-                    role_arn=args.role_arn,
-                    prefix=DOCUMENTS_PREFIX,
-                    error_output_prefix=ERROR_PREFIX,
-                    compression_format="GZIP",
-                    buffering_size=5,
-                    buffering_interval=300,
-                    cloudwatch_logging_options=aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationCloudwatchLoggingOptionsArgs(
-                        enabled=True,
-                        log_group_name=self.log_group.name,
-                        log_stream_name=BACKUP_LOG_STREAM,
-                    ),
-                ),
-            ),
+            opensearch_configuration=_opensearch(args, self.log_group.name),
             opts=pulumi.ResourceOptions(
                 parent=self, depends_on=[*self.log_streams, *args.wait_for]
             ),

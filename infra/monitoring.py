@@ -17,13 +17,9 @@ from infra.alarm_specs import (
     dashboard_body,
     expression_alarm_specs,
 )
+from infra.config_sections import AlarmConfig
 from infra.policies import alerting_trust, publish_permissions
 from infra.python_function import policy_json
-
-
-@dataclass(frozen=True)
-class AlarmTopicArgs:
-    email: str | None
 
 
 class AlarmTopic(pulumi.ComponentResource):
@@ -32,7 +28,7 @@ class AlarmTopic(pulumi.ComponentResource):
     alerting_role: aws.iam.Role
 
     def __init__(
-        self, name: str, args: AlarmTopicArgs, opts: pulumi.ResourceOptions | None = None
+        self, name: str, args: AlarmConfig, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("lambdalogs:monitoring:AlarmTopic", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)

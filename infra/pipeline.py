@@ -7,25 +7,22 @@ from dataclasses import dataclass
 
 import pulumi
 
+from infra.account_policy import excluded_log_groups
 from infra.account_subscription import AccountSubscription, AccountSubscriptionArgs
 from infra.alarm_specs import MonitoredNames
 from infra.aws_context import AwsContext
-from infra.backup_bucket import BackupBucket, BackupBucketArgs
-from infra.config import StackConfig
+from infra.backup_bucket import BackupBucket
 from infra.delivery_roles import DeliveryRoles, DeliveryRolesArgs
 from infra.delivery_stream import DeliveryStream, DeliveryStreamArgs
-from infra.function_environments import (
-    excluded_log_groups,
-    subscriber_environment,
-    transformer_environment,
-)
+from infra.function_environments import subscriber_environment, transformer_environment
 from infra.lambda_package import BuiltPackage
-from infra.monitoring import AlarmTopic, AlarmTopicArgs, PipelineAlarms, PipelineAlarmsArgs
+from infra.monitoring import AlarmTopic, PipelineAlarms, PipelineAlarmsArgs
 from infra.opensearch_content import OpenSearchContent, OpenSearchContentArgs
 from infra.packages import SUBSCRIBER_HANDLER, TRANSFORMER_HANDLER
 from infra.policies import subscriber_permissions, transformer_permissions
 from infra.python_function import PythonFunction, PythonFunctionArgs, policy_json
 from infra.search_domain import SearchDomain, SearchDomainArgs
+from infra.stack_config import StackConfig
 from infra.subscriber import Subscriber, SubscriberArgs
 
 
@@ -62,10 +59,8 @@ class Pipeline(pulumi.ComponentResource):
         super().__init__("lambdalogs:pipeline:Pipeline", name, None, opts)
         config, ctx = args.config, args.ctx
         child = pulumi.ResourceOptions(parent=self)
-        self.backup = BackupBucket(f"{name}-backup", _backup_args(config), child)
-        self.alarm_topic = AlarmTopic(
-            f"{name}-alarms", AlarmTopicArgs(email=config.alarm_email), child
-        )
+        self.backup = BackupBucket(f"{name}-backup", config.backup, child)
+        self.alarm_topic = AlarmTopic(f"{name}-alarms", config.alarms, child)
         domain = self._domain(name, config, ctx)
         self.domain = domain.resource
         self.transformer = PythonFunction(f"{name}-transformer", _transformer_args(args), child)
@@ -73,12 +68,12 @@ class Pipeline(pulumi.ComponentResource):
             f"{name}-delivery",
             DeliveryRolesArgs(
                 ctx=ctx,
-                stream_name=config.stream_name,
+                stream_name=config.names.stream,
                 domain_arn=domain.arn,
                 bucket_arn=self.backup.bucket.arn,
                 transformer_arn=self.transformer.function.arn,
-                log_group_name=config.firehose_log_group_name,
-                index_prefix=config.index_prefix,
+                log_group_name=config.names.firehose_log_group,
+                index_prefix=config.index.prefix,
             ),
             child,
         )
@@ -86,7 +81,7 @@ class Pipeline(pulumi.ComponentResource):
         self.delivery = self._delivery(name, config, domain)
         self.subscriber: Subscriber | None = None
         self.account_subscription: AccountSubscription | None = None
-        if config.subscription_mode == "reconciler":
+        if config.subscription.mode == "reconciler":
             self.subscriber = self._subscriber(name, args)
         else:
             self.account_subscription = self._account_subscription(name, config)
@@ -100,15 +95,17 @@ class Pipeline(pulumi.ComponentResource):
             OpenSearchContentArgs(
                 endpoint=domain.endpoint,
                 region=config.region,
-                index_prefix=config.index_prefix,
-                retention_days=config.retention_days,
-                shards=config.index_shards,
-                replicas=config.index_replicas,
+                index_prefix=config.index.prefix,
+                retention_days=config.index.retention_days,
+                shards=config.index.shards,
+                replicas=config.index.replicas,
                 firehose_role_arn=self.roles.firehose_role.arn,
                 alarm_topic_arn=self.alarm_topic.topic.arn,
                 alerting_role_arn=self.alarm_topic.alerting_role.arn,
-                master_user_name=config.master_user_name if config.master_user_password else None,
-                master_user_password=config.master_user_password,
+                master_user_name=(
+                    config.domain.master_user_name if config.domain.master_user_password else None
+                ),
+                master_user_password=config.domain.master_user_password,
             ),
             pulumi.ResourceOptions(parent=self),
         )
@@ -119,19 +116,15 @@ class Pipeline(pulumi.ComponentResource):
         return DeliveryStream(
             f"{name}-stream",
             DeliveryStreamArgs(
-                stream_name=config.stream_name,
+                stream_name=config.names.stream,
                 role_arn=self.roles.firehose_role.arn,
                 domain_arn=domain.arn,
                 bucket_arn=self.backup.bucket.arn,
                 transformer_arn=self.transformer.function.arn,
-                index_prefix=config.index_prefix,
-                buffer_size_mb=config.buffer_size_mb,
-                buffer_interval_seconds=config.buffer_interval_seconds,
-                retry_duration_seconds=config.retry_duration_seconds,
-                processor_buffer_size_mb=config.processor_buffer_size_mb,
-                processor_buffer_interval_seconds=config.processor_buffer_interval_seconds,
-                log_group_name=config.firehose_log_group_name,
-                log_retention_days=config.log_retention_days,
+                index_prefix=config.index.prefix,
+                buffering=config.stream,
+                log_group_name=config.names.firehose_log_group,
+                log_retention_days=config.functions.log_retention_days,
                 wait_for=tuple(wait_for),
             ),
             pulumi.ResourceOptions(parent=self),
@@ -142,11 +135,13 @@ class Pipeline(pulumi.ComponentResource):
         return AccountSubscription(
             f"{name}-account-policy",
             AccountSubscriptionArgs(
-                policy_name=f"{config.resource_prefix}-subscription",
+                policy_name=f"{config.names.prefix}-subscription",
                 stream_arn=stream.arn,
                 logs_role_arn=self.roles.logs_role.arn,
-                filter_pattern=config.filter_pattern,
-                excluded_log_groups=excluded_log_groups(config),
+                filter_pattern=config.subscription.filter_pattern,
+                excluded_log_groups=excluded_log_groups(
+                    config.subscription.exclude_log_groups, config.names.pipeline_log_groups
+                ),
                 wait_for=(stream, self.roles.logs_policy),
             ),
             pulumi.ResourceOptions(parent=self),
@@ -157,14 +152,14 @@ class Pipeline(pulumi.ComponentResource):
             f"{name}-health",
             PipelineAlarmsArgs(
                 names=MonitoredNames(
-                    stream_name=config.stream_name,
-                    transformer_name=config.transformer_name,
-                    subscriber_name=config.subscriber_name if self.subscriber else None,
-                    freshness_seconds=config.freshness_alarm_seconds,
+                    stream_name=config.names.stream,
+                    transformer_name=config.names.transformer,
+                    subscriber_name=config.names.subscriber if self.subscriber else None,
+                    freshness_seconds=config.alarms.freshness_seconds,
                 ),
                 region=ctx.region,
                 topic_arn=self.alarm_topic.topic.arn,
-                dashboard_name=config.resource_prefix,
+                dashboard_name=config.names.prefix,
             ),
             pulumi.ResourceOptions(parent=self),
         )
@@ -193,29 +188,18 @@ class Pipeline(pulumi.ComponentResource):
         )
 
     def _domain(self, name: str, config: StackConfig, ctx: AwsContext) -> _Domain:
-        existing = config.existing_domain
+        existing = config.domain.existing
         if existing is not None:
             return _Domain(
                 arn=pulumi.Output.from_input(existing.arn),
                 endpoint=pulumi.Output.from_input(existing.endpoint),
                 resource=None,
             )
-        assert config.master_user_password is not None  # validated by StackConfig
+        password = config.domain.master_user_password
+        assert password is not None  # validated by StackConfig
         domain = SearchDomain(
             f"{name}-search",
-            SearchDomainArgs(
-                ctx=ctx,
-                domain_name=config.domain_name,
-                engine_version=config.engine_version,
-                instance_type=config.instance_type,
-                instance_count=config.instance_count,
-                volume_size_gb=config.volume_size_gb,
-                zone_awareness=config.zone_awareness,
-                availability_zone_count=config.availability_zone_count,
-                allowed_cidrs=config.allowed_cidrs,
-                master_user_name=config.master_user_name,
-                master_user_password=config.master_user_password,
-            ),
+            SearchDomainArgs(ctx=ctx, domain=config.domain, master_user_password=password),
             pulumi.ResourceOptions(parent=self),
         )
         return _Domain(arn=domain.arn, endpoint=domain.endpoint, resource=domain)
@@ -230,10 +214,10 @@ class Pipeline(pulumi.ComponentResource):
             lambda role_arn: policy_json(
                 subscriber_permissions(
                     ctx,
-                    stream_arn=ctx.stream_arn(config.stream_name),
+                    stream_arn=ctx.stream_arn(config.names.stream),
                     logs_role_arn=role_arn,
-                    function_name=config.subscriber_name,
-                    log_group_name=config.subscriber_log_group_name,
+                    function_name=config.names.subscriber,
+                    log_group_name=config.names.subscriber_log_group,
                 )
             )
         )
@@ -241,21 +225,19 @@ class Pipeline(pulumi.ComponentResource):
             f"{name}-subscriber",
             SubscriberArgs(
                 function=PythonFunctionArgs(
-                    function_name=config.subscriber_name,
-                    log_group_name=config.subscriber_log_group_name,
+                    function_name=config.names.subscriber,
+                    log_group_name=config.names.subscriber_log_group,
                     handler=SUBSCRIBER_HANDLER,
                     package=args.subscriber_package,
-                    architecture=config.lambda_architecture,
-                    memory_mb=config.subscriber_memory_mb,
-                    timeout_seconds=config.subscriber_timeout_seconds,
-                    log_retention_days=config.log_retention_days,
+                    shared=config.functions,
+                    size=config.functions.subscriber,
                     environment=subscriber_environment(config, stream.arn, logs_role_arn),
                     policy=policy,
                     description="Subscribes every Lambda log group to the delivery stream",
                     # Two overlapping reconciles could both put a group's filter and backfill it.
                     reserved_concurrency=1,
                 ),
-                schedule=config.reconcile_schedule,
+                schedule=config.subscription.reconcile_schedule,
                 region=ctx.region,
                 invocation_depends_on=(stream, self.roles.logs_policy),
                 aws_profile=args.aws_profile,
@@ -264,29 +246,18 @@ class Pipeline(pulumi.ComponentResource):
         )
 
 
-def _backup_args(config: StackConfig) -> BackupBucketArgs:
-    return BackupBucketArgs(
-        archive_after_days=config.archive_after_days,
-        archive_storage_class=config.archive_storage_class,
-        expire_after_days=config.expire_after_days,
-        force_destroy=config.bucket_force_destroy,
-    )
-
-
 def _transformer_args(args: PipelineArgs) -> PythonFunctionArgs:
     config, ctx = args.config, args.ctx
     policy = transformer_permissions(
-        ctx, ctx.stream_arn(config.stream_name), config.transformer_log_group_name
+        ctx, ctx.stream_arn(config.names.stream), config.names.transformer_log_group
     )
     return PythonFunctionArgs(
-        function_name=config.transformer_name,
-        log_group_name=config.transformer_log_group_name,
+        function_name=config.names.transformer,
+        log_group_name=config.names.transformer_log_group,
         handler=TRANSFORMER_HANDLER,
         package=args.transformer_package,
-        architecture=config.lambda_architecture,
-        memory_mb=config.transformer_memory_mb,
-        timeout_seconds=config.transformer_timeout_seconds,
-        log_retention_days=config.log_retention_days,
+        shared=config.functions,
+        size=config.functions.transformer,
         environment=transformer_environment(config),
         policy=policy_json(policy),
         description="Firehose processor: CloudWatch Logs records to one document per event",

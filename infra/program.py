@@ -6,9 +6,10 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.aws_context import AwsContext
-from infra.config import StackConfig, load_stack_config
+from infra.function_environments import check_environment_sizes
 from infra.packages import PackageOptions, build_subscriber, build_transformer
 from infra.pipeline import Pipeline, PipelineArgs
+from infra.stack_config import StackConfig, load_stack_config
 
 
 def aws_context(config: StackConfig) -> AwsContext:
@@ -18,13 +19,13 @@ def aws_context(config: StackConfig) -> AwsContext:
 
 def create_pipeline(config: StackConfig, packages: PackageOptions) -> Pipeline:
     """Everything the stack deploys, under one component named after the prefix."""
-    subscriber = build_subscriber(packages) if config.subscription_mode == "reconciler" else None
+    subscriber = build_subscriber(packages) if config.subscription.mode == "reconciler" else None
     return Pipeline(
         "lambda-logs",
         PipelineArgs(
             config=config,
             ctx=aws_context(config),
-            transformer_package=build_transformer(packages, config.lambda_architecture),
+            transformer_package=build_transformer(packages, config.functions.architecture),
             subscriber_package=subscriber,
             aws_profile=pulumi.Config("aws").get("profile"),
         ),
@@ -44,7 +45,8 @@ def export_outputs(pipeline: Pipeline) -> None:
 
 def main(packages: PackageOptions | None = None) -> Pipeline:
     config = load_stack_config()
-    options = packages or PackageOptions.for_repository(config.bundle_orjson)
+    check_environment_sizes(config)
+    options = packages or PackageOptions.for_repository(config.functions.bundle_orjson)
     pipeline = create_pipeline(config, options)
     export_outputs(pipeline)
     return pipeline

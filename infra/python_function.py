@@ -11,6 +11,7 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
+from infra.config_sections import FunctionsConfig, FunctionSize
 from infra.lambda_package import LAMBDA_PYTHON_VERSION, BuiltPackage
 from infra.policies import Policy, lambda_trust
 
@@ -24,10 +25,9 @@ class PythonFunctionArgs:
     """Where Lambda writes the function's logs: /aws/lambda/<function name>."""
     handler: str
     package: BuiltPackage
-    architecture: str
-    memory_mb: int
-    timeout_seconds: int
-    log_retention_days: int
+    shared: FunctionsConfig
+    """What every function of the stack shares: architecture, log retention."""
+    size: FunctionSize
     environment: Mapping[str, pulumi.Input[str]]
     policy: pulumi.Input[str]
     """The inline policy document (JSON) of the function's role."""
@@ -65,7 +65,7 @@ class PythonFunction(pulumi.ComponentResource):
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             name=args.log_group_name,
-            retention_in_days=args.log_retention_days,
+            retention_in_days=args.shared.log_retention_days,
             opts=child,
         )
         self.function = aws.lambda_.Function(
@@ -74,9 +74,9 @@ class PythonFunction(pulumi.ComponentResource):
             description=args.description,
             runtime=RUNTIME,
             handler=args.handler,
-            architectures=[args.architecture],
-            memory_size=args.memory_mb,
-            timeout=args.timeout_seconds,
+            architectures=[args.shared.architecture],
+            memory_size=args.size.memory_mb,
+            timeout=args.size.timeout_seconds,
             reserved_concurrent_executions=args.reserved_concurrency,
             role=self.role.arn,
             code=pulumi.FileArchive(str(args.package.path)),

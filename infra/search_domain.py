@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.aws_context import AwsContext
+from infra.config_sections import DomainConfig
 from infra.policies import domain_access_policy
 
 TLS_POLICY: Final = "Policy-Min-TLS-1-2-PFS-2023-10"
@@ -18,16 +19,9 @@ TLS_POLICY: Final = "Policy-Min-TLS-1-2-PFS-2023-10"
 @dataclass(frozen=True)
 class SearchDomainArgs:
     ctx: AwsContext
-    domain_name: str
-    engine_version: str
-    instance_type: str
-    instance_count: int
-    volume_size_gb: int
-    zone_awareness: bool
-    availability_zone_count: int
-    allowed_cidrs: tuple[str, ...]
-    master_user_name: str
+    domain: DomainConfig
     master_user_password: pulumi.Input[str]
+    """The domain's master user password (required: the stack creates this domain)."""
 
 
 class SearchDomain(pulumi.ComponentResource):
@@ -41,27 +35,28 @@ class SearchDomain(pulumi.ComponentResource):
         self, name: str, args: SearchDomainArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("lambdalogs:search:Domain", name, None, opts)
-        domain_arn = args.ctx.domain_arn(args.domain_name)
-        access_policy = domain_access_policy(args.ctx, domain_arn, args.allowed_cidrs)
+        config = args.domain
+        domain_arn = args.ctx.domain_arn(config.name)
+        access_policy = domain_access_policy(args.ctx, domain_arn, config.allowed_cidrs)
         zone_config = (
             aws.opensearch.DomainClusterConfigZoneAwarenessConfigArgs(
-                availability_zone_count=args.availability_zone_count
+                availability_zone_count=config.availability_zone_count
             )
-            if args.zone_awareness
+            if config.zone_awareness
             else None
         )
         self.domain = aws.opensearch.Domain(
             name,
-            domain_name=args.domain_name,
-            engine_version=args.engine_version,
+            domain_name=config.name,
+            engine_version=config.engine_version,
             cluster_config=aws.opensearch.DomainClusterConfigArgs(
-                instance_type=args.instance_type,
-                instance_count=args.instance_count,
-                zone_awareness_enabled=args.zone_awareness,
+                instance_type=config.instance_type,
+                instance_count=config.instance_count,
+                zone_awareness_enabled=config.zone_awareness,
                 zone_awareness_config=zone_config,
             ),
             ebs_options=aws.opensearch.DomainEbsOptionsArgs(
-                ebs_enabled=True, volume_type="gp3", volume_size=args.volume_size_gb
+                ebs_enabled=True, volume_type="gp3", volume_size=config.volume_size_gb
             ),
             encrypt_at_rest=aws.opensearch.DomainEncryptAtRestArgs(enabled=True),
             node_to_node_encryption=aws.opensearch.DomainNodeToNodeEncryptionArgs(enabled=True),
@@ -73,7 +68,7 @@ class SearchDomain(pulumi.ComponentResource):
                 anonymous_auth_enabled=False,
                 internal_user_database_enabled=True,
                 master_user_options=aws.opensearch.DomainAdvancedSecurityOptionsMasterUserOptionsArgs(
-                    master_user_name=args.master_user_name,
+                    master_user_name=config.master_user_name,
                     master_user_password=pulumi.Output.secret(args.master_user_password),
                 ),
             ),

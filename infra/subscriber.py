@@ -62,7 +62,7 @@ class Subscriber(pulumi.ComponentResource):
             LambdaInvocationArgs(
                 function_name=fn.name,
                 region=args.region,
-                timeout_seconds=args.function.timeout_seconds,
+                timeout_seconds=args.function.size.timeout_seconds,
                 create_payload=RECONCILE,
                 delete_payload=REMOVE,
                 triggers=_triggers(args.function),

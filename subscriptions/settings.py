@@ -8,13 +8,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from lambda_shared import metrics
+from lambda_shared.environment import (
+    BACKFILL_LOOKBACK_HOURS,
+    DESTINATION_ARN,
+    EXCLUDE_LOG_GROUPS,
+    FILTER_NAME,
+    FILTER_PATTERN,
+    LOG_GROUP_GLOB,
+    LOG_GROUP_NAME,
+    LOG_GROUP_PREFIXES,
+    PIPELINE_LOG_GROUPS,
+    ROLE_ARN,
+)
 from subscriptions.errors import SettingsError
 
-DEFAULT_LOOKBACK_HOURS: Final = 24.0
-MAX_LOOKBACK_HOURS: Final = 14 * 24.0
+DEFAULT_LOOKBACK_HOURS: Final = float(BACKFILL_LOOKBACK_HOURS.default)
+MAX_LOOKBACK_HOURS: Final = float(BACKFILL_LOOKBACK_HOURS.high)
 DEFAULT_MARGIN_SECONDS: Final = 30.0
 DEFAULT_MAX_CONTINUATIONS: Final = 100
-MAX_FILTER_PATTERN_CHARS: Final = 1024
+MAX_FILTER_PATTERN_CHARS: Final = FILTER_PATTERN.max_chars
 FIREHOSE_ERROR_LOG_PREFIX: Final = "/aws/kinesisfirehose/"
 
 _FIREHOSE_ARN: Final = re.compile(
@@ -23,9 +36,9 @@ _FIREHOSE_ARN: Final = re.compile(
 )
 _ROLE_ARN: Final = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 _FILTER_NAME: Final = re.compile(r"[^:*]{1,512}")
-_GROUP_NAME: Final = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
+_GROUP_NAME: Final = LOG_GROUP_NAME
 _NAMESPACE: Final = re.compile(r"[.\-_/#:A-Za-z0-9 ]{1,255}")
-_GROUP_GLOB: Final = re.compile(r"[.\-_/#A-Za-z0-9*?\[\]!]{1,512}")
+_GROUP_GLOB: Final = LOG_GROUP_GLOB
 
 
 @dataclass(frozen=True)
@@ -50,7 +63,7 @@ class Settings:
     backfill_lookback_hours: float = DEFAULT_LOOKBACK_HOURS
     time_budget_margin_seconds: float = DEFAULT_MARGIN_SECONDS
     max_continuations: int = DEFAULT_MAX_CONTINUATIONS
-    metrics_namespace: str = "LambdaLogs"
+    metrics_namespace: str = metrics.NAMESPACE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -62,22 +75,26 @@ class Settings:
             env.get("AWS_LAMBDA_LOG_GROUP_NAME", "").strip(),
             f"{FIREHOSE_ERROR_LOG_PREFIX}{destination.stream_name}",
         )
-        pipeline = _exact_names(env, "PIPELINE_LOG_GROUPS")
+        pipeline = _exact_names(env, PIPELINE_LOG_GROUPS.name)
         pipeline += tuple(name for name in dict.fromkeys(implied) if name and name not in pipeline)
         return cls(
             destination=destination,
             role_arn=_matching(
-                env, "ROLE_ARN", _ROLE_ARN, "an IAM role ARN (arn:aws:iam::…:role/…)"
+                env, ROLE_ARN.name, _ROLE_ARN, "an IAM role ARN (arn:aws:iam::…:role/…)"
             ),
             filter_name=_matching(
-                env, "FILTER_NAME", _FILTER_NAME, "1 to 512 characters without ':' or '*'"
+                env, FILTER_NAME.name, _FILTER_NAME, "1 to 512 characters without ':' or '*'"
             ),
             filter_pattern=_filter_pattern(env),
             log_group_prefixes=_prefixes(env),
-            exclude_patterns=_globs(env, "EXCLUDE_LOG_GROUPS"),
+            exclude_patterns=_globs(env, EXCLUDE_LOG_GROUPS.name),
             pipeline_log_groups=pipeline,
             backfill_lookback_hours=_number(
-                env, "BACKFILL_LOOKBACK_HOURS", DEFAULT_LOOKBACK_HOURS, 0.0, MAX_LOOKBACK_HOURS
+                env,
+                BACKFILL_LOOKBACK_HOURS.name,
+                DEFAULT_LOOKBACK_HOURS,
+                BACKFILL_LOOKBACK_HOURS.low,
+                MAX_LOOKBACK_HOURS,
             ),
             time_budget_margin_seconds=_number(
                 env, "TIME_BUDGET_MARGIN_SECONDS", DEFAULT_MARGIN_SECONDS, 0.0, 600.0
@@ -106,7 +123,7 @@ def _matching(env: Mapping[str, str], name: str, pattern: re.Pattern[str], expec
 def _destination(env: Mapping[str, str]) -> Destination:
     value = _matching(
         env,
-        "DESTINATION_ARN",
+        DESTINATION_ARN.name,
         _FIREHOSE_ARN,
         "a Firehose delivery stream ARN "
         "(arn:aws:firehose:<region>:<account>:deliverystream/<name>)",
@@ -117,7 +134,7 @@ def _destination(env: Mapping[str, str]) -> Destination:
 
 
 def _filter_pattern(env: Mapping[str, str]) -> str:
-    value = _required(env, "FILTER_PATTERN")
+    value = _required(env, FILTER_PATTERN.name)
     if len(value) > MAX_FILTER_PATTERN_CHARS:
         raise SettingsError(
             f"FILTER_PATTERN is {len(value)} characters long: CloudWatch Logs accepts at most "
@@ -141,7 +158,7 @@ def _items(value: str) -> list[str]:
 
 def _prefixes(env: Mapping[str, str]) -> tuple[str, ...]:
     """Comma-separated prefixes; an empty value means every log group (prefix '')."""
-    items = _items(_required(env, "LOG_GROUP_PREFIXES"))
+    items = _items(_required(env, LOG_GROUP_PREFIXES.name))
     for item in items:
         if not _GROUP_NAME.fullmatch(item):
             raise SettingsError(

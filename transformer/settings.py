@@ -7,11 +7,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from lambda_shared import metrics
+from lambda_shared.environment import (
+    LABEL_KEYS,
+    LOG_GROUP_PREFIXES,
+    MAX_MESSAGE_BYTES,
+    TRACE_ID_KEYS,
+)
+from lambda_shared.limits import FIREHOSE_RECORD_MAX_BYTES as FIREHOSE_RECORD_MAX_BYTES
+
 Architecture = Literal["x86_64", "arm64"]
 ARCHITECTURES: Final[tuple[Architecture, ...]] = ("x86_64", "arm64")
-
-DEFAULT_TRACE_ID_KEYS: Final = ("traceId", "trace_id", "correlation_id", "correlationId")
-FIREHOSE_RECORD_MAX_BYTES: Final = 1_000 * 1024
 
 
 class SettingsError(ValueError):
@@ -29,21 +35,21 @@ class Prices:
 
 @dataclass(frozen=True)
 class Settings:
-    label_keys: tuple[str, ...] = ("milestone",)
-    trace_id_keys: tuple[str, ...] = DEFAULT_TRACE_ID_KEYS
+    label_keys: tuple[str, ...] = LABEL_KEYS.default
+    trace_id_keys: tuple[str, ...] = TRACE_ID_KEYS.default
     default_architecture: Architecture = "x86_64"
     prices: Prices = Prices()
-    max_message_bytes: int = 32 * 1024
-    log_group_prefixes: tuple[str, ...] = ("/aws/lambda/",)
+    max_message_bytes: int = MAX_MESSAGE_BYTES.default
+    log_group_prefixes: tuple[str, ...] = LOG_GROUP_PREFIXES.default
     region: str = ""
-    metrics_namespace: str = "LambdaLogs"
+    metrics_namespace: str = metrics.NAMESPACE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Read every setting; raise SettingsError naming the variable and the fix."""
         return cls(
-            label_keys=_names(env, "LABEL_KEYS", cls.label_keys),
-            trace_id_keys=_names(env, "TRACE_ID_KEYS", cls.trace_id_keys),
+            label_keys=_names(env, LABEL_KEYS.name, cls.label_keys),
+            trace_id_keys=_names(env, TRACE_ID_KEYS.name, cls.trace_id_keys),
             default_architecture=_architecture(env),
             prices=Prices(
                 x86_64_gb_second=_price(env, "PRICE_X86_64_GB_SECOND", Prices.x86_64_gb_second),
@@ -51,7 +57,7 @@ class Settings:
                 per_request=_price(env, "PRICE_PER_REQUEST", Prices.per_request),
             ),
             max_message_bytes=_max_message_bytes(env, cls.max_message_bytes),
-            log_group_prefixes=_names(env, "LOG_GROUP_PREFIXES", cls.log_group_prefixes),
+            log_group_prefixes=_names(env, LOG_GROUP_PREFIXES.name, cls.log_group_prefixes),
             region=env.get("CLOUD_REGION") or env.get("AWS_REGION", ""),
             metrics_namespace=env.get("METRICS_NAMESPACE", "").strip() or cls.metrics_namespace,
         )
@@ -90,16 +96,17 @@ def _price(env: Mapping[str, str], name: str, default: float) -> float:
 
 
 def _max_message_bytes(env: Mapping[str, str], default: int) -> int:
-    raw = env.get("MAX_MESSAGE_BYTES")
+    raw = env.get(MAX_MESSAGE_BYTES.name)
     if raw is None or not raw.strip():
         return default
     try:
         value = int(raw)
     except ValueError:
         value = 0
-    if not 256 <= value <= FIREHOSE_RECORD_MAX_BYTES // 4:
+    low, high = MAX_MESSAGE_BYTES.low, MAX_MESSAGE_BYTES.high
+    if not low <= value <= high:
         raise SettingsError(
-            f"MAX_MESSAGE_BYTES={raw!r} is out of range; set a whole number of bytes from 256 "
-            f"to {FIREHOSE_RECORD_MAX_BYTES // 4} (default {default})"
+            f"MAX_MESSAGE_BYTES={raw!r} is out of range; set a whole number of bytes from {low} "
+            f"to {high} (default {default})"
         )
     return value

@@ -9,11 +9,15 @@ import pulumi.runtime
 import pytest
 import yaml  # type: ignore[import-untyped]
 
-from infra.config import ConfigError, StackConfig, load_stack_config
+from infra.config_docs import TABLE_END, TABLE_START, configuration_table, pulumi_config
+from infra.config_errors import ConfigError
 from infra.config_keys import KEYS
+from infra.config_rules import RULES
+from infra.stack_config import StackConfig, load_stack_config
 from tests.infra.harness import PASSWORD, PROJECT, ProgramRun, RecordingMocks
 
 ROOT = Path(__file__).resolve().parents[2]
+CONFIGURATION_DOC = ROOT / "docs" / "configuration.md"
 VALID = {"masterUserPassword": PASSWORD, "allowedCidrs": "198.51.100.7/32"}
 
 
@@ -23,18 +27,24 @@ def _config(**values: str) -> StackConfig:
 
 def test_defaults() -> None:
     config = _config()
-    assert config.resource_prefix == "lambda-logs-dev"
-    assert config.domain_name == "lambda-logs-dev"
-    assert config.engine_version == "OpenSearch_2.19"
-    assert config.lambda_architecture == "arm64"
-    assert config.subscription_mode == "reconciler"
-    assert config.index_prefix == "lambda-logs"
-    assert config.label_keys == ("milestone",)
-    assert config.log_group_prefixes == ("/aws/lambda/",)
-    assert config.alarm_email is None
-    assert config.existing_domain is None
-    assert (config.transformer_memory_mb, config.transformer_timeout_seconds) == (1024, 120)
-    assert config.pipeline_log_groups == (
+    assert config.names.prefix == "lambda-logs-dev"
+    assert config.domain.name == "lambda-logs-dev"
+    assert config.domain.engine_version == "OpenSearch_2.19"
+    assert config.functions.architecture == "arm64"
+    assert config.subscription.mode == "reconciler"
+    assert config.index.prefix == "lambda-logs"
+    assert config.documents.label_keys == ("milestone",)
+    assert config.subscription.log_group_prefixes == ("/aws/lambda/",)
+    assert config.alarms.email is None
+    assert config.domain.existing is None
+    assert (
+        config.functions.transformer.memory_mb,
+        config.functions.transformer.timeout_seconds,
+    ) == (
+        1024,
+        120,
+    )
+    assert config.names.pipeline_log_groups == (
         "/aws/lambda/lambda-logs-dev-transformer",
         "/aws/lambda/lambda-logs-dev-subscriber",
         "/aws/kinesisfirehose/lambda-logs-dev",
@@ -45,13 +55,16 @@ def test_password_is_not_in_the_repr() -> None:
     assert PASSWORD not in repr(_config())
 
 
+def test_a_rejected_password_is_not_repeated_in_the_error() -> None:
+    with pytest.raises(ConfigError) as raised:
+        _config(masterUserPassword="weakpassword")
+    assert "weakpassword" not in str(raised.value)
+    assert "pulumi config set --secret masterUserPassword <value>" in str(raised.value)
+
+
 def test_values_from_pulumi_yaml_defaults_parse() -> None:
     """The CLI passes Pulumi.yaml defaults as text, e.g. 'true' and '2'."""
-    values = {
-        k.name: str(k.default).lower() if isinstance(k.default, bool) else str(k.default)
-        for k in KEYS
-        if k.default is not None
-    }
+    values = {k.name: k.shown_default for k in KEYS}
     config = StackConfig.from_values({**values, **VALID}, stack="dev", region="eu-west-1")
     assert config == _config()
 
@@ -62,29 +75,48 @@ def test_pulumi_yaml_declares_every_key_with_type_description_and_default() -> N
     assert project["runtime"]["name"] == "python"
     assert project["runtime"]["options"]["virtualenv"] == ".venv"
     declared = project["config"]
-    assert set(declared) == {k.name for k in KEYS}
+    assert declared == pulumi_config()
+    assert list(declared) == [k.name for k in KEYS]
     for key in KEYS:
         entry = declared[key.name]
         assert entry["type"] == key.type, key.name
-        assert entry["description"] == key.description, key.name
+        assert entry["description"].startswith(key.description), key.name
+        assert entry["description"].endswith(f"Accepts: {key.accepts}."), key.name
         assert entry["default"] == key.default, key.name
         # secrecy is enforced by the program, so that an empty default stays possible
         assert "secret" not in entry, key.name
 
 
-def test_deploy_guide_documents_every_key_and_default() -> None:
-    guide = (ROOT / "README.md").read_text()
+def test_configuration_doc_holds_exactly_the_rendered_table() -> None:
+    doc = CONFIGURATION_DOC.read_text()
+    assert doc.count(TABLE_START) == 1 and doc.count(TABLE_END) == 1
+    start = doc.index(TABLE_START)
+    end = doc.index(TABLE_END) + len(TABLE_END)
+    assert doc[start:end] == configuration_table()
+
+
+def test_configuration_table_has_one_row_per_key_with_type_default_and_constraint() -> None:
     rows = {
         line.split("|")[1].strip().strip("`"): line
-        for line in guide.splitlines()
+        for line in configuration_table().splitlines()
         if line.startswith("| `")
     }
+    assert list(rows) == [k.name for k in KEYS]
     for key in KEYS:
-        assert key.name in rows, key.name
         assert key.type in rows[key.name], key.name
-        if key.default not in (None, ""):
-            shown = str(key.default).lower() if isinstance(key.default, bool) else str(key.default)
-            assert shown in rows[key.name], key.name
+        assert key.accepts in rows[key.name], key.name
+        assert f"`{key.shown_default}`" in rows[key.name] or not key.shown_default, key.name
+    assert "1 to 80" in rows["instanceCount"]
+    assert "`GLACIER_IR`" in rows["archiveStorageClass"]
+
+
+def test_every_rule_names_a_validator_and_every_default_is_accepted() -> None:
+    for key in KEYS:
+        rule = getattr(key.constraint, "name", None)
+        if isinstance(rule, str):
+            assert rule in RULES, key.name
+    config = _config()  # every default (and the required values) passes its own constraint
+    assert config.names.prefix == "lambda-logs-dev"
 
 
 @pytest.mark.parametrize(
@@ -107,12 +139,20 @@ def test_deploy_guide_documents_every_key_and_default() -> None:
         ({"allowedCidrs": ""}, "pulumi config set allowedCidrs 203.0.113.10/32"),
         ({"alarmEmail": "not-an-address"}, "pulumi config set alarmEmail ops@example.com"),
         ({"zoneAwareness": "maybe"}, "pulumi config set zoneAwareness true"),
-        ({"archiveStorageClass": "TAPE"}, "pulumi config set archiveStorageClass STANDARD_IA"),
+        ({"archiveStorageClass": "TAPE"}, "pulumi config set archiveStorageClass GLACIER_IR"),
         ({"expireAfterDays": "10"}, "pulumi config set expireAfterDays 395"),
-        ({"logRetentionDays": "10"}, "pulumi config set logRetentionDays 1"),
+        ({"logRetentionDays": "10"}, "pulumi config set logRetentionDays 30"),
         ({"bufferSizeMb": "200"}, "pulumi config set bufferSizeMb 5"),
         ({"transformerTimeoutSeconds": "600"}, "pulumi config set transformerTimeoutSeconds 120"),
         ({"processorBufferSizeMb": "5"}, "pulumi config set processorBufferSizeMb 1"),
+        (
+            {"logGroupPrefixes": "/aws/lambda/*"},
+            "pulumi config set logGroupPrefixes /aws/lambda/",
+        ),
+        (
+            {"excludeLogGroups": "/aws/lambda/noisy function"},
+            "pulumi config set excludeLogGroups /aws/lambda/noisy-function",
+        ),
         ({"reconcileSchedule": "hourly"}, "pulumi config set reconcileSchedule 'rate(15 minutes)'"),
         ({"domainName": "Logs_Domain"}, "pulumi config set domainName lambda-logs"),
         ({"resourcePrefix": "x" * 41}, "pulumi config set resourcePrefix lambda-logs-prod"),
@@ -151,6 +191,56 @@ def test_invalid_values_fail_with_the_fix(values: dict[str, str], fix: str) -> N
     assert fix in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    ("excludes", "says"),
+    [
+        ("/aws/lambda/test-*", "no globs"),
+        ("/aws/lambda/odd!name", "not exact log group names"),
+        (",".join(f"/aws/lambda/{'f' * 480}-{i}" for i in range(60)), "25600-byte limit"),
+    ],
+)
+def test_account_policy_exclusions_are_checked_when_the_config_is_read(
+    excludes: str, says: str
+) -> None:
+    """Before any resource exists, not inside an Output.apply during `pulumi up`."""
+    with pytest.raises(ConfigError) as raised:
+        _config(subscriptionMode="account-policy", excludeLogGroups=excludes)
+    assert says in str(raised.value)
+    assert "pulumi config set excludeLogGroups /aws/lambda/noisy-function" in str(raised.value)
+
+
+def test_reconciler_mode_accepts_globs_in_the_exclusions() -> None:
+    config = _config(excludeLogGroups="/aws/lambda/test-*")
+    assert config.subscription.exclude_log_groups == ("/aws/lambda/test-*",)
+
+
+def test_standard_ia_needs_30_days_before_the_transition() -> None:
+    """S3 refuses a lifecycle rule that moves objects to STANDARD_IA before 30 days."""
+    with pytest.raises(ConfigError) as raised:
+        _config(archiveStorageClass="STANDARD_IA", archiveAfterDays="7")
+    assert "pulumi config set archiveAfterDays 30" in str(raised.value)
+    assert _config(archiveStorageClass="STANDARD_IA").backup.archive_after_days == 30
+    assert _config(archiveStorageClass="STANDARD_IA", archiveAfterDays="0").backup
+    assert _config(archiveStorageClass="INTELLIGENT_TIERING", archiveAfterDays="1").backup
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    ["rate(1 minutes)", "rate(5 minute)", "rate(0 minutes)", "cron(bogus)", "cron(0 12 * * ?)"],
+)
+def test_schedules_eventbridge_refuses_are_refused(schedule: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        _config(reconcileSchedule=schedule)
+    assert "pulumi config set reconcileSchedule 'rate(15 minutes)'" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "schedule", ["rate(1 minute)", "rate(2 hours)", "rate(1 day)", "cron(0/30 * * * ? *)"]
+)
+def test_schedules_eventbridge_accepts_are_accepted(schedule: str) -> None:
+    assert _config(reconcileSchedule=schedule).subscription.reconcile_schedule == schedule
+
+
 def test_missing_region_says_how_to_set_it() -> None:
     with pytest.raises(ConfigError, match="pulumi config set aws:region"):
         StackConfig.from_values(VALID, stack="dev", region=None)
@@ -165,25 +255,25 @@ def test_existing_domain_needs_no_password() -> None:
         stack="dev",
         region="eu-west-1",
     )
-    assert config.existing_domain is not None
-    assert config.existing_domain.name == "my-domain"
-    assert config.domain_name == "my-domain"
-    assert config.master_user_password is None
+    assert config.domain.existing is not None
+    assert config.domain.existing.name == "my-domain"
+    assert config.domain.name == "my-domain"
+    assert config.domain.master_user_password is None
 
 
 def test_lists_are_split_and_trimmed() -> None:
     config = _config(labelKeys=" milestone , step,, ", logGroupPrefixes="/aws/lambda/,/custom/")
-    assert config.label_keys == ("milestone", "step")
-    assert config.log_group_prefixes == ("/aws/lambda/", "/custom/")
+    assert config.documents.label_keys == ("milestone", "step")
+    assert config.subscription.log_group_prefixes == ("/aws/lambda/", "/custom/")
 
 
 def test_long_stack_names_make_valid_names() -> None:
     config = StackConfig.from_values(
         VALID, stack="Team.Payments-Production-EU-West-1-Blue", region="x"
     )
-    assert len(config.resource_prefix) <= 40
-    assert 3 <= len(config.domain_name) <= 28
-    assert config.domain_name == config.domain_name.lower()
+    assert len(config.names.prefix) <= 40
+    assert 3 <= len(config.domain.name) <= 28
+    assert config.domain.name == config.domain.name.lower()
 
 
 def test_load_stack_config_reads_pulumi_config() -> None:
@@ -198,8 +288,8 @@ def test_load_stack_config_reads_pulumi_config() -> None:
         [f"{PROJECT}:masterUserPassword"],
     )
     config = load_stack_config()
-    assert (config.stack, config.region, config.instance_count) == ("prod", "us-east-2", 4)
-    assert config.master_user_password == PASSWORD
+    assert (config.stack, config.region, config.domain.instance_count) == ("prod", "us-east-2", 4)
+    assert config.domain.master_user_password == PASSWORD
 
 
 def test_password_in_plain_text_is_refused() -> None:
@@ -238,8 +328,8 @@ def test_load_stack_config_fails_early_without_the_password() -> None:
     assert "pulumi config set --secret masterUserPassword <value>" in str(raised.value)
 
 
-def test_error_shown_in_the_deploy_guide_is_the_real_one() -> None:
-    guide = (ROOT / "README.md").read_text()
+def test_error_shown_in_the_configuration_doc_is_the_real_one() -> None:
+    guide = CONFIGURATION_DOC.read_text()
     with pytest.raises(ConfigError) as raised:
         _config(bufferSizeMb="200")
     assert str(raised.value) in guide

@@ -306,7 +306,7 @@ def test_subscriber_function_and_environment(default_run: ProgramRun) -> None:
         "FILTER_NAME": "lambda-logs-test",
         "FILTER_PATTERN": "",
         "LOG_GROUP_PREFIXES": "/aws/lambda/",
-        "EXCLUDE_LOG_GROUPS": own,
+        "EXCLUDE_LOG_GROUPS": "",  # the pipeline's own groups are passed once, below
         "PIPELINE_LOG_GROUPS": own,
         "BACKFILL_LOOKBACK_HOURS": "24",
         "METRICS_NAMESPACE": "LambdaLogs",

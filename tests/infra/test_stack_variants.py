@@ -73,11 +73,12 @@ def test_alarm_email_is_subscribed(tuned_run: ProgramRun) -> None:
     assert subscription["topic"] == f"arn:aws:sns:{REGION}:{ACCOUNT}:lambda-logs-alarms"
 
 
-def test_exclusions_reach_the_subscriber_with_the_pipeline_groups(tuned_run: ProgramRun) -> None:
+def test_exclusions_and_pipeline_groups_reach_the_subscriber_once_each(
+    tuned_run: ProgramRun,
+) -> None:
     env = tuned_run.one(FUNCTION, "lambda-logs-subscriber").inputs["environment"]["variables"]
-    assert env["EXCLUDE_LOG_GROUPS"].split(",") == [
-        "/aws/lambda/noisy",
-        "/aws/lambda/test-*",
+    assert env["EXCLUDE_LOG_GROUPS"].split(",") == ["/aws/lambda/noisy", "/aws/lambda/test-*"]
+    assert env["PIPELINE_LOG_GROUPS"].split(",") == [
         "/aws/lambda/logs-prod-transformer",
         "/aws/lambda/logs-prod-subscriber",
         "/aws/kinesisfirehose/logs-prod",

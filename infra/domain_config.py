@@ -1,0 +1,122 @@
+"""Typed readers of the stack's names, its OpenSearch domain and its indices."""
+
+from __future__ import annotations
+
+import re
+
+from infra.config_choices import ZONE_COUNTS
+from infra.config_errors import config_error
+from infra.config_sections import DomainConfig, ExistingDomain, IndexConfig
+from infra.config_values import ConfigValues
+from infra.stack_names import StackNames
+
+_NOT_A_NAME = re.compile(r"[^a-z0-9-]+")
+_MAX_PREFIX = 40
+_MAX_DOMAIN_NAME = 28
+
+
+def read_names(values: ConfigValues, stack: str) -> StackNames:
+    """`resourcePrefix`, or `lambda-logs-<stack>` made a valid prefix."""
+    prefix = values.text("resourcePrefix").strip()
+    if not prefix:
+        derived = _NOT_A_NAME.sub("-", f"lambda-logs-{stack}".lower())
+        prefix = derived[:_MAX_PREFIX].rstrip("-")
+    return StackNames(values.checked("resourcePrefix", prefix))
+
+
+def read_existing_domain(values: ConfigValues, region: str) -> ExistingDomain | None:
+    arn = values.text("existingDomainArn").strip()
+    endpoint = values.text("existingDomainEndpoint").strip()
+    if not arn and not endpoint:
+        return None
+    if not arn:
+        raise values.rejected("existingDomainArn", "")
+    values.checked("existingDomainArn")
+    if arn.split(":")[3] != region:
+        raise config_error(
+            "existingDomainArn",
+            f"must be a domain in the stack's region {region} (Firehose delivers within a "
+            f"region), got {arn!r}",
+            f"arn:aws:es:{region}:123456789012:domain/my-domain",
+        )
+    return ExistingDomain(arn=arn, endpoint=values.checked("existingDomainEndpoint"))
+
+
+def _cidrs(values: ConfigValues, existing: ExistingDomain | None) -> tuple[str, ...]:
+    values.checked("allowedCidrs")
+    cidrs = values.items("allowedCidrs")
+    if not cidrs and existing is None:
+        raise config_error(
+            "allowedCidrs",
+            "is empty: `pulumi up` applies the OpenSearch content as the master user (Basic "
+            "auth), and the new domain's access policy admits such unsigned requests (and "
+            "your browser, for Dashboards) only from allowedCidrs; give this machine's "
+            "address",
+            "203.0.113.10/32",
+        )
+    return cidrs
+
+
+def _password(values: ConfigValues, existing: ExistingDomain | None) -> str | None:
+    raw = values.raw("masterUserPassword")
+    if not raw:
+        if existing is not None:
+            return None
+        raise config_error("masterUserPassword", "is not set", "<value>", secret=True)
+    return values.checked("masterUserPassword", raw)
+
+
+def _zones(values: ConfigValues, instance_count: int, existing: ExistingDomain | None) -> int:
+    if not values.boolean("zoneAwareness"):
+        return 1
+    zones = values.choice("availabilityZoneCount", ZONE_COUNTS)
+    if existing is None and instance_count % zones:
+        raise config_error(
+            "instanceCount",
+            f"must be a multiple of availabilityZoneCount ({zones}) with zoneAwareness on, "
+            f"got {instance_count}",
+            str(zones),
+        )
+    return zones
+
+
+def _domain_name(values: ConfigValues, names: StackNames, existing: ExistingDomain | None) -> str:
+    if existing is not None:
+        return existing.name
+    given = values.text("domainName").strip()
+    return values.checked("domainName", given or names.prefix[:_MAX_DOMAIN_NAME].rstrip("-"))
+
+
+def read_domain(values: ConfigValues, names: StackNames, region: str) -> DomainConfig:
+    existing = read_existing_domain(values, region)
+    instance_count = values.integer("instanceCount")
+    zones = _zones(values, instance_count, existing)
+    return DomainConfig(
+        name=_domain_name(values, names, existing),
+        engine_version=values.checked("engineVersion"),
+        instance_type=values.checked("instanceType"),
+        instance_count=instance_count,
+        volume_size_gb=values.integer("volumeSizeGb"),
+        zone_awareness=zones > 1,
+        availability_zone_count=zones,
+        allowed_cidrs=_cidrs(values, existing),
+        master_user_name=values.length("masterUserName", values.text("masterUserName").strip()),
+        master_user_password=_password(values, existing),
+        existing=existing,
+    )
+
+
+def read_index(values: ConfigValues, domain: DomainConfig) -> IndexConfig:
+    replicas = values.integer("indexReplicas")
+    if domain.existing is None and replicas >= domain.instance_count:
+        raise config_error(
+            "indexReplicas",
+            f"must be below instanceCount ({domain.instance_count}), got {replicas}",
+            str(domain.instance_count - 1),
+        )
+    return IndexConfig(
+        prefix=values.checked("indexPrefix"),
+        retention_days=values.integer("retentionDays"),
+        shards=values.integer("indexShards"),
+        replicas=replicas,
+    )

@@ -1,0 +1,105 @@
+"""`StackConfig`: the stack's whole configuration, read from `pulumi.Config` in one place and
+validated at once, as typed sections. An invalid or missing value raises `ConfigError` with the
+exact `pulumi config set` command that fixes it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from infra.config_errors import ConfigError, config_error
+from infra.config_keys import KEYS, key
+from infra.config_readers import (
+    read_alarms,
+    read_backup,
+    read_documents,
+    read_functions,
+    read_stream,
+    read_subscription,
+)
+from infra.config_sections import (
+    AlarmConfig,
+    BackupConfig,
+    DocumentConfig,
+    DomainConfig,
+    FunctionsConfig,
+    IndexConfig,
+    StreamConfig,
+    SubscriptionConfig,
+)
+from infra.config_values import ConfigValues
+from infra.domain_config import read_domain, read_index, read_names
+from infra.stack_names import StackNames
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Validated configuration. Built by `load_stack_config` (Pulumi) or `from_values` (tests)."""
+
+    stack: str
+    region: str
+    names: StackNames
+    domain: DomainConfig
+    index: IndexConfig
+    backup: BackupConfig
+    stream: StreamConfig
+    functions: FunctionsConfig
+    documents: DocumentConfig
+    subscription: SubscriptionConfig
+    alarms: AlarmConfig
+
+    @classmethod
+    def from_values(
+        cls,
+        values: Mapping[str, str],
+        *,
+        stack: str,
+        region: str | None,
+        plain_text_keys: frozenset[str] = frozenset(),
+    ) -> StackConfig:
+        """Validate raw configuration text (`values` holds only the keys that are set;
+        `plain_text_keys` are the set keys that were not stored as secrets)."""
+        for name in sorted(plain_text_keys):
+            if key(name).secret and values.get(name):
+                raise config_error(name, "must be stored as a secret", "<value>", secret=True)
+        if not region:
+            raise ConfigError(
+                "No AWS region is configured. Fix it with: pulumi config set aws:region eu-west-1"
+            )
+        given = ConfigValues(values)
+        names = read_names(given, stack)
+        domain = read_domain(given, names, region)
+        return cls(
+            stack=stack,
+            region=region,
+            names=names,
+            domain=domain,
+            index=read_index(given, domain),
+            backup=read_backup(given),
+            stream=read_stream(given),
+            functions=read_functions(given),
+            documents=read_documents(given),
+            subscription=read_subscription(given, names),
+            alarms=read_alarms(given),
+        )
+
+
+def load_stack_config() -> StackConfig:
+    """Read every declared key from the stack configuration (call inside the Pulumi program)."""
+    import pulumi
+    import pulumi.runtime
+
+    config = pulumi.Config()
+    values = {k.name: v for k in KEYS if (v := config.get(k.name)) is not None}
+    plain = frozenset(
+        name for name in values if not pulumi.runtime.is_config_secret(config.full_key(name))
+    )
+    region = (
+        pulumi.Config("aws").get("region")
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+    )
+    return StackConfig.from_values(
+        values, stack=pulumi.get_stack(), region=region, plain_text_keys=plain
+    )

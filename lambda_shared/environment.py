@@ -1,0 +1,97 @@
+"""The environment variables infra sets on the two functions: name, default and bounds, declared
+once. The functions' settings parsers (`transformer/settings.py`, `subscriptions/settings.py`)
+enforce exactly these, and infra's configuration keys (`infra/config_keys.py`) accept exactly
+these, so anything `pulumi up` accepts, the functions accept."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from lambda_shared.limits import FILTER_PATTERN_MAX_CHARS, FIREHOSE_RECORD_MAX_BYTES
+
+LOG_GROUP_NAME: Final = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
+"""A log group name or name prefix, as CloudWatch Logs accepts it."""
+LOG_GROUP_GLOB: Final = re.compile(r"[.\-_/#A-Za-z0-9*?\[\]!]{1,512}")
+"""A log group name or an fnmatch glob of names."""
+
+
+@dataclass(frozen=True)
+class Bounded:
+    """A whole number from `low` to `high` (both included); `default` when unset."""
+
+    name: str
+    default: int
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class Names:
+    """A comma-separated list; `default` when unset."""
+
+    name: str
+    default: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """Text of at most `max_chars` characters (required: infra always sets it)."""
+
+    name: str
+    max_chars: int
+
+
+@dataclass(frozen=True)
+class Required:
+    """Text infra always sets (the parser checks its form)."""
+
+    name: str
+
+
+# --- the transformer ---------------------------------------------------------------------
+LABEL_KEYS: Final = Names("LABEL_KEYS", ("milestone",))
+TRACE_ID_KEYS: Final = Names(
+    "TRACE_ID_KEYS", ("traceId", "trace_id", "correlation_id", "correlationId")
+)
+MAX_MESSAGE_BYTES: Final = Bounded(
+    "MAX_MESSAGE_BYTES", 32 * 1024, 256, FIREHOSE_RECORD_MAX_BYTES // 4
+)
+"""A quarter of a Firehose record: the truncated message, the whole line in `event.original`
+and the rest of the document must fit in one record."""
+LOG_GROUP_PREFIXES: Final = Names("LOG_GROUP_PREFIXES", ("/aws/lambda/",))
+"""Both functions: the transformer accepts these groups, the subscriber subscribes them; empty
+means every group. Each item matches LOG_GROUP_NAME."""
+
+# --- the subscriber ----------------------------------------------------------------------
+DESTINATION_ARN: Final = Required("DESTINATION_ARN")
+ROLE_ARN: Final = Required("ROLE_ARN")
+FILTER_NAME: Final = Required("FILTER_NAME")
+FILTER_PATTERN: Final = Pattern("FILTER_PATTERN", FILTER_PATTERN_MAX_CHARS)
+"""CloudWatch Logs accepts filter patterns of at most 1,024 characters."""
+EXCLUDE_LOG_GROUPS: Final = Names("EXCLUDE_LOG_GROUPS", ())
+"""Each item matches LOG_GROUP_GLOB."""
+PIPELINE_LOG_GROUPS: Final = Names("PIPELINE_LOG_GROUPS", ())
+"""Each item matches LOG_GROUP_NAME."""
+BACKFILL_LOOKBACK_HOURS: Final = Bounded("BACKFILL_LOOKBACK_HOURS", 24, 0, 14 * 24)
+
+Variable = Bounded | Names | Pattern | Required
+TRANSFORMER_VARIABLES: Final[tuple[Variable, ...]] = (
+    LABEL_KEYS,
+    TRACE_ID_KEYS,
+    MAX_MESSAGE_BYTES,
+    LOG_GROUP_PREFIXES,
+)
+"""What infra sets on the transformer (besides METRICS_NAMESPACE)."""
+SUBSCRIBER_VARIABLES: Final[tuple[Variable, ...]] = (
+    DESTINATION_ARN,
+    ROLE_ARN,
+    FILTER_NAME,
+    FILTER_PATTERN,
+    LOG_GROUP_PREFIXES,
+    EXCLUDE_LOG_GROUPS,
+    PIPELINE_LOG_GROUPS,
+    BACKFILL_LOOKBACK_HOURS,
+)
+"""What infra sets on the subscriber (besides METRICS_NAMESPACE)."""
