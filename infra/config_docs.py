@@ -43,3 +43,46 @@ def pulumi_config() -> dict[str, PulumiEntry]:
         key.name: {"type": key.type, "description": key.pulumi_description, "default": key.default}
         for key in KEYS
     }
+
+
+def rendered_pulumi_yaml(current: str) -> str:
+    """`current` (Pulumi.yaml's text) with its `config:` section rendered anew; the lines
+    before `config:` (comments, name, runtime) are kept as they are."""
+    import yaml  # installed with pulumi
+
+    head, marker, _ = current.partition("\nconfig:\n")
+    if not marker:
+        raise ValueError("Pulumi.yaml has no top-level 'config:' section to render into")
+    section = yaml.safe_dump(
+        {"config": pulumi_config()}, sort_keys=False, allow_unicode=True, width=10_000
+    )
+    return head + "\n" + section
+
+
+def rendered_configuration_doc(current: str) -> str:
+    """`current` (docs/configuration.md) with the table between its markers rendered anew."""
+    start, end = current.find(TABLE_START), current.find(TABLE_END)
+    if start < 0 or end < start:
+        raise ValueError(f"docs/configuration.md has no {TABLE_START} … {TABLE_END} block")
+    return current[:start] + configuration_table() + current[end + len(TABLE_END) :]
+
+
+def main() -> None:
+    """`python -m infra.config_docs`: rewrite Pulumi.yaml's config section and the table of
+    docs/configuration.md from the declarations (after a key was added or changed)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for path, render in (
+        (root / "Pulumi.yaml", rendered_pulumi_yaml),
+        (root / "docs" / "configuration.md", rendered_configuration_doc),
+    ):
+        text = path.read_text(encoding="utf-8")
+        new = render(text)
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            print(f"rewrote {path.relative_to(root)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -261,8 +261,9 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "transformerTimeoutSeconds",
         "integer",
         120,
-        "Transformer timeout, seconds.",
-        constraint=Range(1, 300),
+        "Transformer timeout, seconds. At least 30: no re-ingestion call starts unless its worst "
+        "case (25 s) fits before the timeout.",
+        constraint=Range(30, 300),
     ),
     ConfigKey(
         "bundleOrjson",

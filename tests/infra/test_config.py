@@ -12,6 +12,7 @@ import yaml  # type: ignore[import-untyped]
 from infra.config_docs import TABLE_END, TABLE_START, configuration_table, pulumi_config
 from infra.config_errors import ConfigError
 from infra.config_keys import KEYS
+from infra.config_keys import key as declared_key
 from infra.config_rules import RULES
 from infra.stack_config import StackConfig, load_stack_config
 from tests.infra.harness import PASSWORD, PROJECT, ProgramRun, RecordingMocks
@@ -333,3 +334,26 @@ def test_error_shown_in_the_configuration_doc_is_the_real_one() -> None:
     with pytest.raises(ConfigError) as raised:
         _config(bufferSizeMb="200")
     assert str(raised.value) in guide
+
+
+def test_the_writer_leaves_the_rendered_files_as_they_are() -> None:
+    # `python -m infra.config_docs` after a key change rewrites only what the declaration changed
+    from infra.config_docs import rendered_configuration_doc, rendered_pulumi_yaml
+
+    for name, render in (
+        ("Pulumi.yaml", rendered_pulumi_yaml),
+        ("docs/configuration.md", rendered_configuration_doc),
+    ):
+        text = (ROOT / name).read_text()
+        assert render(text) == text, f"run: python -m infra.config_docs ({name} is stale)"
+    with pytest.raises(ValueError, match="no top-level 'config:'"):
+        rendered_pulumi_yaml("name: x\n")
+
+
+def test_the_transformer_timeout_always_leaves_room_for_one_reingestion_call() -> None:
+    from infra.config_declaration import Range
+    from transformer.reingest import RESERVE_SECONDS
+
+    constraint = declared_key("transformerTimeoutSeconds").constraint
+    assert isinstance(constraint, Range)
+    assert constraint.low > RESERVE_SECONDS
