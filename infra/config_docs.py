@@ -48,12 +48,12 @@ def pulumi_config() -> dict[str, PulumiEntry]:
 def rendered_pulumi_yaml(current: str) -> str:
     """`current` (Pulumi.yaml's text) with its `config:` section rendered anew; the lines
     before `config:` (comments, name, runtime) are kept as they are."""
-    import yaml  # installed with pulumi
+    import yaml  # type: ignore[import-untyped]  # installed with pulumi
 
     head, marker, _ = current.partition("\nconfig:\n")
     if not marker:
         raise ValueError("Pulumi.yaml has no top-level 'config:' section to render into")
-    section = yaml.safe_dump(
+    section: str = yaml.safe_dump(
         {"config": pulumi_config()}, sort_keys=False, allow_unicode=True, width=10_000
     )
     return head + "\n" + section
