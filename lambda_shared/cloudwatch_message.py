@@ -44,6 +44,10 @@ def data_message(
 
 def compress(message: SubscriptionMessage) -> bytes:
     """The record's bytes: gzip (no timestamp, so equal messages give equal bytes) of the
-    compact UTF-8 JSON."""
-    text = json.dumps(message, separators=(",", ":"), ensure_ascii=False)
-    return gzip.compress(text.encode("utf-8"), mtime=0)
+    compact UTF-8 JSON. Text that UTF-8 cannot hold (a lone surrogate) is written as JSON
+    escapes instead, as any JSON encoder would."""
+    try:
+        data = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        data = json.dumps(message, separators=(",", ":")).encode("ascii")
+    return gzip.compress(data, mtime=0)

@@ -12,6 +12,8 @@ from opensearchpy import OpenSearch, RequestsHttpConnection
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import SerializationError, TransportError
 
+from lambda_shared.backoff import RetryPolicy
+
 T = TypeVar("T")
 
 DEFAULT_TIMEOUT_SECONDS: Final = 30.0
@@ -187,9 +189,13 @@ def reason(exc: TransportError) -> str:
     return str(info or exc.error)
 
 
+BULK_BACKOFF: Final = RetryPolicy(max_attempts=None, base_seconds=1.0, cap_seconds=8.0)
+"""Before resend number `attempt` (1, 2, …) of refused items: full jitter up to 1, 2, 4, 8 s
+(lambda_shared.backoff, the one formula of the project)."""
+
+
 def backoff_seconds(attempt: int) -> float:
-    """The pause before send number `attempt` (1, 2, …) of refused items: 1, 2, 4, 8 s at most."""
-    return float(min(0.5 * 2**attempt, 8.0))
+    return BULK_BACKOFF.delay(attempt - 1)
 
 
 def bulk(

@@ -8,13 +8,13 @@ collecting what would be delivered to OpenSearch. No AWS is involved."""
 from __future__ import annotations
 
 import base64
-import gzip
 import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, cast
 
+from lambda_shared.cloudwatch_message import LogEventPayload, compress, data_message
 from transformer.cost import ArchitectureSource, StaticArchitectures
 from transformer.handler import process
 from transformer.jsonlib import Codec
@@ -65,16 +65,10 @@ def subscription_record(
     events: Sequence[dict[str, Any]],
     filter_name: str = "lambda-logs",
 ) -> bytes:
-    """The gzip of a CloudWatch Logs subscription message, as CloudWatch sends it to Firehose."""
-    message = {
-        "messageType": "DATA_MESSAGE",
-        "owner": owner,
-        "logGroup": log_group,
-        "logStream": log_stream,
-        "subscriptionFilters": [filter_name],
-        "logEvents": list(events),
-    }
-    return gzip.compress(json.dumps(message).encode("utf-8"), mtime=0)
+    """The gzip of a CloudWatch Logs subscription message, as CloudWatch sends it to Firehose
+    (`events` are passed as they are, so tests can send malformed ones too)."""
+    payloads = cast("list[LogEventPayload]", list(events))
+    return compress(data_message(owner, log_group, log_stream, [filter_name], payloads))
 
 
 def firehose_event(records: Sequence[bytes], stream_arn: str, first_id: int = 0) -> dict[str, Any]:
