@@ -11,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Final
 
+from botocore.exceptions import ClientError
+
+from lambda_shared.backoff import error_code
 from subscriptions.budget import TimeBudget
 from subscriptions.continuation import BackfillJob
 from subscriptions.envelope import encode
-from subscriptions.errors import BackfillDeliveryError, ThrottledError
+from subscriptions.errors import BackfillDeliveryError, BackfillReadError, ThrottledError
 from subscriptions.firehose_api import FirehoseApi
 from subscriptions.logs_api import LogGroup, LogsApi
 from subscriptions.report import RunReport, StopReason
@@ -70,6 +73,9 @@ class Backfiller:
                 page = self._logs.events_page(job.group, job.start_ms, job.end_ms, job.next_token)
             except ThrottledError:
                 return Paused(job, "throttled")
+            except ClientError as error:
+                self._refused(job, error)
+                return None
             events = [e for e in page.events if e.ingestion_time <= job.boundary_ms]
             if events:
                 encoded = encode(job.owner, job.group, self._filter_name, events)
@@ -86,6 +92,21 @@ class Backfiller:
             job = replace(job, next_token=page.next_token)
             if self._budget.exhausted():
                 return Paused(job, "time_budget")
+
+    def _refused(self, job: BackfillJob, error: ClientError) -> None:
+        """A read no retry can mend ends this group's backfill, never the run: a group deleted
+        since its filter was put has nothing left to send; any other refusal is reported."""
+        if error_code(error) == "ResourceNotFoundException":
+            self._report.record(job.group, "vanished")
+            return
+        self._report.backfill_failure(
+            job.group,
+            _window(job),
+            BackfillReadError(
+                f"FilterLogEvents was refused ({error}): check that the subscriber's role may "
+                "logs:FilterLogEvents on the group, then replay the window"
+            ),
+        )
 
 
 def _window(job: BackfillJob) -> dict[str, int]:

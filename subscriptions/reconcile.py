@@ -105,8 +105,8 @@ class Subscriber:
         """When the filter began: its creationTime (CloudWatch's clock), else the request time."""
         try:
             filters = self._logs.filters(group)
-        except ThrottledError:
-            return sent_ms
+        except (ThrottledError, ClientError):
+            return sent_ms  # the read-back is best effort: never let it end the run
         ours = next((f for f in filters or () if f.name == self._spec.name), None)
         return ours.created_ms if ours is not None and ours.created_ms > 0 else sent_ms
 

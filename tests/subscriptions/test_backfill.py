@@ -154,3 +154,48 @@ def _once(action: Any) -> Any:
             action(**kwargs)
 
     return hook
+
+
+@pytest.mark.parametrize(
+    ("code", "outcomes", "failed"),
+    [
+        ("ResourceNotFoundException", {"created": 2, "vanished": 1}, []),
+        ("AccessDeniedException", {"created": 2}, ["/aws/lambda/a-first"]),
+    ],
+)
+def test_a_backfill_read_refused_for_good_skips_that_group_and_the_run_goes_on(
+    aws: Aws, code: str, outcomes: dict[str, int], failed: list[str]
+) -> None:
+    # GIVEN the first group is deleted (or unreadable) between its filter and its backfill
+    aws.group("/aws/lambda/a-first", "gone")
+    aws.group("/aws/lambda/b-second", "fine")
+    aws.hooks.append(
+        ("before-call.logs.FilterLogEvents", fail_first(1, lambda: error_response(code, "no")))
+    )
+    emitted: list[str] = []
+
+    # WHEN the subscriber reconciles
+    result = aws.run(RECONCILE, emitted=emitted)
+
+    # THEN the run completes, the group is reported, the next group is backfilled
+    assert result["complete"] is True
+    assert result["outcomes"] == outcomes
+    assert aws.delivered_messages() == ["fine"]
+    assert FILTER in aws.filters("/aws/lambda/b-second")
+    assert result["backfillFailed"] == failed
+    errors = [json.loads(line) for line in emitted if '"ERROR"' in line]
+    assert [e["logGroup"] for e in errors] == failed
+
+
+def test_a_refused_read_back_of_the_new_filter_still_backfills(aws: Aws) -> None:
+    # GIVEN DescribeSubscriptionFilters refuses the read-back right after the put
+    aws.group(GROUP, "early")
+    refused = fail_first(1, lambda: error_response("AccessDeniedException", "no"), skip=1)
+    aws.hooks.append(("before-call.logs.DescribeSubscriptionFilters", refused))
+
+    # WHEN the subscriber reconciles
+    result = aws.run(RECONCILE)
+
+    # THEN the boundary falls back to the request time and the backfill runs
+    assert result["complete"] is True
+    assert aws.delivered_messages() == ["early"]
