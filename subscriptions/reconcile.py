@@ -19,6 +19,10 @@ from subscriptions.selection import Exclusion, Selection
 
 Visit = Callable[[LogGroup], Paused | None]
 _EXPIRED_TOKEN: Final = "InvalidParameterException"
+# "Each log group can have up to two subscription filters associated with it" (AWS,
+# PutSubscriptionFilter; a newer page says 5): no group holding fewer than the lowest published
+# limit can be full, so its LimitExceededException has another cause and teaches no limit.
+LOWEST_PUBLISHED_FILTER_LIMIT: Final = 2
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,9 @@ class Subscriber:
         self._lookback_hours = lookback_hours
         self._exhausted = exhausted
         self._clock_ms = clock_ms
-        # The filter limit per group, learnt from the first LimitExceededException of the run
-        # (AWS documents 2 in some places and 5 in others: it is never hard-coded).
+        # The filter limit per group, learnt from the first LimitExceededException of the run on
+        # a group that was full (AWS documents 2 in some places and 5 in others: it is never
+        # hard-coded; see _learn_limit).
         self._filter_limit: int | None = None
 
     # --- one group -------------------------------------------------------------------------
@@ -88,8 +93,8 @@ class Subscriber:
     ) -> Paused | None:
         sent_ms = self._clock_ms()
         outcome = self._logs.put_filter(group, self._spec)
-        if outcome == "limit_exceeded" and ours is None and filters:
-            self._filter_limit = min(self._filter_limit or len(filters), len(filters))
+        if outcome == "limit_exceeded" and ours is None:
+            self._learn_limit(len(filters))
         if outcome != "put":
             self._report.record(group.name, outcome)
             return None
@@ -100,6 +105,11 @@ class Subscriber:
         boundary = self._boundary(group.name, sent_ms)
         job = plan_backfill(group, self._owner, boundary, self._lookback_hours)
         return None if job is None else self._backfiller.run(job)
+
+    def _learn_limit(self, held: int) -> None:
+        """A put refused on a group that held `held` filters: the limit, if the group was full."""
+        if held >= LOWEST_PUBLISHED_FILTER_LIMIT:
+            self._filter_limit = min(self._filter_limit or held, held)
 
     def _boundary(self, group: str, sent_ms: int) -> int:
         """When the filter began: its creationTime (CloudWatch's clock), else the request time."""

@@ -411,3 +411,26 @@ def test_a_standard_group_refusing_the_filter_fails_the_run(aws: Aws) -> None:
     # WHEN / THEN the run fails loudly instead of reporting every group
     with pytest.raises(ClientError, match="InvalidParameterException"):
         aws.run(RECONCILE)
+
+
+def test_a_limit_error_on_a_group_that_is_not_full_teaches_no_limit(aws: Aws) -> None:
+    # GIVEN groups holding one foreign filter each, and a LimitExceededException of another
+    # cause (not the group's filter count) on the first put
+    for name in ("/aws/lambda/a", "/aws/lambda/b", "/aws/lambda/c"):
+        aws.group(name)
+        aws.foreign_filter(name)
+    aws.hooks.append(
+        (
+            "before-call.logs.PutSubscriptionFilter",
+            fail_first(1, lambda: error_response("LimitExceededException", "Limit exceeded")),
+        )
+    )
+
+    # WHEN the subscriber reconciles
+    result = aws.run(RECONCILE)
+
+    # THEN only that group is reported; the others are still tried, and subscribed
+    assert result["limitExceeded"] == ["/aws/lambda/a"]
+    assert result["outcomes"] == {"limit_exceeded": 1, "created": 2}
+    assert FILTER in aws.filters("/aws/lambda/b")
+    assert FILTER in aws.filters("/aws/lambda/c")
