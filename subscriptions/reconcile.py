@@ -76,7 +76,11 @@ class Subscriber:
         if filters is None:
             self._report.record(group.name, "vanished")
             return None
-        ours = next((f for f in filters if f.name == self._spec.name), None)
+        named = next((f for f in filters if f.name == self._spec.name), None)
+        if named is not None and not self._spec.owns(named):
+            self._refuse_foreign(group.name, named)
+            return None
+        ours = named
         if ours is not None and self._spec.matches(ours):
             self._report.record(group.name, "unchanged")
             return None
@@ -117,8 +121,22 @@ class Subscriber:
             filters = self._logs.filters(group)
         except (ThrottledError, ClientError):
             return sent_ms  # the read-back is best effort: never let it end the run
-        ours = next((f for f in filters or () if f.name == self._spec.name), None)
+        ours = next((f for f in filters or () if self._spec.owns(f)), None)
         return ours.created_ms if ours is not None and ours.created_ms > 0 else sent_ms
+
+    def _refuse_foreign(self, group: str, named: SubscriptionFilter) -> None:
+        """Our name on another destination: another stack's filter. Putting ours would replace
+        it (the name is the key), and `remove` would then delete it: leave it, report it."""
+        self._report.record(group, "not_ours")
+        self._report.log(
+            "WARN",
+            "log group holds a filter of our FILTER_NAME pointing at another destination "
+            "(another deployment's); it is left alone and this group is not subscribed: give "
+            "each deployment its own FILTER_NAME",
+            logGroup=group,
+            outcome="not_ours",
+            destinationArn=named.destination_arn,
+        )
 
     def _record_exclusion(self, group: str, exclusion: Exclusion) -> None:
         self._report.record(group, "excluded_pipeline" if exclusion == "pipeline" else "excluded")
