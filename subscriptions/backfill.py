@@ -14,6 +14,7 @@ from typing import Final
 from botocore.exceptions import ClientError
 
 from lambda_shared.backoff import error_code
+from lambda_shared.limits import LOG_EVENT_MAX_AGE_DAYS
 from subscriptions.budget import TimeBudget
 from subscriptions.continuation import BackfillJob
 from subscriptions.envelope import encode
@@ -25,6 +26,15 @@ from subscriptions.report import RunReport, StopReason
 HOUR_MS: Final = 3_600_000
 # CloudWatch accepts events stamped up to 2 h in the future: read that far past the boundary.
 FUTURE_TOLERANCE_MS: Final = 2 * HOUR_MS
+# How much older than its group an event can be. Events carry their writer's timestamp, not
+# the group's clock: Lambda creates /aws/lambda/<fn> on its first write, so INIT_START, START
+# and the first errors are stamped before the group's creationTime by the init phase plus the
+# delivery delay (seconds, but not bounded by any AWS document; provisioned concurrency and
+# SnapStart run INIT well ahead of the first invocation). The only bound AWS states is
+# PutLogEvents': "Events older than 14 days or preceding the log group's retention period are
+# rejected" (CloudWatch Logs API reference). So the margin is those 14 days: reading a window
+# that holds no event costs nothing extra, and every event found there is one to send.
+EARLIEST_BEFORE_CREATION_MS: Final = LOG_EVENT_MAX_AGE_DAYS * 24 * HOUR_MS
 
 
 @dataclass(frozen=True)
@@ -38,10 +48,12 @@ class Paused:
 def plan_backfill(
     group: LogGroup, owner: str, boundary_ms: int, lookback_hours: float
 ) -> BackfillJob | None:
-    """Since the group's creation, at most `lookback_hours` back; None when disabled."""
+    """At most `lookback_hours` back, and never before the oldest event the group can hold
+    (14 days before its creation); None when disabled."""
     if lookback_hours <= 0:
         return None
-    start = max(group.created_ms, boundary_ms - int(lookback_hours * HOUR_MS))
+    oldest = group.created_ms - EARLIEST_BEFORE_CREATION_MS
+    start = max(oldest, boundary_ms - int(lookback_hours * HOUR_MS))
     return BackfillJob(
         group=group.name,
         owner=group.account_id or owner,

@@ -199,3 +199,25 @@ def test_a_refused_read_back_of_the_new_filter_still_backfills(aws: Aws) -> None
     # THEN the boundary falls back to the request time and the backfill runs
     assert result["complete"] is True
     assert aws.delivered_messages() == ["early"]
+
+
+def test_a_new_functions_first_lines_stamped_before_its_group_was_created_are_backfilled(
+    aws: Aws,
+) -> None:
+    # GIVEN a group whose first lines (INIT_START, START) carry timestamps from before the
+    # group's creationTime: the function's clock, the group created on the first write
+    aws.group(GROUP)
+    created = aws.logs.describe_log_groups(logGroupNamePrefix=GROUP)["logGroups"][0]
+    aws.put_events(
+        GROUP,
+        "INIT_START Runtime Version: python:3.12",
+        "START",
+        ts=created["creationTime"] - 8_000,
+    )
+
+    # WHEN the subscriber reconciles
+    result = aws.run(RECONCILE)
+
+    # THEN those lines are backfilled
+    assert sorted(aws.delivered_messages()) == ["INIT_START Runtime Version: python:3.12", "START"]
+    assert result["backfillEvents"] == 2
