@@ -21,6 +21,7 @@ from subscriptions.envelope import encode
 from subscriptions.errors import BackfillDeliveryError, BackfillReadError, ThrottledError
 from subscriptions.firehose_api import FirehoseApi
 from subscriptions.logs_api import LogGroup, LogsApi
+from subscriptions.pending import PendingBackfills
 from subscriptions.report import RunReport, StopReason
 
 HOUR_MS: Final = 3_600_000
@@ -71,15 +72,18 @@ class Backfiller:
         filter_name: str,
         budget: TimeBudget,
         report: RunReport,
+        pending: PendingBackfills,
     ) -> None:
         self._logs = logs
         self._firehose = firehose
         self._filter_name = filter_name
         self._budget = budget
         self._report = report
+        self._pending = pending
 
     def run(self, job: BackfillJob) -> Paused | None:
-        """Send the job's events page by page; Paused when time or the API quota runs out."""
+        """Send the job's events page by page; Paused when time or the API quota runs out.
+        A job that ends is done or, failed, kept in `pending` for the next run."""
         while True:
             try:
                 page = self._logs.events_page(job.group, job.start_ms, job.end_ms, job.next_token)
@@ -94,12 +98,16 @@ class Backfiller:
                 try:
                     self._firehose.put_records(encoded.records)
                 except (BackfillDeliveryError, ThrottledError) as error:
-                    self._report.backfill_failure(job.group, _window(job), error)
+                    # FilterLogEvents returns events by timestamp: a retry starts at this page's
+                    # first one (page tokens expire), not at what was already delivered.
+                    restart = min(e.timestamp for e in events)
+                    self._pending.failed(replace(job, start_ms=restart, next_token=None), error)
                     return None
                 self._report.backfill_events += len(events)
                 self._report.backfill_records += len(encoded.records)
                 self._report.backfill_truncated += encoded.truncated_events
             if page.next_token is None:
+                self._pending.done(job.group)
                 return None
             job = replace(job, next_token=page.next_token)
             if self._budget.exhausted():
@@ -107,19 +115,15 @@ class Backfiller:
 
     def _refused(self, job: BackfillJob, error: ClientError) -> None:
         """A read no retry can mend ends this group's backfill, never the run: a group deleted
-        since its filter was put has nothing left to send; any other refusal is reported."""
+        since its filter was put has nothing left to send; any other refusal is kept."""
         if error_code(error) == "ResourceNotFoundException":
             self._report.record(job.group, "vanished")
+            self._pending.done(job.group)
             return
-        self._report.backfill_failure(
-            job.group,
-            _window(job),
+        self._pending.failed(
+            replace(job, next_token=None),
             BackfillReadError(
                 f"FilterLogEvents was refused ({error}): check that the subscriber's role may "
-                "logs:FilterLogEvents on the group, then replay the window"
+                "logs:FilterLogEvents on the group; the backfill is retried on the next runs"
             ),
         )
-
-
-def _window(job: BackfillJob) -> dict[str, int]:
-    return {"startMs": job.start_ms, "endMs": job.end_ms, "boundaryMs": job.boundary_ms}

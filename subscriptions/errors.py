@@ -37,3 +37,7 @@ class BackfillDeliveryError(SubscriberError):
 
 class BackfillReadError(SubscriberError):
     """CloudWatch Logs refused to read a group's events for its backfill, for good."""
+
+
+class PendingStateError(SubscriberError, ValueError):
+    """The stored pending-backfill state cannot be read back."""

@@ -14,6 +14,7 @@ from subscriptions.continuation import Cursor
 from subscriptions.errors import ThrottledError
 from subscriptions.functions_api import FunctionsApi
 from subscriptions.logs_api import FilterSpec, GroupPage, LogGroup, LogsApi, SubscriptionFilter
+from subscriptions.pending import PendingBackfills
 from subscriptions.report import RunReport, StopReason
 from subscriptions.selection import Exclusion, Selection
 
@@ -39,6 +40,7 @@ class Subscriber:
         logs: LogsApi,
         functions: FunctionsApi,
         backfiller: Backfiller,
+        pending: PendingBackfills,
         spec: FilterSpec,
         selection: Selection,
         report: RunReport,
@@ -51,6 +53,7 @@ class Subscriber:
         self._logs = logs
         self._functions = functions
         self._backfiller = backfiller
+        self._pending = pending
         self._spec = spec
         self._selection = selection
         self._report = report
@@ -191,6 +194,10 @@ class Subscriber:
     def walk(self, cursor: Cursor, visit: Visit) -> Stop | None:
         """Visit every group under the prefixes, then every function's group; None when done."""
         try:
+            if cursor == Cursor(action="reconcile"):
+                stop = self._retry_pending(cursor)
+                if stop is not None:
+                    return stop
             if cursor.backfill is not None:
                 paused = self._backfiller.run(cursor.backfill)
                 if paused is not None:
@@ -211,6 +218,16 @@ class Subscriber:
         except ThrottledError as error:
             self._report.log("WARN", f"stopping early: {error}")
             return Stop(cursor, "throttled")
+        return None
+
+    def _retry_pending(self, cursor: Cursor) -> Stop | None:
+        """A fresh full run first retries every backfill that failed before (once each)."""
+        for job in self._pending.due():
+            if self._exhausted():
+                return Stop(cursor, "time_budget")
+            paused = self._backfiller.run(job)
+            if paused is not None:
+                return Stop(replace(cursor, backfill=paused.job), paused.reason)
         return None
 
     def _groups_page(self, prefix: str, cursor: Cursor) -> tuple[GroupPage, Cursor]:

@@ -14,6 +14,7 @@ DEFAULT_LOOKBACK_HOURS: Final = 24.0
 MAX_LOOKBACK_HOURS: Final = 14 * 24.0
 DEFAULT_MARGIN_SECONDS: Final = 30.0
 DEFAULT_MAX_CONTINUATIONS: Final = 100
+DEFAULT_BACKFILL_RETRY_HOURS: Final = 24.0
 MAX_FILTER_PATTERN_CHARS: Final = 1024
 FIREHOSE_ERROR_LOG_PREFIX: Final = "/aws/kinesisfirehose/"
 
@@ -51,6 +52,9 @@ class Settings:
     time_budget_margin_seconds: float = DEFAULT_MARGIN_SECONDS
     max_continuations: int = DEFAULT_MAX_CONTINUATIONS
     metrics_namespace: str = "LambdaLogs"
+    backfill_state_bucket: str = ""
+    """Where failed backfills wait for their retry; "" = none (a failure is permanent)."""
+    backfill_retry_hours: float = DEFAULT_BACKFILL_RETRY_HOURS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -83,6 +87,10 @@ class Settings:
                 env, "TIME_BUDGET_MARGIN_SECONDS", DEFAULT_MARGIN_SECONDS, 0.0, 600.0
             ),
             metrics_namespace=_namespace(env),
+            backfill_state_bucket=env.get("BACKFILL_STATE_BUCKET", "").strip(),
+            backfill_retry_hours=_number(
+                env, "BACKFILL_RETRY_HOURS", DEFAULT_BACKFILL_RETRY_HOURS, 0.0, MAX_LOOKBACK_HOURS
+            ),
             max_continuations=int(
                 _number(env, "MAX_CONTINUATIONS", DEFAULT_MAX_CONTINUATIONS, 0, 10_000, whole=True)
             ),

@@ -383,9 +383,11 @@ def test_alarms_cover_delivery_freshness_throttling_processing_and_functions(
         "ThrottledRecords",
         "ExecuteProcessing.Success",
         "RecordsProcessingFailed",
+        "BackfillPermanentlyFailed",
         "Errors",
         "Throttles",
     }
+    assert alarms["BackfillPermanentlyFailed"]["dimensions"] == {"Function": "subscriber"}
     functions = [
         a.inputs for a in default_run.of_type(ALARM) if a.inputs["namespace"] == "AWS/Lambda"
     ]

@@ -143,6 +143,9 @@ def test_a_failing_backfill_is_reported_and_the_run_goes_on(aws: Aws) -> None:
     assert {"startMs", "endMs", "boundaryMs"} <= set(errors[0])
     emf = json.loads(emitted[-1])
     assert emf["BackfillFailed"] == 1
+    # ... and, with no BACKFILL_STATE_BUCKET to keep it for a retry, reported permanent at once
+    assert result["backfillPermanentlyFailed"] == ["/aws/lambda/a-first"]
+    assert emf["BackfillPermanentlyFailed"] == 1
 
 
 def _once(action: Any) -> Any:
@@ -184,7 +187,7 @@ def test_a_backfill_read_refused_for_good_skips_that_group_and_the_run_goes_on(
     assert FILTER in aws.filters("/aws/lambda/b-second")
     assert result["backfillFailed"] == failed
     errors = [json.loads(line) for line in emitted if '"ERROR"' in line]
-    assert [e["logGroup"] for e in errors] == failed
+    assert sorted({e["logGroup"] for e in errors}) == failed
 
 
 def test_a_refused_read_back_of_the_new_filter_still_backfills(aws: Aws) -> None:
