@@ -130,6 +130,7 @@ def alarm_specs(names: MonitoredNames) -> list[AlarmSpec]:
     ]  # fmt: skip
     if names.subscriber_name is not None:
         specs += _function_alarms("subscriber", names.subscriber_name)
+        specs.append(_backfill_given_up())
     else:  # account-policy mode: every log group of the account is subscribed
         specs.append(_no_input_under_policy(stream))
     return specs
@@ -173,6 +174,18 @@ def expression_alarm_specs(names: MonitoredNames) -> list[ExpressionAlarmSpec]:
             evaluation_periods=NO_INPUT_HOURS,
         )
     ]
+
+
+def _backfill_given_up() -> AlarmSpec:
+    """A gap the subscriber stopped retrying to backfill (its ERROR line has the window)."""
+    return AlarmSpec(
+        "backfill-permanently-failed",
+        "The subscriber gave up backfilling a log group (see its ERROR log line for the group "
+        "and the window; fix the cause, delete the group's pipeline filter and reconcile).",
+        metrics.NAMESPACE, metrics.BACKFILL_PERMANENTLY_FAILED,
+        ((metrics.SUBSCRIBER_DIMENSION, metrics.SUBSCRIBER_DIMENSION_VALUE),),
+        "Sum", "GreaterThanThreshold", 0,
+    )  # fmt: skip
 
 
 def _metric(namespace: str, metric: str, dims: tuple[tuple[str, str], ...], stat: str) -> list[Any]:

@@ -10,6 +10,7 @@ import pulumi
 from infra.aws_context import AwsContext
 from infra.config_errors import config_error
 from infra.stack_config import StackConfig
+from lambda_shared.environment import BACKFILL_RETRY_HOURS_DEFAULT
 from lambda_shared.metrics import NAMESPACE as METRICS_NAMESPACE
 
 ENVIRONMENT_MAX_BYTES: Final = 4 * 1024
@@ -40,7 +41,10 @@ def transformer_environment(config: StackConfig) -> dict[str, str]:
 
 
 def subscriber_environment(
-    config: StackConfig, stream_arn: pulumi.Input[str], logs_role_arn: pulumi.Input[str]
+    config: StackConfig,
+    stream_arn: pulumi.Input[str],
+    logs_role_arn: pulumi.Input[str],
+    state_bucket: pulumi.Input[str],
 ) -> dict[str, pulumi.Input[str]]:
     """The user's exclusions and the pipeline's own groups, each passed once (the subscriber
     never subscribes either)."""
@@ -55,6 +59,8 @@ def subscriber_environment(
         "PIPELINE_LOG_GROUPS": ",".join(names.pipeline_log_groups),
         "BACKFILL_LOOKBACK_HOURS": str(subscription.backfill_lookback_hours),
         "METRICS_NAMESPACE": METRICS_NAMESPACE,
+        "BACKFILL_STATE_BUCKET": state_bucket,
+        "BACKFILL_RETRY_HOURS": str(BACKFILL_RETRY_HOURS_DEFAULT),
     }
 
 
@@ -80,7 +86,10 @@ def check_environment_sizes(config: StackConfig) -> None:
     unknown before deployment, are counted at their longest)."""
     ctx = AwsContext(_LONGEST_ARN_PARTITION, config.region, "123456789012")
     role_arn = ctx.arn("iam", f"role/{_LONGEST_ROLE_NAME}", regional=False)
-    subscriber = subscriber_environment(config, ctx.stream_arn(config.names.stream), role_arn)
+    bucket = "b" * 63  # S3 bucket names are at most 63 characters
+    subscriber = subscriber_environment(
+        config, ctx.stream_arn(config.names.stream), role_arn, bucket
+    )
     plain = {name: value for name, value in subscriber.items() if isinstance(value, str)}
     _check_size("transformer", transformer_environment(config))
     if config.subscription.mode == "reconciler":  # no subscriber function otherwise

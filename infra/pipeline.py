@@ -210,14 +210,16 @@ class Pipeline(pulumi.ComponentResource):
             raise ValueError("reconciler mode needs the subscriber package")
         stream = self.delivery.stream
         logs_role_arn = self.roles.logs_role.arn
-        policy = logs_role_arn.apply(
-            lambda role_arn: policy_json(
+        bucket = self.backup.bucket
+        policy = pulumi.Output.all(logs_role_arn, bucket.arn).apply(
+            lambda arns: policy_json(
                 subscriber_permissions(
                     ctx,
                     stream_arn=ctx.stream_arn(config.names.stream),
-                    logs_role_arn=role_arn,
+                    logs_role_arn=arns[0],
                     function_name=config.names.subscriber,
                     log_group_name=config.names.subscriber_log_group,
+                    state_bucket_arn=arns[1],
                 )
             )
         )
@@ -231,7 +233,9 @@ class Pipeline(pulumi.ComponentResource):
                     package=args.subscriber_package,
                     shared=config.functions,
                     size=config.functions.subscriber,
-                    environment=subscriber_environment(config, stream.arn, logs_role_arn),
+                    environment=subscriber_environment(
+                        config, stream.arn, logs_role_arn, bucket.bucket
+                    ),
                     policy=policy,
                     description="Subscribes every Lambda log group to the delivery stream",
                     # Two overlapping reconciles could both put a group's filter and backfill it.

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from infra.aws_context import AwsContext
+from lambda_shared.environment import BACKFILL_STATE_KEY_PREFIX
 
 Policy = dict[str, Any]
 Statement = dict[str, Any]
@@ -155,8 +156,10 @@ def subscriber_permissions(
     logs_role_arn: str,
     function_name: str,
     log_group_name: str,
+    state_bucket_arn: str,
 ) -> Policy:
-    """Subscribe log groups to the stream, backfill them, and continue itself."""
+    """Subscribe log groups to the stream, backfill them (keeping failed backfills for a retry
+    under one prefix of the backup bucket), and continue itself."""
     return document(
         allow(
             "ManageSubscriptions",
@@ -182,6 +185,15 @@ def subscriber_permissions(
             Condition={"StringEquals": {"iam:PassedToService": "logs.amazonaws.com"}},
         ),
         allow("Backfill", ["firehose:PutRecordBatch"], [stream_arn]),
+        allow(
+            "PendingBackfills",
+            ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+            [f"{state_bucket_arn}/{BACKFILL_STATE_KEY_PREFIX}*"],
+        ),
+        # Only so that a missing state object answers 404, not 403 (S3 answers 404 to a
+        # GetObject of a missing key only when the caller may ListBucket). No s3:prefix
+        # condition: that implicit check carries no prefix, so a condition would deny it.
+        allow("FindPendingBackfills", ["s3:ListBucket"], [state_bucket_arn]),
         allow("ContinueItself", ["lambda:InvokeFunction"], [ctx.function_arn(function_name)]),
         own_logs(ctx, log_group_name),
     )

@@ -95,3 +95,10 @@ SUBSCRIBER_VARIABLES: Final[tuple[Variable, ...]] = (
     BACKFILL_LOOKBACK_HOURS,
 )
 """What infra sets on the subscriber (besides METRICS_NAMESPACE)."""
+
+
+BACKFILL_STATE_KEY_PREFIX: Final = "subscriber/pending-backfills/"
+"""Where in BACKFILL_STATE_BUCKET the subscriber keeps failed backfills until they succeed or
+are given up (infra grants the subscriber exactly this prefix)."""
+BACKFILL_RETRY_HOURS_DEFAULT: Final = 24
+"""How long a failed backfill is retried before it is reported permanently failed."""

@@ -11,17 +11,31 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Final
 
+from botocore.exceptions import ClientError
+
+from lambda_shared.backoff import error_code
+from lambda_shared.limits import LOG_EVENT_MAX_AGE_DAYS
 from subscriptions.budget import TimeBudget
 from subscriptions.continuation import BackfillJob
 from subscriptions.envelope import encode
-from subscriptions.errors import BackfillDeliveryError, ThrottledError
+from subscriptions.errors import BackfillDeliveryError, BackfillReadError, ThrottledError
 from subscriptions.firehose_api import FirehoseApi
 from subscriptions.logs_api import LogGroup, LogsApi
+from subscriptions.pending import PendingBackfills
 from subscriptions.report import RunReport, StopReason
 
 HOUR_MS: Final = 3_600_000
 # CloudWatch accepts events stamped up to 2 h in the future: read that far past the boundary.
 FUTURE_TOLERANCE_MS: Final = 2 * HOUR_MS
+# How much older than its group an event can be. Events carry their writer's timestamp, not
+# the group's clock: Lambda creates /aws/lambda/<fn> on its first write, so INIT_START, START
+# and the first errors are stamped before the group's creationTime by the init phase plus the
+# delivery delay (seconds, but not bounded by any AWS document; provisioned concurrency and
+# SnapStart run INIT well ahead of the first invocation). The only bound AWS states is
+# PutLogEvents': "Events older than 14 days or preceding the log group's retention period are
+# rejected" (CloudWatch Logs API reference). So the margin is those 14 days: reading a window
+# that holds no event costs nothing extra, and every event found there is one to send.
+EARLIEST_BEFORE_CREATION_MS: Final = LOG_EVENT_MAX_AGE_DAYS * 24 * HOUR_MS
 
 
 @dataclass(frozen=True)
@@ -35,10 +49,12 @@ class Paused:
 def plan_backfill(
     group: LogGroup, owner: str, boundary_ms: int, lookback_hours: float
 ) -> BackfillJob | None:
-    """Since the group's creation, at most `lookback_hours` back; None when disabled."""
+    """At most `lookback_hours` back, and never before the oldest event the group can hold
+    (14 days before its creation); None when disabled."""
     if lookback_hours <= 0:
         return None
-    start = max(group.created_ms, boundary_ms - int(lookback_hours * HOUR_MS))
+    oldest = group.created_ms - EARLIEST_BEFORE_CREATION_MS
+    start = max(oldest, boundary_ms - int(lookback_hours * HOUR_MS))
     return BackfillJob(
         group=group.name,
         owner=group.account_id or owner,
@@ -56,37 +72,58 @@ class Backfiller:
         filter_name: str,
         budget: TimeBudget,
         report: RunReport,
+        pending: PendingBackfills,
     ) -> None:
         self._logs = logs
         self._firehose = firehose
         self._filter_name = filter_name
         self._budget = budget
         self._report = report
+        self._pending = pending
 
     def run(self, job: BackfillJob) -> Paused | None:
-        """Send the job's events page by page; Paused when time or the API quota runs out."""
+        """Send the job's events page by page; Paused when time or the API quota runs out.
+        A job that ends is done or, failed, kept in `pending` for the next run."""
         while True:
             try:
                 page = self._logs.events_page(job.group, job.start_ms, job.end_ms, job.next_token)
             except ThrottledError:
                 return Paused(job, "throttled")
+            except ClientError as error:
+                self._refused(job, error)
+                return None
             events = [e for e in page.events if e.ingestion_time <= job.boundary_ms]
             if events:
                 encoded = encode(job.owner, job.group, self._filter_name, events)
                 try:
                     self._firehose.put_records(encoded.records)
                 except (BackfillDeliveryError, ThrottledError) as error:
-                    self._report.backfill_failure(job.group, _window(job), error)
+                    # FilterLogEvents returns events by timestamp: a retry starts at this page's
+                    # first one (page tokens expire), not at what was already delivered.
+                    restart = min(e.timestamp for e in events)
+                    self._pending.failed(replace(job, start_ms=restart, next_token=None), error)
                     return None
                 self._report.backfill_events += len(events)
                 self._report.backfill_records += len(encoded.records)
                 self._report.backfill_truncated += encoded.truncated_events
             if page.next_token is None:
+                self._pending.done(job.group)
                 return None
             job = replace(job, next_token=page.next_token)
             if self._budget.exhausted():
                 return Paused(job, "time_budget")
 
-
-def _window(job: BackfillJob) -> dict[str, int]:
-    return {"startMs": job.start_ms, "endMs": job.end_ms, "boundaryMs": job.boundary_ms}
+    def _refused(self, job: BackfillJob, error: ClientError) -> None:
+        """A read no retry can mend ends this group's backfill, never the run: a group deleted
+        since its filter was put has nothing left to send; any other refusal is kept."""
+        if error_code(error) == "ResourceNotFoundException":
+            self._report.record(job.group, "vanished")
+            self._pending.done(job.group)
+            return
+        self._pending.failed(
+            replace(job, next_token=None),
+            BackfillReadError(
+                f"FilterLogEvents was refused ({error}): check that the subscriber's role may "
+                "logs:FilterLogEvents on the group; the backfill is retried on the next runs"
+            ),
+        )

@@ -63,6 +63,11 @@ class BackfillJob:
             "nextToken": self.next_token,
         }
 
+    @classmethod
+    def from_token(cls, raw: object) -> BackfillJob:
+        """Validate a token made by `to_token`; raise ContinuationError when malformed."""
+        return _backfill(raw)
+
 
 @dataclass(frozen=True)
 class Cursor:

@@ -33,3 +33,11 @@ class ThrottledError(SubscriberError):
 
 class BackfillDeliveryError(SubscriberError):
     """Firehose kept rejecting some backfill records after every retry."""
+
+
+class BackfillReadError(SubscriberError):
+    """CloudWatch Logs refused to read a group's events for its backfill, for good."""
+
+
+class PendingStateError(SubscriberError, ValueError):
+    """The stored pending-backfill state cannot be read back."""

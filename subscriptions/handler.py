@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from lambda_shared.backoff import RetryPolicy
-from subscriptions.backfill import Backfiller, Paused
+from subscriptions.backfill import HOUR_MS, Backfiller, Paused
 from subscriptions.budget import TimeBudget
 from subscriptions.clients import Clients
 from subscriptions.continuation import Cursor
@@ -21,6 +21,7 @@ from subscriptions.events import Request, parse_event
 from subscriptions.firehose_api import FirehoseApi
 from subscriptions.functions_api import FunctionsApi
 from subscriptions.logs_api import FilterSpec, LogsApi
+from subscriptions.pending import PendingBackfills, S3StateStore
 from subscriptions.reconcile import Stop, Subscriber
 from subscriptions.report import RunReport, RunResult
 from subscriptions.retry import RetryStats
@@ -53,8 +54,12 @@ def run(
         request.kind, emit=emit, note=request.note, namespace=settings.metrics_namespace
     )
     functions = FunctionsApi(clients.lazy("lambda"), policy, stats)
-    subscriber = _subscriber(settings, context, clients, functions, policy, stats, report, clock_ms)
-    stop = _dispatch(request, subscriber)
+    pending = _pending(settings, clients, policy, stats, report, clock_ms)
+    subscriber = _subscriber(settings, context, clients, functions, policy, stats, report, pending)
+    try:
+        stop = _dispatch(request, subscriber)
+    finally:
+        pending.save()  # also when the run fails: a failure recorded is never lost
     self_invoked = False
     if stop is not None:
         progressed = stop.cursor != (request.cursor or Cursor(action=stop.cursor.action))
@@ -71,6 +76,23 @@ def run(
     return result
 
 
+def _pending(
+    settings: Settings,
+    clients: Clients,
+    policy: RetryPolicy,
+    stats: RetryStats,
+    report: RunReport,
+    clock_ms: Callable[[], int],
+) -> PendingBackfills:
+    store = None
+    if settings.backfill_state_bucket:
+        store = S3StateStore(
+            clients.lazy("s3"), settings.backfill_state_bucket, settings.filter_name, policy, stats
+        )
+    retry_ms = int(settings.backfill_retry_hours * HOUR_MS)
+    return PendingBackfills(store, report, clock_ms, retry_ms)
+
+
 def _subscriber(
     settings: Settings,
     context: object,
@@ -79,7 +101,7 @@ def _subscriber(
     policy: RetryPolicy,
     stats: RetryStats,
     report: RunReport,
-    clock_ms: Callable[[], int],
+    pending: PendingBackfills,
 ) -> Subscriber:
     budget = TimeBudget.from_context(context, settings.time_budget_margin_seconds)
     logs = LogsApi(clients.lazy("logs"), policy, stats)
@@ -92,14 +114,15 @@ def _subscriber(
     return Subscriber(
         logs,
         functions,
-        Backfiller(logs, firehose, settings.filter_name, budget, report),
+        Backfiller(logs, firehose, settings.filter_name, budget, report, pending),
+        pending,
         spec,
         Selection.from_settings(settings),
         report,
         owner=settings.destination.account_id,
         lookback_hours=settings.backfill_lookback_hours,
         exhausted=budget.exhausted,
-        clock_ms=clock_ms,
+        clock_ms=pending.clock_ms,
     )
 
 

@@ -14,11 +14,16 @@ from subscriptions.continuation import Cursor
 from subscriptions.errors import ThrottledError
 from subscriptions.functions_api import FunctionsApi
 from subscriptions.logs_api import FilterSpec, GroupPage, LogGroup, LogsApi, SubscriptionFilter
+from subscriptions.pending import PendingBackfills
 from subscriptions.report import RunReport, StopReason
 from subscriptions.selection import Exclusion, Selection
 
 Visit = Callable[[LogGroup], Paused | None]
 _EXPIRED_TOKEN: Final = "InvalidParameterException"
+# "Each log group can have up to two subscription filters associated with it" (AWS,
+# PutSubscriptionFilter; a newer page says 5): no group holding fewer than the lowest published
+# limit can be full, so its LimitExceededException has another cause and teaches no limit.
+LOWEST_PUBLISHED_FILTER_LIMIT: Final = 2
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class Subscriber:
         logs: LogsApi,
         functions: FunctionsApi,
         backfiller: Backfiller,
+        pending: PendingBackfills,
         spec: FilterSpec,
         selection: Selection,
         report: RunReport,
@@ -47,6 +53,7 @@ class Subscriber:
         self._logs = logs
         self._functions = functions
         self._backfiller = backfiller
+        self._pending = pending
         self._spec = spec
         self._selection = selection
         self._report = report
@@ -54,8 +61,9 @@ class Subscriber:
         self._lookback_hours = lookback_hours
         self._exhausted = exhausted
         self._clock_ms = clock_ms
-        # The filter limit per group, learnt from the first LimitExceededException of the run
-        # (AWS documents 2 in some places and 5 in others: it is never hard-coded).
+        # The filter limit per group, learnt from the first LimitExceededException of the run on
+        # a group that was full (AWS documents 2 in some places and 5 in others: it is never
+        # hard-coded; see _learn_limit).
         self._filter_limit: int | None = None
 
     # --- one group -------------------------------------------------------------------------
@@ -71,7 +79,11 @@ class Subscriber:
         if filters is None:
             self._report.record(group.name, "vanished")
             return None
-        ours = next((f for f in filters if f.name == self._spec.name), None)
+        named = next((f for f in filters if f.name == self._spec.name), None)
+        if named is not None and not self._spec.owns(named):
+            self._refuse_foreign(group.name, named)
+            return None
+        ours = named
         if ours is not None and self._spec.matches(ours):
             self._report.record(group.name, "unchanged")
             return None
@@ -88,8 +100,8 @@ class Subscriber:
     ) -> Paused | None:
         sent_ms = self._clock_ms()
         outcome = self._logs.put_filter(group, self._spec)
-        if outcome == "limit_exceeded" and ours is None and filters:
-            self._filter_limit = min(self._filter_limit or len(filters), len(filters))
+        if outcome == "limit_exceeded" and ours is None:
+            self._learn_limit(len(filters))
         if outcome != "put":
             self._report.record(group.name, outcome)
             return None
@@ -101,14 +113,33 @@ class Subscriber:
         job = plan_backfill(group, self._owner, boundary, self._lookback_hours)
         return None if job is None else self._backfiller.run(job)
 
+    def _learn_limit(self, held: int) -> None:
+        """A put refused on a group that held `held` filters: the limit, if the group was full."""
+        if held >= LOWEST_PUBLISHED_FILTER_LIMIT:
+            self._filter_limit = min(self._filter_limit or held, held)
+
     def _boundary(self, group: str, sent_ms: int) -> int:
         """When the filter began: its creationTime (CloudWatch's clock), else the request time."""
         try:
             filters = self._logs.filters(group)
-        except ThrottledError:
-            return sent_ms
-        ours = next((f for f in filters or () if f.name == self._spec.name), None)
+        except (ThrottledError, ClientError):
+            return sent_ms  # the read-back is best effort: never let it end the run
+        ours = next((f for f in filters or () if self._spec.owns(f)), None)
         return ours.created_ms if ours is not None and ours.created_ms > 0 else sent_ms
+
+    def _refuse_foreign(self, group: str, named: SubscriptionFilter) -> None:
+        """Our name on another destination: another stack's filter. Putting ours would replace
+        it (the name is the key), and `remove` would then delete it: leave it, report it."""
+        self._report.record(group, "not_ours")
+        self._report.log(
+            "WARN",
+            "log group holds a filter of our FILTER_NAME pointing at another destination "
+            "(another deployment's); it is left alone and this group is not subscribed: give "
+            "each deployment its own FILTER_NAME",
+            logGroup=group,
+            outcome="not_ours",
+            destinationArn=named.destination_arn,
+        )
 
     def _record_exclusion(self, group: str, exclusion: Exclusion) -> None:
         self._report.record(group, "excluded_pipeline" if exclusion == "pipeline" else "excluded")
@@ -163,6 +194,10 @@ class Subscriber:
     def walk(self, cursor: Cursor, visit: Visit) -> Stop | None:
         """Visit every group under the prefixes, then every function's group; None when done."""
         try:
+            if cursor == Cursor(action="reconcile"):
+                stop = self._retry_pending(cursor)
+                if stop is not None:
+                    return stop
             if cursor.backfill is not None:
                 paused = self._backfiller.run(cursor.backfill)
                 if paused is not None:
@@ -183,6 +218,16 @@ class Subscriber:
         except ThrottledError as error:
             self._report.log("WARN", f"stopping early: {error}")
             return Stop(cursor, "throttled")
+        return None
+
+    def _retry_pending(self, cursor: Cursor) -> Stop | None:
+        """A fresh full run first retries every backfill that failed before (once each)."""
+        for job in self._pending.due():
+            if self._exhausted():
+                return Stop(cursor, "time_budget")
+            paused = self._backfiller.run(job)
+            if paused is not None:
+                return Stop(replace(cursor, backfill=paused.job), paused.reason)
         return None
 
     def _groups_page(self, prefix: str, cursor: Cursor) -> tuple[GroupPage, Cursor]:

@@ -61,6 +61,7 @@ class RunResult(TypedDict):
     backfillRecords: int
     backfillTruncatedEvents: int
     backfillFailed: list[str]
+    backfillPermanentlyFailed: list[str]
     throttleRetries: int
     apiCalls: int
     continuation: ContinuationToken | None
@@ -76,6 +77,7 @@ class RunReport:
     outcomes: Counter[str] = field(default_factory=Counter)
     limit_exceeded: list[str] = field(default_factory=list)
     backfill_failed: list[str] = field(default_factory=list)
+    backfill_given_up: list[str] = field(default_factory=list)
     backfill_events: int = 0
     backfill_records: int = 0
     backfill_truncated: int = 0
@@ -93,6 +95,20 @@ class RunReport:
     def backfill_failure(self, group: str, window: dict[str, int], error: Exception) -> None:
         self.backfill_failed.append(group)
         self.log("ERROR", f"backfill failed: {error}", logGroup=group, **window)
+
+    def backfill_permanently_failed(
+        self, group: str, window: dict[str, int], first_failed_ms: int
+    ) -> None:
+        self.backfill_given_up.append(group)
+        self.log(
+            "ERROR",
+            "backfill permanently failed, no more retries: once the cause is fixed, delete the "
+            "pipeline's filter (FILTER_NAME) from the group and reconcile; the subscriber puts "
+            "it again and backfills the look-back",
+            logGroup=group,
+            firstFailedMs=first_failed_ms,
+            **window,
+        )
 
     def log(self, level: str, message: str, **fields: Any) -> None:
         """One structured (JSON) log line."""
@@ -117,6 +133,7 @@ class RunReport:
             "backfillRecords": self.backfill_records,
             "backfillTruncatedEvents": self.backfill_truncated,
             "backfillFailed": self.backfill_failed[:MAX_LISTED_GROUPS],
+            "backfillPermanentlyFailed": self.backfill_given_up[:MAX_LISTED_GROUPS],
             "throttleRetries": throttle_retries,
             "apiCalls": self.api_calls,
             "continuation": continuation,
@@ -133,6 +150,7 @@ class RunReport:
             metrics.BACKFILL_EVENTS: result["backfillEvents"],
             metrics.BACKFILL_RECORDS: result["backfillRecords"],
             metrics.BACKFILL_FAILED: len(self.backfill_failed),
+            metrics.BACKFILL_PERMANENTLY_FAILED: len(self.backfill_given_up),
             metrics.THROTTLE_RETRIES: result["throttleRetries"],
             metrics.API_CALLS: result["apiCalls"],
             metrics.RUNS_INCOMPLETE: 0 if result["complete"] else 1,

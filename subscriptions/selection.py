@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Literal
 
+from lambda_shared.pipeline_groups import is_pipeline_log_group
 from subscriptions.settings import Settings
 
 Exclusion = Literal["pipeline", "excluded"]
@@ -13,7 +14,8 @@ Exclusion = Literal["pipeline", "excluded"]
 
 @dataclass(frozen=True)
 class Selection:
-    """Include prefixes, exclusion globs, and the pipeline's own groups (always excluded)."""
+    """Include prefixes, exclusion globs, and the pipeline groups (always excluded): ours by
+    name, every deployment's by the reserved prefix."""
 
     prefixes: tuple[str, ...]
     exclude_patterns: tuple[str, ...]
@@ -32,7 +34,9 @@ class Selection:
 
     def exclusion(self, name: str) -> Exclusion | None:
         """Why `name` must not be subscribed, or None when it may be."""
-        if name in self.pipeline_groups:
+        # Any deployment's pipeline group, not only ours: two stacks that each skipped only
+        # their own would subscribe each other's and loop (each run logs a line).
+        if name in self.pipeline_groups or is_pipeline_log_group(name):
             return "pipeline"
         if any(fnmatchcase(name, pattern) for pattern in self.exclude_patterns):
             return "excluded"

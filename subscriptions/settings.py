@@ -11,6 +11,7 @@ from typing import Final
 from lambda_shared import metrics
 from lambda_shared.environment import (
     BACKFILL_LOOKBACK_HOURS,
+    BACKFILL_RETRY_HOURS_DEFAULT,
     DESTINATION_ARN,
     EXCLUDE_LOG_GROUPS,
     FILTER_NAME,
@@ -27,6 +28,7 @@ DEFAULT_LOOKBACK_HOURS: Final = float(BACKFILL_LOOKBACK_HOURS.default)
 MAX_LOOKBACK_HOURS: Final = float(BACKFILL_LOOKBACK_HOURS.high)
 DEFAULT_MARGIN_SECONDS: Final = 30.0
 DEFAULT_MAX_CONTINUATIONS: Final = 100
+DEFAULT_BACKFILL_RETRY_HOURS: Final = float(BACKFILL_RETRY_HOURS_DEFAULT)
 MAX_FILTER_PATTERN_CHARS: Final = FILTER_PATTERN.max_chars
 FIREHOSE_ERROR_LOG_PREFIX: Final = "/aws/kinesisfirehose/"
 
@@ -64,6 +66,9 @@ class Settings:
     time_budget_margin_seconds: float = DEFAULT_MARGIN_SECONDS
     max_continuations: int = DEFAULT_MAX_CONTINUATIONS
     metrics_namespace: str = metrics.NAMESPACE
+    backfill_state_bucket: str = ""
+    """Where failed backfills wait for their retry; "" = none (a failure is permanent)."""
+    backfill_retry_hours: float = DEFAULT_BACKFILL_RETRY_HOURS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -100,6 +105,10 @@ class Settings:
                 env, "TIME_BUDGET_MARGIN_SECONDS", DEFAULT_MARGIN_SECONDS, 0.0, 600.0
             ),
             metrics_namespace=_namespace(env),
+            backfill_state_bucket=env.get("BACKFILL_STATE_BUCKET", "").strip(),
+            backfill_retry_hours=_number(
+                env, "BACKFILL_RETRY_HOURS", DEFAULT_BACKFILL_RETRY_HOURS, 0.0, MAX_LOOKBACK_HOURS
+            ),
             max_continuations=int(
                 _number(env, "MAX_CONTINUATIONS", DEFAULT_MAX_CONTINUATIONS, 0, 10_000, whole=True)
             ),

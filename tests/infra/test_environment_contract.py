@@ -64,7 +64,9 @@ class Environments:
 def environments(values: Mapping[str, str]) -> Environments:
     """Both functions' environments exactly as infra builds them (Inputs given as text)."""
     config = StackConfig.from_values({**REQUIRED, **values}, stack="dev", region=REGION)
-    subscriber = subscriber_environment(config, CTX.stream_arn(config.names.stream), LOGS_ROLE_ARN)
+    subscriber = subscriber_environment(
+        config, CTX.stream_arn(config.names.stream), LOGS_ROLE_ARN, "lambda-logs-backup-0a1b2c3"
+    )
     plain = {name: value for name, value in subscriber.items() if isinstance(value, str)}
     assert plain.keys() == subscriber.keys(), "every Input was given as text"
     return Environments(config, transformer_environment(config), plain)

@@ -32,6 +32,7 @@ def test_partition_is_used_in_every_arn() -> None:
         logs_role_arn="arn:aws-cn:iam::123456789012:role/r",
         function_name="f",
         log_group_name="/aws/lambda/f",
+        state_bucket_arn="arn:aws-cn:s3:::b",
     )
     text = str(policy)
     assert "arn:aws:" not in text

@@ -310,6 +310,8 @@ def test_subscriber_function_and_environment(default_run: ProgramRun) -> None:
         "PIPELINE_LOG_GROUPS": own,
         "BACKFILL_LOOKBACK_HOURS": "24",
         "METRICS_NAMESPACE": "LambdaLogs",
+        "BACKFILL_STATE_BUCKET": "lambda-logs-backup-0a1b2c3",
+        "BACKFILL_RETRY_HOURS": "24",
     }
 
 
@@ -326,6 +328,10 @@ def test_subscriber_role_is_least_privilege(default_run: ProgramRun) -> None:
     assert resources_for(policy, "lambda:InvokeFunction") == {
         f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:lambda-logs-test-subscriber"
     }
+    bucket = "arn:aws:s3:::lambda-logs-backup-0a1b2c3"
+    for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"):
+        assert resources_for(policy, action) == {f"{bucket}/subscriber/pending-backfills/*"}
+    assert resources_for(policy, "s3:ListBucket") == {bucket}
     assert resources_for(policy, "lambda:ListFunctions") == {"*"}
 
 
@@ -387,9 +393,11 @@ def test_alarms_cover_delivery_freshness_throttling_processing_and_functions(
         "ThrottledRecords",
         "ExecuteProcessing.Success",
         "RecordsProcessingFailed",
+        "BackfillPermanentlyFailed",
         "Errors",
         "Throttles",
     }
+    assert alarms["BackfillPermanentlyFailed"]["dimensions"] == {"Function": "subscriber"}
     functions = [
         a.inputs for a in default_run.of_type(ALARM) if a.inputs.get("namespace") == "AWS/Lambda"
     ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from infra.alarm_specs import MonitoredNames, alarm_specs, dashboard_body
 from lambda_shared import metrics
+from subscriptions.report import RunReport
 from tests.transformer.helpers import cw_record, events, run
 from transformer.settings import Settings
 
@@ -42,7 +43,12 @@ def test_every_transformer_metric_infra_uses_is_one_the_transformer_writes() -> 
     assert namespace == metrics.NAMESPACE == Settings().metrics_namespace
     assert dimensions == [[metrics.TRANSFORMER_DIMENSION]]
     assert line[metrics.TRANSFORMER_DIMENSION] == "lambda-logs"
-    alarmed = [spec for spec in alarm_specs(NAMES) if spec.namespace == metrics.NAMESPACE]
+    alarmed = [
+        spec
+        for spec in alarm_specs(NAMES)
+        if spec.namespace == metrics.NAMESPACE
+        and spec.dimensions[0][0] != metrics.SUBSCRIBER_DIMENSION
+    ]
     assert alarmed, "the transformer's own metrics are alarmed on"
     for spec in alarmed:
         assert spec.metric in names
@@ -59,3 +65,19 @@ def test_the_metric_units_follow_one_rule() -> None:
     units = {m["Name"]: m["Unit"] for m in line["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
     assert units[metrics.DURATION_MS] == "Milliseconds"
     assert {units[name] for name in names - {metrics.DURATION_MS}} == {"Count"}
+
+
+def test_every_subscriber_metric_infra_alarms_on_is_one_the_subscriber_writes() -> None:
+    lines: list[str] = []
+    report = RunReport("reconcile", namespace=metrics.NAMESPACE, emit=lines.append)
+    report.emit_metrics(report.result("done", None, False, 0), 1.0)
+    line = json.loads(lines[-1])
+    namespace, names, dimensions = emitted(line)
+    assert namespace == metrics.NAMESPACE
+    alarmed = [s for s in alarm_specs(NAMES) if s.namespace == metrics.NAMESPACE]
+    subscriber = [s for s in alarmed if s.dimensions[0][0] == metrics.SUBSCRIBER_DIMENSION]
+    assert [s.metric for s in subscriber] == [metrics.BACKFILL_PERMANENTLY_FAILED]
+    assert dimensions == [[metrics.SUBSCRIBER_DIMENSION]]
+    for spec in subscriber:
+        assert spec.metric in names
+        assert dict(spec.dimensions) == {metrics.SUBSCRIBER_DIMENSION: line["Function"]}

@@ -143,6 +143,9 @@ def test_a_failing_backfill_is_reported_and_the_run_goes_on(aws: Aws) -> None:
     assert {"startMs", "endMs", "boundaryMs"} <= set(errors[0])
     emf = json.loads(emitted[-1])
     assert emf["BackfillFailed"] == 1
+    # ... and, with no BACKFILL_STATE_BUCKET to keep it for a retry, reported permanent at once
+    assert result["backfillPermanentlyFailed"] == ["/aws/lambda/a-first"]
+    assert emf["BackfillPermanentlyFailed"] == 1
 
 
 def _once(action: Any) -> Any:
@@ -154,3 +157,70 @@ def _once(action: Any) -> Any:
             action(**kwargs)
 
     return hook
+
+
+@pytest.mark.parametrize(
+    ("code", "outcomes", "failed"),
+    [
+        ("ResourceNotFoundException", {"created": 2, "vanished": 1}, []),
+        ("AccessDeniedException", {"created": 2}, ["/aws/lambda/a-first"]),
+    ],
+)
+def test_a_backfill_read_refused_for_good_skips_that_group_and_the_run_goes_on(
+    aws: Aws, code: str, outcomes: dict[str, int], failed: list[str]
+) -> None:
+    # GIVEN the first group is deleted (or unreadable) between its filter and its backfill
+    aws.group("/aws/lambda/a-first", "gone")
+    aws.group("/aws/lambda/b-second", "fine")
+    aws.hooks.append(
+        ("before-call.logs.FilterLogEvents", fail_first(1, lambda: error_response(code, "no")))
+    )
+    emitted: list[str] = []
+
+    # WHEN the subscriber reconciles
+    result = aws.run(RECONCILE, emitted=emitted)
+
+    # THEN the run completes, the group is reported, the next group is backfilled
+    assert result["complete"] is True
+    assert result["outcomes"] == outcomes
+    assert aws.delivered_messages() == ["fine"]
+    assert FILTER in aws.filters("/aws/lambda/b-second")
+    assert result["backfillFailed"] == failed
+    errors = [json.loads(line) for line in emitted if '"ERROR"' in line]
+    assert sorted({e["logGroup"] for e in errors}) == failed
+
+
+def test_a_refused_read_back_of_the_new_filter_still_backfills(aws: Aws) -> None:
+    # GIVEN DescribeSubscriptionFilters refuses the read-back right after the put
+    aws.group(GROUP, "early")
+    refused = fail_first(1, lambda: error_response("AccessDeniedException", "no"), skip=1)
+    aws.hooks.append(("before-call.logs.DescribeSubscriptionFilters", refused))
+
+    # WHEN the subscriber reconciles
+    result = aws.run(RECONCILE)
+
+    # THEN the boundary falls back to the request time and the backfill runs
+    assert result["complete"] is True
+    assert aws.delivered_messages() == ["early"]
+
+
+def test_a_new_functions_first_lines_stamped_before_its_group_was_created_are_backfilled(
+    aws: Aws,
+) -> None:
+    # GIVEN a group whose first lines (INIT_START, START) carry timestamps from before the
+    # group's creationTime: the function's clock, the group created on the first write
+    aws.group(GROUP)
+    created = aws.logs.describe_log_groups(logGroupNamePrefix=GROUP)["logGroups"][0]
+    aws.put_events(
+        GROUP,
+        "INIT_START Runtime Version: python:3.12",
+        "START",
+        ts=created["creationTime"] - 8_000,
+    )
+
+    # WHEN the subscriber reconciles
+    result = aws.run(RECONCILE)
+
+    # THEN those lines are backfilled
+    assert sorted(aws.delivered_messages()) == ["INIT_START Runtime Version: python:3.12", "START"]
+    assert result["backfillEvents"] == 2

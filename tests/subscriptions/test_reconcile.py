@@ -168,11 +168,10 @@ def test_remove_deletes_only_its_own_filters(aws: Aws) -> None:
     assert aws.filters("/aws/lambda/excluded-later") == {}
 
 
-def test_remove_keeps_a_same_named_filter_of_another_destination(aws: Aws) -> None:
-    # GIVEN a group whose filter has our name but points at another stream (another stack)
-    aws.group("/aws/lambda/other-stack")
+def _filter_of_another_stack(aws: Aws, group: str) -> str:
+    """Another stack, same FILTER_NAME, its own stream, has subscribed `group`: its stream ARN."""
+    aws.group(group)
     other = aws.destination_arn.replace("lambda-logs", "other-logs")
-    settings_other = aws.settings(DESTINATION_ARN=other)
     boto3.client("firehose", region_name="eu-west-1").create_delivery_stream(
         DeliveryStreamName="other-logs",
         ExtendedS3DestinationConfiguration={
@@ -180,7 +179,13 @@ def test_remove_keeps_a_same_named_filter_of_another_destination(aws: Aws) -> No
             "BucketARN": "arn:aws:s3:::lambda-logs-backup",
         },
     )
-    aws.run(RECONCILE, settings=settings_other)
+    aws.run(RECONCILE, settings=aws.settings(DESTINATION_ARN=other))
+    return other
+
+
+def test_remove_keeps_a_same_named_filter_of_another_destination(aws: Aws) -> None:
+    # GIVEN a group whose filter has our name but points at another stream (another stack)
+    other = _filter_of_another_stack(aws, "/aws/lambda/other-stack")
 
     # WHEN this stack removes its filters
     result = aws.run({"action": "remove"})
@@ -188,6 +193,23 @@ def test_remove_keeps_a_same_named_filter_of_another_destination(aws: Aws) -> No
     # THEN the other stack's filter stays
     assert result["outcomes"] == {"not_ours": 1}
     assert aws.filters("/aws/lambda/other-stack")[FILTER]["destinationArn"] == other
+
+
+def test_reconcile_never_repoints_a_same_named_filter_of_another_stack(aws: Aws) -> None:
+    # GIVEN a group whose filter has our name but points at another stack's stream
+    other = _filter_of_another_stack(aws, "/aws/lambda/other-stack")
+    emitted: list[str] = []
+
+    # WHEN this stack reconciles, then removes its filters
+    first = aws.run(RECONCILE, emitted=emitted)
+    removed = aws.run({"action": "remove"})
+
+    # THEN the other stack's filter is never touched, and the clash is reported
+    assert first["outcomes"] == {"not_ours": 1}
+    assert removed["outcomes"] == {"not_ours": 1}
+    assert aws.filters("/aws/lambda/other-stack")[FILTER]["destinationArn"] == other
+    warnings = [json.loads(line) for line in emitted if '"not_ours"' in line]
+    assert [(w["level"], w["logGroup"]) for w in warnings] == [("WARN", "/aws/lambda/other-stack")]
 
 
 def test_subscribes_custom_log_groups_named_in_logging_config(aws: Aws) -> None:
@@ -411,3 +433,26 @@ def test_a_standard_group_refusing_the_filter_fails_the_run(aws: Aws) -> None:
     # WHEN / THEN the run fails loudly instead of reporting every group
     with pytest.raises(ClientError, match="InvalidParameterException"):
         aws.run(RECONCILE)
+
+
+def test_a_limit_error_on_a_group_that_is_not_full_teaches_no_limit(aws: Aws) -> None:
+    # GIVEN groups holding one foreign filter each, and a LimitExceededException of another
+    # cause (not the group's filter count) on the first put
+    for name in ("/aws/lambda/a", "/aws/lambda/b", "/aws/lambda/c"):
+        aws.group(name)
+        aws.foreign_filter(name)
+    aws.hooks.append(
+        (
+            "before-call.logs.PutSubscriptionFilter",
+            fail_first(1, lambda: error_response("LimitExceededException", "Limit exceeded")),
+        )
+    )
+
+    # WHEN the subscriber reconciles
+    result = aws.run(RECONCILE)
+
+    # THEN only that group is reported; the others are still tried, and subscribed
+    assert result["limitExceeded"] == ["/aws/lambda/a"]
+    assert result["outcomes"] == {"limit_exceeded": 1, "created": 2}
+    assert FILTER in aws.filters("/aws/lambda/b")
+    assert FILTER in aws.filters("/aws/lambda/c")
