@@ -81,7 +81,15 @@ def mapping(artifacts: Artifacts) -> Mapping:
 
 
 def test_template_maps_exactly_the_design_fields(mapping: Mapping) -> None:
-    assert mapping.fields == DESIGN_FIELDS
+    # + the dynamic-path fields the saved objects use, mapped explicitly on every index
+    explicit = {"labels.milestone": "keyword", "metrics.Latency": "double"}
+    assert mapping.fields == {**DESIGN_FIELDS, **explicit}
+    other = mapping_of(load_artifacts(ContentSettings(emf_metric="Cart")).index_template)
+    assert other.fields == {
+        **DESIGN_FIELDS,
+        "labels.milestone": "keyword",
+        "metrics.Cart": "double",
+    }
 
 
 def test_template_dynamic_paths(artifacts: Artifacts, mapping: Mapping) -> None:
