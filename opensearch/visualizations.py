@@ -7,13 +7,13 @@ from typing import Any
 
 from opensearch.saved_objects import (
     ERRORS,
-    PATTERN_TITLE,
     REPORTS,
     TIMEOUTS,
     dumps,
     index_reference,
     search_source,
 )
+from opensearch.vega import cold_start_spec, slowest_traces_spec
 
 JsonObject = dict[str, Any]
 
@@ -192,115 +192,6 @@ def visualization(
 def _vega(key: str, title: str, description: str, spec: JsonObject) -> JsonObject:
     params = {"spec": json.dumps(spec, indent=2)}
     return visualization(key, title, description, "vega", [], params)
-
-
-def _vega_data(body: JsonObject, buckets: str) -> JsonObject:
-    return {
-        "url": {
-            "index": PATTERN_TITLE,
-            "%context%": True,
-            "%timefield%": "@timestamp",
-            "body": body,
-        },
-        "format": {"property": buckets},
-    }
-
-
-def cold_start_spec() -> JsonObject:
-    body = {
-        "size": 0,
-        "aggs": {
-            "reports": {
-                "filter": {"term": {"aws.lambda.event": "report"}},
-                "aggs": {
-                    "functions": {
-                        "terms": {"field": "faas.name", "size": 50},
-                        "aggs": {
-                            "cold": {"filter": {"term": {"faas.coldstart": True}}},
-                            "ratio": {
-                                "bucket_script": {
-                                    "buckets_path": {"cold": "cold>_count", "all": "_count"},
-                                    "script": "params.all > 0 ? params.cold / params.all : 0",
-                                }
-                            },
-                        },
-                    }
-                },
-            }
-        },
-    }
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v4.json",
-        "title": "Cold-start ratio per function (cold starts / invocations)",
-        "data": _vega_data(body, "aggregations.reports.functions.buckets"),
-        "transform": [
-            {"calculate": "datum.ratio.value", "as": "cold_start_ratio"},
-            {"calculate": "datum.cold.doc_count", "as": "cold_starts"},
-        ],
-        "mark": {"type": "bar", "tooltip": True},
-        "encoding": {
-            "y": {"field": "key", "type": "nominal", "sort": "-x", "title": "function"},
-            "x": {
-                "field": "cold_start_ratio",
-                "type": "quantitative",
-                "title": "cold-start ratio",
-                "axis": {"format": "%"},
-            },
-            "tooltip": [
-                {"field": "key", "title": "function"},
-                {"field": "cold_start_ratio", "format": ".1%", "title": "ratio"},
-                {"field": "cold_starts", "title": "cold starts"},
-                {"field": "doc_count", "title": "invocations"},
-            ],
-        },
-    }
-
-
-def slowest_traces_spec() -> JsonObject:
-    body = {
-        "size": 0,
-        "aggs": {
-            "traces": {
-                "terms": {"field": "trace.id", "size": 1000},
-                "aggs": {
-                    "first": {"min": {"field": "@timestamp"}},
-                    "last": {"max": {"field": "@timestamp"}},
-                    "functions": {"cardinality": {"field": "faas.name"}},
-                    "lead_ms": {
-                        "bucket_script": {
-                            "buckets_path": {"first": "first", "last": "last"},
-                            "script": "params.last - params.first",
-                        }
-                    },
-                    "slowest": {
-                        "bucket_sort": {"sort": [{"lead_ms": {"order": "desc"}}], "size": 25}
-                    },
-                },
-            }
-        },
-    }
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v4.json",
-        "title": "Slowest traces by lead time (first to last event of a trace.id)",
-        "data": _vega_data(body, "aggregations.traces.buckets"),
-        "transform": [
-            {"calculate": "datum.lead_ms.value / 1000", "as": "lead_seconds"},
-            {"calculate": "datum.functions.value", "as": "function_count"},
-            {"calculate": "datum.first.value_as_string", "as": "started"},
-        ],
-        "mark": {"type": "bar", "tooltip": True},
-        "encoding": {
-            "y": {"field": "key", "type": "nominal", "sort": "-x", "title": "trace.id"},
-            "x": {"field": "lead_seconds", "type": "quantitative", "title": "lead time (s)"},
-            "tooltip": [
-                {"field": "key", "title": "trace.id"},
-                {"field": "lead_seconds", "title": "lead time (s)", "format": ".3f"},
-                {"field": "started", "title": "first event"},
-                {"field": "function_count", "title": "functions"},
-                {"field": "doc_count", "title": "lines"},
-            ],
-        },
-    }
 
 
 def _count_per_function(
