@@ -13,6 +13,11 @@ PATTERN_TITLE = "${INDEX_PREFIX}-*"
 REPORTS = "aws.lambda.event:report"
 ERRORS = "log.level:(ERROR or FATAL)"
 TIMEOUTS = "aws.lambda.event:timeout or aws.lambda.status:timeout"
+# Failed invocations, as Lambda's `Errors` metric counts them (function errors, timeouts, runtime
+# failures): REPORT `Status` (`aws.lambda.status`) or the timeout line; counted as distinct
+# request ids (`faas.execution`), so a timeout's two documents count once.
+FAILED = "aws.lambda.status:(error or timeout or failure) or aws.lambda.event:timeout"
+INVOCATION = "faas.execution"
 SAVED_OBJECTS_DIR = Path(__file__).parent / "saved-objects"
 VERSION = "7.10.0"  # panel version: OpenSearch Dashboards migrates panels from here
 

@@ -15,9 +15,9 @@ from tests.opensearch.alerting_context import (
     query_level_runs,
     render,
 )
+from tests.opensearch.invocations import MINUTE, invocation
 
 END_MS = 1_764_666_000_000  # the period end of the run under test
-MINUTE = 60_000
 SETTINGS = ContentSettings(
     alarm_topic_arn="arn:aws:sns:eu-west-1:1:t", alerting_role_arn="arn:aws:iam::1:role/r"
 )
@@ -31,29 +31,38 @@ def line(function: str, minutes_ago: float, **fields: JsonObject) -> JsonObject:
     return {"@timestamp": iso(END_MS - minutes_ago * MINUTE), "faas": {"name": function}, **fields}
 
 
-def errors(function: str, count: int, level: str = "ERROR") -> list[JsonObject]:
-    return [line(function, 1 + i % 8, log={"level": level}) for i in range(count)]
-
-
 def rendered(run: ActionRun) -> tuple[str, str]:
     subject = render(run.action["subject_template"]["source"], run.params)
     return subject, render(run.action["message_template"]["source"], run.params)
 
 
+def failed(function: str, count: int, minutes_ago: float = 2) -> list[JsonObject]:
+    """`count` failed invocations: errors with ERROR lines and timeouts (two documents each)."""
+    docs: list[JsonObject] = []
+    for i in range(count):
+        status = "timeout" if i % 2 else "error"
+        at = END_MS - int(minutes_ago * MINUTE) - i
+        docs += invocation(function, f"{function}-{i}", status, at, error_lines=2)
+    return docs
+
+
 def test_error_spike_names_each_function_and_every_count() -> None:
-    # GIVEN checkout (12 ERROR), search (15 FATAL, already alerting), billing (3: below 10)
-    documents = errors("checkout", 12) + errors("search", 15, "FATAL") + errors("billing", 3)
-    documents += errors("old", 30)  # outside the window: 20 minutes ago
-    for document in documents[-30:]:
-        document["@timestamp"] = iso(END_MS - 20 * MINUTE)
+    # GIVEN checkout (12 failed), search (15, already alerting), billing (3: below 10),
+    # chatty (40 ERROR lines, every invocation a success), old (failures 20 minutes ago)
+    documents = failed("checkout", 12) + failed("search", 15) + failed("billing", 3)
+    documents += [
+        d for i in range(20) for d in invocation("chatty", f"c{i}", "success", END_MS - MINUTE, 2)
+    ]
+    documents += failed("old", 30, minutes_ago=20)
     runs = bucket_level_runs(monitors()["error-spike"], documents, END_MS, alerted={"search"})
     # THEN one action per alert: checkout NEW, search DEDUPED
     assert [r.category for r in runs] == ["NEW", "DEDUPED"]
     texts = [rendered(r) for r in runs]
     for (subject, message), name in zip(texts, ["checkout", "search"], strict=True):
         assert name in subject and message.startswith(name)
-        assert "- checkout: 12\n" in message and "- search: 15\n" in message
-        assert "- billing: 3\n" in message and "old" not in message
+        assert "- checkout: 12\n" in message and "- search: 15\n" in message  # timeouts once
+        assert "- billing: 3\n" in message
+        assert "chatty" not in message and "old" not in message  # error lines are not failures
         assert "- : " not in message and "to 2025-12-02T09:00:00Z." in message  # Instant
     assert "(ongoing)" in texts[1][0] and "(ongoing)" not in texts[0][0]
 
@@ -69,8 +78,9 @@ def test_function_silent_names_the_silent_function() -> None:
 
 
 def test_timeouts_lists_functions_and_counts() -> None:
-    timeout = {"aws": {"lambda": {"event": "timeout"}}}
-    documents = [line("slow", 1, **timeout), line("slow", 2, **timeout), line("ok", 1)]
+    documents = invocation("slow", "s1", "timeout", END_MS - MINUTE)
+    documents += invocation("slow", "s2", "timeout", END_MS - 2 * MINUTE)
+    documents += invocation("ok", "o1", "success", END_MS - MINUTE)
     (run,) = query_level_runs(monitors()["timeouts"], documents, END_MS)
     _subject, message = rendered(run)
     assert "- slow: 2\n" in message and "ok" not in message
@@ -79,8 +89,7 @@ def test_timeouts_lists_functions_and_counts() -> None:
 @pytest.mark.parametrize("name", sorted(monitors()))
 def test_every_action_renders_with_only_what_the_context_has(name: str) -> None:
     monitor = monitors()[name]
-    documents = [*errors("fn", 20), line("fn", 200)]
-    documents += [line("fn", 1, aws={"lambda": {"event": "timeout"}})]
+    documents = [*failed("fn", 20), line("fn", 200)]
     if monitor["monitor_type"] == "bucket_level_monitor":
         runs = bucket_level_runs(monitor, documents, END_MS, alerted=set())
     else:
@@ -91,7 +100,7 @@ def test_every_action_renders_with_only_what_the_context_has(name: str) -> None:
 
 def test_the_old_agg_alert_content_template_is_caught() -> None:
     # the template of the issue: strict rendering names the tag OpenSearch printed as nothing
-    (run, *_) = bucket_level_runs(monitors()["error-spike"], errors("checkout", 12), END_MS, set())
+    (run, *_) = bucket_level_runs(monitors()["error-spike"], failed("checkout", 12), END_MS, set())
     old = "{{#ctx.newAlerts}}- {{agg_alert_content.bucket_keys}}: {{agg_alert_content.bucket.doc_count}} errors\n{{/ctx.newAlerts}}"
     with pytest.raises(KeyNotFoundError, match="agg_alert_content"):
         render(old, run.params)
