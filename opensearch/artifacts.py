@@ -24,6 +24,10 @@ PLACEHOLDER: Final = re.compile(r"\$\{([A-Z_]+)\}")
 INDEX_PREFIX_RULE: Final = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,200}$")
 TIME_VALUE_RULE: Final = re.compile(r"^(-1|\d+(ms|s|m|h|d))$")
 METRIC_NAME_RULE: Final = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
+# Notifications config ids: "All Base64 chars + _-" and not blank (OpenSearch 2.19,
+# opensearch-project/common-utils src/main/kotlin/org/opensearch/commons/utils/ValidationHelpers.kt,
+# VALID_ID_CHARS / isValidId, used by CreateNotificationConfigRequest).
+CHANNEL_ID_RULE: Final = re.compile(r"^[A-Za-z0-9+/_-]+$")
 
 
 class ArtifactError(ValueError):
@@ -83,7 +87,7 @@ class ContentSettings:
 
     @property
     def channel_id(self) -> str:
-        return f"{self.index_prefix}-alarms"
+        return channel_id_for(self.index_prefix)
 
     @property
     def alerting_enabled(self) -> bool:
@@ -99,6 +103,19 @@ class ContentSettings:
             "NOTIFICATION_CHANNEL_ID": self.channel_id,
             "EMF_METRIC": self.emf_metric,
         }
+
+
+def channel_id_for(index_prefix: str) -> str:
+    """The Notifications channel id of a prefix: `<prefix>-alarms` when the prefix is a valid id,
+    else the prefix with every character outside the id alphabet (only `.` in a valid prefix) as
+    `_`, plus 8 hex digits of the prefix's sha256, so that `a.b` and `a_b` never share a channel.
+    """
+    plain = f"{index_prefix}-alarms"
+    if CHANNEL_ID_RULE.match(plain):
+        return plain
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", index_prefix)
+    digest = hashlib.sha256(index_prefix.encode("utf-8")).hexdigest()[:8]
+    return f"{safe}-{digest}-alarms"
 
 
 def render(value: Any, values: dict[str, str | int], origin: str = "artifact") -> Any:

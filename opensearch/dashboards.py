@@ -94,6 +94,7 @@ def dashboards() -> list[JsonObject]:
             "What fails, where, and how often?",
             [
                 vis("errors"),
+                vis("error-lines"),
                 vis("timeouts"),
                 vis("error-types"),
                 saved("errors"),

@@ -13,6 +13,11 @@ PATTERN_TITLE = "${INDEX_PREFIX}-*"
 REPORTS = "aws.lambda.event:report"
 ERRORS = "log.level:(ERROR or FATAL)"
 TIMEOUTS = "aws.lambda.event:timeout or aws.lambda.status:timeout"
+# Failed invocations, as Lambda's `Errors` metric counts them (function errors, timeouts, runtime
+# failures): REPORT `Status` (`aws.lambda.status`) or the timeout line; counted as distinct
+# request ids (`faas.execution`), so a timeout's two documents count once.
+FAILED = "aws.lambda.status:(error or timeout or failure) or aws.lambda.event:timeout"
+INVOCATION = "faas.execution"
 SAVED_OBJECTS_DIR = Path(__file__).parent / "saved-objects"
 VERSION = "7.10.0"  # panel version: OpenSearch Dashboards migrates panels from here
 
@@ -38,11 +43,29 @@ def index_reference() -> list[JsonObject]:
     ]
 
 
+# Cost of one invocation is ~2e-7 USD (1 ms at 128 MB + the request price); Dashboards' default
+# number format `0,0.[000]` prints it as 0 (AWS-FACTS "OpenSearch 2.19 details that bite").
+# OpenSearch Dashboards' `currency` field format (opensearch-project/OpenSearch-Dashboards
+# src/plugins/data/common/field_formats/converters/currency.ts, a numeral pattern; its default
+# `format:currency:defaultPattern` is `($0,0.[00])`) with 8 optional decimals shows one
+# invocation's cost; sums of many keep their leading digits.
+COST_FIELDS = ("aws.lambda.cost_usd",)
+COST_PATTERN = "$0,0.[00000000]"
+
+
+def field_format_map() -> JsonObject:
+    return {f: {"id": "currency", "params": {"pattern": COST_PATTERN}} for f in COST_FIELDS}
+
+
 def index_pattern() -> JsonObject:
     return {
         "id": PATTERN_ID,
         "type": "index-pattern",
-        "attributes": {"title": PATTERN_TITLE, "timeFieldName": "@timestamp"},
+        "attributes": {
+            "title": PATTERN_TITLE,
+            "timeFieldName": "@timestamp",
+            "fieldFormatMap": dumps(field_format_map()),
+        },
         "references": [],
         "migrationVersion": {"index-pattern": "7.6.0"},
     }

@@ -7,13 +7,15 @@ from typing import Any
 
 from opensearch.saved_objects import (
     ERRORS,
-    PATTERN_TITLE,
+    FAILED,
+    INVOCATION,
     REPORTS,
     TIMEOUTS,
     dumps,
     index_reference,
     search_source,
 )
+from opensearch.vega import cold_start_spec, slowest_traces_spec
 
 JsonObject = dict[str, Any]
 
@@ -52,6 +54,19 @@ def _date_histogram(agg_id: str) -> JsonObject:
     )
 
 
+def _category_axis() -> JsonObject:
+    return {
+        "id": "CategoryAxis-1",
+        "type": "category",
+        "position": "bottom",
+        "show": True,
+        "style": {},
+        "scale": {"type": "linear"},
+        "labels": {"show": True, "filter": True, "truncate": 100},
+        "title": {},
+    }
+
+
 def _xy_params(
     chart: str, value_title: str, series: list[tuple[str, str]], mode: str | None = None
 ) -> JsonObject:
@@ -61,18 +76,7 @@ def _xy_params(
     return {
         "type": chart,
         "grid": {"categoryLines": False},
-        "categoryAxes": [
-            {
-                "id": "CategoryAxis-1",
-                "type": "category",
-                "position": "bottom",
-                "show": True,
-                "style": {},
-                "scale": {"type": "linear"},
-                "labels": {"show": True, "filter": True, "truncate": 100},
-                "title": {},
-            }
-        ],
+        "categoryAxes": [_category_axis()],
         "valueAxes": [
             {
                 "id": "ValueAxis-1",
@@ -194,169 +198,91 @@ def _vega(key: str, title: str, description: str, spec: JsonObject) -> JsonObjec
     return visualization(key, title, description, "vega", [], params)
 
 
-def _vega_data(body: JsonObject, buckets: str) -> JsonObject:
-    return {
-        "url": {
-            "index": PATTERN_TITLE,
-            "%context%": True,
-            "%timefield%": "@timestamp",
-            "body": body,
-        },
-        "format": {"property": buckets},
-    }
-
-
-def cold_start_spec() -> JsonObject:
-    body = {
-        "size": 0,
-        "aggs": {
-            "reports": {
-                "filter": {"term": {"aws.lambda.event": "report"}},
-                "aggs": {
-                    "functions": {
-                        "terms": {"field": "faas.name", "size": 50},
-                        "aggs": {
-                            "cold": {"filter": {"term": {"faas.coldstart": True}}},
-                            "ratio": {
-                                "bucket_script": {
-                                    "buckets_path": {"cold": "cold>_count", "all": "_count"},
-                                    "script": "params.all > 0 ? params.cold / params.all : 0",
-                                }
-                            },
-                        },
-                    }
-                },
-            }
-        },
-    }
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v4.json",
-        "title": "Cold-start ratio per function (cold starts / invocations)",
-        "data": _vega_data(body, "aggregations.reports.functions.buckets"),
-        "transform": [
-            {"calculate": "datum.ratio.value", "as": "cold_start_ratio"},
-            {"calculate": "datum.cold.doc_count", "as": "cold_starts"},
-        ],
-        "mark": {"type": "bar", "tooltip": True},
-        "encoding": {
-            "y": {"field": "key", "type": "nominal", "sort": "-x", "title": "function"},
-            "x": {
-                "field": "cold_start_ratio",
-                "type": "quantitative",
-                "title": "cold-start ratio",
-                "axis": {"format": "%"},
-            },
-            "tooltip": [
-                {"field": "key", "title": "function"},
-                {"field": "cold_start_ratio", "format": ".1%", "title": "ratio"},
-                {"field": "cold_starts", "title": "cold starts"},
-                {"field": "doc_count", "title": "invocations"},
-            ],
-        },
-    }
-
-
-def slowest_traces_spec() -> JsonObject:
-    body = {
-        "size": 0,
-        "aggs": {
-            "traces": {
-                "terms": {"field": "trace.id", "size": 1000},
-                "aggs": {
-                    "first": {"min": {"field": "@timestamp"}},
-                    "last": {"max": {"field": "@timestamp"}},
-                    "functions": {"cardinality": {"field": "faas.name"}},
-                    "lead_ms": {
-                        "bucket_script": {
-                            "buckets_path": {"first": "first", "last": "last"},
-                            "script": "params.last - params.first",
-                        }
-                    },
-                    "slowest": {
-                        "bucket_sort": {"sort": [{"lead_ms": {"order": "desc"}}], "size": 25}
-                    },
-                },
-            }
-        },
-    }
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v4.json",
-        "title": "Slowest traces by lead time (first to last event of a trace.id)",
-        "data": _vega_data(body, "aggregations.traces.buckets"),
-        "transform": [
-            {"calculate": "datum.lead_ms.value / 1000", "as": "lead_seconds"},
-            {"calculate": "datum.functions.value", "as": "function_count"},
-            {"calculate": "datum.first.value_as_string", "as": "started"},
-        ],
-        "mark": {"type": "bar", "tooltip": True},
-        "encoding": {
-            "y": {"field": "key", "type": "nominal", "sort": "-x", "title": "trace.id"},
-            "x": {"field": "lead_seconds", "type": "quantitative", "title": "lead time (s)"},
-            "tooltip": [
-                {"field": "key", "title": "trace.id"},
-                {"field": "lead_seconds", "title": "lead time (s)", "format": ".3f"},
-                {"field": "started", "title": "first event"},
-                {"field": "function_count", "title": "functions"},
-                {"field": "doc_count", "title": "lines"},
-            ],
-        },
-    }
-
-
-def _count_per_function(
-    key: str, title: str, description: str, chart: str, value_title: str, query: str
+def _per_function(
+    key: str, titles: tuple[str, str, str], chart: str, query: str, metric: JsonObject
 ) -> JsonObject:
-    """Lines matching `query` over time, one series per function."""
+    """`metric` of the documents matching `query` over time, one series per function;
+    `titles` = (title, description, value axis title)."""
+    title, description, value_title = titles
     return visualization(
         key,
         title,
         description,
         chart,
-        [_agg("1", "count", "metric"), _date_histogram("2"), _terms("3", "faas.name", "group")],
+        [metric, _date_histogram("2"), _terms("3", "faas.name", "group")],
         _xy_params(chart, value_title, [("1", value_title)]),
         query,
     )
 
 
-def visualizations() -> list[JsonObject]:
+def _invocations_counted(label: str) -> JsonObject:
+    return _agg("1", "cardinality", "metric", field=INVOCATION, customLabel=label)
+
+
+def _failure_panels() -> list[JsonObject]:
+    lines = _agg("1", "count", "metric", customLabel="Error lines")
     return [
-        _count_per_function(
+        _per_function(
             "invocations",
-            "Invocations per function over time",
-            "REPORT lines (one per invocation) per function.",
+            (
+                "Invocations per function over time",
+                "REPORT lines (one per invocation).",
+                "Invocations",
+            ),
             "line",
-            "Invocations",
             REPORTS,
+            _agg("1", "count", "metric", customLabel="Invocations"),
         ),
-        _count_per_function(
+        _per_function(
             "errors",
-            "Errors per function over time",
-            "ERROR and FATAL lines per function.",
+            (
+                "Errors (failed invocations) per function over time",
+                "Invocations that failed: function error, timeout or runtime failure, each "
+                "counted once (what Lambda's Errors metric counts). Error log lines are a "
+                "separate panel.",
+                "Failed invocations",
+            ),
             "histogram",
-            "Errors",
+            FAILED,
+            _invocations_counted("Failed invocations"),
+        ),
+        _per_function(
+            "error-lines",
+            ("Error log lines per function over time", "ERROR and FATAL log lines.", "Error lines"),
+            "histogram",
             ERRORS,
+            lines,
         ),
-        _count_per_function(
+        _per_function(
             "timeouts",
-            "Timeouts per function",
-            "Timed-out invocations per function.",
+            ("Timeouts per function", "Timed-out invocations, each counted once.", "Timeouts"),
             "histogram",
-            "Timeouts",
             TIMEOUTS,
+            _invocations_counted("Timed-out invocations"),
         ),
+        visualization(
+            "error-types",
+            "Top error types",
+            "Most frequent error.type values.",
+            "pie",
+            [_agg("1", "count", "metric"), _terms("2", "error.type", "segment", size=15)],
+            _pie_params(),
+            "error.type:*",
+        ),
+    ]
+
+
+def _performance_panels() -> list[JsonObject]:
+    percentiles = {"percents": [50, 95, 99]}
+    emf = "metrics.${EMF_METRIC}"
+    return [
         visualization(
             "duration",
             "Duration p50 / p95 / p99 per function",
             "Percentiles of REPORT Duration (ms) per function.",
             "table",
             [
-                _agg(
-                    "1",
-                    "percentiles",
-                    "metric",
-                    field="aws.lambda.duration_ms",
-                    percents=[50, 95, 99],
-                ),
+                _agg("1", "percentiles", "metric", field="aws.lambda.duration_ms", **percentiles),
                 _agg("4", "count", "metric"),
                 _terms("2", "faas.name", "bucket", size=50, order_by="4"),
             ],
@@ -385,56 +311,57 @@ def visualizations() -> list[JsonObject]:
             REPORTS,
         ),
         visualization(
+            "emf-percentiles",
+            "EMF metric percentiles: ${EMF_METRIC}",
+            f"p50 / p95 / p99 of the Embedded Metric Format value {emf} over time. Save a "
+            "copy and change the field to chart another metrics.* value.",
+            "line",
+            [_agg("1", "percentiles", "metric", field=emf, **percentiles), _date_histogram("2")],
+            _xy_params("line", emf, [("1", emf)]),
+            f"{emf}:*",
+        ),
+    ]
+
+
+def _cost_panels() -> list[JsonObject]:
+    cost = "aws.lambda.cost_usd"
+    return [
+        visualization(
             "cost-per-function",
             "Cost per function (USD)",
-            "Sum of aws.lambda.cost_usd per function.",
+            f"Sum of {cost} per function.",
             "histogram",
-            [
-                _agg("1", "sum", "metric", field="aws.lambda.cost_usd"),
-                _terms("3", "faas.name", "segment", size=30),
-            ],
+            [_agg("1", "sum", "metric", field=cost), _terms("3", "faas.name", "segment", size=30)],
             _xy_params("histogram", "USD", [("1", "USD")]),
             REPORTS,
         ),
         visualization(
             "cost-total",
             "Total cost (USD)",
-            "Sum of aws.lambda.cost_usd of every function.",
+            f"Sum of {cost} of every function.",
             "metric",
-            [
-                _agg(
-                    "1",
-                    "sum",
-                    "metric",
-                    field="aws.lambda.cost_usd",
-                    customLabel="Total cost (USD)",
-                )
-            ],
+            [_agg("1", "sum", "metric", field=cost, customLabel="Total cost (USD)")],
             _metric_params(),
             REPORTS,
         ),
         visualization(
             "cost-over-time",
             "Cost over time per function (USD)",
-            "Sum of aws.lambda.cost_usd over time per function.",
+            f"Sum of {cost} over time per function.",
             "histogram",
             [
-                _agg("1", "sum", "metric", field="aws.lambda.cost_usd"),
+                _agg("1", "sum", "metric", field=cost),
                 _date_histogram("2"),
                 _terms("3", "faas.name", "group"),
             ],
             _xy_params("histogram", "USD", [("1", "USD")]),
             REPORTS,
         ),
-        visualization(
-            "error-types",
-            "Top error types",
-            "Most frequent error.type values.",
-            "pie",
-            [_agg("1", "count", "metric"), _terms("2", "error.type", "segment", size=15)],
-            _pie_params(),
-            "error.type:*",
-        ),
+    ]
+
+
+def _trace_panels() -> list[JsonObject]:
+    return [
         _vega(
             "slowest-traces",
             "Slowest traces by lead time",
@@ -453,24 +380,8 @@ def visualizations() -> list[JsonObject]:
             _xy_params("histogram", "Traces", [("1", "Traces")]),
             "labels.milestone:*",
         ),
-        visualization(
-            "emf-percentiles",
-            "EMF metric percentiles: ${EMF_METRIC}",
-            "p50 / p95 / p99 of the Embedded Metric Format value "
-            "metrics.${EMF_METRIC} over time. Save a copy and change the field "
-            "to chart another metrics.* value.",
-            "line",
-            [
-                _agg(
-                    "1",
-                    "percentiles",
-                    "metric",
-                    field="metrics.${EMF_METRIC}",
-                    percents=[50, 95, 99],
-                ),
-                _date_histogram("2"),
-            ],
-            _xy_params("line", "metrics.${EMF_METRIC}", [("1", "metrics.${EMF_METRIC}")]),
-            "metrics.${EMF_METRIC}:*",
-        ),
     ]
+
+
+def visualizations() -> list[JsonObject]:
+    return _failure_panels() + _performance_panels() + _cost_panels() + _trace_panels()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import fnmatch
 import itertools
 import json
+import re
 import threading
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -27,6 +28,8 @@ from tests.fakes.opensearch_store import JsonObject, error_body
 if TYPE_CHECKING:
     from tests.fakes.opensearch_http import FakeOpenSearch, RecordedRequest, Reply
 
+# Notifications config id alphabet ("All Base64 chars + _-"), common-utils 2.19 ValidationHelpers.kt
+CONFIG_ID_CHARS = re.compile(r"[A-Za-z0-9+/_-]")
 _counter = itertools.count(1)
 _counter_lock = threading.Lock()
 
@@ -232,6 +235,11 @@ def _install_notifications(fake: FakeOpenSearch) -> None:
     def create(req: RecordedRequest) -> Reply:
         body = _body(req)
         config_id = str(body.get("config_id") or f"cfg-{_next()}")
+        invalid = "".join(c for c in config_id if not CONFIG_ID_CHARS.match(c))
+        if invalid or not config_id.strip():
+            # 2.19: common-utils ValidationHelpers.kt validateId (CreateNotificationConfigRequest)
+            reason = f"Invalid characters in id : {invalid}"
+            return _reply(400, error_body(400, "illegal_argument_exception", reason))
         if config_id in configs:
             reason = f"version conflict, document already exists ({config_id})"
             return _reply(409, error_body(409, "version_conflict_engine_exception", reason))

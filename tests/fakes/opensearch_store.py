@@ -59,6 +59,11 @@ def _lookup(node: Any, parts: list[str]) -> Any:
     return _MISSING
 
 
+def matches(source: JsonObject, query: JsonObject) -> bool:
+    """Does a document `_source` match a query (the clauses the fake supports)?"""
+    return _matches(source, "", query)
+
+
 def _matches(source: JsonObject, doc_id: str, query: JsonObject) -> bool:
     if not query:
         return True

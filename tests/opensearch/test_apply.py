@@ -361,3 +361,22 @@ def test_provider_accepts_numbers_as_the_engine_sends_them(opensearch_fake: Fake
     assert isinstance(index["number_of_shards"], int)
     policy = opensearch_fake.objects["ism"]["lambda-logs-retention"]["policy"]
     assert policy["states"][0]["transitions"][0]["conditions"]["min_index_age"] == "9d"
+
+
+@pytest.mark.parametrize("prefix", ["team.a.logs", "a.b", "x..y-z_1"])
+def test_a_dotted_prefix_gets_a_valid_channel_id(
+    opensearch_fake: FakeOpenSearch, prefix: str
+) -> None:
+    # GIVEN an index prefix with dots (valid for indices, not for Notifications ids)
+    settings = ContentSettings(
+        index_prefix=prefix, alarm_topic_arn=TOPIC, alerting_role_arn=ALERTING_ROLE
+    )
+    # WHEN the content is applied (the fake rejects ids outside [A-Za-z0-9+/_-] as 2.19 does)
+    result = apply_content(Connection(opensearch_fake.url, "eu-west-1"), settings)
+    # THEN the channel exists under that id and every monitor action points at it
+    assert "." not in result.channel_id
+    assert set(opensearch_fake.objects["notifications"]) == {result.channel_id}
+    for monitor in opensearch_fake.objects["monitors"].values():
+        for trigger in monitor["monitor"]["triggers"]:
+            actions = next(iter(trigger.values()))["actions"]
+            assert [a["destination_id"] for a in actions] == [result.channel_id]

@@ -8,13 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from opensearch import dashboards
 from opensearch.artifacts import (
     ARTIFACTS_DIR,
+    CHANNEL_ID_RULE,
+    INDEX_PREFIX_RULE,
     ArtifactError,
     Artifacts,
     ContentSettings,
+    channel_id_for,
     load_artifacts,
     load_raw,
     ndjson,
@@ -76,7 +81,15 @@ def mapping(artifacts: Artifacts) -> Mapping:
 
 
 def test_template_maps_exactly_the_design_fields(mapping: Mapping) -> None:
-    assert mapping.fields == DESIGN_FIELDS
+    # + the dynamic-path fields the saved objects use, mapped explicitly on every index
+    explicit = {"labels.milestone": "keyword", "metrics.Latency": "double"}
+    assert mapping.fields == {**DESIGN_FIELDS, **explicit}
+    other = mapping_of(load_artifacts(ContentSettings(emf_metric="Cart")).index_template)
+    assert other.fields == {
+        **DESIGN_FIELDS,
+        "labels.milestone": "keyword",
+        "metrics.Cart": "double",
+    }
 
 
 def test_template_dynamic_paths(artifacts: Artifacts, mapping: Mapping) -> None:
@@ -338,3 +351,30 @@ def test_mustache_in_monitors_is_not_a_placeholder() -> None:
     )
     text = json.dumps(load_artifacts(settings).monitors["error-spike"])
     assert "{{period_end}}||-10m" in text and "{{ctx.monitor.name}}" in text
+
+
+# -- notification channel id ------------------------------------------------------------------
+
+PREFIXES = st.from_regex(INDEX_PREFIX_RULE, fullmatch=True)
+
+
+@given(PREFIXES)
+def test_channel_id_is_a_valid_notifications_id_for_every_prefix(prefix: str) -> None:
+    # 2.19 common-utils ValidationHelpers.kt: isValidId = not blank, all of [A-Za-z0-9+/_-]
+    channel = ContentSettings(index_prefix=prefix).channel_id
+    assert CHANNEL_ID_RULE.match(channel) and channel.strip() == channel
+    assert "/" not in channel and "+" not in channel  # the id also goes into a URL path
+
+
+@given(PREFIXES, PREFIXES)
+def test_distinct_prefixes_never_share_a_channel(first: str, second: str) -> None:
+    if first != second:
+        assert channel_id_for(first) != channel_id_for(second)
+
+
+def test_channel_id_of_plain_and_dotted_prefixes() -> None:
+    assert channel_id_for("lambda-logs") == "lambda-logs-alarms"  # unchanged where valid
+    dotted, underscored = channel_id_for("team.logs"), channel_id_for("team_logs")
+    assert dotted.startswith("team_logs-") and dotted.endswith("-alarms")
+    assert dotted != underscored == "team_logs-alarms"
+    assert not CHANNEL_ID_RULE.match("team.logs-alarms")  # what the old id was

@@ -1,0 +1,106 @@
+"""Every monitor action's subject and message, rendered with Mustache against the context
+OpenSearch Alerting 2.19 builds (tests/opensearch/alerting_context.py cites the sources), from
+documents run through the monitor's own query: the function names and counts are in the text."""
+
+from __future__ import annotations
+
+import pytest
+from pystache.context import KeyNotFoundError  # type: ignore[import-untyped]
+
+from opensearch.artifacts import ContentSettings, JsonObject, load_artifacts
+from tests.fakes.opensearch_aggs import iso
+from tests.opensearch.alerting_context import (
+    ActionRun,
+    bucket_level_runs,
+    query_level_runs,
+    render,
+)
+from tests.opensearch.invocations import MINUTE, invocation
+
+END_MS = 1_764_666_000_000  # the period end of the run under test
+SETTINGS = ContentSettings(
+    alarm_topic_arn="arn:aws:sns:eu-west-1:1:t", alerting_role_arn="arn:aws:iam::1:role/r"
+)
+
+
+def monitors() -> dict[str, JsonObject]:
+    return load_artifacts(SETTINGS).monitors
+
+
+def line(function: str, minutes_ago: float, **fields: JsonObject) -> JsonObject:
+    return {"@timestamp": iso(END_MS - minutes_ago * MINUTE), "faas": {"name": function}, **fields}
+
+
+def rendered(run: ActionRun) -> tuple[str, str]:
+    subject = render(run.action["subject_template"]["source"], run.params)
+    return subject, render(run.action["message_template"]["source"], run.params)
+
+
+def failed(function: str, count: int, minutes_ago: float = 2) -> list[JsonObject]:
+    """`count` failed invocations: errors with ERROR lines and timeouts (two documents each)."""
+    docs: list[JsonObject] = []
+    for i in range(count):
+        status = "timeout" if i % 2 else "error"
+        at = END_MS - int(minutes_ago * MINUTE) - i
+        docs += invocation(function, f"{function}-{i}", status, at, error_lines=2)
+    return docs
+
+
+def test_error_spike_names_each_function_and_every_count() -> None:
+    # GIVEN checkout (12 failed), search (15, already alerting), billing (3: below 10),
+    # chatty (40 ERROR lines, every invocation a success), old (failures 20 minutes ago)
+    documents = failed("checkout", 12) + failed("search", 15) + failed("billing", 3)
+    documents += [
+        d for i in range(20) for d in invocation("chatty", f"c{i}", "success", END_MS - MINUTE, 2)
+    ]
+    documents += failed("old", 30, minutes_ago=20)
+    runs = bucket_level_runs(monitors()["error-spike"], documents, END_MS, alerted={"search"})
+    # THEN one action per alert: checkout NEW, search DEDUPED
+    assert [r.category for r in runs] == ["NEW", "DEDUPED"]
+    texts = [rendered(r) for r in runs]
+    for (subject, message), name in zip(texts, ["checkout", "search"], strict=True):
+        assert name in subject and message.startswith(name)
+        assert "- checkout: 12\n" in message and "- search: 15\n" in message  # timeouts once
+        assert "- billing: 3\n" in message
+        assert "chatty" not in message and "old" not in message  # error lines are not failures
+        assert "- : " not in message and "to 2025-12-02T09:00:00Z." in message  # Instant
+    assert "(ongoing)" in texts[1][0] and "(ongoing)" not in texts[0][0]
+
+
+def test_function_silent_names_the_silent_function() -> None:
+    documents = [line("orders", 180), line("orders", 300), line("payments", 10)]
+    runs = bucket_level_runs(monitors()["function-silent"], documents, END_MS, alerted=set())
+    assert [r.category for r in runs] == ["NEW"]
+    subject, message = rendered(runs[0])
+    assert "orders" in subject and message.startswith("orders logged in the 24 hours")
+    assert "0 log lines in the last hour" in message and 'faas.name:"orders"' in message
+    assert "payments" not in subject + message
+
+
+def test_timeouts_lists_functions_and_counts() -> None:
+    documents = invocation("slow", "s1", "timeout", END_MS - MINUTE)
+    documents += invocation("slow", "s2", "timeout", END_MS - 2 * MINUTE)
+    documents += invocation("ok", "o1", "success", END_MS - MINUTE)
+    (run,) = query_level_runs(monitors()["timeouts"], documents, END_MS)
+    _subject, message = rendered(run)
+    assert "- slow: 2\n" in message and "ok" not in message
+
+
+@pytest.mark.parametrize("name", sorted(monitors()))
+def test_every_action_renders_with_only_what_the_context_has(name: str) -> None:
+    monitor = monitors()[name]
+    documents = [*failed("fn", 20), line("fn", 200)]
+    if monitor["monitor_type"] == "bucket_level_monitor":
+        runs = bucket_level_runs(monitor, documents, END_MS, alerted=set())
+    else:
+        runs = query_level_runs(monitor, documents, END_MS)
+    for run in runs:
+        rendered(run)  # strict: a tag the 2.19 context lacks raises
+
+
+def test_the_old_agg_alert_content_template_is_caught() -> None:
+    # the template of the issue: strict rendering names the tag OpenSearch printed as nothing
+    (run, *_) = bucket_level_runs(monitors()["error-spike"], failed("checkout", 12), END_MS, set())
+    old = "{{#ctx.newAlerts}}- {{agg_alert_content.bucket_keys}}: {{agg_alert_content.bucket.doc_count}} errors\n{{/ctx.newAlerts}}"
+    with pytest.raises(KeyNotFoundError, match="agg_alert_content"):
+        render(old, run.params)
