@@ -20,8 +20,8 @@ from tests.transformer.helpers import (
     events,
     run,
 )
+from transformer.budget import RESPONSE_BUDGET_BYTES
 from transformer.reingest import RESERVE_SECONDS
-from transformer.response import RESPONSE_BUDGET_BYTES
 
 
 @pytest.mark.parametrize("count", [1, 1_000, 10_000])

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from lambdalogs.firehose_local import firehose_event, opensearch_document
 from tests.transformer.helpers import STREAM_ARN, Context, FlakyFirehose
+from transformer.budget import RESPONSE_BUDGET_BYTES
 from transformer.cost import StaticArchitectures
 from transformer.handler import process
-from transformer.response import RESPONSE_BUDGET_BYTES
 from transformer.settings import Settings
 
 RESULTS = {"Ok", "Dropped", "ProcessingFailed"}
