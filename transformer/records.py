@@ -7,16 +7,20 @@ documents are finished after the loop, the architecture resolved once per functi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from transformer.cost import ArchitectureSource
 from transformer.decode import decode, read_event
-from transformer.document import Encode, encoder
+from transformer.document import Encode, encoder, line_is_oversized, truncate
 from transformer.enrich import BILLED, StreamInfo, Usage, add_cost, enrich, usage
 from transformer.jsonlib import Codec
 from transformer.parse import parse_capped, parse_line
 from transformer.settings import Settings
 from transformer.types import Fields, Transformed
+
+# What encoding parsed fields can raise: orjson's JSONEncodeError (a TypeError) beyond its
+# depth, and the standard library's RecursionError or ValueError.
+UNENCODABLE: Final = (RecursionError, TypeError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,10 @@ def _documents(events: list[Any], info: StreamInfo, ctx: Context, tally: _Tally)
                 documents.append(b"")
                 continue
         enrich(fields, line, event_id, info)
-        documents.append(encode(fields, epoch_ms))
+        try:
+            documents.append(encode(fields, epoch_ms))
+        except UNENCODABLE:
+            documents.append(_as_text(line, epoch_ms, event_id, info, ctx, encode))
     if reports:
         _finish_reports(reports, documents, info, ctx, encode)
     return documents
@@ -93,7 +100,23 @@ def _finish_reports(
             architectures[name] = ctx.architectures.architecture(name, info.account_id)
         add_cost(report.fields, report.usage, architectures[name], ctx.settings.prices)
         enrich(report.fields, report.line, report.event_id, info)
-        documents[report.position] = encode(report.fields, report.epoch_ms)
+        try:
+            documents[report.position] = encode(report.fields, report.epoch_ms)
+        except UNENCODABLE:
+            text = _as_text(report.line, report.epoch_ms, report.event_id, info, ctx, encode)
+            documents[report.position] = text
+
+
+def _as_text(
+    line: str, epoch_ms: object, event_id: object, info: StreamInfo, ctx: Context, encode: Encode
+) -> bytes:
+    """The document of a line whose parsed fields cannot be encoded (JSON nested deeper than
+    the codecs go): the line as plain text, flagged `event.unparsed`; its record is unharmed."""
+    fields: Fields = {"message": line, "event.unparsed": True}
+    if line_is_oversized(line, ctx.settings.max_message_bytes):
+        truncate(fields, line, ctx.settings.max_message_bytes)
+    enrich(fields, line, event_id, info)
+    return encode(fields, epoch_ms)
 
 
 def transform_record(record: dict[str, Any], ctx: Context) -> Transformed:

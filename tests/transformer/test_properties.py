@@ -47,6 +47,7 @@ TYPES: dict[str, type | tuple[type, ...]] = {
     "log.truncated": bool,
     "event.original": str,
     "event.original_truncated": bool,
+    "event.unparsed": bool,
     "json": dict,
     "aws.cloudwatch.event_id": str,
     "cloud.account.id": str,
