@@ -27,9 +27,9 @@ from typing import Any
 
 from lambdalogs.local.firehose import LoopbackFirehose, firehose_event, subscription_record
 from transformer import jsonlib
+from transformer.budget import b64_length
 from transformer.cost import StaticArchitectures
 from transformer.handler import process
-from transformer.response import b64_length
 from transformer.settings import Settings
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"

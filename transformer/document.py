@@ -1,4 +1,4 @@
-"""CloudWatch log event + parsed fields → one encoded OpenSearch document (bytes).
+"""Parsed and enriched fields → one encoded OpenSearch document (bytes), within its sizes.
 
 The first key is always `@timestamp`; the transformer recognises its own re-ingested documents
 by that prefix. Sizes: a line over `max_message_bytes` is indexed truncated (flagged
@@ -7,64 +7,28 @@ Firehose record (1,000 KiB) has `event.original` cut too (flagged `event.origina
 
 from __future__ import annotations
 
-import re
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Final
 
+from lambda_shared.limits import FIREHOSE_RECORD_MAX_BYTES
 from transformer.jsonlib import Codec
-from transformer.jsonlog import Fields
-from transformer.parse import parse_line
-from transformer.settings import FIREHOSE_RECORD_MAX_BYTES, Settings
+from transformer.types import Fields
 
 DOCUMENT_PREFIX: Final = b'{"@timestamp":"'
 MAX_TIMESTAMP_MS: Final = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 _RECORD_MARGIN: Final = 2048
 _TEXT_FIELDS: Final = ("message", "error.message", "error.stack_trace")
-# Lambda log streams: "2026/11/20/[$LATEST]<id>", and in custom groups
-# "2026/11/20/<function name>[<version>]<id>".
-_STREAM: Final = re.compile(r"\d{4}/\d\d/\d\d/([^\[\]/]*)\[([^\]]*)\]")
-_LAMBDA_GROUP: Final = "/aws/lambda/"
 
-
-@dataclass(frozen=True)
-class StreamInfo:
-    """What every document of one CloudWatch record shares."""
-
-    account_id: str
-    log_group: str
-    function_name: str | None
-    version: str | None
-    lambda_stream: bool  # a function's own stream ("…/[<version>]…"), even in a custom group
-    # cloud.* and aws.cloudwatch.*: fields of the record that no log line can set
-    shared: dict[str, str] = field(compare=False, repr=False)
-
-    @classmethod
-    def of(cls, owner: str, region: str, log_group: str, log_stream: str) -> StreamInfo:
-        stream = _STREAM.match(log_stream)
-        name: str | None = None
-        if log_group.startswith(_LAMBDA_GROUP) and len(log_group) > len(_LAMBDA_GROUP):
-            name = log_group[len(_LAMBDA_GROUP) :]
-        elif stream and stream.group(1):
-            name = stream.group(1)
-        shared = {
-            "cloud.provider": "aws",
-            "cloud.account.id": owner,
-            "aws.cloudwatch.log_group": log_group,
-            "aws.cloudwatch.log_stream": log_stream,
-        }
-        if region:
-            shared["cloud.region"] = region
-        version = (stream.group(2) or None) if stream else None
-        return cls(owner, log_group, name, version, stream is not None and name is not None, shared)
-
+Encode = Callable[[Fields, object], bytes]
+"""encode(fields, epoch_ms) → the document of one event of a record."""
 
 _SECOND_CACHE: dict[int, bytes] = {}
 # ".000Z" … ".999Z": the milliseconds of a timestamp, formatted once
-MILLIS: Final = tuple(f".{ms:03d}Z".encode() for ms in range(1000))
+_MILLIS: Final = tuple(f".{ms:03d}Z".encode() for ms in range(1000))
 
 
-def second_text(epoch_seconds: int) -> bytes:
+def _second_text(epoch_seconds: int) -> bytes:
     """1795169647 → b'2026-11-20T10:14:07'."""
     text = _SECOND_CACHE.get(epoch_seconds)
     if text is None:
@@ -75,18 +39,55 @@ def second_text(epoch_seconds: int) -> bytes:
     return text
 
 
-def iso_timestamp(epoch_ms: int) -> bytes:
+def _iso_timestamp(epoch_ms: int) -> bytes:
     """1795169647121 → b'2026-11-20T10:14:07.121Z'."""
     seconds, millis = divmod(epoch_ms, 1000)
-    return second_text(seconds) + MILLIS[millis]
+    return _second_text(seconds) + _MILLIS[millis]
 
 
-def valid_epoch_ms(value: object) -> int | None:
+def _valid_epoch_ms(value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if value != value or not 0 <= value <= MAX_TIMESTAMP_MS:  # NaN or out of range
         return None
     return int(value)
+
+
+def _any_timestamp(epoch_ms: object, fallback_ms: int) -> bytes:
+    valid = _valid_epoch_ms(epoch_ms)
+    return _iso_timestamp(fallback_ms if valid is None else valid)
+
+
+def encoder(shared: Fields, codec: Codec, fallback_epoch_ms: int) -> Encode:
+    """The document encoder of one CloudWatch record. A document is spliced from bytes:
+    `{"@timestamp":"<ts>",` + the record's `shared` fields (encoded once, here) + the event's
+    own fields. The shared fields are cloud.* and aws.cloudwatch.*, which no parser writes, so
+    no name can appear twice. An event without a valid timestamp is stamped with
+    `fallback_epoch_ms` (the time the batch was handled)."""
+    dumps, safe_dumps = codec.raw_dumps, codec.dumps
+    after_timestamp = b'",' + codec.dumps(shared)[1:-1] + b","
+    last_second, opening = -1, b""  # the text of the last second met: a record's events share it
+
+    def encode(fields: Fields, epoch_ms: object) -> bytes:
+        nonlocal last_second, opening
+        if type(epoch_ms) is int and 0 <= epoch_ms <= MAX_TIMESTAMP_MS:
+            seconds = epoch_ms // 1000
+            if seconds != last_second:
+                last_second, opening = seconds, DOCUMENT_PREFIX + _second_text(seconds)
+            stamp = opening + _MILLIS[epoch_ms - seconds * 1000]  # {"@timestamp":"<ISO time>
+        else:
+            stamp = DOCUMENT_PREFIX + _any_timestamp(epoch_ms, fallback_epoch_ms)
+        try:
+            body = dumps(fields)
+        except (UnicodeEncodeError, TypeError, ValueError):
+            body = safe_dumps(fields)
+        data = stamp + after_timestamp + body[1:]
+        if len(data) > FIREHOSE_RECORD_MAX_BYTES:
+            timestamp = stamp[len(DOCUMENT_PREFIX) :].decode()
+            data = shrink({"@timestamp": timestamp, **shared, **fields}, codec)
+        return data
+
+    return encode
 
 
 def _cut(text: str, max_bytes: int) -> str:
@@ -98,7 +99,8 @@ def _cut(text: str, max_bytes: int) -> str:
     return encoded[:max_bytes].decode("utf-8", "ignore")
 
 
-def _truncate(fields: Fields, line: str, max_bytes: int) -> None:
+def truncate(fields: Fields, line: str, max_bytes: int) -> None:
+    """Cut the text fields of an oversized line to `max_bytes`, flagged, the line kept whole."""
     for name in _TEXT_FIELDS:
         value = fields.get(name)
         if isinstance(value, str):
@@ -112,15 +114,6 @@ def line_is_oversized(line: str, max_bytes: int) -> bool:
     if len(line) * 4 <= max_bytes:
         return False
     return len(line) > max_bytes or len(line.encode("utf-8", "surrogatepass")) > max_bytes
-
-
-def build_fields(line: str, settings: Settings, codec: Codec) -> Fields:
-    """Parsed fields of one line, truncated when the line is over the configured size."""
-    oversized = line_is_oversized(line, settings.max_message_bytes)
-    fields = parse_line(line, settings, codec, keep_json=not oversized)
-    if oversized:
-        _truncate(fields, line, settings.max_message_bytes)
-    return fields
 
 
 def shrink(document: Fields, codec: Codec) -> bytes:

@@ -14,13 +14,15 @@ from contextlib import contextmanager
 from typing import Any, Final
 
 from lambda_shared.aws_clients import FIREHOSE_TIMEOUTS, LOOKUP_TIMEOUTS, make_client
+from transformer.answer import final_answer
+from transformer.budget import beyond_budget
 from transformer.cost import ArchitectureSource, LambdaArchitectures
 from transformer.jsonlib import Codec, default_codec
-from transformer.records import Context, RecordResult, transform_record
+from transformer.records import Context, transform_record
 from transformer.reingest import FirehoseClient, Outcome, Pending, Reingester
-from transformer.response import fit_budget, response_entry
 from transformer.settings import Settings
 from transformer.summary import Summary, summary_record
+from transformer.types import Answer, Transformed
 
 LOCAL_TIME_BUDGET_SECONDS: Final = 300.0
 
@@ -52,8 +54,8 @@ def _write_line(line: str) -> None:
     sys.stdout.flush()
 
 
-def _transform_all(records: list[Any], ctx: Context, summary: Summary) -> list[RecordResult]:
-    results: list[RecordResult] = []
+def _transform_all(records: list[Any], ctx: Context, summary: Summary) -> list[Transformed]:
+    transformed: list[Transformed] = []
     seen: set[str] = set()
     for record in records:
         if not isinstance(record, dict) or "recordId" not in record:
@@ -65,20 +67,23 @@ def _transform_all(records: list[Any], ctx: Context, summary: Summary) -> list[R
             continue
         seen.add(record_id)
         try:
-            results.append(transform_record(record, ctx))
+            transformed.append(transform_record(record, ctx))
         except Exception as exc:
             summary.record_errors += 1
             summary.errors.append(f"record {record_id}: {type(exc).__name__}: {exc}")
             data = record.get("data")
             original = data if isinstance(data, str) else ""
-            results.append(RecordResult(record_id, "ProcessingFailed", original))
-    return results
+            transformed.append(Transformed(record_id, original, "failed"))
+    return transformed
 
 
-def _reingest(results: list[RecordResult], stream: str, reingester: Reingester | None) -> Outcome:
+def _reingest(
+    records: list[Transformed], moved: frozenset[int], stream: str, reingester: Reingester | None
+) -> Outcome:
+    """Every document not answered inline goes back into the stream."""
     pending = Pending([], [])
-    for index, result in enumerate(results):
-        extra = result.documents[1:] if result.inline else result.documents
+    for index, record in enumerate(records):
+        extra = record.documents if index in moved else record.documents[1:]
         pending.documents.extend(extra)
         pending.owners.extend([index] * len(extra))
     if not pending.documents:
@@ -90,26 +95,23 @@ def _reingest(results: list[RecordResult], stream: str, reingester: Reingester |
     return reingester.send(pending)
 
 
-def _apply_failures(results: list[RecordResult], outcome: Outcome) -> None:
-    for owner in outcome.failed_owners:
-        result = results[owner]
-        result.result, result.inline = "ProcessingFailed", False
-        result.reason = "extra documents could not be re-ingested"
-        result.documents = []
-
-
-def _count(results: list[RecordResult], outcome: Outcome, summary: Summary) -> None:
-    for result in results:
-        if result.result == "Ok":
+def _count(
+    records: list[Transformed], answers: list[Answer], outcome: Outcome, summary: Summary
+) -> None:
+    for record, answer in zip(records, answers, strict=True):
+        if answer.result == "Ok":
             summary.records_ok += 1
-        elif result.result == "Dropped":
+        elif answer.result == "Dropped":
             summary.records_dropped += 1
         else:
             summary.records_failed += 1
-        summary.passthrough += result.passthrough
-        summary.documents += len(result.documents)
-        summary.truncated += result.truncated
-        summary.parser_errors += result.parser_errors
+            if record.reason:
+                summary.errors.append(f"record {record.record_id}: {record.reason}")
+        if answer.result != "ProcessingFailed":
+            summary.documents += len(record.documents)
+        summary.passthrough += record.kind == "passthrough"
+        summary.truncated += record.truncated
+        summary.parser_errors += record.parser_errors
     summary.reingested = outcome.sent
     summary.reingest_retries = outcome.retries
     summary.reingest_calls = outcome.calls
@@ -170,16 +172,20 @@ def _process(
     region = settings.region or str(event.get("region") or "") or _region_of(stream_arn)
     ctx = Context(settings, codec, architectures, region, int(time.time() * 1000))
     summary = Summary(records_in=len(records))
-    results = _transform_all(records, ctx, summary)
-    fit_budget(results)
+    transformed = _transform_all(records, ctx, summary)
+    moved = beyond_budget(transformed)
     reingester = None
     if stream:
         remaining = _remaining_seconds(context, started)
         reingester = Reingester(firehose, stream, remaining, sleep)
-    outcome = _reingest(results, stream, reingester)
-    _apply_failures(results, outcome)
-    _count(results, outcome, summary)
-    response = {"records": [response_entry(result) for result in results]}
+    outcome = _reingest(transformed, moved, stream, reingester)
+    failed = outcome.failed_owners
+    answers = [
+        final_answer(record, inline=index not in moved, reingest_failed=index in failed)
+        for index, record in enumerate(transformed)
+    ]
+    _count(transformed, answers, outcome, summary)
+    response = {"records": [answer.entry() for answer in answers]}
     summary.response_bytes = len(codec.dumps(response))
     summary.duration_ms = round((time.monotonic() - started) * 1000.0, 3)
     invocation_id = str(event.get("invocationId", ""))

@@ -8,12 +8,11 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
-from transformer.errors import ErrorInfo, from_exception_text
 from transformer.levels import normalize_level
 from transformer.platform import parse_platform_json, xray_root
 from transformer.settings import Settings
-
-Fields = dict[str, Any]
+from transformer.tracebacks import ErrorInfo, from_exception_text
+from transformer.types import Fields
 
 MESSAGE_KEYS: Final = ("message", "msg")
 LEVEL_KEYS: Final = ("level", "levelname", "severity", "log.level", "loglevel", "lvl")

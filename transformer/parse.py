@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from transformer.errors import extract_error
+from transformer.document import line_is_oversized, truncate
 from transformer.jsonlib import LOADS_ERRORS, Codec
-from transformer.jsonlog import Fields, error_fields, parse_json_object
+from transformer.jsonlog import error_fields, parse_json_object
 from transformer.platform import PLATFORM_FIRST_CHARS, parse_platform_text, parse_timeout
 from transformer.runtimes import parse_prefix
 from transformer.settings import Settings
+from transformer.tracebacks import extract_error
+from transformer.types import Fields
 
 # Node.js runtime: "Invoke Error \t{"errorType": …}" and "Uncaught Exception \t{…}"
 _NODE_ERROR: Final = re.compile(
@@ -108,4 +110,14 @@ def parse_line(line: str, settings: Settings, codec: Codec, *, keep_json: bool =
     fields: Fields = {"message": text}
     if "\n" in text or "\r" in text:
         _text_error(text, fields)
+    return fields
+
+
+def parse_capped(line: str, settings: Settings, codec: Codec) -> Fields:
+    """The fields of a line that may be over the configured size: truncated and flagged if so
+    (its JSON object then left out)."""
+    oversized = line_is_oversized(line, settings.max_message_bytes)
+    fields = parse_line(line, settings, codec, keep_json=not oversized)
+    if oversized:
+        truncate(fields, line, settings.max_message_bytes)
     return fields

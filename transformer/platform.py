@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from typing import Any, Final
 
-Fields = dict[str, Any]
+from transformer.types import Fields
 
 _NUMBER: Final = re.compile(r"-?\d+(?:\.\d+)?")
 _START: Final = re.compile(r"START RequestId: (\S+)(?:\s+Version: (\S+))?")

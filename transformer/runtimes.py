@@ -6,11 +6,11 @@ the rest of the line (the message), or None when the line is not in its format."
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+from typing import Final
 
 from transformer.levels import normalize_level
+from transformer.types import Fields
 
-Fields = dict[str, Any]
 Prefixed = tuple[Fields, str]
 
 _UUID: Final = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"

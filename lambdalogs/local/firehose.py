@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
 from lambda_shared.cloudwatch_message import LogEventPayload, compress, data_message
+from transformer.budget import b64_length
 from transformer.cost import ArchitectureSource, StaticArchitectures
 from transformer.handler import process
 from transformer.jsonlib import Codec
-from transformer.response import b64_length
 from transformer.settings import Settings
 
 DEFAULT_STREAM_ARN: Final = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/lambda-logs"

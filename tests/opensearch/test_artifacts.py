@@ -30,7 +30,7 @@ from opensearch.artifacts import (
 from opensearch.mapping import Mapping, mapping_of
 from tests.opensearch.usage import FieldUse, dsl_uses, saved_object_uses, vega_spec
 
-# DESIGN.md "The document" (+ docs/interfaces.md `event.original_truncated`), verbatim types.
+# DESIGN.md "The document" (+ docs/interfaces.md `event.original_truncated`, `event.unparsed`), verbatim types.
 DESIGN_FIELDS = {
     "@timestamp": "date",
     "message": "text",
@@ -63,6 +63,7 @@ DESIGN_FIELDS = {
     "log.truncated": "boolean",
     "event.original": "keyword",
     "event.original_truncated": "boolean",
+    "event.unparsed": "boolean",
     "json": "flat_object",
 }
 

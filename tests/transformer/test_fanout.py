@@ -20,8 +20,8 @@ from tests.transformer.helpers import (
     events,
     run,
 )
+from transformer.budget import RESPONSE_BUDGET_BYTES
 from transformer.reingest import RESERVE_SECONDS
-from transformer.response import RESPONSE_BUDGET_BYTES
 
 
 @pytest.mark.parametrize("count", [1, 1_000, 10_000])
@@ -264,3 +264,21 @@ def test_malformed_log_events_still_become_documents_with_what_they_hold() -> No
     assert "aws.cloudwatch.event_id" not in by_message["no id"]
     assert by_message["no id"]["@timestamp"] == "2026-11-20T10:14:07.121Z"
     assert not delivery.failed
+
+
+@pytest.mark.parametrize("depth", [600, 1_000])
+def test_one_deeply_nested_json_line_costs_only_its_own_parse(depth: int) -> None:
+    # GIVEN a record whose middle event is a JSON request body nested `depth` levels
+    deep = '{"body":' + '{"a":' * depth + "1" + "}" * depth + "}"
+    record = cw_record(
+        [*events(2), {"id": "deep", "timestamp": 1_795_169_647_500, "message": deep}]
+    )
+    # WHEN it goes through the transformer
+    delivery = deliver([record])
+    # THEN no event is lost: the deep line is indexed as text, flagged, the others as parsed
+    assert not delivery.failed
+    by_id = {doc["aws.cloudwatch.event_id"]: doc for doc in delivery.documents}
+    assert len(by_id) == 3
+    assert by_id["deep"]["message"] == deep and by_id["deep"]["event.unparsed"] is True
+    assert "json" not in by_id["deep"]
+    assert all("event.unparsed" not in doc for key, doc in by_id.items() if key != "deep")

@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from transformer.document import build_fields
 from transformer.jsonlib import STDLIB
-from transformer.parse import parse_line
+from transformer.parse import parse_capped, parse_line
 from transformer.platform import common_report, tolerant_report
 from transformer.settings import Settings
 
@@ -321,7 +320,7 @@ def test_an_oversized_line_is_truncated_in_message_and_kept_whole_in_event_origi
     # GIVEN a JSON line of 100 KB with the default 32 KiB limit
     line = json.dumps({"level": "INFO", "message": "y" * 100_000, "user": "u-1"}) + "\n"
     # WHEN it is parsed for a document
-    fields = build_fields(line, Settings(), STDLIB)
+    fields = parse_capped(line, Settings(), STDLIB)
     # THEN message is cut to the limit, flagged, the full line kept, and the JSON not indexed
     assert len(fields["message"].encode()) == 32 * 1024
     assert fields["log.truncated"] is True
@@ -332,13 +331,13 @@ def test_an_oversized_line_is_truncated_in_message_and_kept_whole_in_event_origi
 
 def test_truncation_never_splits_a_multibyte_character() -> None:
     line = "é" * 40_000
-    fields = build_fields(line, Settings(max_message_bytes=1001), STDLIB)
+    fields = parse_capped(line, Settings(max_message_bytes=1001), STDLIB)
     assert fields["message"] == "é" * 500
     assert fields["log.truncated"] is True
 
 
 def test_a_line_under_the_limit_is_not_flagged() -> None:
-    fields = build_fields("short line", Settings(), STDLIB)
+    fields = parse_capped("short line", Settings(), STDLIB)
     assert "log.truncated" not in fields and "event.original" not in fields
 
 

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from lambdalogs.local.firehose import firehose_event, opensearch_document
 from tests.transformer.helpers import STREAM_ARN, Context, FlakyFirehose
+from transformer.budget import RESPONSE_BUDGET_BYTES
 from transformer.cost import StaticArchitectures
 from transformer.handler import process
-from transformer.response import RESPONSE_BUDGET_BYTES
 from transformer.settings import Settings
 
 RESULTS = {"Ok", "Dropped", "ProcessingFailed"}
@@ -47,6 +47,7 @@ TYPES: dict[str, type | tuple[type, ...]] = {
     "log.truncated": bool,
     "event.original": str,
     "event.original_truncated": bool,
+    "event.unparsed": bool,
     "json": dict,
     "aws.cloudwatch.event_id": str,
     "cloud.account.id": str,

@@ -1,5 +1,6 @@
-"""One Firehose record's data → what it holds: a CloudWatch Logs subscription message, one of
-our own re-ingested documents, or something that cannot be read."""
+"""Decode: one Firehose record's data → what it holds (a CloudWatch Logs subscription message,
+one of our own re-ingested documents, or something that cannot be read), and one log event of
+a message → its line, timestamp and id."""
 
 from __future__ import annotations
 
@@ -82,3 +83,28 @@ def decode(data: object, codec: Codec) -> Decoded:
     except JsonDecodeError:
         return _invalid("the gzip content is not valid JSON")
     return _check_message(message)
+
+
+def _odd_event(event: object, codec: Codec) -> tuple[str, object, object]:
+    """(line, timestamp, id) of a logEvents entry that is not {id, timestamp, message: str}:
+    a key missing, a message that is not a string, or no object at all."""
+    if not isinstance(event, dict):
+        return bytes(codec.dumps(event)).decode("utf-8"), None, None
+    message = event.get("message")
+    if isinstance(message, str):
+        line = message
+    else:
+        line = "" if message is None else bytes(codec.dumps(message)).decode("utf-8")
+    return line, event.get("timestamp"), event.get("id")
+
+
+def read_event(event: Any, codec: Codec) -> tuple[str, object, object]:
+    """(line, timestamp, id) of one logEvents entry; a malformed one keeps what it holds (JSON
+    for a message or an entry that is not text). The timestamp and id are checked where used."""
+    try:  # only a JSON object (a dict) can be read with string keys
+        line, epoch_ms, event_id = event["message"], event["timestamp"], event["id"]
+    except (KeyError, TypeError, IndexError):
+        return _odd_event(event, codec)
+    if type(line) is not str:
+        return _odd_event(event, codec)
+    return line, epoch_ms, event_id
