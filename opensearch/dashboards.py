@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from opensearch.artifacts import ndjson
 from opensearch.saved_objects import (
@@ -67,74 +67,51 @@ def dashboard(key: str, title: str, description: str, panels: list[tuple[str, st
     }
 
 
+# The dashboards, declared: (id, title, question it answers, panels). A panel is a
+# visualization's key, or `search:<key>` for a saved search.
+DASHBOARDS: Final = (
+    (
+        "overview",
+        "Lambda logs: Overview",
+        "Is everything healthy? Invocations, errors, cold starts and cost.",
+        ("invocations", "errors", "cold-starts", "cost-total", "error-types", "search:errors"),
+    ),
+    (
+        "errors",
+        "Lambda logs: Errors and timeouts",
+        "What fails, where, and how often?",
+        ("errors", "error-lines", "timeouts", "error-types", "search:errors", "search:timeouts"),
+    ),
+    (
+        "performance",
+        "Lambda logs: Performance",
+        "How fast, how cold, how much memory?",
+        ("duration", "cold-starts", "memory", "emf-percentiles", "search:cold-starts"),
+    ),
+    (
+        "cost",
+        "Lambda logs: Cost",
+        "What do the functions cost, and which ones?",
+        ("cost-total", "cost-per-function", "cost-over-time", "invocations"),
+    ),
+    (
+        "traces",
+        "Lambda logs: Traces",
+        "Which business flows are slow, and how far do they get?",
+        ("slowest-traces", "milestones", "search:trace-milestones", "search:invocation"),
+    ),
+)
+
+
+def _saved_object(key: str) -> tuple[str, str]:
+    kind, _, name = key.rpartition(":")
+    return ("search", f"search-{name}") if kind == "search" else ("visualization", f"vis-{name}")
+
+
 def dashboards() -> list[JsonObject]:
-    def vis(key: str) -> tuple[str, str]:
-        return ("visualization", f"vis-{key}")
-
-    def saved(key: str) -> tuple[str, str]:
-        return ("search", f"search-{key}")
-
     return [
-        dashboard(
-            "overview",
-            "Lambda logs: Overview",
-            "Is everything healthy? Invocations, errors, cold starts and cost.",
-            [
-                vis("invocations"),
-                vis("errors"),
-                vis("cold-starts"),
-                vis("cost-total"),
-                vis("error-types"),
-                saved("errors"),
-            ],
-        ),
-        dashboard(
-            "errors",
-            "Lambda logs: Errors and timeouts",
-            "What fails, where, and how often?",
-            [
-                vis("errors"),
-                vis("error-lines"),
-                vis("timeouts"),
-                vis("error-types"),
-                saved("errors"),
-                saved("timeouts"),
-            ],
-        ),
-        dashboard(
-            "performance",
-            "Lambda logs: Performance",
-            "How fast, how cold, how much memory?",
-            [
-                vis("duration"),
-                vis("cold-starts"),
-                vis("memory"),
-                vis("emf-percentiles"),
-                saved("cold-starts"),
-            ],
-        ),
-        dashboard(
-            "cost",
-            "Lambda logs: Cost",
-            "What do the functions cost, and which ones?",
-            [
-                vis("cost-total"),
-                vis("cost-per-function"),
-                vis("cost-over-time"),
-                vis("invocations"),
-            ],
-        ),
-        dashboard(
-            "traces",
-            "Lambda logs: Traces",
-            "Which business flows are slow, and how far do they get?",
-            [
-                vis("slowest-traces"),
-                vis("milestones"),
-                saved("trace-milestones"),
-                saved("invocation"),
-            ],
-        ),
+        dashboard(key, title, question, [_saved_object(panel) for panel in panels])
+        for key, title, question, panels in DASHBOARDS
     ]
 
 

@@ -61,3 +61,32 @@ def test_lambda_packages_need_only_the_standard_library_and_boto3(
 def test_infra_only_packages_the_lambda_code_never_imports_it() -> None:
     for path in [ROOT / "__main__.py", *sorted((ROOT / "infra").glob("*.py"))]:
         assert not imported_roots(path) & {"transformer", "subscriptions"}, path.name
+
+
+PRODUCT = ("transformer", "subscriptions", "lambda_shared", "infra", "opensearch", "lambdalogs")
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+
+
+def product_modules() -> list[Path]:
+    return [ROOT / "__main__.py", *(p for d in PRODUCT for p in sorted((ROOT / d).rglob("*.py")))]
+
+
+def test_product_modules_stay_small() -> None:
+    large = {
+        str(path.relative_to(ROOT)): lines
+        for path in product_modules()
+        if (lines := len(path.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    assert not large, f"split these modules (≤ {MAX_MODULE_LINES} lines): {large}"
+
+
+def test_product_functions_stay_short() -> None:
+    long: dict[str, int] = {}
+    for path in product_modules():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno:
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    long[f"{path.relative_to(ROOT)}:{node.name}"] = length
+    assert not long, f"split these functions (≤ {MAX_FUNCTION_LINES} lines): {long}"
