@@ -130,7 +130,7 @@ def alarm_specs(names: MonitoredNames) -> list[AlarmSpec]:
     ]  # fmt: skip
     if names.subscriber_name is not None:
         specs += _function_alarms("subscriber", names.subscriber_name)
-        specs.append(_backfill_given_up())
+        specs.append(_backfill_given_up(names.subscriber_name))
     else:  # account-policy mode: every log group of the account is subscribed
         specs.append(_no_input_under_policy(stream))
     return specs
@@ -152,7 +152,7 @@ def expression_alarm_specs(names: MonitoredNames) -> list[ExpressionAlarmSpec]:
     Firehose publishes no IncomingRecords datapoint when nothing arrives, hence FILL(…, 0)."""
     if names.subscriber_name is None:
         return []
-    subscriber = ((metrics.SUBSCRIBER_DIMENSION, metrics.SUBSCRIBER_DIMENSION_VALUE),)
+    subscriber = ((metrics.SUBSCRIBER_DIMENSION, names.subscriber_name),)
     held = (metrics.FILTERS_CREATED, metrics.FILTERS_UPDATED, metrics.FILTERS_UNCHANGED)
     inputs = (
         MetricInput("incoming", FIREHOSE, "IncomingRecords", _stream(names)),
@@ -176,14 +176,14 @@ def expression_alarm_specs(names: MonitoredNames) -> list[ExpressionAlarmSpec]:
     ]
 
 
-def _backfill_given_up() -> AlarmSpec:
+def _backfill_given_up(subscriber_name: str) -> AlarmSpec:
     """A gap the subscriber stopped retrying to backfill (its ERROR line has the window)."""
     return AlarmSpec(
         "backfill-permanently-failed",
         "The subscriber gave up backfilling a log group (see its ERROR log line for the group "
         "and the window; fix the cause, delete the group's pipeline filter and reconcile).",
         metrics.NAMESPACE, metrics.BACKFILL_PERMANENTLY_FAILED,
-        ((metrics.SUBSCRIBER_DIMENSION, metrics.SUBSCRIBER_DIMENSION_VALUE),),
+        ((metrics.SUBSCRIBER_DIMENSION, subscriber_name),),
         "Sum", "GreaterThanThreshold", 0,
     )  # fmt: skip
 

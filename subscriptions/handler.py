@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from lambda_shared import metrics
 from lambda_shared.backoff import RetryPolicy
 from subscriptions.backfill import HOUR_MS, Backfiller, Paused
 from subscriptions.budget import TimeBudget
@@ -51,7 +52,11 @@ def run(
     policy = policy or RetryPolicy()
     stats = RetryStats()
     report = RunReport(
-        request.kind, emit=emit, note=request.note, namespace=settings.metrics_namespace
+        request.kind,
+        emit=emit,
+        note=request.note,
+        namespace=settings.metrics_namespace,
+        function=str(getattr(context, "function_name", "") or metrics.SUBSCRIBER_DIMENSION_VALUE),
     )
     functions = FunctionsApi(clients.lazy("lambda"), policy, stats)
     pending = _pending(settings, clients, policy, stats, report, clock_ms)

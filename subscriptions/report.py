@@ -12,7 +12,6 @@ from typing import Any, Final, Literal, TypedDict
 from lambda_shared import metrics
 from subscriptions.continuation import ContinuationToken
 
-DIMENSION: Final = {metrics.SUBSCRIBER_DIMENSION: metrics.SUBSCRIBER_DIMENSION_VALUE}
 MAX_LISTED_GROUPS: Final = 100  # names listed in the return value; the counts stay exact
 
 Outcome = Literal[
@@ -73,6 +72,9 @@ class RunResult(TypedDict):
 class RunReport:
     action: str
     namespace: str  # of the EMF metrics
+    function: str = metrics.SUBSCRIBER_DIMENSION_VALUE
+    """The metrics' Function dimension: the subscriber's function name, so that two stacks in one
+    account (one namespace) keep apart metrics and alarms."""
     emit: Callable[[str], None] = print
     outcomes: Counter[str] = field(default_factory=Counter)
     limit_exceeded: list[str] = field(default_factory=list)
@@ -156,10 +158,11 @@ class RunReport:
             metrics.RUNS_INCOMPLETE: 0 if result["complete"] else 1,
             metrics.DURATION_MS: round(duration_ms, 1),
         }
-        metadata = metrics.emf_metadata(self.namespace, DIMENSION, values, int(time.time() * 1000))
+        dimension = {metrics.SUBSCRIBER_DIMENSION: self.function}
+        metadata = metrics.emf_metadata(self.namespace, dimension, values, int(time.time() * 1000))
         document: dict[str, Any] = {
             "_aws": metadata,
-            **DIMENSION,
+            **dimension,
             **values,
             "action": self.action,
         }

@@ -397,7 +397,10 @@ def test_alarms_cover_delivery_freshness_throttling_processing_and_functions(
         "Errors",
         "Throttles",
     }
-    assert alarms["BackfillPermanentlyFailed"]["dimensions"] == {"Function": "subscriber"}
+    # the stack's own subscriber: two stacks in one account share the namespace, not the metric
+    assert alarms["BackfillPermanentlyFailed"]["dimensions"] == {
+        "Function": "lambda-logs-test-subscriber"
+    }
     functions = [
         a.inputs for a in default_run.of_type(ALARM) if a.inputs.get("namespace") == "AWS/Lambda"
     ]
@@ -452,6 +455,10 @@ def test_a_pipeline_that_receives_nothing_while_groups_are_subscribed_alarms(
     held = {queries[f"held{i}"]["metric"]["metricName"] for i in range(3)}
     assert held == {"FiltersCreated", "FiltersUpdated", "FiltersUnchanged"}
     assert {queries[f"held{i}"]["metric"]["namespace"] for i in range(3)} == {"LambdaLogs"}
+    assert all(
+        queries[f"held{i}"]["metric"]["dimensions"] == {"Function": "lambda-logs-test-subscriber"}
+        for i in range(3)
+    )
     expression = queries["breach"]["expression"]
     assert "FILL(incoming, 0) == 0" in expression and expression.startswith("IF(")
     assert queries["breach"]["returnData"] is True

@@ -69,7 +69,10 @@ def test_the_metric_units_follow_one_rule() -> None:
 
 def test_every_subscriber_metric_infra_alarms_on_is_one_the_subscriber_writes() -> None:
     lines: list[str] = []
-    report = RunReport("reconcile", namespace=metrics.NAMESPACE, emit=lines.append)
+    assert NAMES.subscriber_name is not None
+    report = RunReport(
+        "reconcile", namespace=metrics.NAMESPACE, emit=lines.append, function=NAMES.subscriber_name
+    )
     report.emit_metrics(report.result("done", None, False, 0), 1.0)
     line = json.loads(lines[-1])
     namespace, names, dimensions = emitted(line)
@@ -81,3 +84,4 @@ def test_every_subscriber_metric_infra_alarms_on_is_one_the_subscriber_writes() 
     for spec in subscriber:
         assert spec.metric in names
         assert dict(spec.dimensions) == {metrics.SUBSCRIBER_DIMENSION: line["Function"]}
+    assert line["Function"] == NAMES.subscriber_name  # one stack's, not every stack's

@@ -43,6 +43,7 @@ class FakeContext:
 
     remaining: Callable[[], int] = lambda: 900_000
     invoked_function_arn: str = SUBSCRIBER_ARN
+    function_name: str = "lambda-logs-dev-subscriber"
 
     def get_remaining_time_in_millis(self) -> int:
         return self.remaining()

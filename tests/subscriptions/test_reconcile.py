@@ -83,7 +83,8 @@ def test_reports_a_group_at_the_filter_limit_without_failing(aws: Aws) -> None:
     assert emf["GroupsAtFilterLimit"] == 1
     assert emf["FiltersCreated"] == 1
     assert emf["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Team/LambdaLogs"
-    assert emf["Function"] == "subscriber"
+    # the metrics' dimension is this stack's subscriber, not every stack's "subscriber"
+    assert emf["Function"] == "lambda-logs-dev-subscriber"
 
 
 def test_repoints_its_own_filter_when_it_points_elsewhere(aws: Aws) -> None:
