@@ -14,12 +14,13 @@ from contextlib import contextmanager
 from typing import Any, Final
 
 from lambda_shared.aws_clients import FIREHOSE_TIMEOUTS, LOOKUP_TIMEOUTS, make_client
+from lambda_shared.firehose_put import FirehoseClient
 from transformer.answer import final_answer
 from transformer.budget import beyond_budget
 from transformer.cost import ArchitectureSource, LambdaArchitectures
 from transformer.jsonlib import Codec, default_codec
 from transformer.records import Context, transform_record
-from transformer.reingest import FirehoseClient, Outcome, Pending, Reingester
+from transformer.reingest import Outcome, Pending, Reingester
 from transformer.settings import Settings
 from transformer.summary import Summary, summary_record
 from transformer.types import Answer, Transformed

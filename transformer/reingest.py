@@ -24,8 +24,6 @@ BACKOFF_CAP_SECONDS: Final = 5.0
 # margin for answering Firehose is left: 23 s + 2 s.
 RESERVE_SECONDS: Final = FIREHOSE_TIMEOUTS.worst_case + 2.0
 
-__all__ = ["FirehoseClient", "Outcome", "Pending", "Reingester"]
-
 
 class Pending(NamedTuple):
     """Documents to send, each with its owner: the index of the input record it belongs to."""

@@ -14,7 +14,6 @@ from lambda_shared.environment import (
     MAX_MESSAGE_BYTES,
     TRACE_ID_KEYS,
 )
-from lambda_shared.limits import FIREHOSE_RECORD_MAX_BYTES as FIREHOSE_RECORD_MAX_BYTES
 
 Architecture = Literal["x86_64", "arm64"]
 ARCHITECTURES: Final[tuple[Architecture, ...]] = ("x86_64", "arm64")
