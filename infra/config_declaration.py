@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from lambda_shared.environment import Bounded
+from lambda_shared.environment import Bounded, Variable
 
 Choice = str | int
 ConfigType = Literal["string", "integer", "boolean"]
@@ -110,7 +110,9 @@ Constraint = Range | DecimalRange | Choices | Length | Rule | Text | Flag
 class ConfigKey:
     """One configuration key. `secret` keys must be set with `pulumi config set --secret` (the
     program checks it: Pulumi.yaml gives them an empty default so that an existing domain
-    needs none)."""
+    needs none). `variable` is the function environment variable the key's value reaches
+    (`lambda_shared/environment.py` declares it and which functions receive it): infra sets it
+    from the validated value, so a key that reaches a function is declared only here and there."""
 
     name: str
     type: ConfigType
@@ -118,6 +120,7 @@ class ConfigKey:
     description: str
     constraint: Constraint
     secret: bool = False
+    variable: Variable | None = None
 
     @property
     def shown_default(self) -> str:

@@ -28,6 +28,7 @@ from infra.config_declaration import (
 )
 from lambda_shared.environment import (
     BACKFILL_LOOKBACK_HOURS,
+    EXCLUDE_LOG_GROUPS,
     FILTER_PATTERN,
     LABEL_KEYS,
     LOG_GROUP_PREFIXES,
@@ -295,6 +296,7 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         ",".join(LABEL_KEYS.default),
         "Comma-separated JSON keys promoted to labels.<key>.",
         constraint=Text(),
+        variable=LABEL_KEYS,
     ),
     ConfigKey(
         "traceIdKeys",
@@ -302,6 +304,7 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         ",".join(TRACE_ID_KEYS.default),
         "Comma-separated JSON keys read as trace.id, first found wins.",
         constraint=Text(),
+        variable=TRACE_ID_KEYS,
     ),
     ConfigKey(
         "maxMessageBytes",
@@ -309,6 +312,7 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         MAX_MESSAGE_BYTES.default,
         "Longer messages are truncated in `message` (kept whole in event.original), bytes.",
         constraint=Range.of(MAX_MESSAGE_BYTES),
+        variable=MAX_MESSAGE_BYTES,
     ),
     # --- subscriptions ---------------------------------------------------------------------
     ConfigKey(
@@ -330,6 +334,7 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
             "comma-separated log group name prefixes (letters, digits and . - _ / #)",
             "/aws/lambda/,/custom/",
         ),
+        variable=LOG_GROUP_PREFIXES,
     ),
     ConfigKey(
         "excludeLogGroups",
@@ -342,6 +347,7 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
             "comma-separated log group names or globs (letters, digits, . - _ / # and * ? [ ] !)",
             "/aws/lambda/noisy-function",
         ),
+        variable=EXCLUDE_LOG_GROUPS,
     ),
     ConfigKey(
         "filterPattern",
@@ -349,6 +355,7 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "",
         "CloudWatch Logs filter pattern; empty = every event.",
         constraint=Length(0, FILTER_PATTERN.max_chars),
+        variable=FILTER_PATTERN,
     ),
     ConfigKey(
         "reconcileSchedule",
@@ -366,6 +373,7 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         BACKFILL_LOOKBACK_HOURS.default,
         "How far back the subscriber backfills a newly subscribed group, hours.",
         constraint=Range.of(BACKFILL_LOOKBACK_HOURS),
+        variable=BACKFILL_LOOKBACK_HOURS,
     ),
     # --- alarms ----------------------------------------------------------------------------
     ConfigKey(

@@ -12,6 +12,7 @@ from infra.config_declaration import Choice, Choices, ConfigKey, DecimalRange, L
 from infra.config_errors import ConfigError, config_error
 from infra.config_keys import key
 from infra.config_rules import RULES, split_list
+from lambda_shared.environment import Bounded, Names, Pattern
 
 _T = TypeVar("_T", bound=Choice)
 _C = TypeVar("_C", Range, DecimalRange, Choices, Length, Rule)
@@ -43,6 +44,17 @@ class ConfigValues:
         if checked:
             self.checked(name)
         return split_list(self.text(name))
+
+    def variable_text(self, declared: ConfigKey) -> str:
+        """The key's validated value as the text of the environment variable it reaches."""
+        name, variable = declared.name, declared.variable
+        if isinstance(variable, Bounded):
+            return str(self.integer(name))
+        if isinstance(variable, Names):
+            return ",".join(self.items(name, checked=isinstance(declared.constraint, Rule)))
+        if isinstance(variable, Pattern):
+            return self.length(name)
+        return self.text(name).strip()
 
     def integer(self, name: str) -> int:
         declared, bounds = _declared(name, Range)

@@ -9,35 +9,34 @@ import pulumi
 
 from infra.aws_context import AwsContext
 from infra.config_errors import config_error
+from infra.config_keys import KEYS
 from infra.stack_config import StackConfig
-from lambda_shared.environment import BACKFILL_RETRY_HOURS_DEFAULT
+from lambda_shared.environment import (
+    BACKFILL_RETRY_HOURS_DEFAULT,
+    SUBSCRIBER_VARIABLES,
+    TRANSFORMER_VARIABLES,
+    Variable,
+)
 from lambda_shared.metrics import NAMESPACE as METRICS_NAMESPACE
 
 ENVIRONMENT_MAX_BYTES: Final = 4 * 1024
 """Lambda quotas: "Environment variables: 4 KB", the total of every key and value of a
 function; a larger environment makes CreateFunction/UpdateFunctionConfiguration fail."""
-SOURCES: Final = {
-    "LABEL_KEYS": "labelKeys",
-    "TRACE_ID_KEYS": "traceIdKeys",
-    "LOG_GROUP_PREFIXES": "logGroupPrefixes",
-    "EXCLUDE_LOG_GROUPS": "excludeLogGroups",
-    "FILTER_PATTERN": "filterPattern",
-}
-"""The variables whose length a configuration key decides."""
+SOURCES: Final = {k.variable.name: k.name for k in KEYS if k.variable}
+"""The variables a configuration key decides, and that key (`ConfigKey.variable`)."""
 _LONGEST_ARN_PARTITION: Final = "aws-iso-b"
 _LONGEST_ROLE_NAME: Final = "r" * 64
 """IAM role names are at most 64 characters."""
 
 
+def _from_keys(config: StackConfig, variables: tuple[Variable, ...]) -> dict[str, str]:
+    """The variables of `variables` that a configuration key decides, as validated."""
+    return {v.name: config.variables[v.name] for v in variables if v.name in config.variables}
+
+
 def transformer_environment(config: StackConfig) -> dict[str, str]:
-    documents = config.documents
-    return {
-        "LABEL_KEYS": ",".join(documents.label_keys),
-        "TRACE_ID_KEYS": ",".join(documents.trace_id_keys),
-        "MAX_MESSAGE_BYTES": str(documents.max_message_bytes),
-        "LOG_GROUP_PREFIXES": ",".join(config.subscription.log_group_prefixes),
-        "METRICS_NAMESPACE": METRICS_NAMESPACE,
-    }
+    """Every variable comes from a configuration key (`ConfigKey.variable`)."""
+    return {**_from_keys(config, TRANSFORMER_VARIABLES), "METRICS_NAMESPACE": METRICS_NAMESPACE}
 
 
 def subscriber_environment(
@@ -46,18 +45,15 @@ def subscriber_environment(
     logs_role_arn: pulumi.Input[str],
     state_bucket: pulumi.Input[str],
 ) -> dict[str, pulumi.Input[str]]:
-    """The user's exclusions and the pipeline's own groups, each passed once (the subscriber
-    never subscribes either)."""
-    subscription, names = config.subscription, config.names
+    """The keys' variables, and what the stack itself decides: the resources it created, its
+    filter's name and its own log groups (the subscriber never subscribes them)."""
+    names = config.names
     return {
+        **_from_keys(config, SUBSCRIBER_VARIABLES),
         "DESTINATION_ARN": stream_arn,
         "ROLE_ARN": logs_role_arn,
         "FILTER_NAME": names.filter_name,
-        "FILTER_PATTERN": subscription.filter_pattern,
-        "LOG_GROUP_PREFIXES": ",".join(subscription.log_group_prefixes),
-        "EXCLUDE_LOG_GROUPS": ",".join(subscription.exclude_log_groups),
         "PIPELINE_LOG_GROUPS": ",".join(names.pipeline_log_groups),
-        "BACKFILL_LOOKBACK_HOURS": str(subscription.backfill_lookback_hours),
         "METRICS_NAMESPACE": METRICS_NAMESPACE,
         "BACKFILL_STATE_BUCKET": state_bucket,
         "BACKFILL_RETRY_HOURS": str(BACKFILL_RETRY_HOURS_DEFAULT),

@@ -48,6 +48,8 @@ class StackConfig:
     documents: DocumentConfig
     subscription: SubscriptionConfig
     alarms: AlarmConfig
+    variables: Mapping[str, str]
+    """Each function environment variable a key reaches (`ConfigKey.variable`), as text."""
 
     @classmethod
     def from_values(
@@ -82,6 +84,7 @@ class StackConfig:
             documents=read_documents(given),
             subscription=read_subscription(given, names),
             alarms=read_alarms(given),
+            variables={k.variable.name: given.variable_text(k) for k in KEYS if k.variable},
         )
 
 

@@ -205,3 +205,24 @@ def test_infra_sets_every_variable_the_parser_needs_and_none_it_ignores(function
     missing = recorder.read - set(given) - LEFT_TO_DEFAULTS[function]
     assert not missing, f"read by the {function} but not set by infra: {sorted(missing)}"
     assert {variable.name for variable in declared} <= set(given)
+
+
+def test_a_key_reaches_exactly_the_functions_that_declare_its_variable() -> None:
+    # GIVEN each key's value changed from its default, where another value is accepted
+    default = environments({})
+    for declared in (k for k in KEYS if k.variable):
+        variable = declared.variable
+        assert variable is not None
+        changed = [v for v in samples(declared) if v != declared.shown_default]
+        built = next(b for v in changed if (b := _accepted(declared.name, v)))
+        # THEN the variable differs in every function that declares it, and only there
+        for function, variables, env in (
+            ("transformer", TRANSFORMER_VARIABLES, built.transformer),
+            ("subscriber", SUBSCRIBER_VARIABLES, built.subscriber),
+        ):
+            before = default.transformer if function == "transformer" else default.subscriber
+            if variable in variables:
+                assert env[variable.name] != before[variable.name], (declared.name, function)
+            else:
+                assert variable.name not in env, (declared.name, function)
+        assert any(variable in vs for vs in (TRANSFORMER_VARIABLES, SUBSCRIBER_VARIABLES))
