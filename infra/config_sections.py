@@ -1,49 +1,25 @@
-"""The sections of the stack's configuration, as the components take them: each a frozen,
-validated value built by a typed reader (`infra/config_readers.py`, `infra/domain_config.py`)."""
+"""The sections of the stack's configuration, as the components take them, each with its
+reader: a frozen value validated from `ConfigValues` (the domain's and indices' are in
+`infra/domain_config.py`). A key only infra uses is declared in `infra/config_keys.py`, read
+here into its section, and used by its component."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Final
 
-from infra.config_choices import Architecture, SubscriptionMode
-
-
-@dataclass(frozen=True)
-class ExistingDomain:
-    """A domain the stack uses but does not create."""
-
-    arn: str
-    endpoint: str
-
-    @property
-    def name(self) -> str:
-        return self.arn.rsplit("/", 1)[1]
-
-
-@dataclass(frozen=True)
-class DomainConfig:
-    """The OpenSearch domain (created unless `existing` is set)."""
-
-    name: str
-    engine_version: str
-    instance_type: str
-    instance_count: int
-    volume_size_gb: int
-    zone_awareness: bool
-    availability_zone_count: int
-    """1 when zone awareness is off."""
-    allowed_cidrs: tuple[str, ...]
-    master_user_name: str
-    master_user_password: str | None = field(repr=False)
-    existing: ExistingDomain | None
-
-
-@dataclass(frozen=True)
-class IndexConfig:
-    prefix: str
-    retention_days: int
-    shards: int
-    replicas: int
+from infra.account_policy import AccountPolicyError, check_exclusions
+from infra.config_choices import (
+    ARCHITECTURES,
+    ARCHIVE_CLASSES,
+    LOG_RETENTION_VALUES,
+    MODES,
+    Architecture,
+    SubscriptionMode,
+)
+from infra.config_errors import config_error
+from infra.config_values import ConfigValues
+from infra.stack_names import StackNames
 
 
 @dataclass(frozen=True)
@@ -109,3 +85,100 @@ class SubscriptionConfig:
 class AlarmConfig:
     email: str | None
     freshness_seconds: int
+
+
+# S3 API reference, Transition.Days: "If the specified storage class is INTELLIGENT_TIERING,
+# GLACIER_IR, GLACIER, or DEEP_ARCHIVE, valid values are 0 or positive integers. If the specified
+# storage class is STANDARD_IA or ONEZONE_IA, valid values are positive integers greater than 30"
+# (the User Guide: objects must be stored "at least 30 days" before such a transition).
+MIN_DAYS_BEFORE: Final = {"STANDARD_IA": 30, "ONEZONE_IA": 30}
+
+
+def read_backup(values: ConfigValues) -> BackupConfig:
+    archive_after = values.integer("archiveAfterDays")
+    expire_after = values.integer("expireAfterDays")
+    storage_class = values.choice("archiveStorageClass", ARCHIVE_CLASSES)
+    minimum = MIN_DAYS_BEFORE.get(storage_class, 0)
+    if archive_after and archive_after < minimum:
+        raise config_error(
+            "archiveAfterDays",
+            f"must be at least {minimum} (or 0, never) with archiveStorageClass {storage_class}: "
+            f"S3 refuses an earlier transition, got {archive_after}",
+            str(minimum),
+        )
+    if archive_after and expire_after and expire_after <= archive_after:
+        raise config_error(
+            "expireAfterDays",
+            f"must be greater than archiveAfterDays ({archive_after}) or 0 (keep forever), "
+            f"got {expire_after}",
+            str(archive_after + 365),
+        )
+    return BackupConfig(
+        archive_after_days=archive_after,
+        archive_storage_class=storage_class,
+        expire_after_days=expire_after,
+        force_destroy=values.boolean("bucketForceDestroy"),
+    )
+
+
+def read_stream(values: ConfigValues) -> StreamConfig:
+    return StreamConfig(
+        buffer_size_mb=values.integer("bufferSizeMb"),
+        buffer_interval_seconds=values.integer("bufferIntervalSeconds"),
+        retry_duration_seconds=values.integer("retryDurationSeconds"),
+        processor_buffer_size_mb=values.decimal("processorBufferSizeMb"),
+        processor_buffer_interval_seconds=values.integer("processorBufferIntervalSeconds"),
+    )
+
+
+def read_functions(values: ConfigValues) -> FunctionsConfig:
+    return FunctionsConfig(
+        architecture=values.choice("lambdaArchitecture", ARCHITECTURES),
+        transformer=FunctionSize(
+            memory_mb=values.integer("transformerMemoryMb"),
+            timeout_seconds=values.integer("transformerTimeoutSeconds"),
+        ),
+        subscriber=FunctionSize(
+            memory_mb=values.integer("subscriberMemoryMb"),
+            timeout_seconds=values.integer("subscriberTimeoutSeconds"),
+        ),
+        bundle_orjson=values.boolean("bundleOrjson"),
+        log_retention_days=values.choice("logRetentionDays", LOG_RETENTION_VALUES),
+    )
+
+
+def read_documents(values: ConfigValues) -> DocumentConfig:
+    return DocumentConfig(
+        label_keys=values.items("labelKeys"),
+        trace_id_keys=values.items("traceIdKeys"),
+        max_message_bytes=values.integer("maxMessageBytes"),
+    )
+
+
+def read_subscription(values: ConfigValues, names: StackNames) -> SubscriptionConfig:
+    mode = values.choice("subscriptionMode", MODES)
+    excludes = values.items("excludeLogGroups", checked=True)
+    if mode == "account-policy":
+        try:
+            check_exclusions(excludes, names.pipeline_log_groups)
+        except AccountPolicyError as error:
+            raise config_error(
+                "excludeLogGroups",
+                f"does not fit the account-policy mode: {error}",
+                "/aws/lambda/noisy-function",
+            ) from None
+    return SubscriptionConfig(
+        mode=mode,
+        log_group_prefixes=values.items("logGroupPrefixes", checked=True),
+        exclude_log_groups=excludes,
+        filter_pattern=values.length("filterPattern"),
+        reconcile_schedule=values.checked("reconcileSchedule"),
+        backfill_lookback_hours=values.integer("backfillLookbackHours"),
+    )
+
+
+def read_alarms(values: ConfigValues) -> AlarmConfig:
+    return AlarmConfig(
+        email=values.checked("alarmEmail") or None,
+        freshness_seconds=values.integer("freshnessAlarmSeconds"),
+    )

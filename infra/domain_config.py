@@ -1,14 +1,53 @@
-"""Typed readers of the stack's names, its OpenSearch domain and its indices."""
+"""The stack's names, its OpenSearch domain and its indices: the sections and their readers."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from infra.config_choices import ZONE_COUNTS
 from infra.config_errors import config_error
-from infra.config_sections import DomainConfig, ExistingDomain, IndexConfig
 from infra.config_values import ConfigValues
 from infra.stack_names import StackNames
+
+
+@dataclass(frozen=True)
+class ExistingDomain:
+    """A domain the stack uses but does not create."""
+
+    arn: str
+    endpoint: str
+
+    @property
+    def name(self) -> str:
+        return self.arn.rsplit("/", 1)[1]
+
+
+@dataclass(frozen=True)
+class DomainConfig:
+    """The OpenSearch domain (created unless `existing` is set)."""
+
+    name: str
+    engine_version: str
+    instance_type: str
+    instance_count: int
+    volume_size_gb: int
+    zone_awareness: bool
+    availability_zone_count: int
+    """1 when zone awareness is off."""
+    allowed_cidrs: tuple[str, ...]
+    master_user_name: str
+    master_user_password: str | None = field(repr=False)
+    existing: ExistingDomain | None
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    prefix: str
+    retention_days: int
+    shards: int
+    replicas: int
+
 
 _NOT_A_NAME = re.compile(r"[^a-z0-9-]+")
 _MAX_PREFIX = 40

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.aws_context import AwsContext
-from infra.config_sections import DomainConfig
+from infra.domain_config import DomainConfig
 from infra.policies import domain_access_policy
 
 TLS_POLICY: Final = "Policy-Min-TLS-1-2-PFS-2023-10"

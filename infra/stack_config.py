@@ -10,7 +10,13 @@ from dataclasses import dataclass
 
 from infra.config_errors import ConfigError, config_error
 from infra.config_keys import KEYS, key
-from infra.config_readers import (
+from infra.config_sections import (
+    AlarmConfig,
+    BackupConfig,
+    DocumentConfig,
+    FunctionsConfig,
+    StreamConfig,
+    SubscriptionConfig,
     read_alarms,
     read_backup,
     read_documents,
@@ -18,18 +24,8 @@ from infra.config_readers import (
     read_stream,
     read_subscription,
 )
-from infra.config_sections import (
-    AlarmConfig,
-    BackupConfig,
-    DocumentConfig,
-    DomainConfig,
-    FunctionsConfig,
-    IndexConfig,
-    StreamConfig,
-    SubscriptionConfig,
-)
 from infra.config_values import ConfigValues
-from infra.domain_config import read_domain, read_index, read_names
+from infra.domain_config import DomainConfig, IndexConfig, read_domain, read_index, read_names
 from infra.stack_names import StackNames
 
 
