@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.aws_context import AwsContext
+from infra.domain_config import IndexConfig
 from infra.policies import (
     firehose_permissions,
     firehose_trust,
@@ -16,17 +17,19 @@ from infra.policies import (
     logs_to_firehose_trust,
 )
 from infra.python_function import policy_json
+from infra.stack_names import StackNames
 
 
 @dataclass(frozen=True)
 class DeliveryRolesArgs:
+    """The stack's names and indices as configured, and the resources the roles reach."""
+
     ctx: AwsContext
-    stream_name: str
+    names: StackNames
+    index: IndexConfig
     domain_arn: pulumi.Input[str]
     bucket_arn: pulumi.Input[str]
     transformer_arn: pulumi.Input[str]
-    log_group_name: str
-    index_prefix: str
 
 
 class DeliveryRoles(pulumi.ComponentResource):
@@ -40,11 +43,11 @@ class DeliveryRoles(pulumi.ComponentResource):
     ) -> None:
         super().__init__("lambdalogs:delivery:Roles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        ctx = args.ctx
-        stream_arn = ctx.stream_arn(args.stream_name)
+        ctx, stream_name = args.ctx, args.names.stream
+        stream_arn = ctx.stream_arn(stream_name)
         self.firehose_role = aws.iam.Role(
             f"{name}-firehose",
-            description=f"Firehose delivery of {args.stream_name} to OpenSearch and S3",
+            description=f"Firehose delivery of {stream_name} to OpenSearch and S3",
             assume_role_policy=policy_json(firehose_trust(ctx)),
             opts=child,
         )
@@ -55,8 +58,8 @@ class DeliveryRoles(pulumi.ComponentResource):
                     domain_arn=arns[0],
                     bucket_arn=arns[1],
                     transformer_arn=arns[2],
-                    log_group_name=args.log_group_name,
-                    index_prefix=args.index_prefix,
+                    log_group_name=args.names.firehose_log_group,
+                    index_prefix=args.index.prefix,
                 )
             )
         )
@@ -65,7 +68,7 @@ class DeliveryRoles(pulumi.ComponentResource):
         )
         self.logs_role = aws.iam.Role(
             f"{name}-logs",
-            description=f"CloudWatch Logs subscriptions into {args.stream_name}",
+            description=f"CloudWatch Logs subscriptions into {stream_name}",
             assume_role_policy=policy_json(logs_to_firehose_trust(ctx)),
             opts=child,
         )

@@ -68,12 +68,11 @@ class Pipeline(pulumi.ComponentResource):
             f"{name}-delivery",
             DeliveryRolesArgs(
                 ctx=ctx,
-                stream_name=config.names.stream,
+                names=config.names,
+                index=config.index,
                 domain_arn=domain.arn,
                 bucket_arn=self.backup.bucket.arn,
                 transformer_arn=self.transformer.function.arn,
-                log_group_name=config.names.firehose_log_group,
-                index_prefix=config.index.prefix,
             ),
             child,
         )
