@@ -2,37 +2,31 @@
 engine of the `replay` command).
 
 Resumable and idempotent: objects are read in key order and recorded in a checkpoint file once
-all their documents are indexed; events already in OpenSearch are skipped (the distinct
-`aws.cloudwatch.event_id`s of each batch that the indices hold, however many copies they hold);
-documents are created under a `_id` derived from the event id, so even a batch repeated after a
-crash can never create a duplicate.
+all their documents are indexed; what is indexed never duplicates an event
+(`lambdalogs/search/restoring.py`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from lambdalogs.backup.bucket import BucketReader
 from lambdalogs.backup.checkpoint import Checkpoint, default_path, fingerprint
 from lambdalogs.backup.objects import KINDS, BackupObject, Contents, Kind, contents
 from lambdalogs.console import Progress
-from lambdalogs.documents import DEFAULT_INDEX_PREFIX, Document, event_id, timestamp_ms
+from lambdalogs.documents import DEFAULT_INDEX_PREFIX, Document, timestamp_ms
 from lambdalogs.errors import InputError
 from lambdalogs.local.transform import transform_records
 from lambdalogs.search.cluster import OpenSearchCluster
-from lambdalogs.search.indexing import DEFAULT_BATCH, BulkIndexer, RateLimiter, batches
+from lambdalogs.search.indexing import DEFAULT_BATCH, RateLimiter
+from lambdalogs.search.restoring import RestoringIndexer
 from lambdalogs.timerange import to_ms
 from transformer.cost import LambdaArchitectures
 from transformer.settings import Settings
-
-EVENT_ID: Final = "aws.cloudwatch.event_id"
-# Ids per existence query: under OpenSearch's terms-query (65,536) and bucket (65,535) limits.
-EXISTENCE_QUERY_IDS: Final = 10_000
 
 
 @dataclass(frozen=True)
@@ -93,15 +87,15 @@ class Replayer:
         self.cluster = cluster
         self.settings = settings  # without a region: the backup's, see settings_for
         self._architectures: dict[str, LambdaArchitectures] = {}
-        self.indexer = (
-            BulkIndexer(
-                cluster, prefix=options.index_prefix, limiter=limiter or RateLimiter(options.rate)
-            )
-            if cluster is not None and not options.dry_run
-            else None
-        )
         self.counts = ReplayCounts()
-        self._seen: set[str] = set()
+        self.sink = RestoringIndexer(
+            cluster,
+            self.counts,
+            index_prefix=options.index_prefix,
+            batch_size=options.batch_size,
+            dry_run=options.dry_run,
+            limiter=limiter or RateLimiter(options.rate),
+        )
 
     def run(self) -> ReplayCounts:
         if self.cluster is not None:
@@ -139,16 +133,7 @@ class Replayer:
     def replay_object(self, obj: BackupObject) -> None:
         documents = self.documents(obj)
         self.counts.read += len(documents)
-        selected = self.fresh(d for d in documents if self.options.wants(d))
-        for batch in batches(selected, self.options.batch_size):
-            missing = self.not_indexed(batch)
-            self.counts.already_indexed += len(batch) - len(missing)
-            if self.indexer is None:
-                self.counts.indexed += len(missing)
-            elif missing:
-                sent = self.indexer.send(missing)
-                self.counts.indexed += sent.indexed
-                self.counts.already_indexed += sent.already_present
+        self.sink.add(d for d in documents if self.options.wants(d))
 
     def documents(self, obj: BackupObject) -> list[Document]:
         found = contents(obj, self.bucket.read(obj))
@@ -184,46 +169,6 @@ class Replayer:
                 lambda: _lambda_client(region), region, settings.default_architecture
             )
         return self._architectures[region]
-
-    def fresh(self, documents: Iterable[Document]) -> list[Document]:
-        """Selected documents whose event was not seen earlier in this run."""
-        kept = []
-        for document in documents:
-            self.counts.selected += 1
-            found = event_id(document)
-            if found is not None and found in self._seen:
-                self.counts.duplicates += 1
-                continue
-            if found is not None:
-                self._seen.add(found)
-            kept.append(document)
-        return kept
-
-    def not_indexed(self, batch: Sequence[Document]) -> list[Document]:
-        """The documents whose event id is not in OpenSearch yet.
-
-        Asked as a terms aggregation (distinct ids), not as hits: an index that already holds
-        an event twice (Firehose retries) would fill `size` hits with copies and hide others."""
-        ids = sorted({found for found in map(event_id, batch) if found is not None})
-        if self.cluster is None or not ids:
-            return list(batch)
-        present: set[str] = set()
-        for start in range(0, len(ids), EXISTENCE_QUERY_IDS):
-            present |= self.present(self.cluster, ids[start : start + EXISTENCE_QUERY_IDS])
-        return [d for d in batch if event_id(d) not in present]
-
-    def present(self, cluster: OpenSearchCluster, ids: list[str]) -> set[str]:
-        """Which of these event ids some document in the indices carries."""
-        answer = cluster.search(
-            f"{self.options.index_prefix}-*",
-            {
-                "size": 0,
-                "query": {"terms": {EVENT_ID: ids}},
-                "aggs": {"present": {"terms": {"field": EVENT_ID, "size": len(ids)}}},
-            },
-        )
-        buckets = answer.get("aggregations", {}).get("present", {}).get("buckets", [])
-        return {str(bucket.get("key")) for bucket in buckets if isinstance(bucket, dict)}
 
 
 def _lambda_client(region: str) -> Any:

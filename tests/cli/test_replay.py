@@ -342,10 +342,10 @@ def test_no_duplicate_is_created_when_the_index_already_holds_duplicates(
 def test_a_large_batch_asks_for_its_ids_in_several_queries(
     cli: Any, fake: FakeOpenSearch, backup: Backup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lambdalogs.backup import restore
+    from lambdalogs.search import restoring
 
     # GIVEN at most 7 ids per existence query (OpenSearch limits the terms of one query)
-    monkeypatch.setattr(restore, "EXISTENCE_QUERY_IDS", 7)
+    monkeypatch.setattr(restoring, "EXISTENCE_QUERY_IDS", 7)
     result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url, "--batch-size", "40")
     assert result.code == 0, result.err
     # THEN no query names more than 7 ids, and every event is indexed exactly once
