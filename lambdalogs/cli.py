@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from lambdalogs.commands import demo, preview, replay, trace
+from lambdalogs.commands import backfill, demo, preview, replay, trace
 from lambdalogs.commands.options import Command, Parser
 from lambdalogs.errors import CliError
 
@@ -17,6 +17,7 @@ Operator tools for the Lambda logs → Firehose → OpenSearch pipeline.
   demo     generate a conference-app workload, run it through the real transformer, report
   preview  run your own log file through the transformer, show the documents and fields
   replay   restore documents from the S3 backup bucket into OpenSearch (resumable, idempotent)
+  backfill index events read back from CloudWatch Logs that OpenSearch is missing (idempotent)
   trace    one trace's events across functions in time order, milestones first
 """
 
@@ -29,7 +30,7 @@ def build_parser() -> Parser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
-    for command in (demo, preview, replay, trace):
+    for command in (demo, preview, replay, backfill, trace):
         command.register(commands)
     return parser
 

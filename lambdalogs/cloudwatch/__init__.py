@@ -1,0 +1,1 @@
+"""Reading a log group's events back from CloudWatch Logs (the `backfill` command)."""

@@ -1,0 +1,168 @@
+"""`backfill`: read log groups' events back from CloudWatch Logs, run them through the
+transformer and index what OpenSearch is missing. It restores what no backup holds: the
+deliveries CloudWatch Logs dropped after retrying a throttled stream for 24 hours, and any gap
+while a group was not subscribed (the events stay in the group for its retention)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from lambdalogs.cloudwatch.reader import Window, aws_errors, log_groups, pages
+from lambdalogs.commands.options import (
+    Commands,
+    add_connection_options,
+    add_time_range_options,
+    cluster_from,
+    opensearch_url,
+    positive_int,
+    time_range_from,
+)
+from lambdalogs.console import Progress, print_lines
+from lambdalogs.errors import InputError
+from lambdalogs.local.transform import records, settings_from_env, transform_records
+from lambdalogs.search.indexing import DEFAULT_BATCH, RateLimiter
+from lambdalogs.search.restoring import RestoringIndexer
+from lambdalogs.timerange import to_ms
+from transformer.cost import LambdaArchitectures
+
+
+@dataclass
+class BackfillCounts:
+    groups: int = 0
+    read: int = 0
+    selected: int = 0
+    duplicates: int = 0
+    already_indexed: int = 0
+    indexed: int = 0  # or, in a dry run, would be indexed
+    dropped: int = 0  # answered Dropped by the transformer (not a log group it accepts)
+    failed_records: int = 0
+
+
+def register(commands: Commands) -> None:
+    parser = commands.add_parser(
+        "backfill",
+        help="index log events read back from CloudWatch Logs that OpenSearch is missing",
+        description="Read the events of log groups between --since and --until back from "
+        "CloudWatch Logs (FilterLogEvents), run them through the transformer and index those "
+        "OpenSearch does not hold yet (by aws.cloudwatch.event_id): it restores deliveries "
+        "CloudWatch dropped after 24 hours of throttling. Never creates duplicates; repeat "
+        "the command after an interruption.",
+    )
+    parser.add_argument(
+        "--log-group",
+        action="append",
+        default=[],
+        dest="groups",
+        metavar="NAME",
+        help="a log group (repeatable)",
+    )
+    parser.add_argument(
+        "--log-group-prefix",
+        action="append",
+        default=[],
+        dest="prefixes",
+        metavar="PREFIX",
+        help="every log group whose name starts with PREFIX (repeatable)",
+    )
+    add_time_range_options(parser)
+    parser.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=DEFAULT_BATCH,
+        help="documents per _bulk (default: %(default)s)",
+    )
+    parser.add_argument("--rate", type=float, help="at most this many documents per second")
+    parser.add_argument("--dry-run", action="store_true", help="read and count, write nothing")
+    add_connection_options(parser)
+    parser.set_defaults(run=run_command)
+
+
+def _window(args: argparse.Namespace) -> Window:
+    window = time_range_from(args)
+    if window.since is None:
+        raise InputError("give --since: the start of the events to read back (e.g. 2h, or ISO)")
+    until = window.until or datetime.now(UTC)
+    return Window(to_ms(window.since), to_ms(until))
+
+
+def _aws(service: str, region: str | None) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    # FilterLogEvents is throttled per account and region: the adaptive mode paces the calls
+    retries = Config(retries={"mode": "adaptive", "max_attempts": 10})
+    return boto3.client(service, region_name=region, config=retries)
+
+
+def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = os.environ) -> int:
+    if not opensearch_url(args, env) and not args.dry_run:
+        raise InputError("give --opensearch URL (or OPENSEARCH_URL), or --dry-run to only count")
+    window = _window(args)
+    logs = _aws("logs", args.region)
+    region = str(logs.meta.region_name)
+    with aws_errors("the caller's account", "sts:GetCallerIdentity"):
+        owner = str(_aws("sts", region).get_caller_identity()["Account"])
+    settings = settings_from_env(env, region=region)
+    architectures = LambdaArchitectures(
+        lambda: _aws("lambda", region), region, settings.default_architecture
+    )
+    cluster = cluster_from(args, env) if opensearch_url(args, env) else None
+    if cluster is not None:
+        cluster.info()  # a bad URL or refused credentials fail before any read
+    counts = BackfillCounts()
+    sink = RestoringIndexer(
+        cluster,
+        counts,
+        index_prefix=args.index_prefix,
+        batch_size=args.batch_size,
+        dry_run=args.dry_run,
+        limiter=RateLimiter(args.rate),
+    )
+    groups = log_groups(logs, args.groups, args.prefixes)
+    progress = Progress("backfill", len(groups), unit="log groups")
+    for group in groups:
+        for batches in pages(logs, group, window, owner):
+            counts.read += sum(len(batch.events) for batch in batches)
+            delivery = transform_records(
+                records(batches), settings=settings, architectures=architectures
+            )
+            counts.dropped += delivery.dropped
+            counts.failed_records += len(delivery.failed)
+            sink.add(delivery.documents)
+        counts.groups += 1
+        progress.advance()
+    progress.finish()
+    target = f"{cluster.url} ({args.index_prefix}-*)" if cluster else "(no OpenSearch)"
+    print_lines(out, render(counts, window, target, dry_run=args.dry_run))
+    return 1 if counts.failed_records else 0
+
+
+def _utc(ms: int) -> str:
+    return f"{datetime.fromtimestamp(ms / 1000, UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def render(counts: BackfillCounts, window: Window, target: str, *, dry_run: bool) -> list[str]:
+    verb = "Would index" if dry_run else "Indexed"
+    lines = [
+        f"Backfill {counts.groups} log groups → {target}",
+        f"  events from {_utc(window.start_ms)} to {_utc(window.end_ms)}",
+        f"  read {counts.read} events; {counts.selected} documents, {counts.duplicates} "
+        f"repeated, {counts.already_indexed} already indexed",
+        f"{verb} {counts.indexed} documents.",
+    ]
+    if counts.dropped:
+        lines.append(
+            f"  {counts.dropped} records dropped by the transformer: groups outside "
+            "LOG_GROUP_PREFIXES (set it as deployed) or a pipeline's own groups"
+        )
+    if counts.failed_records:
+        lines.append(
+            f"  {counts.failed_records} records failed in the transformer: repeat the command "
+            "(nothing is indexed twice); if they fail again, report them with their group"
+        )
+    return lines
