@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from lambdalogs import __version__
 from lambdalogs.commands import backfill, demo, preview, replay, trace
 from lambdalogs.commands.options import Command, Parser
 from lambdalogs.errors import CliError
@@ -24,10 +25,11 @@ Operator tools for the Lambda logs → Firehose → OpenSearch pipeline.
 
 def build_parser() -> Parser:
     parser = Parser(
-        prog="python -m lambdalogs",
+        prog="lambdalogs",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"lambdalogs {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
     for command in (demo, preview, replay, backfill, trace):

@@ -107,7 +107,7 @@ def test_unwritable_output(cli: Any, tmp_path: Path) -> None:
 def test_every_command_has_help(cli: Any, command: str) -> None:
     result = cli(command, "--help")
     assert result.code == 0
-    assert result.out.startswith("usage: python -m lambdalogs " + command)
+    assert result.out.startswith("usage: lambdalogs " + command)
 
 
 def test_an_endpoint_that_is_not_opensearch(cli: Any, fake: FakeOpenSearch) -> None:
