@@ -22,7 +22,7 @@ from transformer.jsonlib import Codec, default_codec
 from transformer.records import Context, transform_record
 from transformer.reingest import Outcome, Pending, Reingester
 from transformer.settings import Settings
-from transformer.summary import Summary, summary_record
+from transformer.summary import Summary, only_pipeline_records, summary_record
 from transformer.types import Answer, Transformed
 
 LOCAL_TIME_BUDGET_SECONDS: Final = 300.0
@@ -104,6 +104,7 @@ def _count(
             summary.records_ok += 1
         elif answer.result == "Dropped":
             summary.records_dropped += 1
+            summary.pipeline_dropped += record.pipeline
         else:
             summary.records_failed += 1
             if record.reason:
@@ -189,6 +190,8 @@ def _process(
     response = {"records": [answer.entry() for answer in answers]}
     summary.response_bytes = len(codec.dumps(response))
     summary.duration_ms = round((time.monotonic() - started) * 1000.0, 3)
+    if only_pipeline_records(summary):
+        return response
     invocation_id = str(event.get("invocationId", ""))
     now_ms = int(time.time() * 1000)
     log(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
+from lambda_shared.pipeline_groups import is_pipeline_log_group
 from transformer.cost import ArchitectureSource
 from transformer.decode import decode, read_event
 from transformer.document import Encode, encoder, line_is_oversized, truncate
@@ -132,6 +133,8 @@ def transform_record(record: dict[str, Any], ctx: Context) -> Transformed:
     if decoded.kind == "invalid" or decoded.message is None:
         return Transformed(record_id, original, "failed", reason=decoded.reason)
     message = decoded.message
+    if is_pipeline_log_group(message["logGroup"]):  # any deployment's own logs, whatever the
+        return Transformed(record_id, original, "dropped", pipeline=True)  # prefixes say
     info = StreamInfo.of(message["owner"], ctx.region, message["logGroup"], message["logStream"])
     if not info.included(ctx.settings.log_group_prefixes):
         return Transformed(record_id, original, "dropped")

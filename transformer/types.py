@@ -30,6 +30,7 @@ class Transformed:
     truncated: int = 0  # documents whose message was cut to the configured size
     parser_errors: int = 0  # events whose parse raised (indexed as plain text)
     reason: str = ""  # why a "failed" record cannot be read
+    pipeline: bool = False  # "dropped": a record of a pipeline's own log group (recursion guard)
 
 
 class Answer(NamedTuple):
