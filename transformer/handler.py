@@ -11,16 +11,23 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, Final
 
 from lambda_shared.aws_clients import FIREHOSE_TIMEOUTS, LOOKUP_TIMEOUTS, make_client
 from lambda_shared.firehose_put import FirehoseClient
 from transformer.answer import final_answer
-from transformer.budget import beyond_budget
+from transformer.budget import (
+    HELD_DOCUMENTS_MAX_BYTES,
+    RESPONSE_BUDGET_BYTES,
+    b64_length,
+    beyond_budget,
+)
 from transformer.cost import ArchitectureSource, LambdaArchitectures
 from transformer.jsonlib import Codec, default_codec
 from transformer.records import Context, transform_record
-from transformer.reingest import Outcome, Pending, Reingester
+from transformer.reingest import Outcome, Reingester, Spool
 from transformer.settings import Settings
 from transformer.summary import Summary, only_pipeline_records, summary_record
 from transformer.types import Answer, Transformed
@@ -55,9 +62,14 @@ def _write_line(line: str) -> None:
     sys.stdout.flush()
 
 
-def _transform_all(records: list[Any], ctx: Context, summary: Summary) -> list[Transformed]:
+def _transform_all(
+    records: list[Any], ctx: Context, summary: Summary, spool: Spool
+) -> tuple[list[Transformed], frozenset[int]]:
+    """Every record transformed, in order, its documents but the first handed to `spool` as
+    they are made; and the records whose first document went too (see `_hold`)."""
     transformed: list[Transformed] = []
     seen: set[str] = set()
+    inline = _Inline()
     for record in records:
         if not isinstance(record, dict) or "recordId" not in record:
             summary.errors.append("a record without recordId cannot be answered; skipped")
@@ -67,33 +79,51 @@ def _transform_all(records: list[Any], ctx: Context, summary: Summary) -> list[T
             summary.errors.append(f"recordId {record_id} appears twice; answered once")
             continue
         seen.add(record_id)
+        index = len(transformed)
         try:
-            transformed.append(transform_record(record, ctx))
+            done = transform_record(record, ctx, partial(spool.hold, index))
         except Exception as exc:
             summary.record_errors += 1
             summary.errors.append(f"record {record_id}: {type(exc).__name__}: {exc}")
             data = record.get("data")
             original = data if isinstance(data, str) else ""
-            transformed.append(Transformed(record_id, original, "failed"))
-    return transformed
+            done = Transformed(record_id, original, "failed")
+        transformed.append(_hold(index, done, spool, inline))
+    return transformed, frozenset(inline.moved)
 
 
-def _reingest(
-    records: list[Transformed], moved: frozenset[int], stream: str, reingester: Reingester | None
-) -> Outcome:
-    """Every document not answered inline goes back into the stream."""
-    pending = Pending([], [])
-    for index, record in enumerate(records):
-        extra = record.documents if index in moved else record.documents[1:]
-        pending.documents.extend(extra)
-        pending.owners.extend([index] * len(extra))
-    if not pending.documents:
-        return Outcome()
-    if reingester is None:
-        outcome = Outcome(failed_owners=set(pending.owners))
-        outcome.errors.append(f"deliveryStreamArn names no stream ({stream!r}): cannot re-ingest")
-        return outcome
-    return reingester.send(pending)
+@dataclass
+class _Inline:
+    """The first documents kept for the response so far, and the records whose first went."""
+
+    bytes: int = 0
+    moved: set[int] = field(default_factory=set)
+
+
+def _hold(index: int, record: Transformed, spool: Spool, inline: _Inline) -> Transformed:
+    """`record` with only its first document left; the others are in `spool`. When the first
+    documents kept would exceed the response budget on their own, this one goes too (the
+    record is answered without it), so what a batch holds never grows with its input."""
+    if record.kind != "documents" or not record.documents:
+        return record
+    first, rest = record.documents[0], record.documents[1:]
+    spool.hold(index, rest)
+    size = b64_length(len(first))
+    if inline.bytes + size > RESPONSE_BUDGET_BYTES:
+        spool.hold(index, [first])
+        inline.moved.add(index)
+        return replace(record, documents=[], spilled=record.spilled + len(rest) + 1)
+    inline.bytes += size
+    return replace(record, documents=[first], spilled=record.spilled + len(rest))
+
+
+def _response_budget(records: list[Transformed], early: frozenset[int]) -> frozenset[int]:
+    """The records whose first document leaves the response: those already sent, and those
+    the response budget moves (beyond_budget, seeing the first as non-inline)."""
+    if not early:
+        return beyond_budget(records)
+    view = [replace(r, kind="dropped") if i in early else r for i, r in enumerate(records)]
+    return early | beyond_budget(view)
 
 
 def _count(
@@ -110,7 +140,7 @@ def _count(
             if record.reason:
                 summary.errors.append(f"record {record.record_id}: {record.reason}")
         if answer.result != "ProcessingFailed":
-            summary.documents += len(record.documents)
+            summary.documents += len(record.documents) + record.spilled
         summary.passthrough += record.kind == "passthrough"
         summary.truncated += record.truncated
         summary.parser_errors += record.parser_errors
@@ -144,11 +174,15 @@ def process(
     sleep: Callable[[float], None] = time.sleep,
     log: Callable[[str], None] = _write_line,
     codec: Codec | None = None,
+    held_max_bytes: int = HELD_DOCUMENTS_MAX_BYTES,
 ) -> dict[str, list[dict[str, str]]]:
     """Transform one Firehose batch; see the module docstring. `codec` defaults to orjson when
-    it is importable, the standard library otherwise."""
+    it is importable, the standard library otherwise; `held_max_bytes`: the documents held
+    before they are re-ingested (tests lower it)."""
     with _cyclic_gc_paused():
-        return _process(event, context, firehose, architectures, settings, sleep, log, codec)
+        return _process(
+            event, context, firehose, architectures, settings, sleep, log, codec, held_max_bytes
+        )
 
 
 def _process(
@@ -160,6 +194,7 @@ def _process(
     sleep: Callable[[float], None],
     log: Callable[[str], None],
     codec: Codec | None,
+    held_max_bytes: int,
 ) -> dict[str, list[dict[str, str]]]:
     started = time.monotonic()
     records = event.get("records") if isinstance(event, dict) else None
@@ -172,15 +207,19 @@ def _process(
     stream = stream_name(stream_arn)
     codec = codec or default_codec()
     region = settings.region or str(event.get("region") or "") or _region_of(stream_arn)
-    ctx = Context(settings, codec, architectures, region, int(time.time() * 1000))
+    ctx = Context(settings, codec, architectures, region, int(time.time() * 1000), held_max_bytes)
     summary = Summary(records_in=len(records))
-    transformed = _transform_all(records, ctx, summary)
-    moved = beyond_budget(transformed)
     reingester = None
     if stream:
         remaining = _remaining_seconds(context, started)
         reingester = Reingester(firehose, stream, remaining, sleep)
-    outcome = _reingest(transformed, moved, stream, reingester)
+    spool = Spool(reingester, stream, ctx.held_max_bytes)
+    transformed, early = _transform_all(records, ctx, summary, spool)
+    moved = _response_budget(transformed, early)
+    for index in moved - early:
+        spool.hold(index, transformed[index].documents[:1])
+    spool.flush()
+    outcome = spool.outcome
     failed = outcome.failed_owners
     answers = [
         final_answer(record, inline=index not in moved, reingest_failed=index in failed)
