@@ -42,8 +42,9 @@ class Outcome:
 
 
 class Reingester:
-    """Sends pending documents to one stream; `remaining_seconds` and `sleep` are injected for
-    tests."""
+    """Sends pending documents to one stream, `concurrency` calls in flight at once (the
+    deadline is checked as each call would start); `remaining_seconds` and `sleep` are
+    injected for tests."""
 
     def __init__(
         self,
@@ -53,6 +54,7 @@ class Reingester:
         sleep: Callable[[float], None],
         jitter: Callable[[], float] = random.random,
         reserve_seconds: float = RESERVE_SECONDS,
+        concurrency: int = 1,
     ) -> None:
         policy = RetryPolicy(
             max_attempts=None,  # bounded by the deadline
@@ -66,6 +68,7 @@ class Reingester:
             stream_name,
             policy,
             time_left=lambda wait: remaining_seconds() - wait >= reserve_seconds,
+            concurrency=concurrency,
         )
 
     def send(self, pending: Pending) -> Outcome:
