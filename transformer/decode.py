@@ -30,6 +30,7 @@ class Decoded:
     kind: Kind
     message: dict[str, Any] | None = None
     reason: str = ""
+    size: int = 0  # bytes of the decompressed message
 
 
 def _invalid(reason: str) -> Decoded:
@@ -87,7 +88,8 @@ def decode(data: object, codec: Codec) -> Decoded:
         message = (codec if len(text) <= FAST_PARSE_MAX_BYTES else STDLIB).loads(text)
     except JsonDecodeError:
         return _invalid("the gzip content is not valid JSON")
-    return _check_message(message)
+    checked = _check_message(message)
+    return Decoded(checked.kind, checked.message, checked.reason, len(text))
 
 
 def _odd_event(event: object, codec: Codec) -> tuple[str, object, object]:

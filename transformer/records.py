@@ -144,15 +144,16 @@ def _chunks(events: list[Any], max_line_bytes: int) -> Iterator[list[Any]]:
 
 
 def _bounded_documents(
-    events: list[Any], info: StreamInfo, ctx: Context, tally: _Tally, spill: Spill | None
+    events: list[Any], size: int, info: StreamInfo, ctx: Context, tally: _Tally, spill: Spill | None
 ) -> tuple[list[bytes], int]:
     """The record's documents, and how many of them went to `spill` on the way: whenever those
     held exceed `ctx.held_max_bytes`, all but the first are spilled."""
-    if spill is None:
-        return _documents(events, info, ctx, tally), 0
+    max_line_bytes = ctx.held_max_bytes // 4
+    if spill is None or (size <= max_line_bytes and len(events) <= CHUNK_EVENTS):
+        return _documents(events, info, ctx, tally), 0  # what CloudWatch sends: one piece
     documents: list[bytes] = []
     held, spilled = 0, 0
-    for chunk in _chunks(events, ctx.held_max_bytes // 4):
+    for chunk in _chunks(events, max_line_bytes):
         made = _documents(chunk, info, ctx, tally)
         documents.extend(made)
         held += sum(map(len, made))
@@ -186,7 +187,9 @@ def transform_record(
     if not info.included(ctx.settings.log_group_prefixes):
         return Transformed(record_id, original, "dropped")
     tally = _Tally()
-    documents, spilled = _bounded_documents(message["logEvents"], info, ctx, tally, spill)
+    documents, spilled = _bounded_documents(
+        message["logEvents"], decoded.size, info, ctx, tally, spill
+    )
     if not documents:
         return Transformed(record_id, original, "dropped")
     return Transformed(
