@@ -78,8 +78,9 @@ class LambdaArchitectures:
     """Looks each function up with `lambda:GetFunctionConfiguration` and keeps only real
     answers for the container's lifetime. A lookup that cannot be made or keeps failing gives
     the default for this record, never cached: retried (RetryPolicy, within
-    LOOKUP_BUDGET_SECONDS) and then not asked again for LOOKUP_COOL_DOWN_SECONDS. One lookup
-    per function is in flight at a time, and the container's calls follow a token bucket."""
+    LOOKUP_BUDGET_SECONDS) and then not asked again for LOOKUP_COOL_DOWN_SECONDS (no function
+    is, when the API throttled or did not answer). One lookup per function is in flight at a
+    time, and the container's calls follow a token bucket."""
 
     def __init__(
         self,
@@ -98,6 +99,7 @@ class LambdaArchitectures:
         self._clock = clock
         self._cache: dict[tuple[str, str], str] = {}
         self._cool_until: dict[tuple[str, str], float] = {}
+        self._paused_until = 0.0
         self._bucket = TokenBucket(LOOKUPS_PER_SECOND, LOOKUP_BURST, clock)
         self._locks: dict[tuple[str, str], threading.Lock] = {}
         self._locks_lock = threading.Lock()
@@ -125,7 +127,11 @@ class LambdaArchitectures:
             return found
 
     def _lookup(self, function_name: str, account_id: str) -> str | None:
-        """The function's architecture, or None when no answer came within the budget."""
+        """The function's architecture, or None when no answer came within the budget. After a
+        throttle, a timeout or a 5xx no lookup of any function starts before the cool-down is
+        over: the API is busy or unreachable for all of them, and each try costs the batch."""
+        if self._clock() < self._paused_until:
+            return None
         arn = f"arn:aws:lambda:{self._region}:{account_id}:function:{function_name}"
         started = self._clock()
         attempts = 0
@@ -134,11 +140,12 @@ class LambdaArchitectures:
             try:
                 response = self._call(arn)
             except (ClientError, BotoCoreError) as exc:
+                if not is_retryable(exc):
+                    return None
                 delay = self._policy.delay(attempts - 1)
                 spent = self._clock() - started
-                if not is_retryable(exc) or not self._policy.allows(attempts):
-                    return None
-                if spent + delay > LOOKUP_BUDGET_SECONDS:
+                if not self._policy.allows(attempts) or spent + delay > LOOKUP_BUDGET_SECONDS:
+                    self._paused_until = self._clock() + LOOKUP_COOL_DOWN_SECONDS
                     return None
                 self._policy.sleep(delay)
                 continue

@@ -132,3 +132,19 @@ def test_one_lookup_per_function_is_in_flight() -> None:
         thread.join()
     assert answers == ["arm64"] * 8
     assert len(client.calls) == 1
+
+
+def test_after_a_throttled_lookup_no_function_is_looked_up_before_the_cool_down() -> None:
+    # GIVEN an API that throttles the first lookup through all its retries
+    clock, client = Clock(), ThrottlingLambda(throttle=3)
+    architectures = lookup(client, clock)
+    assert architectures.architecture("fn-a", "1") == "x86_64"
+    calls = len(client.calls)
+    # WHEN other functions come within the cool-down: priced at the default, no call
+    assert architectures.architecture("fn-b", "1") == "x86_64"
+    assert len(client.calls) == calls
+    # THEN after it, they are asked and their answers kept
+    clock.now += LOOKUP_COOL_DOWN_SECONDS + 1
+    assert architectures.architecture("fn-b", "1") == "arm64"
+    assert architectures.architecture("fn-a", "1") == "arm64"
+    assert len(client.calls) == calls + 2
