@@ -25,6 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench import reingest_cpu
+from lambda_shared.firehose_put import FirehoseClient
 from lambdalogs.local.firehose import LoopbackFirehose, firehose_event, subscription_record
 from transformer import jsonlib
 from transformer.budget import b64_length
@@ -124,6 +126,30 @@ def handle(event: dict[str, Any], codec: jsonlib.Codec | None = None) -> int:
         codec=codec,
     )
     return len(response["records"]) + len(firehose.pending)
+
+
+def handle_through(event: dict[str, Any], firehose: FirehoseClient) -> int:
+    """`process` re-ingesting through `firehose`; the number of documents it made."""
+    logs: list[str] = []
+    process(
+        event,
+        _Context(),
+        firehose=firehose,
+        architectures=StaticArchitectures("arm64"),
+        settings=Settings(region="eu-west-1"),
+        log=logs.append,
+    )
+    return int(json.loads(logs[0])["documents"])
+
+
+def reingestion_cpu(event: dict[str, Any]) -> list[str]:
+    """CPU per document of the handler process, the lean client against boto3's, each sending
+    to a loopback endpoint in another process (bench.reingest_cpu)."""
+    with reingest_cpu.loopback_endpoint() as url:
+        alone = reingest_cpu.putter_figures(url)
+        whole = reingest_cpu.handler_figures(url, event, handle_through)
+    title = "the whole handler (process) on the 6 MB typical request, re-ingesting to it"
+    return reingest_cpu.report(reingest_cpu.PUTTER_TITLE, alone) + reingest_cpu.report(title, whole)
 
 
 def best_of(repeats: int, work: Callable[[], object], *, gc_paused: bool = False) -> float:
@@ -235,6 +261,8 @@ def main() -> None:
         f"with it, the 6 MB corpus request runs at "
         f"{1 / (handler_per_event + per_document):,.0f} events/s"
     )
+    print("\nCPU of the handler process per document, lean PutRecordBatch client vs boto3's:")
+    print("\n".join(reingestion_cpu(requests["6 MB typical"][0])))
 
 
 if __name__ == "__main__":

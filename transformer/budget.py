@@ -14,6 +14,10 @@ from lambda_shared.limits import PROCESSOR_RESPONSE_MAX_BYTES
 from transformer.types import Transformed
 
 RESPONSE_BUDGET_BYTES: Final = PROCESSOR_RESPONSE_MAX_BYTES
+# The documents a batch holds before they are re-ingested: above this they are sent at once
+# (the whole batch's and a single record's alike), so the memory a batch takes does not grow
+# with how far its records decompress. A record may decompress to 64 MiB and a million events.
+HELD_DOCUMENTS_MAX_BYTES: Final = 16 * 1024 * 1024
 _PER_RECORD_OVERHEAD: Final = 64  # {"recordId":"","result":"ProcessingFailed","data":""},
 
 

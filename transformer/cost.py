@@ -2,15 +2,19 @@
 
 Since August 2025 `Billed Duration` includes the INIT phase of on-demand functions, so
 `Init Duration` is never added again. The architecture is not in the REPORT line: it is looked
-up once per function per container with `lambda:GetFunctionConfiguration`."""
+up with `lambda:GetFunctionConfiguration` and its answer kept for the container's lifetime;
+a failed lookup is never kept (see LambdaArchitectures)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from typing import Any, Final, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from lambda_shared.backoff import RetryPolicy, is_retryable
 from transformer.settings import Prices
 
 _COST_DIGITS: Final = 12
@@ -38,33 +42,120 @@ class StaticArchitectures:
         return self._known.get(function_name, self._default)
 
 
+# Lambda's control plane (GetFunctionConfiguration among it) allows 15 calls/s per account and
+# region, shared by every container of the transformer and everything else in the account: one
+# container takes at most LOOKUP_BURST calls at once and LOOKUPS_PER_SECOND on average.
+LOOKUPS_PER_SECOND: Final = 2.0
+LOOKUP_BURST: Final = 4
+# A throttled or failing lookup is retried within LOOKUP_BUDGET_SECONDS (the batch waits for it);
+# after that the function is priced at the default for LOOKUP_COOL_DOWN_SECONDS, never cached, so
+# a later batch asks again once the cool-down is over.
+LOOKUP_BUDGET_SECONDS: Final = 1.5
+LOOKUP_COOL_DOWN_SECONDS: Final = 30.0
+LOOKUP_RETRY: Final = RetryPolicy(max_attempts=3, base_seconds=0.1, cap_seconds=0.5)
+
+
+class TokenBucket:
+    """`rate` tokens a second, at most `burst` saved; `take` never waits."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float]) -> None:
+        self._rate, self._burst, self._clock = rate, float(burst), clock
+        self._tokens, self._at = float(burst), clock()
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self._burst, self._tokens + (now - self._at) * self._rate)
+            self._at = now
+            if self._tokens < 1.0:
+                return False
+            self._tokens -= 1.0
+            return True
+
+
 class LambdaArchitectures:
-    """Looks each function up once per container; the default when the lookup fails."""
+    """Looks each function up with `lambda:GetFunctionConfiguration` and keeps only real
+    answers for the container's lifetime. A lookup that cannot be made or keeps failing gives
+    the default for this record, never cached: retried (RetryPolicy, within
+    LOOKUP_BUDGET_SECONDS) and then not asked again for LOOKUP_COOL_DOWN_SECONDS (no function
+    is, when the API throttled or did not answer). One lookup per function is in flight at a
+    time, and the container's calls follow a token bucket."""
 
     def __init__(
-        self, client_factory: Callable[[], Any], region: str, default: str = "x86_64"
+        self,
+        client_factory: Callable[[], Any],
+        region: str,
+        default: str = "x86_64",
+        *,
+        policy: RetryPolicy = LOOKUP_RETRY,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client_factory = client_factory
         self._client: Any = None
         self._region = region
         self._default = default
+        self._policy = policy
+        self._clock = clock
         self._cache: dict[tuple[str, str], str] = {}
+        self._cool_until: dict[tuple[str, str], float] = {}
+        self._paused_until = 0.0
+        self._bucket = TokenBucket(LOOKUPS_PER_SECOND, LOOKUP_BURST, clock)
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._locks_lock = threading.Lock()
+        self.calls = 0
+        """GetFunctionConfiguration calls made (for tests and the bench)."""
 
     def architecture(self, function_name: str, account_id: str) -> str:
         key = (account_id, function_name)
         found = self._cache.get(key)
-        if found is None:
+        if found is not None:
+            return found
+        with self._locks_lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:  # one lookup per function in flight; the others wait for its answer
+            found = self._cache.get(key)
+            if found is not None:
+                return found
+            if self._clock() < self._cool_until.get(key, 0.0):
+                return self._default
             found = self._lookup(function_name, account_id)
+            if found is None:
+                self._cool_until[key] = self._clock() + LOOKUP_COOL_DOWN_SECONDS
+                return self._default
             self._cache[key] = found
-        return found
+            return found
 
-    def _lookup(self, function_name: str, account_id: str) -> str:
+    def _lookup(self, function_name: str, account_id: str) -> str | None:
+        """The function's architecture, or None when no answer came within the budget. After a
+        throttle, a timeout or a 5xx no lookup of any function starts before the cool-down is
+        over: the API is busy or unreachable for all of them, and each try costs the batch."""
+        if self._clock() < self._paused_until:
+            return None
+        arn = f"arn:aws:lambda:{self._region}:{account_id}:function:{function_name}"
+        started = self._clock()
+        attempts = 0
+        while self._bucket.take():
+            attempts += 1
+            try:
+                response = self._call(arn)
+            except (ClientError, BotoCoreError) as exc:
+                if not is_retryable(exc):
+                    return None
+                delay = self._policy.delay(attempts - 1)
+                spent = self._clock() - started
+                if not self._policy.allows(attempts) or spent + delay > LOOKUP_BUDGET_SECONDS:
+                    self._paused_until = self._clock() + LOOKUP_COOL_DOWN_SECONDS
+                    return None
+                self._policy.sleep(delay)
+                continue
+            architectures = response.get("Architectures") or ["x86_64"]
+            return "arm64" if architectures[0] == "arm64" else "x86_64"
+        return None
+
+    def _call(self, arn: str) -> dict[str, Any]:
         if self._client is None:
             self._client = self._client_factory()
-        arn = f"arn:aws:lambda:{self._region}:{account_id}:function:{function_name}"
-        try:
-            response = self._client.get_function_configuration(FunctionName=arn)
-        except (ClientError, BotoCoreError):
-            return self._default
-        architectures = response.get("Architectures") or ["x86_64"]
-        return "arm64" if architectures[0] == "arm64" else "x86_64"
+        self.calls += 1
+        response: dict[str, Any] = self._client.get_function_configuration(FunctionName=arn)
+        return response

@@ -6,26 +6,39 @@ document per log event out (one inline per record, the others re-ingested into t
 from __future__ import annotations
 
 import gc
+import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Final
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Any, Final, NamedTuple
 
 from lambda_shared.aws_clients import FIREHOSE_TIMEOUTS, LOOKUP_TIMEOUTS, make_client
+from lambda_shared.firehose_http import FirehoseHttpClient
 from lambda_shared.firehose_put import FirehoseClient
 from transformer.answer import final_answer
-from transformer.budget import beyond_budget
+from transformer.budget import (
+    HELD_DOCUMENTS_MAX_BYTES,
+    RESPONSE_BUDGET_BYTES,
+    b64_length,
+    beyond_budget,
+)
 from transformer.cost import ArchitectureSource, LambdaArchitectures
 from transformer.jsonlib import Codec, default_codec
 from transformer.records import Context, transform_record
-from transformer.reingest import Outcome, Pending, Reingester
+from transformer.reingest import Outcome, Reingester, Spool
 from transformer.settings import Settings
-from transformer.summary import Summary, summary_record
+from transformer.summary import Summary, only_pipeline_records, summary_record
 from transformer.types import Answer, Transformed
 
 LOCAL_TIME_BUDGET_SECONDS: Final = 300.0
+# PutRecordBatch calls in flight at once in the Lambda (a flush of 16 MiB of held documents is
+# four full calls); `process` makes one at a time unless told otherwise.
+REINGEST_CONCURRENCY: Final = 4
 
 
 class InvalidEventError(ValueError):
@@ -55,9 +68,14 @@ def _write_line(line: str) -> None:
     sys.stdout.flush()
 
 
-def _transform_all(records: list[Any], ctx: Context, summary: Summary) -> list[Transformed]:
+def _transform_all(
+    records: list[Any], ctx: Context, summary: Summary, spool: Spool
+) -> tuple[list[Transformed], frozenset[int]]:
+    """Every record transformed, in order, its documents but the first handed to `spool` as
+    they are made; and the records whose first document went too (see `_hold`)."""
     transformed: list[Transformed] = []
     seen: set[str] = set()
+    inline = _Inline()
     for record in records:
         if not isinstance(record, dict) or "recordId" not in record:
             summary.errors.append("a record without recordId cannot be answered; skipped")
@@ -67,33 +85,51 @@ def _transform_all(records: list[Any], ctx: Context, summary: Summary) -> list[T
             summary.errors.append(f"recordId {record_id} appears twice; answered once")
             continue
         seen.add(record_id)
+        index = len(transformed)
         try:
-            transformed.append(transform_record(record, ctx))
+            done = transform_record(record, ctx, partial(spool.hold, index))
         except Exception as exc:
             summary.record_errors += 1
             summary.errors.append(f"record {record_id}: {type(exc).__name__}: {exc}")
             data = record.get("data")
             original = data if isinstance(data, str) else ""
-            transformed.append(Transformed(record_id, original, "failed"))
-    return transformed
+            done = Transformed(record_id, original, "failed")
+        transformed.append(_hold(index, done, spool, inline))
+    return transformed, frozenset(inline.moved)
 
 
-def _reingest(
-    records: list[Transformed], moved: frozenset[int], stream: str, reingester: Reingester | None
-) -> Outcome:
-    """Every document not answered inline goes back into the stream."""
-    pending = Pending([], [])
-    for index, record in enumerate(records):
-        extra = record.documents if index in moved else record.documents[1:]
-        pending.documents.extend(extra)
-        pending.owners.extend([index] * len(extra))
-    if not pending.documents:
-        return Outcome()
-    if reingester is None:
-        outcome = Outcome(failed_owners=set(pending.owners))
-        outcome.errors.append(f"deliveryStreamArn names no stream ({stream!r}): cannot re-ingest")
-        return outcome
-    return reingester.send(pending)
+@dataclass
+class _Inline:
+    """The first documents kept for the response so far, and the records whose first went."""
+
+    bytes: int = 0
+    moved: set[int] = field(default_factory=set)
+
+
+def _hold(index: int, record: Transformed, spool: Spool, inline: _Inline) -> Transformed:
+    """`record` with only its first document left; the others are in `spool`. When the first
+    documents kept would exceed the response budget on their own, this one goes too (the
+    record is answered without it), so what a batch holds never grows with its input."""
+    if record.kind != "documents" or not record.documents:
+        return record
+    first, rest = record.documents[0], record.documents[1:]
+    spool.hold(index, rest)
+    size = b64_length(len(first))
+    if inline.bytes + size > RESPONSE_BUDGET_BYTES:
+        spool.hold(index, [first])
+        inline.moved.add(index)
+        return replace(record, documents=[], spilled=record.spilled + len(rest) + 1)
+    inline.bytes += size
+    return replace(record, documents=[first], spilled=record.spilled + len(rest))
+
+
+def _response_budget(records: list[Transformed], early: frozenset[int]) -> frozenset[int]:
+    """The records whose first document leaves the response: those already sent, and those
+    the response budget moves (beyond_budget, seeing the first as non-inline)."""
+    if not early:
+        return beyond_budget(records)
+    view = [replace(r, kind="dropped") if i in early else r for i, r in enumerate(records)]
+    return early | beyond_budget(view)
 
 
 def _count(
@@ -104,12 +140,13 @@ def _count(
             summary.records_ok += 1
         elif answer.result == "Dropped":
             summary.records_dropped += 1
+            summary.pipeline_dropped += record.pipeline
         else:
             summary.records_failed += 1
             if record.reason:
                 summary.errors.append(f"record {record.record_id}: {record.reason}")
         if answer.result != "ProcessingFailed":
-            summary.documents += len(record.documents)
+            summary.documents += len(record.documents) + record.spilled
         summary.passthrough += record.kind == "passthrough"
         summary.truncated += record.truncated
         summary.parser_errors += record.parser_errors
@@ -117,6 +154,11 @@ def _count(
     summary.reingest_retries = outcome.retries
     summary.reingest_calls = outcome.calls
     summary.errors.extend(outcome.errors)
+
+
+class _Limits(NamedTuple):
+    held_bytes: int
+    concurrency: int
 
 
 @contextmanager
@@ -143,11 +185,18 @@ def process(
     sleep: Callable[[float], None] = time.sleep,
     log: Callable[[str], None] = _write_line,
     codec: Codec | None = None,
+    held_max_bytes: int = HELD_DOCUMENTS_MAX_BYTES,
+    concurrency: int = 1,
 ) -> dict[str, list[dict[str, str]]]:
     """Transform one Firehose batch; see the module docstring. `codec` defaults to orjson when
-    it is importable, the standard library otherwise."""
+    it is importable, the standard library otherwise; `held_max_bytes`: the documents held
+    before they are re-ingested (tests lower it); `concurrency`: PutRecordBatch calls in flight
+    (`firehose` must then be thread-safe)."""
+    limits = _Limits(held_max_bytes, concurrency)
     with _cyclic_gc_paused():
-        return _process(event, context, firehose, architectures, settings, sleep, log, codec)
+        return _process(
+            event, context, firehose, architectures, settings, sleep, log, codec, limits
+        )
 
 
 def _process(
@@ -159,6 +208,7 @@ def _process(
     sleep: Callable[[float], None],
     log: Callable[[str], None],
     codec: Codec | None,
+    limits: _Limits,
 ) -> dict[str, list[dict[str, str]]]:
     started = time.monotonic()
     records = event.get("records") if isinstance(event, dict) else None
@@ -171,15 +221,21 @@ def _process(
     stream = stream_name(stream_arn)
     codec = codec or default_codec()
     region = settings.region or str(event.get("region") or "") or _region_of(stream_arn)
-    ctx = Context(settings, codec, architectures, region, int(time.time() * 1000))
+    ctx = Context(
+        settings, codec, architectures, region, int(time.time() * 1000), limits.held_bytes
+    )
     summary = Summary(records_in=len(records))
-    transformed = _transform_all(records, ctx, summary)
-    moved = beyond_budget(transformed)
     reingester = None
     if stream:
         remaining = _remaining_seconds(context, started)
-        reingester = Reingester(firehose, stream, remaining, sleep)
-    outcome = _reingest(transformed, moved, stream, reingester)
+        reingester = Reingester(firehose, stream, remaining, sleep, concurrency=limits.concurrency)
+    spool = Spool(reingester, stream, ctx.held_max_bytes)
+    transformed, early = _transform_all(records, ctx, summary, spool)
+    moved = _response_budget(transformed, early)
+    for index in moved - early:
+        spool.hold(index, transformed[index].documents[:1])
+    spool.flush()
+    outcome = spool.outcome
     failed = outcome.failed_owners
     answers = [
         final_answer(record, inline=index not in moved, reingest_failed=index in failed)
@@ -189,6 +245,8 @@ def _process(
     response = {"records": [answer.entry() for answer in answers]}
     summary.response_bytes = len(codec.dumps(response))
     summary.duration_ms = round((time.monotonic() - started) * 1000.0, 3)
+    if only_pipeline_records(summary):
+        return response
     invocation_id = str(event.get("invocationId", ""))
     now_ms = int(time.time() * 1000)
     log(
@@ -199,18 +257,58 @@ def _process(
     return response
 
 
-class _LazyFirehose:
-    """Creates the boto3 client at the first call: no cost for batches with nothing to re-ingest."""
+def _lean_firehose(region: str) -> FirehoseClient:
+    """The lean PutRecordBatch client (lambda_shared.firehose_http): a fifth of boto3's CPU per
+    re-ingested document (`python -m bench`)."""
+    return FirehoseHttpClient.for_region(region, FIREHOSE_TIMEOUTS)
 
-    def __init__(self, region: str) -> None:
+
+def _boto3_firehose(region: str) -> FirehoseClient:
+    client: FirehoseClient = make_client("firehose", region, FIREHOSE_TIMEOUTS)
+    return client
+
+
+class _LazyFirehose:
+    """Creates the client at the first call: no cost for batches with nothing to re-ingest.
+    The lean client when it can be built, else boto3's (same calls, answers and errors, so
+    RecordPutter's retries and deadline checks treat both alike). Thread-safe, as both are."""
+
+    def __init__(
+        self,
+        region: str,
+        factories: tuple[Callable[[str], FirehoseClient], ...] = (),
+    ) -> None:
         self._region = region
-        self._client: Any = None
+        self._factories = factories
+        self._client: FirehoseClient | None = None
+        self._lock = threading.Lock()
+        self.kind = ""
+        """Which client was built: the factory's name (for tests and the summary)."""
 
     def put_record_batch(self, **kwargs: Any) -> dict[str, Any]:
-        if self._client is None:
-            self._client = make_client("firehose", self._region, FIREHOSE_TIMEOUTS)
-        response: dict[str, Any] = self._client.put_record_batch(**kwargs)
-        return response
+        return self._built().put_record_batch(**kwargs)
+
+    def _built(self) -> FirehoseClient:
+        with self._lock:
+            if self._client is None:
+                self._client = self._build()
+            return self._client
+
+    def _build(self) -> FirehoseClient:
+        *preferred, last = self._factories or (_lean_firehose, _boto3_firehose)
+        for factory in preferred:
+            try:
+                client = factory(self._region)
+            except Exception as exc:  # any failure falls back to boto3's client
+                why = (
+                    f"lean Firehose client unavailable, using boto3's: {type(exc).__name__}: {exc}"
+                )
+                _write_line(json.dumps({"level": "WARN", "message": why}))
+                continue
+            self.kind = factory.__name__
+            return client
+        self.kind = last.__name__
+        return last(self._region)
 
 
 _CONTAINER: dict[str, Any] = {}  # clients and caches that live as long as the container
@@ -242,4 +340,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str
         firehose=firehose,
         architectures=_architectures(settings, region),
         settings=settings,
+        concurrency=REINGEST_CONCURRENCY,
     )

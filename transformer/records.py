@@ -6,9 +6,12 @@ documents are finished after the loop, the architecture resolved once per functi
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
+from lambda_shared.pipeline_groups import is_pipeline_log_group
+from transformer.budget import HELD_DOCUMENTS_MAX_BYTES
 from transformer.cost import ArchitectureSource
 from transformer.decode import decode, read_event
 from transformer.document import Encode, encoder, line_is_oversized, truncate
@@ -21,6 +24,13 @@ from transformer.types import Fields, Transformed
 # What encoding parsed fields can raise: orjson's JSONEncodeError (a TypeError) beyond its
 # depth, and the standard library's RecursionError or ValueError.
 UNENCODABLE: Final = (RecursionError, TypeError, ValueError)
+# A record's events are made into documents this many at a time (or fewer, when their lines
+# add up to a quarter of the held-documents bound), so its documents can be handed to
+# re-ingestion before they all exist.
+CHUNK_EVENTS: Final = 2_000
+
+Spill = Callable[[list[bytes]], None]
+"""Takes documents of the record being transformed for re-ingestion (its first one never)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,7 @@ class Context:
     architectures: ArchitectureSource
     region: str
     fallback_epoch_ms: int
+    held_max_bytes: int = HELD_DOCUMENTS_MAX_BYTES
 
 
 @dataclass
@@ -119,8 +130,46 @@ def _as_text(
     return encode(fields, epoch_ms)
 
 
-def transform_record(record: dict[str, Any], ctx: Context) -> Transformed:
-    """Decode one record and build its documents; never raises for bad input."""
+def _chunks(events: list[Any], max_line_bytes: int) -> Iterator[list[Any]]:
+    """Consecutive slices of `events`: CHUNK_EVENTS at most, their lines `max_line_bytes`."""
+    start, size = 0, 0
+    for index, event in enumerate(events):
+        message = event.get("message") if isinstance(event, dict) else None
+        size += len(message) if isinstance(message, str) else 64
+        if index + 1 - start >= CHUNK_EVENTS or size >= max_line_bytes:
+            yield events[start : index + 1]
+            start, size = index + 1, 0
+    if start < len(events):
+        yield events[start:]
+
+
+def _bounded_documents(
+    events: list[Any], size: int, info: StreamInfo, ctx: Context, tally: _Tally, spill: Spill | None
+) -> tuple[list[bytes], int]:
+    """The record's documents, and how many of them went to `spill` on the way: whenever those
+    held exceed `ctx.held_max_bytes`, all but the first are spilled."""
+    max_line_bytes = ctx.held_max_bytes // 4
+    if spill is None or (size <= max_line_bytes and len(events) <= CHUNK_EVENTS):
+        return _documents(events, info, ctx, tally), 0  # what CloudWatch sends: one piece
+    documents: list[bytes] = []
+    held, spilled = 0, 0
+    for chunk in _chunks(events, max_line_bytes):
+        made = _documents(chunk, info, ctx, tally)
+        documents.extend(made)
+        held += sum(map(len, made))
+        if held > ctx.held_max_bytes and len(documents) > 1:
+            spill(documents[1:])
+            spilled += len(documents) - 1
+            del documents[1:]
+            held = len(documents[0])
+    return documents, spilled
+
+
+def transform_record(
+    record: dict[str, Any], ctx: Context, spill: Spill | None = None
+) -> Transformed:
+    """Decode one record and build its documents; never raises for bad input. With `spill`,
+    a record whose documents exceed the held-documents bound hands them over as it goes."""
     record_id = str(record.get("recordId"))
     data = record.get("data")
     original = data if isinstance(data, str) else ""
@@ -132,13 +181,23 @@ def transform_record(record: dict[str, Any], ctx: Context) -> Transformed:
     if decoded.kind == "invalid" or decoded.message is None:
         return Transformed(record_id, original, "failed", reason=decoded.reason)
     message = decoded.message
+    if is_pipeline_log_group(message["logGroup"]):  # any deployment's own logs, whatever the
+        return Transformed(record_id, original, "dropped", pipeline=True)  # prefixes say
     info = StreamInfo.of(message["owner"], ctx.region, message["logGroup"], message["logStream"])
     if not info.included(ctx.settings.log_group_prefixes):
         return Transformed(record_id, original, "dropped")
     tally = _Tally()
-    documents = _documents(message["logEvents"], info, ctx, tally)
+    documents, spilled = _bounded_documents(
+        message["logEvents"], decoded.size, info, ctx, tally, spill
+    )
     if not documents:
         return Transformed(record_id, original, "dropped")
     return Transformed(
-        record_id, original, "documents", documents, tally.truncated, tally.parser_errors
+        record_id,
+        original,
+        "documents",
+        documents,
+        tally.truncated,
+        tally.parser_errors,
+        spilled=spilled,
     )

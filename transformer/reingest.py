@@ -10,7 +10,7 @@ index), so that record is answered `ProcessingFailed` and nothing is lost."""
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final, NamedTuple
 
@@ -42,8 +42,9 @@ class Outcome:
 
 
 class Reingester:
-    """Sends pending documents to one stream; `remaining_seconds` and `sleep` are injected for
-    tests."""
+    """Sends pending documents to one stream, `concurrency` calls in flight at once (the
+    deadline is checked as each call would start); `remaining_seconds` and `sleep` are
+    injected for tests."""
 
     def __init__(
         self,
@@ -53,6 +54,7 @@ class Reingester:
         sleep: Callable[[float], None],
         jitter: Callable[[], float] = random.random,
         reserve_seconds: float = RESERVE_SECONDS,
+        concurrency: int = 1,
     ) -> None:
         policy = RetryPolicy(
             max_attempts=None,  # bounded by the deadline
@@ -66,9 +68,52 @@ class Reingester:
             stream_name,
             policy,
             time_left=lambda wait: remaining_seconds() - wait >= reserve_seconds,
+            concurrency=concurrency,
         )
 
     def send(self, pending: Pending) -> Outcome:
         put = self._putter.put(pending.documents)
         failed_owners = {pending.owners[index] for index in put.failed}
         return Outcome(put.sent, put.retried_records, put.calls, failed_owners, put.errors)
+
+
+class Spool:
+    """Documents waiting for re-ingestion, sent as soon as they exceed `max_bytes` (and at
+    `flush`), so a batch never holds more than about that much of them; what could not be
+    sent is in `outcome.failed_owners`."""
+
+    def __init__(self, reingester: Reingester | None, stream: str, max_bytes: int) -> None:
+        self._reingester = reingester
+        self._stream = stream
+        self._max_bytes = max_bytes
+        self._pending = Pending([], [])
+        self._bytes = 0
+        self.outcome = Outcome()
+
+    def hold(self, owner: int, documents: Sequence[bytes]) -> None:
+        if not documents:
+            return
+        self._pending.documents.extend(documents)
+        self._pending.owners.extend([owner] * len(documents))
+        self._bytes += sum(map(len, documents))
+        if self._bytes > self._max_bytes:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self._pending, self._bytes = self._pending, Pending([], []), 0
+        if not pending.documents:
+            return
+        outcome = self.outcome
+        if self._reingester is None:
+            if not outcome.failed_owners:
+                outcome.errors.append(
+                    f"deliveryStreamArn names no stream ({self._stream!r}): cannot re-ingest"
+                )
+            outcome.failed_owners.update(pending.owners)
+            return
+        sent = self._reingester.send(pending)
+        outcome.sent += sent.sent
+        outcome.retries += sent.retries
+        outcome.calls += sent.calls
+        outcome.failed_owners.update(sent.failed_owners)
+        outcome.errors.extend(sent.errors)

@@ -8,11 +8,16 @@ from typing import Any, Final
 
 from lambda_shared import metrics
 
+PIPELINE_RECORDS_DROPPED: Final = "PipelineRecordsDropped"
+"""Records of a pipeline's own log group (`/lambda-logs-pipeline/…`), dropped by the recursion
+guard; also counted in RecordsDropped."""
+
 METRIC_NAMES: Final = {
     "records_in": metrics.RECORDS_IN,
     "records_ok": metrics.RECORDS_OK,
     "records_dropped": metrics.RECORDS_DROPPED,
     "records_failed": metrics.RECORDS_PROCESSING_FAILED,
+    "pipeline_dropped": PIPELINE_RECORDS_DROPPED,
     "passthrough": metrics.PASS_THROUGH_RECORDS,
     "documents": metrics.DOCUMENTS,
     "reingested": metrics.DOCUMENTS_REINGESTED,
@@ -29,6 +34,7 @@ class Summary:
     records_ok: int = 0
     records_dropped: int = 0
     records_failed: int = 0
+    pipeline_dropped: int = 0
     passthrough: int = 0
     documents: int = 0
     reingested: int = 0
@@ -40,6 +46,18 @@ class Summary:
     duration_ms: float = 0.0
     response_bytes: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+def only_pipeline_records(summary: Summary) -> bool:
+    """A batch that held nothing but pipeline records, all dropped, without an error: its
+    summary line is not written, so the transformer's own log can never feed a loop (were its
+    group ever subscribed, each such batch would otherwise log a line that comes back as the
+    next batch)."""
+    return (
+        summary.records_in > 0
+        and summary.pipeline_dropped == summary.records_in
+        and not summary.errors
+    )
 
 
 def summary_record(

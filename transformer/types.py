@@ -21,7 +21,9 @@ one that cannot be read (undecodable, or it broke the transformer)."""
 @dataclass(frozen=True)
 class Transformed:
     """One input record after decode → parse → enrich → document, before the response budget
-    and re-ingestion. `documents` is never empty when `kind` is "documents"."""
+    and re-ingestion. `documents` is never empty when `kind` is "documents", but for a record
+    whose documents were all handed to re-ingestion while the batch was read (`spilled`: how
+    many were)."""
 
     record_id: str
     original: str  # the input's base64 data, echoed when the record has no document inline
@@ -30,6 +32,8 @@ class Transformed:
     truncated: int = 0  # documents whose message was cut to the configured size
     parser_errors: int = 0  # events whose parse raised (indexed as plain text)
     reason: str = ""  # why a "failed" record cannot be read
+    spilled: int = 0  # documents already handed to re-ingestion (no longer in `documents`)
+    pipeline: bool = False  # "dropped": a record of a pipeline's own log group (recursion guard)
 
 
 class Answer(NamedTuple):

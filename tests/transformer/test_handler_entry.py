@@ -19,9 +19,16 @@ from transformer import handler as handler_module
 BUCKET = "backup"
 
 
+def unavailable(region: str) -> Any:
+    raise RuntimeError(f"no lean client in {region} today")
+
+
 @pytest.fixture
 def stream_arn(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setattr(handler_module, "_CONTAINER", {})
+    # moto intercepts boto3's requests only: the lean client would go to the real endpoint, so
+    # it is made unavailable here, which also shows the fallback to boto3's client.
+    monkeypatch.setattr(handler_module, "_lean_firehose", unavailable)
     with mock_aws():
         boto3.client("s3", region_name="eu-west-1").create_bucket(
             Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
@@ -71,6 +78,7 @@ def test_the_entry_point_reingests_into_the_stream_named_by_the_event(
     assert len(reingested) == 3
     ids = {inline["aws.cloudwatch.event_id"]} | {d["aws.cloudwatch.event_id"] for d in reingested}
     assert len(ids) == 4
+    assert handler_module._CONTAINER["firehose:eu-west-1"].kind == "_boto3_firehose"
 
 
 def test_a_bad_setting_fails_the_invocation_with_a_clear_message(
