@@ -19,7 +19,7 @@ from infra.lambda_package import BuiltPackage
 from infra.monitoring import AlarmTopic, PipelineAlarms, PipelineAlarmsArgs
 from infra.opensearch_content import OpenSearchContent, OpenSearchContentArgs
 from infra.packages import SUBSCRIBER_HANDLER, TRANSFORMER_HANDLER
-from infra.policies import subscriber_permissions, transformer_permissions
+from infra.policies import alerting_trust, subscriber_permissions, transformer_permissions
 from infra.python_function import PythonFunction, PythonFunctionArgs, policy_json
 from infra.search_domain import SearchDomain, SearchDomainArgs
 from infra.stack_config import StackConfig
@@ -63,7 +63,12 @@ class Pipeline(pulumi.ComponentResource):
         config, ctx = args.config, args.ctx
         child = pulumi.ResourceOptions(parent=self)
         self.backup = BackupBucket(f"{name}-backup", config.backup, child)
-        self.alarm_topic = AlarmTopic(f"{name}-alarms", config.alarms, child)
+        self.alarm_topic = AlarmTopic(
+            f"{name}-alarms",
+            config.alarms,
+            child,
+            alerting_trust_policy=alerting_trust(ctx, _domain_arn(config, ctx)),
+        )
         domain = self._domain(name, config, ctx)
         self.domain = domain.resource
         self.transformer = PythonFunction(f"{name}-transformer", _transformer_args(args), child)
@@ -251,6 +256,12 @@ class Pipeline(pulumi.ComponentResource):
             ),
             pulumi.ResourceOptions(parent=self),
         )
+
+
+def _domain_arn(config: StackConfig, ctx: AwsContext) -> str:
+    """The domain's ARN before it exists: the existing one's, or this account's by name."""
+    existing = config.domain.existing
+    return existing.arn if existing is not None else ctx.domain_arn(config.domain.name)
 
 
 def _transformer_args(args: PipelineArgs) -> PythonFunctionArgs:

@@ -497,7 +497,10 @@ def test_dashboard_shows_the_stream_and_both_functions(default_run: ProgramRun) 
 def test_alerting_role_may_only_publish_to_the_topic(default_run: ProgramRun) -> None:
     role = default_run.one(ROLE, "lambda-logs-alarms-opensearch")
     (assume,) = statements(role.json("assumeRolePolicy"))
-    assert assume["Principal"] == {"Service": "opensearchservice.amazonaws.com"}
+    assert assume["Principal"] == {
+        "Service": ["es.amazonaws.com", "opensearchservice.amazonaws.com"]
+    }
+    assert assume["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
     policy = _policy(default_run, "lambda-logs-alarms-opensearch")
     assert_least_privilege(policy)
     assert allowed_actions(policy) == {"sns:Publish"}
