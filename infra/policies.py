@@ -268,12 +268,16 @@ def alerting_trust(ctx: AwsContext, domain_arn: str) -> Policy:
     `{"Principal": {"Service": "es.amazonaws.com"}, "Action": "sts:AssumeRole", "Condition":
     {"StringEquals": {"aws:SourceAccount": "123456789012"}, "ArnLike": {"aws:SourceArn":
     "arn:aws:es:region:123456789012:domain/my-domain"}}}`."""
+    # "the aws:SourceAccount value and the account in the aws:SourceArn value must use the same
+    # account ID" (same page): the domain's account, this one unless an existing domain says.
+    parts = domain_arn.split(":")
+    account = parts[4] if len(parts) > 5 and parts[4] else ctx.account_id
     statement: Statement = {
         "Effect": "Allow",
         "Principal": {"Service": list(ALERTING_PRINCIPALS)},
         "Action": "sts:AssumeRole",
         "Condition": {
-            "StringEquals": {"aws:SourceAccount": ctx.account_id},
+            "StringEquals": {"aws:SourceAccount": account},
             "ArnLike": {"aws:SourceArn": domain_arn},
         },
     }

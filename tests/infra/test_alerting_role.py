@@ -4,6 +4,8 @@ stack's domain (no confused deputy), and may do nothing but publish to the topic
 
 from __future__ import annotations
 
+from infra.aws_context import AwsContext
+from infra.policies import alerting_trust
 from tests.infra.conftest import BYO_ARN
 from tests.infra.harness import ACCOUNT, REGION, ProgramRun
 from tests.infra.policy_checks import allowed_actions, resources_for, statements
@@ -45,3 +47,11 @@ def test_the_role_may_only_publish_to_the_alarm_topic(default_run: ProgramRun) -
     assert resources_for(policy, "sns:Publish") == {
         f"arn:aws:sns:{REGION}:{ACCOUNT}:lambda-logs-alarms"
     }
+
+
+def test_source_account_and_source_arn_name_the_same_account() -> None:
+    ctx = AwsContext(partition="aws", region=REGION, account_id=ACCOUNT)
+    other = f"arn:aws:es:{REGION}:210987654321:domain/shared-logs"
+    (statement,) = statements(alerting_trust(ctx, other))
+    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": "210987654321"}
+    assert statement["Condition"]["ArnLike"] == {"aws:SourceArn": other}
