@@ -18,7 +18,7 @@ from infra.alarm_specs import (
     expression_alarm_specs,
 )
 from infra.config_sections import AlarmConfig
-from infra.policies import alerting_trust, publish_permissions
+from infra.policies import Policy, publish_permissions
 from infra.python_function import policy_json
 
 
@@ -28,8 +28,14 @@ class AlarmTopic(pulumi.ComponentResource):
     alerting_role: aws.iam.Role
 
     def __init__(
-        self, name: str, args: AlarmConfig, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        args: AlarmConfig,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        alerting_trust_policy: Policy,
     ) -> None:
+        """`alerting_trust_policy`: `infra.policies.alerting_trust` of the stack's domain."""
         super().__init__("lambdalogs:monitoring:AlarmTopic", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.topic = aws.sns.Topic(name, opts=child)
@@ -47,7 +53,7 @@ class AlarmTopic(pulumi.ComponentResource):
         self.alerting_role = aws.iam.Role(
             f"{name}-opensearch",
             description="OpenSearch alerting publishes notifications to the alarm topic",
-            assume_role_policy=policy_json(alerting_trust()),
+            assume_role_policy=policy_json(alerting_trust_policy),
             opts=child,
         )
         self.alerting_policy = aws.iam.RolePolicy(

@@ -19,11 +19,11 @@ from infra.lambda_package import BuiltPackage
 from infra.monitoring import AlarmTopic, PipelineAlarms, PipelineAlarmsArgs
 from infra.opensearch_content import OpenSearchContent, OpenSearchContentArgs
 from infra.packages import SUBSCRIBER_HANDLER, TRANSFORMER_HANDLER
-from infra.policies import subscriber_permissions, transformer_permissions
+from infra.policies import alerting_trust, subscriber_permissions, transformer_permissions
 from infra.python_function import PythonFunction, PythonFunctionArgs, policy_json
 from infra.search_domain import SearchDomain, SearchDomainArgs
 from infra.stack_config import StackConfig
-from infra.subscriber import Subscriber, SubscriberArgs
+from infra.subscriber import DEFAULT_RESERVED_CONCURRENCY, Subscriber, SubscriberArgs
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,9 @@ class PipelineArgs:
     subscriber_package: BuiltPackage | None
     """None in account-policy mode (no subscriber function)."""
     aws_profile: str | None = None
+    subscriber_reserved_concurrency: int = DEFAULT_RESERVED_CONCURRENCY
+    """`subscriberReservedConcurrency` (0 = no reservation); checked against the account's
+    concurrency by infra.concurrency_check.check_reservation before the program runs."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,12 @@ class Pipeline(pulumi.ComponentResource):
         config, ctx = args.config, args.ctx
         child = pulumi.ResourceOptions(parent=self)
         self.backup = BackupBucket(f"{name}-backup", config.backup, child)
-        self.alarm_topic = AlarmTopic(f"{name}-alarms", config.alarms, child)
+        self.alarm_topic = AlarmTopic(
+            f"{name}-alarms",
+            config.alarms,
+            child,
+            alerting_trust_policy=alerting_trust(ctx, _domain_arn(config, ctx)),
+        )
         domain = self._domain(name, config, ctx)
         self.domain = domain.resource
         self.transformer = PythonFunction(f"{name}-transformer", _transformer_args(args), child)
@@ -237,16 +245,22 @@ class Pipeline(pulumi.ComponentResource):
                     ),
                     policy=policy,
                     description="Subscribes every Lambda log group to the delivery stream",
-                    # Two overlapping reconciles could both put a group's filter and backfill it.
-                    reserved_concurrency=1,
                 ),
                 schedule=config.subscription.reconcile_schedule,
                 region=ctx.region,
                 invocation_depends_on=(stream, self.roles.logs_policy),
                 aws_profile=args.aws_profile,
+                # Two overlapping reconciles could both put a group's filter and backfill it.
+                reserved_concurrency=args.subscriber_reserved_concurrency,
             ),
             pulumi.ResourceOptions(parent=self),
         )
+
+
+def _domain_arn(config: StackConfig, ctx: AwsContext) -> str:
+    """The domain's ARN before it exists: the existing one's, or this account's by name."""
+    existing = config.domain.existing
+    return existing.arn if existing is not None else ctx.domain_arn(config.domain.name)
 
 
 def _transformer_args(args: PipelineArgs) -> PythonFunctionArgs:

@@ -248,9 +248,40 @@ def tls_only_bucket_policy(bucket_arn: str) -> Policy:
     )
 
 
-def alerting_trust() -> Policy:
-    """OpenSearch Service notifications (the role can only publish to the alarm topic)."""
-    return service_trust("opensearchservice.amazonaws.com")
+ALERTING_PRINCIPALS: Final = ("es.amazonaws.com", "opensearchservice.amazonaws.com")
+"""OpenSearch Service's principals. The Developer Guide's SNS destination (alerting.md, "Amazon
+SNS Support") asks for "an IAM role within your account that has the following trust
+relationship": `"Principal": {"Service": "es.amazonaws.com"}`; opensearchservice.amazonaws.com is
+the service's newer principal (its service-linked role trusts it). Both, so that alerting works
+whichever the domain's notifications use."""
+
+
+def alerting_trust(ctx: AwsContext, domain_arn: str) -> Policy:
+    """OpenSearch Service notifications of this account's `domain_arn` only (the role can only
+    publish to the alarm topic).
+
+    The confused-deputy guard, as the Developer Guide's "Cross-service confused deputy
+    prevention" page gives it: "We recommend using the aws:SourceArn and aws:SourceAccount
+    global condition context keys in resource policies to limit the permissions that Amazon
+    OpenSearch Service gives another service to the resource. [...] The value of aws:SourceArn
+    must be the ARN of the OpenSearch Service domain.", with the example trust policy
+    `{"Principal": {"Service": "es.amazonaws.com"}, "Action": "sts:AssumeRole", "Condition":
+    {"StringEquals": {"aws:SourceAccount": "123456789012"}, "ArnLike": {"aws:SourceArn":
+    "arn:aws:es:region:123456789012:domain/my-domain"}}}`."""
+    # "the aws:SourceAccount value and the account in the aws:SourceArn value must use the same
+    # account ID" (same page): the domain's account, this one unless an existing domain says.
+    parts = domain_arn.split(":")
+    account = parts[4] if len(parts) > 5 and parts[4] else ctx.account_id
+    statement: Statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": list(ALERTING_PRINCIPALS)},
+        "Action": "sts:AssumeRole",
+        "Condition": {
+            "StringEquals": {"aws:SourceAccount": account},
+            "ArnLike": {"aws:SourceArn": domain_arn},
+        },
+    }
+    return document(statement)
 
 
 def publish_permissions(topic_arn: str) -> Policy:

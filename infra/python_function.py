@@ -22,7 +22,8 @@ RUNTIME: Final = f"python{LAMBDA_PYTHON_VERSION}"  # the bundled wheels are buil
 class PythonFunctionArgs:
     function_name: str
     log_group_name: str
-    """Where Lambda writes the function's logs: /aws/lambda/<function name>."""
+    """Where Lambda writes every line of the function (`LoggingConfig.LogGroup`): the pipeline's
+    functions log under the reserved `/lambda-logs-pipeline/` prefix (infra/stack_names.py)."""
     handler: str
     package: BuiltPackage
     shared: FunctionsConfig
@@ -82,6 +83,12 @@ class PythonFunction(pulumi.ComponentResource):
             code=pulumi.FileArchive(str(args.package.path)),
             source_code_hash=args.package.sha256,
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(args.environment)),
+            # LoggingConfig.LogGroup is "the name of the Amazon CloudWatch log group the
+            # function sends logs to", and LogFormat is "the format in which Lambda sends your
+            # function's application and system logs" (Lambda API reference): the platform
+            # lines START/END/REPORT go to the same group. Text, and no log levels (those take
+            # effect only with LogFormat JSON): every line, platform lines included, stays in
+            # the group, unfiltered (docs/decisions/subscriptions.md).
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(
                 log_format="Text", log_group=self.log_group.name
             ),

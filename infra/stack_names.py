@@ -1,8 +1,15 @@
-"""The physical names of the pipeline's resources, all derived from the resource prefix."""
+"""The physical names of the pipeline's resources, all derived from the resource prefix.
+
+The pipeline's own log groups lie under the reserved prefix `/lambda-logs-pipeline/`
+(`lambda_shared.pipeline_groups`), `/lambda-logs-pipeline/<resource prefix>/<component>`: every
+subscriber of every stack excludes that prefix whatever its configuration, so no stack ever
+subscribes its own or another stack's pipeline logs (docs/decisions/subscriptions.md)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from lambda_shared.pipeline_groups import pipeline_log_group
 
 
 @dataclass(frozen=True)
@@ -29,17 +36,22 @@ class StackNames:
 
     @property
     def firehose_log_group(self) -> str:
-        return f"/aws/kinesisfirehose/{self.prefix}"
+        """Firehose's delivery-error logs (any name may be given to the stream)."""
+        return pipeline_log_group(self.prefix, "firehose")
 
     @property
     def transformer_log_group(self) -> str:
-        return f"/aws/lambda/{self.transformer}"
+        """The transformer's `LoggingConfig.LogGroup`: its application and platform lines."""
+        return pipeline_log_group(self.prefix, "transformer")
 
     @property
     def subscriber_log_group(self) -> str:
-        return f"/aws/lambda/{self.subscriber}"
+        """The subscriber's `LoggingConfig.LogGroup`."""
+        return pipeline_log_group(self.prefix, "subscriber")
 
     @property
     def pipeline_log_groups(self) -> tuple[str, ...]:
-        """The pipeline's own log groups: never subscribed (no loop)."""
+        """The pipeline's own log groups, all under the reserved prefix: never subscribed by
+        any stack (no loop). Listed by name too, for the account policy's exact-name
+        `LogGroupName NOT IN [...]`."""
         return (self.transformer_log_group, self.subscriber_log_group, self.firehose_log_group)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Final
 
 import pulumi
 import pulumi_aws as aws
@@ -14,6 +14,8 @@ import pulumi_aws as aws
 from infra.event_patterns import CREATE_LOG_GROUP, FUNCTION_CHANGES, RECONCILE, REMOVE
 from infra.lambda_invocation import LambdaInvocation, LambdaInvocationArgs
 from infra.python_function import PythonFunction, PythonFunctionArgs
+
+DEFAULT_RESERVED_CONCURRENCY: Final = 1
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,16 @@ class SubscriberArgs:
     invocation_depends_on: tuple[pulumi.Resource, ...] = ()
     """What must exist while the filters do (the stream, the logs role and its policy)."""
     aws_profile: str | None = None
+    reserved_concurrency: int = DEFAULT_RESERVED_CONCURRENCY
+    """`subscriberReservedConcurrency`: 1 (default) runs one reconcile at a time; 0 reserves
+    nothing (accounts whose concurrency quota is below 101, see infra/concurrency_check.py);
+    overlapping runs are safe but may backfill a new group twice (docs/subscriptions.md)."""
+
+
+def function_args(args: SubscriberArgs) -> PythonFunctionArgs:
+    """The function's arguments with the reservation applied (0 → the unreserved pool)."""
+    reserved = args.reserved_concurrency if args.reserved_concurrency > 0 else None
+    return replace(args.function, reserved_concurrency=reserved)
 
 
 @dataclass(frozen=True)
@@ -52,7 +64,9 @@ class Subscriber(pulumi.ComponentResource):
         self, name: str, args: SubscriberArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("lambdalogs:subscriptions:Subscriber", name, None, opts)
-        self.function = PythonFunction(name, args.function, pulumi.ResourceOptions(parent=self))
+        self.function = PythonFunction(
+            name, function_args(args), pulumi.ResourceOptions(parent=self)
+        )
         fn = self.function.function
         # Created after the function, its policy, the stream and the logs role; deleted before
         # them. The rules depend on it, so `pulumi destroy` deletes them first: once `remove`

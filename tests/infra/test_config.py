@@ -46,9 +46,9 @@ def test_defaults() -> None:
         120,
     )
     assert config.names.pipeline_log_groups == (
-        "/aws/lambda/lambda-logs-dev-transformer",
-        "/aws/lambda/lambda-logs-dev-subscriber",
-        "/aws/kinesisfirehose/lambda-logs-dev",
+        "/lambda-logs-pipeline/lambda-logs-dev/transformer",
+        "/lambda-logs-pipeline/lambda-logs-dev/subscriber",
+        "/lambda-logs-pipeline/lambda-logs-dev/firehose",
     )
 
 

@@ -197,11 +197,11 @@ def test_stream_logs_delivery_errors_to_its_own_group(default_run: ProgramRun) -
     logging = _opensearch(default_run)["cloudwatchLoggingOptions"]
     assert logging == {
         "enabled": True,
-        "logGroupName": "/aws/kinesisfirehose/lambda-logs-test",
+        "logGroupName": "/lambda-logs-pipeline/lambda-logs-test/firehose",
         "logStreamName": "DestinationDelivery",
     }
     group = default_run.named("lambda-logs-stream-errors").inputs
-    assert group["name"] == "/aws/kinesisfirehose/lambda-logs-test"
+    assert group["name"] == "/lambda-logs-pipeline/lambda-logs-test/firehose"
     assert group["retentionInDays"] == 30
 
 
@@ -223,7 +223,7 @@ def test_firehose_role_is_scoped_to_this_pipeline(default_run: ProgramRun) -> No
         "arn:aws:s3:::lambda-logs-backup-0a1b2c3/*",
     }
     assert resources_for(policy, "logs:PutLogEvents") == {
-        f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/kinesisfirehose/lambda-logs-test:*"
+        f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/lambda-logs-pipeline/lambda-logs-test/firehose:*"
     }
 
 
@@ -251,7 +251,10 @@ def test_transformer_function_settings(default_run: ProgramRun) -> None:
     assert function["architectures"] == ["arm64"]
     assert (function["memorySize"], function["timeout"]) == (1024, 120)
     assert "reservedConcurrentExecutions" not in function
-    assert function["loggingConfig"]["logGroup"] == "/aws/lambda/lambda-logs-test-transformer"
+    assert (
+        function["loggingConfig"]["logGroup"]
+        == "/lambda-logs-pipeline/lambda-logs-test/transformer"
+    )
     assert function["sourceCodeHash"]
     assert function["environment"]["variables"] == {
         "LABEL_KEYS": "milestone",
@@ -264,7 +267,10 @@ def test_transformer_function_settings(default_run: ProgramRun) -> None:
 
 def test_transformer_log_group_has_a_retention(default_run: ProgramRun) -> None:
     group = default_run.one(LOG_GROUP, "lambda-logs-transformer-logs").inputs
-    assert group == {"name": "/aws/lambda/lambda-logs-test-transformer", "retentionInDays": 30}
+    assert group == {
+        "name": "/lambda-logs-pipeline/lambda-logs-test/transformer",
+        "retentionInDays": 30,
+    }
 
 
 def test_transformer_role_may_only_reingest_read_architectures_and_log(
@@ -283,7 +289,7 @@ def test_transformer_role_may_only_reingest_read_architectures_and_log(
         f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:*"
     }
     assert resources_for(policy, "logs:PutLogEvents") == {
-        f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/lambda-logs-test-transformer:*"
+        f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/lambda-logs-pipeline/lambda-logs-test/transformer:*"
     }
 
 
@@ -297,8 +303,8 @@ def test_subscriber_function_and_environment(default_run: ProgramRun) -> None:
     assert function["reservedConcurrentExecutions"] == 1  # never two reconciles at once
     env = function["environment"]["variables"]
     own = (
-        "/aws/lambda/lambda-logs-test-transformer,/aws/lambda/lambda-logs-test-subscriber,"
-        "/aws/kinesisfirehose/lambda-logs-test"
+        "/lambda-logs-pipeline/lambda-logs-test/transformer,/lambda-logs-pipeline/lambda-logs-test/subscriber,"
+        "/lambda-logs-pipeline/lambda-logs-test/firehose"
     )
     assert env == {
         "DESTINATION_ARN": STREAM_ARN,
@@ -491,7 +497,10 @@ def test_dashboard_shows_the_stream_and_both_functions(default_run: ProgramRun) 
 def test_alerting_role_may_only_publish_to_the_topic(default_run: ProgramRun) -> None:
     role = default_run.one(ROLE, "lambda-logs-alarms-opensearch")
     (assume,) = statements(role.json("assumeRolePolicy"))
-    assert assume["Principal"] == {"Service": "opensearchservice.amazonaws.com"}
+    assert assume["Principal"] == {
+        "Service": ["es.amazonaws.com", "opensearchservice.amazonaws.com"]
+    }
+    assert assume["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
     policy = _policy(default_run, "lambda-logs-alarms-opensearch")
     assert_least_privilege(policy)
     assert allowed_actions(policy) == {"sns:Publish"}

@@ -79,9 +79,9 @@ def test_exclusions_and_pipeline_groups_reach_the_subscriber_once_each(
     env = tuned_run.one(FUNCTION, "lambda-logs-subscriber").inputs["environment"]["variables"]
     assert env["EXCLUDE_LOG_GROUPS"].split(",") == ["/aws/lambda/noisy", "/aws/lambda/test-*"]
     assert env["PIPELINE_LOG_GROUPS"].split(",") == [
-        "/aws/lambda/logs-prod-transformer",
-        "/aws/lambda/logs-prod-subscriber",
-        "/aws/kinesisfirehose/logs-prod",
+        "/lambda-logs-pipeline/logs-prod/transformer",
+        "/lambda-logs-pipeline/logs-prod/subscriber",
+        "/lambda-logs-pipeline/logs-prod/firehose",
     ]
     assert env["FILTER_NAME"] == "logs-prod"
 
@@ -142,10 +142,10 @@ def test_account_policy_document_and_exclusions(byo_policy_run: ProgramRun) -> N
     assert criteria.startswith("LogGroupName NOT IN [")
     excluded = json.loads(criteria.removeprefix("LogGroupName NOT IN "))
     assert sorted(excluded) == [
-        "/aws/kinesisfirehose/lambda-logs-test",
-        "/aws/lambda/lambda-logs-test-subscriber",
-        "/aws/lambda/lambda-logs-test-transformer",
         "/aws/lambda/noisy",
+        "/lambda-logs-pipeline/lambda-logs-test/firehose",
+        "/lambda-logs-pipeline/lambda-logs-test/subscriber",
+        "/lambda-logs-pipeline/lambda-logs-test/transformer",
     ]
 
 

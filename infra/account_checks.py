@@ -1,0 +1,108 @@
+"""What the account itself must allow, read with the deployer's credentials while the program
+runs (preview included), before any resource exists: the subscriber's reserved concurrency, the
+one account-level subscription policy per account and Region, the EBS volume size of the
+domain's instance type. Each problem is a sentence naming the setting and the fix; the program
+raises `AccountCheckError` with all of them.
+
+Every AWS read is injected (`AccountReaders`): tests pass fakes, and a run under Pulumi mocks
+passes `AccountReaders.offline()` (no AWS call, only the static EBS table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from infra.account_policy_check import check_account_policy
+from infra.concurrency_check import check_reservation
+from infra.ebs_limits import VolumeLimits, check_volume_size, read_volume_limits
+from infra.stack_config import StackConfig
+
+
+class AccountCheckError(ValueError):
+    """The account cannot hold what the configuration asks for; the message says what to do."""
+
+
+ReservationCheck = Callable[[int, str, str, "str | None"], "str | None"]
+PolicyCheck = Callable[[str, str, "str | None"], "str | None"]
+VolumeReader = Callable[[str, str, str, "str | None"], "VolumeLimits | None"]
+
+
+def _no_reservation_check(wanted: int, name: str, region: str, profile: str | None) -> None:
+    return None
+
+
+def _no_policy_check(name: str, region: str, profile: str | None) -> None:
+    return None
+
+
+def _no_volume_read(kind: str, version: str, region: str, profile: str | None) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class AccountReaders:
+    reservation: ReservationCheck = check_reservation
+    account_policy: PolicyCheck = check_account_policy
+    volume_limits: VolumeReader = read_volume_limits
+
+    @classmethod
+    def offline(cls) -> AccountReaders:
+        return cls(_no_reservation_check, _no_policy_check, _no_volume_read)
+
+
+def policy_name(config: StackConfig) -> str:
+    """The account policy's name (infra/pipeline.py names it the same)."""
+    return f"{config.names.prefix}-subscription"
+
+
+def _live_volume_limits(
+    config: StackConfig, profile: str | None, readers: AccountReaders
+) -> VolumeLimits | None:
+    """The live gp3 limits, or None (then the static table decides): a deployer who may not
+    call DescribeInstanceTypeLimits is not blocked by it."""
+    domain = config.domain
+    try:
+        return readers.volume_limits(
+            domain.instance_type, domain.engine_version, config.region, profile
+        )
+    except (BotoCoreError, ClientError):
+        return None
+
+
+def account_problems(
+    config: StackConfig,
+    reserved_concurrency: int,
+    profile: str | None = None,
+    readers: AccountReaders | None = None,
+) -> list[str]:
+    """Every problem the account has with this configuration (empty: go ahead)."""
+    readers = readers or AccountReaders()
+    problems: list[str | None] = []
+    if config.subscription.mode == "reconciler":
+        problems.append(
+            readers.reservation(
+                reserved_concurrency, config.names.subscriber, config.region, profile
+            )
+        )
+    else:
+        problems.append(readers.account_policy(policy_name(config), config.region, profile))
+    if config.domain.existing is None:
+        limits = _live_volume_limits(config, profile, readers)
+        domain = config.domain
+        problems.append(check_volume_size(domain.instance_type, domain.volume_size_gb, limits))
+    return [problem for problem in problems if problem]
+
+
+def check_account(
+    config: StackConfig,
+    reserved_concurrency: int,
+    profile: str | None = None,
+    readers: AccountReaders | None = None,
+) -> None:
+    """Raise AccountCheckError listing every problem, or return."""
+    problems = account_problems(config, reserved_concurrency, profile, readers)
+    if problems:
+        raise AccountCheckError("\n".join(f"- {problem}" for problem in problems))
