@@ -16,6 +16,12 @@ except ImportError:  # pragma: no cover - the stdlib codec is tested directly
     _orjson = None
 
 _LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+# orjson reads an integer beyond 64 bits (>= 2**64, < -2**63) as a float, silently rounded: a
+# 20-digit numeric trace id would lose its last digits. Such an integer is written with at least
+# 19 digits (2**63 has 19), so a text without a run of 19 digits cannot hold one.
+_LONG_INTEGER_DIGITS: Final = 19
+_DIGITS_TO_NUL: Final = bytes.maketrans(b"0123456789", b"\0" * 10)
+_LONG_DIGIT_RUN: Final = b"\0" * _LONG_INTEGER_DIGITS
 
 
 # What the JSON libraries raise for input they refuse.
@@ -28,6 +34,16 @@ class JsonDecodeError(ValueError):
 
 def _has_unicode_escape(data: bytes | str) -> bool:
     return (b"\\u" in data) if isinstance(data, bytes) else ("\\u" in data)
+
+
+def may_hold_long_integer(text: str) -> bool:
+    """Whether a JSON text has a run of 19 or more digits: perhaps an integer beyond 64 bits.
+    One C-speed pass over the bytes (digits inside strings are false positives, which only cost
+    an exact parse)."""
+    if len(text) < _LONG_INTEGER_DIGITS:
+        return False
+    raw = text.encode("utf-8", "surrogatepass")
+    return _LONG_DIGIT_RUN in raw.translate(_DIGITS_TO_NUL)
 
 
 def _reject_constant(name: str) -> Any:
@@ -52,7 +68,8 @@ def _std_dumps(value: Any) -> bytes:
 
 class Codec:
     """loads/dumps over one JSON library, falling back to the standard library for the values
-    orjson refuses (lone surrogate escapes, integers beyond 64 bits)."""
+    orjson refuses (lone surrogate escapes) or rounds (integers beyond 64 bits, which it reads
+    as floats: `exact_object`; on output it refuses them, and `dumps` falls back)."""
 
     def __init__(self, loads: Callable[[bytes | str], Any], dumps: Callable[[Any], bytes]) -> None:
         # The library's own functions, for hot loops that catch what they raise themselves
@@ -60,6 +77,8 @@ class Codec:
         # fall back to `retry_object` / `dumps`.
         self.raw_loads = loads
         self.raw_dumps = dumps
+        # whether raw_loads may round integers beyond 64 bits (orjson does; see exact_object)
+        self.rounds_long_integers = loads is not _std_loads
 
     def _stdlib_may_accept(self, data: bytes | str) -> bool:
         """orjson refuses lone surrogate escapes ("\\ud800") that the standard library accepts;
@@ -88,6 +107,16 @@ class Codec:
         except LOADS_ERRORS:
             return None
         return value if type(value) is dict else None
+
+    def exact_object(self, data: str, parsed: dict[str, Any]) -> dict[str, Any]:
+        """`parsed` (what raw_loads read from `data`) read again by the standard library, which
+        keeps integers beyond 64 bits exact; `parsed` itself when the standard library refuses
+        `data` (nesting deeper than it goes) or reads something else than an object."""
+        try:
+            value = _std_loads(data)
+        except LOADS_ERRORS:
+            return parsed
+        return value if type(value) is dict else parsed
 
     def dumps(self, value: Any) -> bytes:
         """Compact UTF-8 JSON. Lone surrogates, which UTF-8 cannot carry, become U+FFFD."""

@@ -11,7 +11,7 @@ import re
 from typing import Any, Final
 
 from transformer.document import line_is_oversized, truncate
-from transformer.jsonlib import LOADS_ERRORS, Codec
+from transformer.jsonlib import LOADS_ERRORS, Codec, may_hold_long_integer
 from transformer.jsonlog import error_fields, parse_json_object
 from transformer.platform import PLATFORM_FIRST_CHARS, parse_platform_text, parse_timeout
 from transformer.runtimes import parse_prefix
@@ -39,7 +39,11 @@ def _object(text: str, codec: Codec) -> dict[str, Any] | None:
         value = codec.raw_loads(text)
     except LOADS_ERRORS:
         return codec.retry_object(text)  # lone surrogates, which orjson refuses
-    return value if type(value) is dict else None
+    if type(value) is not dict:
+        return None
+    if codec.rounds_long_integers and may_hold_long_integer(text):
+        return codec.exact_object(text, value)  # integers beyond 64 bits, which orjson rounds
+    return value
 
 
 def _text_error(message: str, fields: Fields) -> None:
