@@ -36,13 +36,13 @@ def _has_unicode_escape(data: bytes | str) -> bool:
     return (b"\\u" in data) if isinstance(data, bytes) else ("\\u" in data)
 
 
-def may_hold_long_integer(text: str) -> bool:
+def may_hold_long_integer(text: bytes | str) -> bool:
     """Whether a JSON text has a run of 19 or more digits: perhaps an integer beyond 64 bits.
     One C-speed pass over the bytes (digits inside strings are false positives, which only cost
     an exact parse)."""
     if len(text) < _LONG_INTEGER_DIGITS:
         return False
-    raw = text.encode("utf-8", "surrogatepass")
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
     return _LONG_DIGIT_RUN in raw.translate(_DIGITS_TO_NUL)
 
 
@@ -81,9 +81,12 @@ class Codec:
         self.rounds_long_integers = loads is not _std_loads
 
     def _stdlib_may_accept(self, data: bytes | str) -> bool:
-        """orjson refuses lone surrogate escapes ("\\ud800") that the standard library accepts;
-        only text with a \\u escape can hold one, so other invalid JSON fails fast."""
-        return self.raw_loads is not _std_loads and _has_unicode_escape(data)
+        """orjson refuses lone surrogate escapes ("\\ud800") and integers beyond a double
+        (1e400 written out), which the standard library accepts; only text with a \\u escape or
+        a long digit run can hold one, so other invalid JSON fails fast."""
+        if self.raw_loads is _std_loads:
+            return False
+        return _has_unicode_escape(data) or may_hold_long_integer(data)
 
     def loads(self, data: bytes | str) -> Any:
         """Parse one JSON value; raise JsonDecodeError when it is not valid JSON."""

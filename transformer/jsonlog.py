@@ -55,8 +55,14 @@ def safe_name(name: str) -> str:
     return name.replace(".", "_")
 
 
+_DOUBLE_LIMIT: Final = 2**1024  # an integer this large has no double: OpenSearch cannot index it
+
+
 def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite JSON number a double can hold (not a boolean)."""
+    if type(value) is int:
+        return -_DOUBLE_LIMIT < value < _DOUBLE_LIMIT
+    return type(value) is float and math.isfinite(value)
 
 
 def emf_metrics(obj: dict[str, Any]) -> dict[str, Any]:

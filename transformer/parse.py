@@ -38,7 +38,7 @@ def _object(text: str, codec: Codec) -> dict[str, Any] | None:
     try:
         value = codec.raw_loads(text)
     except LOADS_ERRORS:
-        return codec.retry_object(text)  # lone surrogates, which orjson refuses
+        return codec.retry_object(text)  # what orjson refuses: lone surrogates, huge integers
     if type(value) is not dict:
         return None
     if codec.rounds_long_integers and may_hold_long_integer(text):

@@ -63,3 +63,38 @@ def test_both_codecs_make_the_same_document_of_long_integers() -> None:
 )
 def test_may_hold_long_integer(text: str, expected: bool) -> None:
     assert may_hold_long_integer(text) is expected
+
+
+HUGE = "9" * 400  # an integer beyond any double: orjson refuses it, the standard library reads it
+EMF_XY = '{"_aws":{"CloudWatchMetrics":[{"Metrics":[{"Name":"x"},{"Name":"y"}]}]},'
+HUGE_LINES = [
+    EMF_XY + '"x":' + HUGE + ',"y":2}',
+    '{"time":"2026-11-20T10:14:07.121Z","type":"platform.report","record":{"requestId":"r1",'
+    '"metrics":{"durationMs":' + HUGE + ',"billedDurationMs":' + HUGE + ',"memorySizeMB":128}}}',
+    '{"time":"2026-11-20T10:14:07.121Z","type":"platform.initReport","record":{"metrics":'
+    '{"durationMs":' + HUGE + "}}}",
+]
+
+
+@pytest.mark.parametrize("line", HUGE_LINES, ids=["emf", "platform-report", "init-report"])
+def test_integers_beyond_a_double_are_json_but_never_a_number_field(line: str) -> None:
+    # GIVEN a JSON line with an integer no double can hold, where a number field is read
+    # WHEN each codec parses it
+    results = [parse_line(line, SETTINGS, codec) for codec in CODECS]
+    # THEN it is still the JSON object it is (exact), the same with both codecs, and the
+    # number fields that cannot hold it are left out instead of failing the line
+    for fields in results:
+        assert fields["json"] == results[0]["json"]
+        assert int(HUGE) in [*fields["json"].values(), *_nested_numbers(fields["json"])]
+        assert "metrics.x" not in fields and "aws.lambda.duration_ms" not in fields
+    assert [codec.dumps(f) for codec, f in zip(CODECS, results, strict=True)] == [
+        CODECS[0].dumps(results[0])
+    ] * len(CODECS)
+    if "metrics.y" in results[0]:
+        assert results[0]["metrics.y"] == 2
+
+
+def _nested_numbers(obj: dict[str, object]) -> list[object]:
+    record = obj.get("record")
+    metrics = record.get("metrics") if isinstance(record, dict) else None
+    return list(metrics.values()) if isinstance(metrics, dict) else []
