@@ -4,6 +4,7 @@ and any application's structured log."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
@@ -65,24 +66,65 @@ def _is_number(value: object) -> bool:
     return type(value) is float and math.isfinite(value)
 
 
+# The EMF specification allows at most 100 metrics per directive ("This array MUST NOT contain
+# more than 100 MetricDefinition objects"): a line within it is promoted whole. Each promoted
+# metric is a field of the index, which holds at most 5,000 (index-template.json): one line
+# declaring thousands of metrics would fill it, and every later new field would be refused.
+MAX_PROMOTED_METRICS: Final = 100
+METRICS_DROPPED: Final = "event.metrics_dropped"
+# A UUID, a run of 16 hex digits (X-Ray and span ids), a run of 8 decimal digits (order ids,
+# timestamps, dates): a name holding one is a new name, so a new index field, per request.
+_PER_REQUEST_NAME: Final = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16}|[0-9]{8}",
+    re.IGNORECASE,
+)
+
+
+def looks_per_request(name: str) -> bool:
+    """Whether a metric name carries an id (a UUID, a long hex or digit run), so that it would
+    be a new `metrics.*` field per request: such metrics are not promoted."""
+    return _PER_REQUEST_NAME.search(name) is not None
+
+
+def _metric_value(obj: dict[str, Any], metric: object) -> tuple[str, Any] | None:
+    """(name, value) of one MetricDefinition whose value the object has, numeric, or None."""
+    name = metric.get("Name") if isinstance(metric, dict) else None
+    if not isinstance(name, str) or not name or name not in obj:
+        return None
+    value = obj[name]
+    if _is_number(value) or (
+        isinstance(value, list) and value and all(_is_number(v) for v in value)
+    ):
+        return name, value
+    return None
+
+
 def emf_metrics(obj: dict[str, Any]) -> dict[str, Any]:
-    """`metrics.<name>` values declared by an Embedded Metric Format object."""
+    """`metrics.<name>` values declared by an Embedded Metric Format object: at most
+    MAX_PROMOTED_METRICS, none with a per-request name. The others are counted in
+    `event.metrics_dropped`; their values stay in the line (`json`, `message`)."""
     aws = obj.get("_aws")
     directives = aws.get("CloudWatchMetrics") if isinstance(aws, dict) else None
     if not isinstance(directives, list):
         return {}
     found: dict[str, Any] = {}
+    dropped: set[str] = set()
     for directive in directives:
         metrics = directive.get("Metrics") if isinstance(directive, dict) else None
         for metric in metrics if isinstance(metrics, list) else ():
-            name = metric.get("Name") if isinstance(metric, dict) else None
-            if not isinstance(name, str) or not name or name not in obj:
+            named = _metric_value(obj, metric)
+            if named is None:
                 continue
-            value = obj[name]
-            if _is_number(value) or (
-                isinstance(value, list) and value and all(_is_number(v) for v in value)
-            ):
-                found["metrics." + safe_name(name)] = value
+            name, value = named
+            key = "metrics." + safe_name(name)
+            promoted = len(found) < MAX_PROMOTED_METRICS and not looks_per_request(name)
+            if promoted or key in found:
+                found[key] = value
+            else:
+                dropped.add(key)
+    dropped.difference_update(found)
+    if dropped:
+        found[METRICS_DROPPED] = len(dropped)
     return found
 
 
