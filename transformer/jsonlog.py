@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
@@ -199,7 +200,19 @@ _CONVERTERS: Final[dict[str, Converter]] = {
 
 # (document field, the object's keys that feed it in priority order, converter)
 Step = tuple[str, tuple[str, ...], Converter]
-_MAX_LAYOUTS: Final = 1024
+# The layouts one configuration remembers are bounded by an estimate of the bytes they keep
+# alive (key tuples and key strings), not by their count: 1,024 layouts of objects with
+# hundreds of ever-new keys took a warm container to 1.3 GB.
+LAYOUT_CACHE_BYTES: Final = 4 * 1024 * 1024
+# A layout is remembered when met a second time, so keys never seen again cost no memory; an
+# object wider than this, or with keys this long, has its layout worked out every time (about
+# what parsing it costs once more).
+MAX_CACHED_KEYS: Final = 256
+_MAX_ENTRY_BYTES: Final = 64 * 1024
+_MAX_SEEN: Final = 4096  # hashes of layouts met once
+_SEEN_ENTRY_BYTES: Final = 100  # a set slot and an int, generously
+_LAYOUT_BYTES: Final = 1024  # a Layout, its steps and its dict slot, generously
+_LAYOUTS_BUDGET: Final = LAYOUT_CACHE_BYTES - _MAX_SEEN * _SEEN_ENTRY_BYTES
 
 
 class Layout(NamedTuple):
@@ -234,15 +247,42 @@ class KeyRoles:
                 self._roles.setdefault(key, (target, priority, convert))
         self._labels = label_keys
         self._layouts: dict[tuple[str, ...], Layout] = {}
+        self._layout_bytes = 0  # the estimated bytes _layouts keeps alive
+        self._seen: set[int] = set()  # hashes of the layouts met once, not remembered yet
+
+    @property
+    def cached_bytes(self) -> int:
+        """The estimated bytes the remembered layouts and the hashes of those met once keep
+        alive: at most LAYOUT_CACHE_BYTES."""
+        return self._layout_bytes + len(self._seen) * _SEEN_ENTRY_BYTES
 
     def layout(self, keys: tuple[str, ...]) -> Layout:
         """What to read from an object with these keys (in this order)."""
         found = self._layouts.get(keys)
         if found is None:
-            if len(self._layouts) >= _MAX_LAYOUTS:  # objects with ever-new keys: start over
-                self._layouts.clear()
-            found = self._layouts[keys] = self._layout(keys)
+            found = self._layout(keys)
+            self._remember(keys, found)
         return found
+
+    def _remember(self, keys: tuple[str, ...], layout: Layout) -> None:
+        """Cache a layout met the second time, within the byte budget."""
+        if len(keys) > MAX_CACHED_KEYS:
+            return
+        size = _LAYOUT_BYTES + sys.getsizeof(keys) + sum(map(sys.getsizeof, keys))
+        if size > _MAX_ENTRY_BYTES:
+            return
+        seen = hash(keys)
+        if seen not in self._seen:
+            if len(self._seen) >= _MAX_SEEN:  # layouts met once are many: start over
+                self._seen.clear()
+            self._seen.add(seen)
+            return
+        self._seen.discard(seen)
+        if self._layout_bytes + size > _LAYOUTS_BUDGET:  # full: start over
+            self._layouts.clear()
+            self._layout_bytes = 0
+        self._layouts[keys] = layout
+        self._layout_bytes += size
 
     def _layout(self, keys: tuple[str, ...]) -> Layout:
         by_target: dict[str, list[tuple[int, str, Converter]]] = {}
