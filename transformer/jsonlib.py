@@ -62,8 +62,19 @@ def _std_loads(data: bytes | str) -> Any:
 
 
 def _std_dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON; a lone surrogate, which UTF-8 cannot carry, becomes U+FFFD (only
+    strings hold one, so the text is scrubbed: no recursion over the value)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.encode("utf-8")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text).encode("utf-8")
+
+
+def too_deep(error: BaseException) -> bool:
+    """Whether a JSON library refused a text for its nesting: the standard library's
+    RecursionError (about 1,000 levels), orjson's "depth limit exceeded" (1,024)."""
+    return isinstance(error, RecursionError) or "depth limit" in str(error)
 
 
 class Codec:
@@ -81,12 +92,15 @@ class Codec:
         self.rounds_long_integers = loads is not _std_loads
 
     def _stdlib_may_accept(self, data: bytes | str) -> bool:
-        """orjson refuses lone surrogate escapes ("\\ud800") and integers beyond a double
-        (1e400 written out), which the standard library accepts; only text with a \\u escape or
-        a long digit run can hold one, so other invalid JSON fails fast."""
+        """orjson refuses lone surrogates (escaped "\\ud800", or in the text itself) and
+        integers beyond a double (1e400 written out), which the standard library accepts; only
+        text with a \\u escape, a surrogate or a long digit run can hold one, so other invalid
+        JSON fails fast."""
         if self.raw_loads is _std_loads:
             return False
-        return _has_unicode_escape(data) or may_hold_long_integer(data)
+        if _has_unicode_escape(data) or may_hold_long_integer(data):
+            return True
+        return isinstance(data, str) and _LONE_SURROGATE.search(data) is not None
 
     def loads(self, data: bytes | str) -> Any:
         """Parse one JSON value; raise JsonDecodeError when it is not valid JSON."""
@@ -122,22 +136,14 @@ class Codec:
         return value if type(value) is dict else parsed
 
     def dumps(self, value: Any) -> bytes:
-        """Compact UTF-8 JSON. Lone surrogates, which UTF-8 cannot carry, become U+FFFD."""
+        """Compact UTF-8 JSON. Lone surrogates, which UTF-8 cannot carry, become U+FFFD; what
+        orjson refuses (integers beyond 64 bits, nesting beyond 254 levels) the standard library
+        writes. Raises RecursionError for nesting deeper than that goes."""
         try:
             data: bytes = self.raw_dumps(value)
         except (UnicodeEncodeError, TypeError, ValueError):
-            return _std_dumps(_scrub(value))
+            return _std_dumps(value)
         return data
-
-
-def _scrub(value: Any) -> Any:
-    if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {_scrub(k): _scrub(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    return value
 
 
 STDLIB: Final = Codec(_std_loads, _std_dumps)
