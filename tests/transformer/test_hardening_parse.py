@@ -98,3 +98,12 @@ def _nested_numbers(obj: dict[str, object]) -> list[object]:
     record = obj.get("record")
     metrics = record.get("metrics") if isinstance(record, dict) else None
     return list(metrics.values()) if isinstance(metrics, dict) else []
+
+
+def test_may_hold_long_integer_finds_every_run_of_19_digits_wherever_it_is() -> None:
+    # No offset, length or neighbour may hide a run (or make one of a shorter run)
+    for offset in range(14):
+        for length in (12, 13, 17, 18, 19, 20, 25):
+            for filler in ("a", "1a", "é", "12345678901234567 "):
+                text = filler * offset + "7" * length + '"}'
+                assert may_hold_long_integer(text) is ("7" * 19 in text), (offset, length, filler)
