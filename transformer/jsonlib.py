@@ -1,5 +1,6 @@
 """JSON in and out: orjson when it is importable (about 3x faster here), the standard library
-otherwise. Both paths produce the same compact UTF-8 bytes and reject NaN/Infinity."""
+otherwise. Both read the same values and write the same compact UTF-8 JSON (a float's exponent
+aside: orjson 1.5e-7, the standard library 1.5e-07), and reject NaN/Infinity."""
 
 from __future__ import annotations
 
