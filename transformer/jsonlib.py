@@ -1,5 +1,6 @@
 """JSON in and out: orjson when it is importable (about 3x faster here), the standard library
-otherwise. Both paths produce the same compact UTF-8 bytes and reject NaN/Infinity."""
+otherwise. Both read the same values and write the same compact UTF-8 JSON (a float's exponent
+aside: orjson 1.5e-7, the standard library 1.5e-07), and reject NaN/Infinity."""
 
 from __future__ import annotations
 
@@ -16,6 +17,12 @@ except ImportError:  # pragma: no cover - the stdlib codec is tested directly
     _orjson = None
 
 _LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+# orjson reads an integer beyond 64 bits (>= 2**64, < -2**63) as a float, silently rounded: a
+# 20-digit numeric trace id would lose its last digits. Such an integer is written with at least
+# 19 digits (2**63 has 19), so a text without a run of 19 digits cannot hold one.
+_LONG_INTEGER_DIGITS: Final = 19
+_DIGITS_TO_NUL: Final = bytes.maketrans(b"0123456789", b"\0" * 10)
+_LONG_DIGIT_RUN: Final = b"\0" * _LONG_INTEGER_DIGITS
 
 
 # What the JSON libraries raise for input they refuse.
@@ -28,6 +35,16 @@ class JsonDecodeError(ValueError):
 
 def _has_unicode_escape(data: bytes | str) -> bool:
     return (b"\\u" in data) if isinstance(data, bytes) else ("\\u" in data)
+
+
+def may_hold_long_integer(text: bytes | str) -> bool:
+    """Whether a JSON text has a run of 19 or more digits: perhaps an integer beyond 64 bits.
+    One C-speed pass over the bytes (digits inside strings are false positives, which only cost
+    an exact parse)."""
+    if len(text) < _LONG_INTEGER_DIGITS:
+        return False
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    return _LONG_DIGIT_RUN in raw.translate(_DIGITS_TO_NUL)
 
 
 def _reject_constant(name: str) -> Any:
@@ -46,13 +63,25 @@ def _std_loads(data: bytes | str) -> Any:
 
 
 def _std_dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON; a lone surrogate, which UTF-8 cannot carry, becomes U+FFFD (only
+    strings hold one, so the text is scrubbed: no recursion over the value)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.encode("utf-8")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text).encode("utf-8")
+
+
+def too_deep(error: BaseException) -> bool:
+    """Whether a JSON library refused a text for its nesting: the standard library's
+    RecursionError (about 1,000 levels), orjson's "depth limit exceeded" (1,024)."""
+    return isinstance(error, RecursionError) or "depth limit" in str(error)
 
 
 class Codec:
     """loads/dumps over one JSON library, falling back to the standard library for the values
-    orjson refuses (lone surrogate escapes, integers beyond 64 bits)."""
+    orjson refuses (lone surrogate escapes) or rounds (integers beyond 64 bits, which it reads
+    as floats: `exact_object`; on output it refuses them, and `dumps` falls back)."""
 
     def __init__(self, loads: Callable[[bytes | str], Any], dumps: Callable[[Any], bytes]) -> None:
         # The library's own functions, for hot loops that catch what they raise themselves
@@ -60,11 +89,19 @@ class Codec:
         # fall back to `retry_object` / `dumps`.
         self.raw_loads = loads
         self.raw_dumps = dumps
+        # whether raw_loads may round integers beyond 64 bits (orjson does; see exact_object)
+        self.rounds_long_integers = loads is not _std_loads
 
     def _stdlib_may_accept(self, data: bytes | str) -> bool:
-        """orjson refuses lone surrogate escapes ("\\ud800") that the standard library accepts;
-        only text with a \\u escape can hold one, so other invalid JSON fails fast."""
-        return self.raw_loads is not _std_loads and _has_unicode_escape(data)
+        """orjson refuses lone surrogates (escaped "\\ud800", or in the text itself) and
+        integers beyond a double (1e400 written out), which the standard library accepts; only
+        text with a \\u escape, a surrogate or a long digit run can hold one, so other invalid
+        JSON fails fast."""
+        if self.raw_loads is _std_loads:
+            return False
+        if _has_unicode_escape(data) or may_hold_long_integer(data):
+            return True
+        return isinstance(data, str) and _LONE_SURROGATE.search(data) is not None
 
     def loads(self, data: bytes | str) -> Any:
         """Parse one JSON value; raise JsonDecodeError when it is not valid JSON."""
@@ -89,23 +126,25 @@ class Codec:
             return None
         return value if type(value) is dict else None
 
+    def exact_object(self, data: str, parsed: dict[str, Any]) -> dict[str, Any]:
+        """`parsed` (what raw_loads read from `data`) read again by the standard library, which
+        keeps integers beyond 64 bits exact; `parsed` itself when the standard library refuses
+        `data` (nesting deeper than it goes) or reads something else than an object."""
+        try:
+            value = _std_loads(data)
+        except LOADS_ERRORS:
+            return parsed
+        return value if type(value) is dict else parsed
+
     def dumps(self, value: Any) -> bytes:
-        """Compact UTF-8 JSON. Lone surrogates, which UTF-8 cannot carry, become U+FFFD."""
+        """Compact UTF-8 JSON. Lone surrogates, which UTF-8 cannot carry, become U+FFFD; what
+        orjson refuses (integers beyond 64 bits, nesting beyond 254 levels) the standard library
+        writes. Raises RecursionError for nesting deeper than that goes."""
         try:
             data: bytes = self.raw_dumps(value)
         except (UnicodeEncodeError, TypeError, ValueError):
-            return _std_dumps(_scrub(value))
+            return _std_dumps(value)
         return data
-
-
-def _scrub(value: Any) -> Any:
-    if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {_scrub(k): _scrub(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    return value
 
 
 STDLIB: Final = Codec(_std_loads, _std_dumps)

@@ -4,6 +4,8 @@ and any application's structured log."""
 from __future__ import annotations
 
 import math
+import re
+import sys
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
@@ -55,28 +57,75 @@ def safe_name(name: str) -> str:
     return name.replace(".", "_")
 
 
+_DOUBLE_LIMIT: Final = 2**1024  # an integer this large has no double: OpenSearch cannot index it
+
+
 def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite JSON number a double can hold (not a boolean)."""
+    if type(value) is int:
+        return -_DOUBLE_LIMIT < value < _DOUBLE_LIMIT
+    return type(value) is float and math.isfinite(value)
+
+
+# The EMF specification allows at most 100 metrics per directive ("This array MUST NOT contain
+# more than 100 MetricDefinition objects"): a line within it is promoted whole. Each promoted
+# metric is a field of the index, which holds at most 5,000 (index-template.json): one line
+# declaring thousands of metrics would fill it, and every later new field would be refused.
+MAX_PROMOTED_METRICS: Final = 100
+METRICS_DROPPED: Final = "event.metrics_dropped"
+# A UUID, a run of 16 hex digits (X-Ray and span ids), a run of 8 decimal digits (order ids,
+# timestamps, dates): a name holding one is a new name, so a new index field, per request.
+_PER_REQUEST_NAME: Final = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16}|[0-9]{8}",
+    re.IGNORECASE,
+)
+
+
+def looks_per_request(name: str) -> bool:
+    """Whether a metric name carries an id (a UUID, a long hex or digit run), so that it would
+    be a new `metrics.*` field per request: such metrics are not promoted."""
+    return _PER_REQUEST_NAME.search(name) is not None
+
+
+def _metric_value(obj: dict[str, Any], metric: object) -> tuple[str, Any] | None:
+    """(name, value) of one MetricDefinition whose value the object has, numeric, or None."""
+    name = metric.get("Name") if isinstance(metric, dict) else None
+    if not isinstance(name, str) or not name or name not in obj:
+        return None
+    value = obj[name]
+    if _is_number(value) or (
+        isinstance(value, list) and value and all(_is_number(v) for v in value)
+    ):
+        return name, value
+    return None
 
 
 def emf_metrics(obj: dict[str, Any]) -> dict[str, Any]:
-    """`metrics.<name>` values declared by an Embedded Metric Format object."""
+    """`metrics.<name>` values declared by an Embedded Metric Format object: at most
+    MAX_PROMOTED_METRICS, none with a per-request name. The others are counted in
+    `event.metrics_dropped`; their values stay in the line (`json`, `message`)."""
     aws = obj.get("_aws")
     directives = aws.get("CloudWatchMetrics") if isinstance(aws, dict) else None
     if not isinstance(directives, list):
         return {}
     found: dict[str, Any] = {}
+    dropped: set[str] = set()
     for directive in directives:
         metrics = directive.get("Metrics") if isinstance(directive, dict) else None
         for metric in metrics if isinstance(metrics, list) else ():
-            name = metric.get("Name") if isinstance(metric, dict) else None
-            if not isinstance(name, str) or not name or name not in obj:
+            named = _metric_value(obj, metric)
+            if named is None:
                 continue
-            value = obj[name]
-            if _is_number(value) or (
-                isinstance(value, list) and value and all(_is_number(v) for v in value)
-            ):
-                found["metrics." + safe_name(name)] = value
+            name, value = named
+            key = "metrics." + safe_name(name)
+            promoted = len(found) < MAX_PROMOTED_METRICS and not looks_per_request(name)
+            if promoted or key in found:
+                found[key] = value
+            else:
+                dropped.add(key)
+    dropped.difference_update(found)
+    if dropped:
+        found[METRICS_DROPPED] = len(dropped)
     return found
 
 
@@ -151,7 +200,19 @@ _CONVERTERS: Final[dict[str, Converter]] = {
 
 # (document field, the object's keys that feed it in priority order, converter)
 Step = tuple[str, tuple[str, ...], Converter]
-_MAX_LAYOUTS: Final = 1024
+# The layouts one configuration remembers are bounded by an estimate of the bytes they keep
+# alive (key tuples and key strings), not by their count: 1,024 layouts of objects with
+# hundreds of ever-new keys took a warm container to 1.3 GB.
+LAYOUT_CACHE_BYTES: Final = 4 * 1024 * 1024
+# A layout is remembered when met a second time, so keys never seen again cost no memory; an
+# object wider than this, or with keys this long, has its layout worked out every time (about
+# what parsing it costs once more).
+MAX_CACHED_KEYS: Final = 256
+_MAX_ENTRY_BYTES: Final = 64 * 1024
+_MAX_SEEN: Final = 4096  # hashes of layouts met once
+_SEEN_ENTRY_BYTES: Final = 100  # a set slot and an int, generously
+_LAYOUT_BYTES: Final = 1024  # a Layout, its steps and its dict slot, generously
+_LAYOUTS_BUDGET: Final = LAYOUT_CACHE_BYTES - _MAX_SEEN * _SEEN_ENTRY_BYTES
 
 
 class Layout(NamedTuple):
@@ -186,15 +247,42 @@ class KeyRoles:
                 self._roles.setdefault(key, (target, priority, convert))
         self._labels = label_keys
         self._layouts: dict[tuple[str, ...], Layout] = {}
+        self._layout_bytes = 0  # the estimated bytes _layouts keeps alive
+        self._seen: set[int] = set()  # hashes of the layouts met once, not remembered yet
+
+    @property
+    def cached_bytes(self) -> int:
+        """The estimated bytes the remembered layouts and the hashes of those met once keep
+        alive: at most LAYOUT_CACHE_BYTES."""
+        return self._layout_bytes + len(self._seen) * _SEEN_ENTRY_BYTES
 
     def layout(self, keys: tuple[str, ...]) -> Layout:
         """What to read from an object with these keys (in this order)."""
         found = self._layouts.get(keys)
         if found is None:
-            if len(self._layouts) >= _MAX_LAYOUTS:  # objects with ever-new keys: start over
-                self._layouts.clear()
-            found = self._layouts[keys] = self._layout(keys)
+            found = self._layout(keys)
+            self._remember(keys, found)
         return found
+
+    def _remember(self, keys: tuple[str, ...], layout: Layout) -> None:
+        """Cache a layout met the second time, within the byte budget."""
+        if len(keys) > MAX_CACHED_KEYS:
+            return
+        size = _LAYOUT_BYTES + sys.getsizeof(keys) + sum(map(sys.getsizeof, keys))
+        if size > _MAX_ENTRY_BYTES:
+            return
+        seen = hash(keys)
+        if seen not in self._seen:
+            if len(self._seen) >= _MAX_SEEN:  # layouts met once are many: start over
+                self._seen.clear()
+            self._seen.add(seen)
+            return
+        self._seen.discard(seen)
+        if self._layout_bytes + size > _LAYOUTS_BUDGET:  # full: start over
+            self._layouts.clear()
+            self._layout_bytes = 0
+        self._layouts[keys] = layout
+        self._layout_bytes += size
 
     def _layout(self, keys: tuple[str, ...]) -> Layout:
         by_target: dict[str, list[tuple[int, str, Converter]]] = {}

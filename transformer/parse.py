@@ -11,7 +11,7 @@ import re
 from typing import Any, Final
 
 from transformer.document import line_is_oversized, truncate
-from transformer.jsonlib import LOADS_ERRORS, Codec
+from transformer.jsonlib import LOADS_ERRORS, Codec, may_hold_long_integer, too_deep
 from transformer.jsonlog import error_fields, parse_json_object
 from transformer.platform import PLATFORM_FIRST_CHARS, parse_platform_text, parse_timeout
 from transformer.runtimes import parse_prefix
@@ -25,8 +25,16 @@ _NODE_ERROR: Final = re.compile(
 )
 
 
+UNPARSED: Final = "event.unparsed"
+
+
+class _TooDeep(Exception):
+    """JSON nested deeper than the JSON libraries go."""
+
+
 def _object(text: str, codec: Codec) -> dict[str, Any] | None:
-    """The JSON object a text holds entirely, or None."""
+    """The JSON object a text holds entirely, or None; raises _TooDeep for one nested deeper
+    than the codec reads."""
     if text[:1] != "{" or text[-1:] != "}":
         text = text.strip()
         if not (text.startswith("{") and text.endswith("}")):
@@ -37,9 +45,22 @@ def _object(text: str, codec: Codec) -> dict[str, Any] | None:
         return None
     try:
         value = codec.raw_loads(text)
-    except LOADS_ERRORS:
-        return codec.retry_object(text)  # lone surrogates, which orjson refuses
-    return value if type(value) is dict else None
+    except LOADS_ERRORS as error:
+        if too_deep(error):
+            raise _TooDeep from None
+        return codec.retry_object(text)  # what orjson refuses: lone surrogates, huge integers
+    if type(value) is not dict:
+        return None
+    if codec.rounds_long_integers and may_hold_long_integer(text):
+        return codec.exact_object(text, value)  # integers beyond 64 bits, which orjson rounds
+    return value
+
+
+def _node_error(text: str, codec: Codec) -> dict[str, Any] | None:
+    try:
+        return _object(text, codec)
+    except _TooDeep:  # only its error.* fields are read: none then
+        return None
 
 
 def _text_error(message: str, fields: Fields) -> None:
@@ -77,7 +98,7 @@ def _behind_prefix(
     fields["message"] = message
     if first == "I" or first == "U" or first == "u":
         node_error = _NODE_ERROR.fullmatch(message)
-        error_obj = _object(node_error.group(1), codec) if node_error else None
+        error_obj = _node_error(node_error.group(1), codec) if node_error else None
         if error_obj is not None:
             fields.update(error_fields(error_obj))
             return fields
@@ -87,26 +108,31 @@ def _behind_prefix(
 
 
 def parse_line(line: str, settings: Settings, codec: Codec, *, keep_json: bool = True) -> Fields:
-    """The fields one log line yields; `keep_json=False` leaves its JSON object out."""
+    """The fields one log line yields; `keep_json=False` leaves its JSON object out. JSON nested
+    deeper than the codec reads is the line as plain text, flagged `event.unparsed`: the same
+    document as one whose fields cannot be encoded (records.py), whichever codec meets it."""
     text = line.rstrip("\r\n")
     first = text[:1]
-    if first == "{":
-        obj = _object(text, codec)
-        if obj is not None:
-            return _json_line(obj, text, settings, codec, keep_json)
-    elif first in PLATFORM_FIRST_CHARS:
-        platform = parse_platform_text(text)
-        if platform is not None:
-            platform["message"] = text.rstrip()
-            return platform
-    elif first.isdigit() and "Task timed out after" in text:
-        timeout = parse_timeout(text)
-        if timeout is not None:
-            timeout[0]["message"] = timeout[1]
-            return timeout[0]
-    prefixed = parse_prefix(text)
-    if prefixed is not None:
-        return _behind_prefix(prefixed[0], prefixed[1], settings, codec, keep_json)
+    try:
+        if first == "{":
+            obj = _object(text, codec)
+            if obj is not None:
+                return _json_line(obj, text, settings, codec, keep_json)
+        elif first in PLATFORM_FIRST_CHARS:
+            platform = parse_platform_text(text)
+            if platform is not None:
+                platform["message"] = text.rstrip()
+                return platform
+        elif first.isdigit() and "Task timed out after" in text:
+            timeout = parse_timeout(text)
+            if timeout is not None:
+                timeout[0]["message"] = timeout[1]
+                return timeout[0]
+        prefixed = parse_prefix(text)
+        if prefixed is not None:
+            return _behind_prefix(prefixed[0], prefixed[1], settings, codec, keep_json)
+    except _TooDeep:
+        return {"message": line, UNPARSED: True}
     fields: Fields = {"message": text}
     if "\n" in text or "\r" in text:
         _text_error(text, fields)

@@ -211,7 +211,10 @@ def xray_root(value: object) -> str | None:
 def _metric(metrics: dict[str, Any], key: str) -> float | None:
     value = metrics.get(key)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond a double
+            return None
         return number if math.isfinite(number) else None
     return None
 
@@ -231,10 +234,8 @@ def _json_metrics(fields: Fields, kind: str, metrics: dict[str, Any]) -> None:
         for key, field, integer in _REPORT_METRICS:
             value = metrics.get(key)
             if type(value) is int:  # bool is not: its type is bool
-                if not integer:
-                    fields[field] = float(value)
-                elif -MAX_LONG <= value <= MAX_LONG:
-                    fields[field] = value
+                if -MAX_LONG <= value <= MAX_LONG:  # beyond: no long, no double either
+                    fields[field] = value if integer else float(value)
             elif type(value) is float and math.isfinite(value):
                 converted = _long(value) if integer else value
                 if converted is not None:

@@ -64,6 +64,7 @@ DESIGN_FIELDS = {
     "event.original": "keyword",
     "event.original_truncated": "boolean",
     "event.unparsed": "boolean",
+    "event.metrics_dropped": "long",
     "json": "flat_object",
 }
 
