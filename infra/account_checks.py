@@ -74,7 +74,6 @@ def _live_volume_limits(
 
 def account_problems(
     config: StackConfig,
-    reserved_concurrency: int,
     profile: str | None = None,
     readers: AccountReaders | None = None,
 ) -> list[str]:
@@ -84,7 +83,10 @@ def account_problems(
     if config.subscription.mode == "reconciler":
         problems.append(
             readers.reservation(
-                reserved_concurrency, config.names.subscriber, config.region, profile
+                config.functions.subscriber_reserved_concurrency,
+                config.names.subscriber,
+                config.region,
+                profile,
             )
         )
     else:
@@ -98,11 +100,10 @@ def account_problems(
 
 def check_account(
     config: StackConfig,
-    reserved_concurrency: int,
     profile: str | None = None,
     readers: AccountReaders | None = None,
 ) -> None:
     """Raise AccountCheckError listing every problem, or return."""
-    problems = account_problems(config, reserved_concurrency, profile, readers)
+    problems = account_problems(config, profile, readers)
     if problems:
         raise AccountCheckError("\n".join(f"- {problem}" for problem in problems))

@@ -145,6 +145,14 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         constraint=Range(1, 900),
     ),
     ConfigKey(
+        "subscriberReservedConcurrency",
+        "integer",
+        1,
+        "Concurrent executions reserved for the subscriber: 1 runs one reconcile at a time; 0 "
+        "reserves none (accounts whose Lambda concurrency quota is below 101, e.g. new ones).",
+        constraint=Range(0, 1),
+    ),
+    ConfigKey(
         "logRetentionDays",
         "integer",
         30,

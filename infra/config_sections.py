@@ -58,6 +58,8 @@ class FunctionsConfig:
     architecture: Architecture
     transformer: FunctionSize
     subscriber: FunctionSize
+    subscriber_reserved_concurrency: int
+    """0 = none reserved (docs/subscriptions.md says what overlapping runs do)."""
     bundle_orjson: bool
     log_retention_days: int
 
@@ -142,6 +144,7 @@ def read_functions(values: ConfigValues) -> FunctionsConfig:
             memory_mb=values.integer("subscriberMemoryMb"),
             timeout_seconds=values.integer("subscriberTimeoutSeconds"),
         ),
+        subscriber_reserved_concurrency=values.integer("subscriberReservedConcurrency"),
         bundle_orjson=values.boolean("bundleOrjson"),
         log_retention_days=values.choice("logRetentionDays", LOG_RETENTION_VALUES),
     )

@@ -23,7 +23,7 @@ from infra.policies import alerting_trust, subscriber_permissions, transformer_p
 from infra.python_function import PythonFunction, PythonFunctionArgs, policy_json
 from infra.search_domain import SearchDomain, SearchDomainArgs
 from infra.stack_config import StackConfig
-from infra.subscriber import DEFAULT_RESERVED_CONCURRENCY, Subscriber, SubscriberArgs
+from infra.subscriber import Subscriber, SubscriberArgs
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,6 @@ class PipelineArgs:
     subscriber_package: BuiltPackage | None
     """None in account-policy mode (no subscriber function)."""
     aws_profile: str | None = None
-    subscriber_reserved_concurrency: int = DEFAULT_RESERVED_CONCURRENCY
-    """`subscriberReservedConcurrency` (0 = no reservation); checked against the account's
-    concurrency by infra.concurrency_check.check_reservation before the program runs."""
 
 
 @dataclass(frozen=True)
@@ -250,8 +247,9 @@ class Pipeline(pulumi.ComponentResource):
                 region=ctx.region,
                 invocation_depends_on=(stream, self.roles.logs_policy),
                 aws_profile=args.aws_profile,
-                # Two overlapping reconciles could both put a group's filter and backfill it.
-                reserved_concurrency=args.subscriber_reserved_concurrency,
+                # Two overlapping reconciles could both put a group's filter and backfill it;
+                # checked against the account's concurrency by infra.account_checks.
+                reserved_concurrency=config.functions.subscriber_reserved_concurrency,
             ),
             pulumi.ResourceOptions(parent=self),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from infra.account_checks import AccountReaders, check_account
 from infra.aws_context import AwsContext
 from infra.function_environments import check_environment_sizes
 from infra.packages import PackageOptions, build_subscriber, build_transformer
@@ -43,9 +44,11 @@ def export_outputs(pipeline: Pipeline) -> None:
     pulumi.export("alarmTopicArn", pipeline.alarm_topic_arn)
 
 
-def main(packages: PackageOptions | None = None) -> Pipeline:
+def main(packages: PackageOptions | None = None, readers: AccountReaders | None = None) -> Pipeline:
+    """`readers`: how the account's limits are read (AWS by default; offline under mocks)."""
     config = load_stack_config()
     check_environment_sizes(config)
+    check_account(config, pulumi.Config("aws").get("profile"), readers)
     options = packages or PackageOptions.for_repository(config.functions.bundle_orjson)
     pipeline = create_pipeline(config, options)
     export_outputs(pipeline)

@@ -199,6 +199,7 @@ def base_config() -> dict[str, str]:
 
 def run_program(values: Mapping[str, str], packages: PackageOptions) -> ProgramRun:
     """Run `infra.program.main` once under mocks; returns every resource and stack output."""
+    from infra.account_checks import AccountReaders
     from infra.program import main
 
     run = ProgramRun()
@@ -213,7 +214,7 @@ def run_program(values: Mapping[str, str], packages: PackageOptions) -> ProgramR
 
     def program() -> pulumi.Output[Any]:
         pulumi.runtime.register_stack_transformation(run.record_options)
-        main(packages)
+        main(packages, AccountReaders.offline())
         return pulumi.Output.from_input(exported).apply(run.outputs.update)
 
     with mock.patch("infra.program.pulumi.export", record):

@@ -39,12 +39,12 @@ def _readers(**given: Any) -> AccountReaders:
 
 
 def test_offline_readers_ask_nothing_and_find_nothing() -> None:
-    assert account_problems(_config(), 1, readers=AccountReaders.offline()) == []
+    assert account_problems(_config(), readers=AccountReaders.offline()) == []
 
 
 def test_reconciler_mode_checks_the_subscribers_reservation() -> None:
     reservation = mock.Mock(return_value="cannot reserve")
-    problems = account_problems(_config(), 1, "ops", _readers(reservation=reservation))
+    problems = account_problems(_config(), "ops", _readers(reservation=reservation))
     assert problems == ["cannot reserve"]
     reservation.assert_called_once_with(1, "lambda-logs-dev-subscriber", "eu-west-1", "ops")
 
@@ -54,7 +54,7 @@ def test_account_policy_mode_checks_the_one_policy_not_the_reservation() -> None
     reservation = mock.Mock(return_value="never asked")
     policy = mock.Mock(return_value="another policy")
     problems = account_problems(
-        config, 1, None, _readers(reservation=reservation, account_policy=policy)
+        config, None, _readers(reservation=reservation, account_policy=policy)
     )
     assert problems == ["another policy"]
     reservation.assert_not_called()
@@ -64,14 +64,14 @@ def test_account_policy_mode_checks_the_one_policy_not_the_reservation() -> None
 
 def test_the_volume_is_checked_against_the_static_table() -> None:
     config = _config(instanceType="t3.small.search", volumeSizeGb="200")
-    (problem,) = account_problems(config, 1, readers=AccountReaders.offline())
+    (problem,) = account_problems(config, readers=AccountReaders.offline())
     assert "above the 100 GiB maximum" in problem
 
 
 def test_live_volume_limits_decide_for_types_the_table_does_not_know() -> None:
     config = _config(instanceType="m7g.large.search", volumeSizeGb="3000")
     live = mock.Mock(return_value=VolumeLimits(10, 2048))
-    (problem,) = account_problems(config, 1, readers=_readers(volume_limits=live))
+    (problem,) = account_problems(config, readers=_readers(volume_limits=live))
     assert "above the 2048 GiB maximum of a gp3 volume on m7g.large.search" in problem
     live.assert_called_once_with("m7g.large.search", "OpenSearch_2.19", "eu-west-1", None)
 
@@ -80,13 +80,13 @@ def test_a_refused_limits_call_falls_back_to_the_table() -> None:
     denied = ClientError({"Error": {"Code": "AccessDeniedException"}}, "DescribeInstanceTypeLimits")
     config = _config(instanceType="m7g.large.search", volumeSizeGb="3000")
     readers = _readers(volume_limits=mock.Mock(side_effect=denied))
-    assert account_problems(config, 1, readers=readers) == []
+    assert account_problems(config, readers=readers) == []
 
 
 def test_an_existing_domain_is_not_sized_by_the_stack() -> None:
     live = mock.Mock()
     config = _config(**BYO, volumeSizeGb="24576")
-    assert account_problems(config, 1, readers=_readers(volume_limits=live)) == []
+    assert account_problems(config, readers=_readers(volume_limits=live)) == []
     live.assert_not_called()
 
 
@@ -94,7 +94,7 @@ def test_every_problem_is_one_line_of_one_error() -> None:
     config = _config(instanceType="t3.small.search", volumeSizeGb="200")
     readers = _readers(reservation=mock.Mock(return_value="cannot reserve"))
     with pytest.raises(AccountCheckError) as raised:
-        check_account(config, 1, readers=readers)
+        check_account(config, readers=readers)
     lines = str(raised.value).splitlines()
     assert lines[0] == "- cannot reserve"
     assert lines[1].startswith("- volumeSizeGb = 200")

@@ -4,7 +4,6 @@ the config key and the quota, instead of a failed `pulumi up`; 0 reserves nothin
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 from unittest import mock
 
@@ -18,7 +17,6 @@ from infra.concurrency_check import (
     read_account_concurrency,
     reservation_error,
 )
-from infra.pipeline import PipelineArgs
 from tests.infra.harness import ProgramRun, base_config, offline_packages, run_program
 
 NAME = "lambda-logs-test-subscriber"
@@ -97,9 +95,7 @@ def test_the_figures_are_read_from_get_account_settings() -> None:
 @pytest.fixture(scope="module")
 def unreserved_run(tmp_path_factory: pytest.TempPathFactory) -> ProgramRun:
     packages = offline_packages(tmp_path_factory.mktemp("unreserved"))
-    args = functools.partial(PipelineArgs, subscriber_reserved_concurrency=0)
-    with mock.patch("infra.program.PipelineArgs", args):
-        return run_program(base_config(), packages)
+    return run_program({**base_config(), "subscriberReservedConcurrency": "0"}, packages)
 
 
 def test_zero_deploys_the_subscriber_without_a_reservation(unreserved_run: ProgramRun) -> None:

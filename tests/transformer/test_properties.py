@@ -48,6 +48,7 @@ TYPES: dict[str, type | tuple[type, ...]] = {
     "event.original": str,
     "event.original_truncated": bool,
     "event.unparsed": bool,
+    "event.metrics_dropped": int,
     "json": dict,
     "aws.cloudwatch.event_id": str,
     "cloud.account.id": str,
