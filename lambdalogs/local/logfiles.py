@@ -56,10 +56,10 @@ def read(
     return reading
 
 
-def batches(reading: Reading, chunk: int = CHUNK_EVENTS) -> Iterator[list[LogBatch]]:
-    """The events `chunk` at a time, grouped by log stream, each stream's in time order."""
+def batches(reading: Reading, chunk: int | None = None) -> Iterator[list[LogBatch]]:
+    """The events `chunk` (CHUNK_EVENTS) at a time, grouped by log stream, in time order."""
     while True:
-        taken = list(itertools.islice(reading.entries, chunk))
+        taken = list(itertools.islice(reading.entries, chunk or CHUNK_EVENTS))
         if not taken:
             return
         by_stream: dict[tuple[str, str], LogBatch] = {}
