@@ -56,6 +56,12 @@ _CONSOLE_BANNERS: Final = ("No older events at this moment", "No newer events at
 _TRACEBACK: Final = "Traceback (most recent call last):"
 _EXCEPTION: Final = re.compile(r"[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning)\b")
 _ANY_TIME: Final = re.compile(rf"{_DATE}T\d\d:\d\d:\d\d(?:\.\d{{1,9}})?Z")
+_LAMBDA_LINE: Final = re.compile(
+    r"(?:START|END|REPORT) RequestId: |INIT_START |INIT_REPORT |Task timed out after "
+    r"|EXTENSION\t|TELEMETRY\t|\[[A-Za-z]+\]\t\d{4}-\d\d-\d\dT"
+    r"|\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-fA-F-]{36}\t"
+    r'|"(?:requestId|AWSRequestId|aws_request_id|xray_trace_id)"\s*:|"type"\s*:\s*"platform\.'
+)
 MAX_UNTIMED: Final = 10_000  # lines held back while waiting for the first line with a time
 
 
@@ -63,9 +69,25 @@ def clean(line: str) -> str:
     return _ANSI.sub("", line) if "\x1b[" in line else line
 
 
+def is_lambda_line(message: str) -> bool:
+    """START/END/REPORT, a platform line, a runtime's prefix or a JSON line with a request id."""
+    return _LAMBDA_LINE.search(message[:500]) is not None
+
+
+def not_lambda(name: str, read_as: str, events: int) -> str:
+    return (
+        f"no line of {name} looked like a Lambda log line (read as {read_as}: {events:,} events, "
+        "none with START/END/REPORT or a runtime's prefix); pass the log of a function "
+        "(/aws/lambda/<name>), or name the format with --format"
+    )
+
+
 def detect(head: Iterable[str]) -> str:
     """The format of the first non-blank line (colour codes dropped)."""
-    first = next((clean(line) for line in head if line.strip()), "")
+    first = next(
+        (clean(line) for line in head if line.strip() and not line.startswith(_CONSOLE_BANNERS)),
+        "",
+    )
     for name, pattern in _HEADERS.items():
         found = pattern.match(first)
         if not found:
@@ -141,6 +163,8 @@ def _line_entries(name: str, lines: Iterable[str], numbers: Iterator[int]) -> It
             yield Entry(None, None, event(last, next(numbers), held))
         waiting = []
         yield Entry(None, None, event(last, next(numbers), message))
+    if waiting and not any(is_lambda_line(m) for m in waiting):
+        raise InputError(not_lambda(name, "lines", len(waiting)))
     if waiting:
         raise InputError(
             f"{name}: no line names its time (the first {len(waiting):,} lines); copy the lines "

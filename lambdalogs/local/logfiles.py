@@ -30,12 +30,6 @@ _SNIFF: Final = 4096  # bytes looked at for gzip, a BOM, UTF-16 or binary
 STDIN: Final = "-"
 _WRITE_TEST: Final = "aws-logs-write-test"  # the object CreateExportTask writes to check access
 _STREAM_IN_PATH: Final = re.compile(r"\d{4}/\d\d/\d\d/\[[^\]/]+\][0-9a-fA-F]+")
-_LAMBDA_LINE: Final = re.compile(
-    r"(?:START|END|REPORT) RequestId: |INIT_START |INIT_REPORT |Task timed out after "
-    r"|EXTENSION\t|TELEMETRY\t|\[[A-Za-z]+\]\t\d{4}-\d\d-\d\dT"
-    r"|\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-fA-F-]{36}\t"
-    r'|"(?:requestId|AWSRequestId|aws_request_id|xray_trace_id)"\s*:|"type"\s*:\s*"platform\.'
-)
 
 
 @dataclass
@@ -158,18 +152,14 @@ def _checked(reading: Reading, entries: Iterator[Entry]) -> Iterator[Entry]:
     lambda_lines = 0
     for entry in entries:
         reading.events += 1
-        if lambda_lines == 0 and _LAMBDA_LINE.search(entry.event["message"][:500]):
+        if lambda_lines == 0 and lineformats.is_lambda_line(entry.event["message"]):
             lambda_lines += 1
         yield entry
     read_as = "/".join(dict.fromkeys(reading.formats)) or "nothing"
     if reading.events == 0:
         raise InputError(f"{reading.name} holds no log lines; {FORMAT_HINT}")
     if lambda_lines == 0:
-        raise InputError(
-            f"no line of {reading.name} looked like a Lambda log line (read as {read_as}: "
-            f"{reading.events:,} events, none with START/END/REPORT or a runtime's prefix); pass "
-            "the log of a function (/aws/lambda/<name>), or name the format with --format"
-        )
+        raise InputError(lineformats.not_lambda(reading.name, read_as, reading.events))
 
 
 def sources(path: Path) -> Iterator[Source]:
