@@ -8,7 +8,8 @@ The shapes, from the tools that write them:
   same with `isoformat()` (no fraction on a whole second) and a JSON message pretty-printed on the
   lines after the header;
 - `tail-short`: `aws logs tail --format short` (ShortLogEventsFormatter):
-  `<%Y-%m-%dT%H:%M:%S> <message>`, UTC, whole seconds;
+  `<%Y-%m-%dT%H:%M:%S> <message>`, UTC, whole seconds (the milliseconds of a runtime prefix of
+  the same second are taken);
 - `sam-logs`: `sam logs` (aws-sam-cli, samcli/lib/observability/cw_logs/cw_log_formatters.py,
   CWPrettyPrintFormatter): `<stream> <isoformat()> <message>`, JSON messages indented;
 - `export`: a CreateExportTask object in S3: `<ISO time>Z <message>`;
@@ -115,9 +116,11 @@ def entries(fmt: str, name: str, lines: Iterable[str], numbers: Iterator[int]) -
         if found and not (fmt == "console" and line.startswith(_CONSOLE_BANNERS)):
             if started:
                 yield Entry(None, stream, event(timestamp, next(numbers), "".join(current)))
-            timestamp, started = _time(name, found["time"]), True
-            stream = found.groupdict().get("stream")
             message = found["message"] or ""
+            timestamp, started = _time(name, found["time"]), True
+            if fmt == "tail-short":
+                timestamp = _within_second(timestamp, message)
+            stream = found.groupdict().get("stream")
             current = [message] if message.strip() else []  # tail --format json: JSON below
         elif started:
             current.append(line)
@@ -135,6 +138,14 @@ def _shape(fmt: str) -> str:
         "tail-short": "'<YYYY-MM-DDTHH:MM:SS> <message>'",
         "console": "'<time><tab><message>'",
     }[fmt]
+
+
+def _within_second(second_ms: int, message: str) -> int:
+    """`tail --format short` prints whole seconds; a runtime prefix of the same second in the
+    message (`[INFO]\t2026-…T09:14:07.120Z\t…`) gives the milliseconds."""
+    stamp = _ANY_TIME.search(message[:80])
+    exact = iso_to_ms(stamp.group(0)) if stamp else None
+    return exact if exact is not None and exact // 1000 * 1000 == second_ms else second_ms
 
 
 def _time(name: str, text: str) -> int:
