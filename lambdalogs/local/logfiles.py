@@ -23,7 +23,7 @@ from lambdalogs.local.textinput import FORMAT_HINT, Source
 
 FORMATS: Final = ("auto", *jsonformats.JSON_FORMATS, *lineformats.LINE_FORMATS)
 DEFAULT_GROUP: Final = "/aws/lambda/preview"
-CHUNK_EVENTS: Final = 20_000  # events run through the transformer at a time
+CHUNK_EVENTS: Final = 5_000  # events through the transformer at a time (about 0.4 s)
 _NEEDS_GROUP: Final = ("lines", "console")  # messages that do not say where they come from
 _HEAD_LINES: Final = 20
 _SNIFF: Final = 4096  # bytes looked at for gzip, a BOM, UTF-16 or binary

@@ -59,11 +59,12 @@ def lines(
     try:
         for number, line in enumerate(text):
             read += len(line)
-            if number % 4096 == 0:
+            if number % 1024 == 0:
                 kib = _position(stream, read) // 1024
                 progress.advance(kib - reported)
                 reported = kib
             yield line
+        progress.advance(max(_position(stream, read) // 1024 - reported, 0))
     except OSError as error:
         raise InputError(f"cannot read {name}: {error}") from error
     finally:
