@@ -75,10 +75,7 @@ def _all_entries(
         chosen, lines = _detect(source) if fmt == "auto" else (fmt, source.lines)
         reading.formats.append(chosen)
         if chosen in _NEEDS_GROUP and not log_group:
-            raise InputError(
-                f"{source.name} holds log lines without their log group ({chosen}): name it with "
-                "--log-group (e.g. --log-group /aws/lambda/my-function)"
-            )
+            _without_group(source.name, chosen, lines)
         from_path = _stream_from_path(source.path)
         for entry in _source_entries(source, chosen, lines, numbers):
             stream = log_stream or entry.stream or from_path
@@ -87,6 +84,17 @@ def _all_entries(
                 stream or _default_stream(entry.event["timestamp"]),
                 entry.event,
             )
+
+
+def _without_group(name: str, fmt: str, lines: Iterator[str]) -> None:
+    """Lines that do not name their log group: first say when they are no Lambda log at all."""
+    head = [line for line in itertools.islice(lines, _HEAD_LINES) if line.strip()]
+    if head and not any(lineformats.is_lambda_line(line) for line in head):
+        raise InputError(lineformats.not_lambda(name, fmt, len(head)))
+    raise InputError(
+        f"{name} holds log lines without their log group ({fmt}): name it with "
+        "--log-group (e.g. --log-group /aws/lambda/my-function)"
+    )
 
 
 def _source_entries(

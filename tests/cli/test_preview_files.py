@@ -72,10 +72,11 @@ def test_a_file_of_no_lambda_lines_says_so_with_the_fix(cli: Any, tmp_path: Path
     path.write_text(
         '10.0.3.7 - - [21/Nov/2026:09:14:07 +0000] "GET /orders HTTP/1.1" 200 512\n' * 3
     )
-    result = cli("preview", str(path), "--log-group", GROUP)
-    assert result.code == 2 and result.err.count("\n") == 1
-    assert "no line of" in result.err and "looked like a Lambda log line" in result.err
-    assert "read as lines" in result.err and "--format" in result.err
+    for args in (("--log-group", GROUP), ()):  # without --log-group: this, not "--log-group"
+        result = cli("preview", str(path), *args)
+        assert result.code == 2 and result.err.count("\n") == 1
+        assert "no line of" in result.err and "looked like a Lambda log line" in result.err
+        assert "read as lines" in result.err and "--format" in result.err
 
 
 def export_object(events: list[tuple[str, str]]) -> bytes:
