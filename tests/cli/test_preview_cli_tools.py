@@ -205,3 +205,31 @@ def test_logs_insights_csv_download(cli: Any, tmp_path: Path) -> None:
     )
     assert f"5 log events (insights-csv) in 1 log stream(s) of {GROUP}" in result.out
     assert_invocation(documents, [millis(t) for t, _ in EVENTS])
+
+
+def test_get_log_events(cli: Any, tmp_path: Path) -> None:
+    # GIVEN `aws logs get-log-events --log-group-name … --log-stream-name …`
+    # (awscli/examples/logs/get-log-events.rst: events without logStreamName or eventId, tokens)
+    base = 1795252447100  # 2026-11-21T09:14:07.100Z
+    body = {
+        "nextForwardToken": "f/31961209122447488583055879464742346735121166569214640130",
+        "events": [
+            {"ingestionTime": base + 400 + n, "timestamp": base + n, "message": m}
+            for n, (_, m) in enumerate(EVENTS)
+        ],
+        "nextBackwardToken": "b/31961209122358285602261756944988674324553373268216709120",
+    }
+    result, documents = preview(
+        cli,
+        tmp_path,
+        "events.json",
+        json.dumps(body, indent=4).encode(),
+        "--log-group",
+        GROUP,
+        "--log-stream",
+        STREAM,
+    )
+    # THEN the stream is the one named, the times the events'
+    assert f"5 log events (filter-log-events) in 1 log stream(s) of {GROUP}" in result.out
+    assert_invocation(documents, [f"2026-11-21T09:14:07.{100 + n}Z" for n in range(5)])
+    assert {d["aws.cloudwatch.log_stream"] for d in documents} == {STREAM}
