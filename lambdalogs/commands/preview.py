@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import heapq
 import json
 import os
 from collections import Counter, defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, BinaryIO, Final, TextIO
 
 from lambdalogs.commands.options import Commands, add_output_option, output_path
 from lambdalogs.console import print_lines
 from lambdalogs.documents import Document
+from lambdalogs.errors import InputError
 from lambdalogs.local import logfiles, transform
 from lambdalogs.search import bulkfile, traces
 
@@ -25,7 +27,7 @@ class PreviewOptions:
     """The preview's options; their defaults are the command line's."""
 
     path: Path
-    fmt: logfiles.Format = "auto"
+    fmt: str = "auto"
     log_group: str | None = None
     log_stream: str | None = None
     architecture: str | None = None
@@ -38,8 +40,12 @@ def register(commands: Commands) -> None:
         "preview",
         help="run your own logs through the transformer",
         description="Run a log file through the real transformer and show the documents and a "
-        "field summary. FILE is the JSON of `aws logs filter-log-events`, a CloudWatch Logs "
-        "export (.gz or '<ISO time> <message>' lines), or plain log lines (with --log-group). "
+        "field summary. FILE (a folder of export objects, or - for standard input) is the output "
+        "of `aws logs filter-log-events`/`get-log-events`, `aws logs tail` (any --format), "
+        "`sam logs`, `aws logs get-query-results` or a Logs Insights download (JSON or CSV), a "
+        "CloudWatch Logs export to S3 (.gz), lines copied from the console (with or without the "
+        "timestamp column; without it, with --log-group), or plain log lines (with --log-group); "
+        "UTF-8 or UTF-16. The format found is shown; force it with --format. "
         "Transformer settings (LABEL_KEYS, TRACE_ID_KEYS, prices, …) come from the environment.",
     )
     parser.add_argument("file", type=Path, metavar="FILE")
@@ -86,29 +92,63 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def run(
-    options: PreviewOptions, out: TextIO, env: Mapping[str, str] = os.environ
-) -> list[Document]:
-    batches, fmt = logfiles.read(
-        options.path, fmt=options.fmt, log_group=options.log_group, log_stream=options.log_stream
-    )
-    events = sum(len(b.events) for b in batches)
+@dataclass
+class Totals:
+    """What a preview keeps of a large input: counts, the first documents and the fields."""
+
+    documents: int = 0
+    dropped: int = 0
+    failed: int = 0
+    streams: set[tuple[str, str]] = field(default_factory=set)
+    shown: list[Document] = field(default_factory=list)
+    fields: FieldTally = field(default_factory=lambda: FieldTally())
+
+
+def run(options: PreviewOptions, out: TextIO, env: Mapping[str, str] = os.environ) -> Totals:
     settings_env = dict(env)
     if options.architecture:
         settings_env["DEFAULT_ARCHITECTURE"] = options.architecture
-    delivery = transform.transform(batches, settings=transform.settings_from_env(settings_env))
-    documents = sorted(delivery.documents, key=traces.sort_key)
-    groups = sorted({b.log_group for b in batches})
+    settings = transform.settings_from_env(settings_env)
+    reading = logfiles.read(
+        options.path, fmt=options.fmt, log_group=options.log_group, log_stream=options.log_stream
+    )
+    totals = Totals()
+    with _BulkOutput(options.out) as bulk:
+        for batches in logfiles.batches(reading):
+            delivery = transform.transform(batches, settings=settings)
+            documents = sorted(delivery.documents, key=traces.sort_key)
+            totals.streams.update((b.log_group, b.log_stream) for b in batches)
+            totals.documents += len(documents)
+            totals.dropped += delivery.dropped
+            totals.failed += len(delivery.failed)
+            totals.fields.add(documents)
+            totals.shown = _first(totals.shown, documents, options.show)
+            bulk.write(documents)
+    _report(options, out, reading, totals)
+    return totals
+
+
+def _first(kept: list[Document], new: list[Document], show: int) -> list[Document]:
+    if show < 0:
+        return kept + new
+    return heapq.nsmallest(show, kept + new, key=traces.sort_key)
+
+
+def _report(
+    options: PreviewOptions, out: TextIO, reading: logfiles.Reading, totals: Totals
+) -> None:
+    groups = sorted({group for group, _ in totals.streams})
+    formats = "/".join(dict.fromkeys(reading.formats))
     print_lines(
         out,
         [
-            f"{options.path}: {events} log events ({fmt}) in {len(batches)} log stream(s) of "
-            f"{', '.join(groups)}",
-            f"  → {len(documents)} documents, {delivery.dropped} records dropped, "
-            f"{len(delivery.failed)} records failed",
+            f"{options.path}: {reading.events} log events ({formats}) in "
+            f"{len(totals.streams)} log stream(s) of {', '.join(groups)}",
+            f"  → {totals.documents} documents, {totals.dropped} records dropped, "
+            f"{totals.failed} records failed",
         ],
     )
-    if delivery.dropped and not documents:
+    if totals.dropped and not totals.documents:
         print_lines(
             out,
             [
@@ -116,15 +156,44 @@ def run(
                 "pass --log-group /aws/lambda/<function>)"
             ],
         )
-    shown = documents[: options.show] if options.show >= 0 else documents
-    print_lines(out, ["", f"Documents ({len(shown)} of {len(documents)}; --show N for more)"])
+    shown = totals.shown
+    print_lines(out, ["", f"Documents ({len(shown)} of {totals.documents}; --show N for more)"])
     for document in shown:
         print_lines(out, [json.dumps(document, indent=2, ensure_ascii=False)])
-    print_lines(out, ["", "Field summary", *render_summary(field_summary(documents))])
+    print_lines(out, ["", "Field summary", *render_summary(totals.fields.figures())])
     if options.out is not None:
-        bulkfile.write(options.out, documents)
-        print_lines(out, ["", f"Wrote {len(documents)} documents to {options.out} (bulk format)"])
-    return documents
+        print_lines(out, ["", f"Wrote {totals.documents} documents to {options.out} (bulk format)"])
+
+
+class _BulkOutput:
+    """The bulk file, written a chunk of documents at a time (nothing when there is no --out)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path
+        self._file: BinaryIO | None = None
+
+    def __enter__(self) -> _BulkOutput:
+        if self._path is not None:
+            try:
+                self._file = self._path.open("wb")
+            except OSError as error:
+                raise _cannot_write(self._path, error) from error
+        return self
+
+    def write(self, documents: list[Document]) -> None:
+        if self._file is not None and self._path is not None:
+            try:
+                self._file.write(bulkfile.encode(documents))
+            except OSError as error:
+                raise _cannot_write(self._path, error) from error
+
+    def __exit__(self, *exc: object) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _cannot_write(path: Path, error: OSError) -> InputError:
+    return InputError(f"cannot write {path}: {error.strerror}; choose another place with --out")
 
 
 @dataclass(frozen=True)
@@ -135,20 +204,37 @@ class FieldFigures:
     example: str
 
 
-def field_summary(documents: list[Document]) -> list[FieldFigures]:
+class FieldTally:
     """Per field (a `json` object counts as its dotted leaves): how many documents, which types."""
-    counts: Counter[str] = Counter()
-    types: dict[str, set[str]] = defaultdict(set)
-    examples: dict[str, Any] = {}
-    for document in documents:
-        for name, value in _leaves(document):
-            counts[name] += 1
-            types[name].add(type(value).__name__)
-            examples.setdefault(name, value)
-    return [
-        FieldFigures(name, counts[name], tuple(sorted(types[name])), _example(examples[name]))
-        for name in sorted(counts, key=lambda n: (n.startswith("json."), n))
-    ]
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.types: dict[str, set[str]] = defaultdict(set)
+        self.examples: dict[str, Any] = {}
+
+    def add(self, documents: Iterable[Document]) -> None:
+        for document in documents:
+            for name, value in _leaves(document):
+                self.counts[name] += 1
+                self.types[name].add(type(value).__name__)
+                self.examples.setdefault(name, value)
+
+    def figures(self) -> list[FieldFigures]:
+        return [
+            FieldFigures(
+                name,
+                self.counts[name],
+                tuple(sorted(self.types[name])),
+                _example(self.examples[name]),
+            )
+            for name in sorted(self.counts, key=lambda n: (n.startswith("json."), n))
+        ]
+
+
+def field_summary(documents: list[Document]) -> list[FieldFigures]:
+    tally = FieldTally()
+    tally.add(documents)
+    return tally.figures()
 
 
 def render_summary(figures: list[FieldFigures]) -> list[str]:
