@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any, Final
 
+from lambdalogs.aws_errors import aws_errors
 from lambdalogs.backup.objects import BackupObject
 from lambdalogs.errors import InputError, RemoteError
 
@@ -53,27 +54,11 @@ class BucketReader:
             return bytes(body.read())
 
 
-@contextmanager
-def _aws_errors(where: str, permission: str) -> Iterator[None]:
-    """Turn botocore's exceptions into a RemoteError that says what to do."""
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-
-    try:
-        yield
-    except NoCredentialsError:
-        raise RemoteError(
-            "no AWS credentials found; set AWS_PROFILE or run `aws configure` / `aws sso login`"
-        ) from None
-    except ClientError as error:
-        raise _client_error(error, where, permission) from None
-    except BotoCoreError as error:
-        raise RemoteError(
-            f"cannot use S3 for {where} ({error}); check the region and the network"
-        ) from None
+def _aws_errors(where: str, permission: str) -> AbstractContextManager[None]:
+    return aws_errors("S3", where, permission, _client_error)
 
 
-def _client_error(error: Any, where: str, permission: str) -> RemoteError:
-    code = str(error.response.get("Error", {}).get("Code", "Error"))
+def _client_error(code: str, where: str, permission: str) -> RemoteError:
     if code in _MISSING:
         return RemoteError(f"{where} does not exist; check --bucket and --prefix")
     if code == "InvalidObjectState":

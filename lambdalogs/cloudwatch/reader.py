@@ -8,10 +8,11 @@ already is recognised and skipped (`lambdalogs/search/restoring.py`).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Final
 
+from lambdalogs.aws_errors import aws_errors
 from lambdalogs.errors import CliError, InputError, RemoteError
 from lambdalogs.local.logevents import LogBatch
 
@@ -33,7 +34,7 @@ def log_groups(client: Any, names: Sequence[str], prefixes: Sequence[str]) -> li
     found = dict.fromkeys(names)
     paginator = client.get_paginator("describe_log_groups")
     for prefix in prefixes:
-        with aws_errors(f"log groups {prefix}*", "logs:DescribeLogGroups"):
+        with logs_errors(f"log groups {prefix}*", "logs:DescribeLogGroups"):
             for page in paginator.paginate(logGroupNamePrefix=prefix):
                 groups = page.get("logGroups", [])
                 found.update(dict.fromkeys(g["logGroupName"] for g in groups))
@@ -56,30 +57,16 @@ def pages(client: Any, group: str, window: Window, owner: str) -> Iterator[list[
     }
     answers = iter(paginator.paginate(**request))
     while True:
-        with aws_errors(f"log group {group}", "logs:FilterLogEvents"):  # not around the yield
+        with logs_errors(f"log group {group}", "logs:FilterLogEvents"):  # not around the yield
             page = next(answers, None)
         if page is None:
             return
         yield _batches(group, page.get("events", []), owner)
 
 
-@contextmanager
-def aws_errors(where: str, permission: str) -> Iterator[None]:
-    """botocore's exceptions as one line that says what to do."""
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-
-    try:
-        yield
-    except NoCredentialsError:
-        raise RemoteError(
-            "no AWS credentials found; set AWS_PROFILE or run `aws configure` / `aws sso login`"
-        ) from None
-    except ClientError as error:
-        code = str(error.response.get("Error", {}).get("Code"))
-        raise _client_error(code, where, permission) from None
-    except BotoCoreError as error:
-        problem = f"cannot read {where} ({error}); check --region and the network"
-        raise RemoteError(problem) from None
+def logs_errors(where: str, permission: str) -> AbstractContextManager[None]:
+    """CloudWatch Logs' (and STS's) errors as one line that says what to do."""
+    return aws_errors("CloudWatch Logs", where, permission, _client_error)
 
 
 def _client_error(code: str, where: str, permission: str) -> CliError:

@@ -12,20 +12,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from lambdalogs.cloudwatch.reader import Window, aws_errors, log_groups, pages
+from lambdalogs.cloudwatch.reader import Window, log_groups, logs_errors, pages
 from lambdalogs.commands.options import (
     Commands,
     add_connection_options,
+    add_restore_options,
     add_time_range_options,
     cluster_from,
     opensearch_url,
-    positive_int,
+    require_target,
     time_range_from,
 )
 from lambdalogs.console import Progress, print_lines
 from lambdalogs.errors import InputError
 from lambdalogs.local.transform import records, settings_from_env, transform_records
-from lambdalogs.search.indexing import DEFAULT_BATCH, RateLimiter
+from lambdalogs.search.indexing import RateLimiter
 from lambdalogs.search.restoring import RestoringIndexer
 from lambdalogs.timerange import to_ms
 from transformer.cost import LambdaArchitectures
@@ -70,14 +71,7 @@ def register(commands: Commands) -> None:
         help="every log group whose name starts with PREFIX (repeatable)",
     )
     add_time_range_options(parser)
-    parser.add_argument(
-        "--batch-size",
-        type=positive_int,
-        default=DEFAULT_BATCH,
-        help="documents per _bulk (default: %(default)s)",
-    )
-    parser.add_argument("--rate", type=float, help="at most this many documents per second")
-    parser.add_argument("--dry-run", action="store_true", help="read and count, write nothing")
+    add_restore_options(parser, dry_run_help="read and count, write nothing")
     add_connection_options(parser)
     parser.set_defaults(run=run_command)
 
@@ -100,12 +94,11 @@ def _aws(service: str, region: str | None) -> Any:
 
 
 def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = os.environ) -> int:
-    if not opensearch_url(args, env) and not args.dry_run:
-        raise InputError("give --opensearch URL (or OPENSEARCH_URL), or --dry-run to only count")
+    require_target(args, env)
     window = _window(args)
     logs = _aws("logs", args.region)
     region = str(logs.meta.region_name)
-    with aws_errors("the caller's account", "sts:GetCallerIdentity"):
+    with logs_errors("the caller's account", "sts:GetCallerIdentity"):
         owner = str(_aws("sts", region).get_caller_identity()["Account"])
     settings = settings_from_env(env, region=region)
     architectures = LambdaArchitectures(

@@ -16,6 +16,7 @@ from lambdalogs import timerange
 from lambdalogs.documents import DEFAULT_INDEX_PREFIX
 from lambdalogs.errors import InputError
 from lambdalogs.search.cluster import OpenSearchCluster, connection_for
+from lambdalogs.search.indexing import DEFAULT_BATCH
 
 Command = Callable[[argparse.Namespace, TextIO], int]
 
@@ -122,6 +123,26 @@ def cluster_from(
 class TimeRange:
     since: datetime | None
     until: datetime | None  # exclusive
+
+
+def add_restore_options(parser: argparse.ArgumentParser, *, dry_run_help: str) -> None:
+    """What the restoring commands (replay, backfill) share: batch size, rate, dry run."""
+    parser.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=DEFAULT_BATCH,
+        help="documents per _bulk (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rate", type=float, help="at most this many documents per second (default: no limit)"
+    )
+    parser.add_argument("--dry-run", action="store_true", help=dry_run_help)
+
+
+def require_target(args: argparse.Namespace, env: Mapping[str, str] = os.environ) -> None:
+    """A restoring command writes to OpenSearch unless it only counts."""
+    if not opensearch_url(args, env) and not args.dry_run:
+        raise InputError("give --opensearch URL (or OPENSEARCH_URL), or --dry-run to only count")
 
 
 def add_time_range_options(parser: argparse.ArgumentParser) -> None:

@@ -16,14 +16,14 @@ from lambdalogs.backup.restore import ReplayCounts, Replayer, ReplayOptions
 from lambdalogs.commands.options import (
     Commands,
     add_connection_options,
+    add_restore_options,
     add_time_range_options,
     cluster_from,
     opensearch_url,
-    positive_int,
+    require_target,
     time_range_from,
 )
 from lambdalogs.console import print_lines
-from lambdalogs.errors import InputError
 from lambdalogs.local.transform import settings_from_env
 
 
@@ -57,18 +57,7 @@ def register(commands: Commands) -> None:
         dest="sources",
         help="only this kind of object (repeatable; default: all three)",
     )
-    parser.add_argument(
-        "--batch-size",
-        type=positive_int,
-        default=ReplayOptions.batch_size,
-        help="documents per _bulk (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--rate", type=float, help="at most this many documents per second (default: no limit)"
-    )
-    parser.add_argument(
-        "--dry-run", action="store_true", help="read and count, write nothing (no checkpoint)"
-    )
+    add_restore_options(parser, dry_run_help="read and count, write nothing (no checkpoint)")
     parser.add_argument(
         "--checkpoint",
         type=Path,
@@ -79,8 +68,7 @@ def register(commands: Commands) -> None:
 
 
 def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = os.environ) -> int:
-    if not opensearch_url(args, env) and not args.dry_run:
-        raise InputError("give --opensearch URL (or OPENSEARCH_URL), or --dry-run to only count")
+    require_target(args, env)
     window = time_range_from(args)
     bucket_name, prefix = parse_location(args.bucket, args.prefix)
     options = ReplayOptions(
