@@ -8,16 +8,12 @@ from typing import Any, Final
 
 from lambda_shared import metrics
 
-PIPELINE_RECORDS_DROPPED: Final = "PipelineRecordsDropped"
-"""Records of a pipeline's own log group (`/lambda-logs-pipeline/…`), dropped by the recursion
-guard; also counted in RecordsDropped."""
-
 METRIC_NAMES: Final = {
     "records_in": metrics.RECORDS_IN,
     "records_ok": metrics.RECORDS_OK,
     "records_dropped": metrics.RECORDS_DROPPED,
     "records_failed": metrics.RECORDS_PROCESSING_FAILED,
-    "pipeline_dropped": PIPELINE_RECORDS_DROPPED,
+    "pipeline_dropped": metrics.PIPELINE_RECORDS_DROPPED,
     "passthrough": metrics.PASS_THROUGH_RECORDS,
     "documents": metrics.DOCUMENTS,
     "reingested": metrics.DOCUMENTS_REINGESTED,

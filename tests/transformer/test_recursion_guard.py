@@ -8,10 +8,10 @@ import json
 
 import pytest
 
+from lambda_shared.metrics import PIPELINE_RECORDS_DROPPED
 from lambda_shared.pipeline_groups import pipeline_log_group
 from tests.transformer.helpers import cw_record, events, run
 from transformer.settings import Settings
-from transformer.summary import PIPELINE_RECORDS_DROPPED
 
 LAMBDA_STREAM = "2026/11/20/[$LATEST]ec964d3d4496eba592913bcbacbb07b7"
 
