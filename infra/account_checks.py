@@ -10,6 +10,7 @@ passes `AccountReaders.offline()` (no AWS call, only the static EBS table).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -72,25 +73,40 @@ def _live_volume_limits(
         return None
 
 
+def _unless_refused(check: Callable[[], str | None], what: str) -> str | None:
+    """The check's answer; a deployer who may not read `what` (or cannot reach it) is not
+    blocked by the check, only warned: AWS itself refuses what does not fit, later."""
+    try:
+        return check()
+    except (BotoCoreError, ClientError) as error:
+        warnings.warn(f"could not check {what} before deploying ({error})", stacklevel=2)
+        return None
+
+
 def account_problems(
     config: StackConfig,
     profile: str | None = None,
     readers: AccountReaders | None = None,
 ) -> list[str]:
     """Every problem the account has with this configuration (empty: go ahead)."""
-    readers = readers or AccountReaders()
+    chosen = readers or AccountReaders()
     problems: list[str | None] = []
     if config.subscription.mode == "reconciler":
+        wanted = config.functions.subscriber_reserved_concurrency
         problems.append(
-            readers.reservation(
-                config.functions.subscriber_reserved_concurrency,
-                config.names.subscriber,
-                config.region,
-                profile,
+            _unless_refused(
+                lambda: chosen.reservation(wanted, config.names.subscriber, config.region, profile),
+                "the Lambda concurrency (lambda:GetAccountSettings)",
             )
         )
     else:
-        problems.append(readers.account_policy(policy_name(config), config.region, profile))
+        problems.append(
+            _unless_refused(
+                lambda: chosen.account_policy(policy_name(config), config.region, profile),
+                "the account-level subscription policies (logs:DescribeAccountPolicies)",
+            )
+        )
+    readers = chosen
     if config.domain.existing is None:
         limits = _live_volume_limits(config, profile, readers)
         domain = config.domain

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pulumi
 import pulumi_aws as aws
 
@@ -48,7 +50,11 @@ def main(packages: PackageOptions | None = None, readers: AccountReaders | None 
     """`readers`: how the account's limits are read (AWS by default; offline under mocks)."""
     config = load_stack_config()
     check_environment_sizes(config)
-    check_account(config, pulumi.Config("aws").get("profile"), readers)
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        check_account(config, pulumi.Config("aws").get("profile"), readers)
+    for warning in warned:
+        pulumi.log.warn(str(warning.message))
     options = packages or PackageOptions.for_repository(config.functions.bundle_orjson)
     pipeline = create_pipeline(config, options)
     export_outputs(pipeline)

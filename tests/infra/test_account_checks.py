@@ -98,3 +98,14 @@ def test_every_problem_is_one_line_of_one_error() -> None:
     lines = str(raised.value).splitlines()
     assert lines[0] == "- cannot reserve"
     assert lines[1].startswith("- volumeSizeGb = 200")
+
+
+@pytest.mark.parametrize("mode", ["reconciler", "account-policy"])
+def test_a_deployer_who_may_not_read_the_account_is_warned_not_blocked(mode: str) -> None:
+    denied = ClientError({"Error": {"Code": "AccessDeniedException"}}, "GetAccountSettings")
+    refusing = mock.Mock(side_effect=denied)
+    config = _config(subscriptionMode=mode, **(BYO if mode == "account-policy" else {}))
+    readers = _readers(reservation=refusing, account_policy=refusing)
+    with pytest.warns(UserWarning, match="could not check"):
+        assert account_problems(config, readers=readers) == []
+    refusing.assert_called_once()
