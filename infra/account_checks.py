@@ -69,7 +69,12 @@ def _live_volume_limits(
         return readers.volume_limits(
             domain.instance_type, domain.engine_version, config.region, profile
         )
-    except (BotoCoreError, ClientError):
+    except (BotoCoreError, ClientError) as error:
+        warnings.warn(
+            f"could not read the EBS limits of {domain.instance_type} "
+            f"(es:DescribeInstanceTypeLimits: {error}); the table in infra/ebs_limits.py decides",
+            stacklevel=2,
+        )
         return None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from lambdalogs.errors import CliError, RemoteError
+from lambdalogs.errors import CliError, InputError, RemoteError
 
 Explain = Callable[[str, str, str], CliError]
 """(error code, where, permission) → the error to report."""
@@ -16,7 +16,13 @@ Explain = Callable[[str, str, str], CliError]
 def aws_errors(service: str, where: str, permission: str, explain: Explain) -> Iterator[None]:
     """Run AWS calls on `where` (needing `permission`) of `service`; a refusal, a missing
     resource or an unreachable endpoint is raised as a CliError."""
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        NoCredentialsError,
+        ParamValidationError,
+        ProfileNotFound,
+    )
 
     try:
         yield
@@ -24,6 +30,10 @@ def aws_errors(service: str, where: str, permission: str, explain: Explain) -> I
         raise RemoteError(
             "no AWS credentials found; set AWS_PROFILE or run `aws configure` / `aws sso login`"
         ) from None
+    except ProfileNotFound as error:
+        raise RemoteError(f"{error}: set AWS_PROFILE to a profile of ~/.aws/config") from None
+    except ParamValidationError as error:
+        raise InputError(f"AWS refused the request for {where}: {error}") from None
     except ClientError as error:
         code = str(error.response.get("Error", {}).get("Code", "Error"))
         raise explain(code, where, permission) from None

@@ -69,10 +69,20 @@ def logs_errors(where: str, permission: str) -> AbstractContextManager[None]:
     return aws_errors("CloudWatch Logs", where, permission, _client_error)
 
 
+_BAD_CREDENTIALS: Final = frozenset(
+    {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"}
+)
+
+
 def _client_error(code: str, where: str, permission: str) -> CliError:
+    if code in _BAD_CREDENTIALS:
+        return RemoteError(
+            f"AWS refused your credentials ({code}): refresh them (`aws sso login`) or set "
+            "AWS_PROFILE, then repeat the same command"
+        )
     if code == "ResourceNotFoundException":
         return InputError(f"{where} does not exist (check the name and --region)")
-    if code in ("AccessDeniedException", "UnrecognizedClientException"):
+    if code in ("AccessDeniedException", "AccessDenied"):
         return RemoteError(f"AWS refused {permission} on {where} ({code}): use allowed credentials")
     return RemoteError(f"CloudWatch Logs failed on {where} ({code}); repeat the same command")
 

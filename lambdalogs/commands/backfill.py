@@ -81,7 +81,16 @@ def _window(args: argparse.Namespace) -> Window:
     if window.since is None:
         raise InputError("give --since: the start of the events to read back (e.g. 2h, or ISO)")
     until = window.until or datetime.now(UTC)
+    if window.since >= until:
+        raise InputError("--since is in the future: give a start before now (or before --until)")
     return Window(to_ms(window.since), to_ms(until))
+
+
+def _region(args: argparse.Namespace, env: Mapping[str, str]) -> str:
+    region = args.region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if not region:
+        raise InputError("give --region (or set AWS_REGION): the region of the log groups")
+    return str(region)
 
 
 def _aws(service: str, region: str | None) -> Any:
@@ -96,9 +105,9 @@ def _aws(service: str, region: str | None) -> Any:
 def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = os.environ) -> int:
     require_target(args, env)
     window = _window(args)
-    logs = _aws("logs", args.region)
-    region = str(logs.meta.region_name)
+    region = _region(args, env)
     with logs_errors("the caller's account", "sts:GetCallerIdentity"):
+        logs = _aws("logs", region)
         owner = str(_aws("sts", region).get_caller_identity()["Account"])
     settings = settings_from_env(env, region=region)
     architectures = LambdaArchitectures(

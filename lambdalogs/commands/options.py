@@ -71,7 +71,8 @@ def add_connection_options(parser: argparse.ArgumentParser, *, dashboards: bool 
         "--region",
         help="AWS region for --sigv4 (default: from the endpoint, else env AWS_REGION) and, for "
         "replay, of the bucket (default: the AWS profile's) and of the restored documents "
-        "(default: env CLOUD_REGION or AWS_REGION, else the backup's lambdaArn)",
+        "(default: env CLOUD_REGION or AWS_REGION, else the backup's lambdaArn); for backfill, "
+        "of the log groups (default: env AWS_REGION or AWS_DEFAULT_REGION)",
     )
     if dashboards:
         group.add_argument(

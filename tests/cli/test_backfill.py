@@ -119,6 +119,7 @@ def test_a_window_before_the_events_indexes_nothing(
         (["--log-group-prefix", "/nothing/", "--since", "2h", "--dry-run"], "no log group"),
         (["--log-group", GROUPS[0], "--dry-run"], "give --since"),
         (["--log-group", GROUPS[0], "--since", "2h"], "give --opensearch"),
+        (["--log-group", GROUPS[0], "--since", "2030-01-01T00:00Z", "--dry-run"], "in the future"),
     ],
 )
 def test_bad_input_is_one_line_that_says_what_to_do(
@@ -150,3 +151,29 @@ def test_refused_access_says_which_permission_is_missing() -> None:
 
     with pytest.raises(RemoteError, match=r"logs:FilterLogEvents on log group /aws/lambda/x"):
         list(pages(_RefusingClient(), "/aws/lambda/x", Window(0, 1), "123456789012"))
+
+
+def test_no_region_is_one_line_that_says_what_to_do(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    result = cli("backfill", "--log-group", GROUPS[0], "--since", "2h", "--dry-run")
+    assert result.code == 2 and "give --region" in result.err
+
+
+def test_an_unknown_profile_is_one_line_that_says_what_to_do(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "no-such-profile-here")
+    result = cli(
+        "backfill", "--log-group", GROUPS[0], "--since", "2h", "--dry-run", "--region", REGION
+    )
+    assert result.code == 3 and "AWS_PROFILE" in result.err and "Traceback" not in result.err
+
+
+def test_expired_credentials_say_to_refresh_them() -> None:
+    from lambdalogs.cloudwatch.reader import _client_error
+
+    error = _client_error("ExpiredTokenException", "the caller's account", "sts:GetCallerIdentity")
+    assert "refresh them" in str(error)

@@ -80,7 +80,8 @@ def test_a_refused_limits_call_falls_back_to_the_table() -> None:
     denied = ClientError({"Error": {"Code": "AccessDeniedException"}}, "DescribeInstanceTypeLimits")
     config = _config(instanceType="m7g.large.search", volumeSizeGb="3000")
     readers = _readers(volume_limits=mock.Mock(side_effect=denied))
-    assert account_problems(config, readers=readers) == []
+    with pytest.warns(UserWarning, match="EBS limits of m7g.large.search"):
+        assert account_problems(config, readers=readers) == []
 
 
 def test_an_existing_domain_is_not_sized_by_the_stack() -> None:
