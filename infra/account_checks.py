@@ -13,6 +13,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -20,6 +21,8 @@ from infra.account_policy_check import check_account_policy
 from infra.concurrency_check import check_reservation
 from infra.ebs_limits import VolumeLimits, check_volume_size, read_volume_limits
 from infra.stack_config import StackConfig
+
+_T = TypeVar("_T")
 
 
 class AccountCheckError(ValueError):
@@ -59,32 +62,13 @@ def policy_name(config: StackConfig) -> str:
     return f"{config.names.prefix}-subscription"
 
 
-def _live_volume_limits(
-    config: StackConfig, profile: str | None, readers: AccountReaders
-) -> VolumeLimits | None:
-    """The live gp3 limits, or None (then the static table decides): a deployer who may not
-    call DescribeInstanceTypeLimits is not blocked by it."""
-    domain = config.domain
-    try:
-        return readers.volume_limits(
-            domain.instance_type, domain.engine_version, config.region, profile
-        )
-    except (BotoCoreError, ClientError) as error:
-        warnings.warn(
-            f"could not read the EBS limits of {domain.instance_type} "
-            f"(es:DescribeInstanceTypeLimits: {error}); the table in infra/ebs_limits.py decides",
-            stacklevel=2,
-        )
-        return None
-
-
-def _unless_refused(check: Callable[[], str | None], what: str) -> str | None:
+def _unless_refused(check: Callable[[], _T], what: str, instead: str) -> _T | None:
     """The check's answer; a deployer who may not read `what` (or cannot reach it) is not
-    blocked by the check, only warned: AWS itself refuses what does not fit, later."""
+    blocked by the check, only warned: `instead` says what decides then."""
     try:
         return check()
     except (BotoCoreError, ClientError) as error:
-        warnings.warn(f"could not check {what} before deploying ({error})", stacklevel=2)
+        warnings.warn(f"could not read {what} ({error}); {instead}", stacklevel=2)
         return None
 
 
@@ -94,27 +78,35 @@ def account_problems(
     readers: AccountReaders | None = None,
 ) -> list[str]:
     """Every problem the account has with this configuration (empty: go ahead)."""
-    chosen = readers or AccountReaders()
+    read = readers or AccountReaders()
+    region, domain = config.region, config.domain
+    later = "AWS refuses what does not fit when it is created"
     problems: list[str | None] = []
     if config.subscription.mode == "reconciler":
         wanted = config.functions.subscriber_reserved_concurrency
         problems.append(
             _unless_refused(
-                lambda: chosen.reservation(wanted, config.names.subscriber, config.region, profile),
+                lambda: read.reservation(wanted, config.names.subscriber, region, profile),
                 "the Lambda concurrency (lambda:GetAccountSettings)",
+                later,
             )
         )
     else:
         problems.append(
             _unless_refused(
-                lambda: chosen.account_policy(policy_name(config), config.region, profile),
+                lambda: read.account_policy(policy_name(config), region, profile),
                 "the account-level subscription policies (logs:DescribeAccountPolicies)",
+                later,
             )
         )
-    readers = chosen
-    if config.domain.existing is None:
-        limits = _live_volume_limits(config, profile, readers)
-        domain = config.domain
+    if domain.existing is None:  # a domain the stack does not create is not sized by it
+        limits = _unless_refused(
+            lambda: read.volume_limits(
+                domain.instance_type, domain.engine_version, region, profile
+            ),
+            f"the EBS limits of {domain.instance_type} (es:DescribeInstanceTypeLimits)",
+            "the table in infra/ebs_limits.py decides",
+        )
         problems.append(check_volume_size(domain.instance_type, domain.volume_size_gb, limits))
     return [problem for problem in problems if problem]
 

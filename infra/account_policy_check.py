@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from infra.account_policy import POLICY_TYPE
+from infra.aws_context import deployer_client
 
 
 def _destination(policy: Mapping[str, Any]) -> str:
@@ -64,9 +65,7 @@ def read_subscription_policies(
 ) -> list[Mapping[str, Any]]:
     """Every SUBSCRIPTION_FILTER_POLICY of the account in `region` (`client` for tests)."""
     if client is None:
-        import boto3
-
-        client = boto3.Session(profile_name=profile or None).client("logs", region_name=region)
+        client = deployer_client("logs", region, profile)
     policies: list[Mapping[str, Any]] = []
     token: str | None = None
     while True:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,13 @@ class AwsContext:
     @property
     def all_log_groups_arn(self) -> str:
         return self.arn("logs", "log-group:*")
+
+
+def deployer_client(service: str, region: str, profile: str | None, **options: Any) -> Any:
+    """A boto3 client with the deployer's credentials (`aws:profile`, else the default chain),
+    for what the program reads or invokes itself, outside the Pulumi provider."""
+    import boto3
+
+    return boto3.Session(profile_name=profile or None).client(
+        service, region_name=region, **options
+    )

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from infra.aws_context import deployer_client
+
 MIN_UNRESERVED: Final = 100
 """Lambda keeps at least this many concurrent executions unreserved (PutFunctionConcurrency)."""
 CONCURRENCY_QUOTA_CODE: Final = "L-B99A9384"
@@ -73,9 +75,7 @@ def read_account_concurrency(
     """GetAccountSettings and GetFunctionConcurrency with the deployer's credentials (`client`
     for tests). A function that does not exist yet holds nothing."""
     if client is None:
-        import boto3
-
-        client = boto3.Session(profile_name=profile or None).client("lambda", region_name=region)
+        client = deployer_client("lambda", region, profile)
     limits = client.get_account_settings()["AccountLimit"]
     try:
         current = client.get_function_concurrency(FunctionName=function_name)

@@ -26,6 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from infra.aws_context import deployer_client
+
 MIN_VOLUME_GB: Final = 10
 TIB: Final = 1024
 CONFIG_KEY: Final = "volumeSizeGb"
@@ -153,10 +155,7 @@ def read_volume_limits(
 ) -> VolumeLimits | None:
     """DescribeInstanceTypeLimits with the deployer's credentials (`client` for tests)."""
     if client is None:
-        import boto3
-
-        session = boto3.Session(profile_name=profile or None)
-        client = session.client("opensearch", region_name=region)
+        client = deployer_client("opensearch", region, profile)
     response = client.describe_instance_type_limits(
         InstanceType=instance_type, EngineVersion=engine_version
     )

@@ -13,6 +13,8 @@ from typing import Any, Final
 import pulumi
 import pulumi.dynamic
 
+from infra.aws_context import deployer_client
+
 InvokeFn = Callable[[Mapping[str, Any], Mapping[str, Any]], Mapping[str, Any]]
 """(resource properties, payload) → the function's parsed response; raises on function error."""
 
@@ -33,13 +35,12 @@ def boto3_invoke(
     """Invoke synchronously with the deployer's credentials in the stack's region. The subscriber
     runs one at a time (reserved concurrency 1): while a scheduled run holds the slot, wait."""
     if client is None:
-        import boto3
         from botocore.config import Config
 
-        session = boto3.Session(profile_name=props.get("profile") or None)
-        client = session.client(
+        client = deployer_client(
             "lambda",
-            region_name=props["region"],
+            props["region"],
+            props.get("profile"),
             config=Config(
                 read_timeout=int(props["timeout_seconds"]) + 30, retries={"max_attempts": 0}
             ),

@@ -107,6 +107,6 @@ def test_a_deployer_who_may_not_read_the_account_is_warned_not_blocked(mode: str
     refusing = mock.Mock(side_effect=denied)
     config = _config(subscriptionMode=mode, **(BYO if mode == "account-policy" else {}))
     readers = _readers(reservation=refusing, account_policy=refusing)
-    with pytest.warns(UserWarning, match="could not check"):
+    with pytest.warns(UserWarning, match="could not read"):
         assert account_problems(config, readers=readers) == []
     refusing.assert_called_once()
