@@ -63,9 +63,17 @@ and the rest of the document must fit in one record."""
 LOG_GROUP_PREFIXES: Final = Names("LOG_GROUP_PREFIXES", ("/aws/lambda/",))
 """Both functions: the transformer accepts these groups, the subscriber subscribes them; empty
 means every group. Each item matches LOG_GROUP_NAME."""
+DELIVERY_STREAM_NAMES: Final = Names("DELIVERY_STREAM_NAMES", ())
+"""The pipeline's delivery streams, in order (infra sets them when it has more than one). A
+document is re-ingested into `lambda_shared.routing.route(log_group, names)`: in reconciler mode
+that is the stream the group's filter points at; in account-policy mode (one policy, so one
+stream receives every group) it spreads the re-ingested documents, ~12x the raw bytes, over all
+of them. Empty: into the stream the record came from."""
 
 # --- the subscriber ----------------------------------------------------------------------
 DESTINATION_ARN: Final = Required("DESTINATION_ARN")
+"""The delivery stream's ARN, or the pipeline's streams' ARNs comma-separated in the order of
+DELIVERY_STREAM_NAMES: a group's filter points at `lambda_shared.routing.route(group, arns)`."""
 ROLE_ARN: Final = Required("ROLE_ARN")
 FILTER_NAME: Final = Required("FILTER_NAME")
 FILTER_PATTERN: Final = Pattern("FILTER_PATTERN", FILTER_PATTERN_MAX_CHARS)
