@@ -1,0 +1,43 @@
+"""`--html FILE`: draw the pictures and write the page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from lambdalogs.dashboard_figures import function_figures
+from lambdalogs.documents import Document
+from lambdalogs.errors import InputError
+from lambdalogs.report import render
+from lambdalogs.report.build import pictures
+from lambdalogs.report.page import html_page
+from lambdalogs.search.traces import Trace
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    pictures: int
+    waterfalls: int
+
+
+def write_report(
+    path: Path,
+    documents: Sequence[Document],
+    found: Sequence[Trace],
+    *,
+    title: str,
+    lead: Sequence[str],
+) -> Written:
+    """Write the HTML report of these documents to `path`; InputError when it cannot."""
+    drawn = [(picture, render.to_svg(picture.spec)) for picture in pictures(documents, found)]
+    page = html_page(title, lead, function_figures(documents), drawn)
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as error:
+        raise InputError(
+            f"cannot write the report {path}: {error.strerror}; choose another file with --html"
+        ) from None
+    waterfalls = sum(1 for picture, _ in drawn if picture.key.startswith("waterfall-"))
+    return Written(path, len(drawn), waterfalls)
