@@ -44,6 +44,7 @@ DASHBOARD_METRIC: Final = "CreateSessionLatency"  # the EMF metric of the dashbo
 WINDOW: Final = timedelta(hours=6)
 LOCAL_OPENSEARCH: Final = "http://localhost:9200"
 LOCAL_DASHBOARDS: Final = "http://localhost:5601"
+SUMMARY_VERSION: Final = 1  # of the --json object; raised only when a key changes meaning
 
 
 def recent_start(now: datetime | None = None) -> datetime:
@@ -166,9 +167,9 @@ def run(
     )
     found = traces.build(documents)
     print_lines(out, dashboard(documents, found))
-    outcome = Outcome(documents, _summary(options, load, documents, found))
-    outcome.summary["dropped"] = delivery.dropped
-    outcome.summary["failed_records"] = len(delivery.failed)
+    summary = _summary(options, load, documents, found)
+    summary.update(dropped=delivery.dropped, failed_records=len(delivery.failed))
+    outcome = Outcome(documents, summary)
     if options.html is not None:
         outcome.summary["report"] = write_html(options.html, documents, found, load, out)
     print_lines(out, _next_steps(options, found))
@@ -298,6 +299,7 @@ def _summary(
     unless --html / --opensearch were given."""
     failing = sorted((t for t in found.values() if t.failed), key=lambda t: t.start_ms)
     return {
+        "schema_version": SUMMARY_VERSION,
         "seed": options.seed,
         "sessions": load.sessions,
         "start": iso_time(load.start_ms).replace(" ", "T") + "Z",
