@@ -12,6 +12,7 @@ from lambdalogs.documents import Document
 from lambdalogs.report.charts import Spec, panel_spec, waterfall_spec
 from lambdalogs.report.panels import Panel, saved_panels
 from lambdalogs.search.traces import Trace
+from opensearch.artifacts import METRIC_NAME_RULE
 
 # The saved visualizations the report draws, in its order, and the dashboard each is on.
 PANELS: Final = (
@@ -26,6 +27,7 @@ PANELS: Final = (
     ("error-types", "Errors and timeouts"),
 )
 EMF_PANEL: Final = "emf-percentiles"
+MAX_WATERFALLS: Final = 20  # the first failing traces drawn; the page says how many there are
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,8 @@ def _panel_picture(panel: Panel, key: str, dashboard: str, spec: Spec) -> Pictur
 
 def panel_pictures(documents: Sequence[Document], found: Sequence[Trace]) -> list[Picture]:
     """The panels with something to draw; the EMF panel once per metric the documents carry."""
-    metrics = list(metric_figures(documents)) or ["Latency"]
+    # The EMF panel charts a metric whose name the dashboards accept (`${EMF_METRIC}`).
+    metrics = [m for m in metric_figures(documents) if METRIC_NAME_RULE.match(m)] or ["Latency"]
     by_metric = {metric: saved_panels(metric) for metric in metrics}
     pictures = []
     for key, dashboard in PANELS:
@@ -64,8 +67,12 @@ def panel_pictures(documents: Sequence[Document], found: Sequence[Trace]) -> lis
     return pictures
 
 
+def failing_traces(found: Sequence[Trace]) -> list[Trace]:
+    return sorted((t for t in found if t.failed), key=lambda t: t.start_ms)
+
+
 def waterfall_pictures(found: Sequence[Trace]) -> list[Picture]:
-    failing = sorted((t for t in found if t.failed), key=lambda t: t.start_ms)
+    failing = failing_traces(found)[:MAX_WATERFALLS]
     return [
         Picture(
             f"waterfall-{index + 1}",

@@ -10,7 +10,7 @@ from lambdalogs.dashboard_figures import function_figures
 from lambdalogs.documents import Document
 from lambdalogs.errors import InputError
 from lambdalogs.report import render
-from lambdalogs.report.build import pictures
+from lambdalogs.report.build import MAX_WATERFALLS, failing_traces, pictures
 from lambdalogs.report.page import html_page
 from lambdalogs.search.traces import Trace
 
@@ -32,6 +32,9 @@ def write_report(
 ) -> Written:
     """Write the HTML report of these documents to `path`; InputError when it cannot."""
     drawn = [(picture, render.to_svg(picture.spec)) for picture in pictures(documents, found)]
+    failing = len(failing_traces(found))
+    if failing > MAX_WATERFALLS:
+        lead = [*lead, f"Failing traces: the first {MAX_WATERFALLS} of {failing} are drawn."]
     page = html_page(title, lead, function_figures(documents), drawn)
     try:
         path.write_text(page, encoding="utf-8")

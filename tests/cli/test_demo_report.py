@@ -160,3 +160,22 @@ def test_the_readme_pictures_are_the_reports_and_make_pictures_writes_them(
     assert [p.name for p in written] == [f"{README_PICTURES[0]}.png"]
     assert written[0].read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert "$(PY) -m lambdalogs.report.pictures docs/images" in (root / "Makefile").read_text()
+
+
+def test_many_failing_traces_are_capped_and_odd_metric_names_skipped(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lambdalogs.report import write
+
+    path = tmp_path / "demo.ndjson"
+    assert cli("demo", *FIXED, "--out", str(path)).code == 0
+    documents = bulk_documents(path)
+    documents[0] = {**documents[0], "metrics.Latency ms": 12.5}  # not a name Dashboards charts
+    monkeypatch.setattr(write, "MAX_WATERFALLS", 1)
+    monkeypatch.setattr(build, "MAX_WATERFALLS", 1)
+    found = list(traces.build(documents).values())
+    written = write.write_report(tmp_path / "r.html", documents, found, title="t", lead=[])
+    page = read_page(tmp_path / "r.html")
+    assert written.waterfalls == 1 and "waterfall-2" not in page.figures
+    assert "Failing traces: the first 1 of 2 are drawn." in (tmp_path / "r.html").read_text()
+    assert not [key for key in page.figures if "Latency ms" in key]
