@@ -87,8 +87,9 @@ def add_connection_options(parser: argparse.ArgumentParser, *, dashboards: bool 
         group.add_argument(
             "--dashboards-url",
             metavar="URL",
-            help="OpenSearch Dashboards URL for the saved objects "
-            "(default: <opensearch>/_dashboards)",
+            help="OpenSearch Dashboards URL for the saved objects (default: "
+            "<opensearch>/_dashboards, as on Amazon OpenSearch Service; a local Dashboards: "
+            "http://localhost:5601)",
         )
     add_index_prefix_option(group)
 

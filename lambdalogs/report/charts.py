@@ -111,7 +111,13 @@ def _pie_chart(panel: Panel, rows: list[Row]) -> Spec:
     spec["mark"] = {"type": "arc", "innerRadius": 50}
     spec["encoding"] = {
         "theta": {"field": "value", "type": "quantitative"},
-        "color": {"field": "x", "type": "nominal", "title": None, "sort": None},
+        "color": {
+            "field": "x",
+            "type": "nominal",
+            "title": None,
+            "sort": None,
+            "legend": {"labelLimit": 0},
+        },
     }
     return spec
 
