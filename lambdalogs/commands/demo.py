@@ -107,9 +107,10 @@ def register(commands: Commands) -> None:
     parser.add_argument(
         "--html",
         type=Path,
-        metavar="FILE",
+        metavar="FILE|DIR",
         help="also write the dashboards' charts and the failing traces' waterfalls as one "
-        "self-contained HTML file (needs the `report` extra: vl-convert-python)",
+        f"self-contained HTML file (or {DEFAULT_REPORT} in a directory; needs the `report` "
+        "extra: vl-convert-python)",
     )
     parser.add_argument(
         "--json",
@@ -127,7 +128,7 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
         start=args.start,
         out=output_path(args.out, DEFAULT_FILE),
         index_prefix=args.index_prefix,
-        html=args.html,
+        html=output_path(args.html, DEFAULT_REPORT) if args.html is not None else None,
         json=args.json,
     )
     cluster = cluster_from(args) if opensearch_url(args) else None
@@ -144,6 +145,10 @@ def run(
     cluster: OpenSearchCluster | None = None,
     env: Mapping[str, str] = os.environ,
 ) -> Outcome:
+    if options.html is not None:
+        from lambdalogs.report.write import check_target
+
+        check_target(options.html)
     start = options.start or recent_start()
     load = workload.generate(seed=options.seed, sessions=options.sessions, start=start)
     records = transform.records(load.streams)

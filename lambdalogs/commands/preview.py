@@ -20,6 +20,7 @@ from lambdalogs.local import logfiles, transform
 from lambdalogs.search import bulkfile, traces
 
 DEFAULT_FILE: Final = "lambda-logs-preview.ndjson"
+DEFAULT_REPORT: Final = "lambda-logs-preview.html"
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,10 @@ def register(commands: Commands) -> None:
     parser.add_argument(
         "--html",
         type=Path,
-        metavar="FILE",
+        metavar="FILE|DIR",
         help="also write the dashboards' charts of these documents and the failing traces' "
-        "waterfalls as one self-contained HTML file (keeps every document in memory; needs the "
-        "`report` extra: vl-convert-python)",
+        f"waterfalls as one self-contained HTML file (or {DEFAULT_REPORT} in a directory; keeps "
+        "every document in memory; needs the `report` extra: vl-convert-python)",
     )
     parser.set_defaults(run=run_command)
 
@@ -96,7 +97,7 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
         architecture=args.architecture,
         show=args.show,
         out=output_path(args.out, DEFAULT_FILE) if args.out is not None else None,
-        html=args.html,
+        html=output_path(args.html, DEFAULT_REPORT) if args.html is not None else None,
     )
     run(options, out)
     return 0
@@ -115,6 +116,10 @@ class Totals:
 
 
 def run(options: PreviewOptions, out: TextIO, env: Mapping[str, str] = os.environ) -> Totals:
+    if options.html is not None:
+        from lambdalogs.report.write import check_target
+
+        check_target(options.html)
     settings_env = dict(env)
     if options.architecture:
         settings_env["DEFAULT_ARCHITECTURE"] = options.architecture

@@ -22,6 +22,16 @@ class Written:
     waterfalls: int
 
 
+def check_target(path: Path) -> None:
+    """Before any work: vl-convert is installed and the report's folder can be written."""
+    render.vega_lite_version()  # InputError naming the extra to install when it is missing
+    folder = path.parent if str(path.parent) else Path()
+    if not folder.is_dir():
+        raise InputError(f"cannot write the report {path}: no folder {folder}; create it first")
+    if path.is_dir():
+        raise InputError(f"--html {path} is a folder; give a file name, e.g. {path}/report.html")
+
+
 def write_report(
     path: Path,
     documents: Sequence[Document],

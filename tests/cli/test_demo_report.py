@@ -179,3 +179,18 @@ def test_many_failing_traces_are_capped_and_odd_metric_names_skipped(
     assert written.waterfalls == 1 and "waterfall-2" not in page.figures
     assert "Failing traces: the first 1 of 2 are drawn." in (tmp_path / "r.html").read_text()
     assert not [key for key in page.figures if "Latency ms" in key]
+
+
+def test_html_into_a_folder_or_nowhere(cli: Any, tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    result = cli(
+        "demo", "--sessions", "3", "--out", str(tmp_path / "d.ndjson"), "--html", str(folder)
+    )
+    assert result.code == 0, result.err
+    assert read_page(folder / "lambda-logs-report.html").svgs >= 4
+    # a folder that does not exist: one line before any work, nothing written
+    bulk = tmp_path / "e.ndjson"
+    missing = cli("demo", "--out", str(bulk), "--html", str(tmp_path / "no" / "r.html"))
+    assert missing.code == 2 and "no folder" in missing.err and missing.out == ""
+    assert not bulk.exists()
