@@ -131,17 +131,23 @@ def stopped_at(trace: Trace) -> str:
         if last
         else "stopped before any milestone"
     )
-    after = [e for e in trace.errors if last is None or timestamp_ms(e) >= timestamp_ms(last)]
-    candidates = after or trace.errors
-    if not candidates:
+    error = ending_error(trace)
+    if error is None:
         return where
-    error = min(candidates, key=_cause_rank)
     detail = str(error.get("error.message") or error.get("message") or "").strip()
     first_line = detail.splitlines()[0] if detail else str(error.get("aws.lambda.status"))
     cause = f"{error['error.type']}: " if error.get("error.type") else ""
     if len(first_line) > 120:
         first_line = first_line[:119] + "…"
     return f"{where}: {cause}{first_line}"
+
+
+def ending_error(trace: Trace) -> Document | None:
+    """The error that ended the trace: the most telling one at or after its last milestone."""
+    last = trace.milestones[-1] if trace.milestones else None
+    after = [e for e in trace.errors if last is None or timestamp_ms(e) >= timestamp_ms(last)]
+    candidates = after or trace.errors
+    return min(candidates, key=_cause_rank) if candidates else None
 
 
 def _cause_rank(document: Document) -> tuple[int, int]:

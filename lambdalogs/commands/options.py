@@ -15,7 +15,7 @@ from typing import NoReturn, TextIO, TypeAlias
 from lambdalogs import timerange
 from lambdalogs.documents import DEFAULT_INDEX_PREFIX
 from lambdalogs.errors import InputError
-from lambdalogs.search.cluster import OpenSearchCluster, connection_for
+from lambdalogs.search.cluster import AUTH_MODES, OpenSearchCluster, connection_for
 from lambdalogs.search.indexing import DEFAULT_BATCH
 
 Command = Callable[[argparse.Namespace, TextIO], int]
@@ -65,7 +65,16 @@ def add_connection_options(parser: argparse.ArgumentParser, *, dashboards: bool 
     group.add_argument(
         "--sigv4",
         action="store_true",
-        help="sign requests with your AWS credentials (IAM access to Amazon OpenSearch Service)",
+        help="sign requests with your AWS credentials (IAM access to Amazon OpenSearch Service); "
+        "the same as --auth sigv4",
+    )
+    group.add_argument(
+        "--auth",
+        choices=AUTH_MODES,
+        default="auto",
+        help="how to authenticate: auto (default) is basic with --user/--password, sigv4 for an "
+        "*.es.amazonaws.com endpoint, none otherwise (e.g. http://localhost:9200 without the "
+        "security plugin)",
     )
     group.add_argument(
         "--region",
@@ -78,8 +87,9 @@ def add_connection_options(parser: argparse.ArgumentParser, *, dashboards: bool 
         group.add_argument(
             "--dashboards-url",
             metavar="URL",
-            help="OpenSearch Dashboards URL for the saved objects "
-            "(default: <opensearch>/_dashboards)",
+            help="OpenSearch Dashboards URL for the saved objects (default: "
+            "<opensearch>/_dashboards, as on Amazon OpenSearch Service; a local Dashboards: "
+            "http://localhost:5601)",
         )
     add_index_prefix_option(group)
 
@@ -110,6 +120,7 @@ def cluster_from(
         args.user,
         args.password,
         sigv4=args.sigv4,
+        auth=args.auth,
         region=args.region,
         dashboards_url=getattr(args, "dashboards_url", None),
         env=env,

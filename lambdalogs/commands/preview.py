@@ -20,6 +20,7 @@ from lambdalogs.local import logfiles, transform
 from lambdalogs.search import bulkfile, traces
 
 DEFAULT_FILE: Final = "lambda-logs-preview.ndjson"
+DEFAULT_REPORT: Final = "lambda-logs-preview.html"
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class PreviewOptions:
     architecture: str | None = None
     show: int = 5
     out: Path | None = None
+    html: Path | None = None
 
 
 def register(commands: Commands) -> None:
@@ -75,6 +77,14 @@ def register(commands: Commands) -> None:
     add_output_option(
         parser, f"also write the documents as a bulk file (or {DEFAULT_FILE} in a directory)"
     )
+    parser.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE|DIR",
+        help="also write the dashboards' charts of these documents and the failing traces' "
+        f"waterfalls as one self-contained HTML file (or {DEFAULT_REPORT} in a directory; keeps "
+        "every document in memory; needs the `report` extra: vl-convert-python)",
+    )
     parser.set_defaults(run=run_command)
 
 
@@ -87,6 +97,7 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
         architecture=args.architecture,
         show=args.show,
         out=output_path(args.out, DEFAULT_FILE) if args.out is not None else None,
+        html=output_path(args.html, DEFAULT_REPORT) if args.html is not None else None,
     )
     run(options, out)
     return 0
@@ -105,6 +116,10 @@ class Totals:
 
 
 def run(options: PreviewOptions, out: TextIO, env: Mapping[str, str] = os.environ) -> Totals:
+    if options.html is not None:
+        from lambdalogs.report.write import check_target
+
+        check_target(options.html)
     settings_env = dict(env)
     if options.architecture:
         settings_env["DEFAULT_ARCHITECTURE"] = options.architecture
@@ -113,6 +128,7 @@ def run(options: PreviewOptions, out: TextIO, env: Mapping[str, str] = os.enviro
         options.path, fmt=options.fmt, log_group=options.log_group, log_stream=options.log_stream
     )
     totals = Totals()
+    kept: list[Document] = []  # every document, only for --html
     with _BulkOutput(options.out) as bulk:
         for batches in logfiles.batches(reading):
             delivery = transform.transform(batches, settings=settings)
@@ -124,8 +140,35 @@ def run(options: PreviewOptions, out: TextIO, env: Mapping[str, str] = os.enviro
             totals.fields.add(documents)
             totals.shown = _first(totals.shown, documents, options.show)
             bulk.write(documents)
+            kept += documents if options.html is not None else []
     _report(options, out, reading, totals)
+    if options.html is not None:
+        _write_html(options, out, kept)
     return totals
+
+
+def _write_html(options: PreviewOptions, out: TextIO, documents: list[Document]) -> None:
+    from lambdalogs.report.write import write_report
+
+    documents.sort(key=traces.sort_key)
+    written = write_report(
+        options.html or Path(),
+        documents,
+        list(traces.build(documents).values()),
+        title=f"Lambda logs: {options.path.name}",
+        lead=[
+            f"{len(documents)} documents from {options.path}, drawn by the OpenSearch "
+            "Dashboards panels' own queries and Vega-Lite specs."
+        ],
+    )
+    print_lines(
+        out,
+        [
+            "",
+            f"Report: {written.path} ({written.pictures} pictures, {written.waterfalls} "
+            "failing-trace waterfalls; one file, opens offline)",
+        ],
+    )
 
 
 def _first(kept: list[Document], new: list[Document], show: int) -> list[Document]:

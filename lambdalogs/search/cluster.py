@@ -46,16 +46,44 @@ def check_url(url: str) -> str:
     return url.rstrip("/")
 
 
+AUTH_MODES: Final = ("auto", "none", "basic", "sigv4")
+AMAZON_HOST_SUFFIX: Final = ".es.amazonaws.com"
+
+
+def is_amazon_endpoint(url: str) -> bool:
+    """An Amazon OpenSearch Service domain endpoint (`search-<name>-<id>.<region>.es.amazonaws.com`
+    or `vpc-…`), where requests must be signed unless Basic auth is used."""
+    return (urlsplit(url).hostname or "").endswith(AMAZON_HOST_SUFFIX)
+
+
 def sigv4_region_of(url: str, env: Mapping[str, str]) -> str:
     """The region in an Amazon OpenSearch Service endpoint, else AWS_REGION/AWS_DEFAULT_REGION."""
     host = urlsplit(url).hostname or ""
     parts = host.split(".")
-    if host.endswith(".es.amazonaws.com") and len(parts) >= 5:
+    if host.endswith(AMAZON_HOST_SUFFIX) and len(parts) >= 5:
         return parts[-4]
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
     if not region:
-        raise InputError("--sigv4 needs the domain's region: pass --region (or set AWS_REGION)")
+        raise InputError(
+            "--auth sigv4 needs the domain's region: pass --region (or set AWS_REGION); "
+            "a local cluster without the security plugin needs --auth none"
+        )
     return region
+
+
+def auth_mode(url: str, auth: str, *, user: str | None, sigv4: bool) -> str:
+    """The authentication to use. `auto`: Basic auth when a user is given, SigV4 for an Amazon
+    OpenSearch Service endpoint (or with --sigv4), otherwise none (a local cluster such as
+    http://localhost:9200 with the security plugin disabled)."""
+    if auth not in AUTH_MODES:
+        raise InputError(f"--auth {auth!r}: choose one of {', '.join(AUTH_MODES)}")
+    if sigv4 and auth not in ("auto", "sigv4"):
+        raise InputError(f"give either --sigv4 or --auth {auth}, not both")
+    if auth == "auto":
+        if user:
+            return "basic"
+        return "sigv4" if sigv4 or is_amazon_endpoint(url) else "none"
+    return auth
 
 
 def connection_for(
@@ -64,13 +92,14 @@ def connection_for(
     password: str | None,
     *,
     sigv4: bool = False,
+    auth: str = "auto",
     region: str | None = None,
     dashboards_url: str | None = None,
     env: Mapping[str, str] = os.environ,
 ) -> Connection:
-    """Basic auth with --user/--password (else OPENSEARCH_USER/OPENSEARCH_PASSWORD); with
-    `sigv4`, requests signed with the environment's AWS credentials (region: given, from the
-    endpoint, or AWS_REGION); neither: no authentication."""
+    """Basic auth with --user/--password (else OPENSEARCH_USER/OPENSEARCH_PASSWORD); SigV4 with
+    the environment's AWS credentials (region: given, from the endpoint, or AWS_REGION); or no
+    authentication, as `auth_mode` decides."""
     checked = check_url(url)
     user = user if user is not None else env.get("OPENSEARCH_USER")
     password = password if password is not None else env.get("OPENSEARCH_PASSWORD")
@@ -78,13 +107,18 @@ def connection_for(
         raise InputError("give both --user and --password (or OPENSEARCH_USER/OPENSEARCH_PASSWORD)")
     if user and sigv4:
         raise InputError("give either --user/--password or --sigv4, not both")
+    mode = auth_mode(checked, auth, user=user, sigv4=sigv4)
+    if mode == "basic" and not user:
+        raise InputError("--auth basic needs --user and --password (or OPENSEARCH_USER/…)")
+    if mode != "basic" and user:
+        raise InputError(f"--auth {mode} takes no --user/--password; drop them or use --auth basic")
     return Connection(
         endpoint=checked,
-        region=(region or sigv4_region_of(checked, env)) if sigv4 else "",
-        user=user or None,
-        password=password if user else None,
-        dashboards_url=dashboards_url,
-        sigv4=sigv4,
+        region=(region or sigv4_region_of(checked, env)) if mode == "sigv4" else "",
+        user=user if mode == "basic" else None,
+        password=password if mode == "basic" else None,
+        dashboards_url=check_url(dashboards_url) if dashboards_url else None,
+        sigv4=mode == "sigv4",
     )
 
 
@@ -151,7 +185,8 @@ def remote_error(connection: Connection, step: str, error: OpenSearchContentErro
     cause = error.__cause__
     if isinstance(error, OpenSearchUnauthorizedError) and cause is None:
         return RemoteError(
-            "--sigv4: no AWS credentials found; set AWS_PROFILE or run `aws sso login`"
+            "--auth sigv4 (the default for an Amazon OpenSearch Service endpoint): no AWS "
+            "credentials found; set AWS_PROFILE or run `aws sso login`, or pass --user/--password"
         )
     if isinstance(error, OpenSearchUnreachableError):
         return RemoteError(

@@ -84,6 +84,13 @@ def test_the_installed_demo_loads_a_local_cluster_without_credentials(
     assert all(d.get("faas.name") and d.get("@timestamp") for d in documents)
 
 
+def test_the_installed_demo_writes_its_report_from_another_folder(installed: Installed) -> None:
+    result = _run(installed.command, "demo", "--html", "report.html", cwd=installed.elsewhere)
+    assert result.returncode == 0, result.stderr
+    page = (installed.elsewhere / "report.html").read_text(encoding="utf-8")
+    assert page.count("<svg") >= 4 and 'id="waterfall-1"' in page
+
+
 def test_the_wheel_holds_the_cli_and_its_content_and_needs_no_deployment_tools(
     installed: Installed,
 ) -> None:
@@ -95,6 +102,9 @@ def test_the_wheel_holds_the_cli_and_its_content_and_needs_no_deployment_tools(
             for line in wheel.read(metadata).decode().splitlines()
             if line.startswith("Requires-Dist:")
         ]
+    extras = [r for r in requires if "extra ==" in r]
+    requires = [r for r in requires if "extra ==" not in r]
+    assert [r.split(">")[0] for r in extras] == ["vl-convert-python"]  # [report]: --html
     top = {name.split("/", 1)[0] for name in names if "/" in name}
     assert {t for t in top if not t.endswith(".dist-info")} == set(SOURCES)
     assert "opensearch/index-template.json" in names
