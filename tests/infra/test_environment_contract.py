@@ -113,7 +113,7 @@ ARRIVES: dict[str, list[Check]] = {
 
 BUILT_FROM_NAMES = {"deliveryStreams"}
 """Keys whose variables infra builds from the stack's names rather than the key's text (the
-streams' ARNs and names): checked in tests/infra/test_stream_environments.py."""
+streams' ARNs and names): checked in tests/infra/test_delivery_streams.py."""
 
 
 def _cases() -> Iterator[tuple[str, str]]:
