@@ -26,6 +26,7 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 FUNCTION = "aws:lambda/function:Function"
 ACCOUNT_POLICY = "aws:cloudwatch/logAccountPolicy:LogAccountPolicy"
+INVOCATION = "pulumi-python:dynamic/lambdalogs:LambdaInvocation"
 NAMES = ("lambda-logs-test", "lambda-logs-test-2", "lambda-logs-test-3")
 ARNS = tuple(f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/{n}" for n in NAMES)
 ERROR_GROUPS = (
@@ -140,6 +141,15 @@ def test_every_stream_waits_for_the_content_and_the_firehose_role_policy(
         deps = three_run.depends_on[key(STREAM, resource)]
         assert key(ROLE_POLICY, "lambda-logs-delivery-firehose") in deps
         assert key("lambdalogs:opensearch:Content", "lambda-logs-content") in deps
+
+
+def test_destroy_removes_the_filters_before_any_stream(three_run: ProgramRun) -> None:
+    """Pulumi deletes a resource before what it depends on: the subscriber's remove-at-destroy
+    runs while every stream a filter may point at still exists."""
+    invocation = key(INVOCATION, "lambda-logs-subscriber-lifecycle")
+    deps = three_run.depends_on[invocation]
+    for resource in ("lambda-logs-stream", "lambda-logs-stream-2", "lambda-logs-stream-3"):
+        assert key(STREAM, resource) in deps
 
 
 # --- IAM: exactly the N streams ----------------------------------------------------------------
