@@ -45,7 +45,8 @@ class DeliveryRoles(pulumi.ComponentResource):
         super().__init__("lambdalogs:delivery:Roles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx, names = args.ctx, args.names
-        stream_name = names.stream
+        extra = len(names.streams) - 1
+        stream_name = names.stream + (f" and {extra} more streams" if extra else "")
         stream_arns = [ctx.stream_arn(stream) for stream in names.streams]
         self.firehose_role = aws.iam.Role(
             f"{name}-firehose",
