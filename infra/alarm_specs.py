@@ -214,20 +214,17 @@ def _quota_alarm(
 
 
 def _quota_alarms(stream_name: str, tag: str) -> list[ExpressionAlarmSpec]:
-    """Bytes/s and put requests/s (CloudWatch Logs' deliveries and the transformer's calls).
-    Records/s is left out: its quota (500,000/s or 100,000/s) binds before the bytes' only for
-    records under ~10.5 bytes (5 MiB / 500,000), and no document is that small."""
+    """Bytes/s, records/s and put requests/s (CloudWatch Logs' deliveries and the transformer's
+    calls), each against the stream's own quota: the bytes bind first for any document above
+    ~10.5 bytes (5 MiB / 500,000 records), the records only if a quota is lower than documented,
+    the requests with many small deliveries."""
     return [
-        _quota_alarm(
-            f"bytes-quota{tag}", "bytes/s", stream_name, "IncomingBytes", "BytesPerSecondLimit"
-        ),
-        _quota_alarm(
-            f"put-requests-quota{tag}",
-            "put requests/s",
-            stream_name,
-            "IncomingPutRequests",
-            "PutRequestsPerSecondLimit",
-        ),
+        _quota_alarm(f"{kind}-quota{tag}", what, stream_name, metric, limit)
+        for kind, what, metric, limit in (
+            ("bytes", "bytes/s", "IncomingBytes", "BytesPerSecondLimit"),
+            ("records", "records/s", "IncomingRecords", "RecordsPerSecondLimit"),
+            ("put-requests", "put requests/s", "IncomingPutRequests", "PutRequestsPerSecondLimit"),
+        )
     ]
 
 

@@ -186,4 +186,5 @@ def test_account_policy_mode_alarms_when_the_stream_receives_nothing(
     assert sorted(math) == [
         "lambda-logs-health-bytes-quota",
         "lambda-logs-health-put-requests-quota",
+        "lambda-logs-health-records-quota",
     ]

@@ -39,6 +39,7 @@ def _queries(alarm: dict[str, Any]) -> dict[str, dict[str, Any]]:
     ("kind", "metric", "limit"),
     [
         ("bytes-quota", "IncomingBytes", "BytesPerSecondLimit"),
+        ("records-quota", "IncomingRecords", "RecordsPerSecondLimit"),
         ("put-requests-quota", "IncomingPutRequests", "PutRequestsPerSecondLimit"),
     ],
 )
@@ -99,6 +100,7 @@ def test_one_stream_keeps_its_alarm_names(default_run: ProgramRun) -> None:
         "lambda-logs-health-opensearch-delivery",
         "lambda-logs-health-throttled-records",
         "lambda-logs-health-bytes-quota",
+        "lambda-logs-health-records-quota",
         "lambda-logs-health-put-requests-quota",
         "lambda-logs-health-no-input",
     } <= names
@@ -119,7 +121,9 @@ def test_account_policy_mode_watches_stream_0_for_input() -> None:
     (silent,) = [spec for spec in alarm_specs(names) if spec.suffix == "no-input"]
     assert silent.dimensions == (("DeliveryStreamName", NAMES[0]),)
     assert [s.suffix for s in expression_alarm_specs(names)] == [
-        f"{kind}{tag}" for tag in TAGS for kind in ("bytes-quota", "put-requests-quota")
+        f"{kind}{tag}"
+        for tag in TAGS
+        for kind in ("bytes-quota", "records-quota", "put-requests-quota")
     ]
 
 
