@@ -189,6 +189,7 @@ LEFT_TO_DEFAULTS = {
         "PRICE_PER_REQUEST",
         "CLOUD_REGION",
         "AWS_REGION",  # set by Lambda
+        "DELIVERY_STREAM_NAMES",  # set only with several streams (tests/infra/test_delivery_streams.py)
     },
     "subscriber": {
         "TIME_BUDGET_MARGIN_SECONDS",
