@@ -15,6 +15,8 @@ from infra.account_policy import AccountPolicy, build_account_subscription_polic
 class AccountSubscriptionArgs:
     policy_name: str
     stream_arn: pulumi.Input[str]
+    """The policy's one destination (one policy per account and region): stream 0; the
+    transformer spreads the re-ingested documents over every stream."""
     logs_role_arn: pulumi.Input[str]
     filter_pattern: str
     excluded_log_groups: tuple[str, ...]

@@ -1,9 +1,10 @@
-"""What the pipeline alarms on, and the CloudWatch dashboard body: pure data from names."""
+"""What the pipeline alarms on, per delivery stream and per function: pure data from names
+(the dashboard is in `infra/dashboard.py`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from lambda_shared import metrics
 
@@ -18,6 +19,12 @@ NO_INPUT_HOURS: Final = 3
 SUSTAINED_PERIODS: Final = 3
 """Firehose retries a failed delivery or processing call by itself; a failure counts once no
 delivery at all succeeded for this many 5-minute periods in a row."""
+MINUTE: Final = 60
+QUOTA_PERCENT: Final = 80
+QUOTA_DATAPOINTS: Final = 3
+QUOTA_EVALUATION_PERIODS: Final = 5
+"""A stream alarms when its ingestion is above 80 % of its Direct PUT quota for 3 of 5 minutes
+(Firehose publishes its metrics every minute)."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +55,8 @@ class MetricInput:
 
 @dataclass(frozen=True)
 class ExpressionAlarmSpec:
-    """An alarm on `expression` over `inputs` (CloudWatch metric math), breaching above 0."""
+    """An alarm on `expression` over `inputs` (CloudWatch metric math), breaching above
+    `threshold` (in `datapoints_to_alarm` of `evaluation_periods` periods; all when None)."""
 
     suffix: str
     description: str
@@ -56,23 +64,36 @@ class ExpressionAlarmSpec:
     inputs: tuple[MetricInput, ...]
     period: int
     evaluation_periods: int
+    threshold: float = 0
+    datapoints_to_alarm: int | None = None
 
 
 @dataclass(frozen=True)
 class MonitoredNames:
-    stream_name: str
+    stream_names: tuple[str, ...]
+    """Every delivery stream, stream 0 (the account policy's destination) first."""
     transformer_name: str
     subscriber_name: str | None
     freshness_seconds: int
 
 
-def _stream(names: MonitoredNames) -> tuple[tuple[str, str], ...]:
-    return (("DeliveryStreamName", names.stream_name),)
+Dimensions = tuple[tuple[str, str], ...]
 
 
-def _emf(names: MonitoredNames) -> tuple[tuple[str, str], ...]:
-    """The dimension of the transformer's own metrics (lambda_shared.metrics)."""
-    return ((metrics.TRANSFORMER_DIMENSION, names.stream_name),)
+def stream_dimensions(stream_name: str) -> Dimensions:
+    return (("DeliveryStreamName", stream_name),)
+
+
+def emf_dimensions(stream_name: str) -> Dimensions:
+    """The dimension of the transformer's own metrics (lambda_shared.metrics): the stream that
+    invoked it."""
+    return ((metrics.TRANSFORMER_DIMENSION, stream_name),)
+
+
+def _tag(position: int) -> str:
+    """What tells stream `position`'s alarms apart: nothing for stream 0 (its alarms keep their
+    one-stream names), `-2`, `-3`, … for the others, as their stream names."""
+    return "" if position == 0 else f"-{position + 1}"
 
 
 def _function_alarms(label: str, function_name: str) -> list[AlarmSpec]:
@@ -91,52 +112,62 @@ def _function_alarms(label: str, function_name: str) -> list[AlarmSpec]:
     ]  # fmt: skip
 
 
-def alarm_specs(names: MonitoredNames) -> list[AlarmSpec]:
-    stream = _stream(names)
-    specs = [
+def _stream_alarms(stream_name: str, tag: str, freshness_seconds: int) -> list[AlarmSpec]:
+    """Delivery, freshness, throttling and processing of one stream."""
+    stream = stream_dimensions(stream_name)
+    return [
         AlarmSpec(
-            "opensearch-delivery",
+            f"opensearch-delivery{tag}",
             "No delivery to OpenSearch succeeded for 15 minutes (see the stream's error log "
             "group; after the retry duration documents go to AmazonOpenSearchService-failed/).",
             FIREHOSE, "DeliveryToAmazonOpenSearchService.Success", stream, "Maximum",
             "LessThanThreshold", 1, evaluation_periods=SUSTAINED_PERIODS,
         ),
         AlarmSpec(
-            "data-freshness",
+            f"data-freshness{tag}",
             "The oldest record in Firehose waits too long: delivery to OpenSearch is behind.",
             FIREHOSE, "DeliveryToAmazonOpenSearchService.DataFreshness", stream, "Maximum",
-            "GreaterThanThreshold", names.freshness_seconds, evaluation_periods=2,
+            "GreaterThanThreshold", freshness_seconds, evaluation_periods=2,
         ),
         AlarmSpec(
-            "throttled-records",
-            "Firehose throttled incoming records (raise the stream's quota).",
+            f"throttled-records{tag}",
+            "Firehose throttled incoming records (add delivery streams or raise the stream's "
+            "quota: docs/scale.md).",
             FIREHOSE, "ThrottledRecords", stream, "Sum", "GreaterThanThreshold", 0,
         ),
         AlarmSpec(
-            "processing",
+            f"processing{tag}",
             "Firehose could not invoke the transformer for 15 minutes (after its retries, "
             "records go to processing-failed/; replay with lambdalogs replay).",
             FIREHOSE, "ExecuteProcessing.Success", stream, "Maximum", "LessThanThreshold", 1,
             evaluation_periods=SUSTAINED_PERIODS,
         ),
         AlarmSpec(
-            "processing-failed-records",
+            f"processing-failed-records{tag}",
             "The transformer returned ProcessingFailed records (raw data in processing-failed/; "
             "replay with python -m lambdalogs replay).",
             metrics.NAMESPACE, metrics.RECORDS_PROCESSING_FAILED,
-            _emf(names), "Sum", "GreaterThanThreshold", 0,
+            emf_dimensions(stream_name), "Sum", "GreaterThanThreshold", 0,
         ),
-        *_function_alarms("transformer", names.transformer_name),
     ]  # fmt: skip
+
+
+def alarm_specs(names: MonitoredNames) -> list[AlarmSpec]:
+    specs = [
+        spec
+        for i, stream in enumerate(names.stream_names)
+        for spec in _stream_alarms(stream, _tag(i), names.freshness_seconds)
+    ]
+    specs += _function_alarms("transformer", names.transformer_name)
     if names.subscriber_name is not None:
         specs += _function_alarms("subscriber", names.subscriber_name)
         specs.append(_backfill_given_up(names.subscriber_name))
-    else:  # account-policy mode: every log group of the account is subscribed
-        specs.append(_no_input_under_policy(stream))
+    else:  # account-policy mode: every log group of the account goes to stream 0
+        specs.append(_no_input_under_policy(stream_dimensions(names.stream_names[0])))
     return specs
 
 
-def _no_input_under_policy(stream: tuple[tuple[str, str], ...]) -> AlarmSpec:
+def _no_input_under_policy(stream: Dimensions) -> AlarmSpec:
     return AlarmSpec(
         "no-input",
         f"The stream received no record for {NO_INPUT_HOURS} hours although the account "
@@ -147,33 +178,89 @@ def _no_input_under_policy(stream: tuple[tuple[str, str], ...]) -> AlarmSpec:
 
 
 def expression_alarm_specs(names: MonitoredNames) -> list[ExpressionAlarmSpec]:
-    """Reconciler mode: no input while the subscriber reports groups holding our filter.
+    """Each stream's ingestion against its quota; in reconciler mode, no input anywhere."""
+    specs = [
+        spec
+        for i, stream in enumerate(names.stream_names)
+        for spec in _quota_alarms(stream, _tag(i))
+    ]
+    if names.subscriber_name is not None:
+        specs.append(_no_input_while_subscribed(names.stream_names, names.subscriber_name))
+    return specs
 
-    Firehose publishes no IncomingRecords datapoint when nothing arrives, hence FILL(…, 0)."""
-    if names.subscriber_name is None:
-        return []
-    subscriber = ((metrics.SUBSCRIBER_DIMENSION, names.subscriber_name),)
+
+def _quota_alarm(
+    suffix: str, what: str, stream_name: str, metric: str, limit: str
+) -> ExpressionAlarmSpec:
+    """`metric` per second against the stream's own `limit`, as AWS's best practice gives it:
+    "IncomingBytes (Sum per 5 Minutes) / 300 approaches a percentage of BytesPerSecondLimit"
+    (Firehose Developer Guide); PERIOD() makes the division follow the alarm's period."""
+    stream = stream_dimensions(stream_name)
+    return ExpressionAlarmSpec(
+        suffix,
+        f"Stream {stream_name} ingests {what} above {QUOTA_PERCENT} % of its Direct PUT quota "
+        "(throttling, then CloudWatch Logs drops deliveries after 24 h): add delivery streams "
+        "(deliveryStreams) or raise the quota (docs/scale.md).",
+        "100 * (used / PERIOD(used)) / quota",
+        (
+            MetricInput("used", FIREHOSE, metric, stream, "Sum"),
+            MetricInput("quota", FIREHOSE, limit, stream, "Maximum"),
+        ),
+        period=MINUTE,
+        evaluation_periods=QUOTA_EVALUATION_PERIODS,
+        threshold=QUOTA_PERCENT,
+        datapoints_to_alarm=QUOTA_DATAPOINTS,
+    )
+
+
+def _quota_alarms(stream_name: str, tag: str) -> list[ExpressionAlarmSpec]:
+    """Bytes/s, records/s and put requests/s (CloudWatch Logs' deliveries and the transformer's
+    calls), each against the stream's own quota: the bytes bind first for any document above
+    ~10.5 bytes (5 MiB / 500,000 records), the records only if a quota is lower than documented,
+    the requests with many small deliveries."""
+    return [
+        _quota_alarm(f"{kind}-quota{tag}", what, stream_name, metric, limit)
+        for kind, what, metric, limit in (
+            ("bytes", "bytes/s", "IncomingBytes", "BytesPerSecondLimit"),
+            ("records", "records/s", "IncomingRecords", "RecordsPerSecondLimit"),
+            ("put-requests", "put requests/s", "IncomingPutRequests", "PutRequestsPerSecondLimit"),
+        )
+    ]
+
+
+def _no_input_while_subscribed(
+    stream_names: tuple[str, ...], subscriber_name: str
+) -> ExpressionAlarmSpec:
+    """No record reached any stream for hours while the subscriber reports groups holding our
+    filter. Firehose publishes no IncomingRecords datapoint when nothing arrives, hence
+    FILL(…, 0). Stream 0's input keeps the one-stream id `incoming`."""
+    subscriber = ((metrics.SUBSCRIBER_DIMENSION, subscriber_name),)
     held = (metrics.FILTERS_CREATED, metrics.FILTERS_UPDATED, metrics.FILTERS_UNCHANGED)
+    incoming = [f"incoming{_tag(i).lstrip('-')}" for i in range(len(stream_names))]
     inputs = (
-        MetricInput("incoming", FIREHOSE, "IncomingRecords", _stream(names)),
+        *(
+            MetricInput(id_, FIREHOSE, "IncomingRecords", stream_dimensions(stream))
+            for id_, stream in zip(incoming, stream_names, strict=True)
+        ),
         *(
             MetricInput(f"held{i}", metrics.NAMESPACE, name, subscriber)
             for i, name in enumerate(held)
         ),
     )
     subscribed = " + ".join(f"FILL(held{i}, 0)" for i in range(len(held)))
-    return [
-        ExpressionAlarmSpec(
-            "no-input",
-            f"The stream received no record for {NO_INPUT_HOURS} hours while the subscriber "
-            "reports log groups holding the pipeline's filter: check the filters' role and "
-            "the stream.",
-            f"IF(({subscribed}) > 0 AND FILL(incoming, 0) == 0, 1, 0)",
-            inputs,
-            period=HOUR,
-            evaluation_periods=NO_INPUT_HOURS,
-        )
-    ]
+    received = " + ".join(f"FILL({id_}, 0)" for id_ in incoming)
+    if len(incoming) > 1:
+        received = f"({received})"
+    return ExpressionAlarmSpec(
+        "no-input",
+        f"The stream received no record for {NO_INPUT_HOURS} hours while the subscriber "
+        "reports log groups holding the pipeline's filter: check the filters' role and "
+        "the stream.",
+        f"IF(({subscribed}) > 0 AND {received} == 0, 1, 0)",
+        inputs,
+        period=HOUR,
+        evaluation_periods=NO_INPUT_HOURS,
+    )
 
 
 def _backfill_given_up(subscriber_name: str) -> AlarmSpec:
@@ -186,89 +273,3 @@ def _backfill_given_up(subscriber_name: str) -> AlarmSpec:
         ((metrics.SUBSCRIBER_DIMENSION, subscriber_name),),
         "Sum", "GreaterThanThreshold", 0,
     )  # fmt: skip
-
-
-def _metric(namespace: str, metric: str, dims: tuple[tuple[str, str], ...], stat: str) -> list[Any]:
-    flat: list[Any] = [namespace, metric]
-    for name, value in dims:
-        flat += [name, value]
-    return [*flat, {"stat": stat}]
-
-
-def _widget(title: str, metrics: list[list[Any]], region: str, x: int, y: int) -> dict[str, Any]:
-    return {
-        "type": "metric",
-        "x": x,
-        "y": y,
-        "width": 12,
-        "height": 6,
-        "properties": {
-            "title": title,
-            "region": region,
-            "view": "timeSeries",
-            "stat": "Sum",
-            "period": FIVE_MINUTES,
-            "metrics": metrics,
-        },
-    }
-
-
-def dashboard_body(names: MonitoredNames, region: str) -> dict[str, Any]:
-    """Firehose in/out, the transformer's own metrics, and both functions' health."""
-    stream = _stream(names)
-    emf = _emf(names)
-    functions = [names.transformer_name]
-    if names.subscriber_name is not None:
-        functions.append(names.subscriber_name)
-    panels: list[tuple[str, list[list[Any]]]] = [
-        (
-            "Firehose: records in and delivered",
-            [
-                _metric(FIREHOSE, "IncomingRecords", stream, "Sum"),
-                _metric(FIREHOSE, "DeliveryToAmazonOpenSearchService.Records", stream, "Sum"),
-                _metric(FIREHOSE, "ThrottledRecords", stream, "Sum"),
-            ],
-        ),
-        (
-            "Firehose: delivery success and freshness (s)",
-            [
-                _metric(FIREHOSE, "DeliveryToAmazonOpenSearchService.Success", stream, "Average"),
-                _metric(FIREHOSE, "ExecuteProcessing.Success", stream, "Average"),
-                _metric(
-                    FIREHOSE, "DeliveryToAmazonOpenSearchService.DataFreshness", stream, "Maximum"
-                ),
-            ],
-        ),
-        (
-            "Transformer: records and documents",
-            [
-                _metric(metrics.NAMESPACE, name, emf, "Sum")
-                for name in (
-                    metrics.RECORDS_IN, metrics.DOCUMENTS, metrics.DOCUMENTS_REINGESTED,
-                    metrics.RECORDS_DROPPED, metrics.RECORDS_PROCESSING_FAILED,
-                    metrics.REINGEST_RETRIES, metrics.TRUNCATED_MESSAGES, metrics.PARSER_ERRORS,
-                )
-            ],
-        ),
-        (
-            "Functions: errors and throttles",
-            [
-                _metric(LAMBDA, metric, (("FunctionName", fn),), "Sum")
-                for fn in functions
-                for metric in ("Errors", "Throttles")
-            ],
-        ),
-        (
-            "Functions: duration (p95, ms)",
-            [_metric(LAMBDA, "Duration", (("FunctionName", fn),), "p95") for fn in functions],
-        ),
-        (
-            "Functions: invocations",
-            [_metric(LAMBDA, "Invocations", (("FunctionName", fn),), "Sum") for fn in functions],
-        ),
-    ]  # fmt: skip
-    widgets = [
-        _widget(title, metrics, region, x=12 * (i % 2), y=6 * (i // 2))
-        for i, (title, metrics) in enumerate(panels)
-    ]
-    return {"widgets": widgets}

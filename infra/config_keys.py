@@ -26,6 +26,7 @@ from infra.config_declaration import (
     Text,
 )
 from infra.domain_keys import DOMAIN_KEYS
+from infra.stack_names import MAX_DELIVERY_STREAMS
 from lambda_shared.environment import (
     BACKFILL_LOOKBACK_HOURS,
     EXCLUDE_LOG_GROUPS,
@@ -103,6 +104,15 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         60,
         "Transformer batch interval, seconds (set on the stream only when not 60).",
         constraint=Range(0, 900),
+    ),
+    ConfigKey(
+        "deliveryStreams",
+        "integer",
+        1,
+        "Firehose delivery streams sharing the indices and the bucket; each log group is routed "
+        "to one by a stable hash of its name. Add streams when one stream's Direct PUT quota is "
+        "too small, or raise that quota (docs/scale.md).",
+        constraint=Range(1, MAX_DELIVERY_STREAMS),
     ),
     # --- Lambda functions --------------------------------------------------------------------
     ConfigKey(

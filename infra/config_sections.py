@@ -19,7 +19,7 @@ from infra.config_choices import (
 )
 from infra.config_errors import config_error
 from infra.config_values import ConfigValues
-from infra.stack_names import StackNames
+from infra.stack_names import MAX_DELIVERY_STREAMS, StackNames
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,21 @@ def read_stream(values: ConfigValues) -> StreamConfig:
         processor_buffer_size_mb=values.decimal("processorBufferSizeMb"),
         processor_buffer_interval_seconds=values.integer("processorBufferIntervalSeconds"),
     )
+
+
+def read_stream_count(values: ConfigValues) -> int:
+    """`deliveryStreams` (`StackNames.stream_count`). Above the most a stack runs, the fix is a
+    higher quota per stream, not more streams."""
+    raw = values.text("deliveryStreams").strip()
+    if raw.isdigit() and int(raw) > MAX_DELIVERY_STREAMS:
+        raise config_error(
+            "deliveryStreams",
+            f"is {int(raw)}, above the {MAX_DELIVERY_STREAMS} delivery streams a stack runs: "
+            "request a higher Direct PUT quota for the streams instead (the Firehose limits "
+            "form; docs/scale.md)",
+            str(MAX_DELIVERY_STREAMS),
+        )
+    return values.integer("deliveryStreams")
 
 
 def read_functions(values: ConfigValues) -> FunctionsConfig:

@@ -1,5 +1,6 @@
-"""The two roles around the delivery stream: the one Firehose assumes (OpenSearch, S3, the
-transformer, its error logs) and the one CloudWatch Logs assumes to put records into it."""
+"""The two roles around the delivery streams: the one Firehose assumes for every stream
+(OpenSearch, S3, the transformer, each stream's error logs) and the one CloudWatch Logs assumes to
+put records into any of them."""
 
 from __future__ import annotations
 
@@ -43,8 +44,10 @@ class DeliveryRoles(pulumi.ComponentResource):
     ) -> None:
         super().__init__("lambdalogs:delivery:Roles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        ctx, stream_name = args.ctx, args.names.stream
-        stream_arn = ctx.stream_arn(stream_name)
+        ctx, names = args.ctx, args.names
+        extra = len(names.streams) - 1
+        stream_name = names.stream + (f" and {extra} more streams" if extra else "")
+        stream_arns = [ctx.stream_arn(stream) for stream in names.streams]
         self.firehose_role = aws.iam.Role(
             f"{name}-firehose",
             description=f"Firehose delivery of {stream_name} to OpenSearch and S3",
@@ -58,7 +61,7 @@ class DeliveryRoles(pulumi.ComponentResource):
                     domain_arn=arns[0],
                     bucket_arn=arns[1],
                     transformer_arn=arns[2],
-                    log_group_name=args.names.firehose_log_group,
+                    log_group_names=names.firehose_log_groups,
                     index_prefix=args.index.prefix,
                 )
             )
@@ -75,7 +78,7 @@ class DeliveryRoles(pulumi.ComponentResource):
         self.logs_policy = aws.iam.RolePolicy(
             f"{name}-logs",
             role=self.logs_role.id,
-            policy=policy_json(logs_to_firehose_permissions(stream_arn)),
+            policy=policy_json(logs_to_firehose_permissions(stream_arns)),
             opts=child,
         )
         self.register_outputs(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 import pulumi
@@ -13,6 +13,7 @@ from infra.config_keys import KEYS
 from infra.stack_config import StackConfig
 from lambda_shared.environment import (
     BACKFILL_RETRY_HOURS_DEFAULT,
+    DELIVERY_STREAM_NAMES,
     SUBSCRIBER_VARIABLES,
     TRANSFORMER_VARIABLES,
     Variable,
@@ -35,22 +36,35 @@ def _from_keys(config: StackConfig, variables: tuple[Variable, ...]) -> dict[str
 
 
 def transformer_environment(config: StackConfig) -> dict[str, str]:
-    """Every variable comes from a configuration key (`ConfigKey.variable`)."""
-    return {**_from_keys(config, TRANSFORMER_VARIABLES), "METRICS_NAMESPACE": METRICS_NAMESPACE}
+    """The configuration keys' variables (`ConfigKey.variable`), and the streams it re-ingests
+    into when there are several (one: the stream each record came from)."""
+    environment = _from_keys(config, TRANSFORMER_VARIABLES)
+    if config.names.stream_count > 1:
+        environment[DELIVERY_STREAM_NAMES.name] = ",".join(config.names.streams)
+    return {**environment, "METRICS_NAMESPACE": METRICS_NAMESPACE}
+
+
+def _joined(values: Sequence[pulumi.Input[str]]) -> pulumi.Input[str]:
+    """`values` comma-separated, as text when they all are, else as one Output."""
+    texts = [value for value in values if isinstance(value, str)]
+    if len(texts) == len(values):
+        return ",".join(texts)
+    return pulumi.Output.all(*values).apply(lambda resolved: ",".join(resolved))
 
 
 def subscriber_environment(
     config: StackConfig,
-    stream_arn: pulumi.Input[str],
+    stream_arns: Sequence[pulumi.Input[str]],
     logs_role_arn: pulumi.Input[str],
     state_bucket: pulumi.Input[str],
 ) -> dict[str, pulumi.Input[str]]:
-    """The keys' variables, and what the stack itself decides: the resources it created, its
-    filter's name and its own log groups (the subscriber never subscribes them)."""
+    """The keys' variables, and what the stack itself decides: the resources it created (every
+    stream's ARN, in the order of `config.names.streams`), its filter's name and its own log
+    groups (the subscriber never subscribes them)."""
     names = config.names
     return {
         **_from_keys(config, SUBSCRIBER_VARIABLES),
-        "DESTINATION_ARN": stream_arn,
+        "DESTINATION_ARN": _joined(stream_arns),
         "ROLE_ARN": logs_role_arn,
         "FILTER_NAME": names.filter_name,
         "PIPELINE_LOG_GROUPS": ",".join(names.pipeline_log_groups),
@@ -83,9 +97,8 @@ def check_environment_sizes(config: StackConfig) -> None:
     ctx = AwsContext(_LONGEST_ARN_PARTITION, config.region, "123456789012")
     role_arn = ctx.arn("iam", f"role/{_LONGEST_ROLE_NAME}", regional=False)
     bucket = "b" * 63  # S3 bucket names are at most 63 characters
-    subscriber = subscriber_environment(
-        config, ctx.stream_arn(config.names.stream), role_arn, bucket
-    )
+    stream_arns = [ctx.stream_arn(stream) for stream in config.names.streams]
+    subscriber = subscriber_environment(config, stream_arns, role_arn, bucket)
     plain = {name: value for name, value in subscriber.items() if isinstance(value, str)}
     _check_size("transformer", transformer_environment(config))
     if config.subscription.mode == "reconciler":  # no subscriber function otherwise

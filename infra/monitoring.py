@@ -14,10 +14,10 @@ from infra.alarm_specs import (
     ExpressionAlarmSpec,
     MonitoredNames,
     alarm_specs,
-    dashboard_body,
     expression_alarm_specs,
 )
 from infra.config_sections import AlarmConfig
+from infra.dashboard import dashboard_body
 from infra.policies import Policy, publish_permissions
 from infra.python_function import policy_json
 
@@ -142,8 +142,9 @@ class PipelineAlarms(pulumi.ComponentResource):
             alarm_description=spec.description,
             metric_queries=[*queries, result],
             comparison_operator="GreaterThanThreshold",
-            threshold=0,
+            threshold=spec.threshold,
             evaluation_periods=spec.evaluation_periods,
+            datapoints_to_alarm=spec.datapoints_to_alarm,
             treat_missing_data="notBreaching",
             alarm_actions=[topic_arn],
             ok_actions=[topic_arn],

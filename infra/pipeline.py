@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_aws as aws
 
 from infra.account_policy import excluded_log_groups
 from infra.account_subscription import AccountSubscription, AccountSubscriptionArgs
@@ -48,6 +49,8 @@ class Pipeline(pulumi.ComponentResource):
     domain_endpoint: pulumi.Output[str]
     stream_name: pulumi.Output[str]
     stream_arn: pulumi.Output[str]
+    stream_names: pulumi.Output[list[str]]
+    stream_arns: pulumi.Output[list[str]]
     bucket_name: pulumi.Output[str]
     transformer_name: pulumi.Output[str]
     subscriber_name: pulumi.Output[str] | None
@@ -82,7 +85,8 @@ class Pipeline(pulumi.ComponentResource):
             child,
         )
         self.content = self._content(name, config, domain)
-        self.delivery = self._delivery(name, config, domain)
+        self.deliveries = self._deliveries(name, config, domain)
+        self.delivery = self.deliveries[0]  # the account policy's destination, `streamName`
         self.subscriber: Subscriber | None = None
         self.account_subscription: AccountSubscription | None = None
         if config.subscription.mode == "reconciler":
@@ -114,39 +118,54 @@ class Pipeline(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self),
         )
 
-    def _delivery(self, name: str, config: StackConfig, domain: _Domain) -> DeliveryStream:
+    def _deliveries(
+        self, name: str, config: StackConfig, domain: _Domain
+    ) -> tuple[DeliveryStream, ...]:
+        """`deliveryStreams` streams to the same indices, bucket and transformer, each with its
+        own error log group; stream 0 keeps the one-stream names (`-stream`), so adding streams
+        never replaces it; stream i+1 is `-stream-<i+1>`."""
         # The index template and the Firehose role mapping exist before the first document.
-        wait_for: list[pulumi.Resource] = [self.roles.firehose_policy, self.content]
-        return DeliveryStream(
-            f"{name}-stream",
-            DeliveryStreamArgs(
-                stream_name=config.names.stream,
-                role_arn=self.roles.firehose_role.arn,
-                domain_arn=domain.arn,
-                bucket_arn=self.backup.bucket.arn,
-                transformer_arn=self.transformer.function.arn,
-                index_prefix=config.index.prefix,
-                buffering=config.stream,
-                log_group_name=config.names.firehose_log_group,
-                log_retention_days=config.functions.log_retention_days,
-                wait_for=tuple(wait_for),
-            ),
-            pulumi.ResourceOptions(parent=self),
+        wait_for = (self.roles.firehose_policy, self.content)
+        names = config.names
+        return tuple(
+            DeliveryStream(
+                f"{name}-stream" if i == 0 else f"{name}-stream-{i + 1}",
+                DeliveryStreamArgs(
+                    stream_name=stream_name,
+                    role_arn=self.roles.firehose_role.arn,
+                    domain_arn=domain.arn,
+                    bucket_arn=self.backup.bucket.arn,
+                    transformer_arn=self.transformer.function.arn,
+                    index_prefix=config.index.prefix,
+                    buffering=config.stream,
+                    log_group_name=log_group,
+                    log_retention_days=config.functions.log_retention_days,
+                    wait_for=wait_for,
+                ),
+                pulumi.ResourceOptions(parent=self),
+            )
+            for i, (stream_name, log_group) in enumerate(
+                zip(names.streams, names.firehose_log_groups, strict=True)
+            )
         )
 
+    def _streams(self) -> list[aws.kinesis.FirehoseDeliveryStream]:
+        return [delivery.stream for delivery in self.deliveries]
+
     def _account_subscription(self, name: str, config: StackConfig) -> AccountSubscription:
-        stream = self.delivery.stream
+        """One policy per account and region, so one destination: stream 0 (the transformer
+        spreads the re-ingested documents over every stream)."""
         return AccountSubscription(
             f"{name}-account-policy",
             AccountSubscriptionArgs(
                 policy_name=f"{config.names.prefix}-subscription",
-                stream_arn=stream.arn,
+                stream_arn=self.delivery.stream.arn,
                 logs_role_arn=self.roles.logs_role.arn,
                 filter_pattern=config.subscription.filter_pattern,
                 excluded_log_groups=excluded_log_groups(
                     config.subscription.exclude_log_groups, config.names.pipeline_log_groups
                 ),
-                wait_for=(stream, self.roles.logs_policy),
+                wait_for=(*self._streams(), self.roles.logs_policy),
             ),
             pulumi.ResourceOptions(parent=self),
         )
@@ -156,7 +175,7 @@ class Pipeline(pulumi.ComponentResource):
             f"{name}-health",
             PipelineAlarmsArgs(
                 names=MonitoredNames(
-                    stream_name=config.names.stream,
+                    stream_names=config.names.streams,
                     transformer_name=config.names.transformer,
                     subscriber_name=config.names.subscriber if self.subscriber else None,
                     freshness_seconds=config.alarms.freshness_seconds,
@@ -174,6 +193,8 @@ class Pipeline(pulumi.ComponentResource):
         self.dashboards_url = domain.endpoint.apply(lambda host: f"https://{host}/_dashboards")
         self.stream_name = stream.name
         self.stream_arn = stream.arn
+        self.stream_names = pulumi.Output.all(*(s.name for s in self._streams()))
+        self.stream_arns = pulumi.Output.all(*(s.arn for s in self._streams()))
         self.bucket_name = self.backup.bucket.bucket
         self.transformer_name = self.transformer.function.name
         self.subscriber_name = self.subscriber.function.function.name if self.subscriber else None
@@ -184,6 +205,8 @@ class Pipeline(pulumi.ComponentResource):
                 "domain_endpoint": self.domain_endpoint,
                 "stream_name": self.stream_name,
                 "stream_arn": self.stream_arn,
+                "stream_names": self.stream_names,
+                "stream_arns": self.stream_arns,
                 "bucket_name": self.bucket_name,
                 "transformer_name": self.transformer_name,
                 "subscriber_name": self.subscriber_name,
@@ -212,14 +235,14 @@ class Pipeline(pulumi.ComponentResource):
         config, ctx = args.config, args.ctx
         if args.subscriber_package is None:
             raise ValueError("reconciler mode needs the subscriber package")
-        stream = self.delivery.stream
+        streams = self._streams()
         logs_role_arn = self.roles.logs_role.arn
         bucket = self.backup.bucket
         policy = pulumi.Output.all(logs_role_arn, bucket.arn).apply(
             lambda arns: policy_json(
                 subscriber_permissions(
                     ctx,
-                    stream_arn=ctx.stream_arn(config.names.stream),
+                    stream_arns=[ctx.stream_arn(stream) for stream in config.names.streams],
                     logs_role_arn=arns[0],
                     function_name=config.names.subscriber,
                     log_group_name=config.names.subscriber_log_group,
@@ -238,14 +261,14 @@ class Pipeline(pulumi.ComponentResource):
                     shared=config.functions,
                     size=config.functions.subscriber,
                     environment=subscriber_environment(
-                        config, stream.arn, logs_role_arn, bucket.bucket
+                        config, [stream.arn for stream in streams], logs_role_arn, bucket.bucket
                     ),
                     policy=policy,
                     description="Subscribes every Lambda log group to the delivery stream",
                 ),
                 schedule=config.subscription.reconcile_schedule,
                 region=ctx.region,
-                invocation_depends_on=(stream, self.roles.logs_policy),
+                invocation_depends_on=(*streams, self.roles.logs_policy),
                 aws_profile=args.aws_profile,
                 # Two overlapping reconciles could both put a group's filter and backfill it;
                 # checked against the account's concurrency by infra.account_checks.
@@ -263,9 +286,8 @@ def _domain_arn(config: StackConfig, ctx: AwsContext) -> str:
 
 def _transformer_args(args: PipelineArgs) -> PythonFunctionArgs:
     config, ctx = args.config, args.ctx
-    policy = transformer_permissions(
-        ctx, ctx.stream_arn(config.names.stream), config.names.transformer_log_group
-    )
+    stream_arns = [ctx.stream_arn(stream) for stream in config.names.streams]
+    policy = transformer_permissions(ctx, stream_arns, config.names.transformer_log_group)
     return PythonFunctionArgs(
         function_name=config.names.transformer,
         log_group_name=config.names.transformer_log_group,

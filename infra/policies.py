@@ -73,9 +73,10 @@ def logs_to_firehose_trust(ctx: AwsContext) -> Policy:
     )
 
 
-def logs_to_firehose_permissions(stream_arn: str) -> Policy:
+def logs_to_firehose_permissions(stream_arns: Sequence[str]) -> Policy:
+    """Into any of the pipeline's streams (a group's filter points at its routed stream)."""
     return document(
-        allow("PutIntoStream", ["firehose:PutRecord", "firehose:PutRecordBatch"], [stream_arn])
+        allow("PutIntoStream", ["firehose:PutRecord", "firehose:PutRecordBatch"], stream_arns)
     )
 
 
@@ -87,10 +88,12 @@ def own_logs(ctx: AwsContext, log_group_name: str) -> Statement:
     )
 
 
-def transformer_permissions(ctx: AwsContext, stream_arn: str, log_group_name: str) -> Policy:
-    """Re-ingest into its own stream, read function architectures, write its own logs."""
+def transformer_permissions(
+    ctx: AwsContext, stream_arns: Sequence[str], log_group_name: str
+) -> Policy:
+    """Re-ingest into the pipeline's streams, read function architectures, write its own logs."""
     return document(
-        allow("Reingest", ["firehose:PutRecordBatch"], [stream_arn]),
+        allow("Reingest", ["firehose:PutRecordBatch"], stream_arns),
         allow(
             "ReadArchitecture",
             ["lambda:GetFunctionConfiguration"],
@@ -106,7 +109,7 @@ def firehose_permissions(
     domain_arn: str,
     bucket_arn: str,
     transformer_arn: str,
-    log_group_name: str,
+    log_group_names: Sequence[str],
     index_prefix: str,
 ) -> Policy:
     """What Firehose needs for the OpenSearch destination, the S3 backup and the processor."""
@@ -145,14 +148,18 @@ def firehose_permissions(
             ["lambda:GetFunctionConfiguration", "lambda:InvokeFunction"],
             [transformer_arn, f"{transformer_arn}:*"],
         ),
-        allow("DeliveryErrorLogs", ["logs:PutLogEvents"], [ctx.log_group_arn(log_group_name)]),
+        allow(
+            "DeliveryErrorLogs",
+            ["logs:PutLogEvents"],
+            [ctx.log_group_arn(name) for name in log_group_names],
+        ),
     )
 
 
 def subscriber_permissions(
     ctx: AwsContext,
     *,
-    stream_arn: str,
+    stream_arns: Sequence[str],
     logs_role_arn: str,
     function_name: str,
     log_group_name: str,
@@ -184,7 +191,7 @@ def subscriber_permissions(
             [logs_role_arn],
             Condition={"StringEquals": {"iam:PassedToService": "logs.amazonaws.com"}},
         ),
-        allow("Backfill", ["firehose:PutRecordBatch"], [stream_arn]),
+        allow("Backfill", ["firehose:PutRecordBatch"], stream_arns),
         allow(
             "PendingBackfills",
             ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],

@@ -40,6 +40,8 @@ def export_outputs(pipeline: Pipeline) -> None:
     pulumi.export("domainEndpoint", pipeline.domain_endpoint)
     pulumi.export("streamName", pipeline.stream_name)
     pulumi.export("streamArn", pipeline.stream_arn)
+    pulumi.export("streamNames", pipeline.stream_names)
+    pulumi.export("streamArns", pipeline.stream_arns)
     pulumi.export("bucketName", pipeline.bucket_name)
     pulumi.export("transformerFunctionName", pipeline.transformer_name)
     pulumi.export("subscriberFunctionName", pipeline.subscriber_name)

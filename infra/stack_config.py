@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from infra.config_errors import ConfigError, config_error
 from infra.config_keys import KEYS, key
@@ -22,6 +22,7 @@ from infra.config_sections import (
     read_documents,
     read_functions,
     read_stream,
+    read_stream_count,
     read_subscription,
 )
 from infra.config_values import ConfigValues
@@ -66,7 +67,7 @@ class StackConfig:
                 "No AWS region is configured. Fix it with: pulumi config set aws:region eu-west-1"
             )
         given = ConfigValues(values)
-        names = read_names(given, stack)
+        names = replace(read_names(given, stack), stream_count=read_stream_count(given))
         domain = read_domain(given, names, region)
         return cls(
             stack=stack,

@@ -8,14 +8,23 @@ subscribes its own or another stack's pipeline logs (docs/decisions/subscription
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from lambda_shared.pipeline_groups import pipeline_log_group
+
+MAX_DELIVERY_STREAMS: Final = 7
+"""The most delivery streams a stack runs (`deliveryStreams`). The reconciler's no-input alarm
+adds up every stream's `IncomingRecords` beside the subscriber's 3 filter metrics, and "Alarms
+based on metric math expressions can reference a maximum of 10 metrics. This is a hard limit"
+(CloudWatch User Guide, alarm limits). Above 7 streams' quota, raise the quota (docs/scale.md)."""
 
 
 @dataclass(frozen=True)
 class StackNames:
     prefix: str
     """`resourcePrefix` (validated)."""
+    stream_count: int = 1
+    """`deliveryStreams` (validated): how many delivery streams share the indices and bucket."""
 
     @property
     def transformer(self) -> str:
@@ -27,7 +36,14 @@ class StackNames:
 
     @property
     def stream(self) -> str:
+        """Stream 0's name: the stack's name, as it was with one stream (never replaced)."""
         return self.prefix
+
+    @property
+    def streams(self) -> tuple[str, ...]:
+        """Every delivery stream's name, in routing order (`lambda_shared.routing`): the
+        prefix, then `<prefix>-2`, `<prefix>-3`, …"""
+        return (self.stream, *(f"{self.prefix}-{i + 1}" for i in range(1, self.stream_count)))
 
     @property
     def filter_name(self) -> str:
@@ -36,8 +52,17 @@ class StackNames:
 
     @property
     def firehose_log_group(self) -> str:
-        """Firehose's delivery-error logs (any name may be given to the stream)."""
+        """Stream 0's Firehose delivery-error logs (any name may be given to the stream)."""
         return pipeline_log_group(self.prefix, "firehose")
+
+    @property
+    def firehose_log_groups(self) -> tuple[str, ...]:
+        """Each stream's own delivery-error log group, in the order of `streams`."""
+        others = (
+            pipeline_log_group(self.prefix, f"firehose-{i + 1}")
+            for i in range(1, self.stream_count)
+        )
+        return (self.firehose_log_group, *others)
 
     @property
     def transformer_log_group(self) -> str:
@@ -53,5 +78,5 @@ class StackNames:
     def pipeline_log_groups(self) -> tuple[str, ...]:
         """The pipeline's own log groups, all under the reserved prefix: never subscribed by
         any stack (no loop). Listed by name too, for the account policy's exact-name
-        `LogGroupName NOT IN [...]`."""
-        return (self.transformer_log_group, self.subscriber_log_group, self.firehose_log_group)
+        `LogGroupName NOT IN [...]`: every stream's error log group."""
+        return (self.transformer_log_group, self.subscriber_log_group, *self.firehose_log_groups)

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from infra.config_errors import ConfigError
+from infra.function_environments import ENVIRONMENT_MAX_BYTES, check_environment_sizes
+from infra.stack_config import StackConfig
+from infra.stack_names import MAX_DELIVERY_STREAMS
 from tests.infra.harness import base_config, offline_packages, run_program
 
 
@@ -41,3 +44,45 @@ def test_account_policy_mode_has_no_subscriber_environment_to_limit(tmp_path: Pa
     values = {**base_config(), "subscriptionMode": "account-policy", "excludeLogGroups": excludes}
     run = run_program(values, offline_packages(tmp_path))
     assert run.of_type("aws:cloudwatch/logAccountPolicy:LogAccountPolicy")
+
+
+LONGEST_PREFIX = "p" * 40  # resourcePrefix is at most 40 characters
+
+
+def test_the_most_streams_with_the_longest_names_fit_in_4_kb(tmp_path: Path) -> None:
+    # GIVEN the most delivery streams a stack runs, named from the longest prefix
+    values = {
+        **base_config(),
+        "deliveryStreams": str(MAX_DELIVERY_STREAMS),
+        "resourcePrefix": LONGEST_PREFIX,
+    }
+    # WHEN the program runs THEN both environments carry every stream and stay within 4 KB
+    run = run_program(values, offline_packages(tmp_path))
+    for function in ("lambda-logs-transformer", "lambda-logs-subscriber"):
+        variables = run.one("aws:lambda/function:Function", function).inputs["environment"][
+            "variables"
+        ]
+        size = sum(len(k.encode()) + len(v.encode()) for k, v in variables.items())
+        assert size <= ENVIRONMENT_MAX_BYTES, (function, size)
+    subscriber = run.one("aws:lambda/function:Function", "lambda-logs-subscriber")
+    arns = subscriber.inputs["environment"]["variables"]["DESTINATION_ARN"].split(",")
+    assert len(arns) == MAX_DELIVERY_STREAMS
+
+
+def test_the_size_check_counts_every_stream_at_its_longest() -> None:
+    # GIVEN the most streams, the longest prefix and exclusions that fill most of the rest
+    base = {**base_config(), "resourcePrefix": LONGEST_PREFIX}
+    excludes = ",".join(f"/aws/lambda/noisy-function-{i:04d}" for i in range(90))
+    one = StackConfig.from_values(
+        {**base, "excludeLogGroups": excludes}, stack="dev", region="ap-southeast-5"
+    )
+    check_environment_sizes(one)  # fits with one stream
+    many = StackConfig.from_values(
+        {**base, "excludeLogGroups": excludes, "deliveryStreams": str(MAX_DELIVERY_STREAMS)},
+        stack="dev",
+        region="ap-southeast-5",
+    )
+    # THEN the streams' ARNs and error groups count, and the user's longest list is blamed
+    with pytest.raises(ConfigError) as raised:
+        check_environment_sizes(many)
+    assert "pulumi config set excludeLogGroups" in str(raised.value)

@@ -28,7 +28,7 @@ def test_list_functions_may_use_a_wildcard_resource() -> None:
 def test_partition_is_used_in_every_arn() -> None:
     policy = subscriber_permissions(
         CTX,
-        stream_arn=CTX.stream_arn("s"),
+        stream_arns=[CTX.stream_arn("s")],
         logs_role_arn="arn:aws-cn:iam::123456789012:role/r",
         function_name="f",
         log_group_name="/aws/lambda/f",

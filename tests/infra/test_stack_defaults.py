@@ -449,7 +449,7 @@ def test_success_alarms_fire_on_sustained_failure_not_on_a_retried_drop(
 def test_a_pipeline_that_receives_nothing_while_groups_are_subscribed_alarms(
     default_run: ProgramRun,
 ) -> None:
-    (alarm,) = [a.inputs for a in default_run.of_type(ALARM) if "metricQueries" in a.inputs]
+    alarm = default_run.named("lambda-logs-health-no-input").inputs
     queries = {q["id"]: q for q in alarm["metricQueries"]}
     incoming = queries["incoming"]["metric"]
     assert (incoming["namespace"], incoming["metricName"], incoming["stat"]) == (
@@ -536,6 +536,8 @@ def test_stack_outputs(default_run: ProgramRun) -> None:
         "domainEndpoint": endpoint,
         "streamName": "lambda-logs-test",
         "streamArn": STREAM_ARN,
+        "streamNames": ["lambda-logs-test"],
+        "streamArns": [STREAM_ARN],
         "bucketName": "lambda-logs-backup-0a1b2c3",
         "transformerFunctionName": "lambda-logs-test-transformer",
         "subscriberFunctionName": "lambda-logs-test-subscriber",

@@ -181,4 +181,10 @@ def test_account_policy_mode_alarms_when_the_stream_receives_nothing(
     # Firehose publishes nothing when nothing arrives: missing data is the breach itself
     assert silent["treatMissingData"] == "breaching"
     assert (silent["period"], silent["evaluationPeriods"]) == (3600, 3)
-    assert not [a for a in alarms if "metricQueries" in a.inputs]
+    # the only metric-math alarms are the stream's quota alarms (no subscriber metrics)
+    math = [a.name for a in alarms if "metricQueries" in a.inputs]
+    assert sorted(math) == [
+        "lambda-logs-health-bytes-quota",
+        "lambda-logs-health-put-requests-quota",
+        "lambda-logs-health-records-quota",
+    ]

@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from infra.alarm_specs import MonitoredNames, alarm_specs, dashboard_body
+from infra.alarm_specs import MonitoredNames, alarm_specs
+from infra.dashboard import dashboard_body
 from lambda_shared import metrics
 from subscriptions.report import RunReport
 from tests.transformer.helpers import cw_record, events, run
 from transformer.settings import Settings
 
-NAMES = MonitoredNames("lambda-logs", "lambda-logs-transformer", "lambda-logs-subscriber", 900)
+NAMES = MonitoredNames(("lambda-logs",), "lambda-logs-transformer", "lambda-logs-subscriber", 900)
 
 
 def emitted(line: dict[str, Any]) -> tuple[str, set[str], list[list[str]]]:
