@@ -13,6 +13,9 @@ from typing import Any
 import pytest
 
 from lambdalogs.local.firehose import LoopbackFirehose, deliver, opensearch_document
+from opensearch.artifacts import ContentSettings, load_artifacts
+from opensearch.conformance import problems
+from opensearch.mapping import mapping_of
 from tests.transformer.helpers import GROUP, STREAM, FlakyFirehose, cw_record, run
 from transformer.settings import Settings, SettingsError
 
@@ -273,3 +276,17 @@ def test_the_group_and_stream_of_the_report_are_kept() -> None:
     assert len(documents) == 1
     assert documents[0]["aws.cloudwatch.log_group"] == GROUP
     assert documents[0]["aws.cloudwatch.log_stream"] == STREAM
+
+
+def test_folded_documents_fit_the_index_template() -> None:
+    # GIVEN the corpus folded: text and JSON-format REPORTs with every new field
+    records = [cw_record(c["events"], c["logGroup"], c["logStream"]) for c in CASES]
+    documents = delivered(records)
+    mapping = mapping_of(load_artifacts(ContentSettings()).index_template)
+    folded = [d for d in documents if "aws.lambda.start_time" in d]
+    assert len(folded) == 7 and any("aws.lambda.folded" in d for d in folded)
+    # THEN each is indexed with the template's explicit types (dates, flat_object)
+    for document in documents:
+        assert problems(document, mapping) == [], document["message"][:80]
+    assert mapping.fields["aws.lambda.start_time"] == "date"
+    assert mapping.fields["aws.lambda.folded"] == "flat_object"
