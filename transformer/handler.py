@@ -31,7 +31,7 @@ from transformer.cost import ArchitectureSource, LambdaArchitectures
 from transformer.jsonlib import Codec, default_codec
 from transformer.records import Context, transform_record
 from transformer.reduction import Reduction
-from transformer.reingest import Outcome, Reingester, Routes, Spool
+from transformer.reingest import Outcome, Routes, Spool
 from transformer.settings import Settings
 from transformer.summary import Summary, only_pipeline_records, summary_record
 from transformer.types import Answer, Transformed
@@ -224,20 +224,15 @@ def _process(
     region = settings.region or str(event.get("region") or "") or _region_of(stream_arn)
     fallback_ms = int(time.time() * 1000)
     routes = Routes(settings.delivery_stream_names, stream)
+    remaining = _remaining_seconds(context, started)
+    spool = Spool.to_streams(
+        firehose, routes, remaining, sleep, limits.concurrency, limits.held_bytes
+    )
     reduction = Reduction(settings, codec, fallback_ms, routes)
     ctx = Context(
         settings, codec, architectures, region, fallback_ms, limits.held_bytes, reduction.begin
     )
     summary = Summary(records_in=len(records))
-    remaining = _remaining_seconds(context, started)
-    reingesters = partial(
-        Reingester,
-        firehose,
-        remaining_seconds=remaining,
-        sleep=sleep,
-        concurrency=limits.concurrency,
-    )
-    spool = Spool(reingesters if stream else None, routes, ctx.held_max_bytes)
     transformed, early = _transform_all(records, ctx, summary, spool)
     reduction.finish(transformed, spool)
     moved = _response_budget(transformed, early)

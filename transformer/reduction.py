@@ -112,12 +112,14 @@ class Reduction:
                 spool.hold(owner, made)
 
     def failures(self, failed: set[int], transformed: list[Transformed]) -> set[int]:
-        """`failed`, with the records that gave lines to a failed record's REPORT; those left
-        with no document of their own are made "failed" (answered ProcessingFailed too)."""
+        """`failed`, with the records that gave lines to the REPORT of a record that failed
+        (re-ingestion, or the record broke); those left with no document of their own are made
+        "failed" (answered ProcessingFailed too)."""
         if self.folder is None:
             return failed
-        result = self.folder.failures(failed)
-        for owner in result - failed:
+        broken = {index for index, record in enumerate(transformed) if record.kind == "failed"}
+        result = self.folder.failures(failed | broken)
+        for owner in result - failed - broken:
             if transformed[owner].kind == "dropped":
                 transformed[owner] = replace(transformed[owner], kind="failed", reason=_FOLDED_AWAY)
         return result

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Final, NamedTuple
 
 from lambda_shared.aws_clients import FIREHOSE_TIMEOUTS
@@ -122,6 +123,29 @@ class Spool:
         self._pending: dict[str, Pending] = {}
         self._bytes = 0
         self.outcome = Outcome()
+
+    @classmethod
+    def to_streams(
+        cls,
+        client: FirehoseClient,
+        routes: Routes,
+        remaining_seconds: Callable[[], float],
+        sleep: Callable[[float], None],
+        concurrency: int,
+        max_bytes: int,
+    ) -> Spool:
+        """The batch's spool, re-ingesting through `client` into the streams `routes` names
+        (none when the batch names no stream)."""
+        if not routes.default:
+            return cls(None, routes, max_bytes)
+        reingesters = partial(
+            Reingester,
+            client,
+            remaining_seconds=remaining_seconds,
+            sleep=sleep,
+            concurrency=concurrency,
+        )
+        return cls(reingesters, routes, max_bytes)
 
     def hold(self, owner: int, documents: Sequence[bytes]) -> None:
         if not documents:

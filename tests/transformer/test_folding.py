@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from lambdalogs.local.firehose import LoopbackFirehose, deliver, opensearch_document
+from lambdalogs.search.traces import build
 from opensearch.artifacts import ContentSettings, load_artifacts
 from opensearch.conformance import problems
 from opensearch.mapping import mapping_of
@@ -105,7 +106,10 @@ def test_report_takes_the_start_time_version_and_end_time() -> None:
     case = next(c for c in CASES if c["name"] == "platform-numbered-version-timeout")
     documents = delivered([cw_record(case["events"], case["logGroup"], case["logStream"])])
     kinds = [d.get("aws.lambda.event") for d in documents]
-    assert sorted(map(str, kinds)) == ["report", "timeout"]  # the timeout line stays its own document
+    assert sorted(map(str, kinds)) == [
+        "report",
+        "timeout",
+    ]  # the timeout line stays its own document
     folded = next(d for d in documents if d["aws.lambda.event"] == "report")
     assert folded["aws.lambda.start_time"] == "2026-11-20T10:05:00.002Z"
     assert folded["aws.lambda.end_time"] == "2026-11-20T10:05:03.005Z"
@@ -145,6 +149,23 @@ def test_a_record_of_only_a_start_is_dropped_and_fails_with_its_report() -> None
     failed = run([only_start, rest], firehose=failing, settings=FOLD)
     # THEN both records are ProcessingFailed with their data: the raw START is kept for replay
     answers = failed.response["records"]
+    assert [r["result"] for r in answers] == ["ProcessingFailed", "ProcessingFailed"]
+    assert base64.b64decode(answers[0]["data"]) == only_start
+
+
+def test_a_record_that_breaks_after_taking_a_start_fails_its_donor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a START alone in one record, and its REPORT in a record that then breaks
+    def broken(*_args: object) -> None:
+        raise RuntimeError("pricing bug")
+
+    monkeypatch.setattr("transformer.records.add_cost", broken)
+    only_start = cw_record([event(0, start())])
+    rest = cw_record([event(1, app()), event(2, end()), event(3, report())])
+    result = run([only_start, rest], firehose=LoopbackFirehose(), settings=FOLD)
+    # THEN both are kept whole for replay (the START is in no document)
+    answers = result.response["records"]
     assert [r["result"] for r in answers] == ["ProcessingFailed", "ProcessingFailed"]
     assert base64.b64decode(answers[0]["data"]) == only_start
 
@@ -290,3 +311,15 @@ def test_folded_documents_fit_the_index_template() -> None:
         assert problems(document, mapping) == [], document["message"][:80]
     assert mapping.fields["aws.lambda.start_time"] == "date"
     assert mapping.fields["aws.lambda.folded"] == "flat_object"
+
+
+def test_a_trace_still_starts_at_its_folded_start() -> None:
+    # GIVEN an invocation whose START is folded into its REPORT, its lines carrying a trace id
+    line = json.dumps({"level": "INFO", "requestId": REQUEST, "traceId": "t-1", "message": "x"})
+    lines = [start(), line + "\n", end(), report()]
+    documents = delivered([cw_record([event(10 * i, m) for i, m in enumerate(lines)])])
+    assert len(documents) == 2
+    # THEN the trace starts when the invocation did, not at its first application line
+    trace = build(documents)["t-1"]
+    assert trace.start_ms == T0
+    assert trace.lead_ms == 0  # lead time: between events carrying the trace id, unchanged
