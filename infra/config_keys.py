@@ -188,7 +188,7 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
     ConfigKey(
         "foldPlatformEvents",
         "boolean",
-        FOLD_PLATFORM_EVENTS.default,
+        True,  # on in every deployment; the variable's own default (unset) is off
         "Fold each invocation's START and END lines into its REPORT document (their time and "
         "version kept as fields): two fewer documents per invocation, nothing lost.",
         constraint=Flag(),

@@ -77,9 +77,11 @@ document is re-ingested into `lambda_shared.routing.route(log_group, names)`: in
 that is the stream the group's filter points at; in account-policy mode (one policy, so one
 stream receives every group) it spreads the re-ingested documents, ~12x the raw bytes, over all
 of them. Empty: into the stream the record came from."""
-FOLD_PLATFORM_EVENTS: Final = Switch("FOLD_PLATFORM_EVENTS", True)
+FOLD_PLATFORM_EVENTS: Final = Switch("FOLD_PLATFORM_EVENTS", False)
 """START and END (JSON format: platform.start, platform.runtimeDone) folded into their REPORT
-document, where nothing is lost (transformer/folding.py)."""
+document, where nothing is lost (transformer/folding.py). Unset: one document per event (the
+local commands, `lambdalogs preview`/`backfill`/`replay`, index straight into OpenSearch, where
+no record is billed); infra always sets it, from `foldPlatformEvents` (default true)."""
 EVENT_RULES: Final = Required("EVENT_RULES")
 """Events left out before re-ingestion: `lambda_shared/event_rules.py` (syntax, validation);
 infra always sets it, empty for none."""

@@ -54,8 +54,8 @@ class Settings:
     region: str = ""
     metrics_namespace: str = metrics.NAMESPACE
     fold_platform_events: bool = False
-    """Off when the code builds Settings itself (one document per event, as the parsers'
-    tests expect); on in every deployment: FOLD_PLATFORM_EVENTS defaults to true."""
+    """Off unless FOLD_PLATFORM_EVENTS says so; every deployment sets it from
+    `foldPlatformEvents`, true by default."""
     event_rules: EventRules = NO_RULES
     delivery_stream_names: tuple[str, ...] = ()
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from infra.function_environments import transformer_environment
+from infra.stack_config import StackConfig
 from lambdalogs.local.firehose import LoopbackFirehose, deliver, opensearch_document
 from lambdalogs.search.traces import build
 from opensearch.artifacts import ContentSettings, load_artifacts
@@ -284,9 +286,21 @@ def test_json_format_platform_start_and_runtime_done_fold_into_platform_report()
     assert folded["json"]["record"] == reported  # the REPORT's own object is untouched
 
 
-def test_the_variable_switches_folding_and_is_on_by_default() -> None:
-    assert Settings.from_env({}).fold_platform_events is True
-    assert Settings.from_env({"FOLD_PLATFORM_EVENTS": "false"}).fold_platform_events is False
+def test_folding_is_on_in_every_deployment_by_default_and_switchable() -> None:
+    required = {"masterUserPassword": "Sup3r-secret!", "allowedCidrs": "198.51.100.7/32"}
+    deployed = transformer_environment(
+        StackConfig.from_values(required, stack="dev", region="eu-west-1")
+    )
+    assert deployed["FOLD_PLATFORM_EVENTS"] == "true"
+    assert Settings.from_env(deployed).fold_platform_events is True
+    off = {**required, "foldPlatformEvents": "false"}
+    assert (
+        transformer_environment(StackConfig.from_values(off, stack="dev", region="eu-west-1"))[
+            "FOLD_PLATFORM_EVENTS"
+        ]
+        == "false"
+    )
+    assert Settings.from_env({}).fold_platform_events is False  # unset: local commands
     assert Settings.from_env({"FOLD_PLATFORM_EVENTS": " TRUE "}).fold_platform_events is True
     with pytest.raises(SettingsError, match=r"FOLD_PLATFORM_EVENTS='maybe'.*true or false"):
         Settings.from_env({"FOLD_PLATFORM_EVENTS": "maybe"})
