@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from lambda_shared.environment import LOG_GROUP_NAME
+
 LEVELS: Final = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
 """`log.level` values, lowest first (docs/fields.md)."""
 RULE_LEVELS: Final = LEVELS[:4]
@@ -29,7 +31,6 @@ PATTERN_MAX_CHARS: Final = 200
 MATCH_WINDOW_CHARS: Final = 4096
 """A pattern is searched in the first this many characters of a message: its cost per event
 is bounded whatever the line's size."""
-_GROUP_PREFIX: Final = re.compile(r"[.\-_/#A-Za-z0-9]{1,512}")
 _QUANTIFIER: Final = re.compile(r"[*+?]|\{\d*,?\d*\}")
 _REPEAT: Final = re.compile(r"[*+]|\{\d*,\d*\}")
 _GROUP_OPENING: Final = re.compile(r"\(\?(?:P<\w+>|<[=!]|[:=!>]|[aiLmsux-]+[:)])?")
@@ -106,7 +107,7 @@ def parse_rules(text: str) -> EventRules:
 def _prefix(text: str, where: str) -> str:
     if text == EVERY_GROUP:
         return ""
-    if not _GROUP_PREFIX.fullmatch(text):
+    if not LOG_GROUP_NAME.fullmatch(text):
         raise EventRulesError(
             f"{where}: {text!r} is not a log group prefix (letters, digits and . - _ / #), "
             f"or {EVERY_GROUP} for every group"

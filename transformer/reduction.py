@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import replace
 from typing import Final
 
-from transformer.document import encoder
+from transformer.document import Encode, encoder
 from transformer.enrich import StreamInfo, enrich
 from transformer.folding import END_KINDS, START_KINDS, Folder
 from transformer.jsonlib import Codec
@@ -94,8 +94,13 @@ class Reduction:
         if self.folder is None:
             return
         documents: dict[int, list[bytes]] = defaultdict(list)
+        encoders: dict[int, Encode] = {}  # one per record, as records.py makes them
         for held in self.folder.leftovers():
-            encode = encoder(held.info.shared, self._codec, self._fallback_ms)
+            encode = encoders.get(held.owner)
+            if encode is None:
+                encode = encoders[held.owner] = encoder(
+                    held.info.shared, self._codec, self._fallback_ms
+                )
             enrich(held.fields, held.line, held.event_id, held.info)
             documents[held.owner].append(encode(held.fields, held.epoch_ms))
         for owner, made in documents.items():
