@@ -29,8 +29,10 @@ from infra.domain_keys import DOMAIN_KEYS
 from infra.stack_names import MAX_DELIVERY_STREAMS
 from lambda_shared.environment import (
     BACKFILL_LOOKBACK_HOURS,
+    EVENT_RULES,
     EXCLUDE_LOG_GROUPS,
     FILTER_PATTERN,
+    FOLD_PLATFORM_EVENTS,
     LABEL_KEYS,
     LOG_GROUP_PREFIXES,
     MAX_MESSAGE_BYTES,
@@ -192,6 +194,30 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "Longer messages are truncated in `message` (kept whole in event.original), bytes.",
         constraint=Range.of(MAX_MESSAGE_BYTES),
         variable=MAX_MESSAGE_BYTES,
+    ),
+    ConfigKey(
+        "foldPlatformEvents",
+        "boolean",
+        True,  # on in every deployment; the variable's own default (unset) is off
+        "Fold each invocation's START and END lines into its REPORT document (their time and "
+        "version kept as fields): two fewer documents per invocation, nothing lost.",
+        constraint=Flag(),
+        variable=FOLD_PLATFORM_EVENTS,
+    ),
+    ConfigKey(
+        "eventRules",
+        "string",
+        "",
+        "Log events left out before they become documents, `;`-separated: `drop-level <group "
+        "prefix> <LEVEL>`, `drop-match <group prefix> <regex>`, `sample <group prefix> <LEVEL> "
+        "<percent>` (`*`: every group); errors and platform lines are always kept. What each "
+        "gives up: docs/transformer.md.",
+        constraint=Rule(
+            "event_rules",
+            "rules as docs/transformer.md describes them (empty: none)",
+            "'drop-level /aws/lambda/dev- DEBUG; sample /aws/lambda/ INFO 10'",
+        ),
+        variable=EVENT_RULES,
     ),
     # --- subscriptions ---------------------------------------------------------------------
     ConfigKey(

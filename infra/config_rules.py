@@ -8,7 +8,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from lambda_shared.environment import LOG_GROUP_GLOB, LOG_GROUP_NAME
+from lambda_shared.environment import EVENT_RULES_MAX_CHARS, LOG_GROUP_GLOB, LOG_GROUP_NAME
+from lambda_shared.event_rules import EventRulesError, parse_rules
 
 Validator = Callable[[str], bool]
 
@@ -108,6 +109,15 @@ def log_group_globs(value: str) -> bool:
     return all(LOG_GROUP_GLOB.fullmatch(item) for item in split_list(value))
 
 
+def event_rules(value: str) -> bool:
+    """What the transformer accepts in EVENT_RULES (infra/config_sections.py says why not)."""
+    try:
+        parse_rules(value)
+    except EventRulesError:
+        return False
+    return len(value) <= EVENT_RULES_MAX_CHARS
+
+
 RULES: Final[Mapping[str, Validator]] = {
     "resource_prefix": resource_prefix,
     "domain_name": domain_name,
@@ -122,4 +132,5 @@ RULES: Final[Mapping[str, Validator]] = {
     "email": email,
     "log_group_prefixes": log_group_prefixes,
     "log_group_globs": log_group_globs,
+    "event_rules": event_rules,
 }

@@ -20,6 +20,10 @@ from infra.config_choices import (
 from infra.config_errors import config_error
 from infra.config_values import ConfigValues
 from infra.stack_names import MAX_DELIVERY_STREAMS, StackNames
+from lambda_shared.environment import EVENT_RULES_MAX_CHARS
+from lambda_shared.event_rules import EventRulesError, parse_rules
+
+_EVENT_RULES_EXAMPLE: Final = "'drop-level /aws/lambda/dev- DEBUG'"
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,9 @@ class DocumentConfig:
     label_keys: tuple[str, ...]
     trace_id_keys: tuple[str, ...]
     max_message_bytes: int
+    fold_platform_events: bool
+    event_rules: str
+    """As the transformer reads it (lambda_shared/event_rules.py), checked here."""
 
 
 @dataclass(frozen=True)
@@ -170,7 +177,22 @@ def read_documents(values: ConfigValues) -> DocumentConfig:
         label_keys=values.items("labelKeys"),
         trace_id_keys=values.items("traceIdKeys"),
         max_message_bytes=values.integer("maxMessageBytes"),
+        fold_platform_events=values.boolean("foldPlatformEvents"),
+        event_rules=_event_rules(values),
     )
+
+
+def _event_rules(values: ConfigValues) -> str:
+    """The rules, or the transformer's own words for the one it could not use."""
+    text = values.text("eventRules").strip()
+    try:
+        parse_rules(text)
+    except EventRulesError as error:
+        raise config_error("eventRules", f"is not usable: {error}", _EVENT_RULES_EXAMPLE) from None
+    if len(text) > EVENT_RULES_MAX_CHARS:
+        problem = f"has {len(text)} characters; at most {EVENT_RULES_MAX_CHARS} fit"
+        raise config_error("eventRules", problem, _EVENT_RULES_EXAMPLE)
+    return text
 
 
 def read_subscription(values: ConfigValues, names: StackNames) -> SubscriptionConfig:

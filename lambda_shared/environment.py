@@ -44,6 +44,14 @@ class Pattern:
 
 
 @dataclass(frozen=True)
+class Switch:
+    """`true` or `false` (also `1`/`0`, `yes`/`no`, any case); `default` when unset."""
+
+    name: str
+    default: bool
+
+
+@dataclass(frozen=True)
 class Required:
     """Text infra always sets (the parser checks its form)."""
 
@@ -69,6 +77,16 @@ document is re-ingested into `lambda_shared.routing.route(log_group, names)`: in
 that is the stream the group's filter points at; in account-policy mode (one policy, so one
 stream receives every group) it spreads the re-ingested documents, ~12x the raw bytes, over all
 of them. Empty: into the stream the record came from."""
+FOLD_PLATFORM_EVENTS: Final = Switch("FOLD_PLATFORM_EVENTS", False)
+"""START and END (JSON format: platform.start, platform.runtimeDone) folded into their REPORT
+document, where nothing is lost (transformer/folding.py). Unset: one document per event (the
+local commands, `lambdalogs preview`/`backfill`/`replay`, index straight into OpenSearch, where
+no record is billed); infra always sets it, from `foldPlatformEvents` (default true)."""
+EVENT_RULES: Final = Required("EVENT_RULES")
+"""Events left out before re-ingestion: `lambda_shared/event_rules.py` (syntax, validation);
+infra always sets it, empty for none."""
+EVENT_RULES_MAX_CHARS: Final = 1024
+"""A quarter of Lambda's 4 KB for every variable of the function."""
 
 # --- the subscriber ----------------------------------------------------------------------
 DESTINATION_ARN: Final = Required("DESTINATION_ARN")
@@ -84,12 +102,14 @@ PIPELINE_LOG_GROUPS: Final = Names("PIPELINE_LOG_GROUPS", ())
 """Each item matches LOG_GROUP_NAME."""
 BACKFILL_LOOKBACK_HOURS: Final = Bounded("BACKFILL_LOOKBACK_HOURS", 24, 0, 14 * 24)
 
-Variable = Bounded | Names | Pattern | Required
+Variable = Bounded | Names | Pattern | Required | Switch
 TRANSFORMER_VARIABLES: Final[tuple[Variable, ...]] = (
     LABEL_KEYS,
     TRACE_ID_KEYS,
     MAX_MESSAGE_BYTES,
     LOG_GROUP_PREFIXES,
+    FOLD_PLATFORM_EVENTS,
+    EVENT_RULES,
 )
 """What infra sets on the transformer (besides METRICS_NAMESPACE)."""
 SUBSCRIBER_VARIABLES: Final[tuple[Variable, ...]] = (

@@ -26,6 +26,12 @@ REINGEST_RETRIES: Final = "ReingestRetries"
 TRUNCATED_MESSAGES: Final = "TruncatedMessages"
 PARSER_ERRORS: Final = "ParserErrors"
 DURATION_MS: Final = "DurationMs"
+# Fewer documents for the same information (docs/transformer.md#fewer-documents):
+PLATFORM_LINES_FOLDED: Final = "PlatformLinesFolded"
+"""START and END lines taken into their REPORT document instead of documents of their own."""
+EVENTS_DROPPED_BY_LEVEL: Final = "EventsDroppedByLevel"
+EVENTS_DROPPED_BY_PATTERN: Final = "EventsDroppedByPattern"
+EVENTS_SAMPLED_OUT: Final = "EventsSampledOut"
 
 # --- subscriber: one EMF line per run, dimension Function = subscriber ----------------------
 SUBSCRIBER_DIMENSION: Final = "Function"

@@ -58,6 +58,11 @@ def _any_timestamp(epoch_ms: object, fallback_ms: int) -> bytes:
     return _iso_timestamp(fallback_ms if valid is None else valid)
 
 
+def timestamp_text(epoch_ms: int) -> str:
+    """A valid CloudWatch timestamp as `@timestamp` writes it (the fields folding adds)."""
+    return _iso_timestamp(epoch_ms).decode()
+
+
 def encoder(shared: Fields, codec: Codec, fallback_epoch_ms: int) -> Encode:
     """The document encoder of one CloudWatch record. A document is spliced from bytes:
     `{"@timestamp":"<ts>",` + the record's `shared` fields (encoded once, here) + the event's

@@ -30,7 +30,8 @@ from transformer.budget import (
 from transformer.cost import ArchitectureSource, LambdaArchitectures
 from transformer.jsonlib import Codec, default_codec
 from transformer.records import Context, transform_record
-from transformer.reingest import Outcome, Reingester, Spool
+from transformer.reduction import Reduction
+from transformer.reingest import Outcome, Routes, Spool
 from transformer.settings import Settings
 from transformer.summary import Summary, only_pipeline_records, summary_record
 from transformer.types import Answer, Transformed
@@ -87,7 +88,7 @@ def _transform_all(
         seen.add(record_id)
         index = len(transformed)
         try:
-            done = transform_record(record, ctx, partial(spool.hold, index))
+            done = transform_record(record, ctx, partial(spool.hold, index), index)
         except Exception as exc:
             summary.record_errors += 1
             summary.errors.append(f"record {record_id}: {type(exc).__name__}: {exc}")
@@ -221,22 +222,26 @@ def _process(
     stream = stream_name(stream_arn)
     codec = codec or default_codec()
     region = settings.region or str(event.get("region") or "") or _region_of(stream_arn)
+    fallback_ms = int(time.time() * 1000)
+    routes = Routes(settings.delivery_stream_names, stream)
+    remaining = _remaining_seconds(context, started)
+    spool = Spool.to_streams(
+        firehose, routes, remaining, sleep, limits.concurrency, limits.held_bytes
+    )
+    reduction = Reduction(settings, codec, fallback_ms, routes)
     ctx = Context(
-        settings, codec, architectures, region, int(time.time() * 1000), limits.held_bytes
+        settings, codec, architectures, region, fallback_ms, limits.held_bytes, reduction.begin
     )
     summary = Summary(records_in=len(records))
-    reingester = None
-    if stream:
-        remaining = _remaining_seconds(context, started)
-        reingester = Reingester(firehose, stream, remaining, sleep, concurrency=limits.concurrency)
-    spool = Spool(reingester, stream, ctx.held_max_bytes)
     transformed, early = _transform_all(records, ctx, summary, spool)
+    reduction.finish(transformed, spool)
     moved = _response_budget(transformed, early)
     for index in moved - early:
         spool.hold(index, transformed[index].documents[:1])
     spool.flush()
     outcome = spool.outcome
-    failed = outcome.failed_owners
+    failed = reduction.failures(outcome.failed_owners, transformed)
+    reduction.tally(summary)
     answers = [
         final_answer(record, inline=index not in moved, reingest_failed=index in failed)
         for index, record in enumerate(transformed)

@@ -31,6 +31,11 @@ CHUNK_EVENTS: Final = 2_000
 
 Spill = Callable[[list[bytes]], None]
 """Takes documents of the record being transformed for re-ingestion (its first one never)."""
+Screen = Callable[[Fields, str, object, object], bool]
+"""screen(fields, line, epoch_ms, event_id): False for an event that makes no document now
+(transformer/reduction.py: left out by a rule, or held for its REPORT)."""
+BeginRecord = Callable[[int, StreamInfo], Screen | None]
+"""The screen of the record at an index of the batch, given what its events share."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Context:
     region: str
     fallback_epoch_ms: int
     held_max_bytes: int = HELD_DOCUMENTS_MAX_BYTES
+    begin_record: BeginRecord | None = None
 
 
 @dataclass
@@ -64,7 +70,9 @@ class _Report(NamedTuple):
     event_id: object
 
 
-def _documents(events: list[Any], info: StreamInfo, ctx: Context, tally: _Tally) -> list[bytes]:
+def _documents(
+    events: list[Any], info: StreamInfo, ctx: Context, tally: _Tally, screen: Screen | None
+) -> list[bytes]:
     """One encoded document per event, in the events' order. The hot loop."""
     codec = ctx.codec
     encode = encoder(info.shared, codec, ctx.fallback_epoch_ms)
@@ -83,6 +91,8 @@ def _documents(events: list[Any], info: StreamInfo, ctx: Context, tally: _Tally)
         except Exception:
             tally.parser_errors += 1
             fields = {}
+        if screen is not None and not screen(fields, line, epoch_ms, event_id):
+            continue
         if BILLED in fields:
             billed = usage(fields, info)
             if billed is not None:  # its document is written after the loop, with its cost
@@ -144,17 +154,23 @@ def _chunks(events: list[Any], max_line_bytes: int) -> Iterator[list[Any]]:
 
 
 def _bounded_documents(
-    events: list[Any], size: int, info: StreamInfo, ctx: Context, tally: _Tally, spill: Spill | None
+    events: list[Any],
+    size: int,
+    info: StreamInfo,
+    ctx: Context,
+    tally: _Tally,
+    spill: Spill | None,
+    screen: Screen | None,
 ) -> tuple[list[bytes], int]:
     """The record's documents, and how many of them went to `spill` on the way: whenever those
     held exceed `ctx.held_max_bytes`, all but the first are spilled."""
     max_line_bytes = ctx.held_max_bytes // 4
     if spill is None or (size <= max_line_bytes and len(events) <= CHUNK_EVENTS):
-        return _documents(events, info, ctx, tally), 0  # what CloudWatch sends: one piece
+        return _documents(events, info, ctx, tally, screen), 0  # what CloudWatch sends: one piece
     documents: list[bytes] = []
     held, spilled = 0, 0
     for chunk in _chunks(events, max_line_bytes):
-        made = _documents(chunk, info, ctx, tally)
+        made = _documents(chunk, info, ctx, tally, screen)
         documents.extend(made)
         held += sum(map(len, made))
         if held > ctx.held_max_bytes and len(documents) > 1:
@@ -166,10 +182,11 @@ def _bounded_documents(
 
 
 def transform_record(
-    record: dict[str, Any], ctx: Context, spill: Spill | None = None
+    record: dict[str, Any], ctx: Context, spill: Spill | None = None, owner: int = 0
 ) -> Transformed:
     """Decode one record and build its documents; never raises for bad input. With `spill`,
-    a record whose documents exceed the held-documents bound hands them over as it goes."""
+    a record whose documents exceed the held-documents bound hands them over as it goes;
+    `owner`: its index in the batch (for `ctx.begin_record`)."""
     record_id = str(record.get("recordId"))
     data = record.get("data")
     original = data if isinstance(data, str) else ""
@@ -187,8 +204,9 @@ def transform_record(
     if not info.included(ctx.settings.log_group_prefixes):
         return Transformed(record_id, original, "dropped")
     tally = _Tally()
+    screen = ctx.begin_record(owner, info) if ctx.begin_record is not None else None
     documents, spilled = _bounded_documents(
-        message["logEvents"], decoded.size, info, ctx, tally, spill
+        message["logEvents"], decoded.size, info, ctx, tally, spill, screen
     )
     if not documents:
         return Transformed(record_id, original, "dropped")

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
 from lambda_shared import metrics
 from lambda_shared.environment import (
+    DELIVERY_STREAM_NAMES,
+    EVENT_RULES,
+    EVENT_RULES_MAX_CHARS,
+    FOLD_PLATFORM_EVENTS,
     LABEL_KEYS,
     LOG_GROUP_PREFIXES,
     MAX_MESSAGE_BYTES,
     TRACE_ID_KEYS,
+    Switch,
 )
+from lambda_shared.event_rules import NO_RULES, EventRules, EventRulesError, parse_rules
 
 Architecture = Literal["x86_64", "arm64"]
 ARCHITECTURES: Final[tuple[Architecture, ...]] = ("x86_64", "arm64")
+_TRUE: Final = frozenset({"true", "1", "yes"})
+_FALSE: Final = frozenset({"false", "0", "no"})
+# Firehose CreateDeliveryStream, DeliveryStreamName: 1-64 characters, pattern [a-zA-Z0-9_.-]+
+_STREAM_NAME: Final = re.compile(r"[a-zA-Z0-9_.-]{1,64}")
 
 
 class SettingsError(ValueError):
@@ -42,6 +53,11 @@ class Settings:
     log_group_prefixes: tuple[str, ...] = LOG_GROUP_PREFIXES.default
     region: str = ""
     metrics_namespace: str = metrics.NAMESPACE
+    fold_platform_events: bool = False
+    """Off unless FOLD_PLATFORM_EVENTS says so; every deployment sets it from
+    `foldPlatformEvents`, true by default."""
+    event_rules: EventRules = NO_RULES
+    delivery_stream_names: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -59,6 +75,9 @@ class Settings:
             log_group_prefixes=_names(env, LOG_GROUP_PREFIXES.name, cls.log_group_prefixes),
             region=env.get("CLOUD_REGION") or env.get("AWS_REGION", ""),
             metrics_namespace=env.get("METRICS_NAMESPACE", "").strip() or cls.metrics_namespace,
+            fold_platform_events=_switch(env, FOLD_PLATFORM_EVENTS),
+            event_rules=_event_rules(env),
+            delivery_stream_names=_stream_names(env),
         )
 
 
@@ -109,3 +128,41 @@ def _max_message_bytes(env: Mapping[str, str], default: int) -> int:
             f"to {high} (default {default})"
         )
     return value
+
+
+def _switch(env: Mapping[str, str], variable: Switch) -> bool:
+    raw = env.get(variable.name)
+    if raw is None or not raw.strip():
+        return variable.default
+    value = raw.strip().lower()
+    if value in _TRUE or value in _FALSE:
+        return value in _TRUE
+    raise SettingsError(f"{variable.name}={raw!r} is not a switch; set it to true or false")
+
+
+def _event_rules(env: Mapping[str, str]) -> EventRules:
+    raw = env.get(EVENT_RULES.name, "")
+    if len(raw) > EVENT_RULES_MAX_CHARS:
+        raise SettingsError(
+            f"{EVENT_RULES.name} has {len(raw)} characters; use at most {EVENT_RULES_MAX_CHARS}"
+        )
+    try:
+        return parse_rules(raw)
+    except EventRulesError as error:
+        raise SettingsError(f"{EVENT_RULES.name}: {error}") from None
+
+
+def _stream_names(env: Mapping[str, str]) -> tuple[str, ...]:
+    names = _names(env, DELIVERY_STREAM_NAMES.name, DELIVERY_STREAM_NAMES.default)
+    for name in names:
+        if not _STREAM_NAME.fullmatch(name):
+            raise SettingsError(
+                f"{DELIVERY_STREAM_NAMES.name} holds {name!r}, not a delivery stream name "
+                "(1 to 64 letters, digits, _ . -); set it to the streams' names, comma-separated"
+            )
+    if len(set(names)) != len(names):
+        raise SettingsError(
+            f"{DELIVERY_STREAM_NAMES.name} names a stream twice ({','.join(names)}): each "
+            "position routes its own share of the log groups; list each stream once"
+        )
+    return names

@@ -21,6 +21,10 @@ METRIC_NAMES: Final = {
     "truncated": metrics.TRUNCATED_MESSAGES,
     "parser_errors": metrics.PARSER_ERRORS,
     "duration_ms": metrics.DURATION_MS,
+    "folded": metrics.PLATFORM_LINES_FOLDED,
+    "dropped_by_level": metrics.EVENTS_DROPPED_BY_LEVEL,
+    "dropped_by_pattern": metrics.EVENTS_DROPPED_BY_PATTERN,
+    "sampled_out": metrics.EVENTS_SAMPLED_OUT,
 }
 
 
@@ -39,6 +43,10 @@ class Summary:
     truncated: int = 0
     parser_errors: int = 0
     record_errors: int = 0
+    folded: int = 0  # START/END lines taken into their REPORT document
+    dropped_by_level: int = 0  # events left out by EVENT_RULES, by rule kind
+    dropped_by_pattern: int = 0
+    sampled_out: int = 0
     duration_ms: float = 0.0
     response_bytes: int = 0
     errors: list[str] = field(default_factory=list)

@@ -18,6 +18,7 @@ from lambdalogs.documents import DEFAULT_INDEX_PREFIX, Document, is_error, times
 from lambdalogs.errors import InputError
 from lambdalogs.search import bulkfile
 from lambdalogs.search.cluster import OpenSearchCluster
+from lambdalogs.timerange import iso_to_ms
 
 # A trace is named by its correlation id, its X-Ray trace id, or one of its request ids.
 SEED_FIELDS: Final = ("trace.id", "aws.xray.trace_id", "faas.execution")
@@ -33,7 +34,10 @@ class Trace:
 
     @property
     def start_ms(self) -> int:
-        return timestamp_ms(self.documents[0])
+        """The first event, or an earlier START folded into its REPORT document (the REPORT
+        sorts at the invocation's end; `aws.lambda.start_time` keeps when it started)."""
+        starts = [iso_to_ms(d["aws.lambda.start_time"]) for d in self.documents if _folded(d)]
+        return min([timestamp_ms(self.documents[0]), *(s for s in starts if s is not None)])
 
     @property
     def lead_ms(self) -> int:
@@ -132,6 +136,10 @@ def from_cluster(cluster: OpenSearchCluster, prefix: str = DEFAULT_INDEX_PREFIX)
         return [hit["_source"] for hit in hits if isinstance(hit.get("_source"), dict)]
 
     return fetch
+
+
+def _folded(document: Document) -> bool:
+    return isinstance(document.get("aws.lambda.start_time"), str)
 
 
 def _key(document: Document) -> str:

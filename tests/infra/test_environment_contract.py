@@ -26,6 +26,7 @@ from infra.config_keys import KEYS
 from infra.function_environments import subscriber_environment, transformer_environment
 from infra.stack_config import StackConfig
 from lambda_shared.environment import SUBSCRIBER_VARIABLES, TRANSFORMER_VARIABLES
+from lambda_shared.event_rules import parse_rules
 from subscriptions.settings import Settings as SubscriberSettings
 from transformer.settings import Settings as TransformerSettings
 
@@ -87,6 +88,13 @@ ARRIVES: dict[str, list[Check]] = {
     "traceIdKeys": [(lambda t, s: t.trace_id_keys, lambda c: c.documents.trace_id_keys)],
     "maxMessageBytes": [
         (lambda t, s: t.max_message_bytes, lambda c: c.documents.max_message_bytes)
+    ],
+    "foldPlatformEvents": [
+        (lambda t, s: t.fold_platform_events, lambda c: c.documents.fold_platform_events)
+    ],
+    "eventRules": [
+        (lambda t, s: t.event_rules, lambda c: parse_rules(c.documents.event_rules)),
+        (lambda t, s: bool(t.event_rules), lambda c: bool(c.documents.event_rules)),
     ],
     "logGroupPrefixes": [
         (lambda t, s: t.log_group_prefixes, _prefixes),

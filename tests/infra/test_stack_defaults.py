@@ -261,6 +261,8 @@ def test_transformer_function_settings(default_run: ProgramRun) -> None:
         "TRACE_ID_KEYS": "traceId,trace_id,correlation_id,correlationId",
         "MAX_MESSAGE_BYTES": "32768",
         "LOG_GROUP_PREFIXES": "/aws/lambda/",
+        "FOLD_PLATFORM_EVENTS": "true",
+        "EVENT_RULES": "",
         "METRICS_NAMESPACE": "LambdaLogs",
     }
 

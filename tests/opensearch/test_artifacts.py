@@ -57,6 +57,9 @@ DESIGN_FIELDS = {
     "aws.lambda.max_memory_used_mb": "long",
     "aws.lambda.init_duration_ms": "double",
     "aws.lambda.cost_usd": "double",
+    "aws.lambda.start_time": "date",  # START and END folded into REPORT (transformer/folding.py)
+    "aws.lambda.end_time": "date",
+    "aws.lambda.folded": "flat_object",
     "error.type": "keyword",
     "error.message": "text",
     "error.stack_trace": "text",

@@ -1,0 +1,122 @@
+"""Re-ingestion into N delivery streams: with DELIVERY_STREAM_NAMES each record's documents go to
+`lambda_shared.routing.route(its log group, names)`; without, to the batch's own stream. A
+failing, throttled or late stream costs only the records routed to it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from lambda_shared.routing import route
+from lambdalogs.local.firehose import opensearch_document
+from tests.transformer.helpers import Context, client_error, cw_record, events, run
+from transformer.settings import Settings, SettingsError
+
+NAMES = ("lambda-logs", "lambda-logs-2", "lambda-logs-3")
+GROUPS = [f"/aws/lambda/service-{n}" for n in range(12)]
+
+
+@dataclass
+class StreamsFirehose:
+    """Records what each stream received; `failing`: streams whose every call raises `error`;
+    `throttled`: streams whose first call answers every record with a throttling ErrorCode."""
+
+    failing: set[str] = field(default_factory=set)
+    throttled: set[str] = field(default_factory=set)
+    error: str = "AccessDeniedException"
+    received: dict[str, list[bytes]] = field(default_factory=lambda: defaultdict(list))
+    calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def put_record_batch(self, **kwargs: Any) -> dict[str, Any]:
+        stream, records = kwargs["DeliveryStreamName"], kwargs["Records"]
+        self.calls[stream] += 1
+        if stream in self.failing:
+            raise client_error(self.error)
+        if stream in self.throttled and self.calls[stream] == 1:
+            error = {"ErrorCode": "ServiceUnavailableException", "ErrorMessage": "Slow down"}
+            return {"FailedPutCount": len(records), "RequestResponses": [error] * len(records)}
+        self.received[stream].extend(bytes(r["Data"]) for r in records)
+        answers = [{"RecordId": "ok"}] * len(records)
+        return {"FailedPutCount": 0, "RequestResponses": answers}
+
+
+def routed(names: tuple[str, ...] = NAMES) -> Settings:
+    return Settings(region="eu-west-1", delivery_stream_names=names)
+
+
+def groups_of(documents: list[bytes]) -> set[str]:
+    return {opensearch_document(d)["aws.cloudwatch.log_group"] for d in documents}
+
+
+def test_each_record_is_reingested_into_the_stream_its_group_routes_to() -> None:
+    firehose = StreamsFirehose()
+    records = [cw_record(events(5), group) for group in GROUPS]
+    result = run(records, firehose=firehose, settings=routed())
+    assert all(r["result"] == "Ok" for r in result.response["records"])
+    expected: dict[str, set[str]] = defaultdict(set)
+    for group in GROUPS:
+        expected[route(group, NAMES)].add(group)
+    assert len(expected) > 1, "the groups spread over several streams"
+    assert {s: groups_of(docs) for s, docs in firehose.received.items()} == expected
+    assert sum(len(d) for d in firehose.received.values()) == 4 * len(GROUPS)
+    assert result.summary()["DocumentsReingested"] == 4 * len(GROUPS)
+    # without names, every document goes back to the batch's own stream (helpers.STREAM_ARN)
+    alone = StreamsFirehose()
+    run(records, firehose=alone)
+    assert set(alone.received) == {"lambda-logs"}
+
+
+def test_a_failing_stream_fails_only_the_records_routed_to_it() -> None:
+    broken = route(GROUPS[0], NAMES)
+    firehose = StreamsFirehose(failing={broken})
+    records = [cw_record(events(5), group) for group in GROUPS]
+    result = run(records, firehose=firehose, settings=routed())
+    for group, answer in zip(GROUPS, result.response["records"], strict=True):
+        expected = "ProcessingFailed" if route(group, NAMES) == broken else "Ok"
+        assert answer["result"] == expected, group
+    assert broken not in firehose.received
+    assert any(broken in error for error in result.summary()["errors"])
+
+
+def test_a_throttled_stream_is_retried_and_delivers() -> None:
+    slow = route(GROUPS[0], NAMES)
+    firehose = StreamsFirehose(throttled={slow})
+    records = [cw_record(events(5), group) for group in GROUPS]
+    result = run(records, firehose=firehose, settings=routed())
+    assert all(r["result"] == "Ok" for r in result.response["records"])
+    assert firehose.calls[slow] == 2
+    assert result.summary()["ReingestRetries"] > 0
+    # and no call to any stream starts past the deadline
+    late = StreamsFirehose()
+    context = Context(remaining_ms=4_000)
+    result = run(records, firehose=late, settings=routed(), context=context)
+    assert all(r["result"] == "ProcessingFailed" for r in result.response["records"])
+    assert not late.calls
+
+
+def test_folded_documents_follow_their_records_route() -> None:
+    group = GROUPS[3]
+    lines = ["START RequestId: r-1 Version: $LATEST\n", "working\n", "END RequestId: r-1\n"]
+    report = (
+        "REPORT RequestId: r-1\tDuration: 1.00 ms\tBilled Duration: 1 ms\t"
+        "Memory Size: 128 MB\tMax Memory Used: 60 MB\t\n"
+    )
+    evts = [dict(e, message=m) for e, m in zip(events(4), [*lines, report], strict=True)]
+    firehose = StreamsFirehose()
+    settings = Settings(region="eu-west-1", delivery_stream_names=NAMES, fold_platform_events=True)
+    result = run([cw_record(evts[:2], group), cw_record(evts[2:], group)], firehose, settings)
+    assert set(firehose.received) <= {route(group, NAMES)}
+    assert result.summary()["Documents"] == 2
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("a,b,a", "names a stream twice"), ("good,bad name", "not a delivery stream name")],
+)
+def test_bad_stream_names_are_refused(value: str, says: str) -> None:
+    with pytest.raises(SettingsError, match=says):
+        Settings.from_env({"DELIVERY_STREAM_NAMES": value})
+    assert Settings.from_env({"DELIVERY_STREAM_NAMES": "a, b"}).delivery_stream_names == ("a", "b")
