@@ -4,6 +4,7 @@ HTTP fake: each check's verdict, the exit code, the JSON and the pace of the fil
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import time
 import zipfile
@@ -268,7 +269,7 @@ def test_filter_reads_are_paced_and_sampled_above_the_cap(
     assert (subs["eligible"], subs["checked"], subs["sampled"]) == (7, 4, True)
     assert "checked 4 of 7 groups" in subs["summary"]
     assert len(world.filter_calls) == 4
-    gaps = [b - a for a, b in zip(world.filter_calls, world.filter_calls[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(world.filter_calls)]
     assert min(gaps) >= 1 / coverage.FILTER_CALLS_PER_SECOND - 0.02
     assert "status: reading subscription filters" in result.err  # progress from the start
     # checks without their input are skipped, not failed
