@@ -56,6 +56,33 @@ class _Parser:
             self.pos += 1
         return self.pos - start >= at_least
 
+    def joined(
+        self, kind: str, item: Callable[[], Node | None], separator: Callable[[], bool]
+    ) -> Node | None:
+        """head:item tail:(separator item)*: the head alone, or (kind, [head, *tail])."""
+        nodes = self.separated(item, separator)
+        return None if nodes is None else nodes[0] if len(nodes) == 1 else (kind, nodes)
+
+    def negation(self, item: Callable[[], Node | None]) -> Node | None:
+        """Not item / item"""
+
+        def negated() -> Node | None:
+            if not self.not_():
+                return None
+            inner = item()
+            return None if inner is None else ("not", inner)
+
+        return self.attempt(negated) or self.attempt(item)
+
+    def grouped(self, inner: Callable[[], Node | None]) -> Node | None:
+        """'(' Space* inner OptionalSpace ')'"""
+        if not self.literal("("):
+            return None
+        self.spaces()
+        found = inner()
+        self.spaces()
+        return found if found is not None and self.literal(")") else None
+
     def separated(
         self, item: Callable[[], Node | None], separator: Callable[[], bool]
     ) -> list[Node] | None:
@@ -85,35 +112,19 @@ class _Parser:
 
     # OrQuery = head:AndQuery tail:(Or AndQuery)*
     def or_query(self) -> Node | None:
-        nodes = self.separated(self.and_query, self.or_)
-        return None if nodes is None else nodes[0] if len(nodes) == 1 else ("or", nodes)
+        return self.joined("or", self.and_query, self.or_)
 
     # AndQuery = head:NotQuery tail:(And NotQuery)*
     def and_query(self) -> Node | None:
-        nodes = self.separated(self.not_query, self.and_)
-        return None if nodes is None else nodes[0] if len(nodes) == 1 else ("and", nodes)
+        return self.joined("and", self.not_query, self.and_)
 
     # NotQuery = Not query:SubQuery / SubQuery
     def not_query(self) -> Node | None:
-        def negated() -> Node | None:
-            if not self.not_():
-                return None
-            query = self.sub_query()
-            return None if query is None else ("not", query)
-
-        return self.attempt(negated) or self.attempt(self.sub_query)
+        return self.negation(self.sub_query)
 
     # SubQuery = '(' Space* query:OrQuery trailing:OptionalSpace ')' / NestedQuery
     def sub_query(self) -> Node | None:
-        def grouped() -> Node | None:
-            if not self.literal("("):
-                return None
-            self.spaces()
-            query = self.or_query()
-            self.spaces()
-            return query if query is not None and self.literal(")") else None
-
-        return self.attempt(grouped) or self.attempt(self.nested_query)
+        return self.attempt(lambda: self.grouped(self.or_query)) or self.attempt(self.nested_query)
 
     # NestedQuery = field:Field Space* ':' Space* '{' Space* query:OrQuery OptionalSpace '}'
     #             / Expression
@@ -173,33 +184,17 @@ class _Parser:
 
     # ListOfValues = '(' Space* partial:OrListOfValues trailing:OptionalSpace ')' / Value
     def list_of_values(self) -> Node | None:
-        def grouped() -> Node | None:
-            if not self.literal("("):
-                return None
-            self.spaces()
-            values = self.or_list()
-            self.spaces()
-            return values if values is not None and self.literal(")") else None
-
-        return self.attempt(grouped) or self.attempt(self.value)
+        return self.attempt(lambda: self.grouped(self.or_list)) or self.attempt(self.value)
 
     def or_list(self) -> Node | None:
-        nodes = self.separated(self.and_list, self.or_)
-        return None if nodes is None else nodes[0] if len(nodes) == 1 else ("or", nodes)
+        return self.joined("or", self.and_list, self.or_)
 
     def and_list(self) -> Node | None:
-        nodes = self.separated(self.not_list, self.and_)
-        return None if nodes is None else nodes[0] if len(nodes) == 1 else ("and", nodes)
+        return self.joined("and", self.not_list, self.and_)
 
     # NotListOfValues = Not partial:ListOfValues / ListOfValues
     def not_list(self) -> Node | None:
-        def negated() -> Node | None:
-            if not self.not_():
-                return None
-            values = self.list_of_values()
-            return None if values is None else ("not", values)
-
-        return self.attempt(negated) or self.attempt(self.list_of_values)
+        return self.negation(self.list_of_values)
 
     # Value = value:QuotedString / value:UnquotedLiteral  (the first a phrase)
     def value(self) -> Node | None:
@@ -211,15 +206,15 @@ class _Parser:
 
     # Or = Space+ 'or'i Space+ ; And = Space+ 'and'i Space+ ; Not = 'not'i Space+
     def or_(self) -> bool:
-        start = self.pos
-        ok = self.spaces(at_least=1) and self.literal("or", ignore_case=True)
-        ok = ok and self.spaces(at_least=1)
-        self.pos = self.pos if ok else start
-        return ok
+        return self.spaced_word("or")
 
     def and_(self) -> bool:
+        return self.spaced_word("and")
+
+    def spaced_word(self, word: str) -> bool:
+        """Space+ word Space+ (case-insensitive), consumed only when all of it is there."""
         start = self.pos
-        ok = self.spaces(at_least=1) and self.literal("and", ignore_case=True)
+        ok = self.spaces(at_least=1) and self.literal(word, ignore_case=True)
         ok = ok and self.spaces(at_least=1)
         self.pos = self.pos if ok else start
         return ok

@@ -8,24 +8,7 @@ import itertools
 
 from lambdalogs.console import Progress, styled, table
 from lambdalogs.status.pacing import Pacer
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
+from tests.cli.test_progress_and_rate import Clock, Terminal
 
 
 def test_a_table_aligns_columns_to_the_widest_cell_without_trailing_spaces() -> None:

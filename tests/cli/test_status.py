@@ -7,7 +7,6 @@ import io
 import itertools
 import json
 import time
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +20,7 @@ from moto import mock_aws
 from lambdalogs.status import coverage
 from tests.fakes.opensearch_aggs import search_response
 from tests.fakes.opensearch_http import FakeOpenSearch, RecordedRequest, Reply
+from tests.subscriptions.conftest import _zip
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -67,13 +67,6 @@ class World:
             AlarmActions=[topic],
         )
         self.cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason="test")
-
-
-def _zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return None\n")
-    return buffer.getvalue()
 
 
 @pytest.fixture
