@@ -8,21 +8,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Final, TextIO
 
 from lambdalogs.commands.options import Commands, add_connection_options, positive_int
 from lambdalogs.console import print_lines
-from lambdalogs.errors import InputError
 from lambdalogs.search.cluster import OpenSearchCluster, connection_for
 from lambdalogs.status import alarms, coverage, failed_records, freshness, retention, screen
 from lambdalogs.status.report import Check, as_json, exit_code, skipped
 from lambdalogs.status.runs import aws_session, coverage_of, guarded
 from lambdalogs.status.stack import Stack, read_outputs, stack_from
-from lambdalogs.timerange import parse
 
 
 def register(commands: Commands) -> None:
@@ -62,24 +61,26 @@ def register(commands: Commands) -> None:
     )
     parser.add_argument(
         "--stale-after",
-        default="30m",
+        type=age_value,
+        default=freshness.DEFAULT_STALE_AFTER,
         metavar="AGE",
-        help="attention when the newest document is older (default: %(default)s)",
+        help="attention when the newest document is older (default: 30m)",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     add_connection_options(parser)
     parser.set_defaults(run=run_command)
 
 
-def stale_after(text: str) -> timedelta:
-    now = datetime.now(UTC)
-    try:
-        age = now - parse(text, now=now)
-    except InputError:
-        age = timedelta(0)
-    if age <= timedelta(0):
-        raise InputError(f"--stale-after {text!r} is not an age; use e.g. 30m, 2h or 1d")
-    return age
+_AGE: Final = re.compile(r"(\d+)\s*([smhd])")
+_UNIT_SECONDS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+
+
+def age_value(text: str) -> timedelta:
+    """`--stale-after`: an age like 90s, 30m, 2h, 1d, more than 0."""
+    found = _AGE.fullmatch(text.strip())
+    if found is None or int(found[1]) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an age; use e.g. 30m, 2h or 1d")
+    return timedelta(seconds=int(found[1]) * _UNIT_SECONDS[found[2]])
 
 
 def run_command(
@@ -97,8 +98,7 @@ def run_command(
         "index_prefix": args.index_prefix,
     }
     stack = stack_from(read_outputs(args.outputs, stdin or sys.stdin), flags, env)
-    threshold = stale_after(args.stale_after)
-    checks = run_checks(stack, args, env, threshold)
+    checks = run_checks(stack, args, env, args.stale_after)
     if args.json:
         print(json.dumps(as_json(stack.as_json(), checks), indent=2), file=out)
     else:
@@ -116,7 +116,8 @@ def run_checks(
         (
             "subscriptions",
             bool(stack.subscriber),
-            "no subscriber (account-policy mode, or give --subscriber)",
+            "no subscriber (give --subscriber); in account-policy mode the policy covers every "
+            "group: `aws logs describe-account-policies --policy-type SUBSCRIPTION_FILTER_POLICY`",
             lambda: coverage_of(session, stack.subscriber, args.max_groups, now),
         ),
         (

@@ -48,7 +48,11 @@ class Coverage:
 
 
 def eligible_groups(
-    logs: LogsApi, rules: Rules, coverage: Coverage, pacer: Pacer | None = None
+    logs: LogsApi,
+    rules: Rules,
+    coverage: Coverage,
+    pacer: Pacer | None = None,
+    advance: Callable[[int], None] = lambda _count: None,
 ) -> None:
     """List the groups under the subscriber's prefixes and sort them by its rules."""
     pacer = pacer or Pacer(LIST_CALLS_PER_SECOND)
@@ -60,6 +64,7 @@ def eligible_groups(
             for group in page.groups:
                 coverage.listed += 1
                 _classify(group, rules, coverage)
+            advance(len(page.groups))
             if page.next_token is None:
                 break
             token = page.next_token

@@ -61,8 +61,7 @@ def coverage_of(session: Any, subscriber: str, max_checks: int, now: datetime) -
     found = coverage.Coverage()
     listing = Progress("status: listing log groups", unit="groups")
     listing.start()
-    coverage.eligible_groups(logs, rules, found)
-    listing.done = found.listed
+    coverage.eligible_groups(logs, rules, found, advance=listing.advance)
     listing.finish()
     progress = Progress(
         "status: reading subscription filters",

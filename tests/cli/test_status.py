@@ -218,6 +218,12 @@ def test_a_healthy_stack_is_all_ok_and_exits_0(
         "lambda-logs-health-freshness-1a2b3c"
     ]
     assert report["stack"]["region"] == REGION and report["exit_code"] == 0
+    # the same stack with a tighter freshness: the newest document (2 min) is now too old
+    tight = cli("status", "--outputs", str(_outputs(tmp_path, fake)), "--stale-after", "60s")
+    assert tight.code == 1 and "nothing indexed for more than 60 s" in tight.out
+    assert "! orders" in tight.out and "! payments" not in tight.out
+    refused = cli("status", "--outputs", str(_outputs(tmp_path, fake)), "--stale-after", "0m")
+    assert refused.code == 2 and "is not an age" in refused.err
 
 
 def test_each_problem_needs_attention_and_exits_1(
