@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
-from lambdalogs.status.pacing import Pacer
+from lambda_shared.backoff import RetryPolicy
+from lambdalogs.status.pacing import PacedClient, Pacer
 from lambdalogs.status.report import Check, Row
 from lambdalogs.status.subscriber_rules import Rules
 from subscriptions.logs_api import STANDARD_CLASS, LogGroup, LogsApi
+from subscriptions.retry import RetryStats
 
 FILTER_CALLS_PER_SECOND: Final = 2.0
 """Of the 5 DescribeSubscriptionFilters calls/s an account has (not adjustable)."""
@@ -47,19 +49,27 @@ class Coverage:
         return self.checked < len(self.eligible)
 
 
+def paced_logs(client: Any) -> LogsApi:
+    """The subscriber's CloudWatch Logs adapter (backoff on throttling) over a client whose
+    DescribeLogGroups and DescribeSubscriptionFilters calls, retries and pages included, keep
+    to this module's pace."""
+    pacers = {
+        "describe_log_groups": Pacer(LIST_CALLS_PER_SECOND),
+        "describe_subscription_filters": Pacer(FILTER_CALLS_PER_SECOND),
+    }
+    return LogsApi(PacedClient(client, pacers), RetryPolicy(), RetryStats())
+
+
 def eligible_groups(
     logs: LogsApi,
     rules: Rules,
     coverage: Coverage,
-    pacer: Pacer | None = None,
     advance: Callable[[int], None] = lambda _count: None,
 ) -> None:
     """List the groups under the subscriber's prefixes and sort them by its rules."""
-    pacer = pacer or Pacer(LIST_CALLS_PER_SECOND)
     for prefix in rules.selection.prefixes:
         token: str | None = None
         while True:
-            pacer.wait()
             page = logs.groups_page(prefix, token)
             for group in page.groups:
                 coverage.listed += 1
@@ -95,13 +105,10 @@ def check_filters(
     *,
     max_checks: int,
     now_ms: int,
-    pacer: Pacer | None = None,
     advance: Callable[[], None] = lambda: None,
 ) -> None:
-    """DescribeSubscriptionFilters on (a sample of) the eligible groups, paced."""
-    pacer = pacer or Pacer(FILTER_CALLS_PER_SECOND)
+    """DescribeSubscriptionFilters on (a sample of) the eligible groups (`logs` paces them)."""
     for group in sample(coverage.eligible, max_checks):
-        pacer.wait()
         filters = logs.filters(group.name)
         coverage.checked += 1
         advance()

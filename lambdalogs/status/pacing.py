@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 
 class Pacer:
@@ -30,3 +31,24 @@ class Pacer:
             if remaining > 0:
                 self._sleep(remaining)
         self._last = self._clock()
+
+
+class PacedClient:
+    """A boto3 client whose named operations each wait on their pacer before every call, so
+    pages and retries count against the pace too."""
+
+    def __init__(self, client: Any, pacers: dict[str, Pacer]) -> None:
+        self._client = client
+        self._pacers = pacers
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        pacer = self._pacers.get(name)
+        if pacer is None:
+            return attribute
+
+        def paced(*args: Any, **kwargs: Any) -> Any:
+            pacer.wait()
+            return attribute(*args, **kwargs)
+
+        return paced

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from lambda_shared.backoff import RetryPolicy
 from lambdalogs.console import Progress
 from lambdalogs.errors import CliError, RemoteError
 from lambdalogs.status import coverage
@@ -15,8 +14,6 @@ from lambdalogs.status.report import Check, unknown
 from lambdalogs.status.subscriber_rules import rules_of
 from lambdalogs.timerange import to_ms
 from subscriptions.errors import ThrottledError
-from subscriptions.logs_api import LogsApi
-from subscriptions.retry import RetryStats
 
 
 def aws_session(profile: str | None, region: str) -> Any:
@@ -57,7 +54,7 @@ def coverage_of(session: Any, subscriber: str, max_checks: int, now: datetime) -
     """The subscriber's rules, the eligible groups, and their filters (a sample above
     `max_checks`), with progress on stderr from the start."""
     rules = rules_of(session.client("lambda"), subscriber)
-    logs = LogsApi(session.client("logs"), RetryPolicy(), RetryStats())
+    logs = coverage.paced_logs(session.client("logs"))
     found = coverage.Coverage()
     listing = Progress("status: listing log groups", unit="groups")
     listing.start()

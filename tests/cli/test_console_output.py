@@ -7,7 +7,7 @@ import io
 import itertools
 
 from lambdalogs.console import Progress, styled, table
-from lambdalogs.status.pacing import Pacer
+from lambdalogs.status.pacing import PacedClient, Pacer
 from tests.cli.test_progress_and_rate import Clock, Terminal
 
 
@@ -52,3 +52,28 @@ def test_the_pacer_spaces_calls_by_the_interval_and_never_sleeps_needlessly() ->
     gaps = [round(b - a, 6) for a, b in itertools.pairwise(starts)]
     assert gaps == [0.5, 0.5, 0.7]
     assert [round(s, 6) for s in clock.slept] == [0.5, 0.4]
+
+
+def test_a_paced_client_paces_only_the_named_operations() -> None:
+    clock = Clock()
+    calls: list[tuple[str, float]] = []
+
+    class Client:
+        def describe_subscription_filters(self, **kwargs: str) -> str:
+            calls.append(("filters", clock.now))
+            return kwargs["logGroupName"]
+
+        def describe_log_groups(self) -> None:
+            calls.append(("groups", clock.now))
+
+    paced = PacedClient(
+        Client(), {"describe_subscription_filters": Pacer(2.0, clock=clock, sleep=clock.sleep)}
+    )
+    assert [paced.describe_subscription_filters(logGroupName=f"g{i}") for i in range(3)] == [
+        "g0",
+        "g1",
+        "g2",
+    ]
+    paced.describe_log_groups()
+    paced.describe_log_groups()
+    assert [round(at, 6) for kind, at in calls] == [0.0, 0.5, 1.0, 1.0, 1.0]
