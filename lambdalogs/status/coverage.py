@@ -84,7 +84,9 @@ def _classify(group: LogGroup, rules: Rules, coverage: Coverage) -> None:
     if rules.selection.exclusion(group.name) is not None:
         coverage.excluded += 1
     elif group.log_class != STANDARD_CLASS:
-        # Infrequent Access and Delivery groups do not support subscription filters
+        # Infrequent Access supports "a subset of CloudWatch Logs features" and Delivery only
+        # delivery to S3/Firehose (CreateLogGroup, logGroupClass); the subscriber's
+        # PutSubscriptionFilter is refused there (subscriptions/logs_api.py, unsupported_class)
         coverage.unsupported.append(group)
     else:
         coverage.eligible.append(group)
@@ -175,6 +177,11 @@ def coverage_check(coverage: Coverage) -> Check:
         )
     if coverage.at_limit:
         notes.append("groups at the filter limit: remove one of their other subscription filters")
+    if coverage.unsupported:
+        notes.append(
+            f"{len(coverage.unsupported):,} eligible groups of a class without subscription "
+            "filters are not shipped; a class cannot be changed: recreate them as STANDARD"
+        )
     attention = bool(coverage.missing or coverage.at_limit)
     return Check(
         "subscriptions",
