@@ -211,6 +211,7 @@ def test_a_healthy_stack_is_all_ok_and_exits_0(
     subs = checks["subscriptions"]
     assert (subs["eligible"], subs["subscribed"], subs["excluded"]) == (3, 3, 1)
     assert subs["unsupported_class"] == {"/aws/lambda/archive": "INFREQUENT_ACCESS"}
+    assert any("recreate them as STANDARD" in note for note in subs["notes"])
     ages = {f["function"]: f["age_seconds"] for f in checks["freshness"]["functions"]}
     assert 100 <= ages["orders"] <= 200 and 10_700 <= ages["payments"] <= 10_900
     # the other stack's alarm (another topic) is not ours
