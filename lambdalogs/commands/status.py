@@ -15,9 +15,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from lambdalogs.commands.options import Commands, add_connection_options, positive_int
+from lambdalogs.commands.options import (
+    Commands,
+    add_connection_options,
+    cluster_from,
+    positive_int,
+)
 from lambdalogs.console import print_lines
-from lambdalogs.search.cluster import OpenSearchCluster, connection_for
+from lambdalogs.search.cluster import OpenSearchCluster
 from lambdalogs.status import alarms, coverage, failed_records, freshness, retention, screen
 from lambdalogs.status.report import Check, as_json, exit_code, skipped
 from lambdalogs.status.runs import aws_session, coverage_of, guarded
@@ -153,17 +158,11 @@ def run_checks(
 def _cluster(
     stack: Stack, args: argparse.Namespace, env: Mapping[str, str]
 ) -> OpenSearchCluster | None:
+    """The connection options as every command reads them, at the stack's endpoint and region."""
     if not stack.opensearch_url:
         return None
-    connection = connection_for(
-        stack.opensearch_url,
-        args.user,
-        args.password,
-        sigv4=args.sigv4,
-        region=stack.region if args.sigv4 else None,
-        env=env,
-    )
-    return OpenSearchCluster(connection)
+    chosen = {**vars(args), "opensearch": stack.opensearch_url, "region": stack.region}
+    return cluster_from(argparse.Namespace(**chosen), env)
 
 
 def _freshness(

@@ -8,7 +8,7 @@ PER_SECOND` and, above `max_checks` eligible groups, checks an evenly spread sam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -124,10 +124,6 @@ def check_filters(
             coverage.pending.append(group.name)
         else:
             coverage.missing.append(group.name)
-
-
-def names(groups: Iterable[LogGroup]) -> list[str]:
-    return [group.name for group in groups]
 
 
 SHOWN: Final = 10
