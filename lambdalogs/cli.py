@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from lambdalogs import __version__
-from lambdalogs.commands import backfill, demo, preview, replay, trace
+from lambdalogs.commands import backfill, demo, preview, replay, status, trace
 from lambdalogs.commands.options import Command, Parser
 from lambdalogs.errors import CliError
 
@@ -20,6 +20,7 @@ Operator tools for the Lambda logs → Firehose → OpenSearch pipeline.
   replay   restore documents from the S3 backup bucket into OpenSearch (resumable, idempotent)
   backfill index events read back from CloudWatch Logs that OpenSearch is missing (idempotent)
   trace    one trace's events across functions in time order, milestones first
+  status   a deployed stack's health: coverage, freshness, failed records, ISM, alarms
 """
 
 
@@ -32,7 +33,7 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"lambdalogs {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
-    for command in (demo, preview, replay, backfill, trace):
+    for command in (demo, preview, replay, backfill, trace, status):
         command.register(commands)
     return parser
 

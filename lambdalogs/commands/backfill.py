@@ -127,6 +127,7 @@ def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = 
     )
     groups = log_groups(logs, args.groups, args.prefixes)
     progress = Progress("backfill", len(groups), unit="log groups")
+    progress.start()  # a group's first pages can take long: show the run has begun
     for group in groups:
         for batches in pages(logs, group, window, owner):
             counts.read += sum(len(batch.events) for batch in batches)

@@ -5,12 +5,13 @@ environment variable backs it only where its help says so, and is read when the 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import NoReturn, TextIO, TypeAlias
+from typing import Final, NoReturn, TextIO, TypeAlias
 
 from lambdalogs import timerange
 from lambdalogs.documents import DEFAULT_INDEX_PREFIX
@@ -39,6 +40,58 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
     return value
+
+
+def positive_rate(text: str) -> float:
+    """`--rate`: documents per second, more than 0 (leave it out for no limit)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of documents per second"
+        ) from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} must be more than 0 documents per second; leave --rate out for no limit"
+        )
+    return value
+
+
+# OpenSearch's index name rules ("Create index", index naming restrictions, and Amazon OpenSearch
+# Service's "Naming restrictions for indexes"): all letters lowercase; not beginning with _ or -
+# (nor +); no spaces, commas, or : " * + / \ | ? # > <; at most 255 bytes. The prefix becomes
+# `<prefix>-YYYY-MM-DD`, 11 bytes more.
+INDEX_PREFIX_RULE: Final = (
+    'lowercase, with no space, comma or any of : " * + / \\ | ? # > <, not starting with '
+    "_ - or +, and at most 244 bytes"
+)
+_INDEX_FORBIDDEN: Final = frozenset(' ,:"*+/\\|?#><')
+_DAILY_SUFFIX_BYTES: Final = len("-YYYY-MM-DD")
+
+
+def index_prefix(text: str) -> str:
+    """`--index-prefix`: refused unless `<prefix>-YYYY-MM-DD` is a valid OpenSearch index name."""
+    bad = sorted({c for c in text if c in _INDEX_FORBIDDEN})
+    problem = (
+        "is empty"
+        if not text
+        else "has uppercase letters"
+        if text != text.lower()
+        else f"contains {' '.join(repr(c) for c in bad)}"
+        if bad
+        else f"starts with {text[0]!r}"
+        if text[0] in "_-+"
+        else "is . or .."
+        if text in (".", "..")
+        else "is too long"
+        if len(text.encode()) + _DAILY_SUFFIX_BYTES > 255
+        else ""
+    )
+    if problem:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} {problem}: an OpenSearch index name is {INDEX_PREFIX_RULE}"
+        )
+    return text
 
 
 def time_value(text: str) -> datetime:
@@ -97,6 +150,7 @@ def add_connection_options(parser: argparse.ArgumentParser, *, dashboards: bool 
 def add_index_prefix_option(parser: argparse._ActionsContainer) -> None:
     parser.add_argument(
         "--index-prefix",
+        type=index_prefix,
         default=DEFAULT_INDEX_PREFIX,
         help="daily indices <prefix>-YYYY-MM-DD (default: %(default)s)",
     )
@@ -146,7 +200,9 @@ def add_restore_options(parser: argparse.ArgumentParser, *, dry_run_help: str) -
         help="documents per _bulk (default: %(default)s)",
     )
     parser.add_argument(
-        "--rate", type=float, help="at most this many documents per second (default: no limit)"
+        "--rate",
+        type=positive_rate,
+        help="at most this many documents per second, more than 0 (default: no limit)",
     )
     parser.add_argument("--dry-run", action="store_true", help=dry_run_help)
 

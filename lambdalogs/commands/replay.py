@@ -4,14 +4,16 @@ duplicate); the options, the run and the report. The restoring itself is `backup
 from __future__ import annotations
 
 import argparse
+import json
 import os
+from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from lambdalogs.backup.bucket import BucketReader, parse_location, s3_client
-from lambdalogs.backup.objects import KINDS
+from lambdalogs.backup.objects import KINDS, BackupObject
 from lambdalogs.backup.restore import ReplayCounts, Replayer, ReplayOptions
 from lambdalogs.commands.options import (
     Commands,
@@ -24,6 +26,8 @@ from lambdalogs.commands.options import (
     time_range_from,
 )
 from lambdalogs.console import print_lines
+from lambdalogs.documents import Document
+from lambdalogs.errors import InputError
 from lambdalogs.local.transform import settings_from_env
 
 
@@ -63,8 +67,22 @@ def register(commands: Commands) -> None:
         type=Path,
         help="checkpoint file (default: ./.lambdalogs-replay-<options hash>.json)",
     )
+    parser.add_argument("--json", action="store_true", help="the counts as one JSON object")
     add_connection_options(parser)
     parser.set_defaults(run=run_command)
+
+
+class _SeeingReplayer(Replayer):
+    """Counts the functions of the documents read, to tell an unknown --function."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.functions_seen: Counter[str] = Counter()
+
+    def documents(self, obj: BackupObject) -> list[Document]:
+        found = super().documents(obj)
+        self.functions_seen.update(str(d["faas.name"]) for d in found if d.get("faas.name"))
+        return found
 
 
 def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = os.environ) -> int:
@@ -88,10 +106,57 @@ def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = 
     bucket = BucketReader(s3_client(args.region), bucket_name, prefix)
     # --region, else CLOUD_REGION/AWS_REGION, else (per object) the backup's own region
     settings = settings_from_env({**env, "CLOUD_REGION": args.region} if args.region else env)
-    counts = Replayer(options, bucket, cluster, settings=settings).run()
+    replayer = _SeeingReplayer(options, bucket, cluster, settings=settings)
+    counts = replayer.run()
     target = f"{cluster.url} ({args.index_prefix}-*)" if cluster else "(no OpenSearch)"
-    print_lines(out, render(options, counts, f"s3://{bucket_name}/{prefix}", target))
+    source = f"s3://{bucket_name}/{prefix}"
+    if args.json:
+        report = as_json(options, counts, source, target, replayer.functions_seen)
+        print(json.dumps(report, indent=2), file=out)
+    else:
+        print_lines(out, render(options, counts, source, target))
+    if not counts.resumed:  # objects done by an earlier run were not read this time
+        check_functions(options.functions, replayer.functions_seen)
     return 0
+
+
+def check_functions(wanted: tuple[str, ...], seen: Counter[str]) -> None:
+    """An unknown --function is an error that lists the functions the backup holds."""
+    unknown = [name for name in wanted if name not in seen]
+    if not unknown:
+        return
+    names = ", ".join(f"{name} ({count:,})" for name, count in sorted(seen.items())) or "none"
+    raise InputError(
+        f"--function {', '.join(unknown)}: no such function in the documents read; functions "
+        f"seen (documents): {names}"
+    )
+
+
+def as_json(
+    options: ReplayOptions,
+    counts: ReplayCounts,
+    source: str,
+    target: str,
+    seen: Counter[str],
+) -> dict[str, Any]:
+    return {
+        "source": source,
+        "target": target,
+        "since": _utc(options.since, "") or None,
+        "until": _utc(options.until, "") or None,
+        "functions": list(options.functions),
+        "dry_run": options.dry_run,
+        "objects": {kind: counts.objects[kind] for kind in KINDS},
+        "resumed": counts.resumed,
+        "read": counts.read,
+        "selected": counts.selected,
+        "duplicates": counts.duplicates,
+        "already_indexed": counts.already_indexed,
+        "indexed": counts.indexed,
+        "unreadable": counts.unreadable,
+        "failed_records": counts.failed_records,
+        "functions_seen": dict(sorted(seen.items())),
+    }
 
 
 def _utc(moment: datetime | None, absent: str) -> str:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from lambdalogs.commands.options import (
     Commands,
     add_connection_options,
     cluster_from,
     opensearch_url,
+    positive_int,
 )
 from lambdalogs.console import print_lines
 from lambdalogs.documents import Document, iso_time, timestamp_ms
@@ -30,6 +32,15 @@ def register(commands: Commands) -> None:
     )
     parser.add_argument("trace_id", metavar="ID")
     parser.add_argument("--file", type=Path, help="a bulk file instead of OpenSearch")
+    parser.add_argument(
+        "--max-events",
+        type=bounded_events,
+        default=traces.MAX_EVENTS,
+        metavar="N",
+        help="show at most the first N events in time order, 1 to %(default)s (default: "
+        "%(default)s); the output says when the trace holds more",
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     add_connection_options(parser)
     parser.set_defaults(run=run_command)
 
@@ -41,8 +52,47 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
         fetch = traces.from_cluster(cluster_from(args), args.index_prefix)
     else:
         raise InputError("give --file BULK_FILE or --opensearch URL (or OPENSEARCH_URL)")
-    print_lines(out, render(traces.collect(args.trace_id, fetch)))
+    trace = traces.collect(args.trace_id, fetch, args.max_events)
+    if args.json:
+        print(json.dumps(as_json(trace), indent=2, ensure_ascii=False), file=out)
+    else:
+        print_lines(out, render(trace))
     return 0
+
+
+def bounded_events(text: str) -> int:
+    value = positive_int(text)
+    if value > traces.MAX_EVENTS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is above {traces.MAX_EVENTS:,}, the most one OpenSearch search returns"
+        )
+    return value
+
+
+def limit_note(trace: Trace) -> str | None:
+    """ "showing 10,000 of N events" when the trace holds more than the limit."""
+    if not trace.truncated:
+        return None
+    return (
+        f"showing the first {len(trace.documents):,} of {trace.total:,} events (the limit, "
+        "--max-events): narrow down with a request id of the trace"
+    )
+
+
+def as_json(trace: Trace) -> dict[str, Any]:
+    return {
+        "trace_id": trace.trace_id,
+        "start": iso_time(trace.start_ms).replace(" ", "T") + "Z",
+        "lead_ms": trace.lead_ms,
+        "functions": trace.functions,
+        "failed": trace.failed,
+        "shown": len(trace.documents),
+        "total": trace.total if trace.total is not None else len(trace.documents),
+        "truncated": trace.truncated,
+        "note": limit_note(trace),
+        "milestones": trace.milestones,
+        "events": list(trace.documents),
+    }
 
 
 def render(trace: Trace) -> list[str]:
@@ -51,12 +101,18 @@ def render(trace: Trace) -> list[str]:
         f"trace {trace.trace_id}: {len(trace.documents)} events in "
         f"{len(trace.functions)} functions ({' → '.join(trace.functions)}), "
         f"lead time {trace.lead_ms} ms, started {iso_time(start)} UTC",
+    ]
+    note = limit_note(trace)
+    lines += [note] if note else []
+    lines += [
         "",
         "milestones",
     ]
     lines += _rows(trace.milestones, start, milestone=True) or ["  (none)"]
     lines += ["", "events"]
     lines += _rows(trace.documents, start, milestone=False)
+    if note:
+        lines += ["", note]
     return lines
 
 

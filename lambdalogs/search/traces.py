@@ -23,14 +23,31 @@ from lambdalogs.timerange import iso_to_ms
 # A trace is named by its correlation id, its X-Ray trace id, or one of its request ids.
 SEED_FIELDS: Final = ("trace.id", "aws.xray.trace_id", "faas.execution")
 MAX_EVENTS: Final = 10_000
+"""At most this many events a trace (OpenSearch's default `index.max_result_window`)."""
 
-Fetch = Callable[[str, list[str]], list[Document]]
+Clauses = list[tuple[str, list[str]]]
+"""(field, values): a document matches when one of its fields holds one of the values."""
+
+
+@dataclass(frozen=True)
+class Page:
+    documents: list[Document]  # the first `limit` in time order
+    total: int  # every matching document
+
+
+Fetch = Callable[[Clauses, int], Page]
 
 
 @dataclass(frozen=True)
 class Trace:
     trace_id: str
     documents: tuple[Document, ...]  # in time order
+    total: int | None = None  # the events the trace holds, when known (more when truncated)
+
+    @property
+    def truncated(self) -> bool:
+        """Stopped at the limit: `documents` holds the first events of `total`."""
+        return self.total is not None and self.total > len(self.documents)
 
     @property
     def start_ms(self) -> int:
@@ -100,40 +117,55 @@ def build(documents: list[Document]) -> dict[str, Trace]:
     }
 
 
-def collect(trace_id: str, fetch: Fetch) -> Trace:
-    """The documents naming the id, plus every document of the requests they belong to."""
-    seeds = [d for field in SEED_FIELDS for d in fetch(field, [trace_id])]
-    requests = sorted({str(d["faas.execution"]) for d in seeds if "faas.execution" in d})
-    related = fetch("faas.execution", requests) if requests else []
-    unique = {_key(d): d for d in [*seeds, *related]}
-    if not unique:
+def collect(trace_id: str, fetch: Fetch, limit: int = MAX_EVENTS) -> Trace:
+    """The documents naming the id, plus every document of the requests they belong to: the
+    first `limit` in time order, and how many there are."""
+    clauses = [(field, [trace_id]) for field in SEED_FIELDS]
+    seeds = fetch(clauses, MAX_EVENTS)  # every request of the trace, whatever `limit` shows
+    requests = sorted({str(d["faas.execution"]) for d in seeds.documents if "faas.execution" in d})
+    found = fetch([*clauses, ("faas.execution", requests)] if requests else clauses, limit)
+    if not found.documents:
         raise InputError(
             f"no events for trace {trace_id!r}; check the id (a trace.id, an X-Ray trace id or a "
             "request id) and the time the logs were kept"
         )
-    return Trace(trace_id, tuple(sorted(unique.values(), key=sort_key)))
+    unique = {_key(d): d for d in found.documents}
+    return Trace(trace_id, tuple(sorted(unique.values(), key=sort_key)), found.total)
 
 
 def from_file(path: Path) -> Fetch:
-    documents = bulkfile.read(path)
+    documents = sorted(bulkfile.read(path), key=sort_key)
 
-    def fetch(field: str, values: list[str]) -> list[Document]:
-        wanted = set(values)
-        return [d for d in documents if d.get(field) in wanted]
+    def fetch(clauses: Clauses, limit: int) -> Page:
+        wanted = [(field, set(values)) for field, values in clauses]
+        matched = list(
+            {
+                _key(d): d
+                for d in documents
+                if any(d.get(field) in values for field, values in wanted)
+            }.values()
+        )
+        return Page(matched[:limit], len(matched))
 
     return fetch
 
 
 def from_cluster(cluster: OpenSearchCluster, prefix: str = DEFAULT_INDEX_PREFIX) -> Fetch:
-    def fetch(field: str, values: list[str]) -> list[Document]:
+    def fetch(clauses: Clauses, limit: int) -> Page:
         query = {
-            "size": MAX_EVENTS,
-            "query": {"terms": {field: values}},
-            "sort": [{"@timestamp": {"order": "asc"}}],
+            "size": limit,
+            "track_total_hits": True,  # the exact count, beyond the 10,000 default
+            "query": {"bool": {"should": [{"terms": {f: v}} for f, v in clauses if v]}},
+            "sort": [{"@timestamp": {"order": "asc"}}, {"aws.cloudwatch.event_id": "asc"}],
         }
         answer = cluster.search(f"{prefix}-*", query)
-        hits = answer.get("hits", {}).get("hits", [])
-        return [hit["_source"] for hit in hits if isinstance(hit.get("_source"), dict)]
+        hits = answer.get("hits", {})
+        documents = [
+            h["_source"] for h in hits.get("hits", []) if isinstance(h.get("_source"), dict)
+        ]
+        total = hits.get("total", {})
+        count = total.get("value") if isinstance(total, dict) else total
+        return Page(documents, int(count) if isinstance(count, int) else len(documents))
 
     return fetch
 

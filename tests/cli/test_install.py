@@ -24,7 +24,7 @@ from tests.cli.conftest import stored
 from tests.fakes.opensearch_http import FakeOpenSearch
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("lambdalogs", "transformer", "lambda_shared", "opensearch")
+SOURCES = ("lambdalogs", "transformer", "subscriptions", "lambda_shared", "opensearch")
 
 
 @dataclass(frozen=True)
