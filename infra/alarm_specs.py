@@ -185,7 +185,7 @@ def expression_alarm_specs(names: MonitoredNames) -> list[ExpressionAlarmSpec]:
         for spec in _quota_alarms(stream, _tag(i))
     ]
     if names.subscriber_name is not None:
-        specs.append(_no_input_while_subscribed(names.stream_names, names.subscriber_name))
+        specs.append(_no_input_while_subscribed(names.transformer_name, names.subscriber_name))
     return specs
 
 
@@ -228,35 +228,28 @@ def _quota_alarms(stream_name: str, tag: str) -> list[ExpressionAlarmSpec]:
     ]
 
 
-def _no_input_while_subscribed(
-    stream_names: tuple[str, ...], subscriber_name: str
-) -> ExpressionAlarmSpec:
-    """No record reached any stream for hours while the subscriber reports groups holding our
-    filter. Firehose publishes no IncomingRecords datapoint when nothing arrives, hence
-    FILL(…, 0). Stream 0's input keeps the one-stream id `incoming`."""
+def _no_input_while_subscribed(transformer_name: str, subscriber_name: str) -> ExpressionAlarmSpec:
+    """Nothing reached the pipeline for hours while the subscriber reports groups holding our
+    filter. Every stream invokes the one transformer for whatever arrives, so its `Invocations`
+    are zero exactly when no stream received a record: one metric whatever the number of
+    streams (an alarm on metric math references at most 10). Lambda publishes no datapoint for
+    an hour without invocations, hence FILL(…, 0)."""
     subscriber = ((metrics.SUBSCRIBER_DIMENSION, subscriber_name),)
     held = (metrics.FILTERS_CREATED, metrics.FILTERS_UPDATED, metrics.FILTERS_UNCHANGED)
-    incoming = [f"incoming{_tag(i).lstrip('-')}" for i in range(len(stream_names))]
     inputs = (
-        *(
-            MetricInput(id_, FIREHOSE, "IncomingRecords", stream_dimensions(stream))
-            for id_, stream in zip(incoming, stream_names, strict=True)
-        ),
+        MetricInput("invocations", LAMBDA, "Invocations", (("FunctionName", transformer_name),)),
         *(
             MetricInput(f"held{i}", metrics.NAMESPACE, name, subscriber)
             for i, name in enumerate(held)
         ),
     )
     subscribed = " + ".join(f"FILL(held{i}, 0)" for i in range(len(held)))
-    received = " + ".join(f"FILL({id_}, 0)" for id_ in incoming)
-    if len(incoming) > 1:
-        received = f"({received})"
     return ExpressionAlarmSpec(
         "no-input",
-        f"The stream received no record for {NO_INPUT_HOURS} hours while the subscriber "
-        "reports log groups holding the pipeline's filter: check the filters' role and "
-        "the stream.",
-        f"IF(({subscribed}) > 0 AND {received} == 0, 1, 0)",
+        f"No delivery stream received a record for {NO_INPUT_HOURS} hours (the transformer was "
+        "not invoked) while the subscriber reports log groups holding the pipeline's filter: "
+        "check the filters' role and the streams.",
+        f"IF(({subscribed}) > 0 AND FILL(invocations, 0) == 0, 1, 0)",
         inputs,
         period=HOUR,
         evaluation_periods=NO_INPUT_HOURS,

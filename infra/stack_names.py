@@ -12,11 +12,11 @@ from typing import Final
 
 from lambda_shared.pipeline_groups import pipeline_log_group
 
-MAX_DELIVERY_STREAMS: Final = 7
-"""The most delivery streams a stack runs (`deliveryStreams`). The reconciler's no-input alarm
-adds up every stream's `IncomingRecords` beside the subscriber's 3 filter metrics, and "Alarms
-based on metric math expressions can reference a maximum of 10 metrics. This is a hard limit"
-(CloudWatch User Guide, alarm limits). Above 7 streams' quota, raise the quota (docs/scale.md)."""
+MAX_DELIVERY_STREAMS: Final = 10
+"""The most delivery streams a stack runs (`deliveryStreams`): 10,000 events/s of ~800-byte
+documents at 80 % of the 1 MiB/s Direct PUT quota most regions have (docs/scale.md). Beyond it,
+raise the quota; the subscriber's DESTINATION_ARN (every stream's ARN) must also stay well inside
+Lambda's 4 KB of environment (tests/infra/test_environment_size.py)."""
 
 
 @dataclass(frozen=True)

@@ -453,13 +453,13 @@ def test_a_pipeline_that_receives_nothing_while_groups_are_subscribed_alarms(
 ) -> None:
     alarm = default_run.named("lambda-logs-health-no-input").inputs
     queries = {q["id"]: q for q in alarm["metricQueries"]}
-    incoming = queries["incoming"]["metric"]
-    assert (incoming["namespace"], incoming["metricName"], incoming["stat"]) == (
-        "AWS/Firehose",
-        "IncomingRecords",
+    invocations = queries["invocations"]["metric"]
+    assert (invocations["namespace"], invocations["metricName"], invocations["stat"]) == (
+        "AWS/Lambda",
+        "Invocations",
         "Sum",
     )
-    assert incoming["dimensions"] == {"DeliveryStreamName": "lambda-logs-test"}
+    assert invocations["dimensions"] == {"FunctionName": "lambda-logs-test-transformer"}
     held = {queries[f"held{i}"]["metric"]["metricName"] for i in range(3)}
     assert held == {"FiltersCreated", "FiltersUpdated", "FiltersUnchanged"}
     assert {queries[f"held{i}"]["metric"]["namespace"] for i in range(3)} == {"LambdaLogs"}
@@ -468,7 +468,7 @@ def test_a_pipeline_that_receives_nothing_while_groups_are_subscribed_alarms(
         for i in range(3)
     )
     expression = queries["breach"]["expression"]
-    assert "FILL(incoming, 0) == 0" in expression and expression.startswith("IF(")
+    assert "FILL(invocations, 0) == 0" in expression and expression.startswith("IF(")
     assert queries["breach"]["returnData"] is True
     assert (alarm["evaluationPeriods"], alarm["comparisonOperator"], alarm["threshold"]) == (
         3,

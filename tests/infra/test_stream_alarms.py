@@ -82,16 +82,14 @@ def test_each_stream_alarms_on_delivery_freshness_and_processing(three_run: Prog
         assert failed["dimensions"] == {"DeliveryStream": stream}
 
 
-def test_no_input_means_no_record_in_any_stream(three_run: ProgramRun) -> None:
+def test_no_input_means_the_transformer_was_invoked_by_no_stream(three_run: ProgramRun) -> None:
+    """Every stream invokes the one transformer: its Invocations cover any number of streams."""
     queries = _queries(_alarm(three_run, "no-input"))
-    incoming = {
-        id_: q["metric"]["dimensions"]["DeliveryStreamName"]
-        for id_, q in queries.items()
-        if "metric" in q and q["metric"]["metricName"] == "IncomingRecords"
-    }
-    assert incoming == {"incoming": NAMES[0], "incoming2": NAMES[1], "incoming3": NAMES[2]}
-    expression = queries["breach"]["expression"]
-    assert "(FILL(incoming, 0) + FILL(incoming2, 0) + FILL(incoming3, 0)) == 0" in expression
+    metrics = [q["metric"] for q in queries.values() if "metric" in q]
+    assert not [m for m in metrics if m["namespace"] == "AWS/Firehose"]
+    (invocations,) = [m for m in metrics if m["metricName"] == "Invocations"]
+    assert invocations["dimensions"] == {"FunctionName": "lambda-logs-test-transformer"}
+    assert "AND FILL(invocations, 0) == 0" in queries["breach"]["expression"]
 
 
 def test_one_stream_keeps_its_alarm_names(default_run: ProgramRun) -> None:
@@ -113,7 +111,7 @@ def test_the_no_input_alarm_fits_cloudwatchs_metric_limit_at_the_most_streams() 
     for spec in expression_alarm_specs(names):
         assert len(spec.inputs) <= ALARM_METRICS_MAX, spec.suffix
     (no_input,) = [s for s in expression_alarm_specs(names) if s.suffix == "no-input"]
-    assert len(no_input.inputs) == ALARM_METRICS_MAX  # one more stream would not fit
+    assert len(no_input.inputs) == 4  # the transformer's invocations and 3 subscriber metrics
 
 
 def test_account_policy_mode_watches_stream_0_for_input() -> None:
