@@ -290,10 +290,10 @@ def _error_message(message: dict[str, Any], fields: Fields) -> str | None:
     """A `message` that is a serialised error (Node.js's JSON format logs `console.error(err)`
     as {"message": {"errorType", "errorMessage", "stackTrace"}}: LogPatch.js): its error.*
     fields, and the human message `<type>: <message>`; None for any other object."""
+    for key, value in error_fields(message).items():  # also {"error": {"errorType", …}, …}
+        fields.setdefault(key, value)
     if "errorType" not in message and "errorMessage" not in message:
         return None
-    for key, value in error_fields(message).items():
-        fields.setdefault(key, value)
     kind, text = scalar_text(message.get("errorType")), scalar_text(message.get("errorMessage"))
     return f"{kind}: {text}" if kind and text else kind or text or None
 
