@@ -137,6 +137,14 @@ def _keyword(value: object) -> str | None:
     return scalar_text(value) or None
 
 
+def _logger_name(value: object) -> str | None:
+    """Powertools .NET's `name`: a logger category ("AWS.Lambda.Powertools.Logging.Logger"),
+    dotted and without spaces; any other `name` (a user's key) is no logger."""
+    if isinstance(value, str) and "." in value and " " not in value:
+        return value
+    return None
+
+
 Converter = Callable[[object], object]
 _CONVERTERS: Final[dict[str, Converter]] = {
     "log.level": normalize_level,
@@ -246,7 +254,7 @@ class KeyRoles:
         if "log.logger" not in by_target and not POWERTOOLS_MARKERS.isdisjoint(present):
             for key in POWERTOOLS_NAME_KEYS:
                 if key in present:
-                    steps.append(("log.logger", (key,), _keyword))
+                    steps.append(("log.logger", (key,), _logger_name))
                     break
         for key in self._labels:
             if key in present:

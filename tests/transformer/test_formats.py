@@ -119,3 +119,17 @@ def test_a_managed_instances_report_has_no_per_invocation_cost() -> None:
     assert document["aws.lambda.duration_ms"] == 1.148
     assert "aws.lambda.cost_usd" not in document
     assert "aws.lambda.billed_duration_ms" not in document
+
+
+@pytest.mark.parametrize(
+    ("name", "logger"),
+    [
+        ("AWS.Lambda.Powertools.Logging.Logger", "AWS.Lambda.Powertools.Logging.Logger"),
+        ("Alice", None),
+        ("Order 7.1", None),
+    ],
+)
+def test_powertools_name_is_a_logger_only_when_it_is_a_category(name: str, logger: Any) -> None:
+    line = json.dumps({"level": "INFO", "message": "m", "cold_start": True, "name": name})
+    assert parse(line).get("log.logger") == logger
+    assert "log.logger" not in parse(json.dumps({"level": "INFO", "name": name}))
