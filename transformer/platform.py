@@ -59,7 +59,7 @@ def _long(value: float) -> int | None:
 _SPACED_KEY: Final = re.compile(
     r"[\t\n]+| (?=(?:Billed Restore Duration|Billed Duration|Memory Size|Max Memory Used|"
     r"Init Duration|Status|Error Type|XRAY TraceId|SegmentId|Sampled|Phase|Runtime Version ARN|"
-    r"Runtime Version): )|(?<!Billed)(?<!Init)(?<!Restore) (?=Duration: )|(?<!Billed) "
+    r"Runtime Version|State|Events): )|(?<!Billed)(?<!Init)(?<!Restore) (?=Duration: )|(?<!Billed) "
     r"(?=Restore Duration: )"
 )
 
@@ -185,7 +185,23 @@ def parse_platform_text(line: str) -> Fields | None:
     kind = _SIMPLE_KINDS.get(word)
     if kind is None or (len(line) > len(word) and line[len(word)] not in " \t"):
         return None
+    if kind == "extension" and "Error Type: " in line:
+        return _failed_extension(line)
     return {"aws.lambda.event": kind}
+
+
+def _failed_extension(line: str) -> Fields:
+    """`EXTENSION Name: x State: LaunchError Events: [] Error Type: UnknownError` (an extension
+    that could not start; quoted in public issue threads of the Datadog and .NET extensions)."""
+    pairs = _report_pairs(line[len("EXTENSION") :])
+    fields: Fields = {"aws.lambda.event": "extension", "log.level": "ERROR"}
+    if pairs.get("Error Type"):
+        fields["error.type"] = pairs["Error Type"]
+    if pairs.get("State"):
+        fields["error.message"] = f"extension {pairs.get('Name', '')} {pairs['State']}".replace(
+            "  ", " "
+        )
+    return fields
 
 
 def parse_timeout(line: str) -> tuple[Fields, str] | None:
