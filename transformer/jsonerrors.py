@@ -91,6 +91,10 @@ def _error_object(value: object) -> ErrorInfo | None:
     return None
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def _ecs_error(obj: dict[str, Any]) -> ErrorInfo | None:
     """ECS layouts' flat `error.type`, `error.message`, `error.stack_trace` (Powertools Java)."""
     info = ErrorInfo(
@@ -117,8 +121,9 @@ def error_fields(obj: dict[str, Any]) -> Fields:
         info = ErrorInfo(
             scalar_text(obj.get("errorType")), scalar_text(obj.get("errorMessage")), stack
         )
-    elif isinstance(obj.get("exception"), str) and obj["exception"].strip():
-        info = from_exception_text(obj["exception"])
+    elif _text(obj.get("exception")) or _text(obj.get("Exception")):
+        # Powertools Python's `exception`; .NET RuntimeSupport's JSON `Exception` (its ToString())
+        info = from_exception_text(_text(obj.get("exception")) or obj["Exception"])
     else:
         info = (
             _error_object(obj.get("err"))

@@ -34,6 +34,7 @@ REQUEST_ID_KEYS: Final = (
     "FunctionRequestId",
     "functionRequestId",
     "faas.execution",
+    "AwsRequestId",  # .NET RuntimeSupport's JSON format (LogLevelLoggerWriter tests)
 )
 SERVICE_KEYS: Final = ("service", "service.name", "serviceName", "Service")
 XRAY_KEYS: Final = ("xray_trace_id", "xrayTraceId", "xray_traceid", "XrayTraceId", "trace.id")
