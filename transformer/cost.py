@@ -1,9 +1,18 @@
 """What one invocation cost: billed duration × memory × the architecture's price + a request.
 
 Since August 2025 `Billed Duration` includes the INIT phase of on-demand functions, so
-`Init Duration` is never added again. The architecture is not in the REPORT line: it is looked
-up with `lambda:GetFunctionConfiguration` and its answer kept for the container's lifetime;
-a failed lookup is never kept (see LambdaArchitectures)."""
+`Init Duration` is never added again. SnapStart: "Billed Restore Duration: the time it takes for
+Lambda to load the runtime and run any after-restore hooks. You are not charged for the time it
+takes to restore a snapshot" (snapstart-monitoring); it is already inside `Billed Duration` (real
+REPORT lines: Duration 149.53 ms + Billed Restore Duration 163 ms → Billed Duration 313 ms), so it
+is not added either. SnapStart's per-GB cache and restoration charges (Python and .NET only) are
+not per-invocation duration and are not in this figure. Lambda Managed Instances are priced per
+instance (EC2 price plus a management fee), not per GB-second: their REPORT carries no `Billed
+Duration` or `Memory Size` (platform.report metrics hold durationMs alone), so no cost is set.
+
+The architecture is not in the REPORT line: it is looked up with
+`lambda:GetFunctionConfiguration` and its answer kept for the container's lifetime; a failed
+lookup is never kept (see LambdaArchitectures)."""
 
 from __future__ import annotations
 

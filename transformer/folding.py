@@ -31,7 +31,12 @@ from transformer.types import Fields
 START_KINDS: Final = frozenset({"start"})
 END_KINDS: Final = frozenset({"end", "runtime_done"})
 _TEXT_KEYS: Final = frozenset({"aws.lambda.event", "faas.execution", "faas.version", "message"})
-_JSON_KEYS: Final = _TEXT_KEYS | {"json", "aws.xray.trace_id", "aws.lambda.status"}
+_JSON_KEYS: Final = _TEXT_KEYS | {
+    "json",
+    "aws.xray.trace_id",
+    "aws.lambda.status",
+    "aws.lambda.tenant_id",  # in the folded JSON object, and on the REPORT's own record
+}
 _JSON_TYPES: Final = {"start": "platform.start", "runtime_done": "platform.runtimeDone"}
 MAX_HELD: Final = 20_000
 """Lines held back at once; beyond, a START or END is its own document at once (memory stays

@@ -10,14 +10,20 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
+from transformer.jsonerrors import ERROR_KEYS, error_fields, scalar_text
 from transformer.levels import normalize_level
-from transformer.platform import parse_platform_json, xray_root
+from transformer.platform import TENANT, parse_platform_json, xray_root
 from transformer.settings import Settings
-from transformer.tracebacks import ErrorInfo, from_exception_text
+from transformer.tracebacks import extract_error
 from transformer.types import Fields
 
-MESSAGE_KEYS: Final = ("message", "msg")
-LEVEL_KEYS: Final = ("level", "levelname", "severity", "log.level", "loglevel", "lvl")
+# Key spellings of Lambda's JSON log format (Python's uncaught errors use `log_level`:
+# awslambdaric bootstrap.py), Powertools in each language and casing (.NET writes PascalCase
+# or camelCase when configured: LoggingConstants.cs), log4j2/logback layouts and ECS layouts.
+MESSAGE_KEYS: Final = ("message", "msg", "Message")
+LEVEL_KEYS: Final = (
+    *("level", "levelname", "severity", "log.level", "loglevel", "lvl", "log_level", "Level"),
+)
 LOGGER_KEYS: Final = ("logger", "logger_name", "loggerName", "log.logger")
 REQUEST_ID_KEYS: Final = (
     "requestId",
@@ -25,31 +31,26 @@ REQUEST_ID_KEYS: Final = (
     "AWSRequestId",
     "awsRequestId",
     "aws_request_id",
+    "FunctionRequestId",
+    "functionRequestId",
+    "faas.execution",
+    "AwsRequestId",  # .NET RuntimeSupport's JSON format (LogLevelLoggerWriter tests)
 )
-SERVICE_KEYS: Final = ("service", "service.name", "serviceName")
-XRAY_KEYS: Final = ("xray_trace_id", "xrayTraceId", "xray_traceid")
-COLDSTART_KEYS: Final = ("cold_start", "coldStart")
-FUNCTION_NAME_KEYS: Final = ("function_name", "functionName")
-
-
-def scalar_text(value: object) -> str | None:
-    """A keyword value: strings as they are, numbers and booleans spelled out."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
-        return str(value)
-    return None
-
-
-def _first_text(obj: dict[str, Any], keys: tuple[str, ...]) -> str | None:
-    for key in keys:
-        if key in obj:
-            text = scalar_text(obj[key])
-            if text:
-                return text
-    return None
+SERVICE_KEYS: Final = ("service", "service.name", "serviceName", "Service")
+XRAY_KEYS: Final = ("xray_trace_id", "xrayTraceId", "xray_traceid", "XrayTraceId", "trace.id")
+COLDSTART_KEYS: Final = ("cold_start", "coldStart", "ColdStart", "faas.coldstart")
+FUNCTION_NAME_KEYS: Final = ("function_name", "functionName", "FunctionName")
+# Lambda tenant isolation: `tenantId` in application records (every runtime's JSON format) and
+# in `platform.*` records' `record.tenantId` (tenant-isolation-monitor); Powertools Java
+# `tenant_id`, its ECS layout `tenant.id`.
+TENANT_KEYS: Final = ("tenantId", "tenant_id", "tenant.id", "TenantId")
+# Powertools' logger name is `name` (snake_case, camelCase) or `Name` (PascalCase): read as the
+# logger only in objects that carry one of Powertools' own keys.
+POWERTOOLS_MARKERS: Final = frozenset(
+    {"cold_start", "coldStart", "ColdStart", "function_request_id", "FunctionRequestId"}
+    | {"functionRequestId", "sampling_rate", "samplingRate", "SamplingRate"}
+)
+POWERTOOLS_NAME_KEYS: Final = ("name", "Name")
 
 
 def safe_name(name: str) -> str:
@@ -129,65 +130,20 @@ def emf_metrics(obj: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _joined_stack(value: object) -> str | None:
-    """A stack trace written as one string, or as a list of lines (with or without their line
-    breaks); None for anything else."""
-    if isinstance(value, str):
-        return value.rstrip() or None
-    if not isinstance(value, list) or not value:
-        return None
-    try:
-        joined = "\n".join(value)  # TypeError unless every item is a string
-    except TypeError:
-        return None
-    if value[0].endswith("\n") and all(line.endswith("\n") for line in value):
-        joined = "".join(value)
-    return joined.rstrip() or None
-
-
-def _error_object(value: object) -> ErrorInfo | None:
-    """pino/bunyan `err` and `error` objects: {type|name, message, stack}."""
-    if isinstance(value, dict):
-        kind = _first_text(value, ("type", "name", "errorType"))
-        message = _first_text(value, ("message", "errorMessage"))
-        stack = _joined_stack(value.get("stack", value.get("stack_trace")))
-        if kind or message or stack:
-            return ErrorInfo(kind, message, stack)
-    return None
-
-
-ERROR_KEYS: Final = frozenset(
-    {"errorType", "errorMessage", "exception", "exception_name", "err", "error"}
-)
-
-
-def error_fields(obj: dict[str, Any]) -> Fields:
-    """error.type / error.message / error.stack_trace from the keys runtimes and libraries use."""
-    if ERROR_KEYS.isdisjoint(obj):
-        return {}
-    info: ErrorInfo | None = None
-    if "errorType" in obj or "errorMessage" in obj:
-        stack = _joined_stack(obj.get("stackTrace", obj.get("stack")))
-        info = ErrorInfo(
-            scalar_text(obj.get("errorType")), scalar_text(obj.get("errorMessage")), stack
-        )
-    elif isinstance(obj.get("exception"), str) and obj["exception"].strip():
-        info = from_exception_text(obj["exception"])
-    else:
-        info = _error_object(obj.get("err")) or _error_object(obj.get("error"))
-    name = scalar_text(obj.get("exception_name"))
-    fields: Fields = info.fields() if info is not None else {}
-    if name:
-        fields["error.type"] = name
-    return fields
-
-
 def _coldstart(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
 def _keyword(value: object) -> str | None:
     return scalar_text(value) or None
+
+
+def _logger_name(value: object) -> str | None:
+    """Powertools .NET's `name`: a logger category ("AWS.Lambda.Powertools.Logging.Logger"),
+    dotted and without spaces; any other `name` (a user's key) is no logger."""
+    if isinstance(value, str) and "." in value and " " not in value:
+        return value
+    return None
 
 
 Converter = Callable[[object], object]
@@ -241,6 +197,7 @@ class KeyRoles:
             ("faas.name", FUNCTION_NAME_KEYS),
             ("aws.xray.trace_id", XRAY_KEYS),
             ("faas.coldstart", COLDSTART_KEYS),
+            (TENANT, TENANT_KEYS),
         ):
             convert = _CONVERTERS.get(target, _keyword)
             for priority, key in enumerate(keys):
@@ -295,6 +252,11 @@ class KeyRoles:
             candidates.sort(key=lambda candidate: candidate[0])
             steps.append((target, tuple(key for _, key, _ in candidates), candidates[0][2]))
         present = set(keys)
+        if "log.logger" not in by_target and not POWERTOOLS_MARKERS.isdisjoint(present):
+            for key in POWERTOOLS_NAME_KEYS:
+                if key in present:
+                    steps.append(("log.logger", (key,), _logger_name))
+                    break
         for key in self._labels:
             if key in present:
                 steps.append(("labels." + safe_name(key), (key,), scalar_text))
@@ -333,6 +295,43 @@ def _application_fields(obj: dict[str, Any], layout: Layout) -> Fields:
     return fields
 
 
+def _error_message(message: dict[str, Any], fields: Fields) -> str | None:
+    """A `message` that is a serialised error (Node.js's JSON format logs `console.error(err)`
+    as {"message": {"errorType", "errorMessage", "stackTrace"}}: LogPatch.js): its error.*
+    fields, and the human message `<type>: <message>`; None for any other object."""
+    for key, value in error_fields(message).items():  # also {"error": {"errorType", …}, …}
+        fields.setdefault(key, value)
+    if "errorType" not in message and "errorMessage" not in message:
+        return None
+    kind, text = scalar_text(message.get("errorType")), scalar_text(message.get("errorMessage"))
+    return f"{kind}: {text}" if kind and text else kind or text or None
+
+
+def _message(obj: dict[str, Any], layout: Layout, fields: Fields, encode: Any) -> None:
+    for key in layout.message_keys:  # the first that is not null
+        message = obj[key]
+        if message is None:
+            continue
+        if type(message) is str:
+            fields["message"] = message
+            if (
+                "\n" in message
+                and "error.type" not in fields
+                and fields.get("log.level")
+                in (
+                    "ERROR",
+                    "FATAL",
+                )
+            ):  # Java's JSON format logs an uncaught exception as text with its trace
+                found = extract_error(message)
+                if found is not None:
+                    fields.update(found.fields())
+            return
+        text = _error_message(message, fields) if type(message) is dict else None
+        fields["message"] = text if text is not None else _as_text(message, encode)
+        return
+
+
 def parse_json_object(obj: dict[str, Any], settings: Settings, encode: Any) -> Fields:
     """Every field a JSON log object yields; `message` when it has one (`message`, `msg`).
 
@@ -344,9 +343,10 @@ def parse_json_object(obj: dict[str, Any], settings: Settings, encode: Any) -> F
         fields = parse_platform_json(obj, kind)
     else:
         fields = _application_fields(obj, layout)
-    for key in layout.message_keys:  # the first that is not null
-        message = obj[key]
-        if message is not None:
-            fields["message"] = message if type(message) is str else _as_text(message, encode)
-            break
+        if layout.errors and "log.level" not in fields and "errorType" in obj:
+            # the runtimes' error response, logged as it is sent (aws-lambda-go's reportFailure,
+            # aws_lambda_ric's LambdaLogger): {"errorMessage", "errorType", "stackTrace"}
+            fields["log.level"] = "ERROR"
+    if layout.message_keys:
+        _message(obj, layout, fields, encode)
     return fields

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
+from transformer.crashes import ruby_banner, unknown_error
 from transformer.document import line_is_oversized, truncate
+from transformer.jsonerrors import error_fields
 from transformer.jsonlib import LOADS_ERRORS, Codec, may_hold_long_integer, too_deep
-from transformer.jsonlog import error_fields, parse_json_object
+from transformer.jsonlog import parse_json_object
 from transformer.platform import PLATFORM_FIRST_CHARS, parse_platform_text, parse_timeout
-from transformer.runtimes import parse_prefix
+from transformer.runtimes import parse_prefix, trace_prefix
 from transformer.settings import Settings
 from transformer.tracebacks import extract_error
 from transformer.types import Fields
@@ -85,6 +87,12 @@ def _behind_prefix(
     prefix_fields: Fields, message: str, settings: Settings, codec: Codec, keep_json: bool
 ) -> Fields:
     first = message[:1]
+    if first == "[":  # "<runtime prefix>[dd.trace_id=… dd.span_id=…] <message>"
+        traced = trace_prefix(message)
+        if traced is not None:
+            prefix_fields.update(traced[0])
+            message = traced[1]
+            first = message[:1]
     if first == "{":
         obj = _object(message, codec)
         if obj is not None:
@@ -133,9 +141,47 @@ def parse_line(line: str, settings: Settings, codec: Codec, *, keep_json: bool =
             return _behind_prefix(prefixed[0], prefixed[1], settings, codec, keep_json)
     except _TooDeep:
         return {"message": line, UNPARSED: True}
+    if first in _SPECIAL_FIRST:
+        special = _special_text(text, codec)
+        if special is not None:
+            return special
     fields: Fields = {"message": text}
     if "\n" in text or "\r" in text:
         _text_error(text, fields)
+    return fields
+
+
+# The first characters of the unprefixed lines read below (the rest are plain text).
+_SPECIAL_FIRST: Final = frozenset("UCEIpf")
+_GO_FATAL: Final = ("panic: ", "fatal error: ")
+
+
+def _special_text(text: str, codec: Codec) -> Fields | None:
+    """Unprefixed lines that still say something: a crashed runtime's "Unknown application
+    error occurred", Ruby's handler-error banners (with the error JSON after them), and the Go
+    runtime's `panic: …` / `fatal error: …` (the first line of a crash on provided.al2023)."""
+    first = text[0]
+    if first == "U":
+        fields = unknown_error(text)
+    elif first in ("p", "f"):
+        if not text.startswith(_GO_FATAL):
+            return None
+        head = text.split("\n", 1)[0]
+        kind, _, reason = head.partition(": ")
+        fields = {"log.level": "FATAL", "error.type": kind, "error.message": reason}
+        found = extract_error(text)
+        if found is not None and found.stack_trace:
+            fields["error.stack_trace"] = found.stack_trace
+    else:
+        banner = ruby_banner(text)
+        if banner is None:
+            return None
+        fields = {"log.level": "ERROR"}
+        error = _node_error(banner[1], codec) if banner[1][:1] == "{" else None
+        if error is not None:
+            fields.update(error_fields(error))
+    if fields is not None:
+        fields["message"] = text
     return fields
 
 

@@ -8,12 +8,12 @@ import re
 from functools import lru_cache
 from typing import Any, Final
 
+from transformer.crashes import runtime_error
 from transformer.types import Fields
 
 _NUMBER: Final = re.compile(r"-?\d+(?:\.\d+)?")
 _START: Final = re.compile(r"START RequestId: (\S+)(?:\s+Version: (\S+))?")
 _END: Final = re.compile(r"END RequestId: (\S+)")
-_RUNTIME_ERROR: Final = re.compile(r"RequestId: (\S+) Error: (.*?)(?:\n(\S+))?\s*", re.S)
 _TIMEOUT: Final = re.compile(
     r"(\d{4}-\d\d-\d\dT[\d:.]+Z?) (\S+) (Task timed out after [\d.]+ seconds)"
 )
@@ -33,6 +33,9 @@ PLATFORM_FIRST_CHARS: Final = frozenset("SEIRLT")
 
 
 MAX_LONG: Final = 2**63 - 1
+RESTORE: Final = "aws.lambda.restore_duration_ms"
+BILLED_RESTORE: Final = "aws.lambda.billed_restore_duration_ms"
+TENANT: Final = "aws.lambda.tenant_id"
 
 
 def _number(text: str) -> float | None:
@@ -50,10 +53,22 @@ def _long(value: float) -> int | None:
     return int(value) if -MAX_LONG <= value <= MAX_LONG else None
 
 
+# The keys of REPORT, INIT_REPORT and RESTORE_REPORT. Lambda separates its fields with tabs, but
+# AWS's docs, the console's copy and some tools show them separated by single spaces: a field
+# then starts at a space before one of these keys (not at the space inside "Billed Duration").
+_SPACED_KEY: Final = re.compile(
+    r"[\t\n]+| (?=(?:Billed Restore Duration|Billed Duration|Memory Size|Max Memory Used|"
+    r"Init Duration|Status|Error Type|XRAY TraceId|SegmentId|Sampled|Phase|Runtime Version ARN|"
+    r"Runtime Version|State|Events): )|(?<!Billed)(?<!Init)(?<!Restore) (?=Duration: )|(?<!Billed) "
+    r"(?=Restore Duration: )"
+)
+
+
 def _report_pairs(text: str) -> dict[str, str]:
-    """'Duration: 1 ms\tBilled Duration: 2 ms\t\nXRAY TraceId: …' → {'Duration': '1 ms', …}."""
+    """'Duration: 1 ms\tBilled Duration: 2 ms\t\nXRAY TraceId: …' → {'Duration': '1 ms', …};
+    the same for fields separated by spaces."""
     pairs: dict[str, str] = {}
-    for part in text.replace("\n", "\t").split("\t"):
+    for part in _SPACED_KEY.split(text):
         key, separator, value = part.partition(": ")
         if separator:
             pairs[key.strip()] = value.strip()
@@ -102,12 +117,19 @@ def common_report(line: str) -> Fields | None:
     if init is not None:
         fields["aws.lambda.init_duration_ms"] = float(init)
     if status in _STATUS:
-        fields["aws.lambda.status"] = status
+        _put_status(fields, status)
     if error_type and error_type.strip():
         fields["error.type"] = error_type.strip()
     if trace and trace.strip():
         fields["aws.xray.trace_id"] = trace.strip()
     return fields
+
+
+def _put_status(fields: Fields, status: str) -> None:
+    """`aws.lambda.status`; an invocation or phase that did not succeed is an ERROR line."""
+    fields["aws.lambda.status"] = status
+    if status != "success":
+        fields["log.level"] = "ERROR"
 
 
 def tolerant_report(line: str, kind: str) -> Fields:
@@ -124,11 +146,13 @@ def tolerant_report(line: str, kind: str) -> Fields:
     if kind == "init_report" and init is None:
         init = pairs.get("Duration")
     _put_number(fields, "aws.lambda.init_duration_ms", init)
-    if kind == "report":
-        fields["faas.coldstart"] = "Init Duration" in pairs or "Restore Duration" in pairs
+    _put_number(fields, RESTORE, pairs.get("Restore Duration"))
+    _put_number(fields, BILLED_RESTORE, pairs.get("Billed Restore Duration"), integer=True)
+    if kind == "report":  # a SnapStart restore is no cold start: no INIT ran (snapstart-monitoring)
+        fields["faas.coldstart"] = "Init Duration" in pairs
     status = pairs.get("Status", "").lower()
     if status in _STATUS:
-        fields["aws.lambda.status"] = status
+        _put_status(fields, status)
     if pairs.get("Error Type"):
         fields["error.type"] = pairs["Error Type"]
     if pairs.get("XRAY TraceId"):
@@ -155,27 +179,28 @@ def parse_platform_text(line: str) -> Fields | None:
         return common_report(line) or tolerant_report(line, "report")
     if line.startswith(("INIT_REPORT ", "RESTORE_REPORT ")):
         return tolerant_report(line, "init_report" if line[0] == "I" else "restore_report")
-    if line.startswith("RequestId: ") and " Error: " in line:
-        return _runtime_error(line)
+    if line.startswith(("RequestId: ", "Error: Runtime ")):
+        return runtime_error(line)
     word = line.split(None, 1)[0]
     kind = _SIMPLE_KINDS.get(word)
     if kind is None or (len(line) > len(word) and line[len(word)] not in " \t"):
         return None
+    if kind == "extension" and "Error Type: " in line:
+        return _failed_extension(line)
     return {"aws.lambda.event": kind}
 
 
-def _runtime_error(line: str) -> Fields | None:
-    match = _RUNTIME_ERROR.fullmatch(line)
-    if match is None:
-        return None
-    fields: Fields = {
-        "aws.lambda.event": "runtime_error",
-        "faas.execution": match.group(1),
-        "log.level": "ERROR",
-        "error.message": match.group(2),
-    }
-    if match.group(3):
-        fields["error.type"] = match.group(3)
+def _failed_extension(line: str) -> Fields:
+    """`EXTENSION Name: x State: LaunchError Events: [] Error Type: UnknownError` (an extension
+    that could not start; quoted in public issue threads of the Datadog and .NET extensions)."""
+    pairs = _report_pairs(line[len("EXTENSION") :])
+    fields: Fields = {"aws.lambda.event": "extension", "log.level": "ERROR"}
+    if pairs.get("Error Type"):
+        fields["error.type"] = pairs["Error Type"]
+    if pairs.get("State"):
+        fields["error.message"] = f"extension {pairs.get('Name', '')} {pairs['State']}".replace(
+            "  ", " "
+        )
     return fields
 
 
@@ -226,6 +251,8 @@ _REPORT_METRICS: Final = (
     ("memorySizeMB", "aws.lambda.memory_size_mb", True),
     ("maxMemoryUsedMB", "aws.lambda.max_memory_used_mb", True),
     ("initDurationMs", "aws.lambda.init_duration_ms", False),
+    ("restoreDurationMs", RESTORE, False),
+    ("billedRestoreDurationMs", BILLED_RESTORE, True),
 )
 
 
@@ -240,11 +267,11 @@ def _json_metrics(fields: Fields, kind: str, metrics: dict[str, Any]) -> None:
                 converted = _long(value) if integer else value
                 if converted is not None:
                     fields[field] = converted
-        fields["faas.coldstart"] = "initDurationMs" in metrics or "restoreDurationMs" in metrics
-    elif kind == "init_report":
+        fields["faas.coldstart"] = "initDurationMs" in metrics
+    elif kind in ("init_report", "restore_report"):
         value = _metric(metrics, "durationMs")
         if value is not None:
-            fields["aws.lambda.init_duration_ms"] = value
+            fields["aws.lambda.init_duration_ms" if kind == "init_report" else RESTORE] = value
 
 
 def parse_platform_json(obj: dict[str, Any], platform_type: str) -> Fields:
@@ -260,9 +287,12 @@ def parse_platform_json(obj: dict[str, Any], platform_type: str) -> Fields:
     version = record.get("version", record.get("functionVersion"))
     if isinstance(version, str):
         fields["faas.version"] = version
+    tenant = record.get("tenantId")
+    if isinstance(tenant, str) and tenant:
+        fields[TENANT] = tenant
     status = record.get("status")
     if isinstance(status, str) and status.lower() in _STATUS:
-        fields["aws.lambda.status"] = status.lower()
+        _put_status(fields, status.lower())
     if isinstance(record.get("errorType"), str):
         fields["error.type"] = record["errorType"]
     tracing = record.get("tracing")

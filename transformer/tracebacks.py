@@ -43,12 +43,15 @@ def _python(lines: list[str], start: int) -> ErrorInfo:
             if found:
                 return ErrorInfo(found[0], found[1], stack)
             break
-    # The runtime's own format puts the exception first: "KeyError: 'x'\nTraceback ...".
+    # The runtime's own format puts the exception first: "KeyError: 'x'\nTraceback ...", or its
+    # type alone, or its message alone when it has no type (awslambdaric bootstrap.log_error).
+    header: str | None = None
     for line in reversed(lines[:start]):
         found = _exception_line(line)
         if found:
             return ErrorInfo(found[0], found[1], stack)
-    return ErrorInfo(None, None, stack)
+        header = header or line.strip() or None
+    return ErrorInfo(None, header, stack)
 
 
 def _frames(lines: list[str]) -> ErrorInfo | None:

@@ -56,6 +56,9 @@ DESIGN_FIELDS = {
     "aws.lambda.memory_size_mb": "long",
     "aws.lambda.max_memory_used_mb": "long",
     "aws.lambda.init_duration_ms": "double",
+    "aws.lambda.restore_duration_ms": "double",
+    "aws.lambda.billed_restore_duration_ms": "long",
+    "aws.lambda.tenant_id": "keyword",
     "aws.lambda.cost_usd": "double",
     "aws.lambda.start_time": "date",  # START and END folded into REPORT (transformer/folding.py)
     "aws.lambda.end_time": "date",

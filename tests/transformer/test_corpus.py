@@ -51,9 +51,31 @@ def codec(request: pytest.FixtureRequest) -> jsonlib.Codec:
     return chosen
 
 
+# The files of issue 15's formats: every case names the source its exact shape comes from.
+FORMAT_FILES = (
+    "crashes.json",
+    "go-ruby-dotnet.json",
+    "java.json",
+    "powertools.json",
+    "runtime-json.json",
+    "snapstart.json",
+    "tracing-tenancy.json",
+)
+
+
 def test_the_corpus_is_present_and_complete() -> None:
     assert len(CASES) >= 25
     assert all(len(case["events"]) == len(case["expected"]) for case in CASES)
+    names = [case["name"] for case in CASES]
+    assert len(names) == len(set(names)), "case names are unique"
+
+
+def test_the_format_files_are_loaded_and_name_their_sources() -> None:
+    loaded = {path.name for path in CORPUS.glob("*.json")}
+    assert set(FORMAT_FILES) <= loaded
+    cases = [c for name in FORMAT_FILES for c in json.loads((CORPUS / name).read_text())]
+    assert sum(len(case["events"]) for case in cases) >= 150
+    assert all(isinstance(case.get("source"), str) and len(case["source"]) > 20 for case in cases)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
