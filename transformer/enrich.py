@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Final, NamedTuple
 
 from transformer.cost import invocation_cost
+from transformer.leaves import cap_json_leaves
 from transformer.settings import Prices
 from transformer.types import Fields
 
@@ -69,6 +70,8 @@ def enrich(fields: Fields, line: str, event_id: object, info: StreamInfo) -> Non
         fields["faas.version"] = info.version
     if type(event_id) is str:
         fields["aws.cloudwatch.event_id"] = event_id
+    if "json" in fields:
+        cap_json_leaves(fields, line)  # a leaf over Lucene's term limit would lose the document
 
 
 class Usage(NamedTuple):
