@@ -60,6 +60,7 @@ DESIGN_FIELDS = {
     "error.type": "keyword",
     "error.message": "text",
     "error.stack_trace": "text",
+    "error.fingerprint": "keyword",  # issue 16: new error types
     "log.truncated": "boolean",
     "event.original": "keyword",
     "event.original_truncated": "boolean",

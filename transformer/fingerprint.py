@@ -1,0 +1,123 @@
+"""`error.fingerprint`: one short id per kind of error, the same across requests and deploys.
+
+The fingerprint hashes three things, in this order:
+
+1. `error.type` (`KeyError`, `Runtime.ImportModuleError`, `java.lang.IllegalStateException`);
+2. `error.message` normalised: what changes from one request to the next is replaced by a
+   placeholder: UUIDs, hexadecimal numbers and long hex runs, ids (long tokens mixing letters and
+   digits), quoted values other than code identifiers (`'SKU-0091'` → `<str>`, `'customer_id'`
+   kept: a different missing key is a different bug), and then every number (ports, durations,
+   addresses, counts, dates). Whitespace is collapsed, and only the first
+   `MESSAGE_CHARS` characters count;
+3. the `FRAMES` innermost stack frames, each as `<file>:<function>` (Python, Node.js, Java,
+   .NET, Go and Ruby frame lines), with **no line or column numbers**: a deploy that edits a file
+   moves the lines of every frame below the edit, and the error is still the same error. The
+   file is its last two path segments, ids and numbers normalised as in the message (a bundler's
+   content hash in `main.3f9a1c2e.js`, a temporary directory).
+
+A function name, request id or account is not part of it: the same error in two functions is one
+fingerprint whose panel row lists both. `VERSION` is hashed too, so that a change of these rules
+is one deliberate change of every fingerprint. The result is the first 16 hex digits of the
+SHA-256 (64 bits: a collision between two of a deployment's error kinds is not a practical
+concern).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Final
+
+from transformer.types import Fields
+
+FIELD: Final = "error.fingerprint"
+VERSION: Final = "fp1"
+FRAMES: Final = 3
+MESSAGE_CHARS: Final = 1000
+HEX_DIGITS: Final = 16
+
+_UUID: Final = re.compile(r"\b[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\b")
+_HEX_NUMBER: Final = re.compile(r"\b0[xX][0-9a-fA-F]+\b")
+_HEX_RUN: Final = re.compile(r"\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b")
+_ID_TOKEN: Final = re.compile(r"\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[\w-]{16,}\b")
+_QUOTED: Final = re.compile(r"'([^'\n]{0,200})'|\"([^\"\n]{0,200})\"")
+_IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z_.$]{0,63}")
+_NUMBER: Final = re.compile(r"\d+")
+_SPACE: Final = re.compile(r"\s+")
+
+# Frame lines: (file, function). Python lists the innermost frame last, the others first.
+_PYTHON_FRAME: Final = re.compile(r'^\s*File "([^"]+)", line \d+, in (\S+)', re.M)
+_NODE_FRAME: Final = re.compile(
+    r"^\s*at (?:async )?(?:(\S+?)(?: \[as [^\]]+\])? \((.+?)(?::\d+)*\)|(.+?)(?::\d+)+)\s*$", re.M
+)
+_JAVA_FRAME: Final = re.compile(r"^\s*at ([\w$.<>]+)\(([^):]*)(?::\d+)?\)\s*$", re.M)
+_DOTNET_FRAME: Final = re.compile(r"^\s*at ([^(\n]+)\([^)\n]*\) in (.+?):line \d+\s*$", re.M)
+_GO_FRAME: Final = re.compile(r"^([\w./*()-]+)\([^)\n]*\)\n\t(\S+?):\d+", re.M)
+_RUBY_FRAME: Final = re.compile(r"^\s*(?:from )?(/\S+?):\d+:in [`'](.+?)'", re.M)
+
+
+def _unquoted(match: re.Match[str]) -> str:
+    value = match.group(1) if match.group(1) is not None else match.group(2)
+    return match.group(0) if _IDENTIFIER.fullmatch(value) else "<str>"
+
+
+def normalise(text: str) -> str:
+    """`text` with what varies between requests replaced by placeholders (see the module)."""
+    text = _UUID.sub("<uuid>", text[:MESSAGE_CHARS])
+    text = _HEX_NUMBER.sub("<hex>", text)
+    text = _HEX_RUN.sub("<hex>", text)
+    text = _QUOTED.sub(_unquoted, text)
+    text = _ID_TOKEN.sub("<id>", text)
+    text = _NUMBER.sub("<n>", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def _file(path: str) -> str:
+    path = path.removeprefix("file://").replace("\\", "/")
+    return normalise("/".join(path.rsplit("/", 2)[-2:]))
+
+
+def frames(stack: str) -> list[str]:
+    """The innermost `FRAMES` frames of a stack trace, `<file>:<function>`, innermost first."""
+    python = _PYTHON_FRAME.findall(stack)
+    if python:
+        return [f"{_file(path)}:{name}" for path, name in reversed(python[-FRAMES:])]
+    found: list[str] = []
+    for match in _NODE_FRAME.finditer(stack):
+        name, path, bare = match.groups()
+        if path is not None and ".java" not in path and ".cs:" not in path:
+            found.append(f"{_file(path)}:{normalise(name)}")
+        elif bare is not None:
+            found.append(f"{_file(bare)}:")
+    if not found:
+        found = [f"{_file(file)}:{normalise(name)}" for name, file in _JAVA_FRAME.findall(stack)]
+    if not found:
+        found = [f"{_file(file)}:{normalise(name)}" for name, file in _DOTNET_FRAME.findall(stack)]
+    if not found:
+        found = [f"{_file(file)}:{normalise(name)}" for name, file in _GO_FRAME.findall(stack)]
+    if not found:
+        found = [f"{_file(file)}:{normalise(name)}" for file, name in _RUBY_FRAME.findall(stack)]
+    return found[:FRAMES]
+
+
+def fingerprint(error_type: str, message: str, stack: str) -> str:
+    """The fingerprint of an error (see the module)."""
+    parts = [VERSION, error_type.strip(), normalise(message), *frames(stack)]
+    digest = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return digest[:HEX_DIGITS]
+
+
+def add_fingerprint(fields: Fields) -> None:
+    """Set `error.fingerprint` on a document that has an error type, message or stack trace."""
+    error_type, message, stack = (
+        fields.get("error.type"),
+        fields.get("error.message"),
+        fields.get("error.stack_trace"),
+    )
+    if not (error_type or message or stack):
+        return
+    fields[FIELD] = fingerprint(
+        error_type if isinstance(error_type, str) else "",
+        message if isinstance(message, str) else "",
+        stack if isinstance(stack, str) else "",
+    )
