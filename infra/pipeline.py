@@ -17,7 +17,12 @@ from infra.delivery_stream import DeliveryStream, DeliveryStreamArgs
 from infra.function_environments import subscriber_environment, transformer_environment
 from infra.lambda_package import BuiltPackage
 from infra.monitoring import AlarmTopic, PipelineAlarms, PipelineAlarmsArgs
-from infra.opensearch_content import OpenSearchContent, OpenSearchContentArgs
+from infra.opensearch_content import (
+    OpenSearchContent,
+    OpenSearchContentArgs,
+    channels_json,
+    secrets_json,
+)
 from infra.packages import SUBSCRIBER_HANDLER, TRANSFORMER_HANDLER
 from infra.policies import alerting_trust, subscriber_permissions, transformer_permissions
 from infra.python_function import PythonFunction, PythonFunctionArgs, policy_json
@@ -110,6 +115,11 @@ class Pipeline(pulumi.ComponentResource):
                     config.domain.master_user_name if config.domain.master_user_password else None
                 ),
                 master_user_password=config.domain.master_user_password,
+                notification_channels=channels_json(config.alarms.channels.specs),
+                notification_secrets=pulumi.Output.secret(
+                    secrets_json(config.alarms.channels.secret_map())
+                ),
+                test_notification=config.alarms.test_notification,
             ),
             pulumi.ResourceOptions(parent=self),
         )
