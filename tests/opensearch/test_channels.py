@@ -92,7 +92,7 @@ def test_every_channel_is_created_with_the_exact_config_body(
 def test_every_monitor_action_goes_to_every_channel(opensearch_fake: FakeOpenSearch) -> None:
     apply_content(connection(opensearch_fake), settings(), channel_secrets=SECRETS)
     monitors = [m["monitor"] for m in opensearch_fake.objects["monitors"].values()]
-    assert len(monitors) >= 3
+    assert len(monitors) == 4
     for monitor in monitors:
         for trigger in monitor["triggers"]:
             ((_kind, spec),) = trigger.items()
