@@ -155,6 +155,11 @@ def _load_specs() -> list[DomainAlarmSpec]:
             "Old-generation JVM memory pressure at 80 % or more: garbage collection can no "
             "longer keep up.",
         ),
+    ]
+
+
+def _write_specs() -> list[DomainAlarmSpec]:
+    return [
         _spec(
             "ThreadpoolWriteQueue",
             "Average",
@@ -235,7 +240,13 @@ def _node_specs(facts: DomainFacts) -> list[DomainAlarmSpec]:
 
 def domain_alarm_specs(facts: DomainFacts) -> list[DomainAlarmSpec]:
     """Every alarm the domain gets (see the module)."""
-    return [*_status_specs(facts), _storage_spec(facts), *_load_specs(), *_node_specs(facts)]
+    return [
+        *_status_specs(facts),
+        _storage_spec(facts),
+        *_load_specs(),
+        *_write_specs(),
+        *_node_specs(facts),
+    ]
 
 
 @dataclass(frozen=True)

@@ -44,14 +44,11 @@ _QUOTED: Final = re.compile(r"'([^'\n]{0,200})'|\"([^\"\n]{0,200})\"")
 _IDENTIFIER: Final = re.compile(r"[A-Za-z_][A-Za-z_.$]{0,63}")
 _NUMBER: Final = re.compile(r"\d+")
 _SPACE: Final = re.compile(r"\s+")
+_VARYING: Final = re.compile(r"[\d'\"]")
 
 # Frame lines: (file, function). Python lists the innermost frame last, the others first.
 _PYTHON_FRAME: Final = re.compile(r'^\s*File "([^"]+)", line \d+, in (\S+)', re.M)
-_NODE_FRAME: Final = re.compile(
-    r"^\s*at (?:async )?(?:(\S+?)(?: \[as [^\]]+\])? \((.+?)(?::\d+)*\)|(.+?)(?::\d+)+)\s*$", re.M
-)
-_JAVA_FRAME: Final = re.compile(r"^\s*at ([\w$.<>]+)\(([^):]*)(?::\d+)?\)\s*$", re.M)
-_DOTNET_FRAME: Final = re.compile(r"^\s*at ([^(\n]+)\([^)\n]*\) in (.+?):line \d+\s*$", re.M)
+_LINE_COLUMN: Final = re.compile(r"(?::\d+)+$")
 _GO_FRAME: Final = re.compile(r"^([\w./*()-]+)\([^)\n]*\)\n\t(\S+?):\d+", re.M)
 _RUBY_FRAME: Final = re.compile(r"^\s*(?:from )?(/\S+?):\d+:in [`'](.+?)'", re.M)
 
@@ -63,7 +60,10 @@ def _unquoted(match: re.Match[str]) -> str:
 
 def normalise(text: str) -> str:
     """`text` with what varies between requests replaced by placeholders (see the module)."""
-    text = _UUID.sub("<uuid>", text[:MESSAGE_CHARS])
+    text = text[:MESSAGE_CHARS]
+    if _VARYING.search(text) is None:  # no digit, no quote: nothing to replace (most names)
+        return " ".join(text.split())
+    text = _UUID.sub("<uuid>", text)
     text = _HEX_NUMBER.sub("<hex>", text)
     text = _HEX_RUN.sub("<hex>", text)
     text = _QUOTED.sub(_unquoted, text)
@@ -77,22 +77,40 @@ def _file(path: str) -> str:
     return normalise("/".join(path.rsplit("/", 2)[-2:]))
 
 
+def _at_frame(text: str) -> str | None:
+    """`<file>:<function>` of one `at …` frame (Node.js, Java, .NET), or None."""
+    text = text.removeprefix("async ")
+    if " in " in text and ":line " in text:  # .NET: at N.C.M(args) in /src/C.cs:line 41
+        call, _, where = text.rpartition(" in ")
+        return f"{_file(where.rpartition(':line ')[0])}:{normalise(call.partition('(')[0])}"
+    if text.endswith(")") and " (" in text:  # Node.js: at name [as x] (/path/f.js:1:2)
+        call, _, where = text[:-1].rpartition(" (")
+        name = call.partition(" [as ")[0]
+        return f"{_file(_LINE_COLUMN.sub('', where))}:{normalise(name)}"
+    if text.endswith(")") and "(" in text:  # Java: at com.x.C.m(C.java:58)
+        call, _, where = text[:-1].partition("(")
+        return f"{_file(where.partition(':')[0])}:{normalise(call)}"
+    if _LINE_COLUMN.search(text):  # Node.js without a name: at /path/f.js:1:2
+        return f"{_file(_LINE_COLUMN.sub('', text))}:"
+    return None
+
+
 def frames(stack: str) -> list[str]:
     """The innermost `FRAMES` frames of a stack trace, `<file>:<function>`, innermost first."""
-    python = _PYTHON_FRAME.findall(stack)
-    if python:
-        return [f"{_file(path)}:{name}" for path, name in reversed(python[-FRAMES:])]
+    if 'File "' in stack:
+        python = _PYTHON_FRAME.findall(stack)
+        if python:
+            return [f"{_file(path)}:{name}" for path, name in reversed(python[-FRAMES:])]
     found: list[str] = []
-    for match in _NODE_FRAME.finditer(stack):
-        name, path, bare = match.groups()
-        if path is not None and ".java" not in path and ".cs:" not in path:
-            found.append(f"{_file(path)}:{normalise(name)}")
-        elif bare is not None:
-            found.append(f"{_file(bare)}:")
-    if not found:
-        found = [f"{_file(file)}:{normalise(name)}" for name, file in _JAVA_FRAME.findall(stack)]
-    if not found:
-        found = [f"{_file(file)}:{normalise(name)}" for name, file in _DOTNET_FRAME.findall(stack)]
+    if "at " in stack:
+        for line in stack.splitlines():
+            text = line.strip()
+            if text.startswith("at "):
+                frame = _at_frame(text[3:])
+                if frame is not None:
+                    found.append(frame)
+                    if len(found) == FRAMES:
+                        return found
     if not found:
         found = [f"{_file(file)}:{normalise(name)}" for name, file in _GO_FRAME.findall(stack)]
     if not found:
