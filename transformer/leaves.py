@@ -27,7 +27,7 @@ _MARK_BYTES: Final = len(TRUNCATION_MARK.encode("utf-8"))
 # the "json." prefix and numbers that print longer than written, 1e5 → 100000.0) is under the
 # limit cannot hold a long leaf.
 _ROOM: Final = 64
-_SHORT_LINE_CHARS: Final = (LUCENE_MAX_TERM_BYTES - _ROOM) // 4  # 4 bytes per character at most
+SHORT_LINE_CHARS: Final = (LUCENE_MAX_TERM_BYTES - _ROOM) // 4  # 4 bytes per character at most
 
 
 def _utf8_size(text: str) -> int:
@@ -36,7 +36,7 @@ def _utf8_size(text: str) -> int:
 
 def may_hold_long_leaf(line: str) -> bool:
     """Whether a line is long enough to hold a leaf over the term limit; cheap for short lines."""
-    if len(line) <= _SHORT_LINE_CHARS:
+    if len(line) <= SHORT_LINE_CHARS:
         return False
     return _utf8_size(line) + _ROOM > LUCENE_MAX_TERM_BYTES
 
