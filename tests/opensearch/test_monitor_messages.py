@@ -89,11 +89,13 @@ def test_timeouts_lists_functions_and_counts() -> None:
 @pytest.mark.parametrize("name", sorted(monitors()))
 def test_every_action_renders_with_only_what_the_context_has(name: str) -> None:
     monitor = monitors()[name]
-    documents = [*failed("fn", 20), line("fn", 200)]
+    documents = [*failed("fn", 20), line("quiet", 200)]
+    documents += [line("fn", 3, error={"fingerprint": "f1", "type": "E"})]
     if monitor["monitor_type"] == "bucket_level_monitor":
         runs = bucket_level_runs(monitor, documents, END_MS, alerted=set())
     else:
         runs = query_level_runs(monitor, documents, END_MS)
+    assert runs, f"{name} did not fire on documents it should alert on"
     for run in runs:
         rendered(run)  # strict: a tag the 2.19 context lacks raises
 
