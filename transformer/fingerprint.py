@@ -35,6 +35,9 @@ VERSION: Final = "fp1"
 FRAMES: Final = 3
 MESSAGE_CHARS: Final = 1000
 HEX_DIGITS: Final = 16
+CACHE_ENTRIES: Final = 1024
+_CACHE: dict[tuple[str, str, str], str] = {}
+_FRAMES_CACHE: dict[str, list[str]] = {}
 
 _UUID: Final = re.compile(r"\b[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\b")
 _HEX_NUMBER: Final = re.compile(r"\b0[xX][0-9a-fA-F]+\b")
@@ -118,11 +121,32 @@ def frames(stack: str) -> list[str]:
     return found[:FRAMES]
 
 
-def fingerprint(error_type: str, message: str, stack: str) -> str:
-    """The fingerprint of an error (see the module)."""
-    parts = [VERSION, error_type.strip(), normalise(message), *frames(stack)]
+def _computed(error_type: str, message: str, stack: str) -> str:
+    parts = [VERSION, error_type.strip(), normalise(message), *_frames_of(stack)]
     digest = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return digest[:HEX_DIGITS]
+
+
+def _frames_of(stack: str) -> list[str]:
+    """`frames`, remembered: a stack trace repeats exactly from one request to the next."""
+    found = _FRAMES_CACHE.get(stack)
+    if found is None:
+        if len(_FRAMES_CACHE) >= CACHE_ENTRIES:
+            _FRAMES_CACHE.clear()
+        found = _FRAMES_CACHE[stack] = frames(stack)
+    return found
+
+
+def fingerprint(error_type: str, message: str, stack: str) -> str:
+    """The fingerprint of an error (see the module). The same error logged again (the same
+    type, message and stack, e.g. every invocation that meets one bug) is looked up."""
+    key = (error_type, message, stack)
+    found = _CACHE.get(key)
+    if found is None:
+        if len(_CACHE) >= CACHE_ENTRIES:
+            _CACHE.clear()
+        found = _CACHE[key] = _computed(error_type, message, stack)
+    return found
 
 
 def add_fingerprint(fields: Fields) -> None:
