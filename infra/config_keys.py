@@ -295,6 +295,25 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "Alarm when the oldest record waits longer than this in Firehose, seconds.",
         constraint=Range(60, 86400),
     ),
+    ConfigKey(
+        "notificationChannels",
+        "string",
+        "",
+        "Slack, Microsoft Teams, Chime and generic webhook channels every alert goes to, besides "
+        'the alarm topic: a JSON list of {"name", "type" (slack, microsoft_teams, chime, '
+        'webhook), "url", and for webhook "headers", "method"}; set with --secret (see '
+        "docs/alerts.md). Empty = the alarm topic only.",
+        constraint=Text(),
+        secret=True,
+    ),
+    ConfigKey(
+        "testNotification",
+        "boolean",
+        False,
+        "Send a test message to every notification channel when the OpenSearch content is "
+        "applied; the deployment fails if one is not delivered.",
+        constraint=Flag(),
+    ),
 )
 
 

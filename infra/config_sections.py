@@ -5,7 +5,7 @@ here into its section, and used by its component."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from infra.account_policy import AccountPolicyError, check_exclusions
@@ -19,6 +19,7 @@ from infra.config_choices import (
 )
 from infra.config_errors import config_error
 from infra.config_values import ConfigValues
+from infra.notification_channels import NotificationChannels, read_notification_channels
 from infra.stack_names import MAX_DELIVERY_STREAMS, StackNames
 from lambda_shared.environment import EVENT_RULES_MAX_CHARS
 from lambda_shared.event_rules import EventRulesError, parse_rules
@@ -94,6 +95,9 @@ class SubscriptionConfig:
 class AlarmConfig:
     email: str | None
     freshness_seconds: int
+    channels: NotificationChannels = field(default_factory=NotificationChannels)
+    """Webhook channels every monitor notifies (`infra/notification_channels.py`)."""
+    test_notification: bool = False
 
 
 # S3 API reference, Transition.Days: "If the specified storage class is INTELLIGENT_TIERING,
@@ -221,4 +225,6 @@ def read_alarms(values: ConfigValues) -> AlarmConfig:
     return AlarmConfig(
         email=values.checked("alarmEmail") or None,
         freshness_seconds=values.integer("freshnessAlarmSeconds"),
+        channels=read_notification_channels(values.text("notificationChannels")),
+        test_notification=values.boolean("testNotification"),
     )

@@ -3,11 +3,13 @@ and role mapping, notification channel, saved objects, monitors) to the domain o
 
 A Pulumi dynamic resource does the work with opensearch-py (`opensearch.apply`). It re-applies
 only when the content hash (rendered artifacts + settings) or the connection changes. Its inputs
-are plain strings and numbers; the master user password stays a Pulumi secret.
+are plain strings and numbers; the master user password and the webhook channels' URLs and
+headers (`notification_secrets`) stay Pulumi secrets.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -16,11 +18,13 @@ import pulumi.dynamic
 
 from opensearch.apply import ApplyResult, apply_content
 from opensearch.artifacts import ContentSettings, load_artifacts
+from opensearch.channels import ChannelSecret, ChannelSpec
 from opensearch.client import Connection
 
 TYPE_TOKEN: Final = "lambdalogs:opensearch:Content"
 CONNECTION_KEYS: Final = ("endpoint", "region", "master_user_name")
-SECRET_OUTPUTS: Final = ["master_user_password"]
+SECRET_OUTPUTS: Final = ["master_user_password", "notification_secrets"]
+SECRET_KEYS: Final = ("notification_secrets",)  # a change re-applies; never in the hash
 
 
 @dataclass(kw_only=True)
@@ -38,6 +42,43 @@ class OpenSearchContentArgs:
     alerting_role_arn: pulumi.Input[str] | None = None
     master_user_name: pulumi.Input[str] | None = None
     master_user_password: pulumi.Input[str] | None = None
+    notification_channels: str = ""
+    """JSON list of the webhook channels, `[{"name": "ops", "type": "slack"}, ...]`
+    (`channels_json`): names and types only, no URL."""
+    notification_secrets: pulumi.Input[str] | None = None
+    """Secret JSON object, each channel's `{"url", "headers", "method"}` by name
+    (`secrets_json`)."""
+    test_notification: bool = False
+
+
+def channels_json(channels: tuple[ChannelSpec, ...]) -> str:
+    return json.dumps([{"name": c.name, "type": c.type} for c in channels])
+
+
+def secrets_json(secrets: dict[str, ChannelSecret]) -> str:
+    return json.dumps(
+        {
+            name: {"url": s.url, "headers": dict(s.headers), "method": s.method}
+            for name, s in sorted(secrets.items())
+        }
+    )
+
+
+def channels_from(props: dict[str, Any]) -> tuple[ChannelSpec, ...]:
+    raw = json.loads(str(props.get("notification_channels") or "[]"))
+    return tuple(ChannelSpec(name=str(c["name"]), type=str(c["type"])) for c in raw)
+
+
+def channel_secrets_from(props: dict[str, Any]) -> dict[str, ChannelSecret]:
+    raw = json.loads(str(props.get("notification_secrets") or "{}"))
+    return {
+        str(name): ChannelSecret(
+            url=str(v["url"]),
+            headers={str(k): str(h) for k, h in dict(v.get("headers") or {}).items()},
+            method=str(v.get("method") or "POST"),
+        )
+        for name, v in raw.items()
+    }
 
 
 def settings_from(props: dict[str, Any]) -> ContentSettings:
@@ -50,6 +91,18 @@ def settings_from(props: dict[str, Any]) -> ContentSettings:
         firehose_role_arn=str(props.get("firehose_role_arn") or ""),
         alarm_topic_arn=str(props.get("alarm_topic_arn") or ""),
         alerting_role_arn=str(props.get("alerting_role_arn") or ""),
+        channels=channels_from(props),
+        test_notification=bool(props.get("test_notification") or False),
+    )
+
+
+def apply(props: dict[str, Any], previous: dict[str, Any] | None = None) -> ApplyResult:
+    """Apply the content of a property bag; `previous` is the state of the last apply."""
+    return apply_content(
+        connection_from(props),
+        settings_from(props),
+        channel_secrets=channel_secrets_from(props),
+        previous_channel_ids=list((previous or {}).get("channel_ids") or []),
     )
 
 
@@ -74,6 +127,7 @@ def outputs(props: dict[str, Any], result: ApplyResult) -> dict[str, Any]:
         "saved_objects": result.saved_objects,
         "security": result.security,
         "channel_id": result.channel_id,
+        "channel_ids": list(result.channel_ids),
     }
 
 
@@ -81,7 +135,7 @@ class ContentProvider(pulumi.dynamic.ResourceProvider):
     """create/update apply everything; diff compares the content hash and the connection."""
 
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
-        result = apply_content(connection_from(props), settings_from(props))
+        result = apply(props)
         return pulumi.dynamic.CreateResult(
             id_=f"{props['index_prefix']}-content", outs=outputs(props, result)
         )
@@ -90,7 +144,9 @@ class ContentProvider(pulumi.dynamic.ResourceProvider):
         self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]
     ) -> pulumi.dynamic.DiffResult:
         changed = [
-            key for key in ("content_hash", *CONNECTION_KEYS) if _olds.get(key) != _news.get(key)
+            key
+            for key in ("content_hash", *CONNECTION_KEYS, *SECRET_KEYS)
+            if (_olds.get(key) or "") != (_news.get(key) or "")
         ]
         return pulumi.dynamic.DiffResult(
             changes=bool(changed), replaces=[], delete_before_replace=False
@@ -99,7 +155,7 @@ class ContentProvider(pulumi.dynamic.ResourceProvider):
     def update(
         self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]
     ) -> pulumi.dynamic.UpdateResult:
-        result = apply_content(connection_from(_news), settings_from(_news))
+        result = apply(_news, _olds)
         return pulumi.dynamic.UpdateResult(outs=outputs(_news, result))
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
@@ -121,6 +177,7 @@ class ContentResource(pulumi.dynamic.Resource):
             "saved_objects": None,
             "security": None,
             "channel_id": None,
+            "channel_ids": None,
         }
         super().__init__(ContentProvider(), name, full, opts)
 
@@ -136,6 +193,7 @@ def dynamic_props(args: OpenSearchContentArgs) -> dict[str, Any]:
         shards=args.shards,
         replicas=args.replicas,
         retention_days=args.retention_days,
+        channels=channels_from({"notification_channels": args.notification_channels}),
     )
     props: dict[str, Any] = {
         "endpoint": args.endpoint,
@@ -149,6 +207,9 @@ def dynamic_props(args: OpenSearchContentArgs) -> dict[str, Any]:
         "alerting_role_arn": _plain(args.alerting_role_arn),
         "master_user_name": _plain(args.master_user_name),
         "master_user_password": pulumi.Output.secret(_plain(args.master_user_password)),
+        "notification_channels": args.notification_channels or "[]",
+        "notification_secrets": pulumi.Output.secret(_plain(args.notification_secrets)),
+        "test_notification": args.test_notification,
     }
     hashed = pulumi.Output.all(
         props["firehose_role_arn"], props["alarm_topic_arn"], props["alerting_role_arn"]

@@ -15,10 +15,16 @@ from infra.aws_context import AwsContext
 from infra.backup_bucket import BackupBucket
 from infra.delivery_roles import DeliveryRoles, DeliveryRolesArgs
 from infra.delivery_stream import DeliveryStream, DeliveryStreamArgs
+from infra.domain_alarms import DomainAlarms, DomainAlarmsArgs, DomainFacts
 from infra.function_environments import subscriber_environment, transformer_environment
 from infra.lambda_package import BuiltPackage
 from infra.monitoring import AlarmTopic, PipelineAlarms, PipelineAlarmsArgs
-from infra.opensearch_content import OpenSearchContent, OpenSearchContentArgs
+from infra.opensearch_content import (
+    OpenSearchContent,
+    OpenSearchContentArgs,
+    channels_json,
+    secrets_json,
+)
 from infra.packages import SUBSCRIBER_HANDLER, TRANSFORMER_HANDLER
 from infra.policies import alerting_trust, subscriber_permissions, transformer_permissions
 from infra.python_function import PythonFunction, PythonFunctionArgs, policy_json
@@ -94,6 +100,7 @@ class Pipeline(pulumi.ComponentResource):
         else:
             self.account_subscription = self._account_subscription(name, config)
         self.alarms = self._health(name, config, ctx)
+        self.domain_alarms = _domain_alarms(name, config, ctx, self.alarm_topic, child)
         self._export(domain)
 
     def _content(self, name: str, config: StackConfig, domain: _Domain) -> OpenSearchContent:
@@ -114,6 +121,11 @@ class Pipeline(pulumi.ComponentResource):
                     config.domain.master_user_name if config.domain.master_user_password else None
                 ),
                 master_user_password=config.domain.master_user_password,
+                notification_channels=channels_json(config.alarms.channels.specs),
+                notification_secrets=pulumi.Output.secret(
+                    secrets_json(config.alarms.channels.secret_map())
+                ),
+                test_notification=config.alarms.test_notification,
             ),
             pulumi.ResourceOptions(parent=self),
         )
@@ -299,3 +311,24 @@ def _transformer_args(args: PipelineArgs) -> PythonFunctionArgs:
         policy=policy_json(policy),
         description="Firehose processor: CloudWatch Logs records to one document per event",
     )
+
+
+def _domain_alarms(
+    name: str, config: StackConfig, ctx: AwsContext, topic: AlarmTopic, opts: pulumi.ResourceOptions
+) -> DomainAlarms | None:
+    """AWS's recommended domain health alarms, for a domain the stack creates (an existing
+    domain's size and shape are not the stack's to know: infra/domain_alarms.py)."""
+    if config.domain.existing is not None:
+        pulumi.log.info("existing OpenSearch domain: no domain health alarms (docs/alerts.md)")
+        return None
+    facts = DomainFacts(
+        domain_name=config.domain.name,
+        account_id=ctx.account_id,
+        volume_size_gb=config.domain.volume_size_gb,
+        instance_count=config.domain.instance_count,
+        replicas=config.index.replicas,
+    )
+    args = DomainAlarmsArgs(
+        facts=facts, topic_arn=topic.topic.arn, alarm_prefix=config.names.prefix
+    )
+    return DomainAlarms(f"{name}-domain-health", args, opts)

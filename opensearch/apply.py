@@ -6,7 +6,9 @@
    existing `<prefix>-*` indices (`_plugins/_ism/add`; `change_policy` after an update)
 4. security role `<prefix>-firehose`, and its role mapping merged with what is there
    (skipped when fine-grained access control is off or no Firehose role is given)
-5. the SNS notification channel `<prefix>-alarms` (when an alarm topic is configured)
+5. the notification channels: SNS `<prefix>-alarms` (when an alarm topic is configured) and
+   `<prefix>-alarms-<name>` per webhook channel (Slack, Teams, Chime, generic); channels of an
+   earlier apply that are no longer configured are deleted; a test message to each, if asked
 6. saved objects: one `_dashboards/api/saved_objects/_import?overwrite=true`
 7. monitors, upserted by name
 
@@ -18,12 +20,15 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from opensearchpy import OpenSearch
 
 from opensearch.artifacts import Artifacts, ContentSettings, JsonObject, load_artifacts
+from opensearch.channel_steps import ChannelSteps
+from opensearch.channels import ChannelSecret
 from opensearch.client import (
     Connection,
     OpenSearchRequestError,
@@ -41,6 +46,7 @@ class ApplyResult:
     monitor_ids: dict[str, str] = field(default_factory=dict)
     saved_objects: int = 0
     channel_id: str = ""
+    channel_ids: list[str] = field(default_factory=list)
     security: str = "applied"
 
 
@@ -53,12 +59,18 @@ def _json(raw: Any) -> Any:
 class ContentApplier:
     """Sends one `Artifacts` to one domain; every request goes through `client.call`."""
 
-    def __init__(self, connection: Connection, artifacts: Artifacts) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        artifacts: Artifacts,
+        channels: ChannelSteps | None = None,
+    ) -> None:
         self.connection = connection
         self.artifacts = artifacts
         self.settings: ContentSettings = artifacts.settings
         self.client: OpenSearch = make_client(connection)
         self.result = ApplyResult(content_hash=artifacts.content_hash())
+        self.channels = channels or ChannelSteps()
 
     def request(
         self,
@@ -158,22 +170,9 @@ class ContentApplier:
         mapping = merged_mapping(current.get(role, {}), backend_role)
         self.request(f"updating the role mapping of {role}", "PUT", path, mapping)
 
-    def put_channel(self) -> None:
-        if not self.settings.alerting_enabled:
-            self.result.steps.append("channel: skipped (no alarm topic)")
-            return
-        channel_id = self.settings.channel_id
-        config = channel_config(self.settings)
-        path = f"/_plugins/_notifications/configs/{channel_id}"
-        existing = self.get_or_none(f"reading the notification channel {channel_id}", path)
-        step = f"putting the notification channel {channel_id}"
-        if existing is None:
-            body = {"config_id": channel_id, "config": config}
-            self.request(step, "POST", "/_plugins/_notifications/configs", body)
-        else:
-            self.request(step, "PUT", path, {"config": config})
-        self.result.channel_id = channel_id
-        self.result.steps.append("channel")
+    def put_channels(self) -> None:
+        """Every notification channel, the stale ones deleted, a test message if asked."""
+        self.channels.run(self)
 
     def import_saved_objects(self) -> None:
         boundary = f"lambdalogs-{uuid.uuid4().hex}"
@@ -235,7 +234,7 @@ class ContentApplier:
         self.put_index_template()
         self.put_ism_policy()
         self.put_security()
-        self.put_channel()
+        self.put_channels()
         self.import_saved_objects()
         self.put_monitors()
         return self.result
@@ -256,16 +255,6 @@ def merged_mapping(current: JsonObject, backend_role: str) -> JsonObject:
     mapping.setdefault("hosts", [])
     mapping.setdefault("users", [])
     return mapping
-
-
-def channel_config(settings: ContentSettings) -> JsonObject:
-    return {
-        "name": f"{settings.index_prefix} alarms (SNS)",
-        "description": "Lambda log alerts of lambda-logs-opensearch, to the pipeline's SNS topic",
-        "config_type": "sns",
-        "is_enabled": True,
-        "sns": {"topic_arn": settings.alarm_topic_arn, "role_arn": settings.alerting_role_arn},
-    }
 
 
 def multipart_body(boundary: str, field_name: str, filename: str, artifacts: Artifacts) -> str:
@@ -291,9 +280,18 @@ def check_import(answer: Any) -> None:
 # -- the API -------------------------------------------------------------------------------
 
 
-def apply_content(connection: Connection, settings: ContentSettings) -> ApplyResult:
-    """Apply everything (template, ISM, security, channel, saved objects, monitors)."""
-    return ContentApplier(connection, load_artifacts(settings)).run()
+def apply_content(
+    connection: Connection,
+    settings: ContentSettings,
+    *,
+    channel_secrets: Mapping[str, ChannelSecret] | None = None,
+    previous_channel_ids: Sequence[str] = (),
+) -> ApplyResult:
+    """Apply everything (template, ISM, security, channels, saved objects, monitors).
+    `channel_secrets`: each webhook channel's URL (and headers) by name;
+    `previous_channel_ids`: the channels an earlier apply created (the unconfigured ones go)."""
+    steps = ChannelSteps(dict(channel_secrets or {}), tuple(previous_channel_ids))
+    return ContentApplier(connection, load_artifacts(settings), steps).run()
 
 
 def apply_index_template(connection: Connection, settings: ContentSettings) -> ApplyResult:

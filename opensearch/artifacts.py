@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from opensearch.channels import ChannelSpec, channel_id, label
+
 JsonObject = dict[str, Any]
 
 ARTIFACTS_DIR: Final = Path(__file__).parent
@@ -47,6 +49,11 @@ class ContentSettings:
     firehose_role_arn: str = ""
     alarm_topic_arn: str = ""
     alerting_role_arn: str = ""
+    channels: tuple[ChannelSpec, ...] = ()
+    """Webhook channels (Slack, Teams, Chime, generic) besides the SNS topic: every monitor
+    action goes to each (their URLs are secrets, given to the applier, not here)."""
+    test_notification: bool = False
+    """Send a test message to every channel when the content is applied."""
 
     def __post_init__(self) -> None:
         problems = list(self._problems())
@@ -71,6 +78,11 @@ class ContentSettings:
             found.append(f"emf_metric {self.emf_metric!r} must be a metric name without dots")
         if bool(self.alarm_topic_arn) != bool(self.alerting_role_arn):
             found.append("alarm_topic_arn and alerting_role_arn must be given together")
+        names = [spec.name for spec in self.channels]
+        found += [problem for spec in self.channels for problem in spec.problems()]
+        found += [
+            f"channel name {n!r} is used twice" for n in sorted(set(names)) if names.count(n) > 1
+        ]
         return found
 
     @property
@@ -91,7 +103,12 @@ class ContentSettings:
 
     @property
     def alerting_enabled(self) -> bool:
-        return bool(self.alarm_topic_arn)
+        return bool(self.alarm_topic_arn or self.channels)
+
+    def destinations(self) -> list[tuple[str, str]]:
+        """(channel id, label) of every channel the monitors notify: the SNS topic's first."""
+        found = [(self.channel_id, "the pipeline's SNS topic")] if self.alarm_topic_arn else []
+        return found + [(channel_id(self.channel_id, c), label(c)) for c in self.channels]
 
     def placeholders(self) -> dict[str, str | int]:
         return {
@@ -233,8 +250,8 @@ def load_artifacts(
         name: render(body, values, f"monitors/{name}.json")
         for name, body in raw["monitors"].items()
     }
-    if not settings.alerting_enabled:
-        monitors = {name: without_actions(body) for name, body in monitors.items()}
+    destinations = settings.destinations()
+    monitors = {name: to_channels(body, destinations) for name, body in monitors.items()}
     return Artifacts(
         settings=settings,
         index_template=render(raw["index_template"], values, "index-template.json"),
@@ -245,9 +262,22 @@ def load_artifacts(
     )
 
 
-def without_actions(monitor: JsonObject) -> JsonObject:
-    """The monitor with no trigger actions (alerts still show in Dashboards' Alerting page)."""
+def to_channels(monitor: JsonObject, destinations: list[tuple[str, str]]) -> JsonObject:
+    """The monitor with each trigger action once per destination (its id, and its name
+    `notify <label>`); with none, no actions (alerts still show in Dashboards' Alerting page)."""
     triggers = []
     for trigger in monitor.get("triggers", []):
-        triggers.append({kind: {**spec, "actions": []} for kind, spec in trigger.items()})
+        triggers.append(
+            {
+                kind: {
+                    **spec,
+                    "actions": [
+                        {**action, "name": f"notify {where}", "destination_id": destination}
+                        for action in spec.get("actions", [])
+                        for destination, where in destinations
+                    ],
+                }
+                for kind, spec in trigger.items()
+            }
+        )
     return {**monitor, "triggers": triggers}

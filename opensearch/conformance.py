@@ -128,7 +128,7 @@ def _check_flat_object(path: str, value: Any, found: list[str]) -> None:
         found.append(f"{path} (flat_object): must be a JSON object, got {type(value).__name__}")
         return
     for leaf_path, leaf in _flat_leaves(value, ""):
-        term = f"{leaf_path}={leaf}"
+        term = f"{path}.{leaf_path}={leaf}"  # the path-and-value term, prefixed with the field
         if len(term.encode("utf-8")) > LUCENE_MAX_TERM_BYTES:
             found.append(f"{path}.{leaf_path}: value longer than the Lucene term limit")
 

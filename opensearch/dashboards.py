@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from opensearch.artifacts import ndjson
+from opensearch.error_panels import fingerprints_table
 from opensearch.saved_objects import (
     SAVED_OBJECTS_DIR,
     VERSION,
@@ -80,7 +81,15 @@ DASHBOARDS: Final = (
         "errors",
         "Lambda logs: Errors and timeouts",
         "What fails, where, and how often?",
-        ("errors", "error-lines", "timeouts", "error-types", "search:errors", "search:timeouts"),
+        (
+            "errors",
+            "error-lines",
+            "timeouts",
+            "error-types",
+            "error-fingerprints",
+            "search:errors",
+            "search:timeouts",
+        ),
     ),
     (
         "performance",
@@ -120,7 +129,7 @@ def files() -> dict[str, list[JsonObject]]:
     return {
         "10-index-pattern.ndjson": [index_pattern()],
         "20-searches.ndjson": searches(),
-        "30-visualizations.ndjson": visualizations(),
+        "30-visualizations.ndjson": [*visualizations(), fingerprints_table()],
         "40-dashboards.ndjson": dashboards(),
     }
 

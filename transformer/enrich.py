@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Final, NamedTuple
 
 from transformer.cost import invocation_cost
+from transformer.fingerprint import add_fingerprint
+from transformer.leaves import SHORT_LINE_CHARS, cap_json_leaves
 from transformer.settings import Prices
 from transformer.types import Fields
 
@@ -69,6 +71,10 @@ def enrich(fields: Fields, line: str, event_id: object, info: StreamInfo) -> Non
         fields["faas.version"] = info.version
     if type(event_id) is str:
         fields["aws.cloudwatch.event_id"] = event_id
+    if "error.type" in fields or "error.message" in fields or "error.stack_trace" in fields:
+        add_fingerprint(fields)  # one id per kind of error (transformer/fingerprint.py)
+    if len(line) > SHORT_LINE_CHARS and "json" in fields:
+        cap_json_leaves(fields, line)  # a leaf over Lucene's term limit would lose the document
 
 
 class Usage(NamedTuple):

@@ -2,7 +2,8 @@
 
 Covers the aggregations the saved Vega specs and the monitors use: `filter`, `terms`,
 `composite` (terms sources), `min`/`max` (dates give `value` in epoch millis and
-`value_as_string`), `cardinality`, `sum`, and the pipelines `bucket_script`, `bucket_sort`.
+`value_as_string`), `cardinality`, `sum`, and the pipelines `bucket_script`, `bucket_sort`,
+`bucket_selector`.
 Painless scripts are looked up in `SCRIPTS` (a test fails on a script it does not know, so a
 changed script is a changed test). Query clauses are matched by the fake store's matcher, after
 date math (`<millis>||-10m`) has been resolved for `@timestamp`.
@@ -29,6 +30,7 @@ SCRIPTS: Final[dict[str, Callable[[Params], Any]]] = {
     "params.errors > 10": lambda p: p["errors"] > 10,
     "params.failed > 10": lambda p: p["failed"] > 10,
     "params.recent == 0": lambda p: p["recent"] == 0,
+    "params.earlier == 0": lambda p: p["earlier"] == 0,
 }
 DATE_MATH: Final = re.compile(r"^(?P<anchor>\d+)\|\|(?P<sign>[-+])(?P<n>\d+)(?P<unit>[smhd])$")
 UNIT_MS: Final = {"s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
@@ -196,6 +198,15 @@ def _pipelines(buckets: list[JsonObject], sub: JsonObject) -> list[JsonObject]:
                 bucket[name] = {"value": run_script(params["script"], values)}
         elif kind == "bucket_sort":
             buckets = _bucket_sort(buckets, params)
+        elif kind == "bucket_selector":
+            buckets = [
+                bucket
+                for bucket in buckets
+                if run_script(
+                    params["script"],
+                    {v: bucket_value(bucket, p) for v, p in params["buckets_path"].items()},
+                )
+            ]
     return buckets
 
 

@@ -4,7 +4,9 @@
 - `PUT|GET|DELETE /_plugins/_ism/policies/<id>` (seq_no checks) → `objects["ism"][id]`
 - `PUT|GET /_plugins/_security/api/roles/<name>`             → `objects["roles"][name]`
 - `PUT|GET /_plugins/_security/api/rolesmapping/<name>`      → `objects["rolesmapping"][name]`
-- `POST|GET /_plugins/_notifications/configs[/<id>]`, `PUT` → `objects["notifications"][id]`
+- `POST|GET /_plugins/_notifications/configs[/<id>]`, `PUT`, `DELETE` → `objects["notifications"][id]`
+  (bodies validated as common-utils 2.19 reads them); `POST
+  /_plugins/_notifications/feature/test/<id>` → `objects["notification_tests"]` (config ids)
 - `POST /_plugins/_alerting/monitors`, `PUT|GET|DELETE .../<id>`, `POST|GET .../_search`
                                                               → `objects["monitors"][id]`
 - `POST /_plugins/_ism/add/<pattern>`, `.../change_policy/<pattern>` → `objects["ism_managed"]`
@@ -46,6 +48,7 @@ def install_plugins(fake: FakeOpenSearch) -> None:
         "roles",
         "rolesmapping",
         "notifications",
+        "notification_tests",
         "monitors",
         "saved_objects",
     ):
@@ -243,6 +246,9 @@ def _install_notifications(fake: FakeOpenSearch) -> None:
         if config_id in configs:
             reason = f"version conflict, document already exists ({config_id})"
             return _reply(409, error_body(409, "version_conflict_engine_exception", reason))
+        problem = config_problem(body.get("config"))
+        if problem:
+            return _reply(400, error_body(400, "illegal_argument_exception", problem))
         configs[config_id] = body["config"]
         return _reply(200, {"config_id": config_id})
 
@@ -250,13 +256,62 @@ def _install_notifications(fake: FakeOpenSearch) -> None:
         config_id = req.match["id"]
         if config_id not in configs:
             return _reply(404, error_body(404, "status_exception", "not found"))
+        problem = config_problem(_body(req).get("config"))
+        if problem:
+            return _reply(400, error_body(400, "illegal_argument_exception", problem))
         configs[config_id] = _body(req)["config"]
         return _reply(200, {"config_id": config_id})
+
+    def delete(req: RecordedRequest) -> Reply:
+        config_id = req.match["id"]
+        if configs.pop(config_id, None) is None:
+            return _reply(404, error_body(404, "status_exception", "not found"))
+        return _reply(200, {"delete_response_list": {config_id: "OK"}})
+
+    def send_test(req: RecordedRequest) -> Reply:
+        config_id = req.match["id"]
+        if config_id not in configs:
+            return _reply(404, error_body(404, "status_exception", "not found"))
+        fake.objects["notification_tests"].setdefault("sent", []).append(config_id)
+        status = {"status_code": "200", "status_text": "ok"}
+        config = configs[config_id]
+        entry = {
+            "config_id": config_id,
+            "config_name": config["name"],
+            "config_type": config["config_type"],
+            "delivery_status": status,
+        }
+        return _reply(200, {"event_source": {"title": "Test message"}, "status_list": [entry]})
 
     fake.builtin("GET", base, lambda _r: _reply(200, listing(sorted(configs))))
     fake.builtin("POST", base, create)
     fake.builtin("GET", base + r"/(?P<id>[^/]+)", get)
     fake.builtin("PUT", base + r"/(?P<id>[^/]+)", update)
+    fake.builtin("DELETE", base + r"/(?P<id>[^/]+)", delete)
+    fake.builtin("POST", r"/_plugins/_notifications/feature/test/(?P<id>[^/]+)", send_test)
+
+
+URL_TYPES = ("slack", "chime", "microsoft_teams", "webhook")
+
+
+def config_problem(config: Any) -> str | None:
+    """Why common-utils 2.19 would refuse a notification `config` (NotificationConfig.parse and
+    the per-type models: Slack/Chime/MicrosoftTeams/Webhook need `url`, Sns `topic_arn`), or None."""
+    if not isinstance(config, dict):
+        return "config is missing"
+    kind = config.get("config_type")
+    if not config.get("name") or kind not in (*URL_TYPES, "sns"):
+        return f"name and a known config_type are required, got {kind!r}"
+    inner = config.get(kind)
+    if not isinstance(inner, dict):
+        return f"config_type {kind} needs the object {kind!r}"
+    if kind == "sns":
+        return None if str(inner.get("topic_arn", "")).startswith("arn:") else "invalid topic_arn"
+    if not re.match(r"^https?://", str(inner.get("url", ""))):
+        return "Invalid URL or unsupported"
+    if kind == "webhook" and inner.get("method", "POST") not in ("POST", "PUT", "PATCH"):
+        return "Invalid method supplied. Only POST, PUT and PATCH are allowed"
+    return None
 
 
 def _install_alerting(fake: FakeOpenSearch) -> None:

@@ -59,6 +59,7 @@ MONITOR_NAMES = {
     "lambda-logs: error spike per function",
     "lambda-logs: function stopped logging",
     "lambda-logs: function timeouts",
+    "lambda-logs: new error type",
 }
 
 
@@ -86,9 +87,16 @@ def test_create_applies_everything_in_order(opensearch_fake: FakeOpenSearch) -> 
         create,
         search,
         create,
+        search,
+        create,
     ]
     assert result.id == "lambda-logs-content"
-    assert set(outs(result)["monitor_ids"]) == {"error-spike", "function-silent", "timeouts"}
+    assert set(outs(result)["monitor_ids"]) == {
+        "error-spike",
+        "function-silent",
+        "new-error",
+        "timeouts",
+    }
     # AND the domain holds exactly the rendered content
     rendered = load_artifacts(
         ContentSettings(
@@ -174,8 +182,8 @@ def test_update_reuses_policy_seq_no_channel_and_monitors(opensearch_fake: FakeO
     assert opensearch_fake.requests_to(r"/_plugins/_ism/change_policy/lambda-logs-\*")
     # AND monitors and channel are updated in place, never duplicated
     assert not opensearch_fake.requests_to(r"/_plugins/_alerting/monitors", "POST")
-    assert len(opensearch_fake.requests_to(r"/_plugins/_alerting/monitors/[^_].*", "PUT")) == 3
-    assert len(opensearch_fake.objects["monitors"]) == 3
+    assert len(opensearch_fake.requests_to(r"/_plugins/_alerting/monitors/[^_].*", "PUT")) == 4
+    assert len(opensearch_fake.objects["monitors"]) == 4
     assert opensearch_fake.requests_to(
         r"/_plugins/_notifications/configs/lambda-logs-alarms", "PUT"
     )

@@ -66,6 +66,7 @@ DESIGN_FIELDS = {
     "error.type": "keyword",
     "error.message": "text",
     "error.stack_trace": "text",
+    "error.fingerprint": "keyword",  # issue 16: new error types
     "log.truncated": "boolean",
     "event.original": "keyword",
     "event.original_truncated": "boolean",
@@ -317,7 +318,7 @@ def test_vega_specs_are_strict_json_over_the_index_pattern(artifacts: Artifacts)
 
 
 def test_monitors_are_valid_and_use_mapped_fields(artifacts: Artifacts, mapping: Mapping) -> None:
-    assert set(artifacts.monitors) == {"error-spike", "timeouts", "function-silent"}
+    assert set(artifacts.monitors) == {"error-spike", "timeouts", "function-silent", "new-error"}
     alerting = load_artifacts(
         ContentSettings(
             alarm_topic_arn="arn:aws:sns:x:1:t", alerting_role_arn="arn:aws:iam::1:role/r"

@@ -89,11 +89,13 @@ def test_timeouts_lists_functions_and_counts() -> None:
 @pytest.mark.parametrize("name", sorted(monitors()))
 def test_every_action_renders_with_only_what_the_context_has(name: str) -> None:
     monitor = monitors()[name]
-    documents = [*failed("fn", 20), line("fn", 200)]
+    documents = [*failed("fn", 20), line("quiet", 200)]
+    documents += [line("fn", 3, error={"fingerprint": "f1", "type": "E"})]
     if monitor["monitor_type"] == "bucket_level_monitor":
         runs = bucket_level_runs(monitor, documents, END_MS, alerted=set())
     else:
         runs = query_level_runs(monitor, documents, END_MS)
+    assert runs, f"{name} did not fire on documents it should alert on"
     for run in runs:
         rendered(run)  # strict: a tag the 2.19 context lacks raises
 
@@ -104,3 +106,30 @@ def test_the_old_agg_alert_content_template_is_caught() -> None:
     old = "{{#ctx.newAlerts}}- {{agg_alert_content.bucket_keys}}: {{agg_alert_content.bucket.doc_count}} errors\n{{/ctx.newAlerts}}"
     with pytest.raises(KeyNotFoundError, match="agg_alert_content"):
         render(old, run.params)
+
+
+def error(function: str, minutes_ago: float, fingerprint: str, kind: str) -> JsonObject:
+    return line(function, minutes_ago, error={"fingerprint": fingerprint, "type": kind})
+
+
+def test_new_error_names_the_new_fingerprint_once_with_its_functions_and_counts() -> None:
+    # GIVEN an old error that keeps happening, one that started 20 minutes ago (already
+    # reported by an earlier run), and a new one in two functions
+    documents = [error("checkout", 2 * 24 * 60, "old0fingerprint", "KeyError")]
+    documents += [error("checkout", 3, "old0fingerprint", "KeyError")]
+    documents += [error("search", 20, "ccc0fingerprint", "ValueError")]
+    documents += [error("search", 4, "ccc0fingerprint", "ValueError")]
+    documents += [error("checkout", 6, "bbb0fingerprint", "TypeError")]
+    documents += [error("checkout", 2, "bbb0fingerprint", "TypeError")]
+    documents += [error("billing", 1, "bbb0fingerprint", "TypeError")]
+    monitor = monitors()["new-error"]
+    (run,) = bucket_level_runs(monitor, documents, END_MS, alerted=set())
+    subject, message = rendered(run)
+    assert "bbb0fingerprint" in subject and "TypeError" in subject
+    assert "- TypeError [bbb0fingerprint]: 3 occurrences" in message
+    assert "in checkout (2) billing (1)" in message
+    assert f"first {iso(END_MS - 6 * MINUTE)}, last {iso(END_MS - 1 * MINUTE)}" in message
+    assert 'error.fingerprint:"bbb0fingerprint"' in message
+    assert "old0fingerprint" not in subject + message and "ccc0" not in subject + message
+    # WHEN the next run still sees it new THEN it is DEDUPED: not notified again
+    assert bucket_level_runs(monitor, documents, END_MS, alerted={"bbb0fingerprint"}) == []

@@ -44,6 +44,7 @@ TYPES: dict[str, type | tuple[type, ...]] = {
     "error.type": str,
     "error.message": str,
     "error.stack_trace": str,
+    "error.fingerprint": str,
     "log.truncated": bool,
     "event.original": str,
     "event.original_truncated": bool,
