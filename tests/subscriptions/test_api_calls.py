@@ -16,6 +16,7 @@ from lambda_shared.backoff import RetryPolicy
 from subscriptions.clients import Clients
 from subscriptions.events import parse_event
 from subscriptions.handler import run
+from subscriptions.pacing import VirtualClock
 from subscriptions.report import RunResult
 from subscriptions.settings import Settings
 from tests.subscriptions.test_settings import VALID
@@ -156,6 +157,7 @@ class Account:
             clients=Clients(self.clients.__getitem__),
             policy=RetryPolicy(sleep=lambda _: None),
             emit=lambda _: None,
+            clock=VirtualClock(),
         )
 
 
