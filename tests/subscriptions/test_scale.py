@@ -1,0 +1,156 @@
+"""The subscriber at scale, against the call-counting fake account: a steady-state run reads
+only new or changed groups, a sweep and every run stay inside their share of the fixed 5
+calls/s, a lost state falls back to a sweep, `remove` of 12,000 groups completes across
+continuations."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import defaultdict
+
+import pytest
+
+from subscriptions.group_state import KEY_PREFIX
+from subscriptions.pacing import PACED_APIS
+from tests.subscriptions.fake_account import ENV, Account
+
+STATE_KEY = f"{KEY_PREFIX}{ENV['FILTER_NAME']}.json.gz"
+DAY_S = 24 * 3600
+
+
+def test_steady_state_reads_only_the_new_groups() -> None:
+    # GIVEN 2,000 groups, reconciled once
+    account = Account(2_000)
+    account.run({"action": "reconcile"})
+    assert account.ours() == 2_000
+
+    # WHEN 1 % new groups appear and the next scheduled run reconciles
+    account.add_groups(20)
+    account.calls.clear()
+    result = account.run({"action": "reconcile"})
+
+    # THEN only the 20 new groups are read (and read back for the backfill boundary) and put
+    assert result["sweep"] is False
+    assert result["outcomes"] == {"created": 20, "unchanged": 2_000}
+    assert account.calls.counts["DescribeSubscriptionFilters"] == 2 * 20
+    assert account.calls.counts["PutSubscriptionFilter"] == 20
+    assert account.ours() == 2_020
+
+
+def test_a_changed_pattern_is_a_change_of_every_group() -> None:
+    # GIVEN a reconciled account
+    account = Account(300)
+    account.run({"action": "reconcile"})
+
+    # WHEN the filter pattern changes
+    account.env["FILTER_PATTERN"] = "ERROR"
+    account.calls.clear()
+    result = account.run({"action": "reconcile"})
+
+    # THEN every group is read and updated
+    assert result["outcomes"] == {"updated": 300}
+    assert account.calls.counts["DescribeSubscriptionFilters"] == 300
+    patterns = {f["filterPattern"] for fs in account.logs.filters.values() for f in fs.values()}
+    assert patterns == {"ERROR"}
+
+
+def test_a_group_recreated_under_its_name_is_read_again() -> None:
+    account = Account(50)
+    account.run({"action": "reconcile"})
+    name = "/aws/lambda/fn-00007"
+    account.logs.add(name, created_ms=1_750_000_000_000)  # deleted and created again
+
+    account.calls.clear()
+    result = account.run({"action": "reconcile"})
+
+    assert result["outcomes"] == {"created": 1, "unchanged": 49}
+    assert ENV["FILTER_NAME"] in account.logs.filters[name]
+
+
+@pytest.mark.parametrize("body", [None, b"not gzip", gzip.compress(b'{"version": 99}')])
+def test_a_lost_or_corrupt_state_falls_back_to_a_sweep(body: bytes | None) -> None:
+    # GIVEN a reconciled account whose filter someone deleted on one group, and whose state
+    # object is then lost or damaged
+    account = Account(200)
+    account.run({"action": "reconcile"})
+    del account.logs.filters["/aws/lambda/fn-00042"][ENV["FILTER_NAME"]]
+    if body is None:
+        del account.s3.objects[STATE_KEY]
+    else:
+        account.s3.objects[STATE_KEY] = body
+
+    # WHEN the next run reconciles
+    account.calls.clear()
+    result = account.run({"action": "reconcile"})
+
+    # THEN it reads every group (a sweep), restores the filter and writes a readable state
+    assert result["sweep"] is True
+    assert account.calls.counts["DescribeSubscriptionFilters"] >= 200
+    assert result["outcomes"]["created"] == 1
+    assert account.ours() == 200
+    assert json.loads(gzip.decompress(account.s3.objects[STATE_KEY]))["version"] == 1
+
+
+def test_the_full_sweep_runs_once_its_interval_has_passed() -> None:
+    # GIVEN a reconciled account where a filter vanished behind the subscriber's back
+    account = Account(100, SWEEP_INTERVAL_HOURS="24")
+    account.run({"action": "reconcile"})
+    del account.logs.filters["/aws/lambda/fn-00003"][ENV["FILTER_NAME"]]
+
+    # WHEN runs come before the interval has passed, THEN they do not see it
+    account.clock.elapsed += DAY_S - 3600
+    early = account.run({"action": "reconcile"})
+    assert early["sweep"] is False and account.ours() == 99
+
+    # WHEN the interval has passed, THEN the run is a sweep and puts the filter back
+    account.clock.elapsed += 3600
+    due = account.run({"action": "reconcile"})
+    assert due["sweep"] is True
+    assert due["outcomes"] == {"created": 1, "unchanged": 99}
+    assert account.ours() == 100
+
+
+@pytest.mark.parametrize("percent", [40, 100, 10])
+def test_a_sweep_never_exceeds_its_share_of_the_quota(percent: int) -> None:
+    # GIVEN 600 groups, half of them already subscribed by a previous deployment
+    account = Account(600, FILTER_API_QUOTA_PERCENT=str(percent))
+    account.run({"action": "reconcile", "sweep": True})
+    for name in list(account.logs.filters)[::2]:
+        account.logs.filters[name].clear()
+
+    # WHEN a sweep runs
+    account.calls.clear()
+    account.run({"action": "reconcile", "sweep": True})
+
+    # THEN each paced API's calls are at least 1/rate apart: never above the share
+    rate = 5 * percent / 100
+    times: dict[str, list[float]] = defaultdict(list)
+    for api, at in account.calls.log:
+        times[api].append(at)
+    assert set(times) >= {"DescribeSubscriptionFilters", "PutSubscriptionFilter"}
+    for api in PACED_APIS & set(times):
+        gaps = [b - a for a, b in zip(times[api], times[api][1:], strict=False)]
+        assert min(gaps) >= 1 / rate - 1e-9, api
+    describes = account.calls.counts["DescribeSubscriptionFilters"]
+    assert account.clock.elapsed >= (describes - 1) / rate
+
+
+def test_remove_of_12000_groups_completes_across_continuations() -> None:
+    # GIVEN 12,000 subscribed groups and a 900 s Lambda timeout (~1,700 calls of 2/s each)
+    account = Account(12_000, timeout_s=900)
+    account.run_chain({"action": "reconcile"})
+    assert account.ours() == 12_000
+    assert STATE_KEY in account.s3.objects
+
+    # WHEN the subscriber removes its filters, continuing itself
+    account.calls.clear()
+    results = account.run_chain({"action": "remove"})
+
+    # THEN it took several invocations, deleted every filter and the state
+    assert len(results) >= 7
+    assert [r["complete"] for r in results] == [False] * (len(results) - 1) + [True]
+    assert sum(r["outcomes"].get("deleted", 0) for r in results) == 12_000
+    assert account.ours() == 0
+    assert STATE_KEY not in account.s3.objects
+    assert account.calls.counts["DeleteSubscriptionFilter"] == 12_000
