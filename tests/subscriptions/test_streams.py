@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+
 import pytest
 
 from lambda_shared.backoff import RetryPolicy
