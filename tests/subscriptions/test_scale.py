@@ -48,7 +48,8 @@ def test_a_changed_pattern_is_a_change_of_every_group() -> None:
     account.calls.clear()
     result = account.run({"action": "reconcile"})
 
-    # THEN every group is read and updated
+    # THEN this steady-state run (no sweep due) reads and updates every group all the same
+    assert result["sweep"] is False
     assert result["outcomes"] == {"updated": 300}
     assert account.calls.counts["DescribeSubscriptionFilters"] == 300
     patterns = {f["filterPattern"] for fs in account.logs.filters.values() for f in fs.values()}
@@ -66,6 +67,8 @@ def test_a_group_recreated_under_its_name_is_read_again() -> None:
 
     assert result["outcomes"] == {"created": 1, "unchanged": 49}
     assert ENV["FILTER_NAME"] in account.logs.filters[name]
+    # only that group was read (and read back for its backfill boundary)
+    assert account.calls.counts["DescribeSubscriptionFilters"] == 2
 
 
 @pytest.mark.parametrize("body", [None, b"not gzip", gzip.compress(b'{"version": 99}')])
