@@ -10,6 +10,7 @@ runs on the same clock: an invocation ends at its time budget as in Lambda.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -87,17 +88,23 @@ class FakeLogs(_Fake):
         super().__init__(calls)
         self.groups: dict[str, int] = {}
         self.filters: dict[str, dict[str, dict[str, Any]]] = {}
+        self._sorted: list[str] | None = None
         self.events_per_group = events_per_group
         self.clock = 1_800_000_000_000
 
     def add(self, name: str, created_ms: int = CREATED_MS) -> None:
         self.groups[name] = created_ms
         self.filters[name] = {}
+        self._sorted = None
 
     def describe_log_groups(self, limit: int, **params: Any) -> dict[str, Any]:
         self._called("DescribeLogGroups")
         prefix = params.get("logGroupNamePrefix", "")
-        names = sorted(n for n in self.groups if n.startswith(prefix))
+        if self._sorted is None:
+            self._sorted = sorted(self.groups)
+        first = bisect.bisect_left(self._sorted, prefix)
+        last = bisect.bisect_left(self._sorted, prefix + "\U0010ffff")
+        names = self._sorted[first:last]
         start = int(params.get("nextToken", 0))
         response: dict[str, Any] = {
             "logGroups": [
