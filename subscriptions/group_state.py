@@ -16,7 +16,10 @@ import json
 import zlib
 from typing import Any, Final, Protocol
 
+from botocore.exceptions import ClientError
+
 from lambda_shared.environment import GROUP_STATE_KEY_PREFIX
+from subscriptions.errors import ThrottledError
 from subscriptions.logs_api import LogGroup
 from subscriptions.report import Outcome, RunReport
 from subscriptions.s3_object import S3Object
@@ -99,17 +102,28 @@ class GroupState:
         return len(self._loaded())
 
     def save(self) -> None:
+        """Write back once; a refused write is logged, never fails the run (the groups it
+        would have remembered are read again next time)."""
         if self._store is None or not self._dirty or self._groups is None:
             return
-        if self._cleared:
-            self._store.delete()
-        else:
-            self._store.write(_dump(self._groups, self.sweep_started_ms), "application/gzip")
+        try:
+            if self._cleared:
+                self._store.delete()
+            else:
+                self._store.write(_dump(self._groups, self.sweep_started_ms), "application/gzip")
+        except (ClientError, ThrottledError) as error:
+            self._report.log("ERROR", f"the group state was not saved ({error})")
+            return
         self._dirty = False
 
     def _loaded(self) -> dict[str, Entry]:
         if self._groups is None:
-            body = self._store.read() if self._store is not None else None
+            body: bytes | None = None
+            if self._store is not None:
+                try:
+                    body = self._store.read()
+                except (ClientError, ThrottledError) as error:  # e.g. AccessDenied mid-upgrade
+                    self._report.log("WARN", f"the group state is unreadable ({error}); sweeping")
             self._groups, self.sweep_started_ms = self._parse(body)
         return self._groups
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import gzip
 import json
 from collections import defaultdict
+from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from subscriptions.group_state import KEY_PREFIX
 from subscriptions.pacing import PACED_APIS
@@ -157,3 +159,35 @@ def test_remove_of_12000_groups_completes_across_continuations() -> None:
     assert account.ours() == 0
     assert STATE_KEY not in account.s3.objects
     assert account.calls.counts["DeleteSubscriptionFilter"] == 12_000
+
+
+def test_a_refused_state_object_means_a_sweep_not_a_failed_run() -> None:
+    # GIVEN a reconciled account whose role may no longer read or write the state object
+    account = Account(120)
+    account.run({"action": "reconcile"})
+    del account.logs.filters["/aws/lambda/fn-00011"][ENV["FILTER_NAME"]]
+
+    get, put = account.s3.get_object, account.s3.put_object
+
+    def refused(key: str) -> None:
+        if key == STATE_KEY:
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "GetObject")
+
+    def get_object(Bucket: str, Key: str) -> dict[str, Any]:
+        refused(Key)
+        return get(Bucket, Key)
+
+    def put_object(Bucket: str, Key: str, Body: bytes, **params: Any) -> dict[str, Any]:
+        refused(Key)
+        return put(Bucket, Key, Body, **params)
+
+    account.s3.get_object = get_object  # type: ignore[method-assign]
+    account.s3.put_object = put_object  # type: ignore[method-assign]
+
+    # WHEN the next run reconciles
+    result = account.run({"action": "reconcile"})
+
+    # THEN it sweeps, restores the filter and completes
+    assert result["complete"] is True and result["sweep"] is True
+    assert result["outcomes"] == {"created": 1, "unchanged": 119}
+    assert account.ours() == 120
