@@ -191,3 +191,21 @@ def test_a_refused_state_object_means_a_sweep_not_a_failed_run() -> None:
     assert result["complete"] is True and result["sweep"] is True
     assert result["outcomes"] == {"created": 1, "unchanged": 119}
     assert account.ours() == 120
+
+
+def test_a_sweep_too_long_for_one_invocation_continues_as_a_sweep() -> None:
+    # GIVEN 3,000 subscribed groups (1,500 s of reads at 2/s) and a 900 s Lambda timeout
+    account = Account(3_000, timeout_s=900)
+    account.run_chain({"action": "reconcile"})
+    missing = "/aws/lambda/fn-02999"  # the last group: only the continuation reaches it
+    del account.logs.filters[missing][ENV["FILTER_NAME"]]
+
+    # WHEN a sweep is asked for
+    account.calls.clear()
+    results = account.run_chain({"action": "reconcile", "sweep": True})
+
+    # THEN every invocation of the chain read every group it walked, and the last one repaired it
+    assert len(results) >= 2 and all(r["sweep"] for r in results)
+    assert account.calls.counts["DescribeSubscriptionFilters"] >= 3_000
+    assert results[-1]["complete"] is True
+    assert ENV["FILTER_NAME"] in account.logs.filters[missing]
