@@ -73,7 +73,11 @@ def test_a_group_recreated_under_its_name_is_read_again() -> None:
     assert account.calls.counts["DescribeSubscriptionFilters"] == 2
 
 
-@pytest.mark.parametrize("body", [None, b"not gzip", gzip.compress(b'{"version": 99}')])
+@pytest.mark.parametrize(
+    "body",
+    [None, b"not gzip", gzip.compress(b'{"version": 99}', mtime=0)],
+    ids=["missing", "not-gzip", "other-version"],
+)
 def test_a_lost_or_corrupt_state_falls_back_to_a_sweep(body: bytes | None) -> None:
     # GIVEN a reconciled account whose filter someone deleted on one group, and whose state
     # object is then lost or damaged
