@@ -25,6 +25,7 @@ test: install
 
 bench: install
 	$(PY) -m bench
+	$(PY) -m bench.subscriber_calls
 
 demo: install
 	$(PY) -m lambdalogs demo

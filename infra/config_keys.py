@@ -28,14 +28,17 @@ from infra.config_declaration import (
 from infra.domain_keys import DOMAIN_KEYS
 from infra.stack_names import MAX_DELIVERY_STREAMS
 from lambda_shared.environment import (
+    BACKFILL_BYTES_PER_SECOND,
     BACKFILL_LOOKBACK_HOURS,
     EVENT_RULES,
     EXCLUDE_LOG_GROUPS,
+    FILTER_API_QUOTA_PERCENT,
     FILTER_PATTERN,
     FOLD_PLATFORM_EVENTS,
     LABEL_KEYS,
     LOG_GROUP_PREFIXES,
     MAX_MESSAGE_BYTES,
+    SWEEP_INTERVAL_HOURS,
     TRACE_ID_KEYS,
 )
 
@@ -279,6 +282,33 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "How far back the subscriber backfills a newly subscribed group, hours.",
         constraint=Range.of(BACKFILL_LOOKBACK_HOURS),
         variable=BACKFILL_LOOKBACK_HOURS,
+    ),
+    ConfigKey(
+        "fullSweepIntervalHours",
+        "integer",
+        SWEEP_INTERVAL_HOURS.default,
+        "Hours between the subscriber's full sweeps (every group's filters read again); "
+        "between them a run reads only new or changed groups.",
+        constraint=Range.of(SWEEP_INTERVAL_HOURS),
+        variable=SWEEP_INTERVAL_HOURS,
+    ),
+    ConfigKey(
+        "filterApiQuotaPercent",
+        "integer",
+        FILTER_API_QUOTA_PERCENT.default,
+        "Percent of the fixed 5 calls/s of Describe/Put/DeleteSubscriptionFilter the "
+        "subscriber may use (40 = 2 calls/s each).",
+        constraint=Range.of(FILTER_API_QUOTA_PERCENT),
+        variable=FILTER_API_QUOTA_PERCENT,
+    ),
+    ConfigKey(
+        "backfillBytesPerSecond",
+        "integer",
+        BACKFILL_BYTES_PER_SECOND.default,
+        "Backfill record bytes per second into each delivery stream (the transformer "
+        "re-ingests ~12x that as documents).",
+        constraint=Range.of(BACKFILL_BYTES_PER_SECOND),
+        variable=BACKFILL_BYTES_PER_SECOND,
     ),
     # --- alarms ----------------------------------------------------------------------------
     ConfigKey(

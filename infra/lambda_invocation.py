@@ -1,6 +1,13 @@
 """A deploy-time Lambda invocation with a delete step: `create_payload` runs on create (and when
 `triggers` change), `delete_payload` runs on `pulumi destroy` (or replacement), so the subscriber
-removes its filters before the stream they point at is deleted."""
+removes its filters before the stream they point at is deleted.
+
+The delete step runs until the function says it is done: it invokes synchronously with
+`"selfInvoke": false` and passes each answer's `continuation` back while `complete` is false
+(the subscriber removes at most one invocation's worth of filters per call), within
+`delete_time_limit_seconds` in total. Past that, or when the function stops advancing, it fails
+the destroy with the command that finishes by hand: nothing it deletes after this resource (the
+stream) is deleted while a filter still points at it."""
 
 from __future__ import annotations
 
@@ -24,6 +31,12 @@ class InvocationError(RuntimeError):
 
 
 BUSY_RETRY_SECONDS: Final = 5.0
+DEFAULT_DELETE_TIME_LIMIT_SECONDS: Final = 6 * 3600
+"""The delete step's total limit: at the subscriber's default share of the quota (2 calls/s of
+DeleteSubscriptionFilter) that is ~43,000 groups; beyond, the destroy fails with what to do."""
+STALLED_ROUNDS: Final = 5
+"""Answers in a row with the same continuation (no progress: throttled) before giving up."""
+STALLED_WAIT_SECONDS: Final = 30.0
 
 
 def boto3_invoke(
@@ -63,7 +76,7 @@ def boto3_invoke(
             sleep(BUSY_RETRY_SECONDS)
             waited += BUSY_RETRY_SECONDS
         except client.exceptions.ResourceNotFoundException:
-            if json.dumps(dict(payload), sort_keys=True) == props.get("delete_payload"):
+            if payload.get("action") == json.loads(props["delete_payload"]).get("action"):
                 return {"skipped": "function not found"}
             raise
     body = response["Payload"].read().decode("utf-8") or "null"
@@ -76,11 +89,19 @@ def boto3_invoke(
 
 
 class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
-    """Invokes on create/update/delete; `invoke` is injectable for tests."""
+    """Invokes on create/update/delete; `invoke`, `clock` and `sleep` are injectable for tests
+    (None: the real ones, resolved when called, so the provider pickles)."""
 
-    def __init__(self, invoke: InvokeFn | None = None) -> None:
+    def __init__(
+        self,
+        invoke: InvokeFn | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
         super().__init__()
         self._invoke = invoke
+        self._clock = clock
+        self._sleep = sleep
 
     def _call(self, props: Mapping[str, Any], payload_key: str) -> Mapping[str, Any]:
         invoke = self._invoke or boto3_invoke
@@ -110,7 +131,72 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
         return pulumi.dynamic.UpdateResult(outs=outs)
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        self._call(_props, "delete_payload")
+        invoke = self._invoke or boto3_invoke
+        run_until_complete(
+            invoke, _props, clock=self._clock or time.monotonic, sleep=self._sleep or time.sleep
+        )
+
+
+def run_until_complete(
+    invoke: InvokeFn,
+    props: Mapping[str, Any],
+    *,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> Mapping[str, Any]:
+    """Invoke `delete_payload` synchronously, passing `continuation` back, until `complete`."""
+    base = {**json.loads(props["delete_payload"]), "selfInvoke": False}
+    limit = float(props.get("delete_time_limit_seconds") or DEFAULT_DELETE_TIME_LIMIT_SECONDS)
+    started, rounds, stalled = clock(), 0, 0
+    payload: dict[str, Any] = base
+    while True:
+        result = invoke(props, payload)
+        rounds += 1
+        # An answer without `complete` (not a subscriber run, or a skipped one) is final.
+        if result.get("complete", True) is True:
+            return result
+        continuation = result.get("continuation")
+        if not isinstance(continuation, Mapping):
+            raise InvocationError(_unfinished(props, payload, result, "no continuation", rounds))
+        stalled = stalled + 1 if _position(continuation) == _position(payload) else 0
+        payload = {**base, "continuation": continuation}
+        if stalled >= STALLED_ROUNDS:
+            raise InvocationError(_unfinished(props, payload, result, "no progress", rounds))
+        if clock() - started >= limit:
+            why = f"the {limit / 3600:g} h limit was reached"
+            raise InvocationError(_unfinished(props, payload, result, why, rounds))
+        if stalled:
+            sleep(STALLED_WAIT_SECONDS)
+
+
+def _position(token_or_payload: Mapping[str, Any]) -> object:
+    """Where a continuation stands, without its hop count (which grows on every answer)."""
+    token = token_or_payload.get("continuation", token_or_payload)
+    if not isinstance(token, Mapping):
+        return None
+    return {k: v for k, v in token.items() if k != "generation"}
+
+
+def _unfinished(
+    props: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    result: Mapping[str, Any],
+    why: str,
+    rounds: int,
+) -> str:
+    function = props["function_name"]
+    return (
+        f"{function} did not finish removing its subscription filters ({why}; {rounds} "
+        f"invocations, last stop: {result.get('stopReason')!r}, outcomes "
+        f"{json.dumps(result.get('outcomes', {}), sort_keys=True)}). The destroy stops here so "
+        "that the delivery stream is not deleted while filters still point at it. Finish by "
+        f"hand: run `aws lambda invoke --region {props['region']} --function-name {function} "
+        "--cli-binary-format raw-in-base64-out --cli-read-timeout 0 --payload "
+        f"'{json.dumps(dict(payload), separators=(',', ':'))}' out.json` and repeat it with "
+        'out.json\'s "continuation" until out.json says "complete": true (or raise '
+        "filterApiQuotaPercent, `pulumi up`, and destroy again); then run `pulumi destroy` "
+        "again."
+    )
 
 
 @dataclass(frozen=True)
@@ -123,6 +209,8 @@ class LambdaInvocationArgs:
     triggers: pulumi.Input[str]
     """Any change re-runs `create_payload` (e.g. the package hash and the environment)."""
     profile: str | None = None
+    delete_time_limit_seconds: int = DEFAULT_DELETE_TIME_LIMIT_SECONDS
+    """How long the delete step may loop over the function's continuations in total."""
 
 
 class LambdaInvocation(pulumi.dynamic.Resource, module="lambdalogs", name="LambdaInvocation"):
@@ -139,6 +227,7 @@ class LambdaInvocation(pulumi.dynamic.Resource, module="lambdalogs", name="Lambd
             "delete_payload": json.dumps(dict(args.delete_payload), sort_keys=True),
             "triggers": args.triggers,
             "profile": args.profile or "",
+            "delete_time_limit_seconds": args.delete_time_limit_seconds,
             "result": None,
         }
         super().__init__(LambdaInvocationProvider(), name, props, opts)

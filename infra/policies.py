@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from infra.aws_context import AwsContext
-from lambda_shared.environment import BACKFILL_STATE_KEY_PREFIX
+from lambda_shared.environment import BACKFILL_STATE_KEY_PREFIX, GROUP_STATE_KEY_PREFIX
 
 Policy = dict[str, Any]
 Statement = dict[str, Any]
@@ -166,7 +166,8 @@ def subscriber_permissions(
     state_bucket_arn: str,
 ) -> Policy:
     """Subscribe log groups to the stream, backfill them (keeping failed backfills for a retry
-    under one prefix of the backup bucket), and continue itself."""
+    and what it verified per group under two prefixes of the backup bucket), and continue
+    itself."""
     return document(
         allow(
             "ManageSubscriptions",
@@ -195,7 +196,10 @@ def subscriber_permissions(
         allow(
             "PendingBackfills",
             ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
-            [f"{state_bucket_arn}/{BACKFILL_STATE_KEY_PREFIX}*"],
+            [
+                f"{state_bucket_arn}/{BACKFILL_STATE_KEY_PREFIX}*",
+                f"{state_bucket_arn}/{GROUP_STATE_KEY_PREFIX}*",  # what it verified per group
+            ],
         ),
         # Only so that a missing state object answers 404, not 403 (S3 answers 404 to a
         # GetObject of a missing key only when the caller may ListBucket). No s3:prefix

@@ -1,5 +1,8 @@
 """Reconciler mode: the subscriber function, the EventBridge rules that wake it, and the
-deploy-time invocation that reconciles on `pulumi up` and removes every filter on destroy."""
+deploy-time invocation that reconciles on `pulumi up` and removes every filter on destroy (looping
+over the subscriber's continuations until it is done, or failing the destroy: see
+infra/lambda_invocation.py). The full sweep needs no rule of its own: the subscriber starts one
+on a scheduled run once `fullSweepIntervalHours` have passed (docs/decisions/subscriptions.md)."""
 
 from __future__ import annotations
 
@@ -12,7 +15,11 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.event_patterns import CREATE_LOG_GROUP, FUNCTION_CHANGES, RECONCILE, REMOVE
-from infra.lambda_invocation import LambdaInvocation, LambdaInvocationArgs
+from infra.lambda_invocation import (
+    DEFAULT_DELETE_TIME_LIMIT_SECONDS,
+    LambdaInvocation,
+    LambdaInvocationArgs,
+)
 from infra.python_function import PythonFunction, PythonFunctionArgs
 
 DEFAULT_RESERVED_CONCURRENCY: Final = 1
@@ -30,6 +37,8 @@ class SubscriberArgs:
     """`subscriberReservedConcurrency`: 1 (default) runs one reconcile at a time; 0 reserves
     nothing (accounts whose concurrency quota is below 101, see infra/concurrency_check.py);
     overlapping runs are safe but may backfill a new group twice (docs/subscriptions.md)."""
+    remove_time_limit_seconds: int = DEFAULT_DELETE_TIME_LIMIT_SECONDS
+    """How long `pulumi destroy` waits for `remove` to delete every filter before it fails."""
 
 
 def function_args(args: SubscriberArgs) -> PythonFunctionArgs:
@@ -81,6 +90,7 @@ class Subscriber(pulumi.ComponentResource):
                 delete_payload=REMOVE,
                 triggers=_triggers(args.function),
                 profile=args.aws_profile,
+                delete_time_limit_seconds=args.remove_time_limit_seconds,
             ),
             pulumi.ResourceOptions(
                 parent=self,

@@ -101,6 +101,19 @@ EXCLUDE_LOG_GROUPS: Final = Names("EXCLUDE_LOG_GROUPS", ())
 PIPELINE_LOG_GROUPS: Final = Names("PIPELINE_LOG_GROUPS", ())
 """Each item matches LOG_GROUP_NAME."""
 BACKFILL_LOOKBACK_HOURS: Final = Bounded("BACKFILL_LOOKBACK_HOURS", 24, 0, 14 * 24)
+SWEEP_INTERVAL_HOURS: Final = Bounded("SWEEP_INTERVAL_HOURS", 24, 1, 7 * 24)
+"""A full sweep (every group's filters read again) once this long after the last one began;
+between sweeps a run reads only the groups new or changed since the state recorded them."""
+FILTER_API_QUOTA_PERCENT: Final = Bounded("FILTER_API_QUOTA_PERCENT", 40, 1, 100)
+"""The share of each of Describe/Put/DeleteSubscriptionFilter's 5 calls/s (per account and
+region, not adjustable) the subscriber may take: 40 = 2 calls/s each."""
+BACKFILL_BYTES_PER_SECOND: Final = Bounded("BACKFILL_BYTES_PER_SECOND", 20 * 1024, 1024, 5 << 20)
+"""Backfill record bytes put per second into each delivery stream. The default leaves live
+traffic ~3/4 of the lowest regional Direct PUT quota (1 MiB/s): each record byte also comes
+back as ~12 bytes of documents the transformer re-ingests, 13 x 20 KiB = 260 KiB/s."""
+GROUP_STATE_KEY_PREFIX: Final = "subscriber/group-state/"
+"""Where in BACKFILL_STATE_BUCKET the subscriber keeps what it last verified on each group
+(infra grants the subscriber exactly this prefix beside BACKFILL_STATE_KEY_PREFIX)."""
 
 Variable = Bounded | Names | Pattern | Required | Switch
 TRANSFORMER_VARIABLES: Final[tuple[Variable, ...]] = (
@@ -121,6 +134,9 @@ SUBSCRIBER_VARIABLES: Final[tuple[Variable, ...]] = (
     EXCLUDE_LOG_GROUPS,
     PIPELINE_LOG_GROUPS,
     BACKFILL_LOOKBACK_HOURS,
+    SWEEP_INTERVAL_HOURS,
+    FILTER_API_QUOTA_PERCENT,
+    BACKFILL_BYTES_PER_SECOND,
 )
 """What infra sets on the subscriber (besides METRICS_NAMESPACE)."""
 

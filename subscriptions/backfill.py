@@ -8,6 +8,7 @@ twice. It encodes them as CloudWatch subscription records and puts them into the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -36,6 +37,15 @@ FUTURE_TOLERANCE_MS: Final = 2 * HOUR_MS
 # rejected" (CloudWatch Logs API reference). So the margin is those 14 days: reading a window
 # that holds no event costs nothing extra, and every event found there is one to send.
 EARLIEST_BEFORE_CREATION_MS: Final = LOG_EVENT_MAX_AGE_DAYS * 24 * HOUR_MS
+# "Each page returned can contain up to 1 MB of log events or up to 10,000 log events"
+# (CloudWatch Logs API reference, FilterLogEvents). Its records (gzip'd envelopes, which add
+# each event's id and timestamp) stay under twice that: the most one paced page can take.
+PAGE_MAX_RECORD_BYTES: Final = 2 * 1024 * 1024
+
+
+def page_reserve_ms(bytes_per_second: float) -> int:
+    """The time one page's records can take at the backfill's byte budget."""
+    return int(PAGE_MAX_RECORD_BYTES / bytes_per_second * 1000)
 
 
 @dataclass(frozen=True)
@@ -68,14 +78,18 @@ class Backfiller:
     def __init__(
         self,
         logs: LogsApi,
-        firehose: FirehoseApi,
+        firehose_for: Callable[[str], FirehoseApi],
         filter_name: str,
         budget: TimeBudget,
         report: RunReport,
         pending: PendingBackfills,
+        reserve_ms: int = 0,
     ) -> None:
+        """`firehose_for(group)`: the stream the group is routed to; `reserve_ms`: the time a
+        page may take at the byte budget (a page starts only if that much is left)."""
         self._logs = logs
-        self._firehose = firehose
+        self._firehose_for = firehose_for
+        self._reserve_ms = reserve_ms
         self._filter_name = filter_name
         self._budget = budget
         self._report = report
@@ -96,7 +110,7 @@ class Backfiller:
             if events:
                 encoded = encode(job.owner, job.group, self._filter_name, events)
                 try:
-                    self._firehose.put_records(encoded.records)
+                    self._firehose_for(job.group).put_records(encoded.records)
                 except (BackfillDeliveryError, ThrottledError) as error:
                     # FilterLogEvents returns events by timestamp: a retry starts at this page's
                     # first one (page tokens expire), not at what was already delivered.
@@ -110,7 +124,7 @@ class Backfiller:
                 self._pending.done(job.group)
                 return None
             job = replace(job, next_token=page.next_token)
-            if self._budget.exhausted():
+            if self._budget.exhausted(self._reserve_ms):
                 return Paused(job, "time_budget")
 
     def _refused(self, job: BackfillJob, error: ClientError) -> None:

@@ -23,5 +23,7 @@ class TimeBudget:
             return cls(lambda: UNLIMITED_MS, int(margin_seconds * 1000))
         return cls(lambda: int(remaining()), int(margin_seconds * 1000))
 
-    def exhausted(self) -> bool:
-        return self.remaining_ms() <= self.margin_ms
+    def exhausted(self, reserve_ms: int = 0) -> bool:
+        """`reserve_ms`: also keep this long for a step known to take it (a paced backfill
+        page)."""
+        return self.remaining_ms() <= self.margin_ms + reserve_ms

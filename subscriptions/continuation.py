@@ -7,8 +7,8 @@ caller), so resuming needs no table, queue or bucket.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Final, Literal, TypedDict
+from dataclasses import dataclass, replace
+from typing import Any, Final, Literal, NotRequired, TypedDict
 
 from subscriptions.errors import ContinuationError
 
@@ -40,6 +40,7 @@ class ContinuationToken(TypedDict):
     functionsDone: int
     backfill: BackfillToken | None
     generation: int
+    sweep: NotRequired[bool]
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class BackfillJob:
 class Cursor:
     """Position of a walk over the groups: prefix `prefix_index`, page `page_token`, after the
     group named `after`; then the functions phase at `functions_marker`, `functions_done` groups
-    into that page."""
+    into that page. `sweep`: every group is read, whatever the group state remembers."""
 
     action: RunAction = "reconcile"
     phase: Phase = "prefixes"
@@ -84,6 +85,12 @@ class Cursor:
     functions_done: int = 0
     backfill: BackfillJob | None = None
     generation: int = 0
+    sweep: bool = False
+
+    @property
+    def at_start(self) -> bool:
+        """Nothing walked yet (a fresh run, sweep or not)."""
+        return replace(self, sweep=False) == Cursor(action=self.action)
 
     def to_token(self) -> ContinuationToken:
         return {
@@ -97,6 +104,7 @@ class Cursor:
             "functionsDone": self.functions_done,
             "backfill": self.backfill.to_token() if self.backfill else None,
             "generation": self.generation,
+            "sweep": self.sweep,
         }
 
     @classmethod
@@ -118,6 +126,7 @@ class Cursor:
             functions_done=_int(raw, "functionsDone"),
             backfill=None if backfill is None else _backfill(backfill),
             generation=_int(raw, "generation"),
+            sweep=_flag(raw, "sweep"),
         )
 
 
@@ -145,6 +154,14 @@ def _int(raw: Mapping[str, Any], key: str) -> int:
     value = raw.get(key)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ContinuationError(f"continuation.{key}={value!r} must be a non-negative integer")
+    return value
+
+
+def _flag(raw: Mapping[str, Any], key: str) -> bool:
+    """Optional (tokens from before the key read as False)."""
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        raise ContinuationError(f"continuation.{key}={value!r} must be true or false")
     return value
 
 

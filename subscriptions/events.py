@@ -13,11 +13,12 @@ RequestKind = Literal["reconcile", "remove", "log_group", "function", "ignored"]
 
 _CLOUDTRAIL: Final = "AWS API Call via CloudTrail"
 _FUNCTION_EVENTS: Final = ("CreateFunction", "UpdateFunctionConfiguration")
-_ACTION_KEYS: Final = frozenset({"action", "continuation", "selfInvoke", "tf"})
+_ACTION_KEYS: Final = frozenset({"action", "continuation", "selfInvoke", "sweep", "tf"})
 ACCEPTED: Final = (
     "accepted events: an EventBridge 'Scheduled Event'; CloudTrail 'CreateLogGroup' "
     "(source aws.logs) or 'CreateFunction*'/'UpdateFunctionConfiguration*' (source aws.lambda) "
-    'through EventBridge; {"action": "reconcile"}; {"action": "remove"}'
+    'through EventBridge; {"action": "reconcile"} (with "sweep": true, a full sweep); '
+    '{"action": "remove"}'
 )
 
 
@@ -28,6 +29,8 @@ class Request:
     cursor: Cursor | None = None
     self_invoke: bool = True
     note: str = ""
+    sweep: bool = False
+    """Read every group now (`{"action": "reconcile", "sweep": true}`), whatever the state."""
 
 
 def parse_event(event: object) -> Request:
@@ -63,6 +66,9 @@ def _action(event: Mapping[str, Any]) -> Request:
     tf = event.get("tf")
     if isinstance(tf, Mapping) and tf.get("action") == "delete":
         action = "remove"
+    sweep = event.get("sweep", False)
+    if not isinstance(sweep, bool) or (sweep and action != "reconcile"):
+        raise UnsupportedEventError('sweep must be true or false, and only with "reconcile"')
     raw_cursor = event.get("continuation")
     cursor = None if raw_cursor is None else Cursor.from_token(raw_cursor)
     if cursor is not None and cursor.action != action:
@@ -70,7 +76,7 @@ def _action(event: Mapping[str, Any]) -> Request:
             f"the continuation belongs to a {cursor.action!r} run, not {action!r}: "
             "pass it back with the action it came from"
         )
-    return Request(action, cursor=cursor, self_invoke=self_invoke)
+    return Request(action, cursor=cursor, self_invoke=self_invoke, sweep=sweep)
 
 
 def _detail(event: Mapping[str, Any]) -> Mapping[str, Any]:

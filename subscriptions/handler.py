@@ -9,19 +9,23 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lambda_shared import metrics
 from lambda_shared.backoff import RetryPolicy
-from subscriptions.backfill import HOUR_MS, Backfiller, Paused
+from lambda_shared.routing import route
+from subscriptions.backfill import HOUR_MS, Backfiller, Paused, page_reserve_ms
 from subscriptions.budget import TimeBudget
 from subscriptions.clients import Clients
 from subscriptions.continuation import Cursor
 from subscriptions.events import Request, parse_event
+from subscriptions.filter_spec import PipelineFilters
 from subscriptions.firehose_api import FirehoseApi
 from subscriptions.functions_api import FunctionsApi
-from subscriptions.logs_api import FilterSpec, LogsApi
+from subscriptions.group_state import GroupState, s3_group_state
+from subscriptions.logs_api import LogsApi
+from subscriptions.pacing import BytePacer, CallPacer, Clock
 from subscriptions.pending import PendingBackfills, S3StateStore
 from subscriptions.reconcile import Stop, Subscriber
 from subscriptions.report import RunReport, RunResult
@@ -46,10 +50,13 @@ def run(
     policy: RetryPolicy | None = None,
     emit: Callable[[str], None] = print,
     clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+    clock: Clock | None = None,
 ) -> RunResult:
-    """The handler with its collaborators injected (tests, operator tools)."""
+    """The handler with its collaborators injected (tests, operator tools); `clock` is the
+    pacing's (a `VirtualClock` paces without waiting)."""
     started = time.monotonic()
     policy = policy or RetryPolicy()
+    clock = clock or Clock()
     stats = RetryStats()
     report = RunReport(
         request.kind,
@@ -60,14 +67,20 @@ def run(
     )
     functions = FunctionsApi(clients.lazy("lambda"), policy, stats)
     pending = _pending(settings, clients, policy, stats, report, clock_ms)
-    subscriber = _subscriber(settings, context, clients, functions, policy, stats, report, pending)
+    state = _state(settings, clients, policy, stats, report)
+    pacer = CallPacer.share(settings.filter_api_quota_percent, clock)
+    apis = _Apis(clients, functions, policy, stats, pacer, clock)
+    subscriber = _subscriber(settings, context, apis, report, pending, state)
     try:
-        stop = _dispatch(request, subscriber)
+        stop = _dispatch(request, subscriber, state, settings, report, clock_ms())
     finally:
         pending.save()  # also when the run fails: a failure recorded is never lost
+        state.save()
+        report.paced_seconds = pacer.waited_seconds
     self_invoked = False
     if stop is not None:
-        progressed = stop.cursor != (request.cursor or Cursor(action=stop.cursor.action))
+        start = request.cursor or Cursor(action=stop.cursor.action)
+        progressed = replace(stop.cursor, sweep=False) != replace(start, sweep=False)
         stop = _next_generation(stop)
         self_invoked = _continue(request, stop, progressed, settings, context, functions, report)
     report.api_calls = clients.calls
@@ -98,32 +111,70 @@ def _pending(
     return PendingBackfills(store, report, clock_ms, retry_ms)
 
 
+def _state(
+    settings: Settings, clients: Clients, policy: RetryPolicy, stats: RetryStats, report: RunReport
+) -> GroupState:
+    store = None
+    if settings.backfill_state_bucket:
+        bucket = settings.backfill_state_bucket
+        store = s3_group_state(clients.lazy("s3"), bucket, settings.filter_name, policy, stats)
+    return GroupState(store, report)
+
+
+@dataclass(frozen=True)
+class _Apis:
+    clients: Clients
+    functions: FunctionsApi
+    policy: RetryPolicy
+    stats: RetryStats
+    pacer: CallPacer
+    clock: Clock
+
+
 def _subscriber(
     settings: Settings,
     context: object,
-    clients: Clients,
-    functions: FunctionsApi,
-    policy: RetryPolicy,
-    stats: RetryStats,
+    apis: _Apis,
     report: RunReport,
     pending: PendingBackfills,
+    state: GroupState,
 ) -> Subscriber:
     budget = TimeBudget.from_context(context, settings.time_budget_margin_seconds)
-    logs = LogsApi(clients.lazy("logs"), policy, stats)
-    firehose = FirehoseApi(
-        clients.lazy("firehose"), settings.destination.stream_name, policy, stats
+    logs = LogsApi(apis.clients.lazy("logs"), apis.policy, apis.stats, apis.pacer)
+    rate = settings.backfill_bytes_per_second
+    # One byte budget per stream: each stream has its own Direct PUT quota.
+    streams = {
+        d.arn: FirehoseApi(
+            apis.clients.lazy("firehose"),
+            d.stream_name,
+            apis.policy,
+            apis.stats,
+            BytePacer(rate, apis.clock),
+        )
+        for d in settings.destinations
+    }
+    arns = tuple(streams)
+    filters = PipelineFilters(
+        settings.filter_name, settings.filter_pattern, arns, settings.role_arn
     )
-    spec = FilterSpec(
-        settings.filter_name, settings.filter_pattern, settings.destination.arn, settings.role_arn
+    backfiller = Backfiller(
+        logs,
+        lambda group: streams[route(group, arns)],
+        settings.filter_name,
+        budget,
+        report,
+        pending,
+        reserve_ms=page_reserve_ms(rate),
     )
     return Subscriber(
         logs,
-        functions,
-        Backfiller(logs, firehose, settings.filter_name, budget, report, pending),
+        apis.functions,
+        backfiller,
         pending,
-        spec,
+        filters,
         Selection.from_settings(settings),
         report,
+        state,
         owner=settings.destination.account_id,
         lookback_hours=settings.backfill_lookback_hours,
         exhausted=budget.exhausted,
@@ -131,15 +182,24 @@ def _subscriber(
     )
 
 
-def _dispatch(request: Request, subscriber: Subscriber) -> Stop | None:
+def _dispatch(
+    request: Request,
+    subscriber: Subscriber,
+    state: GroupState,
+    settings: Settings,
+    report: RunReport,
+    now_ms: int,
+) -> Stop | None:
     if request.kind in ("reconcile", "remove"):
-        cursor = request.cursor or Cursor(
-            action="reconcile" if request.kind == "reconcile" else "remove"
-        )
+        cursor = request.cursor or _fresh(request, state, settings, now_ms)
+        report.sweep = cursor.sweep
         visit = (
             subscriber.reconcile_group if request.kind == "reconcile" else subscriber.remove_group
         )
-        return subscriber.walk(cursor, visit)
+        stop = subscriber.walk(cursor, visit)
+        if stop is None and request.kind == "remove":
+            state.clear()  # every filter is gone: a later deployment starts from a sweep
+        return stop
     paused: Paused | None = None
     if request.kind == "log_group" and request.target:
         paused = subscriber.reconcile_named(request.target)
@@ -149,6 +209,17 @@ def _dispatch(request: Request, subscriber: Subscriber) -> Stop | None:
         return None
     # Only the interrupted backfill remains: resume it, then stop (phase "done").
     return Stop(Cursor(action="reconcile", phase="done", backfill=paused.job), paused.reason)
+
+
+def _fresh(request: Request, state: GroupState, settings: Settings, now_ms: int) -> Cursor:
+    """A new walk: a remove, a sweep when asked or due (or the state is lost), else steady."""
+    if request.kind == "remove":
+        return Cursor(action="remove")
+    interval_ms = int(settings.sweep_interval_hours * HOUR_MS)
+    sweep = request.sweep or state.sweep_due(now_ms, interval_ms)
+    if sweep:
+        state.start_sweep(now_ms)
+    return Cursor(action="reconcile", sweep=sweep)
 
 
 def _next_generation(stop: Stop) -> Stop:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from botocore.exceptions import ClientError
 
 from lambda_shared.backoff import error_code, error_message
 from subscriptions.errors import DestinationNotReadyError, RoleNotAssumableError
-from subscriptions.retry import BackoffApi
+from subscriptions.pacing import CallPacer
+from subscriptions.retry import BackoffApi, RetryStats, T
+
+if TYPE_CHECKING:
+    from lambda_shared.backoff import RetryPolicy
+    from subscriptions.filter_spec import FilterSpec
 
 GROUPS_PAGE_SIZE: Final = 50  # DescribeLogGroups maximum
 EVENTS_PAGE_SIZE: Final = 10_000  # FilterLogEvents maximum
@@ -66,27 +72,6 @@ class EventsPage:
     next_token: str | None
 
 
-@dataclass(frozen=True)
-class FilterSpec:
-    """The pipeline's filter as it must look on every selected group."""
-
-    name: str
-    pattern: str
-    destination_arn: str
-    role_arn: str
-
-    def owns(self, existing: SubscriptionFilter) -> bool:
-        """Ours: our name and our destination (another stack may reuse the name)."""
-        return existing.name == self.name and existing.destination_arn == self.destination_arn
-
-    def matches(self, existing: SubscriptionFilter) -> bool:
-        return (
-            existing.destination_arn == self.destination_arn
-            and existing.filter_pattern == self.pattern
-            and existing.role_arn == self.role_arn
-        )
-
-
 def _group(raw: dict[str, Any]) -> LogGroup:
     arn = str(raw.get("logGroupArn") or str(raw.get("arn", "")).removesuffix(":*"))
     return LogGroup(
@@ -98,7 +83,26 @@ def _group(raw: dict[str, Any]) -> LogGroup:
 
 
 class LogsApi(BackoffApi):
-    """Every CloudWatch Logs call the subscriber makes, each with backoff on throttling."""
+    """Every CloudWatch Logs call the subscriber makes, each with backoff on throttling; each
+    attempt of a subscription-filter call waits for `pacer` (pacing.py) first."""
+
+    def __init__(
+        self,
+        client: Any,
+        policy: RetryPolicy,
+        stats: RetryStats,
+        pacer: CallPacer | None = None,
+    ) -> None:
+        super().__init__(client, policy, stats)
+        self._pacer = pacer
+
+    def _paced(self, api: str, target: str, call: Callable[[], T]) -> T:
+        def attempt() -> T:
+            if self._pacer is not None:
+                self._pacer.wait(api)
+            return call()
+
+        return self._call(f"{api}({target!r})", attempt)
 
     def groups_page(self, prefix: str, token: str | None) -> GroupPage:
         """One DescribeLogGroups page (50 groups, in name order)."""
@@ -131,8 +135,9 @@ class LogsApi(BackoffApi):
         params: dict[str, Any] = {"logGroupName": group}
         while True:
             try:
-                response = self._call(
-                    f"DescribeSubscriptionFilters({group!r})",
+                response = self._paced(
+                    "DescribeSubscriptionFilters",
+                    group,
                     lambda: self._client.describe_subscription_filters(**params),
                 )
             except ClientError as error:
@@ -162,8 +167,9 @@ class LogsApi(BackoffApi):
         """
         for delay in (*PROPAGATION_DELAYS_SECONDS, None):
             try:
-                self._call(
-                    f"PutSubscriptionFilter({group.name!r})",
+                self._paced(
+                    "PutSubscriptionFilter",
+                    group.name,
                     lambda: self._client.put_subscription_filter(
                         logGroupName=group.name,
                         filterName=spec.name,
@@ -193,8 +199,9 @@ class LogsApi(BackoffApi):
     def delete_filter(self, group: str, name: str) -> bool:
         """Delete one filter by name; False when it (or its group) is already gone."""
         try:
-            self._call(
-                f"DeleteSubscriptionFilter({group!r})",
+            self._paced(
+                "DeleteSubscriptionFilter",
+                group,
                 lambda: self._client.delete_subscription_filter(
                     logGroupName=group, filterName=name
                 ),

@@ -12,22 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 
-from botocore.exceptions import ClientError
-
-from lambda_shared.backoff import error_code
 from lambda_shared.environment import BACKFILL_STATE_KEY_PREFIX
 from subscriptions.continuation import BackfillJob
 from subscriptions.errors import PendingStateError
 from subscriptions.report import RunReport
-from subscriptions.retry import BackoffApi
+from subscriptions.s3_object import S3Object
 
 STATE_VERSION: Final = 1
 KEY_PREFIX: Final = BACKFILL_STATE_KEY_PREFIX
-# The backup bucket's lifecycle rules cover every prefix: an object left long enough can be in
-# GLACIER or DEEP_ARCHIVE, where GetObject answers InvalidObjectState. The state is kept only
-# while jobs are pending (an empty state deletes the object), and an archived one is read as
-# none: its jobs were past their retry window long before the transition.
-_NO_STATE: Final = frozenset({"NoSuchKey", "404", "InvalidObjectState"})
 
 
 @dataclass(frozen=True)
@@ -41,42 +33,23 @@ class StateStore(Protocol):
     def save(self, body: str) -> None: ...
 
 
-class S3StateStore(BackoffApi):
+class S3StateStore:
     """One object, `s3://bucket/subscriber/pending-backfills/<filter name>.json`."""
 
     def __init__(self, client: Any, bucket: str, filter_name: str, *args: Any) -> None:
-        super().__init__(client, *args)
-        self._bucket = bucket
-        self._key = f"{KEY_PREFIX}{filter_name}.json"
+        self._object = S3Object(client, bucket, f"{KEY_PREFIX}{filter_name}.json", *args)
 
     def load(self) -> str | None:
-        try:
-            response = self._call(
-                f"GetObject(s3://{self._bucket}/{self._key})",
-                lambda: self._client.get_object(Bucket=self._bucket, Key=self._key),
-            )
-        except ClientError as error:
-            if error_code(error) in _NO_STATE:
-                return None
-            raise
-        return str(response["Body"].read().decode("utf-8"))
+        # An archived object (InvalidObjectState) is read as none: its jobs were past their
+        # retry window long before the transition (the state is deleted once empty).
+        body = self._object.read()
+        return None if body is None else body.decode("utf-8")
 
     def save(self, body: str) -> None:
         if not json.loads(body).get("pending"):
-            self._call(
-                f"DeleteObject(s3://{self._bucket}/{self._key})",
-                lambda: self._client.delete_object(Bucket=self._bucket, Key=self._key),
-            )
+            self._object.delete()
             return
-        self._call(
-            f"PutObject(s3://{self._bucket}/{self._key})",
-            lambda: self._client.put_object(
-                Bucket=self._bucket,
-                Key=self._key,
-                Body=body.encode("utf-8"),
-                ContentType="application/json",
-            ),
-        )
+        self._object.write(body.encode("utf-8"), "application/json")
 
 
 class PendingBackfills:

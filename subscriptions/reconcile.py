@@ -12,10 +12,12 @@ from lambda_shared.backoff import error_code
 from subscriptions.backfill import Backfiller, Paused, plan_backfill
 from subscriptions.continuation import Cursor
 from subscriptions.errors import ThrottledError
+from subscriptions.filter_spec import FilterSpec, PipelineFilters
 from subscriptions.functions_api import FunctionsApi
-from subscriptions.logs_api import FilterSpec, GroupPage, LogGroup, LogsApi, SubscriptionFilter
+from subscriptions.group_state import EXCLUDED_TOKEN, GroupState
+from subscriptions.logs_api import GroupPage, LogGroup, LogsApi, SubscriptionFilter
 from subscriptions.pending import PendingBackfills
-from subscriptions.report import RunReport, StopReason
+from subscriptions.report import Outcome, RunReport, StopReason
 from subscriptions.selection import Exclusion, Selection
 
 Visit = Callable[[LogGroup], Paused | None]
@@ -41,9 +43,10 @@ class Subscriber:
         functions: FunctionsApi,
         backfiller: Backfiller,
         pending: PendingBackfills,
-        spec: FilterSpec,
+        filters: PipelineFilters,
         selection: Selection,
         report: RunReport,
+        state: GroupState,
         *,
         owner: str,
         lookback_hours: float,
@@ -54,9 +57,13 @@ class Subscriber:
         self._functions = functions
         self._backfiller = backfiller
         self._pending = pending
-        self._spec = spec
+        self._filters = filters
         self._selection = selection
         self._report = report
+        self._state = state
+        # A sweep reads every group; a steady-state walk skips what the state remembers. The
+        # fast paths (one new group) always read.
+        self._sweeping = True
         self._owner = owner
         self._lookback_hours = lookback_hours
         self._exhausted = exhausted
@@ -72,43 +79,57 @@ class Subscriber:
         """Put the filter where missing or different; backfill a newly subscribed group."""
         exclusion = self._selection.exclusion(group.name)
         if exclusion is not None:
-            self._unsubscribe_excluded(group.name)
+            if self._sweeping or self._state.remembered(group, EXCLUDED_TOKEN) is None:
+                self._unsubscribe_excluded(group.name)
+                self._state.record(group, EXCLUDED_TOKEN, "excluded")
             self._record_exclusion(group.name, exclusion)
+            return None
+        spec = self._filters.for_group(group.name)
+        remembered = None if self._sweeping else self._state.remembered(group, spec.token)
+        if remembered is not None:
+            self._report.record(group.name, remembered)
             return None
         filters = self._logs.filters(group.name)
         if filters is None:
-            self._report.record(group.name, "vanished")
+            self._outcome(group, spec, "vanished")
             return None
-        named = next((f for f in filters if f.name == self._spec.name), None)
-        if named is not None and not self._spec.owns(named):
+        named = next((f for f in filters if f.name == spec.name), None)
+        if named is not None and not self._filters.owns(named):
             self._refuse_foreign(group.name, named)
+            self._state.record(group, spec.token, "not_ours")
             return None
+        # Ours, possibly on another of the pipeline's streams (N changed): re-pointed below.
         ours = named
-        if ours is not None and self._spec.matches(ours):
-            self._report.record(group.name, "unchanged")
+        if ours is not None and spec.matches(ours):
+            self._outcome(group, spec, "unchanged")
             return None
         if ours is None and self._filter_limit is not None and len(filters) >= self._filter_limit:
-            self._report.record(group.name, "limit_exceeded")
+            self._outcome(group, spec, "limit_exceeded")
             return None
-        return self._subscribe(group, filters, ours)
+        return self._subscribe(group, spec, filters, ours)
+
+    def _outcome(self, group: LogGroup, spec: FilterSpec, outcome: Outcome) -> None:
+        self._report.record(group.name, outcome)
+        self._state.record(group, spec.token, outcome)
 
     def _subscribe(
         self,
         group: LogGroup,
+        spec: FilterSpec,
         filters: tuple[SubscriptionFilter, ...],
         ours: SubscriptionFilter | None,
     ) -> Paused | None:
         sent_ms = self._clock_ms()
-        outcome = self._logs.put_filter(group, self._spec)
+        outcome = self._logs.put_filter(group, spec)
         if outcome == "limit_exceeded" and ours is None:
             self._learn_limit(len(filters))
         if outcome != "put":
-            self._report.record(group.name, outcome)
+            self._outcome(group, spec, outcome)
             return None
         if ours is not None:
-            self._report.record(group.name, "updated")
+            self._outcome(group, spec, "updated")
             return None
-        self._report.record(group.name, "created")
+        self._outcome(group, spec, "created")
         boundary = self._boundary(group.name, sent_ms)
         job = plan_backfill(group, self._owner, boundary, self._lookback_hours)
         return None if job is None else self._backfiller.run(job)
@@ -124,7 +145,7 @@ class Subscriber:
             filters = self._logs.filters(group)
         except (ThrottledError, ClientError):
             return sent_ms  # the read-back is best effort: never let it end the run
-        ours = next((f for f in filters or () if self._spec.owns(f)), None)
+        ours = next((f for f in filters or () if self._filters.owns(f)), None)
         return ours.created_ms if ours is not None and ours.created_ms > 0 else sent_ms
 
     def _refuse_foreign(self, group: str, named: SubscriptionFilter) -> None:
@@ -147,16 +168,18 @@ class Subscriber:
     def _unsubscribe_excluded(self, group: str) -> None:
         """An excluded group must not keep our filter (it may predate the exclusion)."""
         for existing in self._logs.filters(group) or ():
-            if self._spec.owns(existing) and self._logs.delete_filter(group, existing.name):
+            if self._filters.owns(existing) and self._logs.delete_filter(group, existing.name):
                 self._report.record(group, "deleted")
 
     def remove_group(self, group: LogGroup) -> Paused | None:
-        """Delete our filter (our name and destination); never another one."""
+        """Delete our filter (our name and one of our streams); never another one. Always read
+        first, whatever the state remembers: `remove` must never delete someone else's."""
+        self._state.forget(group.name)
         filters = self._logs.filters(group.name)
         if filters is None:
             self._report.record(group.name, "vanished")
             return None
-        ours = [f for f in filters if self._spec.owns(f)]
+        ours = [f for f in filters if self._filters.owns(f)]
         if not ours:
             self._report.record(group.name, "not_ours")
         for existing in ours:
@@ -192,9 +215,12 @@ class Subscriber:
     # --- the walk ----------------------------------------------------------------------------
 
     def walk(self, cursor: Cursor, visit: Visit) -> Stop | None:
-        """Visit every group under the prefixes, then every function's group; None when done."""
+        """Visit every group under the prefixes, then every function's group; None when done.
+        A steady-state walk (not `cursor.sweep`, not `remove`) reads only the groups the state
+        does not remember as they are now."""
+        self._sweeping = cursor.sweep or cursor.action == "remove"
         try:
-            if cursor == Cursor(action="reconcile"):
+            if cursor.at_start and cursor.action == "reconcile":
                 stop = self._retry_pending(cursor)
                 if stop is not None:
                     return stop

@@ -66,6 +66,10 @@ class RunResult(TypedDict):
     continuation: ContinuationToken | None
     selfInvoked: bool
     note: str
+    sweep: bool
+    """A full sweep (every group read), not a steady-state run."""
+    pacedSeconds: float
+    """How long the run waited to stay inside its share of the filter APIs' quota."""
 
 
 @dataclass
@@ -85,6 +89,8 @@ class RunReport:
     backfill_truncated: int = 0
     api_calls: int = 0
     note: str = ""
+    sweep: bool = False
+    paced_seconds: float = 0.0
 
     def record(self, group: str, outcome: Outcome) -> None:
         self.outcomes[outcome] += 1
@@ -141,6 +147,8 @@ class RunReport:
             "continuation": continuation,
             "selfInvoked": self_invoked,
             "note": self.note,
+            "sweep": self.sweep,
+            "pacedSeconds": round(self.paced_seconds, 3),
         }
 
     def emit_metrics(self, result: RunResult, duration_ms: float) -> None:

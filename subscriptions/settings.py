@@ -10,10 +10,12 @@ from typing import Final
 
 from lambda_shared import metrics
 from lambda_shared.environment import (
+    BACKFILL_BYTES_PER_SECOND,
     BACKFILL_LOOKBACK_HOURS,
     BACKFILL_RETRY_HOURS_DEFAULT,
     DESTINATION_ARN,
     EXCLUDE_LOG_GROUPS,
+    FILTER_API_QUOTA_PERCENT,
     FILTER_NAME,
     FILTER_PATTERN,
     LOG_GROUP_GLOB,
@@ -21,6 +23,8 @@ from lambda_shared.environment import (
     LOG_GROUP_PREFIXES,
     PIPELINE_LOG_GROUPS,
     ROLE_ARN,
+    SWEEP_INTERVAL_HOURS,
+    Bounded,
 )
 from subscriptions.errors import SettingsError
 
@@ -55,7 +59,9 @@ class Destination:
 
 @dataclass(frozen=True)
 class Settings:
-    destination: Destination
+    destinations: tuple[Destination, ...]
+    """Every delivery stream of the pipeline, in DESTINATION_ARN's order (same region and
+    account); a group's filter points at `lambda_shared.routing.route(group, destinations)`."""
     role_arn: str
     filter_name: str
     filter_pattern: str
@@ -69,21 +75,29 @@ class Settings:
     backfill_state_bucket: str = ""
     """Where failed backfills wait for their retry; "" = none (a failure is permanent)."""
     backfill_retry_hours: float = DEFAULT_BACKFILL_RETRY_HOURS
+    sweep_interval_hours: int = SWEEP_INTERVAL_HOURS.default
+    filter_api_quota_percent: int = FILTER_API_QUOTA_PERCENT.default
+    backfill_bytes_per_second: int = BACKFILL_BYTES_PER_SECOND.default
+
+    @property
+    def destination(self) -> Destination:
+        """The first stream: its account and region are every stream's."""
+        return self.destinations[0]
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Read every setting; raise SettingsError naming the variable and the fix."""
-        destination = _destination(env)
+        destinations = _destinations(env)
         # Always excluded, even if PIPELINE_LOG_GROUPS forgets them: the subscriber's own group
-        # (set by Lambda) and the stream's default Firehose error-log group.
+        # (set by Lambda) and every stream's default Firehose error-log group.
         implied = (
             env.get("AWS_LAMBDA_LOG_GROUP_NAME", "").strip(),
-            f"{FIREHOSE_ERROR_LOG_PREFIX}{destination.stream_name}",
+            *(f"{FIREHOSE_ERROR_LOG_PREFIX}{d.stream_name}" for d in destinations),
         )
         pipeline = _exact_names(env, PIPELINE_LOG_GROUPS.name)
         pipeline += tuple(name for name in dict.fromkeys(implied) if name and name not in pipeline)
         return cls(
-            destination=destination,
+            destinations=destinations,
             role_arn=_matching(
                 env, ROLE_ARN.name, _ROLE_ARN, "an IAM role ARN (arn:aws:iam::…:role/…)"
             ),
@@ -112,6 +126,9 @@ class Settings:
             max_continuations=int(
                 _number(env, "MAX_CONTINUATIONS", DEFAULT_MAX_CONTINUATIONS, 0, 10_000, whole=True)
             ),
+            sweep_interval_hours=_bounded(env, SWEEP_INTERVAL_HOURS),
+            filter_api_quota_percent=_bounded(env, FILTER_API_QUOTA_PERCENT),
+            backfill_bytes_per_second=_bounded(env, BACKFILL_BYTES_PER_SECOND),
         )
 
 
@@ -129,17 +146,34 @@ def _matching(env: Mapping[str, str], name: str, pattern: re.Pattern[str], expec
     return value
 
 
-def _destination(env: Mapping[str, str]) -> Destination:
-    value = _matching(
-        env,
-        DESTINATION_ARN.name,
-        _FIREHOSE_ARN,
-        "a Firehose delivery stream ARN "
-        "(arn:aws:firehose:<region>:<account>:deliverystream/<name>)",
-    )
-    match = _FIREHOSE_ARN.fullmatch(value)
-    assert match is not None  # checked by _matching
-    return Destination(value, match["region"], match["account"], match["name"])
+def _destinations(env: Mapping[str, str]) -> tuple[Destination, ...]:
+    """One or more comma-separated stream ARNs, all in one region and account (the filters'
+    groups are: CloudWatch Logs subscribes a group only to a stream of its own region)."""
+    name = DESTINATION_ARN.name
+    items = _items(_required(env, name))
+    if not items:
+        raise SettingsError(f"{name} is empty: set it to the delivery stream's ARN")
+    found: list[Destination] = []
+    for item in items:
+        match = _FIREHOSE_ARN.fullmatch(item)
+        if match is None:
+            raise SettingsError(
+                f"{name} holds {item!r}, which is malformed: expected a Firehose delivery stream "
+                "ARN (arn:aws:firehose:<region>:<account>:deliverystream/<name>), several "
+                "separated by commas"
+            )
+        found.append(Destination(item, match["region"], match["account"], match["name"]))
+    first = found[0]
+    for other in found[1:]:
+        if (other.region, other.account_id) != (first.region, first.account_id):
+            raise SettingsError(
+                f"{name} mixes streams of {first.region}/{first.account_id} and "
+                f"{other.region}/{other.account_id}: every stream must be in the region and "
+                "account of the log groups"
+            )
+    if len({d.arn for d in found}) != len(found):
+        raise SettingsError(f"{name} lists a stream twice: list each stream once")
+    return tuple(found)
 
 
 def _filter_pattern(env: Mapping[str, str]) -> str:
@@ -202,6 +236,11 @@ def _exact_names(env: Mapping[str, str], name: str) -> tuple[str, ...]:
                 "(letters, digits and . - _ / #), separated by commas"
             )
     return tuple(items)
+
+
+def _bounded(env: Mapping[str, str], variable: Bounded) -> int:
+    default, low, high = variable.default, variable.low, variable.high
+    return int(_number(env, variable.name, default, low, high, whole=True))
 
 
 def _number(

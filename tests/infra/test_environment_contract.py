@@ -108,6 +108,22 @@ ARRIVES: dict[str, list[Check]] = {
     "backfillLookbackHours": [
         (lambda t, s: s.backfill_lookback_hours, lambda c: c.subscription.backfill_lookback_hours)
     ],
+    # infra only passes these on (config.variables): the subscriber alone uses them
+    "fullSweepIntervalHours": [
+        (lambda t, s: s.sweep_interval_hours, lambda c: int(c.variables["SWEEP_INTERVAL_HOURS"]))
+    ],
+    "filterApiQuotaPercent": [
+        (
+            lambda t, s: s.filter_api_quota_percent,
+            lambda c: int(c.variables["FILTER_API_QUOTA_PERCENT"]),
+        )
+    ],
+    "backfillBytesPerSecond": [
+        (
+            lambda t, s: s.backfill_bytes_per_second,
+            lambda c: int(c.variables["BACKFILL_BYTES_PER_SECOND"]),
+        )
+    ],
     "resourcePrefix": [
         (lambda t, s: s.filter_name, lambda c: c.names.filter_name),
         (

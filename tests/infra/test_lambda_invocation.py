@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from infra.lambda_invocation import InvocationError, LambdaInvocationProvider, boto3_invoke
+from infra.lambda_invocation import (
+    STALLED_ROUNDS,
+    STALLED_WAIT_SECONDS,
+    InvocationError,
+    LambdaInvocationProvider,
+    boto3_invoke,
+)
+from tests.subscriptions.fake_account import Account
 
 PROPS: dict[str, Any] = {
     "function_name": "lambda-logs-test-subscriber",
@@ -41,10 +48,111 @@ def test_create_runs_the_reconcile() -> None:
     assert json.loads(result.outs["result"]) == {"subscribed": 3}
 
 
-def test_delete_runs_the_remove_action() -> None:
+def test_delete_runs_the_remove_action_synchronously() -> None:
+    # an answer without `complete` (not a subscriber run) ends the loop
     invoke = Recorder()
     LambdaInvocationProvider(invoke).delete("id", dict(PROPS))
-    assert invoke.payloads == [{"action": "remove"}]
+    assert invoke.payloads == [{"action": "remove", "selfInvoke": False}]
+
+
+def _token(done: int, generation: int) -> dict[str, Any]:
+    return {"version": 1, "after": f"/aws/lambda/fn-{done:05d}", "generation": generation}
+
+
+class Chain:
+    """A subscriber that needs `rounds` invocations; each answers where it stopped."""
+
+    def __init__(self, rounds: int, *, stuck: bool = False) -> None:
+        self.rounds, self.stuck = rounds, stuck
+        self.payloads: list[Mapping[str, Any]] = []
+
+    def __call__(self, _props: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        self.payloads.append(payload)
+        n = len(self.payloads)
+        if n >= self.rounds:
+            return {"complete": True, "continuation": None, "outcomes": {"deleted": 1}}
+        done = 0 if self.stuck else n
+        return {
+            "complete": False,
+            "stopReason": "time_budget",
+            "continuation": _token(done, n),
+            "outcomes": {"deleted": 1},
+        }
+
+
+def test_delete_loops_over_the_continuations_until_complete() -> None:
+    # GIVEN a remove that needs four invocations
+    chain = Chain(4)
+    sleeps: list[float] = []
+
+    # WHEN the resource is deleted
+    provider = LambdaInvocationProvider(chain, clock=lambda: 0.0, sleep=sleeps.append)
+    provider.delete("id", dict(PROPS))
+
+    # THEN each invocation passed back the previous answer's continuation, without waiting
+    assert chain.payloads == [
+        {"action": "remove", "selfInvoke": False},
+        *(
+            {"action": "remove", "selfInvoke": False, "continuation": _token(n, n)}
+            for n in (1, 2, 3)
+        ),
+    ]
+    assert sleeps == []
+
+
+def test_delete_past_its_time_limit_fails_the_destroy_with_the_command_to_finish() -> None:
+    # GIVEN a remove that would need 10 invocations of an hour each, and a 2-hour limit
+    chain = Chain(10)
+    now = {"t": 0.0}
+
+    def clock() -> float:
+        now["t"] += 3600.0
+        return now["t"]
+
+    provider = LambdaInvocationProvider(chain, clock=clock, sleep=lambda _s: None)
+
+    # WHEN / THEN the delete fails, naming the limit and the command that resumes the remove
+    with pytest.raises(InvocationError) as raised:
+        provider.delete("id", {**PROPS, "delete_time_limit_seconds": 7200})
+    message = str(raised.value)
+    assert "the 2 h limit was reached" in message
+    assert (
+        "aws lambda invoke --region eu-west-1 --function-name lambda-logs-test-subscriber"
+        in message
+    )
+    resume = json.loads(message.split("--payload '")[1].split("'")[0])
+    assert resume == {"action": "remove", "selfInvoke": False, "continuation": _token(2, 2)}
+    assert "pulumi destroy" in message
+    assert len(chain.payloads) == 2
+
+
+def test_delete_that_stops_advancing_fails_loudly() -> None:
+    # GIVEN a subscriber that answers the same position every time (throttled from its start)
+    chain = Chain(1_000, stuck=True)
+    sleeps: list[float] = []
+    provider = LambdaInvocationProvider(chain, clock=lambda: 0.0, sleep=sleeps.append)
+
+    # WHEN / THEN the delete waits a few times, then fails saying there is no progress
+    with pytest.raises(InvocationError, match="no progress"):
+        provider.delete("id", dict(PROPS))
+    assert len(chain.payloads) == STALLED_ROUNDS + 1
+    assert sleeps == [STALLED_WAIT_SECONDS] * (STALLED_ROUNDS - 1)
+
+
+def test_delete_removes_every_filter_of_12000_groups_through_the_real_subscriber() -> None:
+    # GIVEN 12,000 subscribed groups and a subscriber with a 900 s timeout
+    account = Account(12_000, timeout_s=900)
+    account.run_chain({"action": "reconcile"})
+
+    def invoke(_props: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        return dict(account.run(dict(payload)))
+
+    # WHEN the deploy-time invocation is deleted (pulumi destroy)
+    LambdaInvocationProvider(invoke, clock=lambda: account.clock.elapsed).delete("id", dict(PROPS))
+
+    # THEN no filter is left, and the subscriber never continued itself behind Pulumi's back
+    assert account.ours() == 0
+    assert account.lambda_.invoked == []
 
 
 def test_update_reconciles_again() -> None:

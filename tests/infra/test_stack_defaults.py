@@ -317,6 +317,9 @@ def test_subscriber_function_and_environment(default_run: ProgramRun) -> None:
         "EXCLUDE_LOG_GROUPS": "",  # the pipeline's own groups are passed once, below
         "PIPELINE_LOG_GROUPS": own,
         "BACKFILL_LOOKBACK_HOURS": "24",
+        "SWEEP_INTERVAL_HOURS": "24",
+        "FILTER_API_QUOTA_PERCENT": "40",
+        "BACKFILL_BYTES_PER_SECOND": "20480",
         "METRICS_NAMESPACE": "LambdaLogs",
         "BACKFILL_STATE_BUCKET": "lambda-logs-backup-0a1b2c3",
         "BACKFILL_RETRY_HOURS": "24",
@@ -338,7 +341,10 @@ def test_subscriber_role_is_least_privilege(default_run: ProgramRun) -> None:
     }
     bucket = "arn:aws:s3:::lambda-logs-backup-0a1b2c3"
     for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"):
-        assert resources_for(policy, action) == {f"{bucket}/subscriber/pending-backfills/*"}
+        assert resources_for(policy, action) == {
+            f"{bucket}/subscriber/pending-backfills/*",
+            f"{bucket}/subscriber/group-state/*",
+        }
     assert resources_for(policy, "s3:ListBucket") == {bucket}
     assert resources_for(policy, "lambda:ListFunctions") == {"*"}
 

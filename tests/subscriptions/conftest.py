@@ -19,6 +19,7 @@ from lambda_shared.backoff import RetryPolicy
 from subscriptions.clients import Clients
 from subscriptions.events import parse_event
 from subscriptions.handler import run
+from subscriptions.pacing import VirtualClock
 from subscriptions.report import RunResult
 from subscriptions.settings import Settings
 from tests.subscriptions.helpers import InvokeRecorder
@@ -76,6 +77,8 @@ class Aws:
     calls: CallLog = field(default_factory=CallLog)
     invocations: list[dict[str, Any]] = field(default_factory=list)
     hooks: list[tuple[str, Callable[..., Any]]] = field(default_factory=list)
+    clock: VirtualClock = field(default_factory=VirtualClock)
+    """The pacing's clock: it waits without sleeping (`clock.elapsed` is the paced time)."""
 
     def settings(self, **overrides: str) -> Settings:
         return Settings.from_env({**self.env, **overrides})
@@ -117,6 +120,7 @@ class Aws:
             clients=self.clients(),
             policy=policy,
             emit=sink.append,
+            clock=self.clock,
         )
 
     # --- fixtures of the world ----------------------------------------------------------

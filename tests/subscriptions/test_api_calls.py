@@ -1,162 +1,29 @@
 """The API calls of a 10,000-group account, counted.
 
-moto needs minutes for 10,000 groups, so these tests use a lightweight in-memory fake of the
-four clients (same request and response shapes as boto3, pagination at the real page sizes:
-50 groups per DescribeLogGroups, 50 functions per ListFunctions). The figures are in
-README.md (Subscriptions).
+moto needs minutes for 10,000 groups, so these tests use the call-counting fake account of
+`fake_account.py` (same request and response shapes as boto3, pagination at the real page
+sizes), here without a state bucket: every run is a sweep. The figures are in
+docs/subscriptions.md (Measured).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
-from typing import Any
-
-from lambda_shared.backoff import RetryPolicy
-from subscriptions.clients import Clients
-from subscriptions.events import parse_event
-from subscriptions.handler import run
 from subscriptions.report import RunResult
-from subscriptions.settings import Settings
-from tests.subscriptions.test_settings import VALID
+from tests.subscriptions.fake_account import Account as FakeAccount
 
 GROUPS = 10_000
 
 
-class _Events:
-    def __init__(self, calls: Counter[str]) -> None:
-        self.handlers: list[Callable[..., None]] = []
-        self.calls = calls
-
-    def register(self, _name: str, handler: Callable[..., None]) -> None:
-        self.handlers.append(handler)
-
-    def called(self, operation: str) -> None:
-        self.calls[operation] += 1
-        for handler in self.handlers:
-            handler()
-
-
-class _Meta:
-    def __init__(self, calls: Counter[str]) -> None:
-        self.events = _Events(calls)
-
-
-class FakeLogs:
-    def __init__(self, names: list[str], calls: Counter[str], events_per_group: int) -> None:
-        self.meta = _Meta(calls)
-        self.names = sorted(names)
-        self.filters: dict[str, dict[str, dict[str, Any]]] = {n: {} for n in names}
-        self.events_per_group = events_per_group
-        self.clock = 1_800_000_000_000
-
-    def describe_log_groups(self, limit: int, **params: Any) -> dict[str, Any]:
-        self.meta.events.called("DescribeLogGroups")
-        prefix = params.get("logGroupNamePrefix", "")
-        names = [n for n in self.names if n.startswith(prefix)]
-        start = int(params.get("nextToken", 0))
-        page = names[start : start + limit]
-        response: dict[str, Any] = {
-            "logGroups": [
-                {
-                    "logGroupName": n,
-                    "logGroupArn": f"arn:aws:logs:eu-west-1:123456789012:log-group:{n}",
-                    "creationTime": 1_700_000_000_000,
-                }
-                for n in page
-            ]
-        }
-        if start + limit < len(names):
-            response["nextToken"] = str(start + limit)
-        return response
-
-    def describe_subscription_filters(self, logGroupName: str) -> dict[str, Any]:
-        self.meta.events.called("DescribeSubscriptionFilters")
-        return {"subscriptionFilters": list(self.filters[logGroupName].values())}
-
-    def put_subscription_filter(self, **params: Any) -> dict[str, Any]:
-        self.meta.events.called("PutSubscriptionFilter")
-        self.clock += 1
-        self.filters[params["logGroupName"]][params["filterName"]] = {
-            **params,
-            "creationTime": self.clock,
-        }
-        return {}
-
-    def delete_subscription_filter(self, logGroupName: str, filterName: str) -> dict[str, Any]:
-        self.meta.events.called("DeleteSubscriptionFilter")
-        del self.filters[logGroupName][filterName]
-        return {}
-
-    def filter_log_events(self, **params: Any) -> dict[str, Any]:
-        self.meta.events.called("FilterLogEvents")
-        events = [
-            {
-                "eventId": f"{i}",
-                "logStreamName": "2026/11/23/[$LATEST]abc",
-                "timestamp": self.clock - 10,
-                "ingestionTime": self.clock - 5,
-                "message": f"START RequestId: {i}",
-            }
-            for i in range(self.events_per_group)
-        ]
-        return {"events": events}
-
-
-class FakeLambda:
-    def __init__(self, functions: list[str], calls: Counter[str]) -> None:
-        self.meta = _Meta(calls)
-        self.functions = functions
-
-    def list_functions(self, MaxItems: int, Marker: str = "0") -> dict[str, Any]:
-        self.meta.events.called("ListFunctions")
-        start = int(Marker)
-        page = self.functions[start : start + MaxItems]
-        response: dict[str, Any] = {
-            "Functions": [
-                {"FunctionName": f, "LoggingConfig": {"LogGroup": f"/aws/lambda/{f}"}} for f in page
-            ]
-        }
-        if start + MaxItems < len(self.functions):
-            response["NextMarker"] = str(start + MaxItems)
-        return response
-
-
-class FakeFirehose:
-    def __init__(self, calls: Counter[str]) -> None:
-        self.meta = _Meta(calls)
-
-    def put_record_batch(self, **params: Any) -> dict[str, Any]:
-        self.meta.events.called("PutRecordBatch")
-        return {
-            "FailedPutCount": 0,
-            "RequestResponses": [{"RecordId": "x"}] * len(params["Records"]),
-        }
-
-
 class Account:
-    """10,000 functions, each logging to its own /aws/lambda/ group."""
+    """10,000 functions, each logging to its own /aws/lambda/ group; no state bucket."""
 
     def __init__(self, events_per_group: int = 0) -> None:
-        functions = [f"fn-{i:05d}" for i in range(GROUPS)]
-        self.calls: Counter[str] = Counter()
-        self.logs = FakeLogs([f"/aws/lambda/{f}" for f in functions], self.calls, events_per_group)
-        self.clients = {
-            "logs": self.logs,
-            "lambda": FakeLambda(functions, self.calls),
-            "firehose": FakeFirehose(self.calls),
-        }
+        self._account = FakeAccount(GROUPS, events_per_group=events_per_group, state=False)
+        self.calls = self._account.calls.counts
 
     def run(self, action: str) -> RunResult:
-        self.calls.clear()
-        return run(
-            parse_event({"action": action}),
-            Settings.from_env(VALID),
-            None,
-            clients=Clients(self.clients.__getitem__),
-            policy=RetryPolicy(sleep=lambda _: None),
-            emit=lambda _: None,
-        )
+        self._account.calls.clear()
+        return self._account.run({"action": action})
 
 
 def test_first_reconcile_of_10000_new_groups() -> None:

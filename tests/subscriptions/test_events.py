@@ -100,3 +100,20 @@ def test_a_continuation_round_trips_and_must_match_its_action() -> None:
 def test_a_malformed_continuation_is_refused(token: object) -> None:
     with pytest.raises(ContinuationError, match="continuation"):
         parse_event({"action": "reconcile", "continuation": token})
+
+
+def test_a_sweep_is_asked_for_beside_reconcile_only() -> None:
+    assert parse_event({"action": "reconcile", "sweep": True}).sweep is True
+    assert parse_event({"action": "reconcile"}).sweep is False
+    for bad in ({"action": "remove", "sweep": True}, {"action": "reconcile", "sweep": "yes"}):
+        with pytest.raises(UnsupportedEventError, match="sweep must be true or false"):
+            parse_event(bad)
+
+
+def test_a_sweep_continuation_stays_a_sweep_and_old_tokens_are_not_sweeps() -> None:
+    cursor = Cursor(action="reconcile", sweep=True, after="/aws/lambda/x", generation=3)
+    assert Cursor.from_token(json.loads(json.dumps(cursor.to_token()))) == cursor
+    old = {k: v for k, v in Cursor(action="reconcile").to_token().items() if k != "sweep"}
+    assert Cursor.from_token(old).sweep is False
+    with pytest.raises(ContinuationError, match="sweep"):
+        Cursor.from_token({**old, "sweep": 1})

@@ -1,0 +1,110 @@
+"""Pacing: the subscriber never takes more than its share of AWS's fixed quotas.
+
+- `CallPacer`: each of DescribeSubscriptionFilters, PutSubscriptionFilter and
+  DeleteSubscriptionFilter at most `rate` calls per second (AWS, CloudWatch Logs quotas: 5
+  transactions per second per account and region each, "not adjustable"); the subscriber takes
+  FILTER_API_QUOTA_PERCENT of them, so other tools of the account keep the rest.
+- `BytePacer`: at most `rate` backfill bytes per second into one delivery stream (Direct PUT,
+  1 MiB/s per stream in most regions, shared with the live traffic).
+
+Both space their events evenly (no burst). Both wait on an injectable `Clock`, so tests and the
+benchmark run on a virtual one and read the wall time the pacing takes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+FILTER_API_CALLS_PER_SECOND: Final = 5.0
+PACED_APIS: Final = frozenset(
+    {"DescribeSubscriptionFilters", "PutSubscriptionFilter", "DeleteSubscriptionFilter"}
+)
+
+
+@dataclass
+class Clock:
+    """Monotonic seconds and a sleep; the real ones unless injected."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass
+class VirtualClock(Clock):
+    """A clock whose sleep only moves it forward: pacing without waiting (tests, benchmark)."""
+
+    elapsed: float = 0.0
+    now: Callable[[], float] = field(init=False)
+    sleep: Callable[[float], None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.now = lambda: self.elapsed
+        self.sleep = self._advance
+
+    def _advance(self, seconds: float) -> None:
+        self.elapsed += max(0.0, seconds)
+
+
+class CallPacer:
+    """One call of each paced API every 1/rate seconds at most."""
+
+    def __init__(self, rate: float, clock: Clock) -> None:
+        if rate <= 0:
+            raise ValueError(f"rate must be positive, got {rate}")
+        self.rate = rate
+        self._clock = clock
+        self._next: dict[str, float] = {}
+        self.waited_seconds = 0.0
+
+    @classmethod
+    def share(cls, percent: int, clock: Clock) -> CallPacer:
+        """`percent` of the 5 calls/s of each subscription-filter API."""
+        return cls(FILTER_API_CALLS_PER_SECOND * percent / 100, clock)
+
+    def wait(self, api: str) -> None:
+        """Block until `api` may be called again, then count the call."""
+        now = self._clock.now()
+        due = self._next.get(api, now)
+        if due > now:
+            self._clock.sleep(due - now)
+            self.waited_seconds += due - now
+            now = due
+        self._next[api] = now + 1 / self.rate
+
+
+class BytePacer:
+    """At most `rate` bytes per second: each send is paid for by waiting before the next."""
+
+    def __init__(self, rate: float, clock: Clock) -> None:
+        if rate <= 0:
+            raise ValueError(f"rate must be positive, got {rate}")
+        self.rate = rate
+        self._clock = clock
+        self._free_at = clock.now()
+        self.sent_bytes = 0
+
+    def wait(self) -> None:
+        """Block until the bytes sent so far fit the budget."""
+        delay = self._free_at - self._clock.now()
+        if delay > 0:
+            self._clock.sleep(delay)
+
+    def sent(self, size: int) -> None:
+        self.sent_bytes += size
+        self._free_at = max(self._free_at, self._clock.now()) + size / self.rate
+
+    def chunks(self, records: Sequence[bytes]) -> list[Sequence[bytes]]:
+        """Consecutive records of at most one second's budget each (at least one record)."""
+        found: list[Sequence[bytes]] = []
+        start, size = 0, 0
+        for index, record in enumerate(records):
+            if index > start and size + len(record) > self.rate:
+                found.append(records[start:index])
+                start, size = index, 0
+            size += len(record)
+        if start < len(records):
+            found.append(records[start:])
+        return found
