@@ -137,7 +137,8 @@ ARRIVES: dict[str, list[Check]] = {
 
 BUILT_FROM_NAMES = {"deliveryStreams"}
 """Keys whose variables infra builds from the stack's names rather than the key's text (the
-streams' ARNs and names): checked in tests/infra/test_delivery_streams.py."""
+streams' ARNs and names): parsed by both functions below, and checked resource by resource in
+tests/infra/test_delivery_streams.py."""
 
 
 def _cases() -> Iterator[tuple[str, str]]:
@@ -259,3 +260,18 @@ def test_a_key_reaches_exactly_the_functions_that_declare_its_variable() -> None
             else:
                 assert variable.name not in env, (declared.name, function)
         assert any(variable in vs for vs in (TRANSFORMER_VARIABLES, SUBSCRIBER_VARIABLES))
+
+
+@pytest.mark.parametrize("value", [c[1] for c in _cases() if c[0] == "deliveryStreams"])
+def test_every_stream_count_reaches_both_functions_as_the_same_streams_in_order(
+    value: str,
+) -> None:
+    built = _accepted("deliveryStreams", value)
+    if built is None:
+        pytest.skip(f"deliveryStreams={value} is refused by pulumi up")
+    transformer = TransformerSettings.from_env(built.transformer)
+    subscriber = SubscriberSettings.from_env(built.subscriber)
+    streams = built.config.names.streams
+    assert tuple(d.stream_name for d in subscriber.destinations) == streams
+    # one stream: the transformer re-ingests into the stream a record came from
+    assert transformer.delivery_stream_names == (streams if len(streams) > 1 else ())
