@@ -20,6 +20,7 @@ from typing import Any, Final, NamedTuple
 from lambda_shared.aws_clients import FIREHOSE_TIMEOUTS, LOOKUP_TIMEOUTS, make_client
 from lambda_shared.firehose_http import FirehoseHttpClient
 from lambda_shared.firehose_put import FirehoseClient
+from transformer import passthrough
 from transformer.answer import final_answer
 from transformer.budget import (
     HELD_DOCUMENTS_MAX_BYTES,
@@ -123,13 +124,15 @@ def _hold(index: int, record: Transformed, spool: Spool, inline: _Inline) -> Tra
     return replace(record, documents=[first], spilled=record.spilled + len(rest))
 
 
-def _response_budget(records: list[Transformed], early: frozenset[int]) -> frozenset[int]:
+def _response_budget(
+    records: list[Transformed], early: frozenset[int], budget: int
+) -> frozenset[int]:
     """The records whose first document leaves the response: those already sent, and those
     the response budget moves (beyond_budget, seeing the first as non-inline)."""
     if not early:
-        return beyond_budget(records)
+        return beyond_budget(records, budget)
     view = [replace(r, kind="dropped") if i in early else r for i, r in enumerate(records)]
-    return early | beyond_budget(view)
+    return early | beyond_budget(view, budget)
 
 
 def _count(
@@ -230,8 +233,9 @@ def _process(
         remaining = _remaining_seconds(context, started)
         reingester = Reingester(firehose, stream, remaining, sleep, concurrency=limits.concurrency)
     spool = Spool(reingester, stream, ctx.held_max_bytes)
-    transformed, early = _transform_all(records, ctx, summary, spool)
-    moved = _response_budget(transformed, early)
+    passing = passthrough.split(records)  # our own documents coming back: answered at once
+    transformed, early = _transform_all(passing.rest, ctx, summary, spool)
+    moved = _response_budget(transformed, early, RESPONSE_BUDGET_BYTES - passing.budget_bytes)
     for index in moved - early:
         spool.hold(index, transformed[index].documents[:1])
     spool.flush()
@@ -242,8 +246,10 @@ def _process(
         for index, record in enumerate(transformed)
     ]
     _count(transformed, answers, outcome, summary)
-    response = {"records": [answer.entry() for answer in answers]}
-    summary.response_bytes = len(codec.dumps(response))
+    passing.count(summary)
+    entries = [answer.entry() for answer in answers]
+    response = {"records": passing.merged(entries)}
+    summary.response_bytes = passing.response_bytes(len(codec.dumps({"records": entries})))
     summary.duration_ms = round((time.monotonic() - started) * 1000.0, 3)
     if only_pipeline_records(summary):
         return response
