@@ -8,14 +8,13 @@ from __future__ import annotations
 import base64
 import gc
 import tracemalloc
-from collections.abc import Callable
 from functools import partial
 from typing import Any, NamedTuple
 
 from bench import runs
 from bench.costs import MixFigures
 from bench.floor import floor
-from bench.timing import CallClock, Timed, alternating
+from bench.timing import CallClock, Case, Timed, alternating
 from bench.workload import Request, build_request, passthrough_request, sized_lines
 from transformer import jsonlib
 
@@ -39,9 +38,9 @@ class HandlerFigures(NamedTuple):
         return timed.cpu / self.events
 
 
-def _through(request: Request, clock: CallClock, busy: list[float]) -> dict[str, Any]:
+def _through(clock: CallClock, busy: list[float], event: dict[str, Any]) -> dict[str, Any]:
     clock.reset()
-    summary = runs.handle(request.event, clock)
+    summary = runs.handle(event, clock)
     busy.append(clock.busy_seconds())
     return summary
 
@@ -51,15 +50,15 @@ def handler_figures(
 ) -> HandlerFigures:
     """Floor, handler (in-memory stream and lean client) and passthrough, taking turns."""
     busy: list[float] = []
-    summary = _through(request, clock, busy)
+    summary = _through(clock, busy, request.event)
     passing = passthrough_request(runs.reingested(request.event), SIX_MB)
-    works: dict[str, Callable[[], object]] = {
-        "floor": partial(floor, request.event, codec),
-        "in_memory": partial(runs.in_memory, request.event, codec),
-        "lean": partial(_through, request, clock, busy),
-        "passthrough": partial(runs.in_memory, passing.event, codec),
+    cases = {
+        "floor": Case.of(request.event, partial(floor, codec=codec)),
+        "in_memory": Case.of(request.event, partial(runs.in_memory, codec=codec)),
+        "lean": Case.of(request.event, partial(_through, clock, busy)),
+        "passthrough": Case.of(passing.event, partial(runs.in_memory, codec=codec)),
     }
-    best = alternating(works, repeats)
+    best = alternating(cases, repeats)
     return HandlerFigures(
         label,
         request.events,
@@ -80,11 +79,11 @@ def mix_figures(size: int, clock: CallClock, repeats: int) -> MixFigures:
     documents = runs.reingested(request.event)
     passing = passthrough_request(documents, ONE_MB)
     busy: list[float] = []
-    works: dict[str, Callable[[], object]] = {
-        "lean": partial(_through, request, clock, busy),
-        "passthrough": partial(runs.in_memory, passing.event),
+    cases = {
+        "lean": Case.of(request.event, partial(_through, clock, busy)),
+        "passthrough": Case.of(passing.event, runs.in_memory),
     }
-    best = alternating(works, repeats)
+    best = alternating(cases, repeats)
     records = [len(base64.b64decode(r["data"])) for r in request.event["records"]]
     return MixFigures(
         size,

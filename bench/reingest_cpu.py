@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import NamedTuple
 
-from bench.timing import alternating
+from bench.timing import Case, alternating
 from lambda_shared.aws_clients import FIREHOSE_TIMEOUTS, client_config
 from lambda_shared.backoff import RetryPolicy
 from lambda_shared.firehose_http import FirehoseHttpClient
@@ -73,15 +73,19 @@ def boto3_client(url: str) -> FirehoseClient:
 CLIENTS: dict[str, Callable[[str], FirehoseClient]] = {"lean": lean_client, "boto3": boto3_client}
 
 
+def _put(putter: RecordPutter, records: list[bytes], _request: object) -> object:
+    return putter.put(records)
+
+
 def putter_figures(url: str, documents: int = 20_000, repeats: int = 3) -> list[CpuFigure]:
     """The re-ingestion alone: `documents` documents of ~560 bytes through RecordPutter, the
     two clients taking turns."""
     records = [DOCUMENT] * documents
-    works = {}
+    cases = {}
     for name, make in CLIENTS.items():
         putter = RecordPutter(make(url), "lambda-logs", RetryPolicy(max_attempts=3), concurrency=4)
-        works[name] = partial(putter.put, records)
-    best = alternating(works, repeats)
+        cases[name] = Case("{}", partial(_put, putter, records))
+    best = alternating(cases, repeats)
     return [CpuFigure(name, documents, t.cpu, t.wall) for name, t in best.items()]
 
 

@@ -5,6 +5,7 @@ wall time during which re-ingestion calls were in flight."""
 from __future__ import annotations
 
 import gc
+import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -18,23 +19,36 @@ class Timed(NamedTuple):
     wall: float
 
 
-def timed(work: Callable[[], object]) -> Timed:
-    """One run of `work`, after a full collection (so no run pays for another's garbage)."""
+class Case(NamedTuple):
+    """A request (its JSON, as the Lambda runtime receives it) and what runs on it."""
+
+    request_json: str
+    run: Callable[[dict[str, Any]], object]
+
+    @classmethod
+    def of(cls, event: dict[str, Any], run: Callable[[dict[str, Any]], object]) -> Case:
+        return cls(json.dumps(event), run)
+
+
+def timed(case: Case) -> Timed:
+    """One run of `case` on its request freshly decoded, as the Lambda runtime hands it to the
+    handler (after a full collection, so no run pays for another's garbage)."""
     gc.collect()
+    event = json.loads(case.request_json)
     cpu, wall = time.process_time(), time.perf_counter()
-    work()
+    case.run(event)
     return Timed(time.process_time() - cpu, time.perf_counter() - wall)
 
 
-def alternating(works: Mapping[str, Callable[[], object]], repeats: int) -> dict[str, Timed]:
-    """The best run (least CPU) of each work over `repeats` rounds; in each round every work
+def alternating(cases: Mapping[str, Case], repeats: int) -> dict[str, Timed]:
+    """The best run (least CPU) of each case over `repeats` rounds; in each round every case
     runs once, in turn. Each runs once untimed first (imports, connections, caches)."""
-    for work in works.values():
-        work()
-    best = {name: Timed(float("inf"), float("inf")) for name in works}
+    for case in cases.values():
+        timed(case)
+    best = {name: Timed(float("inf"), float("inf")) for name in cases}
     for _ in range(repeats):
-        for name, work in works.items():
-            best[name] = min(best[name], timed(work))
+        for name, case in cases.items():
+            best[name] = min(best[name], timed(case))
     return best
 
 

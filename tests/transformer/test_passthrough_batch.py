@@ -161,7 +161,7 @@ def test_batches_the_split_refuses_go_whole_through_the_per_record_path(
     records: list[Any], why: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     split = passthrough.split(records)
-    assert split.rest is records and split.flags is None and not split.entries, why
+    assert split.rest is records and split.slots is None and not split.entries, why
     event = {"invocationId": "inv", "deliveryStreamArn": STREAM_ARN, "records": records}
     fast = _invoke(event)
     _per_record_path(monkeypatch)
