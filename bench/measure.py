@@ -53,10 +53,10 @@ def handler_figures(
     summary = _through(clock, busy, request.event)
     passing = passthrough_request(runs.reingested(request.event), SIX_MB)
     cases = {
-        "floor": Case.of(request.event, partial(floor, codec=codec), runs=3),
+        "floor": Case.of(request.event, partial(floor, codec=codec)),
         "in_memory": Case.of(request.event, partial(runs.in_memory, codec=codec)),
         "lean": Case.of(request.event, partial(_through, clock, busy)),
-        "passthrough": Case.of(passing.event, partial(runs.in_memory, codec=codec), runs=3),
+        "passthrough": Case.of(passing.event, partial(runs.in_memory, codec=codec)),
     }
     best = alternating(cases, repeats)
     return HandlerFigures(
