@@ -55,6 +55,7 @@ class CostPerGB(NamedTuple):
     billed_gb: float
     firehose_usd: float
     lambda_gb_seconds: float
+    waiting_gb_seconds: float  # of lambda_gb_seconds: waiting on re-ingestion calls
     lambda_usd: float
 
     @property
@@ -70,14 +71,14 @@ def cost_per_gb(mix: MixFigures, memory_mb: int) -> CostPerGB:
     share = min(1.0, memory_mb / FULL_VCPU_MB)
     documents = len(mix.reingested_sizes)
     cpu = mix.handler_cpu_seconds + documents * mix.passthrough_cpu_per_record
-    seconds = (cpu / share + mix.handler_wait_seconds) * scale
-    gb_seconds = seconds * memory_mb / 1024
+    gb_per_second = memory_mb / 1024
+    waiting = mix.handler_wait_seconds * scale * gb_per_second
+    gb_seconds = cpu / share * scale * gb_per_second + waiting
     delivered = sum(mix.record_sizes) + sum(mix.reingested_sizes)
     requests = delivered / PROCESSOR_BUFFER_BYTES * scale
     lambda_usd = gb_seconds * LAMBDA_ARM_USD_PER_GB_SECOND + requests * LAMBDA_USD_PER_REQUEST
-    return CostPerGB(
-        mix.events * scale, billed_gb, billed_gb * FIREHOSE_USD_PER_GB, gb_seconds, lambda_usd
-    )
+    firehose_usd = billed_gb * FIREHOSE_USD_PER_GB
+    return CostPerGB(mix.events * scale, billed_gb, firehose_usd, gb_seconds, waiting, lambda_usd)
 
 
 def report(figures: Sequence[MixFigures], memory_mb: int) -> list[str]:
@@ -86,14 +87,14 @@ def report(figures: Sequence[MixFigures], memory_mb: int) -> list[str]:
         f"each record rounded up to 5 KB; Lambda arm64 {memory_mb} MB; OpenSearch, S3 and "
         f"CloudWatch Logs' own ${CLOUDWATCH_INGESTION_USD_PER_GB:.2f}/GB ingestion excluded):",
         f"  {'event':>6} {'events/GB':>11} {'docs/record':>11} {'billed GB':>9} "
-        f"{'Firehose $':>10} {'Lambda GB-s':>11} {'Lambda $':>8} {'total $/GB':>10}",
+        f"{'Firehose $':>10} {'Lambda GB-s (waiting)':>21} {'Lambda $':>8} {'total $/GB':>10}",
     ]
     for mix in figures:
         cost = cost_per_gb(mix, memory_mb)
         per_record = (len(mix.reingested_sizes) + len(mix.record_sizes)) / len(mix.record_sizes)
         lines.append(
             f"  {mix.event_bytes:5d}B {cost.events:11,.0f} {per_record:11.1f} "
-            f"{cost.billed_gb:9.1f} {cost.firehose_usd:10.3f} {cost.lambda_gb_seconds:11.1f} "
-            f"{cost.lambda_usd:8.4f} {cost.total_usd:10.3f}"
+            f"{cost.billed_gb:9.1f} {cost.firehose_usd:10.3f} {cost.lambda_gb_seconds:12.1f} "
+            f"({cost.waiting_gb_seconds:6.1f}) {cost.lambda_usd:8.4f} {cost.total_usd:10.3f}"
         )
     return lines
