@@ -1,21 +1,18 @@
 """CPU of the handler process per re-ingested document: the lean PutRecordBatch client
 (lambda_shared.firehose_http) against boto3's, both sending to a loopback endpoint that runs in
 another process (`bench.loopback_server`), so only the sender's CPU is counted (process time:
-user + system, every thread of this process).
-
-Two figures per client: the re-ingestion alone (RecordPutter, as the transformer uses it), and
-the whole handler (`process`) on a request whose documents are mostly re-ingested."""
+user + system, every thread of this process). `python -m bench.reingest_cpu` prints it alone."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
+from bench.timing import Case, alternating
 from lambda_shared.aws_clients import FIREHOSE_TIMEOUTS, client_config
 from lambda_shared.backoff import RetryPolicy
 from lambda_shared.firehose_http import FirehoseHttpClient
@@ -23,6 +20,7 @@ from lambda_shared.firehose_put import FirehoseClient, RecordPutter
 
 REGION = "eu-west-1"
 DOCUMENT = b'{"@timestamp":"2026-11-20T10:14:07.121Z","message":"' + b"x" * 500 + b'"}'
+PUTTER_TITLE = "re-ingestion alone (RecordPutter, 4 calls in flight; endpoint in another process)"
 
 
 class CpuFigure(NamedTuple):
@@ -51,7 +49,7 @@ def loopback_endpoint() -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def lean_client(url: str) -> FirehoseClient:
+def lean_client(url: str) -> FirehoseHttpClient:
     from botocore.credentials import Credentials
 
     credentials = Credentials("AKIDBENCH", "bench-secret")
@@ -75,43 +73,20 @@ def boto3_client(url: str) -> FirehoseClient:
 CLIENTS: dict[str, Callable[[str], FirehoseClient]] = {"lean": lean_client, "boto3": boto3_client}
 
 
-def timed(work: Callable[[], object], repeats: int) -> tuple[float, float]:
-    """(CPU seconds, wall seconds) of the best of `repeats` runs (by CPU)."""
-    best = (float("inf"), float("inf"))
-    for _ in range(repeats):
-        cpu, wall = time.process_time(), time.perf_counter()
-        work()
-        best = min(best, (time.process_time() - cpu, time.perf_counter() - wall))
-    return best
+def _put(putter: RecordPutter, records: list[bytes], _request: object) -> object:
+    return putter.put(records)
 
 
 def putter_figures(url: str, documents: int = 20_000, repeats: int = 3) -> list[CpuFigure]:
-    """The re-ingestion alone: `documents` documents of ~560 bytes through RecordPutter."""
+    """The re-ingestion alone: `documents` documents of ~560 bytes through RecordPutter, the
+    two clients taking turns."""
     records = [DOCUMENT] * documents
-    figures = []
+    cases = {}
     for name, make in CLIENTS.items():
-        putter = RecordPutter(make(url), "lambda-logs", RetryPolicy(max_attempts=3))
-        putter.put(records[:500])  # connect, load the service model
-        cpu, wall = timed(partial(putter.put, records), repeats)
-        figures.append(CpuFigure(name, documents, cpu, wall))
-    return figures
-
-
-def handler_figures(
-    url: str,
-    event: dict[str, Any],
-    handle: Callable[[dict[str, Any], FirehoseClient], int],
-    repeats: int = 3,
-) -> list[CpuFigure]:
-    """The whole handler on `event`, re-ingesting through each client; `handle` returns the
-    number of documents it made."""
-    figures = []
-    for name, make in CLIENTS.items():
-        client = make(url)
-        documents = handle(event, client)  # warm: connection, service model
-        cpu, wall = timed(partial(handle, event, client), repeats)
-        figures.append(CpuFigure(name, documents, cpu, wall))
-    return figures
+        putter = RecordPutter(make(url), "lambda-logs", RetryPolicy(max_attempts=3), concurrency=4)
+        cases[name] = Case("{}", partial(_put, putter, records))
+    best = alternating(cases, repeats)
+    return [CpuFigure(name, documents, t.cpu, t.wall) for name, t in best.items()]
 
 
 def report(title: str, figures: list[CpuFigure]) -> list[str]:
@@ -124,9 +99,6 @@ def report(title: str, figures: list[CpuFigure]) -> list[str]:
     lean, boto = figures[0].cpu_us_per_document, figures[1].cpu_us_per_document
     lines.append(f"  boto3 / lean, CPU per document: {boto / lean:.2f}x")
     return lines
-
-
-PUTTER_TITLE = "re-ingestion alone (RecordPutter; loopback endpoint in another process)"
 
 
 def main() -> None:

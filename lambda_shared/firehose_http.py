@@ -9,18 +9,25 @@ CPU per re-ingested document than transforming the event (measured by `make benc
 wire format is ours here; endpoint resolution (including `AWS_ENDPOINT_URL_FIREHOSE` and
 `AWS_ENDPOINT_URL`, as boto3 honours them), credentials and signing stay boto3's and
 botocore's. The JSON 1.1 protocol: POST /, `X-Amz-Target: Firehose_20150804.PutRecordBatch`,
-`Content-Type: application/x-amz-json-1.1`, blobs as base64 strings; errors carry `__type`."""
+`Content-Type: application/x-amz-json-1.1`, blobs as base64 strings; errors carry `__type`.
+
+Connections are pooled, not kept per thread: the calls a RecordPutter has in flight at once run
+in threads that live for one round, and each would otherwise open (and, over HTTPS, negotiate)
+a connection of its own every round. A call takes an idle connection or opens one, and gives it
+back when the answer was read whole; one that failed is closed. A connection left idle longer
+than IDLE_REUSE_SECONDS (a Lambda container frozen between invocations) is not reused."""
 
 from __future__ import annotations
 
-import base64
+import binascii
 import http.client
 import json
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from urllib.parse import urlsplit
 
 from botocore.auth import SigV4Auth
@@ -36,13 +43,18 @@ from lambda_shared.aws_clients import Timeouts
 
 TARGET: Final = "Firehose_20150804.PutRecordBatch"
 CONTENT_TYPE: Final = "application/x-amz-json-1.1"
+# An idle connection older than this is closed instead of reused: the server may have dropped
+# it meanwhile (a frozen Lambda container does not see that), and a call on it would fail and
+# be retried after a backoff sleep.
+IDLE_REUSE_SECONDS: Final = 15.0
 Credentials = Callable[[], Any]
 """Returns botocore credentials (anything with access_key, secret_key, token)."""
 
 
 def request_body(stream_name: str, records: Sequence[dict[str, bytes]]) -> bytes:
     """`{"DeliveryStreamName": …, "Records": [{"Data": "<base64>"}, …]}` as boto3 would send it."""
-    data = b'"},{"Data":"'.join(base64.b64encode(record["Data"]) for record in records)
+    encode = binascii.b2a_base64
+    data = b'"},{"Data":"'.join([encode(record["Data"], newline=False) for record in records])
     opening = b'{"DeliveryStreamName":' + json.dumps(stream_name).encode("utf-8")
     if not records:
         return opening + b',"Records":[]}'
@@ -69,29 +81,45 @@ def error_from(status: int, body: bytes, headers: http.client.HTTPMessage) -> Cl
     return ClientError(response, "PutRecordBatch")
 
 
+class _Idle(NamedTuple):
+    connection: http.client.HTTPConnection
+    since: float
+
+
 class FirehoseHttpClient:
     """`put_record_batch(DeliveryStreamName=…, Records=[{"Data": bytes}, …])`, thread-safe:
-    each thread keeps its own connection."""
+    concurrent calls each take a connection of the pool."""
 
     def __init__(
-        self, endpoint_url: str, region: str, credentials: Credentials, timeouts: Timeouts
+        self,
+        endpoint_url: str,
+        region: str,
+        credentials: Credentials,
+        timeouts: Timeouts,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         parts = urlsplit(endpoint_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"{endpoint_url!r} is not an http(s) endpoint URL")
         self._url = endpoint_url.rstrip("/") + "/"
+        self._path = parts.path.rstrip("/") + "/"  # what the request is signed for
         self._secure = parts.scheme == "https"
         self._host = parts.hostname
         self._port = parts.port or (443 if self._secure else 80)
         self._region = region
         self._credentials = credentials
         self._timeouts = timeouts
-        self._local = threading.local()
+        self._clock = clock
+        self._idle: list[_Idle] = []
+        self._lock = threading.Lock()
         self._tls = ssl.create_default_context() if self._secure else None
+        self.opened = 0
+        """Connections opened so far (for tests and the benchmark)."""
 
     @classmethod
     def for_region(cls, region: str, timeouts: Timeouts) -> FirehoseHttpClient:
-        """Endpoint and credentials exactly as boto3 resolves them for `firehose` in `region`."""
+        """Endpoint and credentials exactly as boto3 resolves them for `firehose` in `region`
+        (AWS_ENDPOINT_URL_FIREHOSE, then AWS_ENDPOINT_URL, then the regional endpoint)."""
         import boto3  # the Lambda runtime provides boto3; imported where first needed
 
         session = boto3.Session(region_name=region or None)
@@ -123,27 +151,45 @@ class FirehoseHttpClient:
     def _send(
         self, headers: dict[str, str], body: bytes
     ) -> tuple[int, bytes, http.client.HTTPMessage]:
-        connection = self._connection()
+        connection = self._take()
         try:
-            connection.request("POST", "/", body=body, headers=headers)
+            connection.request("POST", self._path, body=body, headers=headers)
             response = connection.getresponse()
-            return response.status, response.read(), response.headers
+            answer = response.read()
         except TimeoutError as exc:
-            self._drop()
+            connection.close()
             raise ReadTimeoutError(endpoint_url=self._url, error=exc) from exc
         except (http.client.HTTPException, ConnectionError) as exc:
-            self._drop()
+            connection.close()
             raise ConnectionClosedError(endpoint_url=self._url, error=exc) from exc
         except OSError as exc:
-            self._drop()
+            connection.close()
             raise EndpointConnectionError(endpoint_url=self._url, error=exc) from exc
+        if response.will_close:  # the server ends the connection after this answer
+            connection.close()
+        else:
+            self._give_back(connection)
+        return response.status, answer, response.headers
 
-    def _connection(self) -> http.client.HTTPConnection:
-        connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = self._open()
-            self._local.connection = connection
-        return connection
+    def _take(self) -> http.client.HTTPConnection:
+        """An idle connection of the pool that is recent enough, or a new one."""
+        stale: list[_Idle] = []
+        now = self._clock()
+        with self._lock:
+            while self._idle:
+                idle = self._idle.pop()
+                if now - idle.since <= IDLE_REUSE_SECONDS:
+                    break
+                stale.append(idle)
+            else:
+                idle = None
+        for old in stale:
+            old.connection.close()
+        return idle.connection if idle is not None else self._open()
+
+    def _give_back(self, connection: http.client.HTTPConnection) -> None:
+        with self._lock:
+            self._idle.append(_Idle(connection, self._clock()))
 
     def _open(self) -> http.client.HTTPConnection:
         """Connect within the connect timeout, then wait for answers within the read timeout."""
@@ -162,10 +208,13 @@ class FirehoseHttpClient:
         if connection.sock is not None:
             connection.sock.settimeout(self._timeouts.read)
             connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self._lock:
+            self.opened += 1
         return connection
 
-    def _drop(self) -> None:
-        connection = getattr(self._local, "connection", None)
-        self._local.connection = None
-        if connection is not None:
-            connection.close()
+    def close(self) -> None:
+        """Close the idle connections (those in use are closed when their call ends)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for entry in idle:
+            entry.connection.close()

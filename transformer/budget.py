@@ -18,7 +18,7 @@ RESPONSE_BUDGET_BYTES: Final = PROCESSOR_RESPONSE_MAX_BYTES
 # (the whole batch's and a single record's alike), so the memory a batch takes does not grow
 # with how far its records decompress. A record may decompress to 64 MiB and a million events.
 HELD_DOCUMENTS_MAX_BYTES: Final = 16 * 1024 * 1024
-_PER_RECORD_OVERHEAD: Final = 64  # {"recordId":"","result":"ProcessingFailed","data":""},
+PER_RECORD_OVERHEAD: Final = 64  # {"recordId":"","result":"ProcessingFailed","data":""},
 
 
 def b64_length(size: int) -> int:
@@ -27,7 +27,7 @@ def b64_length(size: int) -> int:
 
 def _size(record: Transformed, inline: bool) -> int:
     data = b64_length(len(record.documents[0])) if inline else len(record.original)
-    return _PER_RECORD_OVERHEAD + len(record.record_id) + data
+    return PER_RECORD_OVERHEAD + len(record.record_id) + data
 
 
 def beyond_budget(

@@ -20,7 +20,7 @@ MAX_DECOMPRESSED_BYTES: Final = 64 * 1024 * 1024
 # the small messages CloudWatch really sends, which stay with it).
 FAST_PARSE_MAX_BYTES: Final = 1024 * 1024
 # The 15-byte prefix is five whole base64 groups, so its encoding is fixed: 20 characters.
-_DOCUMENT_PREFIX_B64: Final = base64.b64encode(DOCUMENT_PREFIX).decode("ascii")
+DOCUMENT_PREFIX_B64: Final = base64.b64encode(DOCUMENT_PREFIX).decode("ascii")
 
 Kind = Literal["cloudwatch", "document", "control", "invalid"]
 
@@ -39,7 +39,7 @@ def _invalid(reason: str) -> Decoded:
 
 def is_document(data: str) -> bool:
     """A record we re-ingested ourselves: base64 of `{"@timestamp":"…`. Checked in O(1)."""
-    return data.startswith(_DOCUMENT_PREFIX_B64)
+    return data.startswith(DOCUMENT_PREFIX_B64)
 
 
 def _gunzip(raw: bytes) -> bytes:

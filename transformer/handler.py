@@ -20,6 +20,7 @@ from typing import Any, Final, NamedTuple
 from lambda_shared.aws_clients import FIREHOSE_TIMEOUTS, LOOKUP_TIMEOUTS, make_client
 from lambda_shared.firehose_http import FirehoseHttpClient
 from lambda_shared.firehose_put import FirehoseClient
+from transformer import passthrough
 from transformer.answer import final_answer
 from transformer.budget import (
     HELD_DOCUMENTS_MAX_BYTES,
@@ -124,13 +125,15 @@ def _hold(index: int, record: Transformed, spool: Spool, inline: _Inline) -> Tra
     return replace(record, documents=[first], spilled=record.spilled + len(rest))
 
 
-def _response_budget(records: list[Transformed], early: frozenset[int]) -> frozenset[int]:
+def _response_budget(
+    records: list[Transformed], early: frozenset[int], budget: int
+) -> frozenset[int]:
     """The records whose first document leaves the response: those already sent, and those
     the response budget moves (beyond_budget, seeing the first as non-inline)."""
     if not early:
-        return beyond_budget(records)
+        return beyond_budget(records, budget)
     view = [replace(r, kind="dropped") if i in early else r for i, r in enumerate(records)]
-    return early | beyond_budget(view)
+    return early | beyond_budget(view, budget)
 
 
 def _count(
@@ -233,9 +236,10 @@ def _process(
         settings, codec, architectures, region, fallback_ms, limits.held_bytes, reduction.begin
     )
     summary = Summary(records_in=len(records))
-    transformed, early = _transform_all(records, ctx, summary, spool)
+    passing = passthrough.split(records)  # our own documents coming back: answered at once
+    transformed, early = _transform_all(passing.rest, ctx, summary, spool)
     reduction.finish(transformed, spool)
-    moved = _response_budget(transformed, early)
+    moved = _response_budget(transformed, early, RESPONSE_BUDGET_BYTES - passing.budget_bytes)
     for index in moved - early:
         spool.hold(index, transformed[index].documents[:1])
     spool.flush()
@@ -247,19 +251,28 @@ def _process(
         for index, record in enumerate(transformed)
     ]
     _count(transformed, answers, outcome, summary)
-    response = {"records": [answer.entry() for answer in answers]}
-    summary.response_bytes = len(codec.dumps(response))
+    passing.count(summary)
+    entries = [answer.entry() for answer in answers]
+    response = {"records": passing.merged(entries)}
+    summary.response_bytes = passing.response_bytes(len(codec.dumps({"records": entries})))
     summary.duration_ms = round((time.monotonic() - started) * 1000.0, 3)
-    if only_pipeline_records(summary):
-        return response
-    invocation_id = str(event.get("invocationId", ""))
-    now_ms = int(time.time() * 1000)
-    log(
-        codec.dumps(
-            summary_record(summary, stream, invocation_id, settings.metrics_namespace, now_ms)
-        ).decode("utf-8")
-    )
+    if not only_pipeline_records(summary):
+        _log_summary(summary, stream, str(event.get("invocationId", "")), settings, codec, log)
     return response
+
+
+def _log_summary(
+    summary: Summary,
+    stream: str,
+    invocation_id: str,
+    settings: Settings,
+    codec: Codec,
+    log: Callable[[str], None],
+) -> None:
+    """The batch's one summary line (EMF: the transformer's metrics)."""
+    now_ms = int(time.time() * 1000)
+    record = summary_record(summary, stream, invocation_id, settings.metrics_namespace, now_ms)
+    log(codec.dumps(record).decode("utf-8"))
 
 
 def _lean_firehose(region: str) -> FirehoseClient:

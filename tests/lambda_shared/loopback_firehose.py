@@ -32,6 +32,7 @@ class Script:
     received: list[list[bytes]] = field(default_factory=list)
     connections: int = 0
     bad_signatures: int = 0
+    paths: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next(self) -> Any:
@@ -68,7 +69,10 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             host = self.headers["Host"]
-            if not signature_holds("POST", f"http://{host}/", dict(self.headers.items()), body):
+            url = f"http://{host}{self.path}"
+            with script.lock:
+                script.paths.append(self.path)
+            if not signature_holds("POST", url, dict(self.headers.items()), body):
                 script.bad_signatures += 1
                 self._answer(403, {"__type": "InvalidSignatureException", "message": "bad"})
                 return
