@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from infra.aws_context import AwsContext
 from lambda_shared.environment import BACKFILL_STATE_KEY_PREFIX
+from lambda_shared.pipeline_groups import PIPELINE_LOG_GROUP_PREFIX
 
 Policy = dict[str, Any]
 Statement = dict[str, Any]
@@ -160,6 +161,16 @@ def subscriber_permissions(
 ) -> Policy:
     """Subscribe log groups to the stream, backfill them (keeping failed backfills for a retry
     under one prefix of the backup bucket), and continue itself."""
+    # Which destination and which filter name a filter may have cannot be said in IAM: the
+    # Service Authorization Reference gives PutSubscriptionFilter and DeleteSubscriptionFilter
+    # no condition key (CloudWatch Logs' only own keys, logs:DeliveryDestinationResourceArn and
+    # logs:LogGeneratingResourceArns, apply to PutDeliveryDestination / PutDeliverySource), and
+    # their resources are the log group (and a cross-account `destination`). So the scope is by
+    # resource: this account's and region's log groups, never a pipeline's own (a filter there
+    # loops; lambda_shared.pipeline_groups); and by PassLogsRole below: a filter to a stream
+    # needs a role, and the only one the subscriber may pass writes only to this pipeline's
+    # stream. Filter names are the code's (FILTER_NAME); see docs/security.md.
+    pipeline_groups = ctx.arn("logs", f"log-group:{PIPELINE_LOG_GROUP_PREFIX}*")
     return document(
         allow(
             "ManageSubscriptions",
@@ -172,6 +183,12 @@ def subscriber_permissions(
             ],
             [ctx.all_log_groups_arn],
         ),
+        {
+            "Sid": "NeverSubscribeThePipeline",
+            "Effect": "Deny",
+            "Action": ["logs:PutSubscriptionFilter"],
+            "Resource": [pipeline_groups],
+        },
         allow("FindFunctionLogGroups", ["lambda:ListFunctions"], ["*"]),
         allow(
             "ReadFunctionLogging",
