@@ -150,6 +150,26 @@ def firehose_permissions(
     )
 
 
+def never_subscribe_pipelines(ctx: AwsContext) -> Statement:
+    """No subscription filter on any pipeline's own log groups (a filter there loops).
+
+    Which destination and which filter name a filter may have cannot be said in IAM: the
+    Service Authorization Reference gives PutSubscriptionFilter and DeleteSubscriptionFilter no
+    condition key (CloudWatch Logs' only own keys, logs:DeliveryDestinationResourceArn and
+    logs:LogGeneratingResourceArns, apply to PutDeliveryDestination / PutDeliverySource), and
+    their resources are the log group (and a cross-account `destination`). So the subscriber is
+    scoped by resource: this account's and region's log groups, never a pipeline's
+    (lambda_shared.pipeline_groups), and by its PassLogsRole statement: a filter to a stream
+    needs a role, and the only one it may pass writes only to this pipeline's streams. Filter
+    names are the code's (FILTER_NAME); docs/security.md."""
+    return {
+        "Sid": "NeverSubscribeThePipeline",
+        "Effect": "Deny",
+        "Action": ["logs:PutSubscriptionFilter"],
+        "Resource": [ctx.arn("logs", f"log-group:{PIPELINE_LOG_GROUP_PREFIX}*")],
+    }
+
+
 def subscriber_permissions(
     ctx: AwsContext,
     *,
@@ -161,16 +181,6 @@ def subscriber_permissions(
 ) -> Policy:
     """Subscribe log groups to the stream, backfill them (keeping failed backfills for a retry
     under one prefix of the backup bucket), and continue itself."""
-    # Which destination and which filter name a filter may have cannot be said in IAM: the
-    # Service Authorization Reference gives PutSubscriptionFilter and DeleteSubscriptionFilter
-    # no condition key (CloudWatch Logs' only own keys, logs:DeliveryDestinationResourceArn and
-    # logs:LogGeneratingResourceArns, apply to PutDeliveryDestination / PutDeliverySource), and
-    # their resources are the log group (and a cross-account `destination`). So the scope is by
-    # resource: this account's and region's log groups, never a pipeline's own (a filter there
-    # loops; lambda_shared.pipeline_groups); and by PassLogsRole below: a filter to a stream
-    # needs a role, and the only one the subscriber may pass writes only to this pipeline's
-    # stream. Filter names are the code's (FILTER_NAME); see docs/security.md.
-    pipeline_groups = ctx.arn("logs", f"log-group:{PIPELINE_LOG_GROUP_PREFIX}*")
     return document(
         allow(
             "ManageSubscriptions",
@@ -183,12 +193,7 @@ def subscriber_permissions(
             ],
             [ctx.all_log_groups_arn],
         ),
-        {
-            "Sid": "NeverSubscribeThePipeline",
-            "Effect": "Deny",
-            "Action": ["logs:PutSubscriptionFilter"],
-            "Resource": [pipeline_groups],
-        },
+        never_subscribe_pipelines(ctx),
         allow("FindFunctionLogGroups", ["lambda:ListFunctions"], ["*"]),
         allow(
             "ReadFunctionLogging",
