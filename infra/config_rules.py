@@ -133,6 +133,16 @@ def schedule(value: str) -> bool:
     return cron is not None and len(cron["fields"].split()) == _CRON_FIELDS
 
 
+_IDENTIFIER: Final = re.compile(r"[A-Z][A-Za-z0-9]*(-[A-Z]{2})?")
+"""A managed data identifier's name: `EmailAddress`, `DriversLicense-US`."""
+
+
+def data_identifiers(value: str) -> bool:
+    """At least one managed data identifier name, each at most once."""
+    items = split_list(value)
+    return bool(items) and len(set(items)) == len(items) and all(map(_IDENTIFIER.fullmatch, items))
+
+
 def email(value: str) -> bool:
     return value == "" or bool(_EMAIL.fullmatch(value))
 
@@ -159,6 +169,7 @@ RULES: Final[Mapping[str, Validator]] = {
     "index_prefix": index_prefix,
     "schedule": schedule,
     "email": email,
+    "data_identifiers": data_identifiers,
     "log_group_prefixes": log_group_prefixes,
     "log_group_globs": log_group_globs,
 }

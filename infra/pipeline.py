@@ -12,6 +12,7 @@ from infra.account_subscription import AccountSubscription, AccountSubscriptionA
 from infra.alarm_specs import MonitoredNames
 from infra.aws_context import AwsContext
 from infra.backup_bucket import BackupBucket
+from infra.data_protection import DataProtection, DataProtectionArgs, data_protection_policy_name
 from infra.delivery_roles import DeliveryRoles, DeliveryRolesArgs
 from infra.delivery_stream import DeliveryStream, DeliveryStreamArgs
 from infra.function_environments import subscriber_environment, transformer_environment
@@ -90,6 +91,17 @@ class Pipeline(pulumi.ComponentResource):
         else:
             self.account_subscription = self._account_subscription(name, config)
         self.alarms = self._health(name, config, ctx)
+        self.data_protection: DataProtection | None = None
+        if config.subscription.masked_data_identifiers:  # maskSensitiveData
+            self.data_protection = DataProtection(
+                f"{name}-data-protection",
+                DataProtectionArgs(
+                    policy_name=data_protection_policy_name(config.names.prefix),
+                    identifiers=config.subscription.masked_data_identifiers,
+                    partition=ctx.partition,
+                ),
+                child,
+            )
         self._export(domain)
 
     def _content(self, name: str, config: StackConfig, domain: _Domain) -> OpenSearchContent:
