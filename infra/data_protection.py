@@ -13,8 +13,8 @@ operation with a `FindingsDestination` object and a `Deidentify` operation with 
 `"MaskConfig": {}`, whose `DataIdentifier` arrays "must match exactly"; `Version` 2021-06-01;
 at most 30,720 characters.
 
-`data_protection_document` and `data_protection_conflict` are pure; `read_data_protection_policies`
-is the one boto3 call (DescribeAccountPolicies, policyType DATA_PROTECTION_POLICY).
+`data_protection_document` and `data_protection_conflict` are pure; `check_data_protection_policy`
+makes the one boto3 call (DescribeAccountPolicies, policyType DATA_PROTECTION_POLICY).
 """
 
 from __future__ import annotations
@@ -92,17 +92,13 @@ def data_protection_document(
 def data_protection_conflict(
     policies: Iterable[Mapping[str, Any]], own_policy_name: str, region: str
 ) -> str | None:
-    """None when the account has no data protection policy in `region` but this stack's own;
-    otherwise what is wrong and what to do."""
-    others = [
-        policy
-        for policy in policies
-        if policy.get("policyType", DATA_PROTECTION_POLICY) == DATA_PROTECTION_POLICY
-        and policy.get("policyName") != own_policy_name
-    ]
-    if not others:
+    """None when the account's data protection policies (`policies`, as DescribeAccountPolicies
+    with that policyType lists them) are none or only this stack's own; otherwise what is wrong
+    and what to do."""
+    names = {str(policy.get("policyName")) for policy in policies} - {own_policy_name}
+    if not names:
         return None
-    other = others[0].get("policyName")
+    other = min(names)
     return (
         f"maskSensitiveData = true: this account already has an account-level data protection "
         f"policy in {region}, {other!r}, and CloudWatch Logs allows one per account, so this "
@@ -114,23 +110,14 @@ def data_protection_conflict(
     )
 
 
-def read_data_protection_policies(
-    region: str, profile: str | None = None, client: Any = None
-) -> list[Mapping[str, Any]]:
-    """The account's DATA_PROTECTION_POLICY in `region` (at most one; `client` for tests)."""
-    if client is None:
-        client = deployer_client("logs", region, profile)
-    response = client.describe_account_policies(policyType=DATA_PROTECTION_POLICY)
-    return list(response.get("accountPolicies", []))
-
-
 def check_data_protection_policy(
     own_policy_name: str, region: str, profile: str | None = None, client: Any = None
 ) -> str | None:
-    """The check the program runs with maskSensitiveData on, before any resource exists."""
-    return data_protection_conflict(
-        read_data_protection_policies(region, profile, client), own_policy_name, region
-    )
+    """The check the program runs with maskSensitiveData on, before any resource exists: reads
+    the account's DATA_PROTECTION_POLICY (at most one, so one page; `client` for tests)."""
+    logs = client or deployer_client("logs", region, profile)
+    found = logs.describe_account_policies(policyType=DATA_PROTECTION_POLICY)
+    return data_protection_conflict(found.get("accountPolicies", []), own_policy_name, region)
 
 
 @dataclass(frozen=True)

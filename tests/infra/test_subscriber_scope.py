@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.aws_context import AwsContext
-from infra.policies import subscriber_permissions
 from tests.infra.harness import ACCOUNT, REGION, ProgramRun
 from tests.infra.policy_checks import as_list, resources_for, statements
 
@@ -67,25 +65,6 @@ def test_a_filter_can_only_deliver_into_this_pipelines_streams(default_run: Prog
     assert writes == {"firehose:PutRecord", "firehose:PutRecordBatch"}
     assert resources_for(role_policy, "firehose:PutRecordBatch") <= _stream_arns(default_run)
     assert resources_for(role_policy, "firehose:PutRecord") <= _stream_arns(default_run)
-
-
-def test_the_deny_holds_in_every_partition() -> None:
-    ctx = AwsContext(partition="aws-cn", region="cn-north-1", account_id="123456789012")
-    policy = subscriber_permissions(
-        ctx,
-        stream_arn=ctx.stream_arn("s"),
-        logs_role_arn="arn:aws-cn:iam::123456789012:role/r",
-        function_name="f",
-        log_group_name="/lambda-logs-pipeline/p/subscriber",
-        state_bucket_arn="arn:aws-cn:s3:::b",
-    )
-    assert resources_for_deny(policy) == {
-        "arn:aws-cn:logs:cn-north-1:123456789012:log-group:/lambda-logs-pipeline/*"
-    }
-
-
-def resources_for_deny(policy: dict[str, Any]) -> set[str]:
-    return {r for s in statements(policy) if s["Effect"] == "Deny" for r in as_list(s["Resource"])}
 
 
 def test_every_service_role_names_who_it_acts_for(default_run: ProgramRun) -> None:
