@@ -248,7 +248,13 @@ def domain_access_policy(ctx: AwsContext, domain_arn: str, allowed_cidrs: Sequen
 
 
 def tls_only_bucket_policy(bucket_arn: str) -> Policy:
-    """Deny every request that does not use TLS (1.2 or later)."""
+    """Deny every request that does not use TLS (1.2 or later).
+
+    parliament RESOURCE_MISMATCH on DenyInsecureTransport and DenyOldTls, and
+    UNKNOWN_CONDITION_FOR_ACTION on DenyOldTls, are accepted: `s3:*` in a Deny is meant to cover
+    every action, and an S3 action that takes no bucket resource, or does not document
+    s3:TlsVersion, is one this bucket policy cannot be asked about anyway; a Deny never grants
+    anything."""
     resources = [bucket_arn, f"{bucket_arn}/*"]
     return document(
         {
