@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Sequence
 from typing import Final, NamedTuple
 
-from bench.__main__ import PLATFORM, build_request, corpus_lines
+from bench.workload import PLATFORM, build_request, corpus_lines
 from lambda_shared.event_rules import parse_rules
 from lambdalogs.local.firehose import deliver, subscription_record
 from lambdalogs.local.transform import records as workload_records

@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.account_policy_check import check_account_policy
 from infra.concurrency_check import check_reservation
+from infra.data_protection import check_data_protection_policy, data_protection_policy_name
 from infra.ebs_limits import VolumeLimits, check_volume_size, read_volume_limits
 from infra.stack_config import StackConfig
 
@@ -51,10 +52,11 @@ class AccountReaders:
     reservation: ReservationCheck = check_reservation
     account_policy: PolicyCheck = check_account_policy
     volume_limits: VolumeReader = read_volume_limits
+    data_protection: PolicyCheck = check_data_protection_policy
 
     @classmethod
     def offline(cls) -> AccountReaders:
-        return cls(_no_reservation_check, _no_policy_check, _no_volume_read)
+        return cls(_no_reservation_check, _no_policy_check, _no_volume_read, _no_policy_check)
 
 
 def policy_name(config: StackConfig) -> str:
@@ -96,6 +98,16 @@ def account_problems(
             _unless_refused(
                 lambda: read.account_policy(policy_name(config), region, profile),
                 "the account-level subscription policies (logs:DescribeAccountPolicies)",
+                later,
+            )
+        )
+    if config.subscription.masked_data_identifiers:  # one data protection policy per account
+        problems.append(
+            _unless_refused(
+                lambda: read.data_protection(
+                    data_protection_policy_name(config.names.prefix), region, profile
+                ),
+                "the account-level data protection policy (logs:DescribeAccountPolicies)",
                 later,
             )
         )

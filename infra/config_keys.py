@@ -25,6 +25,7 @@ from infra.config_declaration import (
     Rule,
     Text,
 )
+from infra.data_protection import DEFAULT_IDENTIFIERS
 from infra.domain_keys import DOMAIN_KEYS
 from infra.stack_names import MAX_DELIVERY_STREAMS
 from lambda_shared.environment import (
@@ -264,6 +265,27 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "CloudWatch Logs filter pattern; empty = every event.",
         constraint=Length(0, FILTER_PATTERN.max_chars),
         variable=FILTER_PATTERN,
+    ),
+    # --- masking (infra/data_protection.py) -------------------------------------------------
+    ConfigKey(
+        "maskSensitiveData",
+        "boolean",
+        False,
+        "Mask maskedDataIdentifiers in every log group of the account before they leave "
+        "CloudWatch Logs (subscriptions included): one account-level data protection policy, "
+        "one per account; CloudWatch charges per GB scanned (docs/security.md).",
+        constraint=Flag(),
+    ),
+    ConfigKey(
+        "maskedDataIdentifiers",
+        "string",
+        ",".join(DEFAULT_IDENTIFIERS),
+        "Comma-separated CloudWatch Logs managed data identifiers that maskSensitiveData masks.",
+        constraint=Rule(
+            "data_identifiers",
+            "comma-separated managed data identifier names, like EmailAddress,AwsSecretKey",
+            "EmailAddress,AwsSecretKey",
+        ),
     ),
     ConfigKey(
         "reconcileSchedule",

@@ -6,12 +6,13 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable, Mapping
-from typing import Final
+from typing import Final, TypeVar
 
 from lambda_shared.environment import EVENT_RULES_MAX_CHARS, LOG_GROUP_GLOB, LOG_GROUP_NAME
 from lambda_shared.event_rules import EventRulesError, parse_rules
 
 Validator = Callable[[str], bool]
+_N = TypeVar("_N", ipaddress.IPv4Network, ipaddress.IPv6Network)
 
 _NAME: Final = re.compile(r"[a-z][a-z0-9-]*")
 _EMAIL: Final = re.compile(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+")
@@ -63,6 +64,44 @@ def cidrs(value: str) -> bool:
     return all(_network(cidr) for cidr in split_list(value))
 
 
+WIDEST_PREFIX: Final = {4: 8, 6: 32}
+"""The widest network `allowedCidrs` takes without `allowWideCidrs`, per IP version. An IPv4 /8
+is the largest block one organisation holds (a legacy class A, 16,777,216 addresses); an IPv6
+/32 is the regional registries' minimum allocation to one ISP (RIPE-738: "the minimum
+allocation size for IPv6 address space is /32"). A wider network always spans several
+organisations' networks: an allowlist that admits them is not an allowlist."""
+
+
+def _covered(networks: list[_N]) -> int:
+    """The addresses `networks` cover, each counted once."""
+    return sum(net.num_addresses for net in ipaddress.collapse_addresses(networks))
+
+
+def wide_networks(items: tuple[str, ...]) -> list[str]:
+    """Why `items` (valid CIDRs) admit more than `WIDEST_PREFIX` allows: each network wider than
+    it, then each IP version whose networks together cover more addresses than one such network
+    (so `0.0.0.0/1,128.0.0.0/1`, or 256 /16s, are caught as well as `0.0.0.0/1`). Empty: fine."""
+    networks = [ipaddress.ip_network(item, strict=True) for item in items]
+    problems = [
+        f"{net} (wider than /{WIDEST_PREFIX[net.version]})"
+        for net in networks
+        if net.prefixlen < WIDEST_PREFIX[net.version]
+    ]
+    v4 = [net for net in networks if isinstance(net, ipaddress.IPv4Network)]
+    v6 = [net for net in networks if isinstance(net, ipaddress.IPv6Network)]
+    for version, covered, bits in (
+        (4, _covered(v4), 32),
+        (6, _covered(v6), 128),
+    ):
+        widest = WIDEST_PREFIX[version]
+        if covered > 2 ** (bits - widest):
+            problems.append(
+                f"the IPv{version} networks together ({covered:,} addresses, more than one "
+                f"/{widest})"
+            )
+    return problems
+
+
 def password(value: str) -> bool:
     return (
         len(value) >= 8
@@ -93,6 +132,16 @@ def schedule(value: str) -> bool:
         return count >= 1 and bool(rate["plural"]) == (count > 1)
     cron = _CRON.fullmatch(value)
     return cron is not None and len(cron["fields"].split()) == _CRON_FIELDS
+
+
+_IDENTIFIER: Final = re.compile(r"[A-Z][A-Za-z0-9]*(-[A-Z]{2})?")
+"""A managed data identifier's name: `EmailAddress`, `DriversLicense-US`."""
+
+
+def data_identifiers(value: str) -> bool:
+    """At least one managed data identifier name, each at most once."""
+    items = split_list(value)
+    return bool(items) and len(set(items)) == len(items) and all(map(_IDENTIFIER.fullmatch, items))
 
 
 def email(value: str) -> bool:
@@ -130,6 +179,7 @@ RULES: Final[Mapping[str, Validator]] = {
     "index_prefix": index_prefix,
     "schedule": schedule,
     "email": email,
+    "data_identifiers": data_identifiers,
     "log_group_prefixes": log_group_prefixes,
     "log_group_globs": log_group_globs,
     "event_rules": event_rules,

@@ -89,6 +89,9 @@ class SubscriptionConfig:
     filter_pattern: str
     reconcile_schedule: str
     backfill_lookback_hours: int
+    masked_data_identifiers: tuple[str, ...] = ()
+    """maskSensitiveData: the identifiers the account's data protection policy masks (empty:
+    no policy)."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,11 @@ def read_subscription(values: ConfigValues, names: StackNames) -> SubscriptionCo
         filter_pattern=values.length("filterPattern"),
         reconcile_schedule=values.checked("reconcileSchedule"),
         backfill_lookback_hours=values.integer("backfillLookbackHours"),
+        masked_data_identifiers=(
+            values.items("maskedDataIdentifiers", checked=True)
+            if values.boolean("maskSensitiveData")
+            else ()
+        ),
     )
 
 

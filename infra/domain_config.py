@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from infra.config_choices import ZONE_COUNTS
-from infra.config_errors import config_error
+from infra.config_errors import ConfigError, config_error
+from infra.config_rules import wide_networks
 from infra.config_values import ConfigValues
 from infra.stack_names import StackNames
 
@@ -92,6 +93,14 @@ def _cidrs(values: ConfigValues, existing: ExistingDomain | None) -> tuple[str, 
             "your browser, for Dashboards) only from allowedCidrs; give this machine's "
             "address",
             "203.0.113.10/32",
+        )
+    wide = wide_networks(cidrs)
+    if wide and not values.boolean("allowWideCidrs"):
+        raise ConfigError(
+            f"Configuration 'allowedCidrs' admits {'; '.join(wide)}: unsigned requests from "
+            "that many addresses reach the domain, with only the master user's password in "
+            "the way. Fix it with: pulumi config set allowedCidrs 203.0.113.0/24 (your "
+            "networks only), or, if you mean it: pulumi config set allowWideCidrs true"
         )
     return cidrs
 

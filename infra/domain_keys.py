@@ -86,8 +86,19 @@ DOMAIN_KEYS: Final[tuple[ConfigKey, ...]] = (
         "machine running `pulumi up` (it applies the content as the master user) and your "
         "browser (Dashboards). Required when the stack creates the domain.",
         constraint=Rule(
-            "cidrs", "comma-separated IPv4/IPv6 CIDRs, none of them /0", "203.0.113.0/24"
+            "cidrs",
+            "comma-separated IPv4/IPv6 CIDRs, none of them /0 (none wider than an IPv4 /8 or "
+            "an IPv6 /32 unless allowWideCidrs)",
+            "203.0.113.0/24",
         ),
+    ),
+    ConfigKey(
+        "allowWideCidrs",
+        "boolean",
+        False,
+        "Accept allowedCidrs wider than an IPv4 /8 or an IPv6 /32 (each network, and all of "
+        "them together); off, such a list is refused as a likely mistake.",
+        constraint=Flag(),
     ),
     ConfigKey(
         "masterUserName",

@@ -13,6 +13,7 @@ from infra.account_subscription import AccountSubscription, AccountSubscriptionA
 from infra.alarm_specs import MonitoredNames
 from infra.aws_context import AwsContext
 from infra.backup_bucket import BackupBucket
+from infra.data_protection import DataProtection, DataProtectionArgs, data_protection_policy_name
 from infra.delivery_roles import DeliveryRoles, DeliveryRolesArgs
 from infra.delivery_stream import DeliveryStream, DeliveryStreamArgs
 from infra.domain_alarms import DomainAlarms, DomainAlarmsArgs, DomainFacts
@@ -101,7 +102,24 @@ class Pipeline(pulumi.ComponentResource):
             self.account_subscription = self._account_subscription(name, config)
         self.alarms = self._health(name, config, ctx)
         self.domain_alarms = _domain_alarms(name, config, ctx, self.alarm_topic, child)
+        self.data_protection = self._data_protection(name, config, ctx)
         self._export(domain)
+
+    def _data_protection(
+        self, name: str, config: StackConfig, ctx: AwsContext
+    ) -> DataProtection | None:
+        """The account's data-protection policy (`maskSensitiveData`), when asked for."""
+        if not config.subscription.masked_data_identifiers:
+            return None
+        return DataProtection(
+            f"{name}-data-protection",
+            DataProtectionArgs(
+                policy_name=data_protection_policy_name(config.names.prefix),
+                identifiers=config.subscription.masked_data_identifiers,
+                partition=ctx.partition,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
 
     def _content(self, name: str, config: StackConfig, domain: _Domain) -> OpenSearchContent:
         """Index template, ISM, the Firehose role mapping, dashboards and monitors."""

@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from infra.aws_context import AwsContext
 from lambda_shared.environment import BACKFILL_STATE_KEY_PREFIX, GROUP_STATE_KEY_PREFIX
+from lambda_shared.pipeline_groups import PIPELINE_LOG_GROUP_PREFIX
 
 Policy = dict[str, Any]
 Statement = dict[str, Any]
@@ -156,6 +157,26 @@ def firehose_permissions(
     )
 
 
+def never_subscribe_pipelines(ctx: AwsContext) -> Statement:
+    """No subscription filter on any pipeline's own log groups (a filter there loops).
+
+    Which destination and which filter name a filter may have cannot be said in IAM: the
+    Service Authorization Reference gives PutSubscriptionFilter and DeleteSubscriptionFilter no
+    condition key (CloudWatch Logs' only own keys, logs:DeliveryDestinationResourceArn and
+    logs:LogGeneratingResourceArns, apply to PutDeliveryDestination / PutDeliverySource), and
+    their resources are the log group (and a cross-account `destination`). So the subscriber is
+    scoped by resource: this account's and region's log groups, never a pipeline's
+    (lambda_shared.pipeline_groups), and by its PassLogsRole statement: a filter to a stream
+    needs a role, and the only one it may pass writes only to this pipeline's streams. Filter
+    names are the code's (FILTER_NAME); docs/security.md."""
+    return {
+        "Sid": "NeverSubscribeThePipeline",
+        "Effect": "Deny",
+        "Action": ["logs:PutSubscriptionFilter"],
+        "Resource": [ctx.arn("logs", f"log-group:{PIPELINE_LOG_GROUP_PREFIX}*")],
+    }
+
+
 def subscriber_permissions(
     ctx: AwsContext,
     *,
@@ -180,6 +201,7 @@ def subscriber_permissions(
             ],
             [ctx.all_log_groups_arn],
         ),
+        never_subscribe_pipelines(ctx),
         allow("FindFunctionLogGroups", ["lambda:ListFunctions"], ["*"]),
         allow(
             "ReadFunctionLogging",
@@ -237,7 +259,13 @@ def domain_access_policy(ctx: AwsContext, domain_arn: str, allowed_cidrs: Sequen
 
 
 def tls_only_bucket_policy(bucket_arn: str) -> Policy:
-    """Deny every request that does not use TLS (1.2 or later)."""
+    """Deny every request that does not use TLS (1.2 or later).
+
+    parliament RESOURCE_MISMATCH on DenyInsecureTransport and DenyOldTls, and
+    UNKNOWN_CONDITION_FOR_ACTION on DenyOldTls, are accepted: `s3:*` in a Deny is meant to cover
+    every action, and an S3 action that takes no bucket resource, or does not document
+    s3:TlsVersion, is one this bucket policy cannot be asked about anyway; a Deny never grants
+    anything."""
     resources = [bucket_arn, f"{bucket_arn}/*"]
     return document(
         {

@@ -67,6 +67,8 @@ class Connection:
     max_retries: int = 2
     verify_certs: bool = True
     sigv4: bool = True
+    ca_bundle: str | None = None
+    """A PEM file of the CAs to trust (a private CA); None: the system's (certifi's) CAs."""
 
     @property
     def url(self) -> str:
@@ -118,6 +120,7 @@ def make_client(connection: Connection, url: str | None = None) -> OpenSearch:
         http_auth=_auth(connection),
         use_ssl=urlsplit(target).scheme == "https",
         verify_certs=connection.verify_certs,
+        ca_certs=connection.ca_bundle,
         ssl_show_warn=connection.verify_certs,
         connection_class=RequestsHttpConnection,
         timeout=connection.timeout,

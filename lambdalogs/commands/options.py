@@ -105,6 +105,22 @@ def time_value(text: str) -> datetime:
 # -- OpenSearch: connection, auth, index prefix -------------------------------------------------
 
 
+class RefusedPassword(argparse.Action):
+    """`--password` is refused: a command line is visible to every user of the machine."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        parser.error(
+            "--password is not accepted: every user of this machine can read a command line "
+            "(ps); set OPENSEARCH_PASSWORD, or leave it out and type it at the prompt"
+        )
+
+
 def add_connection_options(parser: argparse.ArgumentParser, *, dashboards: bool = False) -> None:
     group = parser.add_argument_group("OpenSearch")
     group.add_argument(
@@ -113,8 +129,18 @@ def add_connection_options(parser: argparse.ArgumentParser, *, dashboards: bool 
         help="cluster URL, e.g. https://search-logs-abc.eu-west-1.es.amazonaws.com "
         "(env OPENSEARCH_URL)",
     )
-    group.add_argument("--user", help="Basic auth user (env OPENSEARCH_USER)")
-    group.add_argument("--password", help="Basic auth password (env OPENSEARCH_PASSWORD)")
+    group.add_argument(
+        "--user",
+        help="Basic auth user (env OPENSEARCH_USER); the password from env OPENSEARCH_PASSWORD, "
+        "else a prompt at a terminal (never on the command line: `ps` shows it to everyone)",
+    )
+    group.add_argument("--password", action=RefusedPassword, help=argparse.SUPPRESS)
+    group.add_argument(
+        "--ca-bundle",
+        metavar="FILE",
+        help="PEM file of the CA that signed the cluster's certificate (a private CA); "
+        "certificates are always verified",
+    )
     group.add_argument(
         "--sigv4",
         action="store_true",
@@ -125,7 +151,7 @@ def add_connection_options(parser: argparse.ArgumentParser, *, dashboards: bool 
         "--auth",
         choices=AUTH_MODES,
         default="auto",
-        help="how to authenticate: auto (default) is basic with --user/--password, sigv4 for an "
+        help="how to authenticate: auto (default) is basic with --user, sigv4 for an "
         "*.es.amazonaws.com endpoint, none otherwise (e.g. http://localhost:9200 without the "
         "security plugin)",
     )
@@ -172,11 +198,12 @@ def cluster_from(
     connection = connection_for(
         url,
         args.user,
-        args.password,
+        None,
         sigv4=args.sigv4,
         auth=args.auth,
         region=args.region,
         dashboards_url=getattr(args, "dashboards_url", None),
+        ca_bundle=args.ca_bundle,
         env=env,
     )
     return OpenSearchCluster(connection)

@@ -3,8 +3,11 @@ options, and the one place where OpenSearch failures become the CLI's one-line e
 
 from __future__ import annotations
 
+import getpass
+import ipaddress
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, TypeVar
@@ -35,8 +38,22 @@ _NETWORK_REASON: Final = re.compile(
 URL_HINT: Final = "pass a URL like https://search-logs-abc.eu-west-1.es.amazonaws.com"
 
 
+CREDENTIALS_IN_URL: Final = (
+    "the OpenSearch URL carries credentials (user:password@host), which every user of this "
+    "machine can read in `ps`, and shell history and logs keep; give the URL without them, the "
+    "user with --user and the password in OPENSEARCH_PASSWORD (or type it at the prompt)"
+)
+PASSWORD_HINT: Final = (
+    "set OPENSEARCH_PASSWORD, or run the command in a terminal to be prompted for it"
+)
+
+
 def check_url(url: str) -> str:
+    """`url` without a trailing slash, if it is an http(s) URL without credentials (refused,
+    and never repeated in the error)."""
     parts = urlsplit(url)
+    if "@" in parts.netloc:
+        raise InputError(CREDENTIALS_IN_URL)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError(f"{url!r} is not an OpenSearch URL; {URL_HINT}")
     try:
@@ -86,6 +103,55 @@ def auth_mode(url: str, auth: str, *, user: str | None, sigv4: bool) -> str:
     return auth
 
 
+def prompt_password(user: str) -> str | None:
+    """The password typed at a terminal (not echoed), or None when stdin is not a terminal."""
+    if not sys.stdin.isatty():
+        return None
+    return getpass.getpass(f"OpenSearch password for {user}: ")
+
+
+def warn_on_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def is_local(url: str) -> bool:
+    """A loopback host (localhost, 127.0.0.0/8, ::1): traffic that never leaves the machine."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _password(
+    user: str | None,
+    password: str | None,
+    env: Mapping[str, str],
+    ask: Callable[[str], str | None],
+) -> str | None:
+    """The given password, else OPENSEARCH_PASSWORD, else the prompt (only with a user)."""
+    if password is None:
+        password = env.get("OPENSEARCH_PASSWORD")
+    if user and password is None:
+        password = ask(user)
+        if password is None:
+            raise InputError(f"--user {user} needs its password: {PASSWORD_HINT}")
+    if password is not None and not user:
+        raise InputError("OPENSEARCH_PASSWORD is set but no user: give --user (or OPENSEARCH_USER)")
+    return password
+
+
+def _ca_bundle(path: str | None) -> str | None:
+    if path is not None and not os.path.isfile(path):
+        raise InputError(
+            f"--ca-bundle {path}: no such file; give the PEM file of the CA that signed the "
+            "cluster's certificate"
+        )
+    return path
+
+
 def connection_for(
     url: str,
     user: str | None,
@@ -95,30 +161,42 @@ def connection_for(
     auth: str = "auto",
     region: str | None = None,
     dashboards_url: str | None = None,
+    ca_bundle: str | None = None,
     env: Mapping[str, str] = os.environ,
+    ask_password: Callable[[str], str | None] = prompt_password,
+    warn: Callable[[str], None] = warn_on_stderr,
 ) -> Connection:
-    """Basic auth with --user/--password (else OPENSEARCH_USER/OPENSEARCH_PASSWORD); SigV4 with
-    the environment's AWS credentials (region: given, from the endpoint, or AWS_REGION); or no
-    authentication, as `auth_mode` decides."""
+    """Basic auth with --user (else OPENSEARCH_USER) and OPENSEARCH_PASSWORD (else the prompt,
+    at a terminal; `password` only from code: never from the command line); SigV4 with the
+    environment's AWS credentials (region: given, from the endpoint, or AWS_REGION); or no
+    authentication, as `auth_mode` decides. TLS certificates are always verified (`ca_bundle`:
+    a private CA's PEM file)."""
     checked = check_url(url)
+    dashboards = check_url(dashboards_url) if dashboards_url else None
     user = user if user is not None else env.get("OPENSEARCH_USER")
-    password = password if password is not None else env.get("OPENSEARCH_PASSWORD")
-    if (user or password) and (not user or password is None):
-        raise InputError("give both --user and --password (or OPENSEARCH_USER/OPENSEARCH_PASSWORD)")
     if user and sigv4:
-        raise InputError("give either --user/--password or --sigv4, not both")
+        raise InputError("give either --user or --sigv4, not both")
     mode = auth_mode(checked, auth, user=user, sigv4=sigv4)
     if mode == "basic" and not user:
-        raise InputError("--auth basic needs --user and --password (or OPENSEARCH_USER/…)")
+        raise InputError("--auth basic needs --user (or OPENSEARCH_USER) and OPENSEARCH_PASSWORD")
     if mode != "basic" and user:
-        raise InputError(f"--auth {mode} takes no --user/--password; drop them or use --auth basic")
+        raise InputError(f"--auth {mode} takes no --user; drop it or use --auth basic")
+    password = _password(user, password, env, ask_password)
+    if mode == "basic":
+        for target in (checked, dashboards or ""):
+            if target.startswith("http://") and not is_local(target):
+                warn(
+                    f"Basic auth over plain HTTP to {urlsplit(target).hostname}: the password "
+                    "crosses the network unencrypted; use an https:// URL"
+                )
     return Connection(
         endpoint=checked,
         region=(region or sigv4_region_of(checked, env)) if mode == "sigv4" else "",
         user=user if mode == "basic" else None,
         password=password if mode == "basic" else None,
-        dashboards_url=check_url(dashboards_url) if dashboards_url else None,
+        dashboards_url=dashboards,
         sigv4=mode == "sigv4",
+        ca_bundle=_ca_bundle(ca_bundle),
     )
 
 
@@ -186,7 +264,8 @@ def remote_error(connection: Connection, step: str, error: OpenSearchContentErro
     if isinstance(error, OpenSearchUnauthorizedError) and cause is None:
         return RemoteError(
             "--auth sigv4 (the default for an Amazon OpenSearch Service endpoint): no AWS "
-            "credentials found; set AWS_PROFILE or run `aws sso login`, or pass --user/--password"
+            "credentials found; set AWS_PROFILE or run `aws sso login`, or pass --user (the "
+            "password in OPENSEARCH_PASSWORD)"
         )
     if isinstance(error, OpenSearchUnreachableError):
         return RemoteError(
@@ -197,7 +276,7 @@ def remote_error(connection: Connection, step: str, error: OpenSearchContentErro
     if error.status in (401, 403):
         return RemoteError(
             f"OpenSearch at {connection.url} refused the request (HTTP {error.status}: {detail}); "
-            "check --user/--password (or OPENSEARCH_USER/OPENSEARCH_PASSWORD) or the AWS "
+            "check --user and OPENSEARCH_PASSWORD (or OPENSEARCH_USER) or the AWS "
             "credentials of --sigv4, and that this identity may write lambda-logs-*"
         )
     if not error.status:  # not an HTTP error answer: the message says what happened

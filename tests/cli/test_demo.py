@@ -9,6 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.cli.conftest import Result, bulk_documents, stored
 from tests.fakes.opensearch_http import FakeOpenSearch
 
@@ -155,12 +157,13 @@ def test_demo_writes_to_the_current_directory_by_default(
 
 
 def test_demo_with_opensearch_applies_content_and_indexes_idempotently(
-    cli: Any, tmp_path: Path, fake: FakeOpenSearch
+    cli: Any, tmp_path: Path, fake: FakeOpenSearch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "demo.ndjson"
     fake.require_basic_auth("admin", "secret")
+    monkeypatch.setenv("OPENSEARCH_PASSWORD", "secret")
     args = ("demo", "--out", str(path), "--sessions", "8", "--opensearch", fake.url)
-    first = cli(*args, "--user", "admin", "--password", "secret")
+    first = cli(*args, "--user", "admin")
     assert first.code == 0, first.err
     documents = bulk_documents(path)
     assert "lambda-logs" in fake.objects["index_template"]
@@ -169,5 +172,5 @@ def test_demo_with_opensearch_applies_content_and_indexes_idempotently(
         d["aws.cloudwatch.event_id"] for d in documents
     )
     # a second run overwrites the same ids: still one document per event
-    assert cli(*args, "--user", "admin", "--password", "secret").code == 0
+    assert cli(*args, "--user", "admin").code == 0
     assert len(stored(fake)) == len(documents)

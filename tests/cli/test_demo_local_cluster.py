@@ -61,9 +61,7 @@ def test_auth_none_is_explicit_and_refuses_credentials(
     args = ("demo", "--sessions", "2", "--out", str(tmp_path / "d.ndjson"))
     assert cli(*args, "--opensearch", fake.url, "--auth", "none").code == 0
     assert not [r for r in fake.requests if "authorization" in r.headers]
-    refused = cli(
-        *args, "--opensearch", fake.url, "--auth", "none", "--user", "u", "--password", "p"
-    )
+    refused = cli(*args, "--opensearch", fake.url, "--auth", "none", "--user", "u")
     assert refused.code == 2 and "--auth basic" in refused.err
 
 

@@ -58,20 +58,14 @@ def test_unreachable_cluster(cli: Any) -> None:
     )
 
 
-def test_refused_credentials(cli: Any, fake: FakeOpenSearch, tmp_path: Path) -> None:
+def test_refused_credentials(
+    cli: Any, fake: FakeOpenSearch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake.require_basic_auth("admin", "secret")
-    result = cli(
-        "replay",
-        "--bucket",
-        "b",
-        "--opensearch",
-        fake.url,
-        "--user",
-        "admin",
-        "--password",
-        "wrong",
-    )
-    assert_one_line(result, 3, "HTTP 401", "--user/--password")
+    monkeypatch.setenv("OPENSEARCH_PASSWORD", "wrong")
+    result = cli("replay", "--bucket", "b", "--opensearch", fake.url, "--user", "admin")
+    assert_one_line(result, 3, "HTTP 401", "--user and OPENSEARCH_PASSWORD")
+    monkeypatch.delenv("OPENSEARCH_PASSWORD")
     demo = cli(
         "demo", "--out", str(tmp_path / "d.ndjson"), "--sessions", "2", "--opensearch", fake.url
     )
@@ -83,7 +77,7 @@ def test_user_without_password(
 ) -> None:
     monkeypatch.delenv("OPENSEARCH_PASSWORD", raising=False)
     assert_one_line(
-        cli("trace", "abc", "--opensearch", fake.url, "--user", "admin"), 2, "--password"
+        cli("trace", "abc", "--opensearch", fake.url, "--user", "admin"), 2, "OPENSEARCH_PASSWORD"
     )
 
 
@@ -124,7 +118,7 @@ def test_refused_permission_names_the_reason_and_the_options(
     fake.fail(403, path=r"/_index_template/.*")
     out = str(tmp_path / "d.ndjson")
     result = cli("demo", "--out", out, "--sessions", "2", "--opensearch", fake.url)
-    assert_one_line(result, 3, "HTTP 403", "security_exception", "--user/--password", "--sigv4")
+    assert_one_line(result, 3, "HTTP 403", "security_exception", "OPENSEARCH_PASSWORD", "--sigv4")
 
 
 def test_an_unreachable_cluster_is_named_with_the_network_reason_only(cli: Any) -> None:

@@ -15,7 +15,7 @@ from lambdalogs.commands.preview import PreviewOptions
 from tests.cli.conftest import stored
 from tests.fakes.opensearch_http import FakeOpenSearch
 
-SHARED = ("--opensearch", "--user", "--password", "--sigv4", "--region", "--index-prefix")
+SHARED = ("--opensearch", "--user", "--ca-bundle", "--sigv4", "--region", "--index-prefix")
 
 
 def _commands() -> dict[str, argparse.ArgumentParser]:

@@ -1,10 +1,12 @@
-"""Scope checks for parsed policy documents."""
+"""Scope checks for parsed policy documents, and the policy linter's findings on them."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Final
 
 from infra.policies import UNSCOPED_ACTIONS
+from tests.infra.harness import ProgramRun
 
 
 def statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
@@ -39,3 +41,41 @@ def assert_least_privilege(policy: dict[str, Any]) -> None:
         assert all("*" not in action for action in actions), statement
         if "*" in as_list(statement["Resource"]):
             assert set(actions) <= UNSCOPED_ACTIONS, statement
+
+
+POLICY_INPUTS: Final = {
+    "aws:iam/role:Role": "assumeRolePolicy",
+    "aws:iam/rolePolicy:RolePolicy": "policy",
+    "aws:s3/bucketPolicy:BucketPolicy": "policy",
+    "aws:opensearch/domain:Domain": "accessPolicies",
+}
+"""Every resource type through which the program creates an IAM policy document, and the input
+that holds it (a trust policy, an inline role policy, a bucket or a domain resource policy)."""
+
+
+def iam_policies(run: ProgramRun) -> dict[str, dict[str, Any]]:
+    """`<resource name>:<input>` → the parsed policy document, for every policy in `run`."""
+    found: dict[str, dict[str, Any]] = {}
+    for type_, field in POLICY_INPUTS.items():
+        for resource in run.of_type(type_):
+            if field in resource.inputs:
+                found[f"{resource.name}:{field}"] = resource.json(field)
+    return found
+
+
+Finding = tuple[str, str, str]
+"""(policy, statement Sid or `#<index>`, parliament issue code)."""
+
+
+def lint(label: str, policy: dict[str, Any]) -> list[Finding]:
+    """parliament's findings (its public auditors, as `parliament --file` runs them) on each
+    statement of `policy` alone, so that every finding names the statement it is about."""
+    import parliament  # type: ignore[import-not-found,unused-ignore]
+
+    found: list[Finding] = []
+    for index, statement in enumerate(statements(policy)):
+        alone = json.dumps({"Version": policy["Version"], "Statement": [statement]})
+        analyzed = parliament.analyze_policy_string(alone, ignore_private_auditors=True)
+        sid = str(statement.get("Sid") or f"#{index}")
+        found.extend((label, sid, str(finding.issue)) for finding in analyzed.findings)
+    return sorted(set(found))

@@ -37,6 +37,8 @@ def test_partition_is_used_in_every_arn() -> None:
     text = str(policy)
     assert "arn:aws:" not in text
     assert "arn:aws-cn:lambda:cn-north-1:123456789012:function:f" in text
+    denied = [s["Resource"] for s in policy["Statement"] if s["Effect"] == "Deny"]
+    assert denied == [["arn:aws-cn:logs:cn-north-1:123456789012:log-group:/lambda-logs-pipeline/*"]]
 
 
 def test_domain_policy_without_cidrs_has_no_anonymous_principal() -> None:
