@@ -75,11 +75,12 @@ def table(
     indent: str = "  ",
     out: TextIO | None = None,
     right: Collection[int] = (),
+    header: bool = True,
 ) -> list[str]:
     """A rich table as lines: columns as wide as their widest cell, two spaces apart, a rule of
-    dashes under the header, columns numbered in `right` aligned right. Off a terminal (or
-    without `out`) it is plain text and no cell is wrapped; on a terminal only the last column
-    folds when the table is wider than the screen."""
+    dashes under the header (no header unless `header`), columns numbered in `right` aligned
+    right. Off a terminal (or without `out`) it is plain text and no cell is wrapped; on a
+    terminal, cells fold when the table is wider than the screen."""
     from rich.box import Box
     from rich.table import Table
     from rich.text import Text
@@ -91,15 +92,12 @@ def table(
         pad_edge=False,
         padding=(0, 1, 0, 0),
         header_style="bold" if tty else "",
+        show_header=header,
     )
-    last = len(columns) - 1
     for i, name in enumerate(columns):
-        grid.add_column(
-            Text(name),
-            justify="right" if i in right else "left",
-            no_wrap=not (tty and i == last),
-            overflow="fold" if tty and i == last else "ignore",
-        )
+        # "fold": a cell too wide for a terminal goes on the next line whole, never cut with an
+        # ellipsis; off a terminal the console is wider than any table, so nothing folds
+        grid.add_column(Text(name), justify="right" if i in right else "left", overflow="fold")
     for row in rows:
         grid.add_row(*(Text(str(cell)) for cell in row))
     return [indent + line if line else line for line in _rendered(out, grid)]
