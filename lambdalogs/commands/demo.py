@@ -252,6 +252,7 @@ def publish(
         print_lines(sys.stderr, _dashboards_failed(cluster, problem))
     indexer = BulkIndexer(cluster, prefix=prefix, action="index")
     progress = Progress("indexing", len(documents), unit="documents")
+    progress.start()  # the first bulk request can take long on a remote cluster
     for batch in batches(documents, DEFAULT_BATCH):
         indexer.send(batch)
         progress.advance(len(batch))

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +113,30 @@ def test_json_output_is_pure_json_on_stdout(cli: Any, demo_file: Path) -> None:
     demo = cli("demo", "--out", str(path.parent / "again.ndjson"), "--json")
     assert demo.code == 0, demo.err
     assert isinstance(json.loads(demo.out), dict)
+
+
+def _python(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env.update(TERM="xterm-256color", COLUMNS="30")
+    return subprocess.run(
+        [sys.executable, *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_piped_demo_is_plain_text_on_both_streams(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    result = _python("-m", "lambdalogs", "demo", "--out", str(tmp_path / "d.ndjson"), cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert not ESCAPE.search(result.stdout + result.stderr)
+    assert not re.search("[\u2500-\u257f]", result.stdout + result.stderr)
+    header = next(line for line in result.stdout.splitlines() if line.startswith("function "))
+    expected = "function invocations errors timeouts cold p50 ms p95 ms p99 ms cost USD"
+    assert header.split() == expected.split()  # one line, though COLUMNS=30
+
+
+def test_the_version_does_not_import_rich() -> None:
+    root = Path(__file__).resolve().parents[2]
+    result = _python("-X", "importtime", "-m", "lambdalogs", "--version", cwd=root)
+    assert result.returncode == 0
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert "lambdalogs.console" in imported and "rich" not in imported
