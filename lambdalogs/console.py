@@ -95,7 +95,7 @@ def table(
         show_header=header,
     )
     for i, name in enumerate(columns):
-        # "fold": a cell too wide for a terminal goes on the next line whole, never cut with an
+        # "fold": a cell too wide for a terminal continues on the next line, never cut with an
         # ellipsis; off a terminal the console is wider than any table, so nothing folds
         grid.add_column(Text(name), justify="right" if i in right else "left", overflow="fold")
     for row in rows:
