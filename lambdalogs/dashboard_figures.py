@@ -6,7 +6,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TextIO
 
+from lambdalogs.console import table
 from lambdalogs.documents import ERROR_LEVELS, Document, iso_time, timestamp_ms
 from lambdalogs.search.traces import Trace
 
@@ -76,51 +78,73 @@ def metric_figures(documents: Iterable[Document]) -> dict[str, list[float]]:
 # -- rendering ---------------------------------------------------------------------------------
 
 
-def render_functions(figures: list[FunctionFigures]) -> list[str]:
-    header = (
-        f"{'function':<28}{'invocations':>12}{'errors':>8}{'timeouts':>9}{'cold':>6}"
-        f"{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'cost USD':>13}"
-    )
-    lines = [header, "-" * len(header)]
-    for f in figures:
-        lines.append(
-            f"{f.name:<28}{f.invocations:>12}{f.errors:>8}{f.timeouts:>9}{f.cold_starts:>6}"
-            f"{f.p50_ms:>10.2f}{f.p95_ms:>10.2f}{f.p99_ms:>10.2f}{f.cost_usd:>13.8f}"
-        )
+def render_functions(figures: list[FunctionFigures], out: TextIO | None = None) -> list[str]:
+    rows: list[list[object]] = [
+        [
+            f.name,
+            f.invocations,
+            f.errors,
+            f.timeouts,
+            f.cold_starts,
+            f"{f.p50_ms:.2f}",
+            f"{f.p95_ms:.2f}",
+            f"{f.p99_ms:.2f}",
+            f"{f.cost_usd:.8f}",
+        ]
+        for f in figures
+    ]
     total_cost = sum(f.cost_usd for f in figures)
-    total = sum(f.invocations for f in figures)
-    lines.append(f"{'total':<28}{total:>12}{'':>53}{total_cost:>13.8f}")
-    return lines
+    rows.append(["total", sum(f.invocations for f in figures), *[""] * 6, f"{total_cost:.8f}"])
+    columns = ["function", "invocations", "errors", "timeouts", "cold", "p50 ms", "p95 ms"]
+    columns += ["p99 ms", "cost USD"]
+    return table(columns, rows, indent="", out=out, right=range(1, 9))
 
 
-def render_metrics(metrics: dict[str, list[float]]) -> list[str]:
-    return [
-        f"{name:<28}{len(values):>6} values   p50 {percentile(values, 50):>8.1f}   "
-        f"p95 {percentile(values, 95):>8.1f}   max {max(values):>8.1f}"
+def render_metrics(metrics: dict[str, list[float]], out: TextIO | None = None) -> list[str]:
+    rows = [
+        [
+            name,
+            len(values),
+            f"{percentile(values, 50):.1f}",
+            f"{percentile(values, 95):.1f}",
+            f"{max(values):.1f}",
+        ]
         for name, values in metrics.items()
     ]
+    columns = ["metric", "values", "p50", "p95", "max"]
+    return table(columns, rows, indent="", out=out, right=range(1, 5))
 
 
-def render_slowest(traces: Iterable[Trace], count: int = 5) -> list[str]:
+def render_slowest(traces: Iterable[Trace], count: int = 5, out: TextIO | None = None) -> list[str]:
     ranked = sorted(traces, key=lambda t: (-t.lead_ms, t.trace_id))[:count]
-    lines = [f"{'trace id':<38}{'lead ms':>8}{'functions':>11}  last milestone"]
-    for trace in ranked:
-        last = trace.milestones[-1].get("labels.milestone") if trace.milestones else "-"
-        lines.append(f"{trace.trace_id:<38}{trace.lead_ms:>8}{len(trace.functions):>11}  {last}")
-    return lines
+    rows = [
+        [
+            trace.trace_id,
+            trace.lead_ms,
+            len(trace.functions),
+            trace.milestones[-1].get("labels.milestone") if trace.milestones else "-",
+        ]
+        for trace in ranked
+    ]
+    columns = ["trace id", "lead ms", "functions", "last milestone"]
+    return table(columns, rows, indent="", out=out, right={1, 2})
 
 
-def render_failure(trace: Trace) -> list[str]:
+def render_failure(trace: Trace, out: TextIO | None = None) -> list[str]:
     """The failing trace's milestones, and where it stopped."""
-    lines = [f"trace {trace.trace_id} (started {iso_time(trace.start_ms)} UTC)"]
-    for milestone in trace.milestones:
-        offset = timestamp_ms(milestone) - trace.start_ms
-        lines.append(
-            f"  +{offset:>6} ms  {milestone.get('faas.name', '?'):<28}"
-            f"{milestone.get('labels.milestone')}"
-        )
-    lines.append("  " + stopped_at(trace))
-    return lines
+    rows = [
+        [
+            f"+ {timestamp_ms(milestone) - trace.start_ms} ms",
+            milestone.get("faas.name", "?"),
+            milestone.get("labels.milestone"),
+        ]
+        for milestone in trace.milestones
+    ]
+    return [
+        f"trace {trace.trace_id} (started {iso_time(trace.start_ms)} UTC)",
+        *table(["offset", "function", "milestone"], rows, out=out, right={0}, header=False),
+        "  " + stopped_at(trace),
+    ]
 
 
 def stopped_at(trace: Trace) -> str:

@@ -171,7 +171,7 @@ def run(
         ],
     )
     found = traces.build(documents)
-    print_lines(out, dashboard(documents, found))
+    print_lines(out, dashboard(documents, found, out))
     summary = _summary(options, load, documents, found)
     summary.update(dropped=delivery.dropped, failed_records=len(delivery.failed))
     outcome = Outcome(documents, summary)
@@ -183,21 +183,23 @@ def run(
     return outcome
 
 
-def dashboard(documents: list[Document], found: dict[str, traces.Trace]) -> list[str]:
+def dashboard(
+    documents: list[Document], found: dict[str, traces.Trace], out: TextIO | None = None
+) -> list[str]:
     """The figures the OpenSearch dashboards show for these documents (and their traces)."""
     failing = sorted((t for t in found.values() if t.failed), key=lambda t: t.start_ms)
     lines = [
         "Lambda overview (per function)",
-        *figures.render_functions(figures.function_figures(documents)),
+        *figures.render_functions(figures.function_figures(documents), out),
     ]
     metrics = figures.metric_figures(documents)
     if metrics:
-        lines += ["", "EMF metrics (ms)", *figures.render_metrics(metrics)]
+        lines += ["", "EMF metrics (ms)", *figures.render_metrics(metrics, out)]
     lines += ["", "Slowest traces (lead time: first to last event of the trace id)"]
-    lines += figures.render_slowest(found.values())
+    lines += figures.render_slowest(found.values(), out=out)
     lines += ["", f"Failing traces ({len(failing)}): milestones, and where each stopped"]
     for trace in failing:
-        lines += figures.render_failure(trace)
+        lines += figures.render_failure(trace, out)
     return [*lines, ""]
 
 
@@ -250,6 +252,7 @@ def publish(
         print_lines(sys.stderr, _dashboards_failed(cluster, problem))
     indexer = BulkIndexer(cluster, prefix=prefix, action="index")
     progress = Progress("indexing", len(documents), unit="documents")
+    progress.start()  # the first bulk request can take long on a remote cluster
     for batch in batches(documents, DEFAULT_BATCH):
         indexer.send(batch)
         progress.advance(len(batch))

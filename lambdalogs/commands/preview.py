@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Final, TextIO
 
 from lambdalogs.commands.options import Commands, add_output_option, output_path
-from lambdalogs.console import print_lines
+from lambdalogs.console import print_lines, table
 from lambdalogs.documents import Document
 from lambdalogs.errors import InputError
 from lambdalogs.local import logfiles, transform
@@ -203,7 +203,7 @@ def _report(
     print_lines(out, ["", f"Documents ({len(shown)} of {totals.documents}; --show N for more)"])
     for document in shown:
         print_lines(out, [json.dumps(document, indent=2, ensure_ascii=False)])
-    print_lines(out, ["", "Field summary", *render_summary(totals.fields.figures())])
+    print_lines(out, ["", "Field summary", *render_summary(totals.fields.figures(), out)])
     if options.out is not None:
         print_lines(out, ["", f"Wrote {totals.documents} documents to {options.out} (bulk format)"])
 
@@ -280,11 +280,9 @@ def field_summary(documents: list[Document]) -> list[FieldFigures]:
     return tally.figures()
 
 
-def render_summary(figures: list[FieldFigures]) -> list[str]:
-    lines = [f"  {'field':<40}{'docs':>6}  {'type':<12} example"]
-    for f in figures:
-        lines.append(f"  {f.name:<40}{f.documents:>6}  {'/'.join(f.types):<12} {f.example}")
-    return lines
+def render_summary(figures: list[FieldFigures], out: TextIO | None = None) -> list[str]:
+    rows = [(f.name, f.documents, "/".join(f.types), f.example) for f in figures]
+    return table(["field", "docs", "type", "example"], rows, out=out, right={1})
 
 
 def _leaves(document: Document, prefix: str = "") -> list[tuple[str, Any]]:

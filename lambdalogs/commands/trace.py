@@ -15,7 +15,7 @@ from lambdalogs.commands.options import (
     opensearch_url,
     positive_int,
 )
-from lambdalogs.console import print_lines
+from lambdalogs.console import print_lines, table
 from lambdalogs.documents import Document, iso_time, timestamp_ms
 from lambdalogs.errors import InputError
 from lambdalogs.search import traces
@@ -56,7 +56,7 @@ def run_command(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         print(json.dumps(as_json(trace), indent=2, ensure_ascii=False), file=out)
     else:
-        print_lines(out, render(trace))
+        print_lines(out, render(trace, out))
     return 0
 
 
@@ -95,7 +95,7 @@ def as_json(trace: Trace) -> dict[str, Any]:
     }
 
 
-def render(trace: Trace) -> list[str]:
+def render(trace: Trace, out: TextIO | None = None) -> list[str]:
     start = trace.start_ms
     lines = [
         f"trace {trace.trace_id}: {len(trace.documents)} events in "
@@ -108,24 +108,43 @@ def render(trace: Trace) -> list[str]:
         "",
         "milestones",
     ]
-    lines += _rows(trace.milestones, start, milestone=True) or ["  (none)"]
+    lines += _rows(trace.milestones, start, out, milestone=True) or ["  (none)"]
     lines += ["", "events"]
-    lines += _rows(trace.documents, start, milestone=False)
+    lines += _rows(trace.documents, start, out, milestone=False)
     if note:
         lines += ["", note]
     return lines
 
 
-def _rows(documents: Iterable[Document], start: int, *, milestone: bool) -> list[str]:
+def _rows(
+    documents: Iterable[Document], start: int, out: TextIO | None, *, milestone: bool
+) -> list[str]:
+    """One row an event, no header: time, offset from the start, function, milestone (or kind)
+    and the message's first 100 characters."""
     rows = []
     for document in documents:
         at = timestamp_ms(document)
         what = document.get("labels.milestone") if milestone else _kind(document)
         rows.append(
-            f"  {iso_time(at)[11:]}  +{at - start:>6} ms  {document.get('faas.name', '?'):<27} "
-            f"{what!s:<{36 if milestone else 10}} {_summary(document)[:100]}"
+            (
+                iso_time(at)[11:],
+                f"+ {at - start} ms",
+                document.get("faas.name", "?"),
+                what,
+                _summary(document)[:100],
+            )
         )
-    return rows
+    return (
+        table(
+            ["time", "offset", "function", "what", "message"],
+            rows,
+            out=out,
+            right={1},
+            header=False,
+        )
+        if rows
+        else []
+    )
 
 
 def _kind(document: Document) -> str:

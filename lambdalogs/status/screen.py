@@ -36,6 +36,8 @@ def render(stack: Stack, checks: Sequence[Check], out: TextIO) -> list[str]:
             cells = [
                 [("! " if r.attention else "  ") + r.cells[0], *r.cells[1:]] for r in check.rows
             ]
-            lines += table(["  " + check.columns[0], *check.columns[1:]], cells, indent="  ")
+            lines += table(
+                ["  " + check.columns[0], *check.columns[1:]], cells, indent="  ", out=out
+            )
         lines += [f"  - {note}" for note in check.notes]
     return lines

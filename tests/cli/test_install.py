@@ -2,7 +2,7 @@
 runtime dependencies.
 
 The wheel is built from a copy of the sources and installed, without its dependencies, into a
-fresh virtualenv; the dependencies (boto3, opensearch-py, orjson) come from this virtualenv
+fresh virtualenv; the dependencies (boto3, opensearch-py, orjson, rich) come from this virtualenv
 through a `.pth` file, so the test needs no network. That the wheel declares exactly those is
 checked on its metadata."""
 
@@ -113,6 +113,7 @@ def test_the_wheel_holds_the_cli_and_its_content_and_needs_no_deployment_tools(
         "boto3",
         "opensearch-py",
         "orjson",
+        "rich",
     ]
 
 

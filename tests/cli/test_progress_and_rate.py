@@ -34,8 +34,12 @@ def test_progress_redraws_a_bar_on_a_terminal() -> None:
         progress.advance()
     progress.finish()
     text = stream.getvalue()
-    assert text.count("\r") == 11 and text.endswith("\n")
-    assert "[" + "#" * 28 + "] 10/10 objects" in text
+    # redrawn in place (carriage return, erase the line) on every advance and at the end
+    assert text.count("\r\033[2K") >= 11 and text.endswith("\n")
+    assert "━" in text and "10/10 objects (1 objects/s)" in text
+    # the bar is transient: one plain summary line stays, after the bar is erased
+    assert text.rsplit("\033[2K", 1)[1] == "replay: 100% 10/10 objects (1 objects/s)\n"
+    assert text.count("\033[?25l") == text.count("\033[?25h") == 1  # the cursor comes back
 
 
 def test_progress_writes_plain_periodic_lines_in_a_log() -> None:
@@ -48,7 +52,8 @@ def test_progress_writes_plain_periodic_lines_in_a_log() -> None:
     lines = stream.getvalue().splitlines()
     assert "\r" not in stream.getvalue()
     assert len(lines) == 11  # one every 5 s over 50 s, and the last
-    assert lines[-1].endswith("100/100 objects (2 objects/s)")
+    assert lines[-1] == "replay: 100% 100/100 objects (2 objects/s)"
+    assert all(line.isascii() for line in lines)  # no bar drawn, no escape code
 
 
 def test_rate_limiter_keeps_the_average_under_the_rate() -> None:
