@@ -24,7 +24,7 @@ ES_HTTP_ACTIONS: Final = (
     "es:ESHttpPost",
     "es:ESHttpPut",
 )
-UNSCOPED_ACTIONS: Final = frozenset({"lambda:ListFunctions"})
+UNSCOPED_ACTIONS: Final = frozenset({"lambda:ListFunctions", "logs:DescribeLogGroups"})
 """Actions without resource-level permissions: `Resource: *` is the narrowest possible."""
 
 
@@ -194,13 +194,17 @@ def subscriber_permissions(
             "ManageSubscriptions",
             [
                 "logs:DeleteSubscriptionFilter",
-                "logs:DescribeLogGroups",
                 "logs:DescribeSubscriptionFilters",
                 "logs:FilterLogEvents",
                 "logs:PutSubscriptionFilter",
             ],
             [ctx.all_log_groups_arn],
         ),
+        # DescribeLogGroups is a list call: parliament's copy of the Service Authorization
+        # Reference gives it no resource type (RESOURCE_MISMATCH unless "*"), and a statement
+        # naming log-group ARNs would then not apply to it. "*" works whichever is true; the
+        # call returns group names and settings, never events.
+        allow("ListLogGroups", ["logs:DescribeLogGroups"], ["*"]),
         never_subscribe_pipelines(ctx),
         allow("FindFunctionLogGroups", ["lambda:ListFunctions"], ["*"]),
         allow(
@@ -245,6 +249,9 @@ def domain_access_policy(ctx: AwsContext, domain_arn: str, allowed_cidrs: Sequen
         }
     ]
     if allowed_cidrs:
+        # parliament MISMATCHED_TYPE on AllowedNetworks is accepted: its Ip pattern knows only
+        # uncompressed IPv6 (seven colons), while IAM takes compressed networks such as
+        # 2001:db8::/32 (and `allowedCidrs` is validated as networks by infra/config_rules.py).
         statements.append(
             {
                 "Sid": "AllowedNetworks",
@@ -282,6 +289,8 @@ def tls_only_bucket_policy(bucket_arn: str) -> Policy:
             "Principal": {"AWS": "*"},
             "Action": "s3:*",
             "Resource": resources,
+            # parliament MISMATCHED_TYPE on DenyOldTls is accepted: its Numeric pattern is whole
+            # numbers only, while TLS versions are 1.2 and 1.3 (AWS's own examples compare 1.2)
             "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
         },
     )

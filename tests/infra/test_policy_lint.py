@@ -19,6 +19,8 @@ JUSTIFIED: Final[dict[tuple[str, str], str]] = {
     ("DenyInsecureTransport", "RESOURCE_MISMATCH"): _DENY_ALL_S3,
     ("DenyOldTls", "RESOURCE_MISMATCH"): _DENY_ALL_S3,
     ("DenyOldTls", "UNKNOWN_CONDITION_FOR_ACTION"): _DENY_ALL_S3,
+    ("DenyOldTls", "MISMATCHED_TYPE"): "parliament's Numeric pattern is whole numbers only",
+    ("AllowedNetworks", "MISMATCHED_TYPE"): "parliament's Ip pattern refuses compressed IPv6",
 }
 """(statement Sid, parliament issue) → why it stays; `infra/policies.py` names the same issue
 and Sid in a comment beside the statement (checked below). Any other finding fails."""
