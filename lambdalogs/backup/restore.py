@@ -106,6 +106,7 @@ class Replayer:
         path = self.options.checkpoint or default_path(digest)
         checkpoint = Checkpoint.load(path, digest, enabled=not self.options.dry_run)
         progress = Progress("replay", len(objects), unit="objects")
+        progress.start()  # an object's first batches can take long: show the run has begun
         for obj in objects:
             if checkpoint.is_done(obj.key, obj.etag):
                 self.counts.resumed += 1

@@ -132,6 +132,16 @@ def test_replay_restores_every_event_once_and_a_second_run_indexes_nothing(
     assert _indexed_ids(fake) == counts
 
 
+def test_replay_reports_progress_before_its_first_object(
+    cli: Any, fake: FakeOpenSearch, backup: Backup
+) -> None:
+    result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url)
+    assert result.code == 0, result.err
+    progress = [line for line in result.err.splitlines() if line.startswith("replay: ")]
+    assert progress[0].startswith("replay: 0% 0/4 objects"), result.err
+    assert progress[-1].startswith("replay: 100% 4/4 objects")
+
+
 def test_replay_resumes_after_a_failure_half_way_without_loss_or_duplicates(
     cli: Any, fake: FakeOpenSearch, backup: Backup, tmp_path: Path
 ) -> None:
