@@ -28,11 +28,22 @@ class Request(NamedTuple):
     """Log events it carries (CloudWatch records), or records (passthrough)."""
 
 
+EVERYDAY_FILES: Final = ("edge", "json-formats", "node", "other-runtimes", "platform", "python")
+"""The corpus files of the formats most functions write every day. The later files are golden
+cases of rare formats (crash lines, SnapStart, tenant isolation, Powertools in every casing…),
+one or two lines each: in `corpus` they weigh as much as any line, so `typical` leaves them out
+rather than draw a crash line or a SnapStart REPORT as often as an ordinary one."""
+
+
 def corpus_lines(mix: str) -> list[str]:
-    """`corpus`: every corpus line alike (edge-heavy: errors, tracebacks, EMF, odd bytes).
-    `typical`: START, END and REPORT of each invocation around four application lines."""
+    """`corpus`: every corpus line alike (edge-heavy: errors, tracebacks, EMF, odd bytes, every
+    rare format). `typical`: START, END and REPORT of each invocation around four application
+    lines, from the everyday files."""
+    paths = sorted(CORPUS.glob("*.json"))
+    if mix != "corpus":
+        paths = [CORPUS / f"{name}.json" for name in EVERYDAY_FILES]
     lines: list[str] = []
-    for path in sorted(CORPUS.glob("*.json")):
+    for path in paths:
         for case in json.loads(path.read_text()):
             lines.extend(e["message"] for e in case["events"] if len(e["message"]) < 4096)
     if mix == "corpus":

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bench.workload import EVERYDAY_FILES
 from infra.config_errors import ConfigError
 from infra.stack_config import StackConfig
 from lambda_shared.event_rules import EventRulesError, parse_rules
@@ -21,10 +22,8 @@ from transformer.settings import Settings, SettingsError
 
 CORPUS = Path(__file__).parent.parent / "corpus"
 CASES = [case for path in sorted(CORPUS.glob("*.json")) for case in json.loads(path.read_text())]
-BASE_FILES = ("edge", "json-formats", "node", "other-runtimes", "platform", "python")
-"""The corpus the exact counts below were worked out on (later files are covered case by case)."""
 BASE_CASES = [
-    case for name in BASE_FILES for case in json.loads((CORPUS / f"{name}.json").read_text())
+    case for name in EVERYDAY_FILES for case in json.loads((CORPUS / f"{name}.json").read_text())
 ]
 DEV = "/aws/lambda/dev-orders"
 PROD = "/aws/lambda/prod-orders"

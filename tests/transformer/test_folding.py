@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bench.workload import EVERYDAY_FILES
 from infra.function_environments import transformer_environment
 from infra.stack_config import StackConfig
 from lambdalogs.local.firehose import LoopbackFirehose, deliver, opensearch_document
@@ -24,10 +25,8 @@ from transformer.settings import Settings, SettingsError
 
 CORPUS = Path(__file__).parent.parent / "corpus"
 CASES = [case for path in sorted(CORPUS.glob("*.json")) for case in json.loads(path.read_text())]
-BASE_FILES = ("edge", "json-formats", "node", "other-runtimes", "platform", "python")
-"""The corpus the exact counts below were worked out on (later files are covered case by case)."""
 BASE_CASES = [
-    case for name in BASE_FILES for case in json.loads((CORPUS / f"{name}.json").read_text())
+    case for name in EVERYDAY_FILES for case in json.loads((CORPUS / f"{name}.json").read_text())
 ]
 FOLD = Settings(region="eu-west-1", fold_platform_events=True)
 PLAIN = Settings(region="eu-west-1")
