@@ -35,6 +35,7 @@ from transformer.reduction import Reduction
 from transformer.reingest import Outcome, Routes, Spool
 from transformer.settings import Settings
 from transformer.summary import Summary, only_pipeline_records, summary_record
+from transformer.trace_ids import RequestTraces
 from transformer.types import Answer, Transformed
 
 LOCAL_TIME_BUDGET_SECONDS: Final = 300.0
@@ -163,6 +164,7 @@ def _count(
 class _Limits(NamedTuple):
     held_bytes: int
     concurrency: int
+    traces: RequestTraces
 
 
 @contextmanager
@@ -191,12 +193,14 @@ def process(
     codec: Codec | None = None,
     held_max_bytes: int = HELD_DOCUMENTS_MAX_BYTES,
     concurrency: int = 1,
+    traces: RequestTraces | None = None,
 ) -> dict[str, list[dict[str, str]]]:
     """Transform one Firehose batch; see the module docstring. `codec` defaults to orjson when
     it is importable, the standard library otherwise; `held_max_bytes`: the documents held
     before they are re-ingested (tests lower it); `concurrency`: PutRecordBatch calls in flight
-    (`firehose` must then be thread-safe)."""
-    limits = _Limits(held_max_bytes, concurrency)
+    (`firehose` must then be thread-safe); `traces`: the request ids' trace ids remembered from
+    earlier batches (transformer/trace_ids.py), none by default."""
+    limits = _Limits(held_max_bytes, concurrency, traces or RequestTraces())
     with _cyclic_gc_paused():
         return _process(
             event, context, firehose, architectures, settings, sleep, log, codec, limits
@@ -215,12 +219,7 @@ def _process(
     limits: _Limits,
 ) -> dict[str, list[dict[str, str]]]:
     started = time.monotonic()
-    records = event.get("records") if isinstance(event, dict) else None
-    if not isinstance(records, list):
-        raise InvalidEventError(
-            "the event has no 'records' list: invoke this function as a Firehose "
-            "data-transformation processor"
-        )
+    records = _records_of(event)
     stream_arn = str(event.get("deliveryStreamArn") or "")
     stream = stream_name(stream_arn)
     codec = codec or default_codec()
@@ -233,7 +232,14 @@ def _process(
     )
     reduction = Reduction(settings, codec, fallback_ms, routes)
     ctx = Context(
-        settings, codec, architectures, region, fallback_ms, limits.held_bytes, reduction.begin
+        settings,
+        codec,
+        architectures,
+        region,
+        fallback_ms,
+        limits.held_bytes,
+        reduction.begin,
+        limits.traces,
     )
     summary = Summary(records_in=len(records))
     passing = passthrough.split(records)  # our own documents coming back: answered at once
@@ -259,6 +265,16 @@ def _process(
     if not only_pipeline_records(summary):
         _log_summary(summary, stream, str(event.get("invocationId", "")), settings, codec, log)
     return response
+
+
+def _records_of(event: Any) -> list[Any]:
+    records = event.get("records") if isinstance(event, dict) else None
+    if not isinstance(records, list):
+        raise InvalidEventError(
+            "the event has no 'records' list: invoke this function as a Firehose "
+            "data-transformation processor"
+        )
+    return records
 
 
 def _log_summary(
@@ -359,4 +375,5 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str
         architectures=_architectures(settings, region),
         settings=settings,
         concurrency=REINGEST_CONCURRENCY,
+        traces=_CONTAINER.setdefault("request-traces", RequestTraces()),
     )

@@ -7,7 +7,7 @@ documents are finished after the loop, the architecture resolved once per functi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, NamedTuple
 
 from lambda_shared.pipeline_groups import is_pipeline_log_group
@@ -19,6 +19,7 @@ from transformer.enrich import BILLED, StreamInfo, Usage, add_cost, enrich, usag
 from transformer.jsonlib import Codec
 from transformer.parse import parse_capped, parse_line
 from transformer.settings import Settings
+from transformer.trace_ids import RequestTraces
 from transformer.types import Fields, Transformed
 
 # What encoding parsed fields can raise: orjson's JSONEncodeError (a TypeError) beyond its
@@ -49,6 +50,8 @@ class Context:
     fallback_epoch_ms: int
     held_max_bytes: int = HELD_DOCUMENTS_MAX_BYTES
     begin_record: BeginRecord | None = None
+    traces: RequestTraces = field(default_factory=RequestTraces)
+    """Request id → its trace id, lent to the request's other lines (transformer/trace_ids.py)."""
 
 
 @dataclass
@@ -80,6 +83,7 @@ def _documents(
     documents: list[bytes] = []
     reports: list[_Report] = []
     settings = ctx.settings
+    carry = ctx.traces.carry
     for event in events:
         line, epoch_ms, event_id = read_event(event, codec)
         try:  # a parser bug costs the event its parse, never the event itself
@@ -92,7 +96,8 @@ def _documents(
             tally.parser_errors += 1
             fields = {}
         if screen is not None and not screen(fields, line, epoch_ms, event_id):
-            continue
+            continue  # held to be folded into its REPORT (which gets the trace id)
+        carry(fields)
         if BILLED in fields:
             billed = usage(fields, info)
             if billed is not None:  # its document is written after the loop, with its cost

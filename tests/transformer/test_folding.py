@@ -340,4 +340,5 @@ def test_a_trace_still_starts_at_its_folded_start() -> None:
     # THEN the trace starts when the invocation did, not at its first application line
     trace = build(documents)["t-1"]
     assert trace.start_ms == T0
-    assert trace.lead_ms == 0  # lead time: between events carrying the trace id, unchanged
+    # lead time runs to the invocation's end: its REPORT carries the request's trace id
+    assert trace.lead_ms == 30 - 10
