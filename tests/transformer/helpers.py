@@ -16,9 +16,11 @@ from lambdalogs.local.firehose import (
     opensearch_document,
     subscription_record,
 )
+from transformer.budget import HELD_DOCUMENTS_MAX_BYTES
 from transformer.cost import StaticArchitectures
 from transformer.handler import process
 from transformer.settings import Settings
+from transformer.trace_ids import RequestTraces
 
 STREAM_ARN = "arn:aws:firehose:eu-west-1:123456789012:deliverystream/lambda-logs"
 GROUP = "/aws/lambda/orders-api"
@@ -75,6 +77,8 @@ def run(
     context: Any = None,
     sleep: Callable[[float], None] = lambda _s: None,
     architectures: Any = None,
+    held_max_bytes: int = HELD_DOCUMENTS_MAX_BYTES,
+    traces: RequestTraces | None = None,
 ) -> Run:
     logs: list[str] = []
     response = process(
@@ -85,6 +89,8 @@ def run(
         settings=settings or Settings(region="eu-west-1"),
         sleep=sleep,
         log=logs.append,
+        held_max_bytes=held_max_bytes,
+        traces=traces,
     )
     return Run(response, logs)
 

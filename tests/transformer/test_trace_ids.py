@@ -3,16 +3,13 @@ timed-out trace's lead time runs to its timeout, not to its last application lin
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
-from lambdalogs.local.firehose import LoopbackFirehose, firehose_event, opensearch_document
+from lambdalogs.local.firehose import LoopbackFirehose, opensearch_document
 from lambdalogs.search.traces import build
-from tests.transformer.helpers import STREAM_ARN, Context, cw_record
+from tests.transformer.helpers import cw_record, run
 from transformer.cost import StaticArchitectures
-from transformer.handler import process
-from transformer.settings import Settings
 from transformer.trace_ids import RequestTraces
 
 T0 = 1_795_169_647_000
@@ -43,22 +40,10 @@ def report(request: str, offset: int) -> dict[str, Any]:
 
 
 def documents(records: list[bytes], traces: RequestTraces | None = None) -> list[dict[str, Any]]:
+    """What OpenSearch receives: the inline documents and the re-ingested ones."""
     stream = LoopbackFirehose()
-    response = process(
-        firehose_event(records, STREAM_ARN),
-        Context(),
-        firehose=stream,
-        architectures=StaticArchitectures("arm64"),
-        settings=Settings(region="eu-west-1"),
-        log=lambda _line: None,
-        traces=traces,
-    )
-    inline = [
-        opensearch_document(base64.b64decode(r["data"]))
-        for r in response["records"]
-        if r["result"] == "Ok"
-    ]
-    return inline + [opensearch_document(data) for data in stream.pending]
+    answered = run(records, stream, architectures=StaticArchitectures("arm64"), traces=traces)
+    return answered.documents() + [opensearch_document(data) for data in stream.pending]
 
 
 def test_a_timeout_and_report_carry_the_trace_id_of_their_request() -> None:
