@@ -11,13 +11,25 @@ from tests.fakes.opensearch_store import field_values
 
 JsonObject = dict[str, Any]
 MINUTE = 60_000
+ACCOUNT = "111111111111"
+REGION = "eu-west-1"
+
+
+def cloud(account: str = ACCOUNT, region: str = REGION) -> JsonObject:
+    """The `cloud` object every document carries: the log group's account and region."""
+    return {"provider": "aws", "account": {"id": account}, "region": region}
 
 
 def invocation(
-    function: str, request: str, status: str, at_ms: int, error_lines: int = 0
+    function: str,
+    request: str,
+    status: str,
+    at_ms: int,
+    error_lines: int = 0,
+    account: str = ACCOUNT,
 ) -> list[JsonObject]:
     """One invocation: its ERROR lines, a timeout line when it timed out, its REPORT."""
-    common = {"faas": {"name": function, "execution": request}}
+    common = {"faas": {"name": function, "execution": request}, "cloud": cloud(account)}
     docs: list[JsonObject] = [
         {"@timestamp": iso(at_ms - 2), **common, "log": {"level": "ERROR"}, "message": "boom"}
         for _ in range(error_lines)

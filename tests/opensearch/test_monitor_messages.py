@@ -15,7 +15,7 @@ from tests.opensearch.alerting_context import (
     query_level_runs,
     render,
 )
-from tests.opensearch.invocations import MINUTE, invocation
+from tests.opensearch.invocations import ACCOUNT, MINUTE, cloud, invocation
 
 END_MS = 1_764_666_000_000  # the period end of the run under test
 SETTINGS = ContentSettings(
@@ -27,8 +27,11 @@ def monitors() -> dict[str, JsonObject]:
     return load_artifacts(SETTINGS).monitors
 
 
-def line(function: str, minutes_ago: float, **fields: JsonObject) -> JsonObject:
-    return {"@timestamp": iso(END_MS - minutes_ago * MINUTE), "faas": {"name": function}, **fields}
+def line(
+    function: str, minutes_ago: float, account: str = ACCOUNT, **fields: JsonObject
+) -> JsonObject:
+    at = iso(END_MS - minutes_ago * MINUTE)
+    return {"@timestamp": at, "faas": {"name": function}, "cloud": cloud(account), **fields}
 
 
 def rendered(run: ActionRun) -> tuple[str, str]:
@@ -36,13 +39,15 @@ def rendered(run: ActionRun) -> tuple[str, str]:
     return subject, render(run.action["message_template"]["source"], run.params)
 
 
-def failed(function: str, count: int, minutes_ago: float = 2) -> list[JsonObject]:
+def failed(
+    function: str, count: int, minutes_ago: float = 2, account: str = ACCOUNT
+) -> list[JsonObject]:
     """`count` failed invocations: errors with ERROR lines and timeouts (two documents each)."""
     docs: list[JsonObject] = []
     for i in range(count):
         status = "timeout" if i % 2 else "error"
         at = END_MS - int(minutes_ago * MINUTE) - i
-        docs += invocation(function, f"{function}-{i}", status, at, error_lines=2)
+        docs += invocation(function, f"{function}-{i}", status, at, 2, account)
     return docs
 
 
@@ -54,14 +59,16 @@ def test_error_spike_names_each_function_and_every_count() -> None:
         d for i in range(20) for d in invocation("chatty", f"c{i}", "success", END_MS - MINUTE, 2)
     ]
     documents += failed("old", 30, minutes_ago=20)
-    runs = bucket_level_runs(monitors()["error-spike"], documents, END_MS, alerted={"search"})
+    search_alert = f"search,{ACCOUNT},eu-west-1"  # bucket_keys: the composite key values
+    runs = bucket_level_runs(monitors()["error-spike"], documents, END_MS, {search_alert})
     # THEN one action per alert: checkout NEW, search DEDUPED
     assert [r.category for r in runs] == ["NEW", "DEDUPED"]
     texts = [rendered(r) for r in runs]
     for (subject, message), name in zip(texts, ["checkout", "search"], strict=True):
         assert name in subject and message.startswith(name)
-        assert "- checkout: 12\n" in message and "- search: 15\n" in message  # timeouts once
-        assert "- billing: 3\n" in message
+        assert f"- checkout (account {ACCOUNT}, eu-west-1): 12\n" in message  # timeouts once
+        assert f"- search (account {ACCOUNT}, eu-west-1): 15\n" in message
+        assert f"- billing (account {ACCOUNT}, eu-west-1): 3\n" in message
         assert "chatty" not in message and "old" not in message  # error lines are not failures
         assert "- : " not in message and "to 2025-12-02T09:00:00Z." in message  # Instant
     assert "(ongoing)" in texts[1][0] and "(ongoing)" not in texts[0][0]
@@ -72,8 +79,9 @@ def test_function_silent_names_the_silent_function() -> None:
     runs = bucket_level_runs(monitors()["function-silent"], documents, END_MS, alerted=set())
     assert [r.category for r in runs] == ["NEW"]
     subject, message = rendered(runs[0])
-    assert "orders" in subject and message.startswith("orders logged in the 24 hours")
-    assert "0 log lines in the last hour" in message and 'faas.name:"orders"' in message
+    assert "orders" in subject and "logged in the 24 hours" in message
+    assert message.startswith(f"orders,{ACCOUNT},eu-west-1 (function,account,region) logged")
+    assert "0 log lines in the last hour" in message
     assert "payments" not in subject + message
 
 
@@ -133,3 +141,28 @@ def test_new_error_names_the_new_fingerprint_once_with_its_functions_and_counts(
     assert "old0fingerprint" not in subject + message and "ccc0" not in subject + message
     # WHEN the next run still sees it new THEN it is DEDUPED: not notified again
     assert bucket_level_runs(monitor, documents, END_MS, alerted={"bbb0fingerprint"}) == []
+
+
+OTHER = "222222222222"
+
+
+def test_error_spike_keeps_same_named_functions_of_two_accounts_apart() -> None:
+    # GIVEN checkout failing 12 times in one account, and 5 times in another (together 17)
+    documents = failed("checkout", 12) + failed("checkout", 5, account=OTHER)
+    runs = bucket_level_runs(monitors()["error-spike"], documents, END_MS, alerted=set())
+    # THEN only the first account's checkout alerts, and the message names its account
+    assert [r.category for r in runs] == ["NEW"]
+    subject, message = rendered(runs[0])
+    assert f"checkout,{ACCOUNT},eu-west-1" in subject and OTHER not in subject
+    assert message.startswith(f"checkout,{ACCOUNT},eu-west-1 (function,account,region) had")
+    assert f"- checkout (account {ACCOUNT}, eu-west-1): 12\n" in message
+    assert f"- checkout (account {OTHER}, eu-west-1): 5\n" in message
+
+
+def test_function_silent_in_one_account_alerts_although_its_namesake_logs() -> None:
+    # GIVEN orders silent for 3 hours in one account, while another account's orders logs
+    documents = [line("orders", 180), line("orders", 5, account=OTHER)]
+    runs = bucket_level_runs(monitors()["function-silent"], documents, END_MS, alerted=set())
+    (run,) = runs
+    subject, message = rendered(run)
+    assert f"orders,{ACCOUNT},eu-west-1" in subject and OTHER not in subject + message
