@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any, Final
 
+from opensearch.account_panels import CONTROLS_KEY
 from opensearch.artifacts import ndjson
 from opensearch.error_panels import fingerprints_table
 from opensearch.saved_objects import (
@@ -74,8 +75,16 @@ DASHBOARDS: Final = (
     (
         "overview",
         "Lambda logs: Overview",
-        "Is everything healthy? Invocations, errors, cold starts and cost.",
-        ("invocations", "errors", "cold-starts", "cost-total", "error-types", "search:errors"),
+        "Is everything healthy? Invocations, errors, cold starts and cost, per account and region.",
+        (
+            "accounts-regions",
+            "invocations",
+            "errors",
+            "cold-starts",
+            "cost-total",
+            "error-types",
+            "search:errors",
+        ),
     ),
     (
         "errors",
@@ -118,8 +127,9 @@ def _saved_object(key: str) -> tuple[str, str]:
 
 
 def dashboards() -> list[JsonObject]:
+    """Every dashboard starts with the account and region controls."""
     return [
-        dashboard(key, title, question, [_saved_object(panel) for panel in panels])
+        dashboard(key, title, question, [_saved_object(p) for p in (CONTROLS_KEY, *panels)])
         for key, title, question, panels in DASHBOARDS
     ]
 

@@ -20,8 +20,8 @@ def fingerprints_table() -> JsonObject:
         "error-fingerprints",
         "Errors by fingerprint",
         "Each kind of error (error.fingerprint: type, normalised message and innermost frames), "
-        "the kinds first seen most recently on top; one row per function it occurred in, with "
-        "its count, first and last occurrence in the time range.",
+        "the kinds first seen most recently on top; one row per function and account it "
+        "occurred in, with its count, first and last occurrence in the time range.",
         "table",
         [
             _agg("1", "count", "metric", customLabel="Count"),
@@ -30,6 +30,7 @@ def fingerprints_table() -> JsonObject:
             _labelled(_terms("2", "error.fingerprint", "bucket", 50, "3"), "Fingerprint"),
             _labelled(_terms("5", "error.type", "bucket", 1), "Error type"),
             _labelled(_terms("6", "faas.name", "bucket", 20), "Function"),
+            _labelled(_terms("7", "cloud.account.id", "bucket", 20), "Account"),
         ],
         _table_params(),
         "error.fingerprint:*",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from opensearch.account_panels import ACCOUNT, accounts_regions_spec, controls
 from opensearch.saved_objects import (
     ERRORS,
     FAILED,
@@ -279,12 +280,13 @@ def _performance_panels() -> list[JsonObject]:
         visualization(
             "duration",
             "Duration p50 / p95 / p99 per function",
-            "Percentiles of REPORT Duration (ms) per function.",
+            "Percentiles of REPORT Duration (ms) per function and account.",
             "table",
             [
                 _agg("1", "percentiles", "metric", field="aws.lambda.duration_ms", **percentiles),
                 _agg("4", "count", "metric"),
                 _terms("2", "faas.name", "bucket", size=50, order_by="4"),
+                _terms("5", ACCOUNT, "bucket", size=20, order_by="4"),
             ],
             _table_params(),
             REPORTS,
@@ -329,9 +331,13 @@ def _cost_panels() -> list[JsonObject]:
         visualization(
             "cost-per-function",
             "Cost per function (USD)",
-            f"Sum of {cost} per function.",
+            f"Sum of {cost} per function, one bar segment per account.",
             "histogram",
-            [_agg("1", "sum", "metric", field=cost), _terms("3", "faas.name", "segment", size=30)],
+            [
+                _agg("1", "sum", "metric", field=cost),
+                _terms("3", "faas.name", "segment", size=30),
+                _terms("4", ACCOUNT, "group", size=20),
+            ],
             _xy_params("histogram", "USD", [("1", "USD")]),
             REPORTS,
         ),
@@ -383,5 +389,19 @@ def _trace_panels() -> list[JsonObject]:
     ]
 
 
+def _account_panels() -> list[JsonObject]:
+    return [
+        controls(),
+        _vega(
+            "accounts-regions",
+            "Accounts and regions",
+            "Invocations (bar), failed invocations (colour) and cost (tooltip) per account and "
+            "region.",
+            accounts_regions_spec(),
+        ),
+    ]
+
+
 def visualizations() -> list[JsonObject]:
-    return _failure_panels() + _performance_panels() + _cost_panels() + _trace_panels()
+    panels = _failure_panels() + _performance_panels() + _cost_panels() + _trace_panels()
+    return _account_panels() + panels

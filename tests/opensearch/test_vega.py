@@ -37,6 +37,9 @@ TRACES = {  # trace.id → (first, last) event, seconds before END_MS
 }
 
 
+PLACES = (("111111111111", "eu-west-1", "success"), ("222222222222", "us-east-1", "error"))
+
+
 def documents() -> list[JsonObject]:
     docs: list[JsonObject] = []
     for trace, (first, last) in TRACES.items():
@@ -44,13 +47,15 @@ def documents() -> list[JsonObject]:
             at = iso(END_MS - seconds * 1000)
             docs.append({"@timestamp": at, "trace": {"id": trace}, "faas": {"name": function}})
     for function, cold, warm in (("api", 1, 3), ("worker", 2, 2)):
-        for is_cold in [True] * cold + [False] * warm:
-            report = {"event": "report"}
+        for n, is_cold in enumerate([True] * cold + [False] * warm):
+            report = {"event": "report", "cost_usd": 0.25, "status": PLACES[n % 2][2]}
+            account, region, _ = PLACES[n % 2]
             docs.append(
                 {
                     "@timestamp": iso(END_MS),
-                    "faas": {"name": function, "coldstart": is_cold},
+                    "faas": {"name": function, "coldstart": is_cold, "execution": f"{function}{n}"},
                     "aws": {"lambda": report},
+                    "cloud": {"account": {"id": account}, "region": region},
                 }
             )
     return docs
@@ -138,3 +143,25 @@ def test_trace_ids_are_labelled_whole_or_shortened_never_cut() -> None:
     # the tooltip of each bar has the whole id
     vega = json.dumps(vlc.vegalite_to_vega(inline, vl_version=VEGA_LITE[0]))
     assert '\\"trace.id\\": isValid(datum[\\"key\\"])' in vega
+
+
+def test_accounts_and_regions_shows_each_places_invocations_errors_and_cost() -> None:
+    # GIVEN 8 REPORTs, alternately in two accounts and regions, the second's all failed
+    inline, buckets = with_response(specs()["lambda-logs-vis-accounts-regions"])
+    # THEN one bar per account × region, with its invocations, errors and cost
+    vega = vlc.vegalite_to_vega(inline, vl_version=VEGA_LITE[0])
+    shown = {
+        (b["key"]["account"], b["key"]["region"]): (
+            b["reports"]["doc_count"],
+            b["failed"]["invocations"]["value"],
+            b["reports"]["cost"]["value"],
+        )
+        for b in buckets
+    }
+    assert shown == {
+        ("111111111111", "eu-west-1"): (4, 0, 1.0),
+        ("222222222222", "us-east-1"): (4, 4, 1.0),
+    }
+    assert "datum.failed.invocations.value" in json.dumps(vega)
+    svg = vlc.vegalite_to_svg(inline, vl_version=VEGA_LITE[0])
+    assert "111111111111 eu-west-1" in svg and "222222222222 us-east-1" in svg

@@ -80,6 +80,9 @@ def saved_object_uses(obj: JsonObject) -> list[FieldUse]:
         for agg in state["aggs"]:
             if "field" in agg["params"]:
                 uses.append(FieldUse(agg["params"]["field"], True, where))
+        # options-list controls fetch their options with a terms aggregation
+        for control in state["params"].get("controls", []):
+            uses.append(FieldUse(control["fieldName"], True, where))
         spec = vega_spec(obj)
         if spec is not None:
             url = spec["data"]["url"]
