@@ -153,9 +153,41 @@ def _trace_buckets(_documents: Sequence[Document], found: Sequence[Trace]) -> li
     return sorted(buckets, key=lambda b: -b["lead_ms"]["value"])[:25]  # bucket_sort
 
 
+FAILED_STATUSES: Final = ("error", "timeout", "failure")
+
+
+def _failed(document: Document) -> bool:
+    status = document.get("aws.lambda.status")
+    return status in FAILED_STATUSES or document.get("aws.lambda.event") == "timeout"
+
+
+def _place_bucket(account: str, region: str, group: Sequence[Document]) -> Row:
+    reports = [d for d in group if d.get("aws.lambda.event") == "report"]
+    failed = [d for d in group if _failed(d)]
+    executions = {str(d["faas.execution"]) for d in failed if d.get("faas.execution") is not None}
+    cost = sum(float(d.get("aws.lambda.cost_usd") or 0) for d in reports)
+    return {
+        "key": {"account": account, "region": region},
+        "doc_count": len(group),
+        "reports": {"doc_count": len(reports), "cost": {"value": cost}},
+        "failed": {"doc_count": len(failed), "invocations": {"value": len(executions)}},
+    }
+
+
+def _places_buckets(documents: Sequence[Document], _traces: Sequence[Trace]) -> list[Row]:
+    """The composite buckets of the Accounts and regions panel: account × region, in order."""
+    groups: dict[tuple[str, str], list[Document]] = {}
+    for document in documents:
+        account, region = document.get("cloud.account.id"), document.get("cloud.region")
+        if account is not None and region is not None:
+            groups.setdefault((str(account), str(region)), []).append(document)
+    return [_place_bucket(a, r, groups[(a, r)]) for a, r in sorted(groups)][:500]
+
+
 VEGA_BUCKETS: Final[dict[str, Callable[[Sequence[Document], Sequence[Trace]], list[Row]]]] = {
     "aggregations.reports.functions.buckets": _cold_start_buckets,
     "aggregations.traces.buckets": _trace_buckets,
+    "aggregations.places.buckets": _places_buckets,
 }
 
 
