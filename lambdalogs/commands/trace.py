@@ -40,21 +40,37 @@ def register(commands: Commands) -> None:
         help="show at most the first N events in time order, 1 to %(default)s (default: "
         "%(default)s); the output says when the trace holds more",
     )
+    parser.add_argument(
+        "--account",
+        metavar="ACCOUNT_ID",
+        help="only the events of functions in this AWS account (cloud.account.id)",
+    )
+    parser.add_argument(
+        "--log-region",
+        metavar="REGION",
+        help="only the events of log groups in this region (cloud.region; --region is the "
+        "OpenSearch domain's, for --sigv4)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     add_connection_options(parser)
     parser.set_defaults(run=run_command)
 
 
 def run_command(args: argparse.Namespace, out: TextIO) -> int:
+    within = traces.scope(args.account, args.log_region)
     if args.file is not None:
-        fetch = traces.from_file(args.file)
+        fetch = traces.from_file(args.file, within)
     elif opensearch_url(args):
-        fetch = traces.from_cluster(cluster_from(args), args.index_prefix)
+        fetch = traces.from_cluster(cluster_from(args), args.index_prefix, within)
     else:
         raise InputError("give --file BULK_FILE or --opensearch URL (or OPENSEARCH_URL)")
     trace = traces.collect(args.trace_id, fetch, args.max_events)
     if args.json:
-        print(json.dumps(as_json(trace), indent=2, ensure_ascii=False), file=out)
+        document = {
+            **as_json(trace),
+            "filter": {"account": args.account, "region": args.log_region},
+        }
+        print(json.dumps(document, indent=2, ensure_ascii=False), file=out)
     else:
         print_lines(out, render(trace, out))
     return 0
@@ -85,6 +101,7 @@ def as_json(trace: Trace) -> dict[str, Any]:
         "start": iso_time(trace.start_ms).replace(" ", "T") + "Z",
         "lead_ms": trace.lead_ms,
         "functions": trace.functions,
+        "places": [{"account": a, "region": r} for a, r in trace.places],
         "failed": trace.failed,
         "shown": len(trace.documents),
         "total": trace.total if trace.total is not None else len(trace.documents),
@@ -102,41 +119,57 @@ def render(trace: Trace, out: TextIO | None = None) -> list[str]:
         f"{len(trace.functions)} functions ({' → '.join(trace.functions)}), "
         f"lead time {trace.lead_ms} ms, started {iso_time(start)} UTC",
     ]
+    places = trace.places
+    if len(places) == 1:
+        lines += [f"account {places[0][0]}, region {places[0][1]}"]
+    else:
+        lines += [
+            f"{len(places)} accounts and regions: " + ", ".join(f"{a} {r}" for a, r in places)
+        ]
     note = limit_note(trace)
     lines += [note] if note else []
     lines += [
         "",
         "milestones",
     ]
-    lines += _rows(trace.milestones, start, out, milestone=True) or ["  (none)"]
+    where = len(places) > 1
+    lines += _rows(trace.milestones, start, out, milestone=True, where=where) or ["  (none)"]
     lines += ["", "events"]
-    lines += _rows(trace.documents, start, out, milestone=False)
+    lines += _rows(trace.documents, start, out, milestone=False, where=where)
     if note:
         lines += ["", note]
     return lines
 
 
 def _rows(
-    documents: Iterable[Document], start: int, out: TextIO | None, *, milestone: bool
+    documents: Iterable[Document],
+    start: int,
+    out: TextIO | None,
+    *,
+    milestone: bool,
+    where: bool = False,
 ) -> list[str]:
     """One row an event, no header: time, offset from the start, function, milestone (or kind)
-    and the message's first 100 characters."""
+    and the message's first 100 characters; with `where`, the account and region last."""
     rows = []
     for document in documents:
         at = timestamp_ms(document)
         what = document.get("labels.milestone") if milestone else _kind(document)
-        rows.append(
-            (
-                iso_time(at)[11:],
-                f"+ {at - start} ms",
-                document.get("faas.name", "?"),
-                what,
-                _summary(document)[:100],
-            )
+        row: tuple[object, ...] = (
+            iso_time(at)[11:],
+            f"+ {at - start} ms",
+            document.get("faas.name", "?"),
+            what,
+            _summary(document)[:100],
         )
+        if where:
+            place = f"{document.get('cloud.account.id', '?')} {document.get('cloud.region', '?')}"
+            row = (*row, place)
+        rows.append(row)
+    columns = ["time", "offset", "function", "what", "message"] + (["where"] if where else [])
     return (
         table(
-            ["time", "offset", "function", "what", "message"],
+            columns,
             rows,
             out=out,
             right={1},

@@ -9,7 +9,7 @@ trace from a bulk file or from OpenSearch.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -25,6 +25,10 @@ SEED_FIELDS: Final = ("trace.id", "aws.xray.trace_id", "faas.execution")
 MAX_EVENTS: Final = 10_000
 """At most this many events a trace (OpenSearch's default `index.max_result_window`)."""
 
+ACCOUNT: Final = "cloud.account.id"
+REGION: Final = "cloud.region"
+Scope = Sequence[tuple[str, str]]
+"""(field, value): every event of the trace holds the value (the account and region asked for)."""
 Clauses = list[tuple[str, list[str]]]
 """(field, values): a document matches when one of its fields holds one of the values."""
 
@@ -72,6 +76,19 @@ class Trace:
             if isinstance(name, str) and name not in names:
                 names.append(name)
         return names
+
+    @property
+    def places(self) -> list[tuple[str, str]]:
+        """The (account, region) pairs of the events, in the order the trace reached them."""
+        found: list[tuple[str, str]] = []
+        for document in self.documents:
+            place = (
+                str(document.get("cloud.account.id", "?")),
+                str(document.get("cloud.region", "?")),
+            )
+            if place not in found:
+                found.append(place)
+        return found
 
     @property
     def milestones(self) -> list[Document]:
@@ -133,8 +150,17 @@ def collect(trace_id: str, fetch: Fetch, limit: int = MAX_EVENTS) -> Trace:
     return Trace(trace_id, tuple(sorted(unique.values(), key=sort_key)), found.total)
 
 
-def from_file(path: Path) -> Fetch:
-    documents = sorted(bulkfile.read(path), key=sort_key)
+def scope(account: str | None, region: str | None) -> Scope:
+    """The terms every event must hold: the source account and region asked for."""
+    return [(f, v) for f, v in ((ACCOUNT, account), (REGION, region)) if v is not None]
+
+
+def from_file(path: Path, within: Scope = ()) -> Fetch:
+    documents = [
+        d
+        for d in sorted(bulkfile.read(path), key=sort_key)
+        if all(d.get(f) == v for f, v in within)
+    ]
 
     def fetch(clauses: Clauses, limit: int) -> Page:
         wanted = [(field, set(values)) for field, values in clauses]
@@ -150,12 +176,20 @@ def from_file(path: Path) -> Fetch:
     return fetch
 
 
-def from_cluster(cluster: OpenSearchCluster, prefix: str = DEFAULT_INDEX_PREFIX) -> Fetch:
+def from_cluster(
+    cluster: OpenSearchCluster, prefix: str = DEFAULT_INDEX_PREFIX, within: Scope = ()
+) -> Fetch:
     def fetch(clauses: Clauses, limit: int) -> Page:
         query = {
             "size": limit,
             "track_total_hits": True,  # the exact count, beyond the 10,000 default
-            "query": {"bool": {"should": [{"terms": {f: v}} for f, v in clauses if v]}},
+            "query": {
+                "bool": {
+                    "should": [{"terms": {f: v}} for f, v in clauses if v],
+                    "minimum_should_match": 1,
+                    "filter": [{"term": {f: v}} for f, v in within],
+                }
+            },
             "sort": [{"@timestamp": {"order": "asc"}}, {"aws.cloudwatch.event_id": "asc"}],
         }
         answer = cluster.search(f"{prefix}-*", query)
