@@ -12,9 +12,9 @@ from typing import Any, Final
 
 from opensearch.saved_objects import INVOCATION, PATTERN_ID, dumps, search_source
 from opensearch.vega import SCHEMA, vega_data
+from opensearch.visualizations import ACCOUNT, _vega
 
 JsonObject = dict[str, Any]
-ACCOUNT: Final = "cloud.account.id"
 REGION: Final = "cloud.region"
 CONTROLS_KEY: Final = "account-region-controls"
 # Composite buckets the panel reads: accounts × regions shown at once.
@@ -132,3 +132,16 @@ def accounts_regions_spec() -> JsonObject:
             ],
         },
     }
+
+
+def account_panels() -> list[JsonObject]:
+    return [
+        controls(),
+        _vega(
+            "accounts-regions",
+            "Accounts and regions",
+            "Invocations (bar), failed invocations (colour) and cost (tooltip) per account and "
+            "region.",
+            accounts_regions_spec(),
+        ),
+    ]

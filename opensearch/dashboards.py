@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any, Final
 
-from opensearch.account_panels import CONTROLS_KEY
+from opensearch.account_panels import CONTROLS_KEY, account_panels
 from opensearch.artifacts import ndjson
 from opensearch.error_panels import fingerprints_table
 from opensearch.saved_objects import (
@@ -139,7 +139,7 @@ def files() -> dict[str, list[JsonObject]]:
     return {
         "10-index-pattern.ndjson": [index_pattern()],
         "20-searches.ndjson": searches(),
-        "30-visualizations.ndjson": [*visualizations(), fingerprints_table()],
+        "30-visualizations.ndjson": [*account_panels(), *visualizations(), fingerprints_table()],
         "40-dashboards.ndjson": dashboards(),
     }
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from opensearch.account_panels import ACCOUNT, accounts_regions_spec, controls
 from opensearch.saved_objects import (
     ERRORS,
     FAILED,
@@ -19,6 +18,7 @@ from opensearch.saved_objects import (
 from opensearch.vega import cold_start_spec, slowest_traces_spec
 
 JsonObject = dict[str, Any]
+ACCOUNT = "cloud.account.id"  # per-function panels split by it: two accounts' `api` stay apart
 
 
 def _agg(agg_id: str, agg_type: str, schema: str, **params: Any) -> JsonObject:
@@ -389,19 +389,5 @@ def _trace_panels() -> list[JsonObject]:
     ]
 
 
-def _account_panels() -> list[JsonObject]:
-    return [
-        controls(),
-        _vega(
-            "accounts-regions",
-            "Accounts and regions",
-            "Invocations (bar), failed invocations (colour) and cost (tooltip) per account and "
-            "region.",
-            accounts_regions_spec(),
-        ),
-    ]
-
-
 def visualizations() -> list[JsonObject]:
-    panels = _failure_panels() + _performance_panels() + _cost_panels() + _trace_panels()
-    return _account_panels() + panels
+    return _failure_panels() + _performance_panels() + _cost_panels() + _trace_panels()
