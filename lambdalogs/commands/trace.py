@@ -119,6 +119,8 @@ def render(trace: Trace, out: TextIO | None = None) -> list[str]:
         f"{len(trace.functions)} functions ({' → '.join(trace.functions)}), "
         f"lead time {trace.lead_ms} ms, started {iso_time(start)} UTC",
     ]
+    note = limit_note(trace)
+    lines += [note] if note else []
     places = trace.places
     if len(places) == 1:
         lines += [f"account {places[0][0]}, region {places[0][1]}"]
@@ -126,8 +128,6 @@ def render(trace: Trace, out: TextIO | None = None) -> list[str]:
         lines += [
             f"{len(places)} accounts and regions: " + ", ".join(f"{a} {r}" for a, r in places)
         ]
-    note = limit_note(trace)
-    lines += [note] if note else []
     lines += [
         "",
         "milestones",
