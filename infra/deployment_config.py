@@ -4,6 +4,7 @@ settings."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Final
 
@@ -11,6 +12,14 @@ from infra.config_choices import DEPLOYMENTS, Deployment
 from infra.config_errors import ConfigError, config_error
 from infra.config_rules import DESTINATION_ARN
 from infra.config_values import ConfigValues
+from infra.policies import destination_access_policy
+
+DESTINATION_POLICY_MAX_BYTES: Final = 5120
+"""PutDestinationPolicy: the access policy "can be up to 5120 bytes"."""
+_LONGEST_DESTINATION: Final = "arn:aws-us-gov:logs:us-gov-west-1:123456789012:destination:" + (
+    "d" * 48
+)
+"""A resource prefix is at most 40 characters, so a destination name at most 48."""
 
 _DESTINATION_EXAMPLE: Final = "arn:aws:logs:{region}:111122223333:destination:lambda-logs-hub-dest"
 
@@ -54,6 +63,15 @@ def _hub(values: ConfigValues, region: str) -> DeploymentConfig:
             "is set: a hub admits its spokes by organisation or by account. Fix it with: pulumi "
             "config set organizationId o-abc123def4 (or: pulumi config set spokeAccountIds "
             "111122223333,444455556666)"
+        )
+    size = len(json.dumps(destination_access_policy(_LONGEST_DESTINATION, accounts, organization)))
+    if size > DESTINATION_POLICY_MAX_BYTES:
+        raise config_error(
+            "spokeAccountIds",
+            f"lists {len(accounts)} accounts: the destination policy would be {size} bytes, "
+            f"above CloudWatch Logs' {DESTINATION_POLICY_MAX_BYTES}; admit them by organisation "
+            "instead (organizationId) and list only accounts outside it",
+            "''",
         )
     return DeploymentConfig(
         role="hub", spoke_regions=regions, organization_id=organization, spoke_account_ids=accounts

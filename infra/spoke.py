@@ -11,6 +11,7 @@ import pulumi
 from infra.account_policy import excluded_log_groups
 from infra.account_subscription import AccountSubscription, AccountSubscriptionArgs
 from infra.aws_context import AwsContext
+from infra.data_protection import DataProtection, DataProtectionArgs, data_protection_policy_name
 from infra.function_environments import spoke_subscriber_environment
 from infra.lambda_package import BuiltPackage
 from infra.packages import SUBSCRIBER_HANDLER
@@ -34,6 +35,7 @@ class Spoke(pulumi.ComponentResource):
     account_subscription: AccountSubscription | None
     subscriber_name: pulumi.Output[str] | None
     destination_arns: list[str]
+    data_protection: DataProtection | None
 
     def __init__(
         self, name: str, args: SpokeArgs, opts: pulumi.ResourceOptions | None = None
@@ -47,8 +49,25 @@ class Spoke(pulumi.ComponentResource):
             self.subscriber_name = self.subscriber.function.function.name
         else:
             self.account_subscription = self._account_subscription(name, config)
+        self.data_protection = self._data_protection(name, config, args.ctx)
         self.register_outputs(
             {"subscriber_name": self.subscriber_name, "destination_arns": self.destination_arns}
+        )
+
+    def _data_protection(
+        self, name: str, config: StackConfig, ctx: AwsContext
+    ) -> DataProtection | None:
+        """`maskSensitiveData`: masked in the spoke, before the events leave its account."""
+        if not config.subscription.masked_data_identifiers:
+            return None
+        return DataProtection(
+            f"{name}-data-protection",
+            DataProtectionArgs(
+                policy_name=data_protection_policy_name(config.names.prefix),
+                identifiers=config.subscription.masked_data_identifiers,
+                partition=ctx.partition,
+            ),
+            pulumi.ResourceOptions(parent=self),
         )
 
     def _account_subscription(self, name: str, config: StackConfig) -> AccountSubscription:

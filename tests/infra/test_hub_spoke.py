@@ -261,3 +261,19 @@ def test_a_hub_serves_its_own_region_by_default() -> None:
     hub = _config({**base_config(), "deployment": "hub", "organizationId": ORG})
     assert hub.deployment.spoke_regions == (REGION,)
     assert hub.deployment.organization_id == ORG
+
+
+def test_a_destination_policy_too_large_for_cloudwatch_logs_is_refused() -> None:
+    fits = ",".join(f"{i:012d}" for i in range(100))
+    hub = _config({**base_config(), "deployment": "hub", "spokeAccountIds": fits})
+    assert len(hub.deployment.spoke_account_ids) == 100
+    too_many = ",".join(f"{i:012d}" for i in range(400))
+    with pytest.raises(ConfigError, match=r"'spokeAccountIds' lists 400 accounts.*organizationId"):
+        _config({**base_config(), "deployment": "hub", "spokeAccountIds": too_many})
+
+
+def test_a_spoke_masks_in_its_own_account(packages_dir: Path) -> None:
+    values = {"deployment": "spoke", "hubDestinationArn": HUB_DEST, "maskSensitiveData": "true"}
+    run = run_program(values, offline_packages(packages_dir / "spoke-masked"))
+    policies = run.of_type("aws:cloudwatch/logAccountPolicy:LogAccountPolicy")
+    assert [p.inputs["policyType"] for p in policies] == ["DATA_PROTECTION_POLICY"]
