@@ -111,7 +111,8 @@ def account_problems(
                 later,
             )
         )
-    if domain.existing is None:  # a domain the stack does not create is not sized by it
+    # a domain the stack does not create (an existing one, or none: a spoke) is not sized by it
+    if domain.existing is None and config.deployment.creates_pipeline:
         limits = _unless_refused(
             lambda: read.volume_limits(
                 domain.instance_type, domain.engine_version, region, profile

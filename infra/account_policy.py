@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final, Literal, TypedDict
+from typing import Final, Literal, NotRequired, TypedDict
 
 from lambda_shared.environment import LOG_GROUP_NAME
 
@@ -24,7 +24,8 @@ POLICY_TYPE: Final = "SUBSCRIPTION_FILTER_POLICY"
 
 class SubscriptionPolicyDocument(TypedDict):
     DestinationArn: str
-    RoleArn: str
+    RoleArn: NotRequired[str]
+    """Absent for a cross-account destination (it takes no role)."""
     FilterPattern: str
     Distribution: Literal["Random", "ByLogStream"]
 
@@ -75,22 +76,25 @@ def check_exclusions(user: Iterable[str], pipeline: Iterable[str]) -> None:
 
 def build_account_subscription_policy(
     destination_arn: str,
-    role_arn: str,
+    role_arn: str | None,
     filter_pattern: str,
     excluded_log_groups: Iterable[str],
 ) -> AccountPolicy:
     """The policy document JSON and `LogGroupName NOT IN [...]` selection criteria.
+    `role_arn` None: `destination_arn` is another account's CloudWatch Logs destination, which
+    takes no RoleArn (the User Guide's cross-account account-policy example has none).
 
     `excluded_log_groups` are exact names (the account policy supports no globs) and must hold
     at least the pipeline's own groups, or the pipeline would subscribe itself and loop.
     """
     criteria = selection_criteria(excluded_log_groups)
-    if not destination_arn or not role_arn:
-        raise AccountPolicyError("destination_arn and role_arn must both be set")
+    if not destination_arn or role_arn == "":
+        raise AccountPolicyError("destination_arn must be set, and role_arn (None: a destination)")
     document: SubscriptionPolicyDocument = {
         "DestinationArn": destination_arn,
-        "RoleArn": role_arn,
         "FilterPattern": filter_pattern,
         "Distribution": "Random",
     }
+    if role_arn is not None:
+        document["RoleArn"] = role_arn
     return AccountPolicy(POLICY_TYPE, json.dumps(document, separators=(",", ":")), criteria)

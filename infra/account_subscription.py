@@ -17,7 +17,8 @@ class AccountSubscriptionArgs:
     stream_arn: pulumi.Input[str]
     """The policy's one destination (one policy per account and region): stream 0; the
     transformer spreads the re-ingested documents over every stream."""
-    logs_role_arn: pulumi.Input[str]
+    logs_role_arn: pulumi.Input[str] | None
+    """None: the destination is a hub's (cross-account, no role)."""
     filter_pattern: str
     excluded_log_groups: tuple[str, ...]
     wait_for: tuple[pulumi.Resource, ...] = ()
@@ -32,10 +33,10 @@ class AccountSubscription(pulumi.ComponentResource):
     ) -> None:
         super().__init__("lambdalogs:subscriptions:AccountPolicy", name, None, opts)
         built: pulumi.Output[AccountPolicy] = pulumi.Output.all(
-            args.stream_arn, args.logs_role_arn
+            args.stream_arn, args.logs_role_arn or ""
         ).apply(
             lambda arns: build_account_subscription_policy(
-                arns[0], arns[1], args.filter_pattern, args.excluded_log_groups
+                arns[0], arns[1] or None, args.filter_pattern, args.excluded_log_groups
             )
         )
         self.policy = aws.cloudwatch.LogAccountPolicy(

@@ -7,9 +7,11 @@ from typing import Final, Literal
 
 SubscriptionMode = Literal["reconciler", "account-policy"]
 Architecture = Literal["arm64", "x86_64"]
+Deployment = Literal["standalone", "hub", "spoke"]
 
 MODES: Final[tuple[SubscriptionMode, ...]] = ("reconciler", "account-policy")
 ARCHITECTURES: Final[tuple[Architecture, ...]] = ("arm64", "x86_64")
+DEPLOYMENTS: Final[tuple[Deployment, ...]] = ("standalone", "hub", "spoke")
 ZONE_COUNTS: Final = (2, 3)
 ARCHIVE_CLASSES: Final = (
     "STANDARD_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE",

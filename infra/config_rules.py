@@ -27,6 +27,16 @@ _INDEX_PREFIX: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
 _DOMAIN_ARN: Final = re.compile(r"arn:aws[a-z-]*:es:[a-z0-9-]+:\d{12}:domain/[a-z][a-z0-9-]{2,27}")
 
 
+_REGION: Final = re.compile(r"[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}")
+_ORGANIZATION_ID: Final = re.compile(r"o-[a-z0-9]{10,32}")
+_ACCOUNT_ID: Final = re.compile(r"\d{12}")
+DESTINATION_ARN: Final = re.compile(
+    r"arn:aws(-cn|-us-gov)?:logs:(?P<region>[a-z0-9-]+):\d{12}:destination:[^:*\s,]{1,512}"
+)
+"""A CloudWatch Logs destination ARN (destination names take no ':' or '*')."""
+MAX_REGIONS: Final = 20  # infra.stack_names.MAX_SPOKE_REGIONS (checked by tests)
+
+
 def split_list(value: str) -> tuple[str, ...]:
     """Comma-separated text → stripped, non-empty items, in order."""
     return tuple(item.strip() for item in value.split(",") if item.strip())
@@ -167,7 +177,35 @@ def event_rules(value: str) -> bool:
     return len(value) <= EVENT_RULES_MAX_CHARS
 
 
+def region(value: str) -> bool:
+    return bool(_REGION.fullmatch(value))
+
+
+def regions(value: str) -> bool:
+    """Region names, each once, at most MAX_REGIONS (empty: the stack's own region)."""
+    items = split_list(value)
+    return len(items) <= MAX_REGIONS and len(set(items)) == len(items) and all(map(region, items))
+
+
+def organization_id(value: str) -> bool:
+    return value == "" or bool(_ORGANIZATION_ID.fullmatch(value))
+
+
+def account_ids(value: str) -> bool:
+    items = split_list(value)
+    return len(set(items)) == len(items) and all(map(_ACCOUNT_ID.fullmatch, items))
+
+
+def destination_arns(value: str) -> bool:
+    items = split_list(value)
+    return len(set(items)) == len(items) and all(map(DESTINATION_ARN.fullmatch, items))
+
+
 RULES: Final[Mapping[str, Validator]] = {
+    "regions": regions,
+    "organization_id": organization_id,
+    "account_ids": account_ids,
+    "destination_arns": destination_arns,
     "resource_prefix": resource_prefix,
     "domain_name": domain_name,
     "engine_version": engine_version,

@@ -82,10 +82,12 @@ def read_existing_domain(values: ConfigValues, region: str) -> ExistingDomain | 
     return ExistingDomain(arn=arn, endpoint=values.checked("existingDomainEndpoint"))
 
 
-def _cidrs(values: ConfigValues, existing: ExistingDomain | None) -> tuple[str, ...]:
+def _cidrs(
+    values: ConfigValues, existing: ExistingDomain | None, required: bool
+) -> tuple[str, ...]:
     values.checked("allowedCidrs")
     cidrs = values.items("allowedCidrs")
-    if not cidrs and existing is None:
+    if not cidrs and existing is None and required:
         raise config_error(
             "allowedCidrs",
             "is empty: `pulumi up` applies the OpenSearch content as the master user (Basic "
@@ -105,10 +107,10 @@ def _cidrs(values: ConfigValues, existing: ExistingDomain | None) -> tuple[str, 
     return cidrs
 
 
-def _password(values: ConfigValues, existing: ExistingDomain | None) -> str | None:
+def _password(values: ConfigValues, existing: ExistingDomain | None, required: bool) -> str | None:
     raw = values.raw("masterUserPassword")
     if not raw:
-        if existing is not None:
+        if existing is not None or not required:
             return None
         raise config_error("masterUserPassword", "is not set", "<value>", secret=True)
     return values.checked("masterUserPassword", raw)
@@ -135,7 +137,11 @@ def _domain_name(values: ConfigValues, names: StackNames, existing: ExistingDoma
     return values.checked("domainName", given or names.prefix[:_MAX_DOMAIN_NAME].rstrip("-"))
 
 
-def read_domain(values: ConfigValues, names: StackNames, region: str) -> DomainConfig:
+def read_domain(
+    values: ConfigValues, names: StackNames, region: str, *, required: bool = True
+) -> DomainConfig:
+    """`required`: the stack creates a pipeline (not a spoke), so the new domain's settings must
+    be given."""
     existing = read_existing_domain(values, region)
     instance_count = values.integer("instanceCount")
     zones = _zones(values, instance_count, existing)
@@ -147,9 +153,9 @@ def read_domain(values: ConfigValues, names: StackNames, region: str) -> DomainC
         volume_size_gb=values.integer("volumeSizeGb"),
         zone_awareness=zones > 1,
         availability_zone_count=zones,
-        allowed_cidrs=_cidrs(values, existing),
+        allowed_cidrs=_cidrs(values, existing, required),
         master_user_name=values.length("masterUserName", values.text("masterUserName").strip()),
-        master_user_password=_password(values, existing),
+        master_user_password=_password(values, existing, required),
         existing=existing,
     )
 

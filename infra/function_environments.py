@@ -12,6 +12,7 @@ from infra.config_errors import config_error
 from infra.config_keys import KEYS
 from infra.stack_config import StackConfig
 from lambda_shared.environment import (
+    BACKFILL_LOOKBACK_HOURS,
     BACKFILL_RETRY_HOURS_DEFAULT,
     DELIVERY_STREAM_NAMES,
     SUBSCRIBER_VARIABLES,
@@ -74,6 +75,22 @@ def subscriber_environment(
     }
 
 
+def spoke_subscriber_environment(config: StackConfig) -> dict[str, str]:
+    """A spoke's subscriber: filters to the hub's destinations (DESTINATION_ARN, in stream
+    order), no ROLE_ARN (a cross-account destination takes none: the variable is omitted), no
+    state bucket, and backfill off (BACKFILL_LOOKBACK_HOURS 0: in this version a spoke's
+    backfill does not reach the hub, docs/organisation.md)."""
+    names = config.names
+    return {
+        **_from_keys(config, SUBSCRIBER_VARIABLES),
+        "DESTINATION_ARN": ",".join(config.deployment.hub_destination_arns),
+        "FILTER_NAME": names.filter_name,
+        "PIPELINE_LOG_GROUPS": ",".join(names.pipeline_log_groups),
+        "METRICS_NAMESPACE": METRICS_NAMESPACE,
+        BACKFILL_LOOKBACK_HOURS.name: "0",
+    }
+
+
 def _size(environment: Mapping[str, str]) -> int:
     return sum(len(k.encode()) + len(v.encode()) for k, v in environment.items())
 
@@ -94,6 +111,10 @@ def _check_size(function: str, environment: Mapping[str, str]) -> None:
 def check_environment_sizes(config: StackConfig) -> None:
     """Raise ConfigError if a function's environment could exceed Lambda's 4 KB (the ARNs,
     unknown before deployment, are counted at their longest)."""
+    if not config.deployment.creates_pipeline:
+        if config.subscription.mode == "reconciler":
+            _check_size("subscriber", spoke_subscriber_environment(config))
+        return
     ctx = AwsContext(_LONGEST_ARN_PARTITION, config.region, "123456789012")
     role_arn = ctx.arn("iam", f"role/{_LONGEST_ROLE_NAME}", regional=False)
     bucket = "b" * 63  # S3 bucket names are at most 63 characters

@@ -10,8 +10,10 @@ import pulumi_aws as aws
 from infra.account_checks import AccountReaders, check_account
 from infra.aws_context import AwsContext
 from infra.function_environments import check_environment_sizes
+from infra.hub_destinations import HubDestinations, HubDestinationsArgs
 from infra.packages import PackageOptions, build_subscriber, build_transformer
 from infra.pipeline import Pipeline, PipelineArgs
+from infra.spoke import Spoke, SpokeArgs
 from infra.stack_config import StackConfig, load_stack_config
 
 
@@ -35,6 +37,42 @@ def create_pipeline(config: StackConfig, packages: PackageOptions) -> Pipeline:
     )
 
 
+def create_hub_destinations(config: StackConfig, pipeline: Pipeline) -> HubDestinations:
+    """A hub's destinations in every spoke region, wrapping the pipeline's streams."""
+    return HubDestinations(
+        "lambda-logs-hub",
+        HubDestinationsArgs(
+            ctx=aws_context(config),
+            names=config.names,
+            deployment=config.deployment,
+            streams=[delivery.stream for delivery in pipeline.deliveries],
+            aws_profile=pulumi.Config("aws").get("profile"),
+        ),
+        pulumi.ResourceOptions(parent=pipeline),
+    )
+
+
+def create_spoke(config: StackConfig, packages: PackageOptions) -> Spoke:
+    """Only what subscribes, pointed at the hub's destinations for this region."""
+    subscriber = build_subscriber(packages) if config.subscription.mode == "reconciler" else None
+    return Spoke(
+        "lambda-logs-spoke",
+        SpokeArgs(
+            config=config,
+            ctx=aws_context(config),
+            subscriber_package=subscriber,
+            aws_profile=pulumi.Config("aws").get("profile"),
+        ),
+    )
+
+
+def export_spoke_outputs(spoke: Spoke) -> None:
+    """Only what a spoke has: no domain, stream or bucket outputs."""
+    if spoke.subscriber_name is not None:
+        pulumi.export("subscriberFunctionName", spoke.subscriber_name)
+    pulumi.export("hubDestinationArns", spoke.destination_arns)
+
+
 def export_outputs(pipeline: Pipeline) -> None:
     pulumi.export("dashboardsUrl", pipeline.dashboards_url)
     pulumi.export("domainEndpoint", pipeline.domain_endpoint)
@@ -48,7 +86,9 @@ def export_outputs(pipeline: Pipeline) -> None:
     pulumi.export("alarmTopicArn", pipeline.alarm_topic_arn)
 
 
-def main(packages: PackageOptions | None = None, readers: AccountReaders | None = None) -> Pipeline:
+def main(
+    packages: PackageOptions | None = None, readers: AccountReaders | None = None
+) -> Pipeline | Spoke:
     """`readers`: how the account's limits are read (AWS by default; offline under mocks)."""
     config = load_stack_config()
     check_environment_sizes(config)
@@ -58,6 +98,13 @@ def main(packages: PackageOptions | None = None, readers: AccountReaders | None 
     for warning in warned:
         pulumi.log.warn(str(warning.message))
     options = packages or PackageOptions.for_repository(config.functions.bundle_orjson)
+    if not config.deployment.creates_pipeline:
+        spoke = create_spoke(config, options)
+        export_spoke_outputs(spoke)
+        return spoke
     pipeline = create_pipeline(config, options)
     export_outputs(pipeline)
+    if config.deployment.role == "hub":
+        hub = create_hub_destinations(config, pipeline)
+        pulumi.export("hubDestinations", hub.arns)
     return pipeline

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from infra.config_errors import ConfigError, config_error
 from infra.config_keys import KEYS, key
@@ -26,6 +26,7 @@ from infra.config_sections import (
     read_subscription,
 )
 from infra.config_values import ConfigValues
+from infra.deployment_config import DeploymentConfig, read_deployment
 from infra.domain_config import DomainConfig, IndexConfig, read_domain, read_index, read_names
 from infra.stack_names import StackNames
 
@@ -47,6 +48,8 @@ class StackConfig:
     alarms: AlarmConfig
     variables: Mapping[str, str]
     """Each function environment variable a key reaches (`ConfigKey.variable`), as text."""
+    deployment: DeploymentConfig = field(default_factory=DeploymentConfig)
+    """standalone, hub or spoke (`deployment`)."""
 
     @classmethod
     def from_values(
@@ -68,7 +71,8 @@ class StackConfig:
             )
         given = ConfigValues(values)
         names = replace(read_names(given, stack), stream_count=read_stream_count(given))
-        domain = read_domain(given, names, region)
+        deployment = read_deployment(given, region)
+        domain = read_domain(given, names, region, required=deployment.creates_pipeline)
         return cls(
             stack=stack,
             region=region,
@@ -82,6 +86,7 @@ class StackConfig:
             subscription=read_subscription(given, names),
             alarms=read_alarms(given),
             variables={k.variable.name: given.variable_text(k) for k in KEYS if k.variable},
+            deployment=deployment,
         )
 
 

@@ -18,6 +18,12 @@ documents at 80 % of the 1 MiB/s Direct PUT quota most regions have (docs/scale.
 raise the quota; the subscriber's DESTINATION_ARN (every stream's ARN) must also stay well inside
 Lambda's 4 KB of environment (tests/infra/test_environment_size.py)."""
 
+MAX_SPOKE_REGIONS: Final = 20
+"""The most regions a hub serves (`spokeRegions`): each one is an AWS provider and a role, and
+regions x streams destinations (200 at most) that count against CloudWatch Logs' per-region
+quotas in the hub account; 20 covers every region enabled by default in the commercial
+partition with room to spare. More is a sign of a mistyped list, or of a need for a second hub."""
+
 
 @dataclass(frozen=True)
 class StackNames:
@@ -44,6 +50,15 @@ class StackNames:
         """Every delivery stream's name, in routing order (`lambda_shared.routing`): the
         prefix, then `<prefix>-2`, `<prefix>-3`, …"""
         return (self.stream, *(f"{self.prefix}-{i + 1}" for i in range(1, self.stream_count)))
+
+    @property
+    def destinations(self) -> tuple[str, ...]:
+        """A hub's destination names, one per stream in the order of `streams`: `<prefix>-dest`,
+        then `<prefix>-dest-2`, … (the streams' own suffixes)."""
+        return tuple(
+            f"{self.prefix}-dest" if i == 0 else f"{self.prefix}-dest-{i + 1}"
+            for i in range(self.stream_count)
+        )
 
     @property
     def filter_name(self) -> str:

@@ -6,10 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.infra.harness import ProgramRun, base_config, offline_packages, run_program
+from tests.infra.harness import (
+    ACCOUNT,
+    REGION,
+    ProgramRun,
+    base_config,
+    offline_packages,
+    run_program,
+)
 
 BYO_ARN = "arn:aws:es:eu-west-1:123456789012:domain/existing-logs"
 BYO_ENDPOINT = "search-existing-logs-xyz.eu-west-1.es.amazonaws.com"
+ORG = "o-abc123def4"
+SPOKES = ("111122223333", "444455556666")
+HUB_DEST = f"arn:aws:logs:{REGION}:{ACCOUNT}:destination:lambda-logs-hub-dest"
+HUB_DEST_2 = f"arn:aws:logs:{REGION}:{ACCOUNT}:destination:lambda-logs-hub-dest-2"
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +66,28 @@ def byo_policy_run(packages_dir: Path) -> ProgramRun:
         "filterPattern": "-DEBUG",
     }
     return run_program(values, offline_packages(packages_dir / "byo", bundle_orjson=False))
+
+
+@pytest.fixture(scope="session")
+def hub_run(packages_dir: Path) -> ProgramRun:
+    """A hub of two streams for two regions, admitting an organisation and two accounts."""
+    values = {
+        **base_config(),
+        "deployment": "hub",
+        "resourcePrefix": "lambda-logs-hub",
+        "deliveryStreams": "2",
+        "spokeRegions": f"{REGION},us-east-1",
+        "organizationId": ORG,
+        "spokeAccountIds": ",".join(SPOKES),
+    }
+    return run_program(values, offline_packages(packages_dir / "hub"))
+
+
+@pytest.fixture(scope="session")
+def spoke_run(packages_dir: Path) -> ProgramRun:
+    """A reconciler spoke pointed at a two-stream hub; no domain settings."""
+    values = {"deployment": "spoke", "hubDestinationArn": f"{HUB_DEST},{HUB_DEST_2}"}
+    return run_program(values, offline_packages(packages_dir / "spoke"))
 
 
 def pytest_configure(config: pytest.Config) -> None:

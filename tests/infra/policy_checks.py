@@ -48,6 +48,7 @@ POLICY_INPUTS: Final = {
     "aws:iam/rolePolicy:RolePolicy": "policy",
     "aws:s3/bucketPolicy:BucketPolicy": "policy",
     "aws:opensearch/domain:Domain": "accessPolicies",
+    "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy": "accessPolicy",
 }
 """Every resource type through which the program creates an IAM policy document, and the input
 that holds it (a trust policy, an inline role policy, a bucket or a domain resource policy)."""

@@ -1,0 +1,102 @@
+"""The stack's role (`deployment`): standalone, hub or spoke, and what each role needs
+(docs/organisation.md). Read before the other sections: a spoke needs none of the domain's
+settings."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Final
+
+from infra.config_choices import DEPLOYMENTS, Deployment
+from infra.config_errors import ConfigError, config_error
+from infra.config_rules import DESTINATION_ARN
+from infra.config_values import ConfigValues
+from infra.policies import destination_access_policy
+
+DESTINATION_POLICY_MAX_BYTES: Final = 5120
+"""PutDestinationPolicy: the access policy "can be up to 5120 bytes"."""
+_LONGEST_DESTINATION: Final = "arn:aws-us-gov:logs:us-gov-west-1:123456789012:destination:" + (
+    "d" * 48
+)
+"""A resource prefix is at most 40 characters, so a destination name at most 48."""
+
+_DESTINATION_EXAMPLE: Final = "arn:aws:logs:{region}:111122223333:destination:lambda-logs-hub-dest"
+
+
+@dataclass(frozen=True)
+class DeploymentConfig:
+    role: Deployment = "standalone"
+    spoke_regions: tuple[str, ...] = ()
+    """hub: the regions with one destination per stream (the hub's own region by default)."""
+    organization_id: str | None = None
+    """hub: every account of this organisation may subscribe (aws:PrincipalOrgID)."""
+    spoke_account_ids: tuple[str, ...] = ()
+    """hub: these accounts may subscribe."""
+    hub_destination_arns: tuple[str, ...] = ()
+    """spoke: the hub's destinations in the spoke's region, in stream order."""
+
+    @property
+    def creates_pipeline(self) -> bool:
+        """standalone and hub: the domain, streams, bucket and transformer."""
+        return self.role != "spoke"
+
+
+def read_deployment(values: ConfigValues, region: str) -> DeploymentConfig:
+    role = values.choice("deployment", DEPLOYMENTS)
+    if role == "hub":
+        return _hub(values, region)
+    if role == "spoke":
+        return DeploymentConfig(
+            role="spoke", hub_destination_arns=_hub_destinations(values, region)
+        )
+    return DeploymentConfig()
+
+
+def _hub(values: ConfigValues, region: str) -> DeploymentConfig:
+    regions = values.items("spokeRegions", checked=True) or (region,)
+    organization = values.checked("organizationId") or None
+    accounts = values.items("spokeAccountIds", checked=True)
+    if organization is None and not accounts:
+        raise ConfigError(
+            "Configuration 'deployment' is hub, but neither organizationId nor spokeAccountIds "
+            "is set: a hub admits its spokes by organisation or by account. Fix it with: pulumi "
+            "config set organizationId o-abc123def4 (or: pulumi config set spokeAccountIds "
+            "111122223333,444455556666)"
+        )
+    size = len(json.dumps(destination_access_policy(_LONGEST_DESTINATION, accounts, organization)))
+    if size > DESTINATION_POLICY_MAX_BYTES:
+        raise config_error(
+            "spokeAccountIds",
+            f"lists {len(accounts)} accounts: the destination policy would be {size} bytes, "
+            f"above CloudWatch Logs' {DESTINATION_POLICY_MAX_BYTES}; admit them by organisation "
+            "instead (organizationId) and list only accounts outside it",
+            "''",
+        )
+    return DeploymentConfig(
+        role="hub", spoke_regions=regions, organization_id=organization, spoke_account_ids=accounts
+    )
+
+
+def _hub_destinations(values: ConfigValues, region: str) -> tuple[str, ...]:
+    arns = values.items("hubDestinationArn", checked=True)
+    if not arns:
+        raise config_error(
+            "hubDestinationArn",
+            "is not set: a spoke sends to the hub's destination for its region (the hub's "
+            f'output hubDestinations["{region}"])',
+            _DESTINATION_EXAMPLE.format(region=region),
+        )
+    for arn in arns:
+        match = DESTINATION_ARN.fullmatch(arn)
+        assert match is not None  # checked above
+        if match["region"] != region:
+            raise config_error(
+                "hubDestinationArn",
+                f"holds {arn!r}, a destination in {match['region']}, not in this stack's region "
+                f"{region}. CloudWatch Logs requires the destination in the log groups' region: "
+                f'use the hub\'s output hubDestinations["{region}"], or add {region} to the '
+                "hub's spokeRegions",
+                _DESTINATION_EXAMPLE.format(region=region),
+            )
+    return arns

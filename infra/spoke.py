@@ -1,0 +1,119 @@
+"""A spoke: only what subscribes this account's log groups to the hub's destinations for this
+region — the subscriber (reconciler mode) or the account-level subscription policy
+(docs/organisation.md). No domain, stream, bucket, transformer or OpenSearch content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from infra.account_policy import excluded_log_groups
+from infra.account_subscription import AccountSubscription, AccountSubscriptionArgs
+from infra.aws_context import AwsContext
+from infra.data_protection import DataProtection, DataProtectionArgs, data_protection_policy_name
+from infra.function_environments import spoke_subscriber_environment
+from infra.lambda_package import BuiltPackage
+from infra.packages import SUBSCRIBER_HANDLER
+from infra.policies import spoke_subscriber_permissions
+from infra.python_function import PythonFunctionArgs, policy_json
+from infra.stack_config import StackConfig
+from infra.subscriber import Subscriber, SubscriberArgs
+
+
+@dataclass(frozen=True)
+class SpokeArgs:
+    config: StackConfig
+    ctx: AwsContext
+    subscriber_package: BuiltPackage | None
+    """None in account-policy mode (no subscriber function)."""
+    aws_profile: str | None = None
+
+
+class Spoke(pulumi.ComponentResource):
+    subscriber: Subscriber | None
+    account_subscription: AccountSubscription | None
+    subscriber_name: pulumi.Output[str] | None
+    destination_arns: list[str]
+    data_protection: DataProtection | None
+
+    def __init__(
+        self, name: str, args: SpokeArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("lambdalogs:spoke:Spoke", name, None, opts)
+        config = args.config
+        self.destination_arns = list(config.deployment.hub_destination_arns)
+        self.subscriber, self.account_subscription, self.subscriber_name = None, None, None
+        if config.subscription.mode == "reconciler":
+            self.subscriber = self._subscriber(name, args)
+            self.subscriber_name = self.subscriber.function.function.name
+        else:
+            self.account_subscription = self._account_subscription(name, config)
+        self.data_protection = self._data_protection(name, config, args.ctx)
+        self.register_outputs(
+            {"subscriber_name": self.subscriber_name, "destination_arns": self.destination_arns}
+        )
+
+    def _data_protection(
+        self, name: str, config: StackConfig, ctx: AwsContext
+    ) -> DataProtection | None:
+        """`maskSensitiveData`: masked in the spoke, before the events leave its account."""
+        if not config.subscription.masked_data_identifiers:
+            return None
+        return DataProtection(
+            f"{name}-data-protection",
+            DataProtectionArgs(
+                policy_name=data_protection_policy_name(config.names.prefix),
+                identifiers=config.subscription.masked_data_identifiers,
+                partition=ctx.partition,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
+
+    def _account_subscription(self, name: str, config: StackConfig) -> AccountSubscription:
+        """One policy per account and region, so one destination: the hub's stream 0."""
+        return AccountSubscription(
+            f"{name}-account-policy",
+            AccountSubscriptionArgs(
+                policy_name=f"{config.names.prefix}-subscription",
+                stream_arn=self.destination_arns[0],
+                logs_role_arn=None,
+                filter_pattern=config.subscription.filter_pattern,
+                excluded_log_groups=excluded_log_groups(
+                    config.subscription.exclude_log_groups, config.names.pipeline_log_groups
+                ),
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
+
+    def _subscriber(self, name: str, args: SpokeArgs) -> Subscriber:
+        config, ctx = args.config, args.ctx
+        if args.subscriber_package is None:
+            raise ValueError("reconciler mode needs the subscriber package")
+        policy = spoke_subscriber_permissions(
+            ctx,
+            destination_arns=self.destination_arns,
+            function_name=config.names.subscriber,
+            log_group_name=config.names.subscriber_log_group,
+        )
+        return Subscriber(
+            f"{name}-subscriber",
+            SubscriberArgs(
+                function=PythonFunctionArgs(
+                    function_name=config.names.subscriber,
+                    log_group_name=config.names.subscriber_log_group,
+                    handler=SUBSCRIBER_HANDLER,
+                    package=args.subscriber_package,
+                    shared=config.functions,
+                    size=config.functions.subscriber,
+                    environment=dict(spoke_subscriber_environment(config)),
+                    policy=policy_json(policy),
+                    description="Subscribes every Lambda log group to the hub's destination",
+                ),
+                schedule=config.subscription.reconcile_schedule,
+                region=ctx.region,
+                aws_profile=args.aws_profile,
+                reserved_concurrency=config.functions.subscriber_reserved_concurrency,
+            ),
+            pulumi.ResourceOptions(parent=self),
+        )
