@@ -277,6 +277,8 @@ class Account:
         self.s3 = FakeS3(self.calls)
         self.env = {**ENV, **({"BACKFILL_STATE_BUCKET": BUCKET} if state else {}), **env}
         self.timeout_s = timeout_s
+        self.emitted: list[str] = []
+        """Every log line the runs wrote."""
         self.add_groups(groups)
 
     def add_groups(self, count: int) -> None:
@@ -299,7 +301,7 @@ class Account:
             _Context(self.clock, self.timeout_s),
             clients=Clients(clients.__getitem__),
             policy=RetryPolicy(sleep=lambda _: None),
-            emit=lambda _: None,
+            emit=self.emitted.append,
             clock_ms=lambda: CREATED_MS + 10**9 + int(self.clock.elapsed * 1000),
             clock=self.clock,
         )
