@@ -224,8 +224,10 @@ def _destinations(env: Mapping[str, str]) -> tuple[Destination, ...]:
 
 def _check_region(env: Mapping[str, str], first: Destination) -> None:
     """A logical destination must be in the log groups' region (the function's)."""
+    if first.kind != "logs":
+        return  # read AWS_REGION (set by Lambda) only in a spoke
     region = env.get("AWS_REGION", "").strip()
-    if first.kind == "logs" and region and first.region != region:
+    if region and first.region != region:
         raise SettingsError(
             f"{DESTINATION_ARN.name} names the destination {first.arn} in {first.region}, but "
             f"this subscriber runs in {region}: CloudWatch Logs requires the destination in the "
