@@ -22,8 +22,8 @@ SYSTEM_FIELDS = ["@aws.account", "@aws.region"]
 FILTER = ENV["FILTER_NAME"]
 
 
-def spoke(groups: int, **env: str) -> Account:
-    return Account(groups, events_per_group=3, state=False, **{**SPOKE_ENV, **env})
+def spoke(groups: int) -> Account:
+    return Account(groups, events_per_group=3, state=False, timeout_s=None, **SPOKE_ENV)
 
 
 def test_a_spoke_points_each_group_at_its_routed_destination_without_a_role() -> None:
