@@ -84,9 +84,12 @@ class Backfiller:
         report: RunReport,
         pending: PendingBackfills,
         reserve_ms: int = 0,
+        skip_reason: str = "",
     ) -> None:
         """`firehose_for(group)`: the stream the group is routed to; `reserve_ms`: the time a
-        page may take at the byte budget (a page starts only if that much is left)."""
+        page may take at the byte budget (a page starts only if that much is left);
+        `skip_reason`: why no backfill can run (a spoke), "" when it can."""
+        self._skip_reason = skip_reason
         self._logs = logs
         self._firehose_for = firehose_for
         self._reserve_ms = reserve_ms
@@ -98,6 +101,9 @@ class Backfiller:
     def run(self, job: BackfillJob) -> Paused | None:
         """Send the job's events page by page; Paused when time or the API quota runs out.
         A job that ends is done or, failed, kept in `pending` for the next run."""
+        if self._skip_reason:
+            self._skip(job)
+            return None
         while True:
             try:
                 page = self._logs.events_page(job.group, job.start_ms, job.end_ms, job.next_token)
@@ -126,6 +132,13 @@ class Backfiller:
             job = replace(job, next_token=page.next_token)
             if self._budget.exhausted(self._reserve_ms):
                 return Paused(job, "time_budget")
+
+    def _skip(self, job: BackfillJob) -> None:
+        """Counted, logged once per run, never retried (no later run could send it either)."""
+        if not self._report.backfill_skipped:
+            self._report.log("WARN", f"backfill skipped: {self._skip_reason}", logGroup=job.group)
+        self._report.backfill_skipped += 1
+        self._pending.done(job.group)
 
     def _refused(self, job: BackfillJob, error: ClientError) -> None:
         """A read no retry can mend ends this group's backfill, never the run: a group deleted

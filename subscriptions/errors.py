@@ -27,6 +27,10 @@ class DestinationNotReadyError(SubscriberError):
     """CloudWatch Logs could not deliver its test message to the Firehose stream."""
 
 
+class DestinationAccessDeniedError(SubscriberError):
+    """The hub's destination policy refused this account's PutSubscriptionFilter (a spoke)."""
+
+
 class ThrottledError(SubscriberError):
     """An AWS API kept throttling (or failing transiently) after every retry."""
 

@@ -3,6 +3,10 @@
 With N delivery streams a group's filter points at `lambda_shared.routing.route(group, arns)`;
 a filter of our name pointing at any of the pipeline's streams is ours (so a group routed
 elsewhere after N changed is re-pointed, and `remove` deletes it wherever it points).
+
+Every filter emits the system fields `@aws.account` and `@aws.region` (the hub's transformer
+takes the source region from them): a filter of ours without them is out of date and put again.
+A spoke's spec has no role (`role_arn=""`): the hub's destination carries its own.
 """
 
 from __future__ import annotations
@@ -13,18 +17,28 @@ from dataclasses import dataclass, field
 
 from lambda_shared.routing import route
 from subscriptions.logs_api import SubscriptionFilter
+from subscriptions.settings import SYSTEM_FIELDS
 
 
 @dataclass(frozen=True)
 class FilterSpec:
-    """One group's filter: our name, pattern and role, and the stream its group is routed to."""
+    """One group's filter: our name, pattern and role ("" = none: a logical destination), the
+    stream or destination its group is routed to, and the system fields it emits."""
 
     name: str
     pattern: str
     destination_arn: str
     role_arn: str
+    system_fields: tuple[str, ...] = SYSTEM_FIELDS
 
-    def matches(self, existing: SubscriptionFilter) -> bool:
+    def matches(self, existing: SubscriptionFilter, *, ignore_system_fields: bool = False) -> bool:
+        """Up to date; `ignore_system_fields` when the API is known not to return them."""
+        return self.matches_but_system_fields(existing) and (
+            ignore_system_fields
+            or sorted(existing.emit_system_fields) == sorted(self.system_fields)
+        )
+
+    def matches_but_system_fields(self, existing: SubscriptionFilter) -> bool:
         return (
             existing.destination_arn == self.destination_arn
             and existing.filter_pattern == self.pattern
@@ -34,7 +48,8 @@ class FilterSpec:
     @property
     def token(self) -> str:
         """A short digest of the spec: the group state records it to know what changed."""
-        text = json.dumps([self.name, self.pattern, self.destination_arn, self.role_arn])
+        fields = list(self.system_fields)
+        text = json.dumps([self.name, self.pattern, self.destination_arn, self.role_arn, fields])
         return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
@@ -46,13 +61,16 @@ class PipelineFilters:
     pattern: str
     destination_arns: tuple[str, ...]
     role_arn: str
+    system_fields: tuple[str, ...] = SYSTEM_FIELDS
     _specs: dict[str, FilterSpec] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.destination_arns:
             raise ValueError("the pipeline needs at least one delivery stream")
         for arn in self.destination_arns:
-            self._specs[arn] = FilterSpec(self.name, self.pattern, arn, self.role_arn)
+            self._specs[arn] = FilterSpec(
+                self.name, self.pattern, arn, self.role_arn, self.system_fields
+            )
 
     def for_group(self, group: str) -> FilterSpec:
         return self._specs[route(group, self.destination_arns)]

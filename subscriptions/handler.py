@@ -1,7 +1,8 @@
 """Lambda entry point of the subscriber: `handler(event, context)`.
 
-Keeps every selected log group subscribed to the pipeline's Firehose stream (see
-README.md (Subscriptions)). Settings are read and clients created inside the handler.
+Keeps every selected log group subscribed to the pipeline's Firehose stream or, in a spoke, to
+the hub's CloudWatch Logs destination (see README.md (Subscriptions)). Settings are read and
+clients created inside the handler.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Final
 
 from lambda_shared import metrics
 from lambda_shared.backoff import RetryPolicy
@@ -32,6 +33,12 @@ from subscriptions.report import RunReport, RunResult
 from subscriptions.retry import RetryStats
 from subscriptions.selection import Selection
 from subscriptions.settings import Settings
+
+SPOKE_BACKFILL_SKIPPED: Final = (
+    "DESTINATION_ARN names the hub's CloudWatch Logs destinations (a spoke) and this version "
+    "cannot backfill across accounts: a new group's events from before its filter are not sent "
+    "(counted in backfillSkipped); set BACKFILL_LOOKBACK_HOURS=0 to silence this"
+)
 
 
 def handler(event: object, context: object) -> RunResult:
@@ -152,8 +159,9 @@ def _subscriber(
             BytePacer(rate, apis.clock),
         )
         for d in settings.destinations
+        if not settings.spoke
     }
-    arns = tuple(streams)
+    arns = tuple(d.arn for d in settings.destinations)
     filters = PipelineFilters(
         settings.filter_name, settings.filter_pattern, arns, settings.role_arn
     )
@@ -165,6 +173,7 @@ def _subscriber(
         report,
         pending,
         reserve_ms=page_reserve_ms(rate),
+        skip_reason=SPOKE_BACKFILL_SKIPPED if settings.spoke else "",
     )
     return Subscriber(
         logs,

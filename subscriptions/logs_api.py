@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 from botocore.exceptions import ClientError
 
 from lambda_shared.backoff import error_code, error_message
-from subscriptions.errors import DestinationNotReadyError, RoleNotAssumableError
+from subscriptions.errors import (
+    DestinationAccessDeniedError,
+    DestinationNotReadyError,
+    RoleNotAssumableError,
+)
 from subscriptions.pacing import CallPacer
 from subscriptions.retry import BackoffApi, RetryStats, T
 
@@ -23,6 +27,7 @@ EVENTS_PAGE_SIZE: Final = 10_000  # FilterLogEvents maximum
 PROPAGATION_DELAYS_SECONDS: Final = (1.0, 2.0, 4.0, 8.0, 15.0, 15.0)
 _ROLE_NOT_ASSUMABLE: Final = "permission to assume the provided role"
 _DESTINATION_NOT_READY: Final = "Could not deliver test message"
+_ACCESS_DENIED: Final = frozenset({"AccessDeniedException", "AccessDenied"})
 
 PutOutcome = Literal["put", "limit_exceeded", "vanished", "unsupported_class"]
 STANDARD_CLASS: Final = "STANDARD"
@@ -49,6 +54,8 @@ class SubscriptionFilter:
     filter_pattern: str
     role_arn: str
     created_ms: int = 0
+    emit_system_fields: tuple[str, ...] = ()
+    """As DescribeSubscriptionFilters returns them: only when the put specified them."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,7 @@ class LogsApi(BackoffApi):
                     filter_pattern=str(raw.get("filterPattern", "")),
                     role_arn=str(raw.get("roleArn", "")),
                     created_ms=int(raw.get("creationTime", 0)),
+                    emit_system_fields=tuple(str(f) for f in raw.get("emitSystemFields") or ()),
                 )
                 for raw in response.get("subscriptionFilters", [])
             )
@@ -170,17 +178,13 @@ class LogsApi(BackoffApi):
                 self._paced(
                     "PutSubscriptionFilter",
                     group.name,
-                    lambda: self._client.put_subscription_filter(
-                        logGroupName=group.name,
-                        filterName=spec.name,
-                        filterPattern=spec.pattern,
-                        destinationArn=spec.destination_arn,
-                        roleArn=spec.role_arn,
-                    ),
+                    lambda: self._client.put_subscription_filter(**_put_params(group, spec)),
                 )
                 return "put"
             except ClientError as error:
                 code = error_code(error)
+                if code in _ACCESS_DENIED and _is_logical(spec.destination_arn):
+                    raise _admission_error(error, group, spec) from error
                 if code == "LimitExceededException":
                     return "limit_exceeded"
                 if code == "ResourceNotFoundException":
@@ -238,6 +242,39 @@ class LogsApi(BackoffApi):
         return EventsPage(events, response.get("nextToken") or None)
 
 
+def _put_params(group: LogGroup, spec: FilterSpec) -> dict[str, Any]:
+    """No roleArn for a logical destination: "You don't need to provide the ARN when you are
+    working with a logical destination for cross-account delivery" (PutSubscriptionFilter)."""
+    params: dict[str, Any] = {
+        "logGroupName": group.name,
+        "filterName": spec.name,
+        "filterPattern": spec.pattern,
+        "destinationArn": spec.destination_arn,
+    }
+    if spec.role_arn:
+        params["roleArn"] = spec.role_arn
+    if spec.system_fields:
+        params["emitSystemFields"] = list(spec.system_fields)
+    return params
+
+
+def _is_logical(arn: str) -> bool:
+    """A CloudWatch Logs destination (a spoke's filter to the hub), not a Firehose stream."""
+    parts = arn.split(":")
+    return len(parts) > 5 and parts[2] == "logs" and parts[5] == "destination"
+
+
+def _admission_error(error: ClientError, group: LogGroup, spec: FilterSpec) -> Exception:
+    account = group.account_id or "<this account>"
+    return DestinationAccessDeniedError(
+        f"PutSubscriptionFilter on {group.name} to the hub's destination {spec.destination_arn} "
+        f"was refused ({error_message(error)}): the hub's destination policy does not admit "
+        f"account {account}: add it to the hub's spokeAccountIds or organizationId and run "
+        "pulumi up in the hub (if the message names this subscriber's own role instead, grant "
+        "it logs:PutSubscriptionFilter)"
+    )
+
+
 def _is_propagation(error: ClientError) -> bool:
     message = error_message(error)
     return _ROLE_NOT_ASSUMABLE in message or _DESTINATION_NOT_READY in message
@@ -249,6 +286,13 @@ def _propagation_error(error: ClientError, spec: FilterSpec) -> Exception:
             f"CloudWatch Logs cannot assume ROLE_ARN={spec.role_arn} ({error_message(error)}): "
             "check that its trust policy allows logs.<region>.amazonaws.com and that it may "
             "firehose:PutRecord and firehose:PutRecordBatch on DESTINATION_ARN"
+        )
+    if _is_logical(spec.destination_arn):
+        return DestinationNotReadyError(
+            f"CloudWatch Logs cannot deliver to the hub's destination {spec.destination_arn} "
+            f"({error_message(error)}): in the hub, check that the destination's Firehose stream "
+            "exists and is ACTIVE and that the destination's role may firehose:PutRecord and "
+            "firehose:PutRecordBatch on it (pulumi up in the hub)"
         )
     return DestinationNotReadyError(
         f"CloudWatch Logs cannot deliver to DESTINATION_ARN={spec.destination_arn} "

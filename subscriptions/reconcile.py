@@ -72,6 +72,11 @@ class Subscriber:
         # a group that was full (AWS documents 2 in some places and 5 in others: it is never
         # hard-coded; see _learn_limit).
         self._filter_limit: int | None = None
+        # Whether the API returns the emitSystemFields it was given (AWS: "Returns the
+        # emitSystemFields value if it was specified"; moto 5.2.5 drops them). None = not seen
+        # yet: the first put's read-back tells; when they are dropped, the comparison ignores
+        # them for the rest of the run, so an API without them costs at most one put per run.
+        self._fields_kept: bool | None = None
 
     # --- one group -------------------------------------------------------------------------
 
@@ -100,7 +105,7 @@ class Subscriber:
             return None
         # Ours, possibly on another of the pipeline's streams (N changed): re-pointed below.
         ours = named
-        if ours is not None and spec.matches(ours):
+        if ours is not None and spec.matches(ours, ignore_system_fields=self._fields_kept is False):
             self._outcome(group, spec, "unchanged")
             return None
         if ours is None and self._filter_limit is not None and len(filters) >= self._filter_limit:
@@ -127,10 +132,12 @@ class Subscriber:
             self._outcome(group, spec, outcome)
             return None
         if ours is not None:
+            if self._fields_kept is None and spec.matches_but_system_fields(ours):
+                self._boundary(group.name, sent_ms, spec)  # learns _fields_kept
             self._outcome(group, spec, "updated")
             return None
         self._outcome(group, spec, "created")
-        boundary = self._boundary(group.name, sent_ms)
+        boundary = self._boundary(group.name, sent_ms, spec)
         job = plan_backfill(group, self._owner, boundary, self._lookback_hours)
         return None if job is None else self._backfiller.run(job)
 
@@ -139,13 +146,24 @@ class Subscriber:
         if held >= LOWEST_PUBLISHED_FILTER_LIMIT:
             self._filter_limit = min(self._filter_limit or held, held)
 
-    def _boundary(self, group: str, sent_ms: int) -> int:
-        """When the filter began: its creationTime (CloudWatch's clock), else the request time."""
+    def _boundary(self, group: str, sent_ms: int, spec: FilterSpec) -> int:
+        """When the filter began: its creationTime (CloudWatch's clock), else the request time.
+        The read-back also shows whether the API keeps the system fields."""
         try:
             filters = self._logs.filters(group)
         except (ThrottledError, ClientError):
             return sent_ms  # the read-back is best effort: never let it end the run
         ours = next((f for f in filters or () if self._filters.owns(f)), None)
+        if ours is not None and spec.system_fields and self._fields_kept is None:
+            self._fields_kept = bool(ours.emit_system_fields)
+            if not self._fields_kept:
+                self._report.log(
+                    "WARN",
+                    "the CloudWatch Logs API accepted emitSystemFields but does not return "
+                    "them; this run no longer compares them (the hub cannot tell this "
+                    "group's region without them: check the API endpoint)",
+                    logGroup=group,
+                )
         return ours.created_ms if ours is not None and ours.created_ms > 0 else sent_ms
 
     def _refuse_foreign(self, group: str, named: SubscriptionFilter) -> None:

@@ -59,6 +59,8 @@ class RunResult(TypedDict):
     backfillEvents: int
     backfillRecords: int
     backfillTruncatedEvents: int
+    backfillSkipped: int
+    """Newly subscribed groups not backfilled because this version cannot (a spoke)."""
     backfillFailed: list[str]
     backfillPermanentlyFailed: list[str]
     throttleRetries: int
@@ -87,6 +89,7 @@ class RunReport:
     backfill_events: int = 0
     backfill_records: int = 0
     backfill_truncated: int = 0
+    backfill_skipped: int = 0
     api_calls: int = 0
     note: str = ""
     sweep: bool = False
@@ -140,6 +143,7 @@ class RunReport:
             "backfillEvents": self.backfill_events,
             "backfillRecords": self.backfill_records,
             "backfillTruncatedEvents": self.backfill_truncated,
+            "backfillSkipped": self.backfill_skipped,
             "backfillFailed": self.backfill_failed[:MAX_LISTED_GROUPS],
             "backfillPermanentlyFailed": self.backfill_given_up[:MAX_LISTED_GROUPS],
             "throttleRetries": throttle_retries,
@@ -159,6 +163,7 @@ class RunReport:
         values |= {
             metrics.BACKFILL_EVENTS: result["backfillEvents"],
             metrics.BACKFILL_RECORDS: result["backfillRecords"],
+            metrics.BACKFILL_SKIPPED: result["backfillSkipped"],
             metrics.BACKFILL_FAILED: len(self.backfill_failed),
             metrics.BACKFILL_PERMANENTLY_FAILED: len(self.backfill_given_up),
             metrics.THROTTLE_RETRIES: result["throttleRetries"],

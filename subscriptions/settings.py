@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Literal
 
 from lambda_shared import metrics
 from lambda_shared.environment import (
@@ -40,6 +40,14 @@ _FIREHOSE_ARN: Final = re.compile(
     r"arn:(?P<partition>aws[a-z-]*):firehose:(?P<region>[a-z0-9-]+):(?P<account>\d{12})"
     r":deliverystream/(?P<name>[A-Za-z0-9_.-]{1,64})"
 )
+_LOGS_DESTINATION_ARN: Final = re.compile(
+    r"arn:(?P<partition>aws(?:-cn|-us-gov)?):logs:(?P<region>[a-z0-9-]+):(?P<account>\d{12})"
+    r":destination:(?P<name>[^:*]{1,512})"
+)
+DestinationKind = Literal["firehose", "logs"]
+SYSTEM_FIELDS: Final = ("@aws.account", "@aws.region")
+"""What every filter the subscriber puts emits (`emitSystemFields`): the hub's transformer reads
+the source account and region from them."""
 _ROLE_ARN: Final = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 _FILTER_NAME: Final = re.compile(r"[^:*]{1,512}")
 _GROUP_NAME: Final = LOG_GROUP_NAME
@@ -49,12 +57,15 @@ _GROUP_GLOB: Final = LOG_GROUP_GLOB
 
 @dataclass(frozen=True)
 class Destination:
-    """The Firehose delivery stream the filters point at, parsed from DESTINATION_ARN."""
+    """What the filters point at, parsed from DESTINATION_ARN: a Firehose delivery stream of
+    this account (standalone, hub) or, in a spoke, a CloudWatch Logs destination of the hub
+    (`kind="logs"`; `stream_name` is then the destination's name)."""
 
     arn: str
     region: str
     account_id: str
     stream_name: str
+    kind: DestinationKind = "firehose"
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,11 @@ class Settings:
     backfill_bytes_per_second: int = BACKFILL_BYTES_PER_SECOND.default
 
     @property
+    def spoke(self) -> bool:
+        """The filters point at the hub's CloudWatch Logs destinations (no role, no backfill)."""
+        return self.destination.kind == "logs"
+
+    @property
     def destination(self) -> Destination:
         """The first stream: its account and region are every stream's."""
         return self.destinations[0]
@@ -92,15 +108,17 @@ class Settings:
         # (set by Lambda) and every stream's default Firehose error-log group.
         implied = (
             env.get("AWS_LAMBDA_LOG_GROUP_NAME", "").strip(),
-            *(f"{FIREHOSE_ERROR_LOG_PREFIX}{d.stream_name}" for d in destinations),
+            *(
+                f"{FIREHOSE_ERROR_LOG_PREFIX}{d.stream_name}"
+                for d in destinations
+                if d.kind == "firehose"
+            ),
         )
         pipeline = _exact_names(env, PIPELINE_LOG_GROUPS.name)
         pipeline += tuple(name for name in dict.fromkeys(implied) if name and name not in pipeline)
         return cls(
             destinations=destinations,
-            role_arn=_matching(
-                env, ROLE_ARN.name, _ROLE_ARN, "an IAM role ARN (arn:aws:iam::…:role/…)"
-            ),
+            role_arn=_role_arn(env, destinations[0].kind),
             filter_name=_matching(
                 env, FILTER_NAME.name, _FILTER_NAME, "1 to 512 characters without ':' or '*'"
             ),
@@ -146,24 +164,52 @@ def _matching(env: Mapping[str, str], name: str, pattern: re.Pattern[str], expec
     return value
 
 
+def _role_arn(env: Mapping[str, str], kind: DestinationKind) -> str:
+    """Required for Firehose streams; refused for logical destinations, which carry their own
+    role in the hub ("You don't need to provide the ARN when you are working with a logical
+    destination for cross-account delivery", PutSubscriptionFilter, roleArn)."""
+    if kind == "firehose":
+        return _matching(env, ROLE_ARN.name, _ROLE_ARN, "an IAM role ARN (arn:aws:iam::…:role/…)")
+    value = env.get(ROLE_ARN.name, "").strip()
+    if value:
+        raise SettingsError(
+            f"{ROLE_ARN.name}={value!r} is set, but DESTINATION_ARN names CloudWatch Logs "
+            "destinations (a spoke), which take no role: the hub's destination has its own; "
+            f"unset {ROLE_ARN.name}"
+        )
+    return ""
+
+
+def _destination(name: str, item: str) -> Destination:
+    match = _FIREHOSE_ARN.fullmatch(item)
+    if match is not None:
+        return Destination(item, match["region"], match["account"], match["name"])
+    match = _LOGS_DESTINATION_ARN.fullmatch(item)
+    if match is not None:
+        return Destination(item, match["region"], match["account"], match["name"], "logs")
+    raise SettingsError(
+        f"{name} holds {item!r}, which is malformed: expected Firehose delivery stream ARNs "
+        "(arn:aws:firehose:<region>:<account>:deliverystream/<name>) or, in a spoke, the hub's "
+        "CloudWatch Logs destination ARNs (arn:aws:logs:<region>:<account>:destination:<name>), "
+        "several separated by commas"
+    )
+
+
 def _destinations(env: Mapping[str, str]) -> tuple[Destination, ...]:
-    """One or more comma-separated stream ARNs, all in one region and account (the filters'
+    """One or more comma-separated ARNs of one kind, all in one region and account (the filters'
     groups are: CloudWatch Logs subscribes a group only to a stream of its own region)."""
     name = DESTINATION_ARN.name
     items = _items(_required(env, name))
     if not items:
         raise SettingsError(f"{name} is empty: set it to the delivery stream's ARN")
-    found: list[Destination] = []
-    for item in items:
-        match = _FIREHOSE_ARN.fullmatch(item)
-        if match is None:
-            raise SettingsError(
-                f"{name} holds {item!r}, which is malformed: expected a Firehose delivery stream "
-                "ARN (arn:aws:firehose:<region>:<account>:deliverystream/<name>), several "
-                "separated by commas"
-            )
-        found.append(Destination(item, match["region"], match["account"], match["name"]))
+    found = [_destination(name, item) for item in items]
     first = found[0]
+    if any(d.kind != first.kind for d in found):
+        raise SettingsError(
+            f"{name} mixes Firehose stream ARNs and CloudWatch Logs destination ARNs: list only "
+            "this account's streams (standalone, hub) or only the hub's destinations (spoke)"
+        )
+    _check_region(env, first)
     for other in found[1:]:
         if (other.region, other.account_id) != (first.region, first.account_id):
             raise SettingsError(
@@ -174,6 +220,20 @@ def _destinations(env: Mapping[str, str]) -> tuple[Destination, ...]:
     if len({d.arn for d in found}) != len(found):
         raise SettingsError(f"{name} lists a stream twice: list each stream once")
     return tuple(found)
+
+
+def _check_region(env: Mapping[str, str], first: Destination) -> None:
+    """A logical destination must be in the log groups' region (the function's)."""
+    if first.kind != "logs":
+        return  # read AWS_REGION (set by Lambda) only in a spoke
+    region = env.get("AWS_REGION", "").strip()
+    if region and first.region != region:
+        raise SettingsError(
+            f"{DESTINATION_ARN.name} names the destination {first.arn} in {first.region}, but "
+            f"this subscriber runs in {region}: CloudWatch Logs requires the destination in the "
+            f"log groups' region; use the hub's destination for {region} (add {region} to the "
+            "hub's spokeRegions and run pulumi up in the hub)"
+        )
 
 
 def _filter_pattern(env: Mapping[str, str]) -> str:

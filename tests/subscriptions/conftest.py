@@ -67,6 +67,38 @@ class CallLog:
 
 
 @dataclass
+class SystemFieldsShim:
+    """moto 5.2.5 accepts `emitSystemFields` but drops it; AWS "Returns the emitSystemFields
+    value if it was specified when the subscription filter was created" (API_SubscriptionFilter).
+    These botocore hooks give moto that behaviour: the puts' fields, per (group, filter), are
+    added to DescribeSubscriptionFilters' parsed response."""
+
+    fields: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def register(self, client: Any) -> None:
+        events = client.meta.events
+        events.register("before-parameter-build.logs.PutSubscriptionFilter", self._put)
+        events.register("before-parameter-build.logs.DeleteSubscriptionFilter", self._delete)
+        events.register("after-call.logs.DescribeSubscriptionFilters", self._describe)
+
+    def _put(self, params: dict[str, Any], **_: Any) -> None:
+        key = (params["logGroupName"], params["filterName"])
+        if params.get("emitSystemFields"):
+            self.fields[key] = list(params["emitSystemFields"])
+        else:
+            self.fields.pop(key, None)
+
+    def _delete(self, params: dict[str, Any], **_: Any) -> None:
+        self.fields.pop((params["logGroupName"], params["filterName"]), None)
+
+    def _describe(self, parsed: dict[str, Any], **_: Any) -> None:
+        for found in parsed.get("subscriptionFilters", []):
+            emitted = self.fields.get((found["logGroupName"], found["filterName"]))
+            if emitted:
+                found["emitSystemFields"] = list(emitted)
+
+
+@dataclass
 class Aws:
     logs: Any
     lambda_: Any
@@ -79,6 +111,8 @@ class Aws:
     hooks: list[tuple[str, Callable[..., Any]]] = field(default_factory=list)
     clock: VirtualClock = field(default_factory=VirtualClock)
     """The pacing's clock: it waits without sleeping (`clock.elapsed` is the paced time)."""
+    shim: SystemFieldsShim | None = None
+    """None: moto as it is (it drops emitSystemFields)."""
 
     def settings(self, **overrides: str) -> Settings:
         return Settings.from_env({**self.env, **overrides})
@@ -91,6 +125,8 @@ class Aws:
                 service, region_name=REGION, config=client_config(SUBSCRIBER_TIMEOUTS)
             )
             client.meta.events.register("before-parameter-build", self.calls)
+            if service == "logs" and self.shim is not None:
+                self.shim.register(client)
             if service == "lambda":
                 client.meta.events.register(
                     "before-call.lambda.Invoke", InvokeRecorder(self.invocations)
@@ -236,8 +272,12 @@ def aws() -> Iterator[Aws]:
             "EXCLUDE_LOG_GROUPS": "",
             "PIPELINE_LOG_GROUPS": ",".join(PIPELINE_GROUPS),
         }
+        shim = SystemFieldsShim()
+        logs = boto3.client("logs", region_name=REGION)
+        shim.register(logs)
         yield Aws(
-            logs=boto3.client("logs", region_name=REGION),
+            logs=logs,
+            shim=shim,
             lambda_=boto3.client("lambda", region_name=REGION),
             s3=s3,
             destination_arn=destination_arn,

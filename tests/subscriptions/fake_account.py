@@ -16,7 +16,9 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+import botocore.session
 from botocore.exceptions import ClientError
+from botocore.validate import validate_parameters
 
 from lambda_shared.backoff import RetryPolicy
 from subscriptions.clients import Clients
@@ -40,6 +42,14 @@ ENV = {
     "EXCLUDE_LOG_GROUPS": "",
 }
 CREATED_MS = 1_700_000_000_000
+
+
+_LOGS_MODEL = botocore.session.get_session().get_service_model("logs")
+
+
+def _validated(operation: str, params: dict[str, Any]) -> None:
+    """The parameters as botocore would send them (unknown or mistyped ones are refused)."""
+    validate_parameters(params, _LOGS_MODEL.operation_model(operation).input_shape)
 
 
 def _error(code: str, operation: str) -> ClientError:
@@ -91,6 +101,12 @@ class FakeLogs(_Fake):
         self._sorted: list[str] | None = None
         self.events_per_group = events_per_group
         self.clock = 1_800_000_000_000
+        self.keeps_system_fields = True
+        """False: like moto 5.2.5, emitSystemFields is accepted but never returned."""
+        self.put_params: list[dict[str, Any]] = []
+        """Every PutSubscriptionFilter's parameters, in order."""
+        self.refuse_puts: str | None = None
+        """An error code every PutSubscriptionFilter fails with (e.g. AccessDeniedException)."""
 
     def add(self, name: str, created_ms: int = CREATED_MS) -> None:
         self.groups[name] = created_ms
@@ -132,9 +148,16 @@ class FakeLogs(_Fake):
 
     def put_subscription_filter(self, **params: Any) -> dict[str, Any]:
         self._called("PutSubscriptionFilter")
+        _validated("PutSubscriptionFilter", params)
+        self.put_params.append(dict(params))
+        if self.refuse_puts is not None:
+            raise _error(self.refuse_puts, "PutSubscriptionFilter")
         self.clock += 1
         filters = self._group(params["logGroupName"], "PutSubscriptionFilter")
-        filters[params["filterName"]] = {**params, "creationTime": self.clock}
+        stored = {**params, "creationTime": self.clock}
+        if not self.keeps_system_fields:
+            stored.pop("emitSystemFields", None)
+        filters[params["filterName"]] = stored
         return {}
 
     def delete_subscription_filter(self, logGroupName: str, filterName: str) -> dict[str, Any]:
@@ -254,6 +277,8 @@ class Account:
         self.s3 = FakeS3(self.calls)
         self.env = {**ENV, **({"BACKFILL_STATE_BUCKET": BUCKET} if state else {}), **env}
         self.timeout_s = timeout_s
+        self.emitted: list[str] = []
+        """Every log line the runs wrote."""
         self.add_groups(groups)
 
     def add_groups(self, count: int) -> None:
@@ -276,7 +301,7 @@ class Account:
             _Context(self.clock, self.timeout_s),
             clients=Clients(clients.__getitem__),
             policy=RetryPolicy(sleep=lambda _: None),
-            emit=lambda _: None,
+            emit=self.emitted.append,
             clock_ms=lambda: CREATED_MS + 10**9 + int(self.clock.elapsed * 1000),
             clock=self.clock,
         )
