@@ -12,7 +12,6 @@ from typing import Final
 from infra.config_choices import (
     ARCHITECTURES,
     ARCHIVE_CLASSES,
-    DEPLOYMENTS,
     LOG_RETENTION_VALUES,
     MODES,
 )
@@ -27,8 +26,9 @@ from infra.config_declaration import (
     Text,
 )
 from infra.data_protection import DEFAULT_IDENTIFIERS
+from infra.deployment_keys import DEPLOYMENT_KEYS
 from infra.domain_keys import DOMAIN_KEYS
-from infra.stack_names import MAX_DELIVERY_STREAMS, MAX_SPOKE_REGIONS
+from infra.stack_names import MAX_DELIVERY_STREAMS
 from lambda_shared.environment import (
     BACKFILL_BYTES_PER_SECOND,
     BACKFILL_LOOKBACK_HOURS,
@@ -45,61 +45,7 @@ from lambda_shared.environment import (
 )
 
 KEYS: Final[tuple[ConfigKey, ...]] = (
-    # --- deployment role (docs/organisation.md) -----------------------------------------------
-    ConfigKey(
-        "deployment",
-        "string",
-        "standalone",
-        "`standalone` (the whole pipeline for this account), `hub` (the pipeline plus one "
-        "CloudWatch Logs destination per spoke region and stream, admitting other accounts) or "
-        "`spoke` (only the subscriber or the account policy, pointed at the hub's destination).",
-        constraint=Choices(DEPLOYMENTS),
-    ),
-    ConfigKey(
-        "spokeRegions",
-        "string",
-        "",
-        "Hub: comma-separated regions whose log groups send to the hub (one destination per "
-        "region and stream); empty = the hub's own region.",
-        constraint=Rule(
-            "regions",
-            f"comma-separated AWS region names, at most {MAX_SPOKE_REGIONS}, each once",
-            "eu-west-1,us-east-1",
-        ),
-    ),
-    ConfigKey(
-        "organizationId",
-        "string",
-        "",
-        "Hub: admit every account of this AWS Organization (aws:PrincipalOrgID); with or "
-        "instead of spokeAccountIds.",
-        constraint=Rule(
-            "organization_id", "an organization id o-[a-z0-9]{10,32} or empty", "o-abc123def4"
-        ),
-    ),
-    ConfigKey(
-        "spokeAccountIds",
-        "string",
-        "",
-        "Hub: comma-separated 12-digit account ids admitted to the destinations; with or "
-        "instead of organizationId.",
-        constraint=Rule(
-            "account_ids", "comma-separated 12-digit AWS account ids", "111122223333,444455556666"
-        ),
-    ),
-    ConfigKey(
-        "hubDestinationArn",
-        "string",
-        "",
-        'Spoke: the hub\'s output hubDestinations["<this region>"]: comma-separated CloudWatch '
-        "Logs destination ARNs in this stack's region, in stream order. Backfill is off in "
-        "spoke mode.",
-        constraint=Rule(
-            "destination_arns",
-            "comma-separated arn:aws:logs:<region>:<account>:destination:<name>",
-            "arn:aws:logs:eu-west-1:111122223333:destination:lambda-logs-hub-dest",
-        ),
-    ),
+    *DEPLOYMENT_KEYS,
     *DOMAIN_KEYS,
     # --- S3 backup -------------------------------------------------------------------------
     ConfigKey(

@@ -12,7 +12,7 @@ from infra.config_choices import DEPLOYMENTS, Deployment
 from infra.config_errors import ConfigError, config_error
 from infra.config_rules import DESTINATION_ARN
 from infra.config_values import ConfigValues
-from infra.policies import destination_access_policy
+from infra.hub_policies import destination_access_policy
 
 DESTINATION_POLICY_MAX_BYTES: Final = 5120
 """PutDestinationPolicy: the access policy "can be up to 5120 bytes"."""

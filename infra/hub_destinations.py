@@ -13,11 +13,8 @@ import pulumi_aws as aws
 
 from infra.aws_context import AwsContext
 from infra.deployment_config import DeploymentConfig
-from infra.policies import (
-    destination_access_policy,
-    destination_trust,
-    logs_to_firehose_permissions,
-)
+from infra.hub_policies import destination_access_policy, destination_trust
+from infra.policies import logs_to_firehose_permissions
 from infra.python_function import policy_json
 from infra.stack_names import StackNames
 

@@ -13,9 +13,9 @@ from infra.account_subscription import AccountSubscription, AccountSubscriptionA
 from infra.aws_context import AwsContext
 from infra.data_protection import DataProtection, DataProtectionArgs, data_protection_policy_name
 from infra.function_environments import spoke_subscriber_environment
+from infra.hub_policies import spoke_subscriber_permissions
 from infra.lambda_package import BuiltPackage
 from infra.packages import SUBSCRIBER_HANDLER
-from infra.policies import spoke_subscriber_permissions
 from infra.python_function import PythonFunctionArgs, policy_json
 from infra.stack_config import StackConfig
 from infra.subscriber import Subscriber, SubscriberArgs

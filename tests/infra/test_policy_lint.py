@@ -1,7 +1,8 @@
 """GIVEN every stack variant WHEN the program runs under mocks THEN every IAM policy document it
 creates (trust policies, inline role policies, the bucket policy, the domain access policy)
 passes the parliament policy linter, but for the findings justified below — each one also
-justified in a comment next to its statement in infra/policies.py. A new finding fails."""
+justified in a comment next to its statement in infra/policies.py or infra/hub_policies.py. A
+new finding fails."""
 
 from __future__ import annotations
 
@@ -27,9 +28,13 @@ JUSTIFIED: Final[dict[tuple[str, str], str]] = {
     ("SpokeAccounts", "RESOURCE_MISMATCH"): _DESTINATION,
     ("SpokeOrganization", "RESOURCE_MISMATCH"): _DESTINATION,
 }
-"""(statement Sid, parliament issue) → why it stays; `infra/policies.py` names the same issue
-and Sid in a comment beside the statement (checked below). Any other finding fails."""
-POLICIES_SOURCE: Final = Path(__file__).resolve().parents[2] / "infra" / "policies.py"
+"""(statement Sid, parliament issue) → why it stays; `infra/policies.py` (or
+`infra/hub_policies.py`) names the same issue and Sid in a comment beside the statement (checked
+below). Any other finding fails."""
+POLICIES_SOURCES: Final = tuple(
+    Path(__file__).resolve().parents[2] / "infra" / name
+    for name in ("policies.py", "hub_policies.py")
+)
 
 EXPECTED_POLICIES: Final = {
     "lambda-logs-transformer-role:assumeRolePolicy",
@@ -104,7 +109,7 @@ def test_no_unjustified_linter_finding_in_hub_and_spoke(
 
 
 def test_every_justification_is_written_next_to_its_statement() -> None:
-    source = POLICIES_SOURCE.read_text()
+    source = "\n".join(path.read_text() for path in POLICIES_SOURCES)
     for sid, issue in JUSTIFIED:
         assert f'"Sid": "{sid}"' in source, sid
         assert issue in source and sid in source.split(f'"Sid": "{sid}"')[0], (sid, issue)
