@@ -60,7 +60,11 @@ class AccountReaders:
 
 
 def policy_name(config: StackConfig) -> str:
-    """The account policy's name (infra/pipeline.py names it the same)."""
+    """The account policy's name (infra/pipeline.py and infra/spoke.py name it so). A spoke's
+    ends with its region: account policies take no emitSystemFields, and the hub's transformer
+    reads the log groups' region from the name the records carry (transformer/source_region.py)."""
+    if config.deployment.role == "spoke":
+        return f"{config.names.prefix}-subscription-{config.region}"
     return f"{config.names.prefix}-subscription"
 
 

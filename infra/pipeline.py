@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from infra.account_checks import policy_name
 from infra.account_policy import excluded_log_groups
 from infra.account_subscription import AccountSubscription, AccountSubscriptionArgs
 from infra.alarm_specs import MonitoredNames
@@ -188,7 +189,7 @@ class Pipeline(pulumi.ComponentResource):
         return AccountSubscription(
             f"{name}-account-policy",
             AccountSubscriptionArgs(
-                policy_name=f"{config.names.prefix}-subscription",
+                policy_name=policy_name(config),
                 stream_arn=self.delivery.stream.arn,
                 logs_role_arn=self.roles.logs_role.arn,
                 filter_pattern=config.subscription.filter_pattern,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+from infra.account_checks import policy_name
 from infra.account_policy import excluded_log_groups
 from infra.account_subscription import AccountSubscription, AccountSubscriptionArgs
 from infra.aws_context import AwsContext
@@ -75,7 +76,7 @@ class Spoke(pulumi.ComponentResource):
         return AccountSubscription(
             f"{name}-account-policy",
             AccountSubscriptionArgs(
-                policy_name=f"{config.names.prefix}-subscription",
+                policy_name=policy_name(config),
                 stream_arn=self.destination_arns[0],
                 logs_role_arn=None,
                 filter_pattern=config.subscription.filter_pattern,

@@ -12,7 +12,14 @@ Duration` or `Memory Size` (platform.report metrics hold durationMs alone), so n
 
 The architecture is not in the REPORT line: it is looked up with
 `lambda:GetFunctionConfiguration` and its answer kept for the container's lifetime; a failed
-lookup is never kept (see LambdaArchitectures)."""
+lookup is never kept (see LambdaArchitectures).
+
+A function of another account (a spoke's, seen by a hub: docs/organisation.md) is never looked
+up: the hub's transformer must not read spoke functions' configuration, which holds their
+environment variables, and has no permission to. It is priced at the default architecture
+(x86_64 unless `defaultArchitecture` says otherwise), so an arm64 spoke function shows about 25 %
+above its real cost (x86_64's GB-second price over arm64's) until the spokes publish their
+functions' architectures."""
 
 from __future__ import annotations
 
@@ -99,8 +106,12 @@ class LambdaArchitectures:
         *,
         policy: RetryPolicy = LOOKUP_RETRY,
         clock: Callable[[], float] = time.monotonic,
+        own_account: str = "",
     ) -> None:
         self._client_factory = client_factory
+        self._own_account = own_account
+        """The transformer's account: a function of any other is priced at the default, never
+        looked up (empty: unknown, and every function is looked up)."""
         self._client: Any = None
         self._region = region
         self._default = default
@@ -116,6 +127,8 @@ class LambdaArchitectures:
         """GetFunctionConfiguration calls made (for tests and the bench)."""
 
     def architecture(self, function_name: str, account_id: str) -> str:
+        if self._own_account and account_id != self._own_account:
+            return self._default  # a spoke's function: not ours to read (module docstring)
         key = (account_id, function_name)
         found = self._cache.get(key)
         if found is not None:

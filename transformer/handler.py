@@ -59,6 +59,12 @@ def _region_of(arn: str) -> str:
     return parts[3] if len(parts) > 3 else ""
 
 
+def _account_of(context: Any) -> str:
+    """The transformer's own account, from the invoked function's ARN ("" when unknown)."""
+    parts = str(getattr(context, "invoked_function_arn", "") or "").split(":")
+    return parts[4] if len(parts) > 4 and parts[4].isdigit() else ""
+
+
 def _remaining_seconds(context: Any, started: float) -> Callable[[], float]:
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     if callable(remaining):
@@ -348,14 +354,15 @@ class _LazyFirehose:
 _CONTAINER: dict[str, Any] = {}  # clients and caches that live as long as the container
 
 
-def _architectures(settings: Settings, region: str) -> ArchitectureSource:
-    key = f"architectures:{region}:{settings.default_architecture}"
+def _architectures(settings: Settings, region: str, own_account: str) -> ArchitectureSource:
+    key = f"architectures:{region}:{own_account}:{settings.default_architecture}"
     found: ArchitectureSource | None = _CONTAINER.get(key)
     if found is None:
         found = LambdaArchitectures(
             lambda: make_client("lambda", region, LOOKUP_TIMEOUTS),
             region,
             settings.default_architecture,
+            own_account=own_account,
         )
         _CONTAINER[key] = found
     return found
@@ -372,7 +379,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str
         event,
         context,
         firehose=firehose,
-        architectures=_architectures(settings, region),
+        architectures=_architectures(settings, region, _account_of(context)),
         settings=settings,
         concurrency=REINGEST_CONCURRENCY,
         traces=_CONTAINER.setdefault("request-traces", RequestTraces()),

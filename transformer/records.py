@@ -19,6 +19,7 @@ from transformer.enrich import BILLED, StreamInfo, Usage, add_cost, enrich, usag
 from transformer.jsonlib import Codec
 from transformer.parse import parse_capped, parse_line
 from transformer.settings import Settings
+from transformer.source_region import source_region
 from transformer.trace_ids import RequestTraces
 from transformer.types import Fields, Transformed
 
@@ -205,7 +206,8 @@ def transform_record(
     message = decoded.message
     if is_pipeline_log_group(message["logGroup"]):  # any deployment's own logs, whatever the
         return Transformed(record_id, original, "dropped", pipeline=True)  # prefixes say
-    info = StreamInfo.of(message["owner"], ctx.region, message["logGroup"], message["logStream"])
+    region = source_region(message, ctx.region)  # the log group's (transformer/source_region.py)
+    info = StreamInfo.of(message["owner"], region, message["logGroup"], message["logStream"])
     if not info.included(ctx.settings.log_group_prefixes):
         return Transformed(record_id, original, "dropped")
     tally = _Tally()

@@ -23,6 +23,7 @@ from tests.infra.harness import (
     run_program,
 )
 from tests.infra.policy_checks import allowed_actions, assert_least_privilege, statements
+from transformer.source_region import source_region
 
 DESTINATION = "aws:cloudwatch/logDestination:LogDestination"
 DESTINATION_POLICY = "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy"
@@ -200,6 +201,10 @@ def test_spoke_account_policy_points_at_the_first_hub_destination(
     document = policy.json("policyDocument")
     assert document == {"DestinationArn": HUB_DEST, "FilterPattern": "", "Distribution": "Random"}
     assert spoke_policy_run.outputs == {"hubDestinationArns": [HUB_DEST, HUB_DEST_2]}
+    # account policies take no emitSystemFields: the name tells the hub the groups' region
+    # (transformer/source_region.py reads it back)
+    assert policy.inputs["policyName"].endswith(f"-subscription-{REGION}")
+    assert source_region({"subscriptionFilters": [policy.inputs["policyName"]]}, "x") == REGION
 
 
 # --- configuration errors ----------------------------------------------------------------------
