@@ -35,6 +35,9 @@ class DeploymentConfig:
     """hub: these accounts may subscribe."""
     hub_destination_arns: tuple[str, ...] = ()
     """spoke: the hub's destinations in the spoke's region, in stream order."""
+    hub_destroyable: bool = False
+    """hub: the destinations may be deleted (`hubDestroyable`); protected otherwise, so that a
+    destroy fails while spokes may still point at them."""
 
     @property
     def creates_pipeline(self) -> bool:
@@ -74,7 +77,11 @@ def _hub(values: ConfigValues, region: str) -> DeploymentConfig:
             "''",
         )
     return DeploymentConfig(
-        role="hub", spoke_regions=regions, organization_id=organization, spoke_account_ids=accounts
+        role="hub",
+        spoke_regions=regions,
+        organization_id=organization,
+        spoke_account_ids=accounts,
+        hub_destroyable=values.boolean("hubDestroyable"),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Final
 
 from infra.config_choices import DEPLOYMENTS
-from infra.config_declaration import Choices, ConfigKey, Rule
+from infra.config_declaration import Choices, ConfigKey, Flag, Rule
 from infra.stack_names import MAX_SPOKE_REGIONS
 
 DEPLOYMENT_KEYS: Final[tuple[ConfigKey, ...]] = (
@@ -51,6 +51,15 @@ DEPLOYMENT_KEYS: Final[tuple[ConfigKey, ...]] = (
         constraint=Rule(
             "account_ids", "comma-separated 12-digit AWS account ids", "111122223333,444455556666"
         ),
+    ),
+    ConfigKey(
+        "hubDestroyable",
+        "boolean",
+        False,
+        "Hub: let `pulumi destroy` delete the destinations. Off, they are protected and a "
+        "destroy fails at them while spokes may still point at them: destroy every spoke first, "
+        "then set this and run pulumi up.",
+        constraint=Flag(),
     ),
     ConfigKey(
         "hubDestinationArn",

@@ -83,7 +83,10 @@ class HubDestinations(pulumi.ComponentResource):
                 role_arn=role.arn,
                 target_arn=stream.arn,
                 opts=pulumi.ResourceOptions.merge(
-                    in_region, pulumi.ResourceOptions(depends_on=[role_policy, stream])
+                    in_region,
+                    pulumi.ResourceOptions(
+                        depends_on=[role_policy, stream], protect=not deployment.hub_destroyable
+                    ),
                 ),
             )
             access = destination_access_policy(

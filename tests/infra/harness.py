@@ -70,6 +70,8 @@ class ProgramRun:
     """`type::name` → the `type::name` of its explicit `depends_on` (destroy runs in reverse)."""
     parents: dict[str, str] = field(default_factory=dict)
     """`type::name` → the `type::name` of its parent."""
+    protected: set[str] = field(default_factory=set)
+    """`type::name` of every resource given `protect=True` (a destroy fails at it)."""
 
     def record_options(
         self, args: pulumi.ResourceTransformationArgs
@@ -81,6 +83,8 @@ class ProgramRun:
             for dep in deps
             if isinstance(dep, pulumi.Resource)
         }
+        if args.opts.protect:
+            self.protected.add(key(args.type_, args.name))
         parent = args.opts.parent
         if parent is not None:
             self.parents[key(args.type_, args.name)] = key(

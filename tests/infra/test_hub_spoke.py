@@ -282,3 +282,27 @@ def test_a_spoke_masks_in_its_own_account(packages_dir: Path) -> None:
     run = run_program(values, offline_packages(packages_dir / "spoke-masked"))
     policies = run.of_type("aws:cloudwatch/logAccountPolicy:LogAccountPolicy")
     assert [p.inputs["policyType"] for p in policies] == ["DATA_PROTECTION_POLICY"]
+
+
+def test_the_hubs_destinations_are_protected_unless_destroyable(
+    hub_run: ProgramRun, packages_dir: Path
+) -> None:
+    # GIVEN a hub as deployed: every destination protected, so a destroy fails at them while
+    # spokes may still point at them (docs/organisation.md, "Destroying")
+    destinations = {key(r.type, r.name) for r in hub_run.of_type(DESTINATION)}
+    assert len(destinations) == 4  # 2 regions x 2 streams
+    assert destinations <= hub_run.protected
+    assert not any("FirehoseDeliveryStream" in name for name in hub_run.protected)
+    # WHEN the operator sets hubDestroyable after destroying the spokes
+    values = {
+        **base_config(),
+        "deployment": "hub",
+        "resourcePrefix": "lambda-logs-hub",
+        "spokeRegions": "us-east-1",
+        "spokeAccountIds": SPOKES[0],
+        "hubDestroyable": "true",
+    }
+    run = run_program(values, offline_packages(packages_dir / "hub-destroyable"))
+    # THEN nothing is protected any more
+    assert run.of_type(DESTINATION)
+    assert not run.protected
