@@ -8,13 +8,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from infra.account_checks import policy_name
-from infra.account_policy import excluded_log_groups
-from infra.account_subscription import AccountSubscription, AccountSubscriptionArgs
+from infra.account_subscription import AccountSubscription
+from infra.account_wide import account_subscription, data_protection
 from infra.alarm_specs import MonitoredNames
 from infra.aws_context import AwsContext
 from infra.backup_bucket import BackupBucket
-from infra.data_protection import DataProtection, DataProtectionArgs, data_protection_policy_name
 from infra.delivery_roles import DeliveryRoles, DeliveryRolesArgs
 from infra.delivery_stream import DeliveryStream, DeliveryStreamArgs
 from infra.domain_alarms import DomainAlarms, DomainAlarmsArgs, DomainFacts
@@ -100,27 +98,18 @@ class Pipeline(pulumi.ComponentResource):
         if config.subscription.mode == "reconciler":
             self.subscriber = self._subscriber(name, args)
         else:
-            self.account_subscription = self._account_subscription(name, config)
+            self.account_subscription = account_subscription(  # stream 0: the transformer
+                name,  # spreads the re-ingested documents over every stream
+                config,
+                self,
+                destination_arn=self.delivery.stream.arn,
+                role_arn=self.roles.logs_role.arn,
+                wait_for=(*self._streams(), self.roles.logs_policy),
+            )
         self.alarms = self._health(name, config, ctx)
         self.domain_alarms = _domain_alarms(name, config, ctx, self.alarm_topic, child)
-        self.data_protection = self._data_protection(name, config, ctx)
+        self.data_protection = data_protection(name, config, self, ctx.partition)
         self._export(domain)
-
-    def _data_protection(
-        self, name: str, config: StackConfig, ctx: AwsContext
-    ) -> DataProtection | None:
-        """The account's data-protection policy (`maskSensitiveData`), when asked for."""
-        if not config.subscription.masked_data_identifiers:
-            return None
-        return DataProtection(
-            f"{name}-data-protection",
-            DataProtectionArgs(
-                policy_name=data_protection_policy_name(config.names.prefix),
-                identifiers=config.subscription.masked_data_identifiers,
-                partition=ctx.partition,
-            ),
-            pulumi.ResourceOptions(parent=self),
-        )
 
     def _content(self, name: str, config: StackConfig, domain: _Domain) -> OpenSearchContent:
         """Index template, ISM, the Firehose role mapping, dashboards and monitors."""
@@ -182,24 +171,6 @@ class Pipeline(pulumi.ComponentResource):
 
     def _streams(self) -> list[aws.kinesis.FirehoseDeliveryStream]:
         return [delivery.stream for delivery in self.deliveries]
-
-    def _account_subscription(self, name: str, config: StackConfig) -> AccountSubscription:
-        """One policy per account and region, so one destination: stream 0 (the transformer
-        spreads the re-ingested documents over every stream)."""
-        return AccountSubscription(
-            f"{name}-account-policy",
-            AccountSubscriptionArgs(
-                policy_name=policy_name(config),
-                stream_arn=self.delivery.stream.arn,
-                logs_role_arn=self.roles.logs_role.arn,
-                filter_pattern=config.subscription.filter_pattern,
-                excluded_log_groups=excluded_log_groups(
-                    config.subscription.exclude_log_groups, config.names.pipeline_log_groups
-                ),
-                wait_for=(*self._streams(), self.roles.logs_policy),
-            ),
-            pulumi.ResourceOptions(parent=self),
-        )
 
     def _health(self, name: str, config: StackConfig, ctx: AwsContext) -> PipelineAlarms:
         return PipelineAlarms(

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 
 import pulumi
 
-from infra.account_checks import policy_name
-from infra.account_policy import excluded_log_groups
-from infra.account_subscription import AccountSubscription, AccountSubscriptionArgs
+from infra.account_subscription import AccountSubscription
+from infra.account_wide import account_subscription, data_protection
 from infra.aws_context import AwsContext
-from infra.data_protection import DataProtection, DataProtectionArgs, data_protection_policy_name
+from infra.data_protection import DataProtection
 from infra.function_environments import spoke_subscriber_environment
 from infra.hub_policies import spoke_subscriber_permissions
 from infra.lambda_package import BuiltPackage
@@ -49,42 +48,12 @@ class Spoke(pulumi.ComponentResource):
             self.subscriber = self._subscriber(name, args)
             self.subscriber_name = self.subscriber.function.function.name
         else:
-            self.account_subscription = self._account_subscription(name, config)
-        self.data_protection = self._data_protection(name, config, args.ctx)
+            self.account_subscription = account_subscription(
+                name, config, self, destination_arn=self.destination_arns[0], role_arn=None
+            )
+        self.data_protection = data_protection(name, config, self, args.ctx.partition)
         self.register_outputs(
             {"subscriber_name": self.subscriber_name, "destination_arns": self.destination_arns}
-        )
-
-    def _data_protection(
-        self, name: str, config: StackConfig, ctx: AwsContext
-    ) -> DataProtection | None:
-        """`maskSensitiveData`: masked in the spoke, before the events leave its account."""
-        if not config.subscription.masked_data_identifiers:
-            return None
-        return DataProtection(
-            f"{name}-data-protection",
-            DataProtectionArgs(
-                policy_name=data_protection_policy_name(config.names.prefix),
-                identifiers=config.subscription.masked_data_identifiers,
-                partition=ctx.partition,
-            ),
-            pulumi.ResourceOptions(parent=self),
-        )
-
-    def _account_subscription(self, name: str, config: StackConfig) -> AccountSubscription:
-        """One policy per account and region, so one destination: the hub's stream 0."""
-        return AccountSubscription(
-            f"{name}-account-policy",
-            AccountSubscriptionArgs(
-                policy_name=policy_name(config),
-                stream_arn=self.destination_arns[0],
-                logs_role_arn=None,
-                filter_pattern=config.subscription.filter_pattern,
-                excluded_log_groups=excluded_log_groups(
-                    config.subscription.exclude_log_groups, config.names.pipeline_log_groups
-                ),
-            ),
-            pulumi.ResourceOptions(parent=self),
         )
 
     def _subscriber(self, name: str, args: SpokeArgs) -> Subscriber:
