@@ -123,8 +123,12 @@ def _finish_reports(
     architectures: dict[str, str] = {}
     for report in reports:
         name = report.usage.function_name
-        if name not in architectures:
-            architectures[name] = ctx.architectures.architecture(name, info.account_id)
+        if name not in architectures:  # a lookup is in the transformer's region: a group of
+            architectures[name] = (  # another region is priced at the default (transformer/cost.py)
+                ctx.architectures.architecture(name, info.account_id)
+                if info.shared.get("cloud.region", ctx.region) == ctx.region
+                else ctx.settings.default_architecture
+            )
         add_cost(report.fields, report.usage, architectures[name], ctx.settings.prices)
         enrich(report.fields, report.line, report.event_id, info)
         try:

@@ -132,7 +132,9 @@ def test_a_spoke_functions_cost_is_priced_without_reading_its_configuration() ->
     spoke["logEvents"][2]["message"] = REPORT
     own = envelope(owner=HUB_ACCOUNT)
     own["logEvents"][2]["message"] = REPORT
-    # WHEN a spoke's REPORT and one of the hub's own arrive
+    for event in own["logEvents"]:
+        event["extractedFields"] = {"@aws.account": HUB_ACCOUNT, "@aws.region": HUB_REGION}
+    # WHEN a spoke's REPORT and one of the hub's own (in the hub's region) arrive
     docs = documents(spoke, own, architectures=lookup)
     # THEN only the hub's own function is looked up, in the hub's account
     assert client.calls == [f"arn:aws:lambda:{HUB_REGION}:{HUB_ACCOUNT}:function:checkout"]
@@ -177,3 +179,16 @@ def test_a_reingested_document_keeps_its_region() -> None:
     back = [json.loads(base64.b64decode(r["data"])) for r in response["records"]]
     assert [r["result"] for r in response["records"]] == ["Ok"] * len(reingested)
     assert {d["cloud.region"] for d in back} == {"us-east-1"}
+
+
+def test_a_function_of_the_hubs_account_in_another_region_is_not_looked_up() -> None:
+    # GIVEN the hub's own account logging from us-east-1 (a spoke stack in the hub's account)
+    client = CountingLambda()
+    lookup = LambdaArchitectures(lambda: client, HUB_REGION, own_account=HUB_ACCOUNT)
+    own_elsewhere = envelope(owner=HUB_ACCOUNT)
+    own_elsewhere["logEvents"][2]["message"] = REPORT
+    # WHEN its REPORT arrives at the hub's transformer in eu-west-1
+    docs = documents(own_elsewhere, architectures=lookup)
+    # THEN no lookup is made (it would ask for the function in the wrong region)
+    assert client.calls == []
+    assert [d["cloud.region"] for d in docs if "aws.lambda.cost_usd" in d] == ["us-east-1"]
