@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from lambda_shared.backoff import error_code, error_message
 from subscriptions.errors import (
@@ -166,6 +166,20 @@ class LogsApi(BackoffApi):
                 return tuple(found)
             params["nextToken"] = response["nextToken"]
 
+    def _put(self, params: dict[str, Any]) -> Any:
+        """One PutSubscriptionFilter. A botocore older than `emitSystemFields` (the Lambda
+        runtime's own, which the package does not replace) refuses the parameter before any
+        call: the filter is put without it, and the records' region falls back as
+        transformer/source_region.py says; the run's read-back then stops comparing the fields."""
+        try:
+            return self._client.put_subscription_filter(**params)
+        except ParamValidationError:
+            if "emitSystemFields" not in params:
+                raise
+            return self._client.put_subscription_filter(
+                **{k: v for k, v in params.items() if k != "emitSystemFields"}
+            )
+
     def put_filter(self, group: LogGroup, spec: FilterSpec) -> PutOutcome:
         """Create or update the pipeline's filter; wait briefly for IAM to propagate.
 
@@ -178,7 +192,7 @@ class LogsApi(BackoffApi):
                 self._paced(
                     "PutSubscriptionFilter",
                     group.name,
-                    lambda: self._client.put_subscription_filter(**_put_params(group, spec)),
+                    lambda: self._put(_put_params(group, spec)),
                 )
                 return "put"
             except ClientError as error:
