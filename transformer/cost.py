@@ -15,11 +15,12 @@ The architecture is not in the REPORT line: it is looked up with
 lookup is never kept (see LambdaArchitectures).
 
 A function of another account (a spoke's, seen by a hub: docs/organisation.md), or of a log
-group in another region (the lookup asks in the transformer's region), is never looked up: the hub's transformer must not read spoke functions' configuration, which holds their
-environment variables, and has no permission to. It is priced at the default architecture
-(x86_64 unless `defaultArchitecture` says otherwise), so an arm64 spoke function shows about 25 %
-above its real cost (x86_64's GB-second price over arm64's) until the spokes publish their
-functions' architectures."""
+group in another region (the lookup asks in the transformer's region), is never looked up: the
+hub's transformer must not read spoke functions' configuration, which holds their environment
+variables, and has no permission to. It is priced at the default architecture (x86_64 unless
+`defaultArchitecture` says otherwise), so an arm64 spoke function shows about 25 % above its
+real cost (x86_64's GB-second price over arm64's) until the spokes publish their functions'
+architectures."""
 
 from __future__ import annotations
 
