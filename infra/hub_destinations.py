@@ -34,7 +34,6 @@ def destination_arn(ctx: AwsContext, region: str, name: str) -> str:
 
 
 class HubDestinations(pulumi.ComponentResource):
-    providers: dict[str, aws.Provider]
     destinations: dict[str, list[aws.cloudwatch.LogDestination]]
     policies: dict[str, list[aws.cloudwatch.LogDestinationPolicy]]
     arns: dict[str, str]
@@ -45,19 +44,13 @@ class HubDestinations(pulumi.ComponentResource):
         self, name: str, args: HubDestinationsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("lambdalogs:hub:Destinations", name, None, opts)
-        self.providers, self.destinations, self.policies, self.arns = {}, {}, {}, {}
+        self.destinations, self.policies, self.arns = {}, {}, {}
         for region in args.deployment.spoke_regions:
             self._region(name, region, args)
         self.register_outputs({"arns": self.arns})
 
     def _region(self, name: str, region: str, args: HubDestinationsArgs) -> None:
         ctx, deployment = args.ctx, args.deployment
-        provider = aws.Provider(
-            f"{name}-{region}",
-            region=region,
-            profile=args.aws_profile,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
         trust = destination_trust(
             ctx, region, deployment.spoke_account_ids, deployment.organization_id is not None
         )
@@ -74,12 +67,14 @@ class HubDestinations(pulumi.ComponentResource):
             policy=policy_json(logs_to_firehose_permissions(stream_arns)),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        in_region = pulumi.ResourceOptions(parent=self, provider=provider)
+        in_region = pulumi.ResourceOptions(parent=self)  # `region=` on each resource: the
+        # stack's own AWS provider (its credentials, assumed roles, allowed accounts) in `region`
         destinations, policies = [], []
         for destination_name, stream in zip(args.names.destinations, args.streams, strict=True):
             destination = aws.cloudwatch.LogDestination(
                 f"{name}-{region}-{destination_name}",
                 name=destination_name,
+                region=region,
                 role_arn=role.arn,
                 target_arn=stream.arn,
                 opts=pulumi.ResourceOptions.merge(
@@ -98,12 +93,12 @@ class HubDestinations(pulumi.ComponentResource):
                 aws.cloudwatch.LogDestinationPolicy(
                     f"{name}-{region}-{destination_name}",
                     destination_name=destination.name,
+                    region=region,
                     access_policy=policy_json(access),
                     opts=in_region,
                 )
             )
             destinations.append(destination)
-        self.providers[region] = provider
         self.destinations[region] = destinations
         self.policies[region] = policies
         self.arns[region] = ",".join(
