@@ -26,7 +26,6 @@ class HubDestinationsArgs:
     deployment: DeploymentConfig
     streams: Sequence[aws.kinesis.FirehoseDeliveryStream]
     """The hub's streams, in the order of `names.streams`."""
-    aws_profile: str | None = None
 
 
 def destination_arn(ctx: AwsContext, region: str, name: str) -> str:

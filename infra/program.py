@@ -46,7 +46,6 @@ def create_hub_destinations(config: StackConfig, pipeline: Pipeline) -> HubDesti
             names=config.names,
             deployment=config.deployment,
             streams=[delivery.stream for delivery in pipeline.deliveries],
-            aws_profile=pulumi.Config("aws").get("profile"),
         ),
         pulumi.ResourceOptions(parent=pipeline),
     )
