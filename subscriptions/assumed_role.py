@@ -53,13 +53,13 @@ class AssumedRoleFirehose:
         role_arn: str,
         region: str,
         *,
-        factory: Callable[[str, Mapping[str, str]], Any] = _firehose_client,
+        factory: Callable[[str, Mapping[str, str]], Any] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._sts = sts
         self._role_arn = role_arn
         self._region = region
-        self._factory = factory
+        self._factory = factory or _firehose_client
         self._clock = clock
         self._client: Any = None
         self._expires = 0.0
