@@ -10,7 +10,7 @@ from typing import Final
 
 from infra.config_choices import DEPLOYMENTS, Deployment
 from infra.config_errors import ConfigError, config_error
-from infra.config_rules import DESTINATION_ARN
+from infra.config_rules import DESTINATION_ARN, STREAM_ARN
 from infra.config_values import ConfigValues
 from infra.hub_policies import destination_access_policy
 
@@ -35,9 +35,21 @@ class DeploymentConfig:
     """hub: these accounts may subscribe."""
     hub_destination_arns: tuple[str, ...] = ()
     """spoke: the hub's destinations in the spoke's region, in stream order."""
+    hub_stream_arns: tuple[str, ...] = ()
+    """spoke: the hub's streams (`hubStreamArns`), in the order of `hub_destination_arns`."""
+    hub_bucket_name: str = ""
+    """spoke: the hub's bucket, where it publishes its architecture map (`hubBucketName`)."""
+    hub_backfill_role_arn: str = ""
+    """spoke: the hub's role its backfill assumes (`hubBackfillRoleArn`)."""
     hub_destroyable: bool = False
     """hub: the destinations may be deleted (`hubDestroyable`); protected otherwise, so that a
     destroy fails while spokes may still point at them."""
+
+    @property
+    def hub_region(self) -> str:
+        """spoke: the hub's region, that of its streams (and bucket); "" when not given."""
+        match = STREAM_ARN.fullmatch(self.hub_stream_arns[0]) if self.hub_stream_arns else None
+        return match["region"] if match else ""
 
     @property
     def creates_pipeline(self) -> bool:
@@ -50,9 +62,7 @@ def read_deployment(values: ConfigValues, region: str) -> DeploymentConfig:
     if role == "hub":
         return _hub(values, region)
     if role == "spoke":
-        return DeploymentConfig(
-            role="spoke", hub_destination_arns=_hub_destinations(values, region)
-        )
+        return _spoke(values, region)
     return DeploymentConfig()
 
 
@@ -107,3 +117,31 @@ def _hub_destinations(values: ConfigValues, region: str) -> tuple[str, ...]:
                 _DESTINATION_EXAMPLE.format(region=region),
             )
     return arns
+
+
+def _spoke(values: ConfigValues, region: str) -> DeploymentConfig:
+    destinations = _hub_destinations(values, region)
+    streams = values.items("hubStreamArns", checked=True)
+    bucket = values.checked("hubBucketName")
+    role = values.checked("hubBackfillRoleArn")
+    if (bucket or role) and not streams:
+        raise config_error(
+            "hubStreamArns",
+            "is not set, but hubBucketName or hubBackfillRoleArn is: the spoke needs the hub's "
+            "streams (their region is the hub's) from the hub's output streamArns",
+            "arn:aws:firehose:eu-west-1:111122223333:deliverystream/lambda-logs-stream",
+        )
+    if streams and len(streams) != len(destinations):
+        raise config_error(
+            "hubStreamArns",
+            f"lists {len(streams)} streams for {len(destinations)} destinations in "
+            "hubDestinationArn: list the hub's output streamArns, one per destination, in order",
+            "<the hub's streamArns>",
+        )
+    return DeploymentConfig(
+        role="spoke",
+        hub_destination_arns=destinations,
+        hub_stream_arns=streams,
+        hub_bucket_name=bucket,
+        hub_backfill_role_arn=role,
+    )
