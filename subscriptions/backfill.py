@@ -86,11 +86,14 @@ class Backfiller:
         pending: PendingBackfills,
         reserve_ms: int = 0,
         skip_reason: str = "",
+        region: str = "",
     ) -> None:
         """`firehose_for(group)`: the stream the group is routed to; `reserve_ms`: the time a
         page may take at the byte budget (a page starts only if that much is left);
         `skip_reason`: why no backfill can run (a spoke without the hub's role), "" when it
-        can; a refused AssumeRole of the hub's role sets it for the rest of the run."""
+        can; a refused AssumeRole of the hub's role sets it for the rest of the run; `region`:
+        the groups' region, written into each event's system fields ("" = none)."""
+        self._region = region
         self._skip_reason = skip_reason
         self._skip_level = "WARN"
         self._logs = logs
@@ -117,7 +120,7 @@ class Backfiller:
                 return None
             events = [e for e in page.events if e.ingestion_time <= job.boundary_ms]
             if events:
-                encoded = encode(job.owner, job.group, self._filter_name, events)
+                encoded = encode(job.owner, job.group, self._filter_name, events, self._region)
                 try:
                     self._firehose_for(job.group).put_records(encoded.records)
                 except BackfillRoleDeniedError as error:

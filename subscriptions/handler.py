@@ -174,6 +174,7 @@ def _subscriber(
     state: GroupState,
 ) -> Subscriber:
     budget = TimeBudget.from_context(context, settings.time_budget_margin_seconds)
+    account, region = own_account_and_region(context)  # a spoke's own, not the hub's
     logs = LogsApi(apis.clients.lazy("logs"), apis.policy, apis.stats, apis.pacer)
     rate = settings.backfill_bytes_per_second
     streams = backfill_streams(settings, apis.clients, apis.policy, apis.stats, apis.clock)
@@ -190,6 +191,7 @@ def _subscriber(
         pending,
         reserve_ms=page_reserve_ms(rate),
         skip_reason=backfill_skip_reason(settings),
+        region=region,
     )
     return Subscriber(
         logs,
@@ -200,7 +202,7 @@ def _subscriber(
         Selection.from_settings(settings),
         report,
         state,
-        owner=settings.destination.account_id,
+        owner=account if settings.spoke and account else settings.destination.account_id,
         lookback_hours=settings.backfill_lookback_hours,
         exhausted=budget.exhausted,
         clock_ms=pending.clock_ms,

@@ -4,6 +4,7 @@ they expire, and a refused AssumeRole is one clear ERROR and a count in backfill
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,7 @@ from subscriptions.assumed_role import (
 )
 from subscriptions.errors import SettingsError
 from subscriptions.settings import Settings
-from tests.subscriptions.fake_account import ENV, Account, FakeFirehose
+from tests.subscriptions.fake_account import ACCOUNT_ID, ENV, Account, FakeFirehose
 
 HUB, HUB_REGION = "210987654321", "us-east-1"
 DESTINATIONS = tuple(
@@ -89,6 +90,13 @@ def test_a_spokes_backfill_goes_to_the_hubs_routed_streams_on_the_hubs_role(
     for group in account.logs.filters:
         stream = by_destination[route(group, DESTINATIONS)]
         assert stream in account.firehose.records
+    # AND each record says it is the spoke's, from the spoke's region (not the hub's)
+    sent = [json.loads(gzip.decompress(r)) for rs in account.firehose.records.values() for r in rs]
+    assert {m["owner"] for m in sent} == {ACCOUNT_ID}
+    fields = {
+        json.dumps(e["extractedFields"], sort_keys=True) for m in sent for e in m["logEvents"]
+    }
+    assert fields == {json.dumps({"@aws.account": ACCOUNT_ID, "@aws.region": "eu-west-1"})}
 
 
 class _NoEvents:

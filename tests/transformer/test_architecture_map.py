@@ -16,8 +16,8 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from lambda_shared.environment import architecture_map_key
-from subscriptions.architectures import encode_map
 from lambdalogs.local.firehose import subscription_record
+from subscriptions.architectures import encode_map
 from tests.transformer.helpers import STREAM, run
 from transformer.architecture_map import (
     MAX_MAP_BYTES,
