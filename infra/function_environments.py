@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import Final, overload
 
 import pulumi
 
@@ -41,9 +41,19 @@ def _from_keys(config: StackConfig, variables: tuple[Variable, ...]) -> dict[str
     return {v.name: config.variables[v.name] for v in variables if v.name in config.variables}
 
 
+@overload
+def transformer_environment(config: StackConfig, bucket: str = ...) -> dict[str, str]: ...
+
+
+@overload
+def transformer_environment(
+    config: StackConfig, bucket: pulumi.Output[str]
+) -> dict[str, pulumi.Input[str]]: ...
+
+
 def transformer_environment(
     config: StackConfig, bucket: pulumi.Input[str] = _LONGEST_BUCKET
-) -> dict[str, pulumi.Input[str]]:
+) -> dict[str, pulumi.Input[str]] | dict[str, str]:
     """The configuration keys' variables (`ConfigKey.variable`), the streams it re-ingests
     into when there are several (one: the stream each record came from), and the bucket of the
     subscribers' architecture maps."""
@@ -141,7 +151,6 @@ def check_environment_sizes(config: StackConfig) -> None:
     stream_arns = [ctx.stream_arn(stream) for stream in config.names.streams]
     subscriber = subscriber_environment(config, stream_arns, role_arn, bucket)
     plain = {name: value for name, value in subscriber.items() if isinstance(value, str)}
-    transformer = transformer_environment(config)
-    _check_size("transformer", {k: v for k, v in transformer.items() if isinstance(v, str)})
+    _check_size("transformer", transformer_environment(config))
     if config.subscription.mode == "reconciler":  # no subscriber function otherwise
         _check_size("subscriber", plain)

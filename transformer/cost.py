@@ -41,13 +41,10 @@ class ArchitectureSource(Protocol):
         """The function's architecture; `region` is its log group's ("" = unknown)."""
         ...
 
-    def take_defaulted(self) -> int:
-        """Lookups answered with the default, not a known architecture, since the last call."""
-        ...
-
 
 def defaulted_count(source: ArchitectureSource) -> int:
-    """`source.take_defaulted()`, 0 for a source that cannot tell (the summary's count)."""
+    """The summary's count: `source.take_defaulted()` (lookups answered with the default since
+    the last call, transformer/architecture_map.py), 0 for a source that cannot tell."""
     take = getattr(source, "take_defaulted", None)
     return int(take()) if callable(take) else 0
 

@@ -63,7 +63,7 @@ def sts() -> Iterator[Any]:
 
 
 def spoke(sts: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[Account, Made]:
-    account = Account(4, events_per_group=3, state=False, **SPOKE_ENV)
+    account = Account(4, events_per_group=3, state=False, timeout_s=None, **SPOKE_ENV)
     account.sts = sts
     made = Made(account.firehose)
     monkeypatch.setattr(assumed_role, "_firehose_client", made)
@@ -121,7 +121,7 @@ class DenyingSts:
 def test_a_refused_assume_role_is_one_error_line_and_counted_as_skipped(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    account = Account(4, events_per_group=3, state=False, **SPOKE_ENV)
+    account = Account(4, events_per_group=3, state=False, timeout_s=None, **SPOKE_ENV)
     account.sts = DenyingSts()
     result = account.run({"action": "reconcile"})
     assert result["backfillSkipped"] == 4 and result["backfillEvents"] == 0
