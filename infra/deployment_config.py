@@ -8,14 +8,19 @@ import json
 from dataclasses import dataclass
 from typing import Final
 
+from infra.aws_context import AwsContext
 from infra.config_choices import DEPLOYMENTS, Deployment
 from infra.config_errors import ConfigError, config_error
 from infra.config_rules import DESTINATION_ARN, STREAM_ARN
 from infra.config_values import ConfigValues
-from infra.hub_policies import destination_access_policy
+from infra.hub_policies import destination_access_policy, spoke_backfill_trust
 
 DESTINATION_POLICY_MAX_BYTES: Final = 5120
 """PutDestinationPolicy: the access policy "can be up to 5120 bytes"."""
+TRUST_POLICY_MAX_CHARS: Final = 2048
+"""IAM and STS quotas: a role trust policy holds 2,048 characters by default (whitespace not
+counted; adjustable to 4,096 through Service Quotas): the `<prefix>-spoke-backfill` role's trust
+lists every spoke account."""
 _LONGEST_DESTINATION: Final = "arn:aws-us-gov:logs:us-gov-west-1:123456789012:destination:" + (
     "d" * 48
 )
@@ -86,6 +91,7 @@ def _hub(values: ConfigValues, region: str) -> DeploymentConfig:
             "instead (organizationId) and list only accounts outside it",
             "''",
         )
+    _check_backfill_trust(accounts, organization)
     return DeploymentConfig(
         role="hub",
         spoke_regions=regions,
@@ -93,6 +99,20 @@ def _hub(values: ConfigValues, region: str) -> DeploymentConfig:
         spoke_account_ids=accounts,
         hub_destroyable=values.boolean("hubDestroyable"),
     )
+
+
+def _check_backfill_trust(accounts: tuple[str, ...], organization: str | None) -> None:
+    ctx = AwsContext("aws-us-gov", "us-gov-west-1", "123456789012")  # the longest ARNs
+    trust = spoke_backfill_trust(ctx, accounts, organization)
+    size = len(json.dumps(trust, separators=(",", ":")))
+    if size > TRUST_POLICY_MAX_CHARS:
+        raise config_error(
+            "spokeAccountIds",
+            f"lists {len(accounts)} accounts: the spokes' backfill role's trust policy would be "
+            f"{size} characters, above IAM's default {TRUST_POLICY_MAX_CHARS}; admit them by "
+            "organisation instead (organizationId) and list only accounts outside it",
+            "''",
+        )
 
 
 def _hub_destinations(values: ConfigValues, region: str) -> tuple[str, ...]:

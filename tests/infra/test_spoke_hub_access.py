@@ -13,6 +13,7 @@ import pytest
 
 from infra.config_errors import ConfigError
 from infra.hub_policies import SPOKE_SUBSCRIBER_ROLES
+from infra.stack_config import StackConfig
 from tests.infra.conftest import (
     HUB_BACKFILL_ROLE,
     HUB_BUCKET,
@@ -27,6 +28,7 @@ from tests.infra.harness import (
     ACCOUNT,
     REGION,
     ProgramRun,
+    base_config,
     offline_packages,
     run_program,
 )
@@ -184,3 +186,14 @@ def test_a_spokes_hub_keys_are_checked(
     values = {"deployment": "spoke", "hubDestinationArn": f"{HUB_DEST},{HUB_DEST_2}", **changes}
     with pytest.raises(ConfigError, match=needle):
         run_program(values, offline_packages(tmp_path))
+
+
+def test_a_backfill_trust_too_large_for_iam_is_refused_at_config_time() -> None:
+    def hub(accounts: int) -> StackConfig:
+        ids = ",".join(f"{i:012d}" for i in range(accounts))
+        values = {**base_config(), "deployment": "hub", "spokeAccountIds": ids}
+        return StackConfig.from_values(values, stack="dev", region=REGION)
+
+    assert len(hub(100).deployment.spoke_account_ids) == 100
+    with pytest.raises(ConfigError, match=r"trust policy would be \d+ characters.*organizationId"):
+        hub(130)
