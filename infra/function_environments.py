@@ -13,6 +13,7 @@ from infra.config_keys import KEYS
 from infra.stack_config import StackConfig
 from lambda_shared.environment import (
     ARCHITECTURE_BUCKET,
+    ARCHITECTURE_BUCKET_REGION,
     BACKFILL_LOOKBACK_HOURS,
     BACKFILL_RETRY_HOURS_DEFAULT,
     BACKFILL_ROLE_ARN,
@@ -112,7 +113,7 @@ def spoke_subscriber_environment(config: StackConfig) -> dict[str, str]:
     }
     if deployment.hub_bucket_name:
         environment[ARCHITECTURE_BUCKET.name] = deployment.hub_bucket_name
-        environment["ARCHITECTURE_BUCKET_REGION"] = deployment.hub_region
+        environment[ARCHITECTURE_BUCKET_REGION.name] = deployment.hub_region
     if deployment.hub_backfill_role_arn:
         environment[BACKFILL_ROLE_ARN.name] = deployment.hub_backfill_role_arn
         environment[BACKFILL_STREAM_ARNS.name] = ",".join(deployment.hub_stream_arns)

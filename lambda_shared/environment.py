@@ -116,6 +116,9 @@ ARCHITECTURE_BUCKET: Final = Required("ARCHITECTURE_BUCKET")
 spoke, the hub's). The subscriber publishes its account's and region's map there, the
 transformer reads every account's (docs/decisions/architecture-map.md). Unset: none (the
 subscriber publishes nothing, the transformer prices every function at DEFAULT_ARCHITECTURE)."""
+ARCHITECTURE_BUCKET_REGION: Final = Required("ARCHITECTURE_BUCKET_REGION")
+"""The subscriber: ARCHITECTURE_BUCKET's region when it is not the function's (a spoke's hub,
+the region of BACKFILL_STREAM_ARNS / `hubStreamArns`); unset: the function's."""
 BACKFILL_ROLE_ARN: Final = Required("BACKFILL_ROLE_ARN")
 """A spoke's subscriber: the hub's `<prefix>-spoke-backfill` role it assumes to put backfill
 records into the hub's streams (BACKFILL_STREAM_ARNS). Unset in a spoke: no backfill."""

@@ -11,14 +11,13 @@ from typing import Final
 
 from lambda_shared.environment import (
     ARCHITECTURE_BUCKET,
+    ARCHITECTURE_BUCKET_REGION,
     BACKFILL_ROLE_ARN,
     BACKFILL_STREAM_ARNS,
     DESTINATION_ARN,
 )
 from subscriptions.errors import SettingsError
 
-ARCHITECTURE_BUCKET_REGION: Final = "ARCHITECTURE_BUCKET_REGION"
-"""The bucket's region when it is not the function's (a spoke's hub); empty = the function's."""
 _BUCKET: Final = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _REGION: Final = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _ROLE_ARN: Final = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
@@ -57,9 +56,9 @@ def read_hub_access(env: Mapping[str, str], destinations: int, spoke: bool) -> H
             f"{ARCHITECTURE_BUCKET.name}={bucket!r} is not an S3 bucket name: set it to the "
             "pipeline's bucket (the hub's output bucketName in a spoke)"
         )
-    region = env.get(ARCHITECTURE_BUCKET_REGION, "").strip()
+    region = env.get(ARCHITECTURE_BUCKET_REGION.name, "").strip()
     if region and not _REGION.fullmatch(region):
-        raise SettingsError(f"{ARCHITECTURE_BUCKET_REGION}={region!r} is not an AWS region")
+        raise SettingsError(f"{ARCHITECTURE_BUCKET_REGION.name}={region!r} is not an AWS region")
     role = env.get(BACKFILL_ROLE_ARN.name, "").strip()
     streams = _streams(env.get(BACKFILL_STREAM_ARNS.name, ""))
     if (role or streams) and not spoke:
