@@ -28,6 +28,7 @@ from infra.config_declaration import (
 from infra.data_protection import DEFAULT_IDENTIFIERS
 from infra.deployment_keys import DEPLOYMENT_KEYS
 from infra.domain_keys import DOMAIN_KEYS
+from infra.sso_keys import SSO_KEYS
 from infra.stack_names import MAX_DELIVERY_STREAMS
 from lambda_shared.environment import (
     BACKFILL_BYTES_PER_SECOND,
@@ -47,6 +48,7 @@ from lambda_shared.environment import (
 KEYS: Final[tuple[ConfigKey, ...]] = (
     *DEPLOYMENT_KEYS,
     *DOMAIN_KEYS,
+    *SSO_KEYS,
     # --- S3 backup -------------------------------------------------------------------------
     ConfigKey(
         "archiveAfterDays",
