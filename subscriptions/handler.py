@@ -40,6 +40,8 @@ SPOKE_BACKFILL_SKIPPED: Final = (
     "(counted in backfillSkipped); set BACKFILL_LOOKBACK_HOURS=0 to silence this"
 )
 
+SETTLE_RESERVE_S: Final = 5.0
+
 
 def handler(event: object, context: object) -> RunResult:
     """Validate settings and event first (a bad one changes nothing), then run."""
@@ -83,6 +85,7 @@ def run(
     finally:
         pending.save()  # also when the run fails: a failure recorded is never lost
         state.save()
+        pacer.settle(_settle_within(context))  # the share holds across invocations
         report.paced_seconds = pacer.waited_seconds
     self_invoked = False
     if stop is not None:
@@ -99,6 +102,13 @@ def run(
     )
     report.emit_metrics(result, (time.monotonic() - started) * 1000)
     return result
+
+
+def _settle_within(context: object) -> float:
+    """How long the pacer may wait before the handler returns: the time left but
+    SETTLE_RESERVE_S for what follows (the self-invocation, the report)."""
+    remaining = TimeBudget.from_context(context, 0).remaining_ms() / 1000
+    return max(0.0, remaining - SETTLE_RESERVE_S)
 
 
 def _pending(
