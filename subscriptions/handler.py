@@ -87,6 +87,7 @@ def run(
         state.save()
         pacer.settle(_settle_within(context))  # the share holds across invocations
         report.paced_seconds = pacer.waited_seconds
+        report.state_pruned, report.state_not_remembered = state.pruned, state.overflow
     self_invoked = False
     if stop is not None:
         start = request.cursor or Cursor(action=stop.cursor.action)
@@ -218,6 +219,8 @@ def _dispatch(
         stop = subscriber.walk(cursor, visit)
         if stop is None and request.kind == "remove":
             state.clear()  # every filter is gone: a later deployment starts from a sweep
+        elif stop is None and cursor.sweep:
+            state.prune()  # the sweep listed every selected group: the others are gone
         return stop
     paused: Paused | None = None
     if request.kind == "log_group" and request.target:
