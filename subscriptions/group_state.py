@@ -35,10 +35,10 @@ READABLE_VERSIONS: Final = frozenset({1, 2})
 """Version 1 had no sweep mark: its entries read as seen in no sweep (pruned by the next
 completed sweep unless it sees them)."""
 MAX_GROUPS: Final = 100_000
-"""Measured (bench/subscriber_calls.py, "group state"): 100,000 groups are ~1.9 MB gzip'd,
-~9.6 MB of JSON, ~51 MB at peak to parse and ~0.5 s to parse and ~0.6 s to write on one core
-(Lambda gives a 256 MB function ~1/7 of a vCPU: several seconds per invocation). At that size
-the reconciler itself is the wrong mode (a sweep alone needs ~14 h of the quota share)."""
+"""Measured (bench/state_size.py): 100,000 groups are a ~1.7 MB object, ~0.2 s to read and parse
+and ~0.3-0.5 s to write on one core, ~55 MB of Python memory at the parse's peak: ~3-4.5 s of
+every invocation at the default 256 MB (~1/7 of a vCPU), and twice the memory at 200,000. Past
+that size the reconciler is the wrong mode anyway: one sweep needs ~14 h of the quota share."""
 KEY_PREFIX: Final = GROUP_STATE_KEY_PREFIX
 EXCLUDED_TOKEN: Final = "-"
 """The token of an excluded group verified to hold no filter of ours (no spec applies)."""

@@ -5,6 +5,7 @@ concurrency 1 invocations run one after another, and each settles its pacing bef
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ EVENT = json.loads(
 
 
 def _created(name: str) -> dict[str, Any]:
-    event = copy.deepcopy(EVENT)
+    event: dict[str, Any] = copy.deepcopy(EVENT)
     event["detail"]["requestParameters"]["logGroupName"] = name
     return event
 
@@ -30,7 +31,7 @@ def _smallest_gaps(account: Account) -> dict[str, float]:
     for api, at in account.calls.log:
         if api in PACED_APIS:
             times.setdefault(api, []).append(at)
-    return {api: min(b - a for a, b in zip(t, t[1:], strict=False)) for api, t in times.items()}
+    return {api: min(b - a for a, b in itertools.pairwise(t)) for api, t in times.items()}
 
 
 @pytest.mark.parametrize("percent", [40, 10])
