@@ -42,6 +42,9 @@ that size the reconciler is the wrong mode anyway: one sweep needs ~14 h of the 
 KEY_PREFIX: Final = GROUP_STATE_KEY_PREFIX
 EXCLUDED_TOKEN: Final = "-"
 """The token of an excluded group verified to hold no filter of ours (no spec applies)."""
+EXPECTED: Final = "expected"
+"""The outcome of a group a function logs to that did not exist yet (never a remembered one:
+its creationTime 0 matches no group, so the group is read once it exists)."""
 REMEMBERED: Final[frozenset[str]] = frozenset(
     {"unchanged", "not_ours", "limit_exceeded", "unsupported_class", "excluded"}
 )
@@ -101,6 +104,27 @@ class GroupState:
             return
         groups[group.name] = entry
         self._dirty = True
+
+    def expect(self, name: str) -> None:
+        """A function logs to `name`, which does not exist yet: its CreateLogGroup event must
+        find it `known`."""
+        groups = self._loaded()
+        entry = (0, EXCLUDED_TOKEN, EXPECTED, self.sweep_started_ms)
+        if groups.get(name) == entry or (name not in groups and len(groups) >= MAX_GROUPS):
+            return
+        groups[name] = entry
+        self._dirty = True
+
+    @property
+    def usable(self) -> bool:
+        """False without a readable state (no bucket, lost): then it knows nothing."""
+        self._loaded()
+        return not self.lost
+
+    def known(self, name: str) -> bool:
+        """A group some walk or function event verified or expected (outside the prefixes:
+        the groups functions log to)."""
+        return name in self._loaded()
 
     def forget(self, name: str) -> None:
         if self._loaded().pop(name, None) is not None:
