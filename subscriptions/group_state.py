@@ -130,11 +130,15 @@ class GroupState:
         if self._loaded().pop(name, None) is not None:
             self._dirty = True
 
-    def prune(self) -> int:
-        """After a completed sweep: forget every group it did not see (deleted, or no longer
-        selected). A group seen since the sweep began carries its mark, whichever run saw it."""
+    def prune(self, sweep_ms: int | None) -> int:
+        """After the sweep begun at `sweep_ms` completed: forget every group it did not see
+        (deleted, or no longer selected). A group seen since the sweep began carries its mark,
+        whichever run saw it. Nothing is pruned when a newer sweep began since (or the state was
+        lost meanwhile): the marks are that sweep's, and it prunes when it completes."""
         groups = self._loaded()
         mark = self.sweep_started_ms
+        if sweep_ms is None or sweep_ms != mark:
+            return 0
         gone = [name for name, entry in groups.items() if entry[3] != mark]
         for name in gone:
             del groups[name]

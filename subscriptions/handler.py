@@ -91,7 +91,7 @@ def run(
     self_invoked = False
     if stop is not None:
         start = request.cursor or Cursor(action=stop.cursor.action)
-        progressed = replace(stop.cursor, sweep=False) != replace(start, sweep=False)
+        progressed = stop.cursor.walked() != start.walked()
         stop = _next_generation(stop)
         self_invoked = _continue(request, stop, progressed, settings, context, functions, report)
     report.api_calls = clients.calls
@@ -220,7 +220,7 @@ def _dispatch(
         if stop is None and request.kind == "remove":
             state.clear()  # every filter is gone: a later deployment starts from a sweep
         elif stop is None and cursor.sweep:
-            state.prune()  # the sweep listed every selected group: the others are gone
+            state.prune(cursor.sweep_ms)  # the sweep listed every selected group
         return stop
     paused: Paused | None = None
     if request.kind == "log_group" and request.target:
@@ -241,7 +241,8 @@ def _fresh(request: Request, state: GroupState, settings: Settings, now_ms: int)
     sweep = request.sweep or state.sweep_due(now_ms, interval_ms)
     if sweep:
         state.start_sweep(now_ms)
-    return Cursor(action="reconcile", sweep=sweep)
+        return Cursor(action="reconcile", sweep=True, sweep_ms=now_ms)
+    return Cursor(action="reconcile")
 
 
 def _next_generation(stop: Stop) -> Stop:

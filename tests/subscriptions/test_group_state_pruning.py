@@ -143,3 +143,38 @@ def test_above_its_maximum_the_state_reads_the_rest_every_run(
     account.calls.clear()
     account.run({"action": "reconcile"})
     assert account.calls.counts["DescribeSubscriptionFilters"] == 0
+
+
+def _finish(account: Account, event: dict[str, Any]) -> list[Any]:
+    results = [account.run(event)]
+    while account.lambda_.invoked:
+        results.append(account.run(account.lambda_.invoked.pop(0)))
+    return results
+
+
+def test_an_older_sweep_completing_after_a_newer_one_began_prunes_nothing() -> None:
+    # GIVEN 300 reconciled groups (sweeps due hourly), 5 of which are then deleted
+    account = Account(300, timeout_s=90, SWEEP_INTERVAL_HOURS="1")
+    account.run_chain({"action": "reconcile"})
+    _delete_groups(account, _names(250, 255))
+
+    # WHEN sweep A stops at its time budget, and sweep B begins before A's chain resumes
+    a_first = account.run({"action": "reconcile", "sweep": True})
+    (a_next,) = account.lambda_.invoked
+    account.lambda_.invoked.clear()
+    account.clock.elapsed += 3_700
+    b_first = account.run({"action": "reconcile"})
+    assert b_first["sweep"] is True and b_first["stopReason"] == "time_budget"
+    (b_next,) = account.lambda_.invoked
+    account.lambda_.invoked.clear()
+    a_rest = _finish(account, a_next)
+
+    # THEN A completes without pruning (its marks are no longer the state's), and B, once it
+    # completes, prunes exactly the 5 deleted groups
+    assert a_rest[-1]["complete"] is True and a_rest[-1]["sweep"] is True
+    assert sum(r["statePruned"] for r in [a_first, b_first, *a_rest]) == 0
+    assert len(_state(account)["groups"]) == 300
+    b_rest = _finish(account, b_next)
+    assert b_rest[-1]["complete"] is True
+    assert sum(r["statePruned"] for r in b_rest) == 5
+    assert len(_state(account)["groups"]) == 295
