@@ -40,6 +40,8 @@ SPOKE_BACKFILL_SKIPPED: Final = (
     "(counted in backfillSkipped); set BACKFILL_LOOKBACK_HOURS=0 to silence this"
 )
 
+SETTLE_RESERVE_S: Final = 5.0
+
 
 def handler(event: object, context: object) -> RunResult:
     """Validate settings and event first (a bad one changes nothing), then run."""
@@ -83,11 +85,13 @@ def run(
     finally:
         pending.save()  # also when the run fails: a failure recorded is never lost
         state.save()
+        pacer.settle(_settle_within(context))  # the share holds across invocations
         report.paced_seconds = pacer.waited_seconds
+        report.state_pruned, report.state_not_remembered = state.pruned, state.overflow
     self_invoked = False
     if stop is not None:
         start = request.cursor or Cursor(action=stop.cursor.action)
-        progressed = replace(stop.cursor, sweep=False) != replace(start, sweep=False)
+        progressed = stop.cursor.walked() != start.walked()
         stop = _next_generation(stop)
         self_invoked = _continue(request, stop, progressed, settings, context, functions, report)
     report.api_calls = clients.calls
@@ -99,6 +103,13 @@ def run(
     )
     report.emit_metrics(result, (time.monotonic() - started) * 1000)
     return result
+
+
+def _settle_within(context: object) -> float:
+    """How long the pacer may wait before the handler returns: the time left but
+    SETTLE_RESERVE_S for what follows (the self-invocation, the report)."""
+    remaining = TimeBudget.from_context(context, 0).remaining_ms() / 1000
+    return max(0.0, remaining - SETTLE_RESERVE_S)
 
 
 def _pending(
@@ -208,6 +219,8 @@ def _dispatch(
         stop = subscriber.walk(cursor, visit)
         if stop is None and request.kind == "remove":
             state.clear()  # every filter is gone: a later deployment starts from a sweep
+        elif stop is None and cursor.sweep:
+            state.prune(cursor.sweep_ms)  # the sweep listed every selected group
         return stop
     paused: Paused | None = None
     if request.kind == "log_group" and request.target:
@@ -228,7 +241,8 @@ def _fresh(request: Request, state: GroupState, settings: Settings, now_ms: int)
     sweep = request.sweep or state.sweep_due(now_ms, interval_ms)
     if sweep:
         state.start_sweep(now_ms)
-    return Cursor(action="reconcile", sweep=sweep)
+        return Cursor(action="reconcile", sweep=True, sweep_ms=now_ms)
+    return Cursor(action="reconcile")
 
 
 def _next_generation(stop: Stop) -> Stop:
