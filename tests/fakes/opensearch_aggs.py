@@ -30,6 +30,7 @@ SCRIPTS: Final[dict[str, Callable[[Params], Any]]] = {
     "params.errors > 10": lambda p: p["errors"] > 10,
     "params.failed > 10": lambda p: p["failed"] > 10,
     "params.recent == 0": lambda p: p["recent"] == 0,
+    "params.lines > 0": lambda p: p["lines"] > 0,
     "params.earlier == 0": lambda p: p["earlier"] == 0,
 }
 DATE_MATH: Final = re.compile(r"^(?P<anchor>\d+)\|\|(?P<sign>[-+])(?P<n>\d+)(?P<unit>[smhd])$")

@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 from typing import Final
 
-from tests.opensearch.alerting_context import ActionRun, bucket_level_runs, query_level_runs
+from tests.opensearch.alerting_context import ActionRun, bucket_level_runs
 from tests.opensearch.invocations import MINUTE, invocation
 from tests.opensearch.test_monitor_messages import (
     END_MS,
@@ -51,7 +51,7 @@ def _examples() -> list[tuple[str, str, ActionRun]]:
         (
             "timeouts",
             "report-builder timed out twice in 5 minutes",
-            query_level_runs(every["timeouts"], slow, END_MS)[0],
+            bucket_level_runs(every["timeouts"], slow, END_MS, alerted=set())[0],
         ),
         (
             "function-silent",
