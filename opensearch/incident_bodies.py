@@ -47,7 +47,13 @@ ALERT_KEYS: Final = "".join(
     f"{{{{#ctx.{category}}}}}{{{{bucket_keys}}}}{{{{/ctx.{category}}}}}"
     for category in ("newAlerts", "dedupedAlerts", "completedAlerts")
 )
-PAGERDUTY_SEVERITY: Final = {"1": "critical", "2": "error", "3": "warning", "4": "info", "5": "info"}
+PAGERDUTY_SEVERITY: Final = {
+    "1": "critical",
+    "2": "error",
+    "3": "warning",
+    "4": "info",
+    "5": "info",
+}
 SOURCE: Final = "lambda-logs-opensearch"
 
 
