@@ -108,7 +108,7 @@ def test_a_repeat_of_the_same_alert_has_the_same_key_and_another_alert_another()
 
 def hostile_documents(name: str) -> list[JsonObject]:
     docs = invocation(name, "r1", "timeout", END_MS - MINUTE)
-    docs += failed(name, 12) + [line(name, 200)]
+    docs += [*failed(name, 12), line(name, 200)]
     docs += [error(name, 3, "f00dfeedf00dfeed", f"Err{name}")]
     return docs
 
