@@ -4,6 +4,8 @@ documents run through the monitor's own query: the function names and counts are
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pystache.context import KeyNotFoundError  # type: ignore[import-untyped]
 
@@ -189,3 +191,18 @@ def test_function_silent_in_one_account_alerts_although_its_namesake_logs() -> N
     (run,) = runs
     subject, message = rendered(run)
     assert f"orders,{ACCOUNT},eu-west-1" in subject and OTHER not in subject + message
+
+
+def test_actions_see_the_last_empty_page_so_messages_read_the_unpaged_listing() -> None:
+    # GIVEN Alerting 2.19 pages the trigger's composite and runs the actions with the last page
+    (run, *_) = bucket_level_runs(monitors()["error-spike"], failed("checkout", 12), END_MS, set())
+    aggregations = run.params["ctx"]["results"][0]["aggregations"]
+    # THEN that page's buckets are empty, while the `listing` composite (not paged) is whole
+    assert aggregations["composite_agg"]["buckets"] == []
+    assert [b["key"]["function"] for b in aggregations["listing"]["buckets"]] == ["checkout"]
+    for name, monitor in monitors().items():
+        ((_, spec),) = monitor["triggers"][0].items()
+        parent = spec["condition"]["parent_bucket_path"]
+        assert parent != "listing"
+        for action in spec["actions"]:
+            assert f"aggregations.{parent}." not in json.dumps(action), name
