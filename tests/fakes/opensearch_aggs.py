@@ -152,8 +152,8 @@ def _multi_bucket(
     else:
         order = sorted(groups, key=lambda k: tuple(map(str, k)))
         if "after" in params:  # the next page: the keys after `after`, in the same order
-            after = tuple(str(params["after"][n]) for n in names)
-            order = [k for k in order if tuple(map(str, k)) > after]
+            start = tuple(str(params["after"][n]) for n in names)
+            order = [k for k in order if tuple(map(str, k)) > start]
     chosen = order[: int(params.get("size", 10))]
     buckets = [_bucket(k, names, kind, groups[k], sub) for k in chosen]
     # the after key is the page's last bucket before pipelines filter it (InternalComposite.create)
