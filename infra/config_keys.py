@@ -355,10 +355,12 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "notificationChannels",
         "string",
         "",
-        "Slack, Microsoft Teams, Chime and generic webhook channels every alert goes to, besides "
-        'the alarm topic: a JSON list of {"name", "type" (slack, microsoft_teams, chime, '
-        'webhook), "url", and for webhook "headers", "method"}; set with --secret (see '
-        "docs/alerts.md). Empty = the alarm topic only.",
+        "Slack, Microsoft Teams, Chime, generic webhook, PagerDuty and Opsgenie channels every "
+        'alert goes to, besides the alarm topic: a JSON list of {"name", "type" (slack, '
+        'microsoft_teams, chime, webhook, pagerduty, opsgenie), "url", and for webhook '
+        '"headers", "method"; for pagerduty "routingKey" instead of "url", for opsgenie "apiKey" '
+        'and "region" (us, eu)}; set with --secret (see docs/alerts.md). Empty = the alarm topic '
+        "only.",
         constraint=Text(),
         secret=True,
     ),
