@@ -8,9 +8,10 @@ full sweep, and `remove`. It prints the calls per API and two times:
 - *paced*: the time the run's own pacing waited on a virtual clock (Describe/Put/Delete
   SubscriptionFilter at FILTER_API_QUOTA_PERCENT of 5 calls/s each, the backfill's byte budget);
 - *quota bound*: calls / rate for each API at its quota, the largest (the run can be no faster).
-Nothing sleeps: a full run takes about a minute.
+Nothing sleeps: a full run takes about a minute. Then the group state's size and CPU at 1,000 to
+100,000 groups (bench/state_size.py).
 
-    python -m bench.subscriber_calls [--groups 1000,10000] [--percent 40]
+    python -m bench.subscriber_calls [--groups 1000,10000] [--percent 40] [--no-state]
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bench import state_size
 from subscriptions.pacing import FILTER_API_CALLS_PER_SECOND, PACED_APIS
 from tests.subscriptions.fake_account import Account
 
@@ -131,11 +133,15 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--groups", default=",".join(str(n) for n in SIZES))
     parser.add_argument("--percent", type=int, default=40, help="FILTER_API_QUOTA_PERCENT")
+    parser.add_argument("--no-state", action="store_true", help="skip the group state's figures")
     args = parser.parse_args(argv)
     for groups in (int(n) for n in args.groups.split(",")):
         for line in table(groups, args.percent, measure(groups, args.percent)):
             out(line)
         out("")
+    if not args.no_state:
+        for line in state_size.table([state_size.measure(n) for n in state_size.SIZES]):
+            out(line)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from infra.config_declaration import (
 from infra.data_protection import DEFAULT_IDENTIFIERS
 from infra.deployment_keys import DEPLOYMENT_KEYS
 from infra.domain_keys import DOMAIN_KEYS
+from infra.sso_keys import SSO_KEYS
 from infra.stack_names import MAX_DELIVERY_STREAMS
 from lambda_shared.environment import (
     BACKFILL_BYTES_PER_SECOND,
@@ -47,6 +48,7 @@ from lambda_shared.environment import (
 KEYS: Final[tuple[ConfigKey, ...]] = (
     *DEPLOYMENT_KEYS,
     *DOMAIN_KEYS,
+    *SSO_KEYS,
     # --- S3 backup -------------------------------------------------------------------------
     ConfigKey(
         "archiveAfterDays",
@@ -353,10 +355,12 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "notificationChannels",
         "string",
         "",
-        "Slack, Microsoft Teams, Chime and generic webhook channels every alert goes to, besides "
-        'the alarm topic: a JSON list of {"name", "type" (slack, microsoft_teams, chime, '
-        'webhook), "url", and for webhook "headers", "method"}; set with --secret (see '
-        "docs/alerts.md). Empty = the alarm topic only.",
+        "Slack, Microsoft Teams, Chime, generic webhook, PagerDuty and Opsgenie channels every "
+        'alert goes to, besides the alarm topic: a JSON list of {"name", "type" (slack, '
+        'microsoft_teams, chime, webhook, pagerduty, opsgenie), "url", and for webhook '
+        '"headers", "method"; for pagerduty "routingKey" instead of "url", for opsgenie "apiKey" '
+        'and "region" (us, eu)}; set with --secret (see docs/alerts.md). Empty = the alarm topic '
+        "only.",
         constraint=Text(),
         secret=True,
     ),

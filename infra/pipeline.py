@@ -29,6 +29,7 @@ from infra.packages import SUBSCRIBER_HANDLER, TRANSFORMER_HANDLER
 from infra.policies import alerting_trust, subscriber_permissions, transformer_permissions
 from infra.python_function import PythonFunction, PythonFunctionArgs, policy_json
 from infra.search_domain import SearchDomain, SearchDomainArgs
+from infra.sso import DashboardsSso, dashboards_sso
 from infra.stack_config import StackConfig
 from infra.subscriber import Subscriber, SubscriberArgs
 
@@ -95,6 +96,10 @@ class Pipeline(pulumi.ComponentResource):
             child,
         )
         self.content = self._content(name, config, domain)
+        # SAML single sign-on to Dashboards (samlMetadataFile), after the content step
+        self.sso: DashboardsSso | None = dashboards_sso(
+            name, config.sso, domain.resource, self, after=(self.content,)
+        )
         self.deliveries = self._deliveries(name, config, domain)
         self.delivery = self.deliveries[0]  # the account policy's destination, `streamName`
         self.subscriber: Subscriber | None = None

@@ -83,6 +83,10 @@ def export_outputs(pipeline: Pipeline) -> None:
     pulumi.export("transformerFunctionName", pipeline.transformer_name)
     pulumi.export("subscriberFunctionName", pipeline.subscriber_name)
     pulumi.export("alarmTopicArn", pipeline.alarm_topic_arn)
+    if pipeline.sso is not None:  # what the identity provider's administrator enters
+        pulumi.export("samlServiceProviderEntityId", pipeline.sso.service_provider_entity_id)
+        pulumi.export("samlAcsUrl", pipeline.sso.acs_url)
+        pulumi.export("samlIdpInitiatedAcsUrl", pipeline.sso.idp_initiated_acs_url)
 
 
 def main(

@@ -28,6 +28,7 @@ from infra.config_sections import (
 from infra.config_values import ConfigValues
 from infra.deployment_config import DeploymentConfig, read_deployment
 from infra.domain_config import DomainConfig, IndexConfig, read_domain, read_index, read_names
+from infra.sso_config import SsoConfig, read_sso
 from infra.stack_names import StackNames
 
 
@@ -50,6 +51,8 @@ class StackConfig:
     """Each function environment variable a key reaches (`ConfigKey.variable`), as text."""
     deployment: DeploymentConfig = field(default_factory=DeploymentConfig)
     """standalone, hub or spoke (`deployment`)."""
+    sso: SsoConfig | None = None
+    """SAML single sign-on to Dashboards (`samlMetadataFile`); None: the master user only."""
 
     @classmethod
     def from_values(
@@ -87,6 +90,9 @@ class StackConfig:
             alarms=read_alarms(given),
             variables={k.variable.name: given.variable_text(k) for k in KEYS if k.variable},
             deployment=deployment,
+            sso=read_sso(
+                given, creates_domain=deployment.creates_pipeline and domain.existing is None
+            ),
         )
 
 

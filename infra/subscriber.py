@@ -23,6 +23,24 @@ from infra.lambda_invocation import (
 from infra.python_function import PythonFunction, PythonFunctionArgs
 
 DEFAULT_RESERVED_CONCURRENCY: Final = 1
+# Every event reaches the subscriber asynchronously (EventBridge, the self-invocations). AWS,
+# "How Lambda handles errors and retries with asynchronous invocation": "For throttling errors
+# (429) and system errors (500-series), Lambda returns the event to the queue and attempts to run
+# the function again for up to 6 hours by default. The retry interval increases exponentially
+# from 1 second after the first attempt to a maximum of 5 minutes." So an event that arrives
+# while the single slot is busy waits, it is not lost; one that is dropped anyway costs latency
+# only: the next scheduled run lists every group and subscribes (and backfills) what is new
+# (docs/decisions/subscriptions.md, "Pacing across invocations").
+ASYNC_MAX_EVENT_AGE_SECONDS: Final = 6 * 3600
+"""The longest Lambda keeps an event in the function's queue (its maximum, and its default)."""
+ASYNC_RETRY_ATTEMPTS: Final = 2
+"""Retries after a function error (Lambda's maximum and default): a failed run is run again."""
+# AWS, "How EventBridge retries delivering events": "By default, EventBridge retries sending the
+# event for 24 hours and up to 185 times with an exponential back off and jitter". This covers
+# only a failed hand-over to Lambda (the Invoke call); throttling happens later, in Lambda's
+# queue, under the settings above.
+TARGET_MAX_EVENT_AGE_SECONDS: Final = 24 * 3600
+TARGET_RETRY_ATTEMPTS: Final = 185
 
 
 @dataclass(frozen=True)
@@ -65,6 +83,7 @@ def _triggers(args: PythonFunctionArgs) -> pulumi.Output[str]:
 class Subscriber(pulumi.ComponentResource):
     function: PythonFunction
     invocation: LambdaInvocation
+    async_config: aws.lambda_.FunctionEventInvokeConfig
     rules: dict[str, aws.cloudwatch.EventRule]
     targets: dict[str, aws.cloudwatch.EventTarget]
     permissions: dict[str, aws.lambda_.Permission]
@@ -102,6 +121,13 @@ class Subscriber(pulumi.ComponentResource):
             _RuleSpec("log-groups", "New log group (CloudTrail)", pattern=CREATE_LOG_GROUP),
             _RuleSpec("functions", "New or changed function (CloudTrail)", None, FUNCTION_CHANGES),
         )
+        self.async_config = aws.lambda_.FunctionEventInvokeConfig(
+            f"{name}-async",
+            function_name=fn.name,
+            maximum_event_age_in_seconds=ASYNC_MAX_EVENT_AGE_SECONDS,
+            maximum_retry_attempts=ASYNC_RETRY_ATTEMPTS,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         self.rules, self.targets, self.permissions = {}, {}, {}
         for spec in specs:
             self._rule(name, spec, fn)
@@ -129,6 +155,10 @@ class Subscriber(pulumi.ComponentResource):
             f"{name}-{spec.suffix}",
             rule=rule.name,
             arn=fn.arn,
+            retry_policy=aws.cloudwatch.EventTargetRetryPolicyArgs(
+                maximum_event_age_in_seconds=TARGET_MAX_EVENT_AGE_SECONDS,
+                maximum_retry_attempts=TARGET_RETRY_ATTEMPTS,
+            ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[permission, self.invocation]),
         )
         self.rules[spec.suffix] = rule

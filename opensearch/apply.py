@@ -197,7 +197,9 @@ class ContentApplier:
 
     def put_monitors(self) -> None:
         for key, monitor in sorted(self.artifacts.monitors.items()):
-            self.result.monitor_ids[key] = self.upsert_monitor(monitor)
+            with self.channels.redacting():  # PagerDuty bodies carry the routing key
+                sent = self.channels.with_keys(self, monitor)
+                self.result.monitor_ids[key] = self.upsert_monitor(sent)
         self.result.steps.append("monitors")
 
     def search_monitors(self, name: str) -> Any:

@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from opensearch.channels import ChannelSpec, channel_id, label
+from opensearch.channels import ChannelSpec, Destination, destination
+from opensearch.incident_bodies import routed_action
 
 JsonObject = dict[str, Any]
 
@@ -105,10 +106,11 @@ class ContentSettings:
     def alerting_enabled(self) -> bool:
         return bool(self.alarm_topic_arn or self.channels)
 
-    def destinations(self) -> list[tuple[str, str]]:
-        """(channel id, label) of every channel the monitors notify: the SNS topic's first."""
-        found = [(self.channel_id, "the pipeline's SNS topic")] if self.alarm_topic_arn else []
-        return found + [(channel_id(self.channel_id, c), label(c)) for c in self.channels]
+    def destinations(self) -> list[Destination]:
+        """Every channel the monitors notify: the SNS topic's first."""
+        sns = Destination(self.channel_id, "the pipeline's SNS topic")
+        found = [sns] if self.alarm_topic_arn else []
+        return found + [destination(self.channel_id, c) for c in self.channels]
 
     def placeholders(self) -> dict[str, str | int]:
         return {
@@ -262,9 +264,10 @@ def load_artifacts(
     )
 
 
-def to_channels(monitor: JsonObject, destinations: list[tuple[str, str]]) -> JsonObject:
-    """The monitor with each trigger action once per destination (its id, and its name
-    `notify <label>`); with none, no actions (alerts still show in Dashboards' Alerting page)."""
+def to_channels(monitor: JsonObject, destinations: list[Destination]) -> JsonObject:
+    """The monitor with each trigger action once per destination (its id, its name
+    `notify <label>`, and for PagerDuty and Opsgenie their JSON body: `routed_action`); with
+    none, no actions (alerts still show in Dashboards' Alerting page)."""
     triggers = []
     for trigger in monitor.get("triggers", []):
         triggers.append(
@@ -272,9 +275,9 @@ def to_channels(monitor: JsonObject, destinations: list[tuple[str, str]]) -> Jso
                 kind: {
                     **spec,
                     "actions": [
-                        {**action, "name": f"notify {where}", "destination_id": destination}
+                        routed_action(monitor, spec, action, where)
                         for action in spec.get("actions", [])
-                        for destination, where in destinations
+                        for where in destinations
                     ],
                 }
                 for kind, spec in trigger.items()

@@ -4,14 +4,25 @@ created that are no longer configured, and send each a test message when asked.
 Send test message: `POST _plugins/_notifications/feature/test/<config_id>` (Notifications 2.2+,
 opensearch-api-specification `notifications/test_feature`); its answer lists each delivery's
 `status_code`. Error messages never show a webhook's URL or headers (they carry its secret).
+
+PagerDuty and Opsgenie channels get no test message: Notifications 2.19 sends a webhook's test as
+the plain text "Test message content body for config id <id>"
+(`SendTestNotificationActionHelper.kt`, opensearch-project/notifications 2.19.0.0), which both APIs
+refuse as not their JSON. A PagerDuty routing key stands in the content as a marker
+(`incident_bodies.routing_key_marker`); `with_keys` puts the secret in its place just before a
+monitor is sent, so it is never part of the hashed content or the plain state.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from opensearch.channels import (
+    INCIDENT_TYPES,
     ChannelSecret,
     channel_id,
     label,
@@ -20,6 +31,7 @@ from opensearch.channels import (
     webhook_config,
 )
 from opensearch.client import OpenSearchContentError, OpenSearchRequestError
+from opensearch.incident_bodies import routing_key_marker
 
 if TYPE_CHECKING:
     from opensearch.apply import ContentApplier
@@ -59,7 +71,12 @@ class ChannelSteps:
 
     def run(self, applier: ContentApplier) -> None:
         wanted = self.configs(applier)
-        try:
+        untested = {
+            channel_id(applier.settings.channel_id, spec)
+            for spec in applier.settings.channels
+            if spec.type in INCIDENT_TYPES
+        }
+        with self.redacting():
             for config_id, config in wanted:
                 self.put(applier, config_id, config)
             current = {config_id for config_id, _ in wanted}
@@ -67,12 +84,39 @@ class ChannelSteps:
                 self.delete(applier, stale)
             if applier.settings.test_notification:
                 for config_id, _ in wanted:
-                    self.test(applier, config_id)
-        except OpenSearchContentError as exc:
-            raise type(exc)(redacted(str(exc), self.secrets), status=exc.status) from None
+                    if config_id not in untested:
+                        self.test(applier, config_id)
         applier.result.channel_ids = [config_id for config_id, _ in wanted]
         applier.result.channel_id = applier.settings.channel_id if wanted else ""
         applier.result.steps.append("channels" if wanted else "channels: none configured")
+        if applier.settings.test_notification and untested:
+            skipped = ", ".join(sorted(untested))
+            applier.result.steps.append(f"channels: no test message to {skipped} (plain text)")
+
+    @contextmanager
+    def redacting(self) -> Iterator[None]:
+        """Errors raised inside without any secret URL, header or key in their message."""
+        try:
+            yield
+        except OpenSearchContentError as exc:
+            raise type(exc)(redacted(str(exc), self.secrets), status=exc.status) from None
+
+    def with_keys(self, applier: ContentApplier, monitor: dict[str, Any]) -> dict[str, Any]:
+        """`monitor` with each PagerDuty channel's routing key in place of its marker."""
+        text = json.dumps(monitor)
+        for spec in applier.settings.channels:
+            marker = routing_key_marker(spec.name)
+            if spec.type != "pagerduty" or marker not in text:
+                continue
+            key = self.secrets.get(spec.name, ChannelSecret("")).headers.get("X-Routing-Key")
+            if not key:
+                raise ChannelSecretMissingError(
+                    f"the {label(spec)} has no routing key: set routingKey in the "
+                    "notificationChannels configuration"
+                )
+            text = text.replace(marker, key)  # letters, digits and '-' only: JSON-safe as is
+        loaded: dict[str, Any] = json.loads(text)
+        return loaded
 
     def put(self, applier: ContentApplier, config_id: str, config: dict[str, Any]) -> None:
         path = f"{CONFIGS}/{config_id}"

@@ -41,6 +41,7 @@ class ContinuationToken(TypedDict):
     backfill: BackfillToken | None
     generation: int
     sweep: NotRequired[bool]
+    sweepStartedMs: NotRequired[int | None]
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ class BackfillJob:
 class Cursor:
     """Position of a walk over the groups: prefix `prefix_index`, page `page_token`, after the
     group named `after`; then the functions phase at `functions_marker`, `functions_done` groups
-    into that page. `sweep`: every group is read, whatever the group state remembers."""
+    into that page. `sweep`: every group is read, whatever the group state remembers; `sweep_ms`:
+    when that sweep began (its completion prunes the state only if no newer one began since)."""
 
     action: RunAction = "reconcile"
     phase: Phase = "prefixes"
@@ -86,11 +88,16 @@ class Cursor:
     backfill: BackfillJob | None = None
     generation: int = 0
     sweep: bool = False
+    sweep_ms: int | None = None
 
     @property
     def at_start(self) -> bool:
         """Nothing walked yet (a fresh run, sweep or not)."""
-        return replace(self, sweep=False) == Cursor(action=self.action)
+        return self.walked() == Cursor(action=self.action)
+
+    def walked(self) -> Cursor:
+        """The position alone, without what kind of walk it is (sweep or not)."""
+        return replace(self, sweep=False, sweep_ms=None)
 
     def to_token(self) -> ContinuationToken:
         return {
@@ -105,6 +112,7 @@ class Cursor:
             "backfill": self.backfill.to_token() if self.backfill else None,
             "generation": self.generation,
             "sweep": self.sweep,
+            "sweepStartedMs": self.sweep_ms,
         }
 
     @classmethod
@@ -127,6 +135,7 @@ class Cursor:
             backfill=None if backfill is None else _backfill(backfill),
             generation=_int(raw, "generation"),
             sweep=_flag(raw, "sweep"),
+            sweep_ms=None if raw.get("sweepStartedMs") is None else _int(raw, "sweepStartedMs"),
         )
 
 

@@ -4,9 +4,15 @@ groups that are new or changed (docs/decisions/subscriptions.md says why here an
 One gzip'd JSON object in BACKFILL_STATE_BUCKET (`subscriber/group-state/<FILTER_NAME>.json.gz`):
 per group its creationTime (a group deleted and created again under its name is new), the
 digest of the filter spec last verified on it (`FilterSpec.token`: a changed pattern, role or
-route is a change) and the outcome then; and when the last full sweep began. Read once per
-invocation, written back once when it changed. A missing, archived or unreadable object is
-*lost*: the run becomes a full sweep, which describes every group again: never a lost filter.
+route is a change), the outcome then and the sweep it was last seen in; and when the last full
+sweep began. Read once per invocation, written back once when it changed. A missing, archived or
+unreadable object is *lost*: the run becomes a full sweep, which describes every group again:
+never a lost filter.
+
+It never grows without bound: a completed sweep has listed every selected group, so an entry it
+did not see is a deleted (or no longer selected) group and is pruned; and it holds at most
+MAX_GROUPS entries: above, the groups it cannot hold are read on every run (a WARN says so, and
+that the account-policy mode is the one for such an account).
 """
 
 from __future__ import annotations
@@ -24,17 +30,29 @@ from subscriptions.logs_api import LogGroup
 from subscriptions.report import Outcome, RunReport
 from subscriptions.s3_object import S3Object
 
-STATE_VERSION: Final = 1
+STATE_VERSION: Final = 2
+READABLE_VERSIONS: Final = frozenset({1, 2})
+"""Version 1 had no sweep mark: its entries read as seen in no sweep (pruned by the next
+completed sweep unless it sees them)."""
+MAX_GROUPS: Final = 100_000
+"""Measured (bench/state_size.py): 100,000 groups are a ~1.7 MB object, ~0.2 s to read and parse
+and ~0.3-0.5 s to write on one core, ~55 MB of Python memory at the parse's peak: ~3-4.5 s of
+every invocation at the default 256 MB (~1/7 of a vCPU), and twice the memory at 200,000. Past
+that size the reconciler is the wrong mode anyway: one sweep needs ~14 h of the quota share."""
 KEY_PREFIX: Final = GROUP_STATE_KEY_PREFIX
 EXCLUDED_TOKEN: Final = "-"
 """The token of an excluded group verified to hold no filter of ours (no spec applies)."""
+EXPECTED: Final = "expected"
+"""The outcome of a group a function logs to that did not exist yet (never a remembered one:
+its creationTime 0 matches no group, so the group is read once it exists)."""
 REMEMBERED: Final[frozenset[str]] = frozenset(
     {"unchanged", "not_ours", "limit_exceeded", "unsupported_class", "excluded"}
 )
 """Outcomes a steady-state run takes from the state; the others (vanished, …) are not kept."""
 
-Entry = tuple[int, str, str]
-"""(the group's creationTime, the spec token verified, the outcome then)."""
+Entry = tuple[int, str, str, int | None]
+"""(the group's creationTime, the spec token verified, the outcome then, the `sweepStartedMs`
+of the sweep in progress or last begun when it was verified)."""
 
 
 class ObjectStore(Protocol):
@@ -59,6 +77,10 @@ class GroupState:
         """True when there was no readable state: the run must sweep."""
         self._dirty = False
         self._cleared = False
+        self.overflow = 0
+        """Groups this run could not remember because the state holds MAX_GROUPS."""
+        self.pruned = 0
+        """Entries this run pruned (groups a completed sweep did not see)."""
 
     def remembered(self, group: LogGroup, token: str) -> Outcome | None:
         """The outcome verified on `group` with this spec, or None when it must be read."""
@@ -74,14 +96,56 @@ class GroupState:
         if kept not in REMEMBERED:
             self.forget(group.name)
             return
-        entry = (group.created_ms, token, kept)
-        if groups.get(group.name) != entry:
-            groups[group.name] = entry
-            self._dirty = True
+        entry = (group.created_ms, token, kept, self.sweep_started_ms)
+        if groups.get(group.name) == entry:
+            return
+        if group.name not in groups and len(groups) >= MAX_GROUPS:
+            self.overflow += 1  # read again on the next run: costs reads, never a filter
+            return
+        groups[group.name] = entry
+        self._dirty = True
+
+    def expect(self, name: str) -> None:
+        """A function logs to `name`, which does not exist yet: its CreateLogGroup event must
+        find it `known`."""
+        groups = self._loaded()
+        entry = (0, EXCLUDED_TOKEN, EXPECTED, self.sweep_started_ms)
+        if groups.get(name) == entry or (name not in groups and len(groups) >= MAX_GROUPS):
+            return
+        groups[name] = entry
+        self._dirty = True
+
+    @property
+    def usable(self) -> bool:
+        """False without a readable state (no bucket, lost): then it knows nothing."""
+        self._loaded()
+        return not self.lost
+
+    def known(self, name: str) -> bool:
+        """A group some walk or function event verified or expected (outside the prefixes:
+        the groups functions log to)."""
+        return name in self._loaded()
 
     def forget(self, name: str) -> None:
         if self._loaded().pop(name, None) is not None:
             self._dirty = True
+
+    def prune(self, sweep_ms: int | None) -> int:
+        """After the sweep begun at `sweep_ms` completed: forget every group it did not see
+        (deleted, or no longer selected). A group seen since the sweep began carries its mark,
+        whichever run saw it. Nothing is pruned when a newer sweep began since (or the state was
+        lost meanwhile): the marks are that sweep's, and it prunes when it completes."""
+        groups = self._loaded()
+        mark = self.sweep_started_ms
+        if sweep_ms is None or sweep_ms != mark:
+            return 0
+        gone = [name for name, entry in groups.items() if entry[3] != mark]
+        for name in gone:
+            del groups[name]
+        if gone:
+            self._dirty = True
+        self.pruned += len(gone)
+        return len(gone)
 
     def sweep_due(self, now_ms: int, interval_ms: int) -> bool:
         self._loaded()
@@ -104,6 +168,16 @@ class GroupState:
     def save(self) -> None:
         """Write back once; a refused write is logged, never fails the run (the groups it
         would have remembered are read again next time)."""
+        if self.overflow:
+            self._report.log(
+                "WARN",
+                f"the group state holds its maximum of {MAX_GROUPS:,} groups: {self.overflow:,} "
+                "more were not remembered and are read again on every run; an account this "
+                "large is served better by subscriptionMode account-policy (README, Many log "
+                "groups)",
+                stateGroups=len(self._groups or {}),
+                notRemembered=self.overflow,
+            )
         if self._store is None or not self._dirty or self._groups is None:
             return
         try:
@@ -162,14 +236,22 @@ def _dump(groups: dict[str, Entry], sweep_started_ms: int | None) -> bytes:
 
 def _parse(body: bytes) -> tuple[dict[str, Entry], int | None]:
     raw = json.loads(gzip.decompress(body))
-    if raw.get("version") != STATE_VERSION:
-        raise ValueError(f"version is not {STATE_VERSION}")
+    version = raw.get("version")
+    if version not in READABLE_VERSIONS:
+        raise ValueError(f"version {version!r} is not one of {sorted(READABLE_VERSIONS)}")
     started = raw.get("sweepStartedMs")
     if started is not None and not isinstance(started, int):
         raise ValueError("sweepStartedMs is not an integer")
     groups: dict[str, Entry] = {}
-    for name, (created, token, outcome) in raw["groups"].items():
+    width = 4 if version > 1 else 3
+    for name, fields in raw["groups"].items():
+        if not isinstance(fields, list) or len(fields) != width:
+            raise ValueError(f"the entry of {name!r} is not a list of {width}")
+        created, token, outcome = fields[:3]
+        seen = fields[3] if version > 1 else None
         if not isinstance(created, int) or not isinstance(token, str):
             raise ValueError(f"the entry of {name!r} is malformed")
-        groups[str(name)] = (created, token, str(outcome))
+        if seen is not None and not isinstance(seen, int):
+            raise ValueError(f"the sweep mark of {name!r} is not an integer")
+        groups[str(name)] = (created, token, str(outcome), seen)
     return groups, started

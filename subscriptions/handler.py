@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Final
 
 from lambda_shared import metrics
 from lambda_shared.backoff import RetryPolicy
@@ -40,6 +40,8 @@ from subscriptions.report import RunReport, RunResult
 from subscriptions.retry import RetryStats
 from subscriptions.selection import Selection
 from subscriptions.settings import Settings
+
+SETTLE_RESERVE_S: Final = 5.0
 
 
 def handler(event: object, context: object) -> RunResult:
@@ -86,11 +88,13 @@ def run(
     finally:
         pending.save()  # also when the run fails: a failure recorded is never lost
         state.save()
+        pacer.settle(_settle_within(context))  # the share holds across invocations
         report.paced_seconds = pacer.waited_seconds
+        report.state_pruned, report.state_not_remembered = state.pruned, state.overflow
     self_invoked = False
     if stop is not None:
         start = request.cursor or Cursor(action=stop.cursor.action)
-        progressed = replace(stop.cursor, sweep=False) != replace(start, sweep=False)
+        progressed = stop.cursor.walked() != start.walked()
         stop = _next_generation(stop)
         self_invoked = _continue(request, stop, progressed, settings, context, functions, report)
     report.api_calls = clients.calls
@@ -102,6 +106,13 @@ def run(
     )
     report.emit_metrics(result, (time.monotonic() - started) * 1000)
     return result
+
+
+def _settle_within(context: object) -> float:
+    """How long the pacer may wait before the handler returns: the time left but
+    SETTLE_RESERVE_S for what follows (the self-invocation, the report)."""
+    remaining = TimeBudget.from_context(context, 0).remaining_ms() / 1000
+    return max(0.0, remaining - SETTLE_RESERVE_S)
 
 
 def _pending(
@@ -226,6 +237,8 @@ def _dispatch(
         stop = subscriber.walk(cursor, visit)
         if stop is None and request.kind == "remove":
             state.clear()  # every filter is gone: a later deployment starts from a sweep
+        elif stop is None and cursor.sweep:
+            state.prune(cursor.sweep_ms)  # the sweep listed every selected group
         return stop
     paused: Paused | None = None
     if request.kind == "log_group" and request.target:
@@ -246,7 +259,8 @@ def _fresh(request: Request, state: GroupState, settings: Settings, now_ms: int)
     sweep = request.sweep or state.sweep_due(now_ms, interval_ms)
     if sweep:
         state.start_sweep(now_ms)
-    return Cursor(action="reconcile", sweep=sweep)
+        return Cursor(action="reconcile", sweep=True, sweep_ms=now_ms)
+    return Cursor(action="reconcile")
 
 
 def _next_generation(stop: Stop) -> Stop:

@@ -74,6 +74,19 @@ class CallPacer:
             now = due
         self._next[api] = now + 1 / self.rate
 
+    def settle(self, within: float) -> float:
+        """Wait until every paced API may be called again (at most `within` seconds); the
+        seconds waited. Called last before the handler returns: with reserved concurrency 1 the
+        next invocation starts only after this one ended, so its first call, made at once by a
+        fresh pacer, is still 1/rate after this one's last: the share holds across invocations."""
+        debt = max(self._next.values(), default=0.0) - self._clock.now()
+        wait = min(debt, max(0.0, within))
+        if wait <= 0:
+            return 0.0
+        self._clock.sleep(wait)
+        self.waited_seconds += wait
+        return wait
+
 
 class BytePacer:
     """At most `rate` bytes per second: each send is paid for by waiting before the next."""

@@ -213,12 +213,19 @@ class Subscriber:
         if exclusion is not None:
             self._record_exclusion(name, exclusion)
             return None
-        if not self._selection.under_prefix(name) and not self._functions.any_function_logs_to(
-            name
-        ):
+        if not self._selection.under_prefix(name) and not self._a_functions_group(name):
             self._report.record(name, "not_selected")
             return None
         return self._visit_named(name, self.reconcile_group)
+
+    def _a_functions_group(self, name: str) -> bool:
+        """Does a function log to this group outside the prefixes? The state knows every such
+        group a walk visited (each walk lists every function) and those a function named before
+        they existed (`expect`): no listing. Without a state, list every function (50 a page).
+        A group missed (its function's event lost) is subscribed by the next scheduled run."""
+        if self._state.usable:
+            return self._state.known(name)
+        return self._functions.any_function_logs_to(name)
 
     def reconcile_function(self, function: str) -> Paused | None:
         """A function just created or reconfigured: reconcile the group it logs to."""
@@ -336,5 +343,7 @@ class Subscriber:
         group = self._logs.find_group(name)
         if group is None:
             self._report.record(name, "absent")
+            if visit == self.reconcile_group:
+                self._state.expect(name)  # its CreateLogGroup event will know it
             return None
         return visit(group)

@@ -72,6 +72,10 @@ class RunResult(TypedDict):
     """A full sweep (every group read), not a steady-state run."""
     pacedSeconds: float
     """How long the run waited to stay inside its share of the filter APIs' quota."""
+    statePruned: int
+    """Groups the group state forgot because the sweep that completed did not see them."""
+    stateNotRemembered: int
+    """Groups not remembered because the group state is full (read again on every run)."""
 
 
 @dataclass
@@ -94,6 +98,8 @@ class RunReport:
     note: str = ""
     sweep: bool = False
     paced_seconds: float = 0.0
+    state_pruned: int = 0
+    state_not_remembered: int = 0
 
     def record(self, group: str, outcome: Outcome) -> None:
         self.outcomes[outcome] += 1
@@ -153,6 +159,8 @@ class RunReport:
             "note": self.note,
             "sweep": self.sweep,
             "pacedSeconds": round(self.paced_seconds, 3),
+            "statePruned": self.state_pruned,
+            "stateNotRemembered": self.state_not_remembered,
         }
 
     def emit_metrics(self, result: RunResult, duration_ms: float) -> None:

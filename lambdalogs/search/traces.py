@@ -139,6 +139,10 @@ def collect(trace_id: str, fetch: Fetch, limit: int = MAX_EVENTS) -> Trace:
     first `limit` in time order, and how many there are."""
     clauses = [(field, [trace_id]) for field in SEED_FIELDS]
     seeds = fetch(clauses, MAX_EVENTS)  # every request of the trace, whatever `limit` shows
+    followed = sorted({str(d["trace.id"]) for d in seeds.documents if "trace.id" in d})
+    if trace_id not in followed and followed:  # a request or X-Ray id: on to its trace.id
+        clauses.append(("trace.id", followed))
+        seeds = fetch(clauses, MAX_EVENTS)
     requests = sorted({str(d["faas.execution"]) for d in seeds.documents if "faas.execution" in d})
     found = fetch([*clauses, ("faas.execution", requests)] if requests else clauses, limit)
     if not found.documents:
@@ -147,7 +151,8 @@ def collect(trace_id: str, fetch: Fetch, limit: int = MAX_EVENTS) -> Trace:
             "request id) and the time the logs were kept"
         )
     unique = {_key(d): d for d in found.documents}
-    return Trace(trace_id, tuple(sorted(unique.values(), key=sort_key)), found.total)
+    name = followed[0] if len(followed) == 1 else trace_id
+    return Trace(name, tuple(sorted(unique.values(), key=sort_key)), found.total)
 
 
 def scope(account: str | None, region: str | None) -> Scope:

@@ -1,9 +1,9 @@
 """A search response with `aggregations`, computed from documents the way OpenSearch 2.19 would.
 
 Covers the aggregations the saved Vega specs and the monitors use: `filter`, `terms`,
-`composite` (terms sources), `min`/`max` (dates give `value` in epoch millis and
-`value_as_string`), `cardinality`, `sum`, and the pipelines `bucket_script`, `bucket_sort`,
-`bucket_selector`.
+`composite` (terms sources; `after` for the next page), `min`/`max` (dates give `value` in epoch
+millis and `value_as_string`), `cardinality`, `sum`, and the pipelines `bucket_script`,
+`bucket_sort`, `bucket_selector`.
 Painless scripts are looked up in `SCRIPTS` (a test fails on a script it does not know, so a
 changed script is a changed test). Query clauses are matched by the fake store's matcher, after
 date math (`<millis>||-10m`) has been resolved for `@timestamp`.
@@ -30,6 +30,7 @@ SCRIPTS: Final[dict[str, Callable[[Params], Any]]] = {
     "params.errors > 10": lambda p: p["errors"] > 10,
     "params.failed > 10": lambda p: p["failed"] > 10,
     "params.recent == 0": lambda p: p["recent"] == 0,
+    "params.lines > 0": lambda p: p["lines"] > 0,
     "params.earlier == 0": lambda p: p["earlier"] == 0,
 }
 DATE_MATH: Final = re.compile(r"^(?P<anchor>\d+)\|\|(?P<sign>[-+])(?P<n>\d+)(?P<unit>[smhd])$")
@@ -150,13 +151,17 @@ def _multi_bucket(
         order = sorted(groups, key=lambda k: (-len(groups[k]), str(k[0])))
     else:
         order = sorted(groups, key=lambda k: tuple(map(str, k)))
+        if "after" in params:  # the next page: the keys after `after`, in the same order
+            start = tuple(str(params["after"][n]) for n in names)
+            order = [k for k in order if tuple(map(str, k)) > start]
     chosen = order[: int(params.get("size", 10))]
     buckets = [_bucket(k, names, kind, groups[k], sub) for k in chosen]
+    # the after key is the page's last bucket before pipelines filter it (InternalComposite.create)
+    after = {"after_key": buckets[-1]["key"]} if buckets else {}
     buckets = _pipelines(buckets, sub)
     if kind == "terms":
         rest = sum(len(groups[k]) for k in order[len(chosen) :])
         return {"doc_count_error_upper_bound": 0, "sum_other_doc_count": rest, "buckets": buckets}
-    after = {"after_key": buckets[-1]["key"]} if buckets else {}
     return {**after, "buckets": buckets}
 
 

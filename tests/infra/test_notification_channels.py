@@ -92,7 +92,7 @@ def test_a_plain_text_value_is_refused() -> None:
         )
 
 
-def run_with_channels(packages: Path) -> ProgramRun:
+def run_with_channels(packages: Path, channels: str = CHANNELS) -> ProgramRun:
     """The program under mocks with the channels set as a secret (as `pulumi config set
     --secret` stores them) and the test message asked for."""
     from infra.account_checks import AccountReaders
@@ -100,7 +100,7 @@ def run_with_channels(packages: Path) -> ProgramRun:
 
     run = ProgramRun()
     pulumi.runtime.set_mocks(RecordingMocks(run), project=PROJECT, stack=STACK, preview=False)
-    values = {**base_config(), "notificationChannels": CHANNELS, "testNotification": "true"}
+    values = {**base_config(), "notificationChannels": channels, "testNotification": "true"}
     config = {f"{PROJECT}:{k}": v for k, v in values.items()}
     config["aws:region"] = REGION
     secret = [f"{PROJECT}:masterUserPassword", f"{PROJECT}:notificationChannels"]

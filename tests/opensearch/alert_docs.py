@@ -1,6 +1,7 @@
 """The example messages of docs/alerts.md, rendered with the tests' Mustache implementation
 against the context OpenSearch Alerting 2.19 builds (tests/opensearch/alerting_context.py), from
-example documents run through each monitor's own query. Regenerate the page's block with
+example documents run through each monitor's own query, and the PagerDuty and Opsgenie bodies
+(`incident_docs.py`). Regenerate the page's blocks with
 
     .venv/bin/python -m tests.opensearch.alert_docs
 
@@ -13,7 +14,8 @@ import textwrap
 from pathlib import Path
 from typing import Final
 
-from tests.opensearch.alerting_context import ActionRun, bucket_level_runs, query_level_runs
+from tests.opensearch.alerting_context import ActionRun, bucket_level_runs
+from tests.opensearch.incident_docs import page_with_bodies
 from tests.opensearch.invocations import MINUTE, invocation
 from tests.opensearch.test_monitor_messages import (
     END_MS,
@@ -51,7 +53,7 @@ def _examples() -> list[tuple[str, str, ActionRun]]:
         (
             "timeouts",
             "report-builder timed out twice in 5 minutes",
-            query_level_runs(every["timeouts"], slow, END_MS)[0],
+            bucket_level_runs(every["timeouts"], slow, END_MS, alerted=set())[0],
         ),
         (
             "function-silent",
@@ -94,8 +96,9 @@ def generated_block() -> str:
 
 
 def page_with_block(page: str) -> str:
+    """The page with both generated blocks: the messages, and the PagerDuty/Opsgenie bodies."""
     start, end = page.index(BEGIN), page.index(END) + len(END)
-    return page[:start] + generated_block() + page[end:]
+    return page_with_bodies(page[:start] + generated_block() + page[end:])
 
 
 def main() -> int:

@@ -8,7 +8,8 @@ Sources (tags 2.19.0.0):
   alert), `model/AlertContext.kt`, `MonitorRunnerService.compileTemplate` (params
   `{"ctx": ctx.asTemplateArg()}`), `BucketLevelMonitorRunner.kt` (a per-alert action gets a
   context whose one category holds just that alert: `getActionContextForAlertCategory`),
-  `TriggerService.runBucketLevelTrigger` (bucket keys: the values of the composite `key`),
+  `TriggerService.runBucketLevelTrigger` (bucket keys: the values of the composite `key`), the
+  pages of the composite (`paged_runs`: the actions see the last, empty page's `results`),
   `InputService.kt` (the query is a Mustache template with `period_start`/`period_end` in epoch
   millis; results are the search response as a map).
 - opensearch-project/common-utils `src/main/kotlin/org/opensearch/commons/alerting/model/`
@@ -142,12 +143,42 @@ class ActionRun:
     params: JsonObject
 
 
-def monitor_response(monitor: JsonObject, documents: list[JsonObject], end_ms: int) -> JsonObject:
-    """The search response of the monitor's input at `end_ms` (its query rendered first)."""
+def monitor_response(
+    monitor: JsonObject,
+    documents: list[JsonObject],
+    end_ms: int,
+    after: tuple[str, JsonObject] | None = None,
+) -> JsonObject:
+    """The search response of the monitor's input at `end_ms` (its query rendered first);
+    `after`: (the trigger's parent composite, its after key) for a page after the first."""
     (search,) = [i["search"] for i in monitor["inputs"]]
     period = {"period_start": end_ms - 300_000, "period_end": end_ms}
     text = pystache.Renderer(escape=lambda s: s).render(json.dumps(search["query"]), period)
-    return search_response(documents, json.loads(text))
+    query = json.loads(text)
+    if after is not None:
+        query["aggregations"][after[0]]["composite"]["after"] = after[1]
+    return search_response(documents, query)
+
+
+def paged_runs(
+    monitor: JsonObject, documents: list[JsonObject], end_ms: int, spec: JsonObject
+) -> tuple[list[list[str]], JsonObject]:
+    """The bucket keys the trigger selects on every page, and the response of the last page:
+    the one the actions see. Alerting 2.19 `BucketLevelMonitorRunner.runMonitor` runs the query
+    again with the composite's `after_key` (`AggregationQueryRewriter.rewriteQuery`:
+    `factory.aggregateAfter(afterKey)`) `while (monitorResult.inputResults.afterKeysPresent())`,
+    keeps each page's trigger context (`triggerContexts[trigger.id] = triggerCtx`) and runs the
+    actions after the loop with the last one; a composite returns an after key whenever it has
+    buckets (`InternalComposite.reduce`), so the last page is the empty one after them."""
+    parent = spec["condition"]["parent_bucket_path"]
+    selected: list[list[str]] = []
+    response = monitor_response(monitor, documents, end_ms)
+    while True:
+        selected += select_buckets(response, spec)
+        after_key = response["aggregations"][parent].get("after_key")
+        if after_key is None:
+            return selected, response
+        response = monitor_response(monitor, documents, end_ms, (parent, after_key))
 
 
 def select_buckets(response: JsonObject, spec: JsonObject) -> list[list[str]]:
@@ -173,10 +204,10 @@ def bucket_level_runs(
     """Every action execution of the monitor's trigger at `end_ms`; `alerted` are the bucket keys
     of alerts already active (they come back DEDUPED, the others NEW)."""
     ((_, spec),) = monitor["triggers"][0].items()
-    response = monitor_response(monitor, documents, end_ms)
+    selected, response = paged_runs(monitor, documents, end_ms, spec)
     parent = spec["condition"]["parent_bucket_path"]
     alerts: dict[str, list[JsonObject]] = {"NEW": [], "DEDUPED": []}
-    for keys in select_buckets(response, spec):
+    for keys in selected:
         state = "DEDUPED" if ",".join(keys) in alerted else "NEW"
         alerts[state].append(alert_arg("ACTIVE", keys, parent))
     base: JsonObject = {

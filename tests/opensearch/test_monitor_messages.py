@@ -4,6 +4,8 @@ documents run through the monitor's own query: the function names and counts are
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pystache.context import KeyNotFoundError  # type: ignore[import-untyped]
 
@@ -12,12 +14,12 @@ from tests.fakes.opensearch_aggs import iso
 from tests.opensearch.alerting_context import (
     ActionRun,
     bucket_level_runs,
-    query_level_runs,
     render,
 )
 from tests.opensearch.invocations import ACCOUNT, MINUTE, cloud, invocation
 
 END_MS = 1_764_666_000_000  # the period end of the run under test
+OTHER = "222222222222"  # a second account
 SETTINGS = ContentSettings(
     alarm_topic_arn="arn:aws:sns:eu-west-1:1:t", alerting_role_arn="arn:aws:iam::1:role/r"
 )
@@ -85,13 +87,23 @@ def test_function_silent_names_the_silent_function() -> None:
     assert "payments" not in subject + message
 
 
-def test_timeouts_lists_functions_and_counts() -> None:
+def test_timeouts_alert_per_function_account_and_region_with_counts() -> None:
+    # GIVEN slow timing out twice in one account and once in another, ok succeeding
     documents = invocation("slow", "s1", "timeout", END_MS - MINUTE)
     documents += invocation("slow", "s2", "timeout", END_MS - 2 * MINUTE)
+    documents += invocation("slow", "s3", "timeout", END_MS - MINUTE, account=OTHER)
     documents += invocation("ok", "o1", "success", END_MS - MINUTE)
-    (run,) = query_level_runs(monitors()["timeouts"], documents, END_MS)
-    _subject, message = rendered(run)
-    assert "- slow: 2\n" in message and "ok" not in message
+    runs = bucket_level_runs(monitors()["timeouts"], documents, END_MS, {f"slow,{OTHER},eu-west-1"})
+    # THEN one alert per function, account and region: the first account's is new
+    assert [r.category for r in runs] == ["NEW", "DEDUPED"]
+    texts = [rendered(r) for r in runs]
+    assert texts[0][0].startswith(f"Lambda timeouts: slow,{ACCOUNT},eu-west-1 (")
+    assert texts[1][0].startswith(f"Lambda timeouts: slow,{OTHER},eu-west-1 (ongoing) (")
+    for _subject, message in texts:
+        assert f"- slow (account {ACCOUNT}, eu-west-1): 2\n" in message  # each invocation once
+        assert f"- slow (account {OTHER}, eu-west-1): 1\n" in message
+        assert "- ok " not in message
+    assert texts[0][1].startswith(f"slow,{ACCOUNT},eu-west-1 (function,account,region) timed out")
 
 
 @pytest.mark.parametrize("name", sorted(monitors()))
@@ -99,10 +111,8 @@ def test_every_action_renders_with_only_what_the_context_has(name: str) -> None:
     monitor = monitors()[name]
     documents = [*failed("fn", 20), line("quiet", 200)]
     documents += [line("fn", 3, error={"fingerprint": "f1", "type": "E"})]
-    if monitor["monitor_type"] == "bucket_level_monitor":
-        runs = bucket_level_runs(monitor, documents, END_MS, alerted=set())
-    else:
-        runs = query_level_runs(monitor, documents, END_MS)
+    assert monitor["monitor_type"] == "bucket_level_monitor"  # alerts per function, account
+    runs = bucket_level_runs(monitor, documents, END_MS, alerted=set())
     assert runs, f"{name} did not fire on documents it should alert on"
     for run in runs:
         rendered(run)  # strict: a tag the 2.19 context lacks raises
@@ -133,17 +143,32 @@ def test_new_error_names_the_new_fingerprint_once_with_its_functions_and_counts(
     monitor = monitors()["new-error"]
     (run,) = bucket_level_runs(monitor, documents, END_MS, alerted=set())
     subject, message = rendered(run)
-    assert "bbb0fingerprint" in subject and "TypeError" in subject
-    assert "- TypeError [bbb0fingerprint]: 3 occurrences" in message
+    keys = f"bbb0fingerprint,{ACCOUNT},eu-west-1"
+    assert keys in subject and "TypeError" in subject
+    assert (
+        f"- TypeError [bbb0fingerprint] in account {ACCOUNT}, eu-west-1: 3 occurrences" in message
+    )
     assert "in checkout (2) billing (1)" in message
     assert f"first {iso(END_MS - 6 * MINUTE)}, last {iso(END_MS - 1 * MINUTE)}" in message
-    assert 'error.fingerprint:"bbb0fingerprint"' in message
+    assert f'error.fingerprint:"bbb0fingerprint" and cloud.account.id:"{ACCOUNT}"' in message
     assert "old0fingerprint" not in subject + message and "ccc0" not in subject + message
     # WHEN the next run still sees it new THEN it is DEDUPED: not notified again
-    assert bucket_level_runs(monitor, documents, END_MS, alerted={"bbb0fingerprint"}) == []
+    assert bucket_level_runs(monitor, documents, END_MS, alerted={keys}) == []
 
 
-OTHER = "222222222222"
+def test_new_error_is_new_per_account_and_region() -> None:
+    # GIVEN a KeyError that one account has had for days, starting now in another account
+    documents = [error("checkout", 2 * 24 * 60, "old0fingerprint", "KeyError")]
+    documents += [error("checkout", 3, "old0fingerprint", "KeyError")]
+    documents += [
+        line("checkout", 2, OTHER, error={"fingerprint": "old0fingerprint", "type": "KeyError"})
+    ]
+    (run,) = bucket_level_runs(monitors()["new-error"], documents, END_MS, alerted=set())
+    subject, message = rendered(run)
+    # THEN it is new in the other account only
+    assert f"old0fingerprint,{OTHER},eu-west-1" in subject and ACCOUNT not in subject
+    assert f"[old0fingerprint] in account {OTHER}, eu-west-1: 1 occurrences" in message
+    assert f"in account {ACCOUNT}" not in message
 
 
 def test_error_spike_keeps_same_named_functions_of_two_accounts_apart() -> None:
@@ -166,3 +191,18 @@ def test_function_silent_in_one_account_alerts_although_its_namesake_logs() -> N
     (run,) = runs
     subject, message = rendered(run)
     assert f"orders,{ACCOUNT},eu-west-1" in subject and OTHER not in subject + message
+
+
+def test_actions_see_the_last_empty_page_so_messages_read_the_unpaged_listing() -> None:
+    # GIVEN Alerting 2.19 pages the trigger's composite and runs the actions with the last page
+    (run, *_) = bucket_level_runs(monitors()["error-spike"], failed("checkout", 12), END_MS, set())
+    aggregations = run.params["ctx"]["results"][0]["aggregations"]
+    # THEN that page's buckets are empty, while the `listing` composite (not paged) is whole
+    assert aggregations["composite_agg"]["buckets"] == []
+    assert [b["key"]["function"] for b in aggregations["listing"]["buckets"]] == ["checkout"]
+    for name, monitor in monitors().items():
+        ((_, spec),) = monitor["triggers"][0].items()
+        parent = spec["condition"]["parent_bucket_path"]
+        assert parent != "listing"
+        for action in spec["actions"]:
+            assert f"aggregations.{parent}." not in json.dumps(action), name

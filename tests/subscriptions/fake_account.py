@@ -187,6 +187,8 @@ class FakeLambda(_Fake):
         super().__init__(calls)
         self.functions: list[str] = []
         self.invoked: list[dict[str, Any]] = []
+        self.custom_groups: dict[str, str] = {}
+        """Function → the custom group its LoggingConfig names (default: /aws/lambda/<name>)."""
 
     def list_functions(self, MaxItems: int, Marker: str = "0") -> dict[str, Any]:
         self._called("ListFunctions")
@@ -194,7 +196,11 @@ class FakeLambda(_Fake):
         page = self.functions[start : start + MaxItems]
         response: dict[str, Any] = {
             "Functions": [
-                {"FunctionName": f, "LoggingConfig": {"LogGroup": f"/aws/lambda/{f}"}} for f in page
+                {
+                    "FunctionName": f,
+                    "LoggingConfig": {"LogGroup": self.custom_groups.get(f, f"/aws/lambda/{f}")},
+                }
+                for f in page
             ]
         }
         if start + MaxItems < len(self.functions):

@@ -98,7 +98,7 @@ def test_a_lost_or_corrupt_state_falls_back_to_a_sweep(body: bytes | None) -> No
     assert account.calls.counts["DescribeSubscriptionFilters"] >= 200
     assert result["outcomes"]["created"] == 1
     assert account.ours() == 200
-    assert json.loads(gzip.decompress(account.s3.objects[STATE_KEY]))["version"] == 1
+    assert json.loads(gzip.decompress(account.s3.objects[STATE_KEY]))["version"] == 2
 
 
 def test_the_full_sweep_runs_once_its_interval_has_passed() -> None:
