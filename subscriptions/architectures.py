@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Final
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from lambda_shared.backoff import error_code
 from subscriptions.errors import ThrottledError
@@ -139,7 +139,7 @@ def publish_architectures(
     except ThrottledError as error:
         report.log("WARN", f"architecture map not published this run: {error}")
         return False
-    except ClientError as error:
+    except (ClientError, BotoCoreError) as error:
         report.log(
             "ERROR",
             f"architecture map {publisher.url} not published ({error}): the subscriber needs "
