@@ -3,12 +3,41 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from infra.config_sections import BackupConfig
-from infra.policies import tls_only_bucket_policy
+from infra.deployment_config import DeploymentConfig
+from infra.hub_policies import spoke_architecture_statements
+from infra.policies import Policy, tls_only_bucket_policy
+
+
+@dataclass(frozen=True)
+class SpokeWriters:
+    """A hub's spokes, which may write their own architecture maps into its bucket."""
+
+    accounts: Sequence[str] = ()
+    organization_id: str | None = None
+
+
+def spoke_writers(deployment: DeploymentConfig) -> SpokeWriters | None:
+    """A hub's admitted spokes; None for a standalone stack (no foreign writer)."""
+    if deployment.role != "hub":
+        return None
+    return SpokeWriters(deployment.spoke_account_ids, deployment.organization_id)
+
+
+def bucket_policy(bucket_arn: str, spokes: SpokeWriters | None) -> Policy:
+    """TLS only; in a hub, also each spoke's own architecture maps (hub_policies)."""
+    policy = tls_only_bucket_policy(bucket_arn)
+    if spokes is not None:
+        policy["Statement"].extend(
+            spoke_architecture_statements(bucket_arn, spokes.accounts, spokes.organization_id)
+        )
+    return policy
 
 
 def lifecycle_rules(
@@ -46,12 +75,19 @@ def lifecycle_rules(
 
 
 class BackupBucket(pulumi.ComponentResource):
-    """Private, encrypted, TLS-only, owner-enforced bucket with lifecycle rules."""
+    """Private, encrypted, TLS-only, owner-enforced bucket with lifecycle rules. Owner-enforced
+    ("BucketOwnerEnforced": ACLs are disabled and the bucket owner owns every object) is what
+    makes the hub own the architecture maps its spokes write."""
 
     bucket: aws.s3.Bucket
 
     def __init__(
-        self, name: str, args: BackupConfig, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        args: BackupConfig,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        spokes: SpokeWriters | None = None,
     ) -> None:
         super().__init__("lambdalogs:storage:BackupBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -91,7 +127,7 @@ class BackupBucket(pulumi.ComponentResource):
         self.policy = aws.s3.BucketPolicy(
             f"{name}-tls-only",
             bucket=bucket_id,
-            policy=self.bucket.arn.apply(lambda arn: json.dumps(tls_only_bucket_policy(arn))),
+            policy=self.bucket.arn.apply(lambda arn: json.dumps(bucket_policy(arn, spokes))),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.public_access_block]),
         )
         self.register_outputs({"bucket": self.bucket.bucket, "arn": self.bucket.arn})

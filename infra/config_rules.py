@@ -201,7 +201,31 @@ def destination_arns(value: str) -> bool:
     return len(set(items)) == len(items) and all(map(DESTINATION_ARN.fullmatch, items))
 
 
+_BUCKET_NAME: Final = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+ROLE_ARN: Final = re.compile(r"arn:aws[a-z-]*:iam::(?P<account>\d{12}):role/[\w+=,.@/-]{1,512}")
+STREAM_ARN: Final = re.compile(
+    r"arn:aws[a-z-]*:firehose:(?P<region>[a-z0-9-]+):(?P<account>\d{12})"
+    r":deliverystream/[A-Za-z0-9_.-]{1,64}"
+)
+
+
+def bucket_name(value: str) -> bool:
+    return value == "" or bool(_BUCKET_NAME.fullmatch(value))
+
+
+def role_arn(value: str) -> bool:
+    return value == "" or bool(ROLE_ARN.fullmatch(value))
+
+
+def stream_arns(value: str) -> bool:
+    items = split_list(value)
+    return len(set(items)) == len(items) and all(map(STREAM_ARN.fullmatch, items))
+
+
 RULES: Final[Mapping[str, Validator]] = {
+    "bucket_name": bucket_name,
+    "role_arn": role_arn,
+    "stream_arns": stream_arns,
     "regions": regions,
     "organization_id": organization_id,
     "account_ids": account_ids,

@@ -8,14 +8,19 @@ import json
 from dataclasses import dataclass
 from typing import Final
 
+from infra.aws_context import AwsContext
 from infra.config_choices import DEPLOYMENTS, Deployment
 from infra.config_errors import ConfigError, config_error
-from infra.config_rules import DESTINATION_ARN
+from infra.config_rules import DESTINATION_ARN, STREAM_ARN
 from infra.config_values import ConfigValues
-from infra.hub_policies import destination_access_policy
+from infra.hub_policies import destination_access_policy, spoke_backfill_trust
 
 DESTINATION_POLICY_MAX_BYTES: Final = 5120
 """PutDestinationPolicy: the access policy "can be up to 5120 bytes"."""
+TRUST_POLICY_MAX_CHARS: Final = 2048
+"""IAM and STS quotas: a role trust policy holds 2,048 characters by default (whitespace not
+counted; adjustable to 4,096 through Service Quotas): the `<prefix>-spoke-backfill` role's trust
+lists every spoke account."""
 _LONGEST_DESTINATION: Final = "arn:aws-us-gov:logs:us-gov-west-1:123456789012:destination:" + (
     "d" * 48
 )
@@ -35,9 +40,21 @@ class DeploymentConfig:
     """hub: these accounts may subscribe."""
     hub_destination_arns: tuple[str, ...] = ()
     """spoke: the hub's destinations in the spoke's region, in stream order."""
+    hub_stream_arns: tuple[str, ...] = ()
+    """spoke: the hub's streams (`hubStreamArns`), in the order of `hub_destination_arns`."""
+    hub_bucket_name: str = ""
+    """spoke: the hub's bucket, where it publishes its architecture map (`hubBucketName`)."""
+    hub_backfill_role_arn: str = ""
+    """spoke: the hub's role its backfill assumes (`hubBackfillRoleArn`)."""
     hub_destroyable: bool = False
     """hub: the destinations may be deleted (`hubDestroyable`); protected otherwise, so that a
     destroy fails while spokes may still point at them."""
+
+    @property
+    def hub_region(self) -> str:
+        """spoke: the hub's region, that of its streams (and bucket); "" when not given."""
+        match = STREAM_ARN.fullmatch(self.hub_stream_arns[0]) if self.hub_stream_arns else None
+        return match["region"] if match else ""
 
     @property
     def creates_pipeline(self) -> bool:
@@ -50,9 +67,7 @@ def read_deployment(values: ConfigValues, region: str) -> DeploymentConfig:
     if role == "hub":
         return _hub(values, region)
     if role == "spoke":
-        return DeploymentConfig(
-            role="spoke", hub_destination_arns=_hub_destinations(values, region)
-        )
+        return _spoke(values, region)
     return DeploymentConfig()
 
 
@@ -76,6 +91,7 @@ def _hub(values: ConfigValues, region: str) -> DeploymentConfig:
             "instead (organizationId) and list only accounts outside it",
             "''",
         )
+    _check_backfill_trust(accounts, organization)
     return DeploymentConfig(
         role="hub",
         spoke_regions=regions,
@@ -83,6 +99,20 @@ def _hub(values: ConfigValues, region: str) -> DeploymentConfig:
         spoke_account_ids=accounts,
         hub_destroyable=values.boolean("hubDestroyable"),
     )
+
+
+def _check_backfill_trust(accounts: tuple[str, ...], organization: str | None) -> None:
+    ctx = AwsContext("aws-us-gov", "us-gov-west-1", "123456789012")  # the longest ARNs
+    trust = spoke_backfill_trust(ctx, accounts, organization)
+    size = len(json.dumps(trust, separators=(",", ":")))
+    if size > TRUST_POLICY_MAX_CHARS:
+        raise config_error(
+            "spokeAccountIds",
+            f"lists {len(accounts)} accounts: the spokes' backfill role's trust policy would be "
+            f"{size} characters, above IAM's default {TRUST_POLICY_MAX_CHARS}; admit them by "
+            "organisation instead (organizationId) and list only accounts outside it",
+            "''",
+        )
 
 
 def _hub_destinations(values: ConfigValues, region: str) -> tuple[str, ...]:
@@ -107,3 +137,31 @@ def _hub_destinations(values: ConfigValues, region: str) -> tuple[str, ...]:
                 _DESTINATION_EXAMPLE.format(region=region),
             )
     return arns
+
+
+def _spoke(values: ConfigValues, region: str) -> DeploymentConfig:
+    destinations = _hub_destinations(values, region)
+    streams = values.items("hubStreamArns", checked=True)
+    bucket = values.checked("hubBucketName")
+    role = values.checked("hubBackfillRoleArn")
+    if (bucket or role) and not streams:
+        raise config_error(
+            "hubStreamArns",
+            "is not set, but hubBucketName or hubBackfillRoleArn is: the spoke needs the hub's "
+            "streams (their region is the hub's) from the hub's output streamArns",
+            "arn:aws:firehose:eu-west-1:111122223333:deliverystream/lambda-logs-stream",
+        )
+    if streams and len(streams) != len(destinations):
+        raise config_error(
+            "hubStreamArns",
+            f"lists {len(streams)} streams for {len(destinations)} destinations in "
+            "hubDestinationArn: list the hub's output streamArns, one per destination, in order",
+            "<the hub's streamArns>",
+        )
+    return DeploymentConfig(
+        role="spoke",
+        hub_destination_arns=destinations,
+        hub_stream_arns=streams,
+        hub_bucket_name=bucket,
+        hub_backfill_role_arn=role,
+    )

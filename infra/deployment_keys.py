@@ -67,11 +67,45 @@ DEPLOYMENT_KEYS: Final[tuple[ConfigKey, ...]] = (
         "",
         'Spoke: the hub\'s output hubDestinations["<this region>"]: comma-separated CloudWatch '
         "Logs destination ARNs in this stack's region, in stream order. Backfill is off in "
-        "spoke mode.",
+        "spoke mode unless hubBackfillRoleArn is set.",
         constraint=Rule(
             "destination_arns",
             "comma-separated arn:aws:logs:<region>:<account>:destination:<name>",
             "arn:aws:logs:eu-west-1:111122223333:destination:lambda-logs-hub-dest",
+        ),
+    ),
+    ConfigKey(
+        "hubStreamArns",
+        "string",
+        "",
+        "Spoke: the hub's output streamArns (comma-separated, in stream order): where the "
+        "backfill goes, and the hub's region (that of its bucket). Needed with hubBucketName or "
+        "hubBackfillRoleArn.",
+        constraint=Rule(
+            "stream_arns",
+            "comma-separated arn:aws:firehose:<region>:<account>:deliverystream/<name>",
+            "arn:aws:firehose:eu-west-1:111122223333:deliverystream/lambda-logs-stream",
+        ),
+    ),
+    ConfigKey(
+        "hubBucketName",
+        "string",
+        "",
+        "Spoke: the hub's output bucketName; the subscriber publishes this account's function "
+        "architectures there (architectures/<account>/), for the hub's cost figures. Empty: "
+        "not published (spoke functions priced at the hub's defaultArchitecture).",
+        constraint=Rule("bucket_name", "an S3 bucket name or empty", "lambda-logs-backup-abc1234"),
+    ),
+    ConfigKey(
+        "hubBackfillRoleArn",
+        "string",
+        "",
+        "Spoke: the hub's output hubBackfillRoleArn; the subscriber assumes it to backfill new "
+        "groups into the hub's streams (hubStreamArns). Empty: no backfill in this spoke.",
+        constraint=Rule(
+            "role_arn",
+            "an IAM role ARN or empty",
+            "arn:aws:iam::111122223333:role/lambda-logs-spoke-backfill",
         ),
     ),
 )

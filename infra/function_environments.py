@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import Final, overload
 
 import pulumi
 
@@ -12,8 +12,12 @@ from infra.config_errors import config_error
 from infra.config_keys import KEYS
 from infra.stack_config import StackConfig
 from lambda_shared.environment import (
+    ARCHITECTURE_BUCKET,
+    ARCHITECTURE_BUCKET_REGION,
     BACKFILL_LOOKBACK_HOURS,
     BACKFILL_RETRY_HOURS_DEFAULT,
+    BACKFILL_ROLE_ARN,
+    BACKFILL_STREAM_ARNS,
     DELIVERY_STREAM_NAMES,
     SUBSCRIBER_VARIABLES,
     TRANSFORMER_VARIABLES,
@@ -29,6 +33,8 @@ SOURCES: Final = {k.variable.name: k.name for k in KEYS if k.variable}
 _LONGEST_ARN_PARTITION: Final = "aws-iso-b"
 _LONGEST_ROLE_NAME: Final = "r" * 64
 """IAM role names are at most 64 characters."""
+_LONGEST_BUCKET: Final = "b" * 63
+"""S3 bucket names are at most 63 characters."""
 
 
 def _from_keys(config: StackConfig, variables: tuple[Variable, ...]) -> dict[str, str]:
@@ -36,12 +42,26 @@ def _from_keys(config: StackConfig, variables: tuple[Variable, ...]) -> dict[str
     return {v.name: config.variables[v.name] for v in variables if v.name in config.variables}
 
 
-def transformer_environment(config: StackConfig) -> dict[str, str]:
-    """The configuration keys' variables (`ConfigKey.variable`), and the streams it re-ingests
-    into when there are several (one: the stream each record came from)."""
-    environment = _from_keys(config, TRANSFORMER_VARIABLES)
+@overload
+def transformer_environment(config: StackConfig, bucket: str = ...) -> dict[str, str]: ...
+
+
+@overload
+def transformer_environment(
+    config: StackConfig, bucket: pulumi.Output[str]
+) -> dict[str, pulumi.Input[str]]: ...
+
+
+def transformer_environment(
+    config: StackConfig, bucket: pulumi.Input[str] = _LONGEST_BUCKET
+) -> dict[str, pulumi.Input[str]] | dict[str, str]:
+    """The configuration keys' variables (`ConfigKey.variable`), the streams it re-ingests
+    into when there are several (one: the stream each record came from), and the bucket of the
+    subscribers' architecture maps."""
+    environment: dict[str, pulumi.Input[str]] = {**_from_keys(config, TRANSFORMER_VARIABLES)}
     if config.names.stream_count > 1:
         environment[DELIVERY_STREAM_NAMES.name] = ",".join(config.names.streams)
+    environment[ARCHITECTURE_BUCKET.name] = bucket
     return {**environment, "METRICS_NAMESPACE": METRICS_NAMESPACE}
 
 
@@ -71,6 +91,7 @@ def subscriber_environment(
         "PIPELINE_LOG_GROUPS": ",".join(names.pipeline_log_groups),
         "METRICS_NAMESPACE": METRICS_NAMESPACE,
         "BACKFILL_STATE_BUCKET": state_bucket,
+        ARCHITECTURE_BUCKET.name: state_bucket,
         "BACKFILL_RETRY_HOURS": str(BACKFILL_RETRY_HOURS_DEFAULT),
     }
 
@@ -78,17 +99,27 @@ def subscriber_environment(
 def spoke_subscriber_environment(config: StackConfig) -> dict[str, str]:
     """A spoke's subscriber: filters to the hub's destinations (DESTINATION_ARN, in stream
     order), no ROLE_ARN (a cross-account destination takes none: the variable is omitted), no
-    state bucket, and backfill off (BACKFILL_LOOKBACK_HOURS 0: in this version a spoke's
-    backfill does not reach the hub, docs/organisation.md)."""
-    names = config.names
-    return {
+    state bucket. With the hub's bucket (`hubBucketName`) it publishes its architecture map
+    there, in the hub's region (that of `hubStreamArns`); with the hub's backfill role
+    (`hubBackfillRoleArn`) it backfills into the hub's streams, else backfill is off
+    (BACKFILL_LOOKBACK_HOURS 0), docs/organisation.md."""
+    names, deployment = config.names, config.deployment
+    environment = {
         **_from_keys(config, SUBSCRIBER_VARIABLES),
-        "DESTINATION_ARN": ",".join(config.deployment.hub_destination_arns),
+        "DESTINATION_ARN": ",".join(deployment.hub_destination_arns),
         "FILTER_NAME": names.filter_name,
         "PIPELINE_LOG_GROUPS": ",".join(names.pipeline_log_groups),
         "METRICS_NAMESPACE": METRICS_NAMESPACE,
-        BACKFILL_LOOKBACK_HOURS.name: "0",
     }
+    if deployment.hub_bucket_name:
+        environment[ARCHITECTURE_BUCKET.name] = deployment.hub_bucket_name
+        environment[ARCHITECTURE_BUCKET_REGION.name] = deployment.hub_region
+    if deployment.hub_backfill_role_arn:
+        environment[BACKFILL_ROLE_ARN.name] = deployment.hub_backfill_role_arn
+        environment[BACKFILL_STREAM_ARNS.name] = ",".join(deployment.hub_stream_arns)
+    else:
+        environment[BACKFILL_LOOKBACK_HOURS.name] = "0"
+    return environment
 
 
 def _size(environment: Mapping[str, str]) -> int:
@@ -117,7 +148,7 @@ def check_environment_sizes(config: StackConfig) -> None:
         return
     ctx = AwsContext(_LONGEST_ARN_PARTITION, config.region, "123456789012")
     role_arn = ctx.arn("iam", f"role/{_LONGEST_ROLE_NAME}", regional=False)
-    bucket = "b" * 63  # S3 bucket names are at most 63 characters
+    bucket = _LONGEST_BUCKET
     stream_arns = [ctx.stream_arn(stream) for stream in config.names.streams]
     subscriber = subscriber_environment(config, stream_arns, role_arn, bucket)
     plain = {name: value for name, value in subscriber.items() if isinstance(value, str)}

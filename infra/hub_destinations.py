@@ -13,6 +13,7 @@ import pulumi_aws as aws
 
 from infra.aws_context import AwsContext
 from infra.deployment_config import DeploymentConfig
+from infra.hub_backfill import SpokeBackfillRole
 from infra.hub_policies import destination_access_policy, destination_trust
 from infra.policies import logs_to_firehose_permissions
 from infra.python_function import policy_json
@@ -38,6 +39,8 @@ class HubDestinations(pulumi.ComponentResource):
     arns: dict[str, str]
     """region → the destinations' ARNs comma-joined in stream order (a spoke's
     `hubDestinationArn`)."""
+    backfill_role: SpokeBackfillRole
+    """The role the spokes' backfill assumes (a spoke's `hubBackfillRoleArn`)."""
 
     def __init__(
         self, name: str, args: HubDestinationsArgs, opts: pulumi.ResourceOptions | None = None
@@ -46,7 +49,15 @@ class HubDestinations(pulumi.ComponentResource):
         self.destinations, self.policies, self.arns = {}, {}, {}
         for region in args.deployment.spoke_regions:
             self._region(name, region, args)
-        self.register_outputs({"arns": self.arns})
+        self.backfill_role = SpokeBackfillRole(
+            f"{name}-spoke-backfill",
+            ctx=args.ctx,
+            prefix=args.names.prefix,
+            deployment=args.deployment,
+            stream_arns=[args.ctx.stream_arn(stream) for stream in args.names.streams],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs({"arns": self.arns, "backfill_role_arn": self.backfill_role.arn})
 
     def _region(self, name: str, region: str, args: HubDestinationsArgs) -> None:
         ctx, deployment = args.ctx, args.deployment

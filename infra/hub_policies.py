@@ -15,11 +15,21 @@ from infra.policies import (
     document,
     never_subscribe_pipelines,
     own_logs,
+    publish_architectures,
     service_trust,
 )
+from lambda_shared.environment import ARCHITECTURE_MAP_KEY_PREFIX
 
 DESTINATION_ACTIONS: Final = ("logs:PutAccountPolicy", "logs:PutSubscriptionFilter")
 """What a destination policy admits: a spoke's filters and its account-level policy."""
+SPOKE_BACKFILL_ROLE: Final = "spoke-backfill"
+"""The hub's role a spoke's subscriber assumes to backfill: `<prefix>-spoke-backfill`."""
+SPOKE_SUBSCRIBER_ROLES: Final = "lambda-logs-spoke-subscriber-role-*"
+"""The spoke subscribers' role names: Pulumi names the role of component
+`lambda-logs-spoke-subscriber` (infra/program.py, infra/python_function.py) `<name>-role-`
+plus seven random characters."""
+MAP_ACTIONS: Final = ("s3:GetObject", "s3:PutObject")
+"""A spoke reads its map back (unchanged: not written again) and writes it."""
 
 
 def destination_trust(
@@ -75,24 +85,94 @@ def destination_access_policy(
     return document(*statements)
 
 
+def _senders(accounts: Sequence[str], organization_id: str | None) -> list[Statement]:
+    """Principal and condition pairs admitting the listed accounts and the organisation."""
+    found: list[Statement] = []
+    if accounts:
+        found.append({"Principal": {"AWS": sorted(accounts)}})
+    if organization_id:
+        found.append(
+            {
+                "Principal": {"AWS": "*"},
+                "Condition": {"StringEquals": {"aws:PrincipalOrgID": organization_id}},
+            }
+        )
+    return found
+
+
+def spoke_architecture_statements(
+    bucket_arn: str, accounts: Sequence[str], organization_id: str | None
+) -> list[Statement]:
+    """The hub's bucket policy: a spoke may read and write only its own account's maps. The key
+    holds the policy variable `${aws:PrincipalAccount}`: "Global condition context keys can be
+    used as variables in requests across AWS services" (IAM User Guide, policy variables), so
+    account A's request matches only `architectures/A/*`. Bucket-owner-enforced ownership makes
+    the hub own what a spoke writes (infra/backup_bucket.py)."""
+    resource = f"{bucket_arn}/{ARCHITECTURE_MAP_KEY_PREFIX}${{aws:PrincipalAccount}}/*"
+    return [
+        {
+            "Sid": "SpokeOrganizationMaps" if "Condition" in sender else "SpokeAccountMaps",
+            "Effect": "Allow",
+            **sender,
+            "Action": list(MAP_ACTIONS),
+            "Resource": resource,
+        }
+        for sender in _senders(accounts, organization_id)
+    ]
+
+
+def spoke_backfill_trust(
+    ctx: AwsContext, accounts: Sequence[str], organization_id: str | None
+) -> Policy:
+    """The spokes' subscriber roles only (`aws:PrincipalArn` on SPOKE_SUBSCRIBER_ROLES in any
+    admitted account), from the listed accounts and/or the organisation."""
+    subscriber_roles = f"arn:{ctx.partition}:iam::*:role/{SPOKE_SUBSCRIBER_ROLES}"
+    statements = []
+    for sender in _senders(accounts, organization_id):
+        condition = dict(sender.get("Condition", {}))
+        condition["ArnLike"] = {"aws:PrincipalArn": subscriber_roles}
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Principal": sender["Principal"],
+                "Action": "sts:AssumeRole",
+                "Condition": condition,
+            }
+        )
+    return document(*statements)
+
+
+def spoke_backfill_permissions(stream_arns: Sequence[str]) -> Policy:
+    """Backfill records into the hub's streams, nothing else (no DescribeDeliveryStream: the
+    backfill never calls it)."""
+    return document(allow("BackfillIntoTheHub", ["firehose:PutRecordBatch"], stream_arns))
+
+
 def spoke_subscriber_permissions(
-    ctx: AwsContext, *, destination_arns: Sequence[str], function_name: str, log_group_name: str
+    ctx: AwsContext,
+    *,
+    destination_arns: Sequence[str],
+    function_name: str,
+    log_group_name: str,
+    hub_bucket_arn: str = "",
+    backfill_role_arn: str = "",
 ) -> Policy:
     """A spoke's subscriber: filters to the hub's destinations only, no Firehose, no role to
-    pass, no backfill (off in spoke mode). A cross-account filter needs PutSubscriptionFilter on
-    the destination too (the User Guide's "Add/validate IAM permissions for the cross-account
-    destination"), so the destination ARNs are that statement's only foreign resources."""
-    return document(
+    pass. A cross-account filter needs PutSubscriptionFilter on the destination too (the User
+    Guide's "Add/validate IAM permissions for the cross-account destination"), so the
+    destination ARNs are that statement's only foreign resources. With the hub's bucket, its
+    own account's architecture maps there; with the hub's backfill role, reading its groups'
+    events and assuming that one role (which may only PutRecordBatch into the hub's streams)."""
+    reads = ["logs:DeleteSubscriptionFilter", "logs:DescribeSubscriptionFilters"]
+    if backfill_role_arn:
+        reads.append("logs:FilterLogEvents")
+    statements = [
         allow(
             "SubscribeToTheHub",
             ["logs:PutSubscriptionFilter"],
             [ctx.all_log_groups_arn, *destination_arns],
         ),
-        allow(
-            "ManageSubscriptions",
-            ["logs:DeleteSubscriptionFilter", "logs:DescribeSubscriptionFilters"],
-            [ctx.all_log_groups_arn],
-        ),
+        allow("ManageSubscriptions", reads, [ctx.all_log_groups_arn]),
         allow("ListLogGroups", ["logs:DescribeLogGroups"], ["*"]),
         never_subscribe_pipelines(ctx),
         allow("FindFunctionLogGroups", ["lambda:ListFunctions"], ["*"]),
@@ -103,4 +183,9 @@ def spoke_subscriber_permissions(
         ),
         allow("ContinueItself", ["lambda:InvokeFunction"], [ctx.function_arn(function_name)]),
         own_logs(ctx, log_group_name),
-    )
+    ]
+    if hub_bucket_arn:
+        statements.append(publish_architectures(hub_bucket_arn, ctx.account_id))
+    if backfill_role_arn:
+        statements.append(allow("AssumeHubBackfillRole", ["sts:AssumeRole"], [backfill_role_arn]))
+    return document(*statements)

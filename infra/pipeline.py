@@ -12,7 +12,7 @@ from infra.account_subscription import AccountSubscription
 from infra.account_wide import account_subscription, data_protection
 from infra.alarm_specs import MonitoredNames
 from infra.aws_context import AwsContext
-from infra.backup_bucket import BackupBucket
+from infra.backup_bucket import BackupBucket, spoke_writers
 from infra.delivery_roles import DeliveryRoles, DeliveryRolesArgs
 from infra.delivery_stream import DeliveryStream, DeliveryStreamArgs
 from infra.domain_alarms import DomainAlarms, DomainAlarmsArgs, DomainFacts
@@ -69,7 +69,9 @@ class Pipeline(pulumi.ComponentResource):
         super().__init__("lambdalogs:pipeline:Pipeline", name, None, opts)
         config, ctx = args.config, args.ctx
         child = pulumi.ResourceOptions(parent=self)
-        self.backup = BackupBucket(f"{name}-backup", config.backup, child)
+        self.backup = BackupBucket(
+            f"{name}-backup", config.backup, child, spokes=spoke_writers(config.deployment)
+        )
         self.alarm_topic = AlarmTopic(
             f"{name}-alarms",
             config.alarms,
@@ -78,7 +80,9 @@ class Pipeline(pulumi.ComponentResource):
         )
         domain = self._domain(name, config, ctx)
         self.domain = domain.resource
-        self.transformer = PythonFunction(f"{name}-transformer", _transformer_args(args), child)
+        self.transformer = PythonFunction(
+            f"{name}-transformer", _transformer_args(args, self.backup.bucket), child
+        )
         self.roles = DeliveryRoles(
             f"{name}-delivery",
             DeliveryRolesArgs(
@@ -291,10 +295,13 @@ def _domain_arn(config: StackConfig, ctx: AwsContext) -> str:
     return existing.arn if existing is not None else ctx.domain_arn(config.domain.name)
 
 
-def _transformer_args(args: PipelineArgs) -> PythonFunctionArgs:
+def _transformer_args(args: PipelineArgs, bucket: aws.s3.Bucket) -> PythonFunctionArgs:
     config, ctx = args.config, args.ctx
     stream_arns = [ctx.stream_arn(stream) for stream in config.names.streams]
-    policy = transformer_permissions(ctx, stream_arns, config.names.transformer_log_group)
+    log_group = config.names.transformer_log_group
+    policy = bucket.arn.apply(
+        lambda arn: policy_json(transformer_permissions(ctx, stream_arns, log_group, arn))
+    )
     return PythonFunctionArgs(
         function_name=config.names.transformer,
         log_group_name=config.names.transformer_log_group,
@@ -302,8 +309,8 @@ def _transformer_args(args: PipelineArgs) -> PythonFunctionArgs:
         package=args.transformer_package,
         shared=config.functions,
         size=config.functions.transformer,
-        environment=transformer_environment(config),
-        policy=policy_json(policy),
+        environment=transformer_environment(config, bucket.bucket),
+        policy=policy,
         description="Firehose processor: CloudWatch Logs records to one document per event",
     )
 

@@ -10,7 +10,11 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from infra.aws_context import AwsContext
-from lambda_shared.environment import BACKFILL_STATE_KEY_PREFIX, GROUP_STATE_KEY_PREFIX
+from lambda_shared.environment import (
+    ARCHITECTURE_MAP_KEY_PREFIX,
+    BACKFILL_STATE_KEY_PREFIX,
+    GROUP_STATE_KEY_PREFIX,
+)
 from lambda_shared.pipeline_groups import PIPELINE_LOG_GROUP_PREFIX
 
 Policy = dict[str, Any]
@@ -90,17 +94,29 @@ def own_logs(ctx: AwsContext, log_group_name: str) -> Statement:
 
 
 def transformer_permissions(
-    ctx: AwsContext, stream_arns: Sequence[str], log_group_name: str
+    ctx: AwsContext, stream_arns: Sequence[str], log_group_name: str, bucket_arn: str
 ) -> Policy:
-    """Re-ingest into the pipeline's streams, read function architectures, write its own logs."""
+    """Re-ingest into the pipeline's streams, read the subscribers' architecture maps, write
+    its own logs. No Lambda permission: `lambda:GetFunctionConfiguration` would return every
+    function's environment variables to the component that parses hostile input
+    (docs/decisions/architecture-map.md)."""
     return document(
         allow("Reingest", ["firehose:PutRecordBatch"], stream_arns),
         allow(
-            "ReadArchitecture",
-            ["lambda:GetFunctionConfiguration"],
-            [ctx.arn("lambda", "function:*")],
+            "ReadArchitectureMaps",
+            ["s3:GetObject"],
+            [f"{bucket_arn}/{ARCHITECTURE_MAP_KEY_PREFIX}*"],
         ),
         own_logs(ctx, log_group_name),
+    )
+
+
+def publish_architectures(bucket_arn: str, account_id: str) -> Statement:
+    """The subscriber's own account's architecture maps (one per region), nothing else."""
+    return allow(
+        "PublishArchitectureMap",
+        ["s3:GetObject", "s3:PutObject"],
+        [f"{bucket_arn}/{ARCHITECTURE_MAP_KEY_PREFIX}{account_id}/*"],
     )
 
 
@@ -231,6 +247,7 @@ def subscriber_permissions(
         # GetObject of a missing key only when the caller may ListBucket). No s3:prefix
         # condition: that implicit check carries no prefix, so a condition would deny it.
         allow("FindPendingBackfills", ["s3:ListBucket"], [state_bucket_arn]),
+        publish_architectures(state_bucket_arn, ctx.account_id),
         allow("ContinueItself", ["lambda:InvokeFunction"], [ctx.function_arn(function_name)]),
         own_logs(ctx, log_group_name),
     )

@@ -110,4 +110,5 @@ def main(
     if config.deployment.role == "hub":
         hub = create_hub_destinations(config, pipeline)
         pulumi.export("hubDestinations", hub.arns)
+        pulumi.export("hubBackfillRoleArn", hub.backfill_role.arn)
     return pipeline

@@ -60,11 +60,15 @@ class Spoke(pulumi.ComponentResource):
         config, ctx = args.config, args.ctx
         if args.subscriber_package is None:
             raise ValueError("reconciler mode needs the subscriber package")
+        deployment = config.deployment
+        bucket = deployment.hub_bucket_name
         policy = spoke_subscriber_permissions(
             ctx,
             destination_arns=self.destination_arns,
             function_name=config.names.subscriber,
             log_group_name=config.names.subscriber_log_group,
+            hub_bucket_arn=f"arn:{ctx.partition}:s3:::{bucket}" if bucket else "",
+            backfill_role_arn=deployment.hub_backfill_role_arn,
         )
         return Subscriber(
             f"{name}-subscriber",

@@ -28,7 +28,8 @@ class Timeouts:
 FIREHOSE_TIMEOUTS: Final = Timeouts(connect=3.0, read=20.0)
 """The transformer's PutRecordBatch calls (4 MiB at most)."""
 LOOKUP_TIMEOUTS: Final = Timeouts(connect=3.0, read=3.0)
-"""The transformer's GetFunctionConfiguration: small, and never worth holding a batch for."""
+"""The transformer's architecture-map reads (one small S3 object): never worth holding a batch
+for."""
 SUBSCRIBER_TIMEOUTS: Final = Timeouts(connect=5.0, read=25.0)
 """Every subscriber call: its worst case (30 s) fits the run's time-budget margin."""
 

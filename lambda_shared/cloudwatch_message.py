@@ -7,13 +7,15 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Sequence
-from typing import Literal, TypedDict
+from typing import Literal, Required, TypedDict
 
 
-class LogEventPayload(TypedDict):
-    id: str
-    timestamp: int
-    message: str
+class LogEventPayload(TypedDict, total=False):
+    id: Required[str]
+    timestamp: Required[int]
+    message: Required[str]
+    extractedFields: dict[str, str]
+    """The filter's system fields (`emitSystemFields`): `@aws.account`, `@aws.region`."""
 
 
 class SubscriptionMessage(TypedDict):

@@ -111,6 +111,21 @@ BACKFILL_BYTES_PER_SECOND: Final = Bounded("BACKFILL_BYTES_PER_SECOND", 20 * 102
 """Backfill record bytes put per second into each delivery stream. The default leaves live
 traffic ~3/4 of the lowest regional Direct PUT quota (1 MiB/s): each record byte also comes
 back as ~12 bytes of documents the transformer re-ingests, 13 x 20 KiB = 260 KiB/s."""
+ARCHITECTURE_BUCKET: Final = Required("ARCHITECTURE_BUCKET")
+"""Both functions: the bucket holding the architecture maps (the pipeline's backup bucket; in a
+spoke, the hub's). The subscriber publishes its account's and region's map there, the
+transformer reads every account's (docs/decisions/architecture-map.md). Unset: none (the
+subscriber publishes nothing, the transformer prices every function at DEFAULT_ARCHITECTURE)."""
+ARCHITECTURE_BUCKET_REGION: Final = Required("ARCHITECTURE_BUCKET_REGION")
+"""The subscriber: ARCHITECTURE_BUCKET's region when it is not the function's (a spoke's hub,
+the region of BACKFILL_STREAM_ARNS / `hubStreamArns`); unset: the function's."""
+BACKFILL_ROLE_ARN: Final = Required("BACKFILL_ROLE_ARN")
+"""A spoke's subscriber: the hub's `<prefix>-spoke-backfill` role it assumes to put backfill
+records into the hub's streams (BACKFILL_STREAM_ARNS). Unset in a spoke: no backfill."""
+BACKFILL_STREAM_ARNS: Final = Required("BACKFILL_STREAM_ARNS")
+"""A spoke's subscriber: the hub's delivery streams' ARNs, in the order of its destinations
+(DESTINATION_ARN), so that a group's backfill goes to the stream its filter's destination
+wraps; their region is the hub's, where the assumed role's Firehose client calls."""
 GROUP_STATE_KEY_PREFIX: Final = "subscriber/group-state/"
 """Where in BACKFILL_STATE_BUCKET the subscriber keeps what it last verified on each group
 (infra grants the subscriber exactly this prefix beside BACKFILL_STATE_KEY_PREFIX)."""
@@ -144,5 +159,15 @@ SUBSCRIBER_VARIABLES: Final[tuple[Variable, ...]] = (
 BACKFILL_STATE_KEY_PREFIX: Final = "subscriber/pending-backfills/"
 """Where in BACKFILL_STATE_BUCKET the subscriber keeps failed backfills until they succeed or
 are given up (infra grants the subscriber exactly this prefix)."""
+ARCHITECTURE_MAP_KEY_PREFIX: Final = "architectures/"
+"""Where in ARCHITECTURE_BUCKET the maps are: `architectures/<account>/<region>.json.gz`. The
+transformer may read only this prefix; a spoke may write only `architectures/<its account>/`."""
+
+
+def architecture_map_key(account_id: str, region: str) -> str:
+    """The key of one account's and region's architecture map."""
+    return f"{ARCHITECTURE_MAP_KEY_PREFIX}{account_id}/{region}.json.gz"
+
+
 BACKFILL_RETRY_HOURS_DEFAULT: Final = 24
 """How long a failed backfill is retried before it is reported permanently failed."""

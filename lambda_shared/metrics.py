@@ -32,6 +32,9 @@ PLATFORM_LINES_FOLDED: Final = "PlatformLinesFolded"
 EVENTS_DROPPED_BY_LEVEL: Final = "EventsDroppedByLevel"
 EVENTS_DROPPED_BY_PATTERN: Final = "EventsDroppedByPattern"
 EVENTS_SAMPLED_OUT: Final = "EventsSampledOut"
+ARCHITECTURE_DEFAULTED: Final = "ArchitectureDefaulted"
+"""Functions of a batch's REPORT lines priced at the default architecture: no published map
+(transformer/architecture_map.py) names them."""
 
 # --- subscriber: one EMF line per run, dimension Function = subscriber ----------------------
 SUBSCRIBER_DIMENSION: Final = "Function"

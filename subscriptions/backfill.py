@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from lambda_shared.backoff import error_code
 from lambda_shared.limits import LOG_EVENT_MAX_AGE_DAYS
+from subscriptions.assumed_role import BackfillRoleDeniedError
 from subscriptions.budget import TimeBudget
 from subscriptions.continuation import BackfillJob
 from subscriptions.envelope import encode
@@ -85,11 +86,16 @@ class Backfiller:
         pending: PendingBackfills,
         reserve_ms: int = 0,
         skip_reason: str = "",
+        region: str = "",
     ) -> None:
         """`firehose_for(group)`: the stream the group is routed to; `reserve_ms`: the time a
         page may take at the byte budget (a page starts only if that much is left);
-        `skip_reason`: why no backfill can run (a spoke), "" when it can."""
+        `skip_reason`: why no backfill can run (a spoke without the hub's role), "" when it
+        can; a refused AssumeRole of the hub's role sets it for the rest of the run; `region`:
+        the groups' region, written into each event's system fields ("" = none)."""
+        self._region = region
         self._skip_reason = skip_reason
+        self._skip_level = "WARN"
         self._logs = logs
         self._firehose_for = firehose_for
         self._reserve_ms = reserve_ms
@@ -114,9 +120,14 @@ class Backfiller:
                 return None
             events = [e for e in page.events if e.ingestion_time <= job.boundary_ms]
             if events:
-                encoded = encode(job.owner, job.group, self._filter_name, events)
+                encoded = encode(job.owner, job.group, self._filter_name, events, self._region)
                 try:
                     self._firehose_for(job.group).put_records(encoded.records)
+                except BackfillRoleDeniedError as error:
+                    self._skip_reason = str(error)  # no later group of this run could either
+                    self._skip_level = "ERROR"
+                    self._skip(job)
+                    return None
                 except (BackfillDeliveryError, ThrottledError) as error:
                     # FilterLogEvents returns events by timestamp: a retry starts at this page's
                     # first one (page tokens expire), not at what was already delivered.
@@ -136,7 +147,9 @@ class Backfiller:
     def _skip(self, job: BackfillJob) -> None:
         """Counted, logged once per run, never retried (no later run could send it either)."""
         if not self._report.backfill_skipped:
-            self._report.log("WARN", f"backfill skipped: {self._skip_reason}", logGroup=job.group)
+            self._report.log(
+                self._skip_level, f"backfill skipped: {self._skip_reason}", logGroup=job.group
+            )
         self._report.backfill_skipped += 1
         self._pending.done(job.group)
 

@@ -33,8 +33,15 @@ class Encoded:
     truncated_events: int
 
 
-def _payload(event: LogEvent) -> LogEventPayload:
-    return {"id": event.event_id, "timestamp": event.timestamp, "message": event.message}
+def _payload(event: LogEvent, system: dict[str, str]) -> LogEventPayload:
+    payload: LogEventPayload = {
+        "id": event.event_id,
+        "timestamp": event.timestamp,
+        "message": event.message,
+    }
+    if system:
+        payload["extractedFields"] = dict(system)
+    return payload
 
 
 def _fit_single(message: SubscriptionMessage) -> bytes:
@@ -49,11 +56,18 @@ def _fit_single(message: SubscriptionMessage) -> bytes:
     return data
 
 
-def encode(owner: str, group: str, filter_name: str, events: Iterable[LogEvent]) -> Encoded:
-    """One or more records per log stream, in the order the streams first appear."""
+def encode(
+    owner: str, group: str, filter_name: str, events: Iterable[LogEvent], region: str = ""
+) -> Encoded:
+    """One or more records per log stream, in the order the streams first appear. With
+    `region`, each event carries the system fields the subscriber's filters emit
+    (`extractedFields` `@aws.account`, `@aws.region`, as CloudWatch Logs adds them), so a hub's
+    transformer gives a spoke's backfilled documents the log group's region, as it does the
+    delivered ones (transformer/source_region.py)."""
+    system = {"@aws.account": owner, "@aws.region": region} if region else {}
     by_stream: dict[str, list[LogEventPayload]] = {}
     for event in events:
-        by_stream.setdefault(event.stream, []).append(_payload(event))
+        by_stream.setdefault(event.stream, []).append(_payload(event, system))
     records: list[bytes] = []
     truncated = 0
     for stream, payloads in by_stream.items():

@@ -15,30 +15,31 @@ from typing import Any, Final
 
 from lambda_shared import metrics
 from lambda_shared.backoff import RetryPolicy
+from lambda_shared.environment import architecture_map_key
 from lambda_shared.routing import route
+from subscriptions.architectures import (
+    ArchitecturePublisher,
+    FunctionArchitectures,
+    own_account_and_region,
+    publish_architectures,
+)
 from subscriptions.backfill import HOUR_MS, Backfiller, Paused, page_reserve_ms
+from subscriptions.backfill_streams import backfill_skip_reason, backfill_streams
 from subscriptions.budget import TimeBudget
 from subscriptions.clients import Clients
 from subscriptions.continuation import Cursor
 from subscriptions.events import Request, parse_event
 from subscriptions.filter_spec import PipelineFilters
-from subscriptions.firehose_api import FirehoseApi
 from subscriptions.functions_api import FunctionsApi
 from subscriptions.group_state import GroupState, s3_group_state
 from subscriptions.logs_api import LogsApi
-from subscriptions.pacing import BytePacer, CallPacer, Clock
+from subscriptions.pacing import CallPacer, Clock
 from subscriptions.pending import PendingBackfills, S3StateStore
 from subscriptions.reconcile import Stop, Subscriber
 from subscriptions.report import RunReport, RunResult
 from subscriptions.retry import RetryStats
 from subscriptions.selection import Selection
 from subscriptions.settings import Settings
-
-SPOKE_BACKFILL_SKIPPED: Final = (
-    "DESTINATION_ARN names the hub's CloudWatch Logs destinations (a spoke) and this version "
-    "cannot backfill across accounts: a new group's events from before its filter are not sent "
-    "(counted in backfillSkipped); set BACKFILL_LOOKBACK_HOURS=0 to silence this"
-)
 
 SETTLE_RESERVE_S: Final = 5.0
 
@@ -82,6 +83,8 @@ def run(
     subscriber = _subscriber(settings, context, apis, report, pending, state)
     try:
         stop = _dispatch(request, subscriber, state, settings, report, clock_ms())
+        if stop is None and request.kind == "reconcile":
+            _publish_architectures(settings, context, apis, report, clock_ms)
     finally:
         pending.save()  # also when the run fails: a failure recorded is never lost
         state.save()
@@ -139,6 +142,30 @@ def _state(
     return GroupState(store, report)
 
 
+def _publish_architectures(
+    settings: Settings,
+    context: object,
+    apis: _Apis,
+    report: RunReport,
+    clock_ms: Callable[[], int],
+) -> None:
+    """The account's map of function architectures, for the transformer's cost figure
+    (subscriptions/architectures.py); only after a whole reconcile, and only with a bucket."""
+    account, region = own_account_and_region(context)
+    bucket = settings.hub.architecture_bucket
+    if not (bucket and account):
+        return
+    s3 = apis.clients.lazy("s3", settings.hub.architecture_bucket_region)
+    key = architecture_map_key(account, region)
+    budget = TimeBudget.from_context(context, settings.time_budget_margin_seconds)
+    publish_architectures(
+        FunctionArchitectures(apis.clients.lazy("lambda"), apis.policy, apis.stats),
+        ArchitecturePublisher(s3, bucket, key, clock_ms, apis.policy, apis.stats),
+        report,
+        budget.exhausted,
+    )
+
+
 @dataclass(frozen=True)
 class _Apis:
     clients: Clients
@@ -158,20 +185,10 @@ def _subscriber(
     state: GroupState,
 ) -> Subscriber:
     budget = TimeBudget.from_context(context, settings.time_budget_margin_seconds)
+    account, region = own_account_and_region(context)  # a spoke's own, not the hub's
     logs = LogsApi(apis.clients.lazy("logs"), apis.policy, apis.stats, apis.pacer)
     rate = settings.backfill_bytes_per_second
-    # One byte budget per stream: each stream has its own Direct PUT quota.
-    streams = {
-        d.arn: FirehoseApi(
-            apis.clients.lazy("firehose"),
-            d.stream_name,
-            apis.policy,
-            apis.stats,
-            BytePacer(rate, apis.clock),
-        )
-        for d in settings.destinations
-        if not settings.spoke
-    }
+    streams = backfill_streams(settings, apis.clients, apis.policy, apis.stats, apis.clock)
     arns = tuple(d.arn for d in settings.destinations)
     filters = PipelineFilters(
         settings.filter_name, settings.filter_pattern, arns, settings.role_arn
@@ -184,7 +201,8 @@ def _subscriber(
         report,
         pending,
         reserve_ms=page_reserve_ms(rate),
-        skip_reason=SPOKE_BACKFILL_SKIPPED if settings.spoke else "",
+        skip_reason=backfill_skip_reason(settings),
+        region=region,
     )
     return Subscriber(
         logs,
@@ -195,7 +213,7 @@ def _subscriber(
         Selection.from_settings(settings),
         report,
         state,
-        owner=settings.destination.account_id,
+        owner=account if settings.spoke and account else settings.destination.account_id,
         lookback_hours=settings.backfill_lookback_hours,
         exhausted=budget.exhausted,
         clock_ms=pending.clock_ms,

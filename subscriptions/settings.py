@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from lambda_shared import metrics
@@ -27,6 +27,7 @@ from lambda_shared.environment import (
     Bounded,
 )
 from subscriptions.errors import SettingsError
+from subscriptions.hub_access import HubAccess, read_hub_access
 
 DEFAULT_LOOKBACK_HOURS: Final = float(BACKFILL_LOOKBACK_HOURS.default)
 MAX_LOOKBACK_HOURS: Final = float(BACKFILL_LOOKBACK_HOURS.high)
@@ -89,10 +90,13 @@ class Settings:
     sweep_interval_hours: int = SWEEP_INTERVAL_HOURS.default
     filter_api_quota_percent: int = FILTER_API_QUOTA_PERCENT.default
     backfill_bytes_per_second: int = BACKFILL_BYTES_PER_SECOND.default
+    hub: HubAccess = field(default_factory=HubAccess)
+    """The architecture map's bucket and, in a spoke, the hub's backfill role and streams."""
 
     @property
     def spoke(self) -> bool:
-        """The filters point at the hub's CloudWatch Logs destinations (no role, no backfill)."""
+        """The filters point at the hub's CloudWatch Logs destinations (no role to pass;
+        backfill only through the hub's role, `hub.backfill_role_arn`)."""
         return self.destination.kind == "logs"
 
     @property
@@ -147,6 +151,7 @@ class Settings:
             sweep_interval_hours=_bounded(env, SWEEP_INTERVAL_HOURS),
             filter_api_quota_percent=_bounded(env, FILTER_API_QUOTA_PERCENT),
             backfill_bytes_per_second=_bounded(env, BACKFILL_BYTES_PER_SECOND),
+            hub=read_hub_access(env, len(destinations), destinations[0].kind == "logs"),
         )
 
 

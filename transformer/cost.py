@@ -10,17 +10,16 @@ not per-invocation duration and are not in this figure. Lambda Managed Instances
 instance (EC2 price plus a management fee), not per GB-second: their REPORT carries no `Billed
 Duration` or `Memory Size` (platform.report metrics hold durationMs alone), so no cost is set.
 
-The architecture is not in the REPORT line: it is looked up with
-`lambda:GetFunctionConfiguration` and its answer kept for the container's lifetime; a failed
-lookup is never kept (see LambdaArchitectures).
+The architecture is not in the REPORT line. The deployed transformer reads it from the maps
+the subscribers publish to the pipeline's bucket (transformer/architecture_map.py,
+docs/decisions/architecture-map.md): it has no Lambda permission at all, since
+`lambda:GetFunctionConfiguration` also returns every function's environment variables. A
+function no map names is priced at the default architecture (x86_64 unless
+`defaultArchitecture` says otherwise) and counted (ArchitectureDefaulted).
 
-A function of another account (a spoke's, seen by a hub: docs/organisation.md), or of a log
-group in another region (the lookup asks in the transformer's region), is never looked up: the
-hub's transformer must not read spoke functions' configuration, which holds their environment
-variables, and has no permission to. It is priced at the default architecture (x86_64 unless
-`defaultArchitecture` says otherwise), so an arm64 spoke function shows about 25 % above its
-real cost (x86_64's GB-second price over arm64's) until the spokes publish their functions'
-architectures."""
+`LambdaArchitectures` (GetFunctionConfiguration, cached for the process's lifetime; a failed
+lookup is never kept) is left for the operator's own commands (`lambdalogs backfill`, the
+restore of backups), which run with the operator's credentials in the functions' account."""
 
 from __future__ import annotations
 
@@ -38,7 +37,16 @@ _COST_DIGITS: Final = 12
 
 
 class ArchitectureSource(Protocol):
-    def architecture(self, function_name: str, account_id: str) -> str: ...
+    def architecture(self, function_name: str, account_id: str, region: str = "") -> str:
+        """The function's architecture; `region` is its log group's ("" = unknown)."""
+        ...
+
+
+def defaulted_count(source: ArchitectureSource) -> int:
+    """The summary's count: `source.take_defaulted()` (lookups answered with the default since
+    the last call, transformer/architecture_map.py), 0 for a source that cannot tell."""
+    take = getattr(source, "take_defaulted", None)
+    return int(take()) if callable(take) else 0
 
 
 def invocation_cost(billed_ms: int, memory_mb: int, architecture: str, prices: Prices) -> float:
@@ -55,8 +63,11 @@ class StaticArchitectures:
         self._default = architecture
         self._known = dict(known or {})
 
-    def architecture(self, function_name: str, account_id: str) -> str:
+    def architecture(self, function_name: str, account_id: str, region: str = "") -> str:
         return self._known.get(function_name, self._default)
+
+    def take_defaulted(self) -> int:
+        return 0  # every function is on the chosen architecture: none is unknown
 
 
 # Lambda's control plane (GetFunctionConfiguration among it) allows 15 calls/s per account and
@@ -127,7 +138,12 @@ class LambdaArchitectures:
         self.calls = 0
         """GetFunctionConfiguration calls made (for tests and the bench)."""
 
-    def architecture(self, function_name: str, account_id: str) -> str:
+    def take_defaulted(self) -> int:
+        return 0  # the operator's commands do not count
+
+    def architecture(self, function_name: str, account_id: str, region: str = "") -> str:
+        if region and region != self._region:
+            return self._default  # a lookup asks in its own region only
         if self._own_account and account_id != self._own_account:
             return self._default  # a spoke's function: not ours to read (module docstring)
         key = (account_id, function_name)

@@ -22,13 +22,14 @@ from lambda_shared.firehose_http import FirehoseHttpClient
 from lambda_shared.firehose_put import FirehoseClient
 from transformer import passthrough
 from transformer.answer import final_answer
+from transformer.architecture_map import ArchitectureMap
 from transformer.budget import (
     HELD_DOCUMENTS_MAX_BYTES,
     RESPONSE_BUDGET_BYTES,
     b64_length,
     beyond_budget,
 )
-from transformer.cost import ArchitectureSource, LambdaArchitectures
+from transformer.cost import ArchitectureSource, defaulted_count
 from transformer.jsonlib import Codec, default_codec
 from transformer.records import Context, transform_record
 from transformer.reduction import Reduction
@@ -57,12 +58,6 @@ def stream_name(stream_arn: str) -> str:
 def _region_of(arn: str) -> str:
     parts = arn.split(":")
     return parts[3] if len(parts) > 3 else ""
-
-
-def _account_of(context: Any) -> str:
-    """The transformer's own account, from the invoked function's ARN ("" when unknown)."""
-    parts = str(getattr(context, "invoked_function_arn", "") or "").split(":")
-    return parts[4] if len(parts) > 4 and parts[4].isdigit() else ""
 
 
 def _remaining_seconds(context: Any, started: float) -> Callable[[], float]:
@@ -263,6 +258,7 @@ def _process(
         for index, record in enumerate(transformed)
     ]
     _count(transformed, answers, outcome, summary)
+    summary.architecture_defaulted = defaulted_count(architectures)
     passing.count(summary)
     entries = [answer.entry() for answer in answers]
     response = {"records": passing.merged(entries)}
@@ -354,15 +350,22 @@ class _LazyFirehose:
 _CONTAINER: dict[str, Any] = {}  # clients and caches that live as long as the container
 
 
-def _architectures(settings: Settings, region: str, own_account: str) -> ArchitectureSource:
-    key = f"architectures:{region}:{own_account}:{settings.default_architecture}"
+def _log_line(level: str, message: str) -> None:
+    _write_line(json.dumps({"level": level, "message": message}))
+
+
+def _architectures(settings: Settings, region: str) -> ArchitectureSource:
+    """The subscribers' architecture maps in ARCHITECTURE_BUCKET (transformer/architecture_map.py);
+    the transformer has no Lambda permission."""
+    bucket = settings.architecture_bucket
+    key = f"architectures:{region}:{bucket}:{settings.default_architecture}"
     found: ArchitectureSource | None = _CONTAINER.get(key)
     if found is None:
-        found = LambdaArchitectures(
-            lambda: make_client("lambda", region, LOOKUP_TIMEOUTS),
-            region,
+        found = ArchitectureMap(
+            lambda: make_client("s3", region, LOOKUP_TIMEOUTS),
+            bucket,
             settings.default_architecture,
-            own_account=own_account,
+            log=_log_line,
         )
         _CONTAINER[key] = found
     return found
@@ -379,7 +382,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str
         event,
         context,
         firehose=firehose,
-        architectures=_architectures(settings, region, _account_of(context)),
+        architectures=_architectures(settings, region),
         settings=settings,
         concurrency=REINGEST_CONCURRENCY,
         traces=_CONTAINER.setdefault("request-traces", RequestTraces()),

@@ -1,8 +1,8 @@
 """One Firehose input record → what it became: decode → parse → enrich → document.
 
 The per-event loop runs those steps, one call each, and does no I/O. A REPORT document's cost
-needs the function's architecture (a Lambda API call when it is not cached yet), so REPORT
-documents are finished after the loop, the architecture resolved once per function."""
+needs the function's architecture (an S3 read of its account's map when not cached yet), so
+REPORT documents are finished after the loop, the architecture resolved once per function."""
 
 from __future__ import annotations
 
@@ -123,12 +123,9 @@ def _finish_reports(
     architectures: dict[str, str] = {}
     for report in reports:
         name = report.usage.function_name
-        if name not in architectures:  # a lookup is in the transformer's region: a group of
-            architectures[name] = (  # another region is priced at the default (transformer/cost.py)
-                ctx.architectures.architecture(name, info.account_id)
-                if info.shared.get("cloud.region", ctx.region) == ctx.region
-                else ctx.settings.default_architecture
-            )
+        if name not in architectures:  # asked for the group's account and region
+            region = str(info.shared.get("cloud.region", ctx.region))
+            architectures[name] = ctx.architectures.architecture(name, info.account_id, region)
         add_cost(report.fields, report.usage, architectures[name], ctx.settings.prices)
         enrich(report.fields, report.line, report.event_id, info)
         try:

@@ -10,6 +10,7 @@ from typing import Final, Literal
 
 from lambda_shared import metrics
 from lambda_shared.environment import (
+    ARCHITECTURE_BUCKET,
     DELIVERY_STREAM_NAMES,
     EVENT_RULES,
     EVENT_RULES_MAX_CHARS,
@@ -58,6 +59,8 @@ class Settings:
     `foldPlatformEvents`, true by default."""
     event_rules: EventRules = NO_RULES
     delivery_stream_names: tuple[str, ...] = ()
+    architecture_bucket: str = ""
+    """Where the subscribers' architecture maps are (ARCHITECTURE_BUCKET); "" = none."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -78,6 +81,7 @@ class Settings:
             fold_platform_events=_switch(env, FOLD_PLATFORM_EVENTS),
             event_rules=_event_rules(env),
             delivery_stream_names=_stream_names(env),
+            architecture_bucket=env.get(ARCHITECTURE_BUCKET.name, "").strip(),
         )
 
 

@@ -25,6 +25,7 @@ METRIC_NAMES: Final = {
     "dropped_by_level": metrics.EVENTS_DROPPED_BY_LEVEL,
     "dropped_by_pattern": metrics.EVENTS_DROPPED_BY_PATTERN,
     "sampled_out": metrics.EVENTS_SAMPLED_OUT,
+    "architecture_defaulted": metrics.ARCHITECTURE_DEFAULTED,
 }
 
 
@@ -47,6 +48,7 @@ class Summary:
     dropped_by_level: int = 0  # events left out by EVENT_RULES, by rule kind
     dropped_by_pattern: int = 0
     sampled_out: int = 0
+    architecture_defaulted: int = 0  # REPORT costs at the default: no map named the function
     duration_ms: float = 0.0
     response_bytes: int = 0
     errors: list[str] = field(default_factory=list)

@@ -90,6 +90,29 @@ def spoke_run(packages_dir: Path) -> ProgramRun:
     return run_program(values, offline_packages(packages_dir / "spoke"))
 
 
+HUB_ACCOUNT = "210987654321"
+HUB_REGION = "us-east-1"
+HUB_STREAMS = tuple(
+    f"arn:aws:firehose:{HUB_REGION}:{HUB_ACCOUNT}:deliverystream/lambda-logs-hub{suffix}"
+    for suffix in ("", "-2")
+)
+HUB_BUCKET = "lambda-logs-hub-backup-0a1b2c3"
+HUB_BACKFILL_ROLE = f"arn:aws:iam::{HUB_ACCOUNT}:role/lambda-logs-hub-spoke-backfill"
+
+
+@pytest.fixture(scope="session")
+def spoke_hub_run(packages_dir: Path) -> ProgramRun:
+    """A reconciler spoke given the hub's streams, bucket and backfill role."""
+    values = {
+        "deployment": "spoke",
+        "hubDestinationArn": f"{HUB_DEST},{HUB_DEST_2}",
+        "hubStreamArns": ",".join(HUB_STREAMS),
+        "hubBucketName": HUB_BUCKET,
+        "hubBackfillRoleArn": HUB_BACKFILL_ROLE,
+    }
+    return run_program(values, offline_packages(packages_dir / "spoke-hub"))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """pulumi_aws warns about its own deprecated resource classes on import: not ours."""
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:pulumi_aws.*")

@@ -220,6 +220,10 @@ LEFT_TO_DEFAULTS = {
         "TIME_BUDGET_MARGIN_SECONDS",
         "MAX_CONTINUATIONS",
         "AWS_LAMBDA_LOG_GROUP_NAME",  # set by Lambda
+        # a spoke's only (tests/infra/test_spoke_hub_access.py): the hub's bucket region, role
+        "ARCHITECTURE_BUCKET_REGION",
+        "BACKFILL_ROLE_ARN",
+        "BACKFILL_STREAM_ARNS",
     },
 }
 """Variables a parser reads that infra deliberately leaves to the parser's default."""

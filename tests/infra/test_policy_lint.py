@@ -95,12 +95,22 @@ def test_no_unjustified_linter_finding(
 
 @needs_parliament
 def test_no_unjustified_linter_finding_in_hub_and_spoke(
-    hub_run: ProgramRun, spoke_run: ProgramRun
+    hub_run: ProgramRun, spoke_run: ProgramRun, spoke_hub_run: ProgramRun
 ) -> None:
-    """The destinations' roles and policies, and a spoke subscriber's policy, lint clean too."""
-    found = _all_policies(hub_run, spoke_run)
+    """The destinations' roles and policies, the spokes' backfill role and the hub's bucket
+    policy that admits their architecture maps, and a spoke subscriber's policy (with and
+    without the hub's bucket and backfill role) lint clean too."""
+    found = _all_policies(hub_run, spoke_run, spoke_hub_run)
     assert any(label.endswith(":accessPolicy") for label in found), sorted(found)
     assert "lambda-logs-spoke-subscriber-policy:policy" in found, sorted(found)
+    assert "lambda-logs-spoke-subscriber-policy:policy@2" in found, sorted(found)
+    for label in (
+        "lambda-logs-hub-spoke-backfill:assumeRolePolicy",
+        "lambda-logs-hub-spoke-backfill:policy",
+    ):
+        assert label in found, sorted(found)
+    sids = {s.get("Sid") for s in found["lambda-logs-backup-tls-only:policy"]["Statement"]}
+    assert {"SpokeAccountMaps", "SpokeOrganizationMaps"} <= sids, sids
     findings = [finding for label, policy in found.items() for finding in lint(label, policy)]
     new = [f for f in findings if (f[1], f[2]) not in JUSTIFIED]
     assert not new, "fix, or justify next to the statement and in JUSTIFIED: " + "\n".join(

@@ -263,6 +263,7 @@ def test_transformer_function_settings(default_run: ProgramRun) -> None:
         "LOG_GROUP_PREFIXES": "/aws/lambda/",
         "FOLD_PLATFORM_EVENTS": "true",
         "EVENT_RULES": "",
+        "ARCHITECTURE_BUCKET": "lambda-logs-backup-0a1b2c3",
         "METRICS_NAMESPACE": "LambdaLogs",
     }
 
@@ -280,15 +281,15 @@ def test_transformer_role_may_only_reingest_read_architectures_and_log(
 ) -> None:
     policy = _policy(default_run, "lambda-logs-transformer-policy")
     assert_least_privilege(policy)
-    assert allowed_actions(policy) == {
+    assert allowed_actions(policy) == {  # no Lambda permission: no function's environment
         "firehose:PutRecordBatch",
-        "lambda:GetFunctionConfiguration",
+        "s3:GetObject",
         "logs:CreateLogStream",
         "logs:PutLogEvents",
     }
     assert resources_for(policy, "firehose:PutRecordBatch") == {STREAM_ARN}
-    assert resources_for(policy, "lambda:GetFunctionConfiguration") == {
-        f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:*"
+    assert resources_for(policy, "s3:GetObject") == {
+        "arn:aws:s3:::lambda-logs-backup-0a1b2c3/architectures/*"
     }
     assert resources_for(policy, "logs:PutLogEvents") == {
         f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/lambda-logs-pipeline/lambda-logs-test/transformer:*"
@@ -322,6 +323,7 @@ def test_subscriber_function_and_environment(default_run: ProgramRun) -> None:
         "BACKFILL_BYTES_PER_SECOND": "20480",
         "METRICS_NAMESPACE": "LambdaLogs",
         "BACKFILL_STATE_BUCKET": "lambda-logs-backup-0a1b2c3",
+        "ARCHITECTURE_BUCKET": "lambda-logs-backup-0a1b2c3",
         "BACKFILL_RETRY_HOURS": "24",
     }
 
@@ -340,11 +342,11 @@ def test_subscriber_role_is_least_privilege(default_run: ProgramRun) -> None:
         f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:lambda-logs-test-subscriber"
     }
     bucket = "arn:aws:s3:::lambda-logs-backup-0a1b2c3"
-    for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"):
-        assert resources_for(policy, action) == {
-            f"{bucket}/subscriber/pending-backfills/*",
-            f"{bucket}/subscriber/group-state/*",
-        }
+    state = {f"{bucket}/subscriber/pending-backfills/*", f"{bucket}/subscriber/group-state/*"}
+    own_map = f"{bucket}/architectures/{ACCOUNT}/*"  # its own account's map, no other
+    assert resources_for(policy, "s3:DeleteObject") == state
+    for action in ("s3:GetObject", "s3:PutObject"):
+        assert resources_for(policy, action) == {*state, own_map}
     assert resources_for(policy, "s3:ListBucket") == {bucket}
     assert resources_for(policy, "lambda:ListFunctions") == {"*"}
 

@@ -41,7 +41,7 @@ class Loopback:
 
 
 class Architectures:
-    def architecture(self, function_name: str, account_id: str) -> str:
+    def architecture(self, function_name: str, account_id: str, region: str = "") -> str:
         return "arm64" if function_name.endswith("-arm") else "x86_64"
 
 

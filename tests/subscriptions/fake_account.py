@@ -281,6 +281,8 @@ class Account:
         self.lambda_ = FakeLambda(self.calls)
         self.firehose = FakeFirehose(self.calls)
         self.s3 = FakeS3(self.calls)
+        self.sts: Any = None
+        """An STS client for a spoke's backfill role (moto's, or a fake), when a test sets it."""
         self.env = {**ENV, **({"BACKFILL_STATE_BUCKET": BUCKET} if state else {}), **env}
         self.timeout_s = timeout_s
         self.emitted: list[str] = []
@@ -301,6 +303,8 @@ class Account:
         """One invocation (its self-invocations are kept in `lambda_.invoked`)."""
         clients = {"logs": self.logs, "lambda": self.lambda_, "firehose": self.firehose}
         clients["s3"] = self.s3
+        if self.sts is not None:
+            clients["sts"] = self.sts
         return run(
             parse_event(event),
             self.settings(),

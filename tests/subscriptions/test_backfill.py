@@ -72,8 +72,12 @@ def test_backfill_records_have_the_cloudwatch_subscription_format(aws: Aws) -> N
     assert first["logGroup"] == GROUP
     assert first["subscriptionFilters"] == [FILTER]
     assert first["logStream"] == "2026/11/23/[$LATEST]aaa"
+    # AND each event carries the system fields the filter emits (emitSystemFields), so a hub's
+    # transformer knows the group's account and region for backfilled events too
+    system = {"@aws.account": ACCOUNT, "@aws.region": "eu-west-1"}
     assert first["logEvents"] == [
-        {"id": ids[m][0], "timestamp": ids[m][1], "message": m} for m in ("a1", "a2")
+        {"id": ids[m][0], "timestamp": ids[m][1], "message": m, "extractedFields": system}
+        for m in ("a1", "a2")
     ]
     assert second["logStream"] == "2026/11/23/[1]bbb"
     assert [e["message"] for e in second["logEvents"]] == ["b1"]

@@ -64,7 +64,7 @@ def test_a_spoke_skips_backfill_with_one_line_and_a_count() -> None:
     assert result["backfillFailed"] == [] and result["backfillEvents"] == 0
     skipped = [json.loads(line) for line in account.emitted if "backfill skipped" in line]
     assert len(skipped) == 1
-    assert "cannot backfill across accounts" in skipped[0]["message"]
+    assert "no BACKFILL_ROLE_ARN is set" in skipped[0]["message"]
     metrics_line = json.loads(account.emitted[-1])
     assert metrics_line["BackfillSkipped"] == 5
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 
 from lambdalogs.local.firehose import LoopbackFirehose, firehose_event, opensearch_document
 from tests.transformer.helpers import STREAM_ARN, Context, run
-from transformer.cost import LambdaArchitectures, StaticArchitectures
+from transformer.cost import StaticArchitectures
 from transformer.handler import process
 from transformer.settings import Settings
 from transformer.source_region import source_region
@@ -108,58 +107,6 @@ def test_the_owner_wins_over_a_different_account_system_field() -> None:
     assert {d["cloud.account.id"] for d in documents(message)} == {"444455556666"}
 
 
-@dataclass
-class CountingLambda:
-    calls: list[str] = field(default_factory=list)
-
-    def get_function_configuration(self, FunctionName: str) -> dict[str, list[str]]:
-        self.calls.append(FunctionName)
-        return {"Architectures": ["arm64"]}
-
-
-@dataclass
-class HubContext(Context):
-    invoked_function_arn: str = (
-        f"arn:aws:lambda:{HUB_REGION}:{HUB_ACCOUNT}:function:lambda-logs-transformer"
-    )
-
-
-def test_a_spoke_functions_cost_is_priced_without_reading_its_configuration() -> None:
-    # GIVEN the hub's architecture lookup, which knows the hub's account
-    client = CountingLambda()
-    lookup = LambdaArchitectures(lambda: client, HUB_REGION, own_account=HUB_ACCOUNT)
-    spoke = envelope()
-    spoke["logEvents"][2]["message"] = REPORT
-    own = envelope(owner=HUB_ACCOUNT)
-    own["logEvents"][2]["message"] = REPORT
-    for event in own["logEvents"]:
-        event["extractedFields"] = {"@aws.account": HUB_ACCOUNT, "@aws.region": HUB_REGION}
-    # WHEN a spoke's REPORT and one of the hub's own (in the hub's region) arrive
-    docs = documents(spoke, own, architectures=lookup)
-    # THEN only the hub's own function is looked up, in the hub's account
-    assert client.calls == [f"arn:aws:lambda:{HUB_REGION}:{HUB_ACCOUNT}:function:checkout"]
-    costs = {
-        d["cloud.account.id"]: d["aws.lambda.cost_usd"] for d in docs if "aws.lambda.cost_usd" in d
-    }
-    # AND the spoke's is priced at x86_64, the hub's at its real arm64 price
-    prices = Settings().prices
-    gb_seconds = 0.103 * 1.0
-    assert costs["444455556666"] == pytest.approx(
-        gb_seconds * prices.x86_64_gb_second + prices.per_request
-    )
-    assert costs[HUB_ACCOUNT] == pytest.approx(
-        gb_seconds * prices.arm64_gb_second + prices.per_request
-    )
-
-
-def test_the_handler_knows_its_own_account_from_the_invoked_arn() -> None:
-    from transformer.handler import _account_of
-
-    assert _account_of(HubContext()) == HUB_ACCOUNT
-    assert _account_of(Context()) == ""  # unknown: every function is looked up, as before
-    assert _account_of(object()) == ""
-
-
 def test_a_reingested_document_keeps_its_region() -> None:
     # GIVEN the documents of a spoke's record, as the hub re-ingests them
     first = run([record(envelope())])
@@ -179,16 +126,3 @@ def test_a_reingested_document_keeps_its_region() -> None:
     back = [json.loads(base64.b64decode(r["data"])) for r in response["records"]]
     assert [r["result"] for r in response["records"]] == ["Ok"] * len(reingested)
     assert {d["cloud.region"] for d in back} == {"us-east-1"}
-
-
-def test_a_function_of_the_hubs_account_in_another_region_is_not_looked_up() -> None:
-    # GIVEN the hub's own account logging from us-east-1 (a spoke stack in the hub's account)
-    client = CountingLambda()
-    lookup = LambdaArchitectures(lambda: client, HUB_REGION, own_account=HUB_ACCOUNT)
-    own_elsewhere = envelope(owner=HUB_ACCOUNT)
-    own_elsewhere["logEvents"][2]["message"] = REPORT
-    # WHEN its REPORT arrives at the hub's transformer in eu-west-1
-    docs = documents(own_elsewhere, architectures=lookup)
-    # THEN no lookup is made (it would ask for the function in the wrong region)
-    assert client.calls == []
-    assert [d["cloud.region"] for d in docs if "aws.lambda.cost_usd" in d] == ["us-east-1"]
