@@ -144,6 +144,7 @@ def test_a_missing_map_gives_the_default_counted_and_is_asked_again_only_after_t
         gzip.compress(b"\0" * (MAX_MAP_BYTES + 1)),  # a gzip bomb: refused, not inflated
         gzip.compress(b'{"checkout": "arm64"}')[:-6],  # truncated
     ],
+    ids=["not-gzip", "not-json", "not-an-object", "gzip-bomb", "truncated"],
 )
 def test_a_malformed_map_is_refused(body: bytes) -> None:
     with pytest.raises(MalformedMapError):
