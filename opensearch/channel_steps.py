@@ -19,7 +19,7 @@ from opensearch.channels import (
     sns_config,
     webhook_config,
 )
-from opensearch.client import OpenSearchContentError, OpenSearchRequestError
+from opensearch.connection import OpenSearchContentError, OpenSearchRequestError
 
 if TYPE_CHECKING:
     from opensearch.apply import ContentApplier
