@@ -91,9 +91,7 @@ class ContentApplier:
         answer = self.backend.call(
             self.connection,
             step,
-            lambda: sender.perform_request(
-                method, path, params=params, body=body, headers=headers
-            ),
+            lambda: sender.perform_request(method, path, params=params, body=body, headers=headers),
         )
         return _json(answer)
 
