@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from infra.aws_context import AwsContext
+from infra.vpc_config import VpcConfig
 from lambda_shared.environment import BACKFILL_STATE_KEY_PREFIX, GROUP_STATE_KEY_PREFIX
 from lambda_shared.pipeline_groups import PIPELINE_LOG_GROUP_PREFIX
 
@@ -24,7 +25,14 @@ ES_HTTP_ACTIONS: Final = (
     "es:ESHttpPost",
     "es:ESHttpPut",
 )
-UNSCOPED_ACTIONS: Final = frozenset({"lambda:ListFunctions", "logs:DescribeLogGroups"})
+UNSCOPED_ACTIONS: Final = frozenset(
+    {
+        "lambda:ListFunctions",
+        "logs:DescribeLogGroups",
+        "ec2:DescribeNetworkInterfaces",  # the content applier's VPC network interfaces
+        "ec2:DescribeSubnets",
+    }
+)
 """Actions without resource-level permissions: `Resource: *` is the narrowest possible."""
 
 
@@ -334,3 +342,51 @@ def alerting_trust(ctx: AwsContext, domain_arn: str) -> Policy:
 
 def publish_permissions(topic_arn: str) -> Policy:
     return document(allow("PublishAlarms", ["sns:Publish"], [topic_arn]))
+
+
+def content_applier_permissions(
+    ctx: AwsContext,
+    log_group_name: str,
+    vpc: VpcConfig,
+    domain_arn: str,
+    signs_requests: bool,
+) -> Policy:
+    """The in-VPC content applier (infra/content_applier.py): its network interfaces in the VPC,
+    its own logs, and, when it signs its requests (no master user), HTTP on the domain.
+
+    The ENI actions are AWSLambdaVPCAccessExecutionRole's (AWS managed policy v3: "Provides
+    minimum permissions for a Lambda function to execute while accessing a resource within a
+    VPC", its `ec2:` actions on `*`), narrowed where AWS allows it. The Lambda Developer Guide
+    (configuration-vpc): "ec2:DescribeNetworkInterfaces – This action only works if it's allowed
+    on all resources ("Resource": "*")", and for DeleteNetworkInterface "Either specify a unique
+    resource ID, or include all resource IDs": every network interface of this account and
+    region. Creating one is scoped to the configured subnets and security groups (the resource
+    types EC2 authorizes CreateNetworkInterface on). Lambda, not the code, uses them, to create
+    the function's (Hyperplane) network interfaces."""
+    interfaces = ctx.arn("ec2", "network-interface/*")
+    statements = [
+        # EC2 Describe* actions have no resource-level permissions: `*` is the narrowest.
+        allow("VpcDescribe", ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"], ["*"]),
+        allow(
+            "VpcCreateInterfaces",
+            ["ec2:CreateNetworkInterface"],
+            [
+                interfaces,
+                *(ctx.arn("ec2", f"subnet/{subnet}") for subnet in vpc.subnet_ids),
+                *(ctx.arn("ec2", f"security-group/{group}") for group in vpc.security_group_ids),
+            ],
+        ),
+        allow(
+            "VpcManageInterfaces",
+            [
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:DeleteNetworkInterface",
+                "ec2:UnassignPrivateIpAddresses",
+            ],
+            [interfaces],
+        ),
+        own_logs(ctx, log_group_name),
+    ]
+    if signs_requests:  # SigV4 as the function's role (map it in fine-grained access control)
+        statements.append(allow("ApplyContent", ES_HTTP_ACTIONS, [domain_arn, f"{domain_arn}/*"]))
+    return document(*statements)
