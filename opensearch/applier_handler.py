@@ -60,7 +60,10 @@ def _previous_channel_ids(event: dict[str, Any]) -> list[str]:
 def apply_event(event: Any) -> dict[str, Any]:
     """Apply the content an invocation payload describes; the ApplyResult as a dict."""
     if not isinstance(event, dict):
-        raise ApplierPayloadError("the payload must be a JSON object (the content properties)")
+        raise ApplierPayloadError(
+            "the payload must be a JSON object (the content properties): invoke the applier "
+            "through `pulumi up` (infra/content_applier.py)"
+        )
     missing = [key for key in REQUIRED_KEYS if key not in event]
     if missing:
         raise ApplierPayloadError(
