@@ -92,11 +92,13 @@ def _policy(site: ApplierSite, signs_requests: bool) -> pulumi.Output[str]:
     )
 
 
-def _result_field(result: str, key: str) -> Any:
+def _result_field(result: Any, key: str) -> Any:
+    """A field of the function's answer (None before the first apply, or when cut)."""
     try:
-        return json.loads(result).get(key)
-    except (ValueError, AttributeError):
+        answer = json.loads(result) if isinstance(result, str) else None
+    except ValueError:
         return None
+    return answer.get(key) if isinstance(answer, dict) else None
 
 
 class ContentApplier(pulumi.ComponentResource):
