@@ -12,8 +12,7 @@ from unittest import mock
 
 import pytest
 
-import infra.stack_config
-from infra.domain_config import DomainConfig
+from infra.domain_config import DomainConfig, read_domain
 from infra.vpc_config import VpcConfig
 from tests.infra.harness import ProgramRun, base_config, key, offline_packages, run_program
 from tests.infra.policy_checks import iam_policies, lint
@@ -26,13 +25,11 @@ STREAM = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
 
 @pytest.fixture(scope="module")
 def vpc_run(tmp_path_factory: pytest.TempPathFactory) -> ProgramRun:
-    real = infra.stack_config.read_domain
-
     def in_vpc(*args: Any, **kwargs: Any) -> DomainConfig:
-        return replace(real(*args, **kwargs), vpc=VPC)
+        return replace(read_domain(*args, **kwargs), vpc=VPC)
 
     packages = offline_packages(Path(tmp_path_factory.mktemp("vpc")))
-    with mock.patch.object(infra.stack_config, "read_domain", in_vpc):
+    with mock.patch("infra.stack_config.read_domain", in_vpc):
         return run_program(base_config(), packages)
 
 
