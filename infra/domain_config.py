@@ -10,6 +10,7 @@ from infra.config_errors import ConfigError, config_error
 from infra.config_rules import wide_networks
 from infra.config_values import ConfigValues
 from infra.stack_names import StackNames
+from infra.vpc_config import VpcConfig
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class DomainConfig:
     master_user_name: str
     master_user_password: str | None = field(repr=False)
     existing: ExistingDomain | None
+    vpc: VpcConfig | None = None
+    """The private network of the domain (issue 14); None: a public endpoint."""
 
 
 @dataclass(frozen=True)

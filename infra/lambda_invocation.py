@@ -7,7 +7,12 @@ The delete step runs until the function says it is done: it invokes synchronousl
 (the subscriber removes at most one invocation's worth of filters per call), within
 `delete_time_limit_seconds` in total. Past that, or when the function stops advancing, it fails
 the destroy with the command that finishes by hand: nothing it deletes after this resource (the
-stream) is deleted while a filter still points at it."""
+stream) is deleted while a filter still points at it.
+
+For the in-VPC content applier (infra/content_applier.py): `delete_payload=None` (nothing to
+undo on destroy), `secret_payload` (a JSON object merged into the create payload when invoking,
+kept a Pulumi secret in the state and left out of every error message) and
+`pass_previous_result` (an update sends the last answer as `previous_result`)."""
 
 from __future__ import annotations
 
@@ -76,16 +81,28 @@ def boto3_invoke(
             sleep(BUSY_RETRY_SECONDS)
             waited += BUSY_RETRY_SECONDS
         except client.exceptions.ResourceNotFoundException:
-            if payload.get("action") == json.loads(props["delete_payload"]).get("action"):
+            delete = json.loads(props["delete_payload"])
+            if isinstance(delete, dict) and payload.get("action") == delete.get("action"):
                 return {"skipped": "function not found"}
             raise
     body = response["Payload"].read().decode("utf-8") or "null"
     if response.get("FunctionError"):
         raise InvocationError(
-            f"{props['function_name']} failed on {json.dumps(payload)}: {body[:2000]}"
+            f"{props['function_name']} failed on {json.dumps(shown(props, payload))}: {body[:2000]}"
         )
     result = json.loads(body)
     return result if isinstance(result, dict) else {"result": result}
+
+
+def secret_keys(props: Mapping[str, Any]) -> set[str]:
+    secrets = json.loads(str(props.get("secret_payload") or "{}"))
+    return set(secrets) if isinstance(secrets, dict) else set()
+
+
+def shown(props: Mapping[str, Any], payload: Mapping[str, Any]) -> dict[str, Any]:
+    """`payload` as an error message may show it: without the secret payload's keys."""
+    hidden = secret_keys(props)
+    return {k: ("<secret>" if k in hidden else v) for k, v in payload.items()}
 
 
 class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
@@ -103,19 +120,33 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
         self._clock = clock
         self._sleep = sleep
 
-    def _call(self, props: Mapping[str, Any], payload_key: str) -> Mapping[str, Any]:
+    def _call(
+        self, props: Mapping[str, Any], previous: Mapping[str, Any] | None = None
+    ) -> Mapping[str, Any]:
+        """The create payload, with the secret payload and, if asked, the previous result."""
         invoke = self._invoke or boto3_invoke
-        return invoke(props, json.loads(props[payload_key]))
+        payload = json.loads(props["create_payload"])
+        payload.update(json.loads(str(props.get("secret_payload") or "{}")))
+        if previous is not None and props.get("pass_previous_result"):
+            payload["previous_result"] = previous.get("result") or ""
+        return invoke(props, payload)
 
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
-        result = self._call(props, "create_payload")
+        result = self._call(props)
         outs = {**props, "result": json.dumps(result, sort_keys=True, default=str)[:4000]}
         return pulumi.dynamic.CreateResult(id_=str(props["function_name"]), outs=outs)
 
     def diff(
         self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]
     ) -> pulumi.dynamic.DiffResult:
-        watched = ("function_name", "region", "create_payload", "delete_payload", "triggers")
+        watched = (
+            "function_name",
+            "region",
+            "create_payload",
+            "delete_payload",
+            "triggers",
+            "secret_payload",
+        )
         changed = [k for k in watched if _olds.get(k) != _news.get(k)]
         return pulumi.dynamic.DiffResult(
             changes=bool(changed),
@@ -126,11 +157,13 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
     def update(
         self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]
     ) -> pulumi.dynamic.UpdateResult:
-        result = self._call(_news, "create_payload")
+        result = self._call(_news, _olds)
         outs = {**_news, "result": json.dumps(result, sort_keys=True, default=str)[:4000]}
         return pulumi.dynamic.UpdateResult(outs=outs)
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        if json.loads(_props["delete_payload"]) is None:
+            return  # nothing to undo (the content applier: the content outlives the stack)
         invoke = self._invoke or boto3_invoke
         run_until_complete(
             invoke, _props, clock=self._clock or time.monotonic, sleep=self._sleep or time.sleep
@@ -204,13 +237,19 @@ class LambdaInvocationArgs:
     function_name: pulumi.Input[str]
     region: str
     timeout_seconds: int
-    create_payload: Mapping[str, Any]
-    delete_payload: Mapping[str, Any]
+    create_payload: pulumi.Input[Mapping[str, Any]]
+    """Plain values (it is stored in the state as is); may hold outputs."""
+    delete_payload: Mapping[str, Any] | None
+    """None: destroy invokes nothing."""
     triggers: pulumi.Input[str]
     """Any change re-runs `create_payload` (e.g. the package hash and the environment)."""
     profile: str | None = None
     delete_time_limit_seconds: int = DEFAULT_DELETE_TIME_LIMIT_SECONDS
     """How long the delete step may loop over the function's continuations in total."""
+    secret_payload: pulumi.Input[str] | None = None
+    """A JSON object merged into the create payload: a Pulumi secret, never in messages."""
+    pass_previous_result: bool = False
+    """An update sends the last answer (`result`, a JSON string) as `previous_result`."""
 
 
 class LambdaInvocation(pulumi.dynamic.Resource, module="lambdalogs", name="LambdaInvocation"):
@@ -223,11 +262,22 @@ class LambdaInvocation(pulumi.dynamic.Resource, module="lambdalogs", name="Lambd
             "function_name": args.function_name,
             "region": args.region,
             "timeout_seconds": args.timeout_seconds,
-            "create_payload": json.dumps(dict(args.create_payload), sort_keys=True),
-            "delete_payload": json.dumps(dict(args.delete_payload), sort_keys=True),
+            "create_payload": pulumi.Output.from_input(args.create_payload).apply(
+                lambda payload: json.dumps(dict(payload), sort_keys=True)
+            ),
+            "delete_payload": json.dumps(
+                None if args.delete_payload is None else dict(args.delete_payload), sort_keys=True
+            ),
             "triggers": args.triggers,
             "profile": args.profile or "",
             "delete_time_limit_seconds": args.delete_time_limit_seconds,
             "result": None,
         }
+        if args.pass_previous_result:
+            props["pass_previous_result"] = True
+        if args.secret_payload is not None:
+            props["secret_payload"] = pulumi.Output.secret(args.secret_payload)
+            opts = pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(additional_secret_outputs=["secret_payload"])
+            )
         super().__init__(LambdaInvocationProvider(), name, props, opts)

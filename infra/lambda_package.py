@@ -132,6 +132,11 @@ def build_package(
     for shared_dir, shared_package in shared:
         entries.update(source_entries(shared_dir, shared_package))
     entries.update(source_entries(source_dir, package))
+    return write_package(entries, output)
+
+
+def write_package(entries: Mapping[str, bytes], output: Path) -> BuiltPackage:
+    """Write the zip of `entries` to `output` (only when the bytes change)."""
     data = zip_bytes(entries)
     output.parent.mkdir(parents=True, exist_ok=True)
     if not output.is_file() or output.read_bytes() != data:

@@ -1,7 +1,9 @@
 """`OpenSearchContent`: applies `opensearch/` (index template, ISM policy, Firehose security role
 and role mapping, notification channel, saved objects, monitors) to the domain on `pulumi up`.
 
-A Pulumi dynamic resource does the work with opensearch-py (`opensearch.apply`). It re-applies
+A Pulumi dynamic resource does the work with opensearch-py (`opensearch.apply`), from the
+deployer's machine; with the domain in a VPC, `infra/content_applier.py` applies the same
+property bag from a function inside the VPC instead (`content_step` chooses). It re-applies
 only when the content hash (rendered artifacts + settings) or the connection changes. Its inputs
 are plain strings and numbers; the master user password and the webhook channels' URLs and
 headers (`notification_secrets`) stay Pulumi secrets.
@@ -9,7 +11,6 @@ headers (`notification_secrets`) stay Pulumi secrets.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -17,9 +18,26 @@ import pulumi
 import pulumi.dynamic
 
 from opensearch.apply import ApplyResult, apply_content
-from opensearch.artifacts import ContentSettings, load_artifacts
-from opensearch.channels import ChannelSecret, ChannelSpec
-from opensearch.client import Connection
+from opensearch.artifacts import ContentSettings
+from opensearch.content_props import (
+    channel_secrets_from,
+    channels_from,
+    channels_json,
+    connection_from,
+    content_hash,
+    secrets_json,
+    settings_from,
+)
+
+__all__ = [
+    "ContentProvider",
+    "OpenSearchContent",
+    "OpenSearchContentArgs",
+    "channels_json",
+    "content_hash",
+    "dynamic_props",
+    "secrets_json",
+]
 
 TYPE_TOKEN: Final = "lambdalogs:opensearch:Content"
 CONNECTION_KEYS: Final = ("endpoint", "region", "master_user_name")
@@ -51,51 +69,6 @@ class OpenSearchContentArgs:
     test_notification: bool = False
 
 
-def channels_json(channels: tuple[ChannelSpec, ...]) -> str:
-    return json.dumps([{"name": c.name, "type": c.type} for c in channels])
-
-
-def secrets_json(secrets: dict[str, ChannelSecret]) -> str:
-    return json.dumps(
-        {
-            name: {"url": s.url, "headers": dict(s.headers), "method": s.method}
-            for name, s in sorted(secrets.items())
-        }
-    )
-
-
-def channels_from(props: dict[str, Any]) -> tuple[ChannelSpec, ...]:
-    raw = json.loads(str(props.get("notification_channels") or "[]"))
-    return tuple(ChannelSpec(name=str(c["name"]), type=str(c["type"])) for c in raw)
-
-
-def channel_secrets_from(props: dict[str, Any]) -> dict[str, ChannelSecret]:
-    raw = json.loads(str(props.get("notification_secrets") or "{}"))
-    return {
-        str(name): ChannelSecret(
-            url=str(v["url"]),
-            headers={str(k): str(h) for k, h in dict(v.get("headers") or {}).items()},
-            method=str(v.get("method") or "POST"),
-        )
-        for name, v in raw.items()
-    }
-
-
-def settings_from(props: dict[str, Any]) -> ContentSettings:
-    """The content settings of a property bag (inputs or state)."""
-    return ContentSettings(
-        index_prefix=str(props["index_prefix"]),
-        shards=int(props["shards"]),
-        replicas=int(props["replicas"]),
-        retention_days=int(props["retention_days"]),
-        firehose_role_arn=str(props.get("firehose_role_arn") or ""),
-        alarm_topic_arn=str(props.get("alarm_topic_arn") or ""),
-        alerting_role_arn=str(props.get("alerting_role_arn") or ""),
-        channels=channels_from(props),
-        test_notification=bool(props.get("test_notification") or False),
-    )
-
-
 def apply(props: dict[str, Any], previous: dict[str, Any] | None = None) -> ApplyResult:
     """Apply the content of a property bag; `previous` is the state of the last apply."""
     return apply_content(
@@ -104,19 +77,6 @@ def apply(props: dict[str, Any], previous: dict[str, Any] | None = None) -> Appl
         channel_secrets=channel_secrets_from(props),
         previous_channel_ids=list((previous or {}).get("channel_ids") or []),
     )
-
-
-def connection_from(props: dict[str, Any]) -> Connection:
-    return Connection(
-        endpoint=str(props["endpoint"]),
-        region=str(props["region"]),
-        user=str(props.get("master_user_name") or "") or None,
-        password=str(props.get("master_user_password") or "") or None,
-    )
-
-
-def content_hash(props: dict[str, Any]) -> str:
-    return load_artifacts(settings_from(props)).content_hash()
 
 
 def outputs(props: dict[str, Any], result: ApplyResult) -> dict[str, Any]:

@@ -1,13 +1,23 @@
-"""The two Lambda packages, built from the repository's `transformer/` and `subscriptions/`."""
+"""The Lambda packages, built from the repository's `transformer/` and `subscriptions/`, and the
+in-VPC content applier's, built from the part of `opensearch/` that applies the content."""
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Final
 
-from infra.lambda_package import BuiltPackage, Downloader, build_package, find_wheel, pip_download
+from infra.lambda_package import (
+    BuiltPackage,
+    Downloader,
+    build_package,
+    find_wheel,
+    pip_download,
+    source_entries,
+    write_package,
+)
 
 TRANSFORMER_PACKAGE: Final = "transformer"
 TRANSFORMER_HANDLER: Final = "transformer.handler.handler"
@@ -15,6 +25,27 @@ SUBSCRIBER_PACKAGE: Final = "subscriptions"
 SUBSCRIBER_HANDLER: Final = "subscriptions.handler.handler"
 SHARED_PACKAGE: Final = "lambda_shared"
 """Bundled into both zips: the mechanisms and contracts the two functions share."""
+APPLIER_PACKAGE: Final = "opensearch"
+APPLIER_HANDLER: Final = "opensearch.applier_handler.handler"
+APPLIER_FILES: Final = (
+    "__init__.py",
+    "applier_handler.py",
+    "apply.py",
+    "artifacts.py",
+    "channel_steps.py",
+    "channels.py",
+    "connection.py",
+    "content_props.py",
+    "incident_bodies.py",
+    "lean_transport.py",
+    "transport.py",
+    "*.json",
+    "saved-objects/*.ndjson",
+    "monitors/*.json",
+)
+"""What the applier zip takes of `opensearch/` (patterns relative to it): the apply code and what
+it imports (none of it opensearch-py: not `client.py`) and the artifacts `artifacts.py` loads.
+Dashboards generators, the README and the opensearch-py client stay out."""
 REPOSITORY_ROOT: Final = Path(__file__).resolve().parent.parent
 
 
@@ -80,3 +111,18 @@ def build_subscriber(options: PackageOptions) -> BuiltPackage:
         options.build_dir / "subscriber.zip",
         shared=[(options.repo_root / SHARED_PACKAGE, SHARED_PACKAGE)],
     )
+
+
+def applier_entries(repo_root: Path) -> dict[str, bytes]:
+    """The `opensearch/` files of the applier zip (`APPLIER_FILES`)."""
+    prefix = f"{APPLIER_PACKAGE}/"
+    return {
+        name: data
+        for name, data in source_entries(repo_root / APPLIER_PACKAGE, APPLIER_PACKAGE).items()
+        if any(fnmatch.fnmatchcase(name.removeprefix(prefix), p) for p in APPLIER_FILES)
+    }
+
+
+def build_applier(options: PackageOptions) -> BuiltPackage:
+    """The in-VPC content applier: stdlib + the Lambda runtime's boto3/botocore, no wheels."""
+    return write_package(applier_entries(options.repo_root), options.build_dir / "applier.zip")

@@ -13,6 +13,7 @@ from infra.account_wide import account_subscription, data_protection
 from infra.alarm_specs import MonitoredNames
 from infra.aws_context import AwsContext
 from infra.backup_bucket import BackupBucket, spoke_writers
+from infra.content_applier import ApplierSite, ContentStep, content_step
 from infra.delivery_roles import DeliveryRoles, DeliveryRolesArgs
 from infra.delivery_stream import DeliveryStream, DeliveryStreamArgs
 from infra.domain_alarms import DomainAlarms, DomainAlarmsArgs, DomainFacts
@@ -20,7 +21,6 @@ from infra.function_environments import subscriber_environment, transformer_envi
 from infra.lambda_package import BuiltPackage
 from infra.monitoring import AlarmTopic, PipelineAlarms, PipelineAlarmsArgs
 from infra.opensearch_content import (
-    OpenSearchContent,
     OpenSearchContentArgs,
     channels_json,
     secrets_json,
@@ -95,7 +95,7 @@ class Pipeline(pulumi.ComponentResource):
             ),
             child,
         )
-        self.content = self._content(name, config, domain)
+        self.content = self._content(name, args, domain)
         # SAML single sign-on to Dashboards (samlMetadataFile), after the content step
         self.sso: DashboardsSso | None = dashboards_sso(
             name, config.sso, domain.resource, self, after=(self.content,)
@@ -120,9 +120,16 @@ class Pipeline(pulumi.ComponentResource):
         self.data_protection = data_protection(name, config, self, ctx.partition)
         self._export(domain)
 
-    def _content(self, name: str, config: StackConfig, domain: _Domain) -> OpenSearchContent:
-        """Index template, ISM, the Firehose role mapping, dashboards and monitors."""
-        return OpenSearchContent(
+    def _content(self, name: str, args: PipelineArgs, domain: _Domain) -> ContentStep:
+        """Index template, ISM, the Firehose role mapping, dashboards and monitors: from a
+        function inside the VPC when the domain is in one (infra/content_applier.py)."""
+        config, vpc = args.config, args.config.domain.vpc
+        site = None
+        if vpc is not None:
+            site = ApplierSite(
+                vpc, args.ctx, config.names, config.functions, domain.arn, args.aws_profile
+            )
+        return content_step(
             f"{name}-content",
             OpenSearchContentArgs(
                 endpoint=domain.endpoint,
@@ -144,6 +151,7 @@ class Pipeline(pulumi.ComponentResource):
                 ),
                 test_notification=config.alarms.test_notification,
             ),
+            site,
             pulumi.ResourceOptions(parent=self),
         )
 

@@ -28,7 +28,14 @@ ES_HTTP_ACTIONS: Final = (
     "es:ESHttpPost",
     "es:ESHttpPut",
 )
-UNSCOPED_ACTIONS: Final = frozenset({"lambda:ListFunctions", "logs:DescribeLogGroups"})
+UNSCOPED_ACTIONS: Final = frozenset(
+    {
+        "lambda:ListFunctions",
+        "logs:DescribeLogGroups",
+        "ec2:DescribeNetworkInterfaces",  # the content applier's VPC network interfaces
+        "ec2:DescribeSubnets",
+    }
+)
 """Actions without resource-level permissions: `Resource: *` is the narrowest possible."""
 
 

@@ -14,6 +14,7 @@ import pulumi_aws as aws
 from infra.config_sections import FunctionsConfig, FunctionSize
 from infra.lambda_package import LAMBDA_PYTHON_VERSION, BuiltPackage
 from infra.policies import Policy, lambda_trust
+from infra.vpc_config import VpcConfig
 
 RUNTIME: Final = f"python{LAMBDA_PYTHON_VERSION}"  # the bundled wheels are built for it
 
@@ -35,10 +36,20 @@ class PythonFunctionArgs:
     description: str
     reserved_concurrency: int | None = None
     """None: the account's unreserved pool; 1: never two runs at once."""
+    vpc: VpcConfig | None = None
+    """In these subnets and security groups (its role then needs the ENI permissions)."""
 
 
 def policy_json(policy: Policy) -> str:
     return json.dumps(policy, sort_keys=True)
+
+
+def _vpc_config(vpc: VpcConfig | None) -> aws.lambda_.FunctionVpcConfigArgs | None:
+    if vpc is None:
+        return None
+    return aws.lambda_.FunctionVpcConfigArgs(
+        subnet_ids=list(vpc.subnet_ids), security_group_ids=list(vpc.security_group_ids)
+    )
 
 
 class PythonFunction(pulumi.ComponentResource):
@@ -82,7 +93,12 @@ class PythonFunction(pulumi.ComponentResource):
             role=self.role.arn,
             code=pulumi.FileArchive(str(args.package.path)),
             source_code_hash=args.package.sha256,
-            environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(args.environment)),
+            environment=(
+                aws.lambda_.FunctionEnvironmentArgs(variables=dict(args.environment))
+                if args.environment
+                else None
+            ),
+            vpc_config=_vpc_config(args.vpc),
             # LoggingConfig.LogGroup is "the name of the Amazon CloudWatch log group the
             # function sends logs to", and LogFormat is "the format in which Lambda sends your
             # function's application and system logs" (Lambda API reference): the platform

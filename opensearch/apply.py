@@ -13,7 +13,9 @@
 7. monitors, upserted by name
 
 The functions `apply_index_template`, `import_saved_objects` and `apply_content` are the API for
-the Pulumi provider and the operator CLI.
+the Pulumi provider, the operator CLI and the in-VPC content applier function. Requests go through
+a `opensearch.transport.Backend`: opensearch-py by default (imported only then), or the lean
+urllib transport inside the applier function, whose package has no opensearch-py.
 """
 
 from __future__ import annotations
@@ -24,17 +26,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from opensearchpy import OpenSearch
-
 from opensearch.artifacts import Artifacts, ContentSettings, JsonObject, load_artifacts
 from opensearch.channel_steps import ChannelSteps
 from opensearch.channels import ChannelSecret
-from opensearch.client import (
-    Connection,
-    OpenSearchRequestError,
-    call,
-    make_client,
-)
+from opensearch.connection import Connection, OpenSearchRequestError
+from opensearch.transport import Backend, Transport
 
 MAPPING_KEYS = ("backend_roles", "hosts", "users", "description")
 
@@ -50,6 +46,13 @@ class ApplyResult:
     security: str = "applied"
 
 
+def default_backend() -> Backend:
+    """opensearch-py (imported here, so this module imports without it)."""
+    from opensearch.client import OpenSearchPyBackend
+
+    return OpenSearchPyBackend()
+
+
 def _json(raw: Any) -> Any:
     if isinstance(raw, (bytes, str)):
         return json.loads(raw) if raw else {}
@@ -57,18 +60,20 @@ def _json(raw: Any) -> Any:
 
 
 class ContentApplier:
-    """Sends one `Artifacts` to one domain; every request goes through `client.call`."""
+    """Sends one `Artifacts` to one domain; every request goes through `backend.call`."""
 
     def __init__(
         self,
         connection: Connection,
         artifacts: Artifacts,
         channels: ChannelSteps | None = None,
+        backend: Backend | None = None,
     ) -> None:
         self.connection = connection
         self.artifacts = artifacts
         self.settings: ContentSettings = artifacts.settings
-        self.client: OpenSearch = make_client(connection)
+        self.backend = backend or default_backend()
+        self.transport: Transport = self.backend.transport(connection, connection.url)
         self.result = ApplyResult(content_hash=artifacts.content_hash())
         self.channels = channels or ChannelSteps()
 
@@ -79,16 +84,14 @@ class ContentApplier:
         path: str,
         body: Any = None,
         params: dict[str, str] | None = None,
-        client: OpenSearch | None = None,
+        transport: Transport | None = None,
         headers: dict[str, str] | None = None,
     ) -> Any:
-        transport = (client or self.client).transport
-        answer = call(
+        sender = transport or self.transport
+        answer = self.backend.call(
             self.connection,
             step,
-            lambda: transport.perform_request(
-                method, path, params=params, body=body, headers=headers
-            ),
+            lambda: sender.perform_request(method, path, params=params, body=body, headers=headers),
         )
         return _json(answer)
 
@@ -177,14 +180,14 @@ class ContentApplier:
     def import_saved_objects(self) -> None:
         boundary = f"lambdalogs-{uuid.uuid4().hex}"
         body = multipart_body(boundary, "file", "lambda-logs.ndjson", self.artifacts)
-        dashboards = make_client(self.connection, self.connection.dashboards)
+        dashboards = self.backend.transport(self.connection, self.connection.dashboards)
         answer = self.request(
             "importing the Dashboards saved objects",
             "POST",
             "/api/saved_objects/_import",
             body,
             params={"overwrite": "true"},
-            client=dashboards,
+            transport=dashboards,
             headers={
                 "osd-xsrf": "true",
                 "securitytenant": "global",  # shared by every user when multi-tenancy is on
@@ -288,12 +291,14 @@ def apply_content(
     *,
     channel_secrets: Mapping[str, ChannelSecret] | None = None,
     previous_channel_ids: Sequence[str] = (),
+    backend: Backend | None = None,
 ) -> ApplyResult:
     """Apply everything (template, ISM, security, channels, saved objects, monitors).
     `channel_secrets`: each webhook channel's URL (and headers) by name;
-    `previous_channel_ids`: the channels an earlier apply created (the unconfigured ones go)."""
+    `previous_channel_ids`: the channels an earlier apply created (the unconfigured ones go);
+    `backend`: how requests are sent (None: opensearch-py)."""
     steps = ChannelSteps(dict(channel_secrets or {}), tuple(previous_channel_ids))
-    return ContentApplier(connection, load_artifacts(settings), steps).run()
+    return ContentApplier(connection, load_artifacts(settings), steps, backend).run()
 
 
 def apply_index_template(connection: Connection, settings: ContentSettings) -> ApplyResult:

@@ -30,7 +30,7 @@ from opensearch.channels import (
     sns_config,
     webhook_config,
 )
-from opensearch.client import OpenSearchContentError, OpenSearchRequestError
+from opensearch.connection import OpenSearchContentError, OpenSearchRequestError
 from opensearch.incident_bodies import routing_key_marker
 
 if TYPE_CHECKING:

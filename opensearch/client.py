@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 from urllib.parse import urlsplit
 
@@ -13,83 +12,47 @@ from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from opensearchpy.exceptions import SerializationError, TransportError
 
 from lambda_shared.backoff import RetryPolicy
+from opensearch.connection import (
+    DEFAULT_TIMEOUT_SECONDS,
+    Connection,
+    OpenSearchContentError,
+    OpenSearchForbiddenError,
+    OpenSearchRequestError,
+    OpenSearchUnauthorizedError,
+    OpenSearchUnreachableError,
+    error_reason,
+    no_credentials_error,
+    no_region_error,
+    not_json,
+    status_error,
+    unreachable,
+)
 
 T = TypeVar("T")
 
-DEFAULT_TIMEOUT_SECONDS: Final = 30.0
+__all__ = [
+    "BULK_BACKOFF",
+    "BULK_RETRIES",
+    "DEFAULT_TIMEOUT_SECONDS",
+    "TOO_MANY_REQUESTS",
+    "Connection",
+    "OpenSearchContentError",
+    "OpenSearchForbiddenError",
+    "OpenSearchPyBackend",
+    "OpenSearchRequestError",
+    "OpenSearchUnauthorizedError",
+    "OpenSearchUnreachableError",
+    "backoff_seconds",
+    "bulk",
+    "call",
+    "from_status",
+    "make_client",
+    "reason",
+    "unreachable",
+]
+
 TOO_MANY_REQUESTS: Final = 429
 BULK_RETRIES: Final = 4  # sends of the items refused as too busy, after 1, 2, 4 and 8 s
-
-
-class OpenSearchContentError(RuntimeError):
-    """Applying the OpenSearch content failed; the message names the cause and the fix."""
-
-    def __init__(self, message: str, status: int = 0) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class OpenSearchUnreachableError(OpenSearchContentError):
-    """The endpoint did not answer (DNS, network, VPC, security group, allowed CIDRs)."""
-
-
-class OpenSearchUnauthorizedError(OpenSearchContentError):
-    """HTTP 401: wrong master user or password, or no valid AWS credentials for SigV4."""
-
-
-class OpenSearchForbiddenError(OpenSearchContentError):
-    """HTTP 403: the identity is authenticated but not allowed."""
-
-
-class OpenSearchRequestError(OpenSearchContentError):
-    """Any other error answer from OpenSearch or Dashboards."""
-
-
-@dataclass(frozen=True)
-class Connection:
-    """Where and how to connect.
-
-    `endpoint` is a domain endpoint host (`search-x.eu-west-1.es.amazonaws.com`, https assumed)
-    or a URL (`http://localhost:9200`). With `user` and `password` requests use Basic auth (the
-    fine-grained access control master user); otherwise they are signed with SigV4 using the
-    default boto3 credentials for `region` (with `sigv4=False` and no user: no authentication,
-    for a cluster without the security plugin). `dashboards_url` defaults to
-    `<endpoint>/_dashboards` (Amazon OpenSearch Service); for a local OpenSearch Dashboards give
-    e.g. `http://localhost:5601`.
-    """
-
-    endpoint: str
-    region: str = ""
-    user: str | None = None
-    password: str | None = None
-    dashboards_url: str | None = None
-    timeout: float = DEFAULT_TIMEOUT_SECONDS
-    max_retries: int = 2
-    verify_certs: bool = True
-    sigv4: bool = True
-    ca_bundle: str | None = None
-    """A PEM file of the CAs to trust (a private CA); None: the system's (certifi's) CAs."""
-
-    @property
-    def url(self) -> str:
-        endpoint = self.endpoint.strip().rstrip("/")
-        if not endpoint:
-            raise OpenSearchContentError(
-                "the OpenSearch endpoint is empty: pass the domain endpoint (host, no scheme)"
-            )
-        return endpoint if "://" in endpoint else f"https://{endpoint}"
-
-    @property
-    def dashboards(self) -> str:
-        return (self.dashboards_url or f"{self.url}/_dashboards").rstrip("/")
-
-    @property
-    def auth_description(self) -> str:
-        if self.user:
-            return f"the master user {self.user!r} (Basic auth)"
-        if not self.sigv4:
-            return "no authentication"
-        return "the deploying AWS identity (SigV4)"
 
 
 def _auth(connection: Connection) -> Any:
@@ -102,13 +65,9 @@ def _auth(connection: Connection) -> Any:
 
     credentials = boto3.Session().get_credentials()
     if credentials is None:
-        raise OpenSearchUnauthorizedError(
-            "no AWS credentials found to sign requests to OpenSearch (SigV4): configure AWS "
-            "credentials for the deployment (AWS_PROFILE, environment, SSO) or set the master "
-            "user name and password in the stack configuration"
-        )
+        raise no_credentials_error()
     if not connection.region:
-        raise OpenSearchContentError("SigV4 needs the domain's region: pass Connection.region")
+        raise no_region_error()
     return AWSV4SignerAuth(credentials, connection.region, "es")
 
 
@@ -138,58 +97,27 @@ def call(connection: Connection, step: str, action: Callable[[], T]) -> T:
     except TransportError as exc:
         raise from_status(connection, step, exc) from exc
     except SerializationError as exc:
-        raise OpenSearchRequestError(
-            f"{connection.url} did not answer with JSON while {step} ({exc}); is it an "
-            "OpenSearch endpoint?"
-        ) from exc
-
-
-def unreachable(connection: Connection, step: str, exc: Exception) -> OpenSearchContentError:
-    return OpenSearchUnreachableError(
-        f"cannot reach OpenSearch at {connection.url} while {step} ({exc}). Check the endpoint; "
-        "a VPC domain is reachable only from inside its VPC (run `pulumi up` from a host in the "
-        "VPC, or through a VPN/tunnel), and a public domain only from the allowed CIDRs of its "
-        "access policy: add this machine's IP to the allowed CIDRs in the stack configuration"
-    )
+        raise not_json(connection, step, exc) from exc
 
 
 def from_status(connection: Connection, step: str, exc: TransportError) -> OpenSearchContentError:
     status = exc.status_code if isinstance(exc.status_code, int) else 0
-    detail = reason(exc)
-    where = f"OpenSearch at {connection.url} answered {status} while {step}"
-    if status == 401:
-        return OpenSearchUnauthorizedError(
-            f"{where}: {detail}. The credentials were rejected ({connection.auth_description}): "
-            "fix the master user name/password in the stack configuration, or, with SigV4, "
-            "refresh the deploying AWS credentials",
-            status,
-        )
-    if status == 403:
-        return OpenSearchForbiddenError(
-            f"{where}: {detail}. {connection.auth_description} is authenticated but not allowed: "
-            "with fine-grained access control, map the deploying IAM role/user to the "
-            "`all_access` and `security_manager` roles (or make it the master user, or deploy "
-            "with the master user name and password); also check that the domain access policy "
-            "allows this identity",
-            status,
-        )
-    return OpenSearchRequestError(f"{where}: {detail}", status)
+    return status_error(connection, step, status, exc.info, str(exc.error))
 
 
 def reason(exc: TransportError) -> str:
     """The most specific reason in an OpenSearch error answer."""
-    info = exc.info
-    if isinstance(info, dict):
-        error = info.get("error")
-        if isinstance(error, dict):
-            causes = error.get("root_cause") or []
-            first = causes[0] if causes and isinstance(causes[0], dict) else error
-            return f"{first.get('type', 'error')}: {first.get('reason', error)}"
-        if error:
-            return str(error)
-        if "message" in info:
-            return str(info["message"])
-    return str(info or exc.error)
+    return error_reason(exc.info, str(exc.error))
+
+
+class OpenSearchPyBackend:
+    """The content applier's requests through opensearch-py (`opensearch.transport.Backend`)."""
+
+    def transport(self, connection: Connection, url: str) -> Any:
+        return make_client(connection, url).transport
+
+    def call(self, connection: Connection, step: str, action: Callable[[], T]) -> T:
+        return call(connection, step, action)
 
 
 BULK_BACKOFF: Final = RetryPolicy(max_attempts=None, base_seconds=1.0, cap_seconds=8.0)

@@ -1,7 +1,7 @@
 """GIVEN every stack variant WHEN the program runs under mocks THEN every IAM policy document it
 creates (trust policies, inline role policies, the bucket policy, the domain access policy)
 passes the parliament policy linter, but for the findings justified below — each one also
-justified in a comment next to its statement in infra/policies.py or infra/hub_policies.py. A
+justified in a comment next to its statement in one of infra/*policies.py. A
 new finding fails."""
 
 from __future__ import annotations
@@ -29,11 +29,10 @@ JUSTIFIED: Final[dict[tuple[str, str], str]] = {
     ("SpokeOrganization", "RESOURCE_MISMATCH"): _DESTINATION,
 }
 """(statement Sid, parliament issue) → why it stays; `infra/policies.py` (or
-`infra/hub_policies.py`) names the same issue and Sid in a comment beside the statement (checked
+`infra/*policies.py`) names the same issue and Sid in a comment beside the statement (checked
 below). Any other finding fails."""
 POLICIES_SOURCES: Final = tuple(
-    Path(__file__).resolve().parents[2] / "infra" / name
-    for name in ("policies.py", "hub_policies.py")
+    sorted((Path(__file__).resolve().parents[2] / "infra").glob("*policies.py"))
 )
 
 EXPECTED_POLICIES: Final = {
