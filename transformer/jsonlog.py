@@ -274,6 +274,23 @@ def key_roles(trace_id_keys: tuple[str, ...], label_keys: tuple[str, ...]) -> Ke
     return KeyRoles(trace_id_keys, label_keys)
 
 
+# The settings of the batch being read and their key roles, as one pair (replaced whole, so a
+# reader never sees one batch's settings with another's roles): a batch asks once per JSON line
+# with the same Settings object, so an identity check replaces key_roles' hashing of two tuples
+# (the reference kept here keeps that object, and so its identity, alive).
+_last_roles: tuple[Settings | None, KeyRoles | None] = (None, None)
+
+
+def roles_of(settings: Settings) -> KeyRoles:
+    """key_roles(settings.trace_id_keys, settings.label_keys), remembered for `settings`."""
+    global _last_roles
+    known, roles = _last_roles
+    if known is not settings or roles is None:
+        roles = key_roles(settings.trace_id_keys, settings.label_keys)
+        _last_roles = (settings, roles)
+    return roles
+
+
 def _as_text(value: object, encode: Any) -> str:
     """A message that is not a string: a number or boolean spelled out, anything else as JSON."""
     text = scalar_text(value)
@@ -337,7 +354,7 @@ def parse_json_object(obj: dict[str, Any], settings: Settings, encode: Any) -> F
 
     Level, logger, request id, service, trace ids, labels: for each, the value of the best key
     the object has that converts (a lower priority wins)."""
-    layout = key_roles(settings.trace_id_keys, settings.label_keys).layout(tuple(obj))
+    layout = roles_of(settings).layout(tuple(obj))
     kind = obj["type"] if layout.typed else None
     if isinstance(kind, str) and kind.startswith("platform."):
         fields = parse_platform_json(obj, kind)

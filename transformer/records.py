@@ -86,7 +86,12 @@ def _documents(
     settings = ctx.settings
     carry = ctx.traces.carry
     for event in events:
-        line, epoch_ms, event_id = read_event(event, codec)
+        try:  # read_event, inlined: a well-formed entry costs no call
+            line, epoch_ms, event_id = event["message"], event["timestamp"], event["id"]
+        except (KeyError, TypeError, IndexError):
+            line, epoch_ms, event_id = read_event(event, codec)
+        if type(line) is not str:
+            line, epoch_ms, event_id = read_event(event, codec)
         try:  # a parser bug costs the event its parse, never the event itself
             if len(line) <= short_line:
                 fields = parse_line(line, settings, codec)
@@ -98,7 +103,8 @@ def _documents(
             fields = {}
         if screen is not None and not screen(fields, line, epoch_ms, event_id):
             continue  # held to be folded into its REPORT (which gets the trace id)
-        carry(fields)
+        if "faas.execution" in fields:  # only a line of a request lends or takes a trace id
+            carry(fields)
         if BILLED in fields:
             billed = usage(fields, info)
             if billed is not None:  # its document is written after the loop, with its cost

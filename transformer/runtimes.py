@@ -50,10 +50,24 @@ _NO_REQUEST_ID: Final = frozenset({"", "undefined", "-"})
 _UUID_SHAPE: Final = re.compile(_UUID)
 
 
+# The request ids met lately: an invocation's lines all carry its id, so most lines ask about
+# an id already seen (a dict lookup instead of a regular expression). Bounded: started over
+# when full.
+_KNOWN_IDS: dict[str, bool] = {}
+_KNOWN_IDS_MAX: Final = 4096
+
+
 def looks_like_request_id(value: str) -> bool:
     """Whether a token has the shape of a Lambda request id: a UUID (8-4-4-4-12 hex digits),
     the only shape the runtimes' prefixes carry (`context.awsRequestId`)."""
-    return len(value) == 36 and value[8] == "-" and _UUID_SHAPE.fullmatch(value) is not None
+    if len(value) != 36 or value[8] != "-":
+        return False
+    known = _KNOWN_IDS.get(value)
+    if known is None:
+        if len(_KNOWN_IDS) >= _KNOWN_IDS_MAX:
+            _KNOWN_IDS.clear()
+        known = _KNOWN_IDS[value] = _UUID_SHAPE.fullmatch(value) is not None
+    return known
 
 
 def _request_id(value: str | None) -> Fields:
