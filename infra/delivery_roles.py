@@ -19,6 +19,7 @@ from infra.policies import (
 )
 from infra.python_function import policy_json
 from infra.stack_names import StackNames
+from infra.vpc_config import VpcConfig
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class DeliveryRolesArgs:
     domain_arn: pulumi.Input[str]
     bucket_arn: pulumi.Input[str]
     transformer_arn: pulumi.Input[str]
+    vpc: VpcConfig | None = None
+    """Firehose delivers through this VPC: the role also manages its network interfaces."""
 
 
 class DeliveryRoles(pulumi.ComponentResource):
@@ -63,6 +66,7 @@ class DeliveryRoles(pulumi.ComponentResource):
                     transformer_arn=arns[2],
                     log_group_names=names.firehose_log_groups,
                     index_prefix=args.index.prefix,
+                    vpc=args.vpc,
                 )
             )
         )

@@ -7,11 +7,14 @@ The one exception is `lambda:ListFunctions`, which AWS only grants on `*`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from infra.aws_context import AwsContext
 from lambda_shared.environment import BACKFILL_STATE_KEY_PREFIX, GROUP_STATE_KEY_PREFIX
 from lambda_shared.pipeline_groups import PIPELINE_LOG_GROUP_PREFIX
+
+if TYPE_CHECKING:
+    from infra.vpc_config import VpcConfig
 
 Policy = dict[str, Any]
 Statement = dict[str, Any]
@@ -24,7 +27,17 @@ ES_HTTP_ACTIONS: Final = (
     "es:ESHttpPost",
     "es:ESHttpPut",
 )
-UNSCOPED_ACTIONS: Final = frozenset({"lambda:ListFunctions", "logs:DescribeLogGroups"})
+VPC_DESCRIBE_ACTIONS: Final = (
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+)
+"""Read-only EC2 list calls Firehose makes for VPC delivery; the Service Authorization Reference
+gives them no resource type (only the ec2:Region condition)."""
+UNSCOPED_ACTIONS: Final = frozenset(
+    {"lambda:ListFunctions", "logs:DescribeLogGroups", *VPC_DESCRIBE_ACTIONS}
+)
 """Actions without resource-level permissions: `Resource: *` is the narrowest possible."""
 
 
@@ -104,6 +117,42 @@ def transformer_permissions(
     )
 
 
+def firehose_vpc_statements(ctx: AwsContext, vpc: VpcConfig) -> list[Statement]:
+    """Firehose's network interfaces in the VPC. AWS, Firehose API reference,
+    VpcConfiguration.RoleARN: "make sure that the role trusts the Firehose service principal
+    and that it grants the following permissions: ec2:DescribeVpcs, ec2:DescribeVpcAttribute,
+    ec2:DescribeSubnets, ec2:DescribeSecurityGroups, ec2:DescribeNetworkInterfaces,
+    ec2:CreateNetworkInterface, ec2:CreateNetworkInterfacePermission,
+    ec2:DeleteNetworkInterface" ("If you revoke these permissions after you create the Firehose
+    stream, Firehose can't scale out by creating more ENIs").
+
+    Scoped as far as the Service Authorization Reference lets: the Describe calls take no
+    resource ("*", region by the ec2:Region key); DescribeVpcAttribute takes a VPC (the VPC id
+    is not configured: this account's and region's VPCs); CreateNetworkInterface is authorized
+    on the new interface, its subnet and its security groups, so only the configured subnets
+    and groups; the permission and the deletion act on an interface, only on those in the
+    configured subnets (ec2:Subnet, the interface's subnet ARN)."""
+    region = {"StringEquals": {"ec2:Region": ctx.region}}
+    interfaces = ctx.arn("ec2", "network-interface/*")
+    subnets = [ctx.arn("ec2", f"subnet/{subnet}") for subnet in vpc.subnet_ids]
+    groups = [ctx.arn("ec2", f"security-group/{group}") for group in vpc.security_group_ids]
+    return [
+        allow("DescribeVpcNetwork", VPC_DESCRIBE_ACTIONS, ["*"], Condition=region),
+        allow("DescribeVpcAttribute", ["ec2:DescribeVpcAttribute"], [ctx.arn("ec2", "vpc/*")]),
+        allow(
+            "CreateDeliveryInterfaces",
+            ["ec2:CreateNetworkInterface"],
+            [interfaces, *subnets, *groups],
+        ),
+        allow(
+            "ManageDeliveryInterfaces",
+            ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"],
+            [interfaces],
+            Condition={"ArnEquals": {"ec2:Subnet": subnets}},
+        ),
+    ]
+
+
 def firehose_permissions(
     ctx: AwsContext,
     *,
@@ -112,8 +161,10 @@ def firehose_permissions(
     transformer_arn: str,
     log_group_names: Sequence[str],
     index_prefix: str,
+    vpc: VpcConfig | None = None,
 ) -> Policy:
-    """What Firehose needs for the OpenSearch destination, the S3 backup and the processor."""
+    """What Firehose needs for the OpenSearch destination, the S3 backup and the processor
+    (and, delivering through a VPC, its network interfaces there)."""
     reads = [
         "_all/_settings",
         "_cluster/stats",
@@ -154,6 +205,7 @@ def firehose_permissions(
             ["logs:PutLogEvents"],
             [ctx.log_group_arn(name) for name in log_group_names],
         ),
+        *(firehose_vpc_statements(ctx, vpc) if vpc is not None else ()),
     )
 
 
@@ -236,9 +288,19 @@ def subscriber_permissions(
     )
 
 
-def domain_access_policy(ctx: AwsContext, domain_arn: str, allowed_cidrs: Sequence[str]) -> Policy:
-    """Signed requests from this account; unsigned ones (browsers) only from `allowed_cidrs`.
-    Fine-grained access control still authenticates every request."""
+def domain_access_policy(
+    ctx: AwsContext, domain_arn: str, allowed_cidrs: Sequence[str], *, private: bool = False
+) -> Policy:
+    """Signed requests from this account; unsigned ones (browsers, Basic auth) only from
+    `allowed_cidrs`, or, in a VPC (`private`), from whoever the domain's security groups let
+    through. Fine-grained access control still authenticates every request.
+
+    A VPC domain has no `aws:SourceIp` statement: AWS, "Launching your Amazon OpenSearch Service
+    domains within a VPC": "You can't apply IP-based access policies to domains that reside
+    within a VPC because security groups already enforce IP-based access policies." Its
+    endpoint resolves only inside the VPC, so the network guard is the VPC and the security
+    groups (`vpcSecurityGroupIds`), and the identity guard is fine-grained access control (the
+    master user's password, the Firehose role's mapping): docs/security.md."""
     statements = [
         {
             "Sid": "Account",
@@ -248,7 +310,17 @@ def domain_access_policy(ctx: AwsContext, domain_arn: str, allowed_cidrs: Sequen
             "Resource": f"{domain_arn}/*",
         }
     ]
-    if allowed_cidrs:
+    if private:
+        statements.append(
+            {
+                "Sid": "InsideVpc",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": list(ES_HTTP_ACTIONS),
+                "Resource": f"{domain_arn}/*",
+            }
+        )
+    elif allowed_cidrs:
         # parliament MISMATCHED_TYPE on AllowedNetworks is accepted: its Ip pattern knows only
         # uncompressed IPv6 (seven colons), while IAM takes compressed networks such as
         # 2001:db8::/32 (and `allowedCidrs` is validated as networks by infra/config_rules.py).
