@@ -129,7 +129,7 @@ def _vpc_config(
     HTTPS from itself: Firehose API reference, VpcConfiguration.SecurityGroupIds: "If you use
     the same security group for both your delivery stream and the Amazon OpenSearch Service
     domain, make sure the security group inbound rule allows HTTPS traffic"), managed by the
-    delivery role (its ENI statements: infra/policies.py, firehose_vpc_statements)."""
+    delivery role (its ENI statements: infra/vpc_policies.py)."""
     if vpc is None:
         return None
     return aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationVpcConfigArgs(

@@ -7,14 +7,11 @@ The one exception is `lambda:ListFunctions`, which AWS only grants on `*`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from infra.aws_context import AwsContext
 from lambda_shared.environment import BACKFILL_STATE_KEY_PREFIX, GROUP_STATE_KEY_PREFIX
 from lambda_shared.pipeline_groups import PIPELINE_LOG_GROUP_PREFIX
-
-if TYPE_CHECKING:
-    from infra.vpc_config import VpcConfig
 
 Policy = dict[str, Any]
 Statement = dict[str, Any]
@@ -117,42 +114,6 @@ def transformer_permissions(
     )
 
 
-def firehose_vpc_statements(ctx: AwsContext, vpc: VpcConfig) -> list[Statement]:
-    """Firehose's network interfaces in the VPC. AWS, Firehose API reference,
-    VpcConfiguration.RoleARN: "make sure that the role trusts the Firehose service principal
-    and that it grants the following permissions: ec2:DescribeVpcs, ec2:DescribeVpcAttribute,
-    ec2:DescribeSubnets, ec2:DescribeSecurityGroups, ec2:DescribeNetworkInterfaces,
-    ec2:CreateNetworkInterface, ec2:CreateNetworkInterfacePermission,
-    ec2:DeleteNetworkInterface" ("If you revoke these permissions after you create the Firehose
-    stream, Firehose can't scale out by creating more ENIs").
-
-    Scoped as far as the Service Authorization Reference lets: the Describe calls take no
-    resource ("*", region by the ec2:Region key); DescribeVpcAttribute takes a VPC (the VPC id
-    is not configured: this account's and region's VPCs); CreateNetworkInterface is authorized
-    on the new interface, its subnet and its security groups, so only the configured subnets
-    and groups; the permission and the deletion act on an interface, only on those in the
-    configured subnets (ec2:Subnet, the interface's subnet ARN)."""
-    region = {"StringEquals": {"ec2:Region": ctx.region}}
-    interfaces = ctx.arn("ec2", "network-interface/*")
-    subnets = [ctx.arn("ec2", f"subnet/{subnet}") for subnet in vpc.subnet_ids]
-    groups = [ctx.arn("ec2", f"security-group/{group}") for group in vpc.security_group_ids]
-    return [
-        allow("DescribeVpcNetwork", VPC_DESCRIBE_ACTIONS, ["*"], Condition=region),
-        allow("DescribeVpcAttribute", ["ec2:DescribeVpcAttribute"], [ctx.arn("ec2", "vpc/*")]),
-        allow(
-            "CreateDeliveryInterfaces",
-            ["ec2:CreateNetworkInterface"],
-            [interfaces, *subnets, *groups],
-        ),
-        allow(
-            "ManageDeliveryInterfaces",
-            ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"],
-            [interfaces],
-            Condition={"ArnEquals": {"ec2:Subnet": subnets}},
-        ),
-    ]
-
-
 def firehose_permissions(
     ctx: AwsContext,
     *,
@@ -161,10 +122,9 @@ def firehose_permissions(
     transformer_arn: str,
     log_group_names: Sequence[str],
     index_prefix: str,
-    vpc: VpcConfig | None = None,
 ) -> Policy:
     """What Firehose needs for the OpenSearch destination, the S3 backup and the processor
-    (and, delivering through a VPC, its network interfaces there)."""
+    (delivering through a VPC, infra/vpc_policies.py adds its network interfaces there)."""
     reads = [
         "_all/_settings",
         "_cluster/stats",
@@ -205,7 +165,6 @@ def firehose_permissions(
             ["logs:PutLogEvents"],
             [ctx.log_group_arn(name) for name in log_group_names],
         ),
-        *(firehose_vpc_statements(ctx, vpc) if vpc is not None else ()),
     )
 
 

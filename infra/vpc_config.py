@@ -69,13 +69,16 @@ def _zone_mismatch(count: int, zones: int) -> ConfigError:
     if count == 1:
         fix = set_command("zoneAwareness", "false")
     elif count in (2, 3):
-        fix = set_command("zoneAwareness", "true") + " and " + (
-            set_command("availabilityZoneCount", str(count))
+        fix = (
+            set_command("zoneAwareness", "true")
+            + " and "
+            + (set_command("availabilityZoneCount", str(count)))
         )
     else:
         fix = "give 1, 2 or 3 subnets"
+    subnets = f"{count} subnet{'s' if count > 1 else ''}"
     return ConfigError(
-        f"Configuration '{SUBNETS_KEY}' has {count} subnet{'s' if count > 1 else ''}, but the new domain uses {zones} "
+        f"Configuration '{SUBNETS_KEY}' has {subnets}, but the new domain uses {zones} "
         f"availability zone{'s' if zones > 1 else ''} ({layout}): OpenSearch takes exactly one "
         f"subnet per zone, each in another zone. Fix it with {zones} subnets, or with: {fix}"
     )
