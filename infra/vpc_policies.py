@@ -22,7 +22,10 @@ def firehose_vpc_statements(ctx: AwsContext, vpc: VpcConfig) -> list[Statement]:
     is not configured: this account's and region's VPCs); CreateNetworkInterface is authorized
     on the new interface, its subnet and its security groups, so only the configured subnets
     and groups; the permission and the deletion act on an interface, only on those in the
-    configured subnets (ec2:Subnet, the interface's subnet ARN)."""
+    configured subnets (ec2:Subnet, the interface's subnet ARN). AWS's own managed policy for
+    OpenSearch's network interfaces (AmazonOpenSearchServiceRolePolicy) scopes
+    ec2:CreateNetworkInterface the same way, by `network-interface/*`, `subnet/*` and
+    `security-group/*` resources."""
     region = {"StringEquals": {"ec2:Region": ctx.region}}
     interfaces = ctx.arn("ec2", "network-interface/*")
     subnets = [ctx.arn("ec2", f"subnet/{subnet}") for subnet in vpc.subnet_ids]
