@@ -22,6 +22,7 @@ from infra.concurrency_check import check_reservation
 from infra.data_protection import check_data_protection_policy, data_protection_policy_name
 from infra.ebs_limits import VolumeLimits, check_volume_size, read_volume_limits
 from infra.stack_config import StackConfig
+from infra.vpc_check import check_vpc_network
 
 _T = TypeVar("_T")
 
@@ -33,6 +34,9 @@ class AccountCheckError(ValueError):
 ReservationCheck = Callable[[int, str, str, "str | None"], "str | None"]
 PolicyCheck = Callable[[str, str, "str | None"], "str | None"]
 VolumeReader = Callable[[str, str, str, "str | None"], "VolumeLimits | None"]
+VpcCheck = Callable[
+    [tuple[str, ...], tuple[str, ...], "int | None", str, "str | None"], "str | None"
+]
 
 
 def _no_reservation_check(wanted: int, name: str, region: str, profile: str | None) -> None:
@@ -47,16 +51,33 @@ def _no_volume_read(kind: str, version: str, region: str, profile: str | None) -
     return None
 
 
+def _no_vpc_check(
+    subnets: tuple[str, ...],
+    groups: tuple[str, ...],
+    zones: int | None,
+    region: str,
+    profile: str | None,
+) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class AccountReaders:
     reservation: ReservationCheck = check_reservation
     account_policy: PolicyCheck = check_account_policy
     volume_limits: VolumeReader = read_volume_limits
     data_protection: PolicyCheck = check_data_protection_policy
+    vpc_network: VpcCheck = check_vpc_network
 
     @classmethod
     def offline(cls) -> AccountReaders:
-        return cls(_no_reservation_check, _no_policy_check, _no_volume_read, _no_policy_check)
+        return cls(
+            _no_reservation_check,
+            _no_policy_check,
+            _no_volume_read,
+            _no_policy_check,
+            _no_vpc_check,
+        )
 
 
 def policy_name(config: StackConfig) -> str:
@@ -125,7 +146,25 @@ def account_problems(
             "the table in infra/ebs_limits.py decides",
         )
         problems.append(check_volume_size(domain.instance_type, domain.volume_size_gb, limits))
+    problems.append(_vpc_problem(config, read, profile, later))
     return [problem for problem in problems if problem]
+
+
+def _vpc_problem(
+    config: StackConfig, read: AccountReaders, profile: str | None, later: str
+) -> str | None:
+    """The VPC's subnets, zones and HTTPS rule (infra/vpc_check.py), when there is one."""
+    vpc, domain = config.domain.vpc, config.domain
+    if vpc is None or not config.deployment.creates_pipeline:
+        return None
+    zones = domain.availability_zone_count if domain.existing is None else None
+    return _unless_refused(
+        lambda: read.vpc_network(
+            vpc.subnet_ids, vpc.security_group_ids, zones, config.region, profile
+        ),
+        "the VPC's subnets and security groups (ec2:DescribeSubnets, ec2:DescribeSecurityGroups)",
+        later,
+    )
 
 
 def check_account(

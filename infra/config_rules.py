@@ -177,6 +177,31 @@ def event_rules(value: str) -> bool:
     return len(value) <= EVENT_RULES_MAX_CHARS
 
 
+_SUBNET_ID: Final = re.compile(r"subnet-[0-9a-f]{8}(?:[0-9a-f]{9})?")
+_SECURITY_GROUP_ID: Final = re.compile(r"sg-[0-9a-f]{8}(?:[0-9a-f]{9})?")
+MAX_SECURITY_GROUPS: Final = 5
+MAX_SUBNETS: Final = 16
+"""Firehose's VpcConfiguration (botocore's firehose model: SubnetIdList min 1, max 16;
+SecurityGroupIdList min 1, max 5). The domain gets the same security groups, and one subnet per
+availability zone it uses (infra/vpc_config.py)."""
+
+
+def _unique_ids(value: str, pattern: re.Pattern[str], most: int) -> bool:
+    items = split_list(value)
+    unique = len(set(items)) == len(items)
+    return len(items) <= most and unique and all(map(pattern.fullmatch, items))
+
+
+def subnet_ids(value: str) -> bool:
+    """Subnet ids (`subnet-` and 8 or 17 hex digits), each once (empty: no VPC)."""
+    return _unique_ids(value, _SUBNET_ID, MAX_SUBNETS)
+
+
+def security_group_ids(value: str) -> bool:
+    """At most MAX_SECURITY_GROUPS security group ids (`sg-…`), each once (empty: no VPC)."""
+    return _unique_ids(value, _SECURITY_GROUP_ID, MAX_SECURITY_GROUPS)
+
+
 def region(value: str) -> bool:
     return bool(_REGION.fullmatch(value))
 
@@ -245,4 +270,6 @@ RULES: Final[Mapping[str, Validator]] = {
     "log_group_prefixes": log_group_prefixes,
     "log_group_globs": log_group_globs,
     "event_rules": event_rules,
+    "subnet_ids": subnet_ids,
+    "security_group_ids": security_group_ids,
 }

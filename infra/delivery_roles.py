@@ -19,6 +19,8 @@ from infra.policies import (
 )
 from infra.python_function import policy_json
 from infra.stack_names import StackNames
+from infra.vpc_config import VpcConfig
+from infra.vpc_policies import with_vpc_delivery
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class DeliveryRolesArgs:
     domain_arn: pulumi.Input[str]
     bucket_arn: pulumi.Input[str]
     transformer_arn: pulumi.Input[str]
+    vpc: VpcConfig | None = None
+    """Firehose delivers through this VPC: the role also manages its network interfaces."""
 
 
 class DeliveryRoles(pulumi.ComponentResource):
@@ -56,13 +60,17 @@ class DeliveryRoles(pulumi.ComponentResource):
         )
         policy = pulumi.Output.all(args.domain_arn, args.bucket_arn, args.transformer_arn).apply(
             lambda arns: policy_json(
-                firehose_permissions(
+                with_vpc_delivery(
+                    firehose_permissions(
+                        ctx,
+                        domain_arn=arns[0],
+                        bucket_arn=arns[1],
+                        transformer_arn=arns[2],
+                        log_group_names=names.firehose_log_groups,
+                        index_prefix=args.index.prefix,
+                    ),
                     ctx,
-                    domain_arn=arns[0],
-                    bucket_arn=arns[1],
-                    transformer_arn=arns[2],
-                    log_group_names=names.firehose_log_groups,
-                    index_prefix=args.index.prefix,
+                    args.vpc,
                 )
             )
         )

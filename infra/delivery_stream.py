@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.config_sections import StreamConfig
+from infra.vpc_config import VpcConfig
 
 HOUR_PATH: Final = "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/"
 DOCUMENTS_PREFIX: Final = f"documents/{HOUR_PATH}"
@@ -34,6 +35,8 @@ class DeliveryStreamArgs:
     log_retention_days: int
     wait_for: tuple[pulumi.Resource, ...] = ()
     """Created before the stream (the role policy, the index template and role mapping)."""
+    vpc: VpcConfig | None = None
+    """Deliver through this VPC (a domain with a VPC endpoint, created or existing)."""
 
 
 def _number(value: float) -> str:
@@ -96,6 +99,7 @@ def _opensearch(
             default_document_id_format="FIREHOSE_DEFAULT"
         ),
         processing_configuration=_processing(parameters),
+        vpc_config=_vpc_config(args.vpc, args.role_arn),
         cloudwatch_logging_options=aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationCloudwatchLoggingOptionsArgs(
             enabled=True,
             log_group_name=log_group_name,
@@ -115,6 +119,23 @@ def _opensearch(
                 log_stream_name=BACKUP_LOG_STREAM,
             ),
         ),
+    )
+
+
+def _vpc_config(
+    vpc: VpcConfig | None, role_arn: pulumi.Input[str]
+) -> aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationVpcConfigArgs | None:
+    """Firehose's network interfaces in the subnets, with the security groups (one must admit
+    HTTPS from itself: Firehose API reference, VpcConfiguration.SecurityGroupIds: "If you use
+    the same security group for both your delivery stream and the Amazon OpenSearch Service
+    domain, make sure the security group inbound rule allows HTTPS traffic"), managed by the
+    delivery role (its ENI statements: infra/vpc_policies.py)."""
+    if vpc is None:
+        return None
+    return aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationVpcConfigArgs(
+        subnet_ids=list(vpc.subnet_ids),
+        security_group_ids=list(vpc.security_group_ids),
+        role_arn=role_arn,
     )
 
 

@@ -10,7 +10,7 @@ from infra.config_errors import ConfigError, config_error
 from infra.config_rules import wide_networks
 from infra.config_values import ConfigValues
 from infra.stack_names import StackNames
-from infra.vpc_config import VpcConfig
+from infra.vpc_config import SUBNETS_KEY, VpcConfig, read_vpc
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,9 @@ class DomainConfig:
     master_user_password: str | None = field(repr=False)
     existing: ExistingDomain | None
     vpc: VpcConfig | None = None
-    """The private network of the domain (issue 14); None: a public endpoint."""
+    """Private deployment (`vpcSubnetIds`, `vpcSecurityGroupIds`): the created domain lives in
+    these subnets with no public endpoint, and Firehose reaches it (or the existing domain)
+    through them."""
 
 
 @dataclass(frozen=True)
@@ -86,11 +88,21 @@ def read_existing_domain(values: ConfigValues, region: str) -> ExistingDomain | 
 
 
 def _cidrs(
-    values: ConfigValues, existing: ExistingDomain | None, required: bool
+    values: ConfigValues, existing: ExistingDomain | None, required: bool, private: bool
 ) -> tuple[str, ...]:
     values.checked("allowedCidrs")
     cidrs = values.items("allowedCidrs")
-    if not cidrs and existing is None and required:
+    if cidrs and private:
+        # AWS, "Launching your Amazon OpenSearch Service domains within a VPC": "You can't
+        # apply IP-based access policies to domains that reside within a VPC because security
+        # groups already enforce IP-based access policies."
+        raise ConfigError(
+            f"Configuration 'allowedCidrs' is set together with {SUBNETS_KEY}: a VPC domain "
+            "takes no IP-based access policy (its security groups decide who reaches it, "
+            "docs/security.md). Fix it with: pulumi config rm allowedCidrs (and admit your "
+            "networks in the security group instead)"
+        )
+    if not cidrs and existing is None and required and not private:
         raise config_error(
             "allowedCidrs",
             "is empty: `pulumi up` applies the OpenSearch content as the master user (Basic "
@@ -148,6 +160,8 @@ def read_domain(
     existing = read_existing_domain(values, region)
     instance_count = values.integer("instanceCount")
     zones = _zones(values, instance_count, existing)
+    creates = existing is None and required
+    vpc = read_vpc(values, zones if creates else None)
     return DomainConfig(
         name=_domain_name(values, names, existing),
         engine_version=values.checked("engineVersion"),
@@ -156,10 +170,11 @@ def read_domain(
         volume_size_gb=values.integer("volumeSizeGb"),
         zone_awareness=zones > 1,
         availability_zone_count=zones,
-        allowed_cidrs=_cidrs(values, existing, required),
+        allowed_cidrs=_cidrs(values, existing, required, private=vpc is not None),
         master_user_name=values.length("masterUserName", values.text("masterUserName").strip()),
         master_user_password=_password(values, existing, required),
         existing=existing,
+        vpc=vpc,
     )
 
 

@@ -84,7 +84,8 @@ DOMAIN_KEYS: Final[tuple[ConfigKey, ...]] = (
         "",
         "Comma-separated IPv4/IPv6 CIDRs allowed to reach the domain without AWS signatures: the "
         "machine running `pulumi up` (it applies the content as the master user) and your "
-        "browser (Dashboards). Required when the stack creates the domain.",
+        "browser (Dashboards). Required when the stack creates a public domain; refused with "
+        "vpcSubnetIds (a VPC domain takes no IP-based policy).",
         constraint=Rule(
             "cidrs",
             "comma-separated IPv4/IPv6 CIDRs, none of them /0 (none wider than an IPv4 /8 or "
@@ -140,6 +141,35 @@ DOMAIN_KEYS: Final[tuple[ConfigKey, ...]] = (
             "endpoint",
             "the domain's endpoint host name without scheme",
             "search-my-domain-abc123.eu-west-1.es.amazonaws.com",
+        ),
+    ),
+    # --- private network (VPC) -------------------------------------------------------------
+    ConfigKey(
+        "vpcSubnetIds",
+        "string",
+        "",
+        "Private deployment: comma-separated private subnet ids, with vpcSecurityGroupIds. A "
+        "new domain gets one subnet per availability zone it uses (1 with zoneAwareness off, "
+        "else availabilityZoneCount, each in another zone), no public endpoint and no "
+        "allowedCidrs; Firehose delivers through these subnets (docs/security.md). Empty = a "
+        "public endpoint.",
+        constraint=Rule(
+            "subnet_ids",
+            "comma-separated subnet ids (subnet-…), each once, at most 16",
+            "subnet-0123456789abcdef0,subnet-0fedcba9876543210",
+        ),
+    ),
+    ConfigKey(
+        "vpcSecurityGroupIds",
+        "string",
+        "",
+        "Private deployment: comma-separated security group ids of the domain and of "
+        "Firehose's network interfaces, with vpcSubnetIds; one of them must admit HTTPS (TCP "
+        "443) from itself (docs/security.md).",
+        constraint=Rule(
+            "security_group_ids",
+            "comma-separated security group ids (sg-…), each once, 1 to 5",
+            "sg-0123456789abcdef0",
         ),
     ),
     # --- indices ---------------------------------------------------------------------------

@@ -92,6 +92,7 @@ class Pipeline(pulumi.ComponentResource):
                 domain_arn=domain.arn,
                 bucket_arn=self.backup.bucket.arn,
                 transformer_arn=self.transformer.function.arn,
+                vpc=config.domain.vpc,
             ),
             child,
         )
@@ -178,6 +179,7 @@ class Pipeline(pulumi.ComponentResource):
                     log_group_name=log_group,
                     log_retention_days=config.functions.log_retention_days,
                     wait_for=wait_for,
+                    vpc=config.domain.vpc,
                 ),
                 pulumi.ResourceOptions(parent=self),
             )

@@ -28,13 +28,16 @@ ES_HTTP_ACTIONS: Final = (
     "es:ESHttpPost",
     "es:ESHttpPut",
 )
+VPC_DESCRIBE_ACTIONS: Final = (
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+)
+"""Read-only EC2 list calls Firehose makes for VPC delivery; the Service Authorization Reference
+gives them no resource type (only the ec2:Region condition)."""
 UNSCOPED_ACTIONS: Final = frozenset(
-    {
-        "lambda:ListFunctions",
-        "logs:DescribeLogGroups",
-        "ec2:DescribeNetworkInterfaces",  # the content applier's VPC network interfaces
-        "ec2:DescribeSubnets",
-    }
+    {"lambda:ListFunctions", "logs:DescribeLogGroups", *VPC_DESCRIBE_ACTIONS}
 )
 """Actions without resource-level permissions: `Resource: *` is the narrowest possible."""
 
@@ -136,7 +139,8 @@ def firehose_permissions(
     log_group_names: Sequence[str],
     index_prefix: str,
 ) -> Policy:
-    """What Firehose needs for the OpenSearch destination, the S3 backup and the processor."""
+    """What Firehose needs for the OpenSearch destination, the S3 backup and the processor
+    (delivering through a VPC, infra/vpc_policies.py adds its network interfaces there)."""
     reads = [
         "_all/_settings",
         "_cluster/stats",
@@ -260,9 +264,19 @@ def subscriber_permissions(
     )
 
 
-def domain_access_policy(ctx: AwsContext, domain_arn: str, allowed_cidrs: Sequence[str]) -> Policy:
-    """Signed requests from this account; unsigned ones (browsers) only from `allowed_cidrs`.
-    Fine-grained access control still authenticates every request."""
+def domain_access_policy(
+    ctx: AwsContext, domain_arn: str, allowed_cidrs: Sequence[str], *, private: bool = False
+) -> Policy:
+    """Signed requests from this account; unsigned ones (browsers, Basic auth) only from
+    `allowed_cidrs`, or, in a VPC (`private`), from whoever the domain's security groups let
+    through. Fine-grained access control still authenticates every request.
+
+    A VPC domain has no `aws:SourceIp` statement: AWS, "Launching your Amazon OpenSearch Service
+    domains within a VPC": "You can't apply IP-based access policies to domains that reside
+    within a VPC because security groups already enforce IP-based access policies." Its
+    endpoint resolves only inside the VPC, so the network guard is the VPC and the security
+    groups (`vpcSecurityGroupIds`), and the identity guard is fine-grained access control (the
+    master user's password, the Firehose role's mapping): docs/security.md."""
     statements = [
         {
             "Sid": "Account",
@@ -272,7 +286,17 @@ def domain_access_policy(ctx: AwsContext, domain_arn: str, allowed_cidrs: Sequen
             "Resource": f"{domain_arn}/*",
         }
     ]
-    if allowed_cidrs:
+    if private:
+        statements.append(
+            {
+                "Sid": "InsideVpc",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": list(ES_HTTP_ACTIONS),
+                "Resource": f"{domain_arn}/*",
+            }
+        )
+    elif allowed_cidrs:
         # parliament MISMATCHED_TYPE on AllowedNetworks is accepted: its Ip pattern knows only
         # uncompressed IPv6 (seven colons), while IAM takes compressed networks such as
         # 2001:db8::/32 (and `allowedCidrs` is validated as networks by infra/config_rules.py).
