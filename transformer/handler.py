@@ -31,6 +31,7 @@ from transformer.budget import (
 from transformer.cost import ArchitectureSource, LambdaArchitectures
 from transformer.jsonlib import Codec, default_codec
 from transformer.records import Context, transform_record
+from transformer.redaction import redaction_counts
 from transformer.reduction import Reduction
 from transformer.reingest import Outcome, Routes, Spool
 from transformer.settings import Settings
@@ -225,6 +226,7 @@ def _process(
     limits: _Limits,
 ) -> dict[str, list[dict[str, str]]]:
     started = time.monotonic()
+    settings = settings.for_batch()  # redaction: this batch's counts (transformer/redaction.py)
     records = _records_of(event)
     stream_arn = str(event.get("deliveryStreamArn") or "")
     stream = stream_name(stream_arn)
@@ -258,6 +260,7 @@ def _process(
     outcome = spool.outcome
     failed = reduction.failures(outcome.failed_owners, transformed)
     reduction.tally(summary)
+    summary.redactions = redaction_counts(settings.redactor)
     answers = [
         final_answer(record, inline=index not in moved, reingest_failed=index in failed)
         for index, record in enumerate(transformed)
