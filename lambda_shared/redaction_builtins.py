@@ -8,6 +8,7 @@ on adversarial lines). `needles`: text one of which a match always contains, tes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
@@ -23,6 +24,10 @@ class BuiltIn:
     accept: Callable[[str], bool] | None = None
     key: str = ""
     value: str = ""
+    fold: bool = False
+    """`needles` are lowercase, looked for in the text lowercased."""
+    screen: Callable[[bytes], bool] | None = None
+    """Whether a document's JSON may hold a match (in place of the needles there)."""
 
 
 # Card numbers: the issuer prefixes and lengths of the networks (ISO/IEC 7812 IINs), Luhn.
@@ -63,10 +68,32 @@ def card_number(text: str) -> bool:
     return False
 
 
+_ZEROS: Final = bytes.maketrans(b"123456789", b"000000000")
+_EMAIL_SCREEN: Final = re.compile(rb"@[A-Za-z0-9-]{1,63}\.")  # not "@timestamp"
+_IPV4: Final = (
+    r"(?<![0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}"
+    r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?![0-9]|\.[0-9])"
+)
+_IPV4_SCREEN: Final = re.compile(_IPV4.encode())
+
+
+def card_screen(document: bytes) -> bool:
+    """13 digits in a row once spaces and dashes are left out: a card number may be there."""
+    return b"0000000000000" in document.translate(_ZEROS, b" -")
+
+
+def email_screen(document: bytes) -> bool:
+    return _EMAIL_SCREEN.search(document) is not None
+
+
+def ipv4_screen(document: bytes) -> bool:
+    return _IPV4_SCREEN.search(document) is not None
+
+
 _B64URL: Final = "A-Za-z0-9_-"
 BUILT_INS: Final[dict[str, BuiltIn]] = {
     "aws-access-key": BuiltIn(
-        r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])",
+        r"A[KS]IA(?<![A-Z0-9]A[KS]IA)[A-Z0-9]{16}(?![A-Z0-9])",
         "AWS access key ids (AKIA… long-term, ASIA… temporary): 20 characters",
         needles=("AKIA", "ASIA"),
     ),
@@ -77,6 +104,8 @@ BUILT_INS: Final[dict[str, BuiltIn]] = {
         '"SecretAccessKey": "…", also as a JSON member); a bare 40-character secret is not '
         "told from other tokens and passes",
         template=r"\1\2[REDACTED:aws-secret-key]",
+        needles=("secret",),
+        fold=True,
         key=r"(?i)(?:aws_?)?secret_?access_?key|aws_?secret_?key",
         value=r"[A-Za-z0-9/+]{40}",
     ),
@@ -84,9 +113,11 @@ BUILT_INS: Final[dict[str, BuiltIn]] = {
         r"(?i:(?<![a-z0-9])(bearer)(\s{1,8}))[A-Za-z0-9._~+/=-]{8,}",
         "the credential after `Bearer ` (Authorization headers, any case); the word is kept",
         template=r"\1\2[REDACTED:bearer-token]",
+        needles=("bearer",),
+        fold=True,
     ),
     "jwt": BuiltIn(
-        rf"(?<![{_B64URL}])eyJ[{_B64URL}]{{2,}}\.[{_B64URL}]{{2,}}\.[{_B64URL}]*",
+        rf"eyJ(?<![{_B64URL}]eyJ)[{_B64URL}]{{2,}}\.[{_B64URL}]{{2,}}\.[{_B64URL}]*",
         "JSON Web Tokens (three base64url parts, the header starting `eyJ`), signed or not",
         needles=("eyJ",),
     ),
@@ -98,22 +129,23 @@ BUILT_INS: Final[dict[str, BuiltIn]] = {
         needles=("PRIVATE KEY",),
     ),
     "credit-card": BuiltIn(
-        r"(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])",
+        r"[0-9](?<![0-9]{2})(?:[ -]?[0-9]){12,18}(?![0-9])",
         "card numbers of 13 to 19 digits (spaces or dashes allowed) with a card network's "
         "prefix and length and a valid Luhn check digit; other numbers pass",
         accept=card_number,
+        screen=card_screen,
     ),
     "email": BuiltIn(
         r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}"
         r"[A-Za-z]{2,24}(?![A-Za-z0-9-])",
         "e-mail addresses (local part up to 64 characters, a dotted domain)",
         needles=("@",),
+        screen=email_screen,
     ),
     "ipv4": BuiltIn(
-        r"(?<![0-9.])(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}"
-        r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?![0-9]|\.[0-9])",
+        _IPV4,
         "dotted IPv4 addresses (not in `default`: addresses are often what one searches)",
-        needles=(".",),
+        screen=ipv4_screen,
     ),
 }
 DEFAULT_SET: Final = (

@@ -47,6 +47,10 @@ class RedactRule:
     accept: Callable[[str], bool] | None = None
     key: re.Pattern[str] | None = None
     value: re.Pattern[str] | None = None
+    fold: bool = False
+    """`needles` are lowercase, looked for in the text lowercased."""
+    screen: Callable[[bytes], bool] | None = None
+    """A built-in's test of a whole document's JSON: False when no text of it can match."""
 
 
 def mark(name: str) -> str:
@@ -112,6 +116,8 @@ def _built_in(name: str) -> RedactRule:
         spec.accept,
         re.compile(spec.key) if spec.key else None,
         re.compile(spec.value) if spec.value else None,
+        spec.fold,
+        spec.screen,
     )
 
 

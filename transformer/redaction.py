@@ -24,6 +24,11 @@ from lambda_shared.redaction_rules import RedactRule, mark, parse_redact_rules
 from transformer.types import Fields
 
 JSON_FIELD: Final = "json"
+PARSER_MADE: Final = frozenset({"log.level", "aws.lambda.event", "aws.cloudwatch.event_id"})
+"""Text fields the parsers or CloudWatch write, never the line's own text: not searched."""
+_EVENT_ID: Final = b'"aws.cloudwatch.event_id":"'
+SMALLEST_SEARCHED_INT: Final = 100_000
+"""Integer leaves of `json` from 6 digits on are searched as text (card numbers, ids)."""
 Encode = Callable[[Fields, object], bytes]
 
 
@@ -38,12 +43,38 @@ def redactor_of(text: str) -> Redactor | None:
 class Redactor:
     """The rules of one batch, and how many matches each replaced (`counts`, by rule name)."""
 
-    __slots__ = ("_keyed", "counts", "rules")
+    __slots__ = ("_folded", "_keyed", "_needles", "_screened", "_screens", "counts", "rules")
 
     def __init__(self, rules: tuple[RedactRule, ...]) -> None:
         self.rules = rules
         self.counts: Counter[str] = Counter()
         self._keyed = tuple(r for r in rules if r.key is not None and r.value is not None)
+        plain = [r for r in rules if r.screen is None]
+        self._needles = tuple(n.encode() for r in plain if not r.fold for n in r.needles)
+        self._folded = tuple(n.encode() for r in plain if r.fold for n in r.needles)
+        self._screens = tuple(r.screen for r in rules if r.screen is not None)
+        self._screened = all(r.screen is not None or r.needles for r in rules)
+        """False with a custom rule: then every text is searched."""
+
+    def may_match(self, document: bytes) -> bool:
+        """Whether a rule may match a text of the document (its JSON, which holds each of its
+        texts as they are but for JSON's escapes, which no built-in rule's match contains):
+        a rule's needle is in it, or its screen says so. Always true with a custom rule."""
+        if not self._screened:
+            return True
+        start = document.find(_EVENT_ID)  # 56 digits in every document, CloudWatch's own
+        if start > 0:
+            end = document.find(b'"', start + len(_EVENT_ID))
+            document = document[:start] + document[end:]
+        for needle in self._needles:
+            if needle in document:
+                return True
+        if self._folded:
+            lowered = document.lower()
+            for needle in self._folded:
+                if needle in lowered:
+                    return True
+        return any(screen(document) for screen in self._screens)
 
     def fresh(self) -> Redactor:
         """The same rules, nothing counted yet (one per batch)."""
@@ -51,15 +82,25 @@ class Redactor:
 
     def text(self, value: str) -> str:
         """`value` with every rule applied, in order."""
+        lowered = ""
         for rule in self.rules:
-            if rule.needles and not any(needle in value for needle in rule.needles):
-                continue
+            needles = rule.needles
+            if needles:  # for/else, no generator: this runs per rule per text
+                haystack = value
+                if rule.fold:
+                    haystack = lowered = lowered or value.lower()
+                for needle in needles:
+                    if needle in haystack:
+                        break
+                else:
+                    continue
             if rule.accept is None:
                 value, replaced = rule.pattern.subn(rule.template, value)
             else:
                 value, replaced = _accepted(rule, value)
             if replaced:
                 self.counts[rule.name] += replaced
+                lowered = ""
         return value
 
     def fields(self, fields: Fields) -> None:
@@ -67,7 +108,8 @@ class Redactor:
         text = self.text
         for key, value in fields.items():
             if type(value) is str:
-                fields[key] = text(value)
+                if key not in PARSER_MADE:
+                    fields[key] = text(value)
             elif type(value) is dict or type(value) is list:
                 fields[key] = self._node(value)
 
@@ -96,17 +138,22 @@ class Redactor:
             return self._object(value)
         if kind is list:
             return [self._node(item) for item in value]
-        if kind is int:
+        if kind is int and not -SMALLEST_SEARCHED_INT < value < SMALLEST_SEARCHED_INT:
             text = str(value)
             redacted = self.text(text)
             return value if redacted == text else redacted
         return value
 
     def wrap(self, encode: Encode) -> Encode:
-        """`encode` redacting the fields first."""
-        redact = self.fields
+        """`encode` redacting the fields first. The document is encoded, and screened as a
+        whole (`may_match`): only when a rule may match are its fields redacted and the
+        document encoded again."""
+        redact, may_match = self.fields, self.may_match
 
         def redacting(fields: Fields, epoch_ms: object) -> bytes:
+            document = encode(fields, epoch_ms)
+            if not may_match(document):
+                return document
             redact(fields)
             return encode(fields, epoch_ms)
 
