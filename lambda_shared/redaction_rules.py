@@ -1,10 +1,11 @@
 """The syntax of REDACT_RULES (config `redactRules`): what the transformer replaces in every
 text a document carries from its log line, before the document is indexed or backed up.
 
-Entries are separated by newlines, or by commas followed by an entry (a comma inside a regex,
-as in `{1,3}`, stays in it). An entry is a built-in rule's name (BUILT_INS), `default` (the
-rules of DEFAULT_SET, in that order), or `<name>=<regex>`, a custom rule: `name` is 1-32
-lowercase letters, digits and `-`, and every match of the regex becomes `[REDACTED:<name>]`.
+Entries are separated by newlines, or by commas followed by an entry or ending the line (a
+comma inside a regex, as in `{1,3}`, stays in it). An entry is a built-in rule's name
+(BUILT_INS), `default` (the rules of DEFAULT_SET, in that order), or `<name>=<regex>`, a custom
+rule: `name` is 1-32 lowercase letters, digits and `-`, and every match of the regex becomes
+`[REDACTED:<name>]`.
 Rules run in the order given, each on the text the previous ones left; a name is listed once.
 
 Parsed here, in one place, by infra (a rule that cannot be used stops `pulumi up` with this
@@ -25,7 +26,7 @@ CUSTOM_PATTERN_MAX_CHARS: Final = 200
 MAX_CUSTOM_RULES: Final = 16
 DEFAULT_NAME: Final = "default"
 _NAME: Final = re.compile(r"[a-z][a-z0-9-]{0,31}")
-_ENTRY_COMMA: Final = re.compile(r",(?=\s*[a-z][a-z0-9-]{0,31}\s*(?:=|,|$))")
+_ENTRY_COMMA: Final = re.compile(r",(?=\s*(?:[a-z][a-z0-9-]{0,31}\s*(?:=|,|$)|$))")
 _EXAMPLE: Final = "default,internal-id=ACME-[0-9]{8}"
 
 

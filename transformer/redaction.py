@@ -24,6 +24,7 @@ from lambda_shared.redaction_rules import RedactRule, mark, parse_redact_rules
 from transformer.types import Fields
 
 JSON_FIELD: Final = "json"
+METRIC_PREFIX: Final = "metrics."
 PARSER_MADE: Final = frozenset({"log.level", "aws.lambda.event", "aws.cloudwatch.event_id"})
 """Text fields the parsers or CloudWatch write, never the line's own text: not searched."""
 _EVENT_ID: Final = b'"aws.cloudwatch.event_id":"'
@@ -106,12 +107,36 @@ class Redactor:
     def fields(self, fields: Fields) -> None:
         """Redact a document's fields in place (see the module docstring)."""
         text = self.text
+        metrics = False
         for key, value in fields.items():
             if type(value) is str:
                 if key not in PARSER_MADE:
                     fields[key] = text(value)
             elif type(value) is dict or type(value) is list:
                 fields[key] = self._node(value)
+            elif key.startswith(METRIC_PREFIX):
+                metrics = True
+        if metrics:
+            self._metric_names(fields)
+
+    def _metric_names(self, fields: Fields) -> None:
+        """EMF metric names are the line's text too: `metrics.<name, dots as _>`."""
+        renamed: dict[str, str] = {}
+        for key in fields:
+            if key.startswith(METRIC_PREFIX):
+                name = key[len(METRIC_PREFIX) :]
+                redacted = self.text(name)
+                if redacted == name:  # the name as logged, before its dots became _
+                    dotted = name.replace("_", ".")
+                    redacted = self.text(dotted)
+                    redacted = name if redacted == dotted else redacted
+                if redacted != name:
+                    renamed[key] = METRIC_PREFIX + redacted.replace(".", "_")
+        if renamed:
+            items = [(renamed.get(key, key), value) for key, value in fields.items()]
+            fields.clear()
+            for key, value in items:
+                fields[key if key not in fields else f"{key}~{len(fields)}"] = value
 
     def _object(self, node: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = {}
