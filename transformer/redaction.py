@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any, Final
 
 from lambda_shared.redaction_rules import RedactRule, mark, parse_redact_rules
+from transformer.redaction_echoes import hunt_echoes
 from transformer.types import Fields
 
 JSON_FIELD: Final = "json"
@@ -44,11 +45,15 @@ def redactor_of(text: str) -> Redactor | None:
 class Redactor:
     """The rules of one batch, and how many matches each replaced (`counts`, by rule name)."""
 
-    __slots__ = ("_folded", "_keyed", "_needles", "_screened", "_screens", "counts", "rules")
+    __slots__ = (
+        *("_folded", "_found", "_keyed", "_needles", "_screened", "_screens"),
+        *("counts", "rules"),
+    )
 
     def __init__(self, rules: tuple[RedactRule, ...]) -> None:
         self.rules = rules
         self.counts: Counter[str] = Counter()
+        self._found: list[tuple[str, str]] = []  # this document's replaced matches
         self._keyed = tuple(r for r in rules if r.key is not None and r.value is not None)
         plain = [r for r in rules if r.screen is None]
         self._needles = tuple(n.encode() for r in plain if not r.fold for n in r.needles)
@@ -99,10 +104,7 @@ class Redactor:
                         break
                 else:
                     continue
-            if rule.accept is None:
-                value, replaced = rule.pattern.subn(rule.template, value)
-            else:
-                value, replaced = _accepted(rule, value)
+            value, replaced = _substitute(rule, value, self._found)
             if replaced:
                 self.counts[rule.name] += replaced
                 lowered = ""
@@ -122,6 +124,9 @@ class Redactor:
                 metrics = True
         if metrics:
             self._metric_names(fields)
+        if self._found:
+            hunt_echoes(fields, self._found, PARSER_MADE)
+            self._found.clear()
 
     def _metric_names(self, fields: Fields) -> None:
         """EMF metric names are the line's text too: `metrics.<name, dots as _>`."""
@@ -156,6 +161,7 @@ class Redactor:
             for rule in self._keyed:
                 if rule.key.fullmatch(key) and rule.value.fullmatch(value):  # type: ignore[union-attr]
                     self.counts[rule.name] += 1
+                    self._found.append((rule.name, value))
                     return mark(rule.name)
         return self._node(value)
 
@@ -189,17 +195,20 @@ class Redactor:
         return redacting
 
 
-def _accepted(rule: RedactRule, value: str) -> tuple[str, int]:
-    """subn, replacing only the matches `rule.accept` takes (credit-card: Luhn)."""
+def _substitute(rule: RedactRule, value: str, found: list[tuple[str, str]]) -> tuple[str, int]:
+    """subn, replacing only the matches `rule.accept` (if any) takes (credit-card: Luhn), each
+    replaced match kept in `found` (transformer/redaction_echoes.py)."""
     accept = rule.accept
     replaced = 0
 
-    def replacement(found: re.Match[str]) -> str:
+    def replacement(match: re.Match[str]) -> str:
         nonlocal replaced
-        if accept is not None and accept(found.group(0)):
-            replaced += 1
-            return found.expand(rule.template)
-        return found.group(0)
+        text = match.group(0)
+        if accept is not None and not accept(text):
+            return text
+        replaced += 1
+        found.append((rule.name, text))
+        return match.expand(rule.template)
 
     return rule.pattern.sub(replacement, value), replaced
 

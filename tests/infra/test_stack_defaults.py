@@ -263,6 +263,7 @@ def test_transformer_function_settings(default_run: ProgramRun) -> None:
         "LOG_GROUP_PREFIXES": "/aws/lambda/",
         "FOLD_PLATFORM_EVENTS": "true",
         "EVENT_RULES": "",
+        "REDACT_RULES": "",
         "METRICS_NAMESPACE": "LambdaLogs",
     }
 

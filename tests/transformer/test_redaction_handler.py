@@ -217,3 +217,36 @@ def test_emf_metric_names_are_redacted_too() -> None:
     (doc,) = deliver([cw_record(one(line))], settings=settings("email")).documents
     assert "example" not in json.dumps(doc)
     assert doc["metrics.[REDACTED:email]"] == 3 and doc["metrics.Latency"] == 12
+
+
+SECRETS = [  # (text put in the lines, the part that must not reach a document)
+    ("4111 1111 1111 1111", "4111 1111 1111 1111"),
+    ("jane.doe@example.com", "jane.doe@example.com"),
+    ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "eyJzdWIiOiIxIn0"),
+    ("AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"),
+    ("Authorization: Bearer 0123456789abcdef", "0123456789abcdef"),
+    (
+        "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    ),
+    (
+        "-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\n"
+        "-----END PRIVATE KEY-----",
+        "MIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA",
+    ),
+]
+
+
+@pytest.mark.parametrize(("secret", "hidden"), SECRETS, ids=lambda s: s[:12])
+def test_the_document_screen_never_skips_a_document_a_built_in_rule_would_change(
+    secret: str, hidden: str
+) -> None:
+    """The built-ins screen each encoded document before searching its fields; a custom rule
+    turns the screen off. Both must give the same documents on the corpus with the secret in
+    place of every `o` (between spaces), and the secret must be in none of them."""
+    records = [record_of(case, ("o", f" {secret} ")) for case in CASES]
+    screened = delivered_bytes(records, settings("default"))
+    unscreened = delivered_bytes(records, settings("default,never=QQQ-[0-9]{9}"))
+    assert screened == unscreened
+    assert all(hidden.encode() not in document for document in screened)
+    assert sum(document.count(b"[REDACTED:") for document in screened) > 100
