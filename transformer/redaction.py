@@ -1,16 +1,19 @@
-"""The second masking layer (docs/security.md#transformer-redaction): REDACT_RULES applied to
-every text a document carries from its log line, just before it is encoded.
+"""The second masking layer (docs/security.md#transformer-redaction-redactrules): REDACT_RULES
+applied to every text a document carries from its log line, just before it is encoded.
 
 What is redacted: every string value of the document's fields (`message`, `error.message`,
-`error.stack_trace`, `event.original`, labels, logger, …) and, inside the `json` object (the
-line's own JSON, indexed as a flat_object), every string leaf, every key, and every integer
-leaf (as its decimal text: a card number logged as a JSON number). A rule's `key`/`value`
-pair also redacts a member by its key (`"SecretAccessKey": "<40 characters>"`). What is not:
-the top-level field names (the parsers' own, and EMF metric names), numbers outside `json`,
-and the record's shared fields (log group, stream, account: CloudWatch's, not the line's).
+`error.stack_trace`, `event.original`, labels, logger, …) but PARSER_MADE; inside the `json`
+object (the line's own JSON, indexed as a flat_object) every string leaf, every key, and the
+integer leaves from 6 digits (as their decimal text: a card number logged as a JSON number); a
+member by its key with a rule's `key`/`value` pair (`"SecretAccessKey": "<40 characters>"`);
+EMF metric names (`metrics.<name>`); and the pieces of a replaced match copied elsewhere
+(transformer/redaction_echoes.py). What is not: the parsers' own field names, numbers outside
+`json`, and the record's shared fields (log group, stream, account: CloudWatch's).
 
-`Redactor.wrap(encode)` is the one hook (transformer/document.py's `encoder`): without rules
-the encoder is returned as it is, so the hot path is unchanged."""
+`wrap_encoder` is the one hook, around transformer/document.py's `encoder` where records.py and
+reduction.py make theirs: without rules it returns the encoder itself, so the hot path is
+unchanged. With rules each document is encoded, screened whole (`Redactor.may_match`), and
+only when a rule may match are its fields redacted and the document encoded again."""
 
 from __future__ import annotations
 
