@@ -13,14 +13,15 @@ alike. Printed:
 - the wall time with re-ingestion calls in flight, per request and per document;
 - the peak Python memory of a 6 MB request;
 - re-ingestion alone, the lean client against boto3's;
-- the cost per GB of log events for three event sizes (bench.costs).
+- the cost per GB of log events for three event sizes (bench.costs);
+- the handler with the `default` redaction rules against none (bench.redaction_cost).
 Targets (issue 12): handler ≤ 2.5× the floor (1.5× aimed for); passthrough ≤ 0.25× (0.1×)."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import costs, measure, reingest_cpu
+from bench import costs, measure, redaction_cost, reingest_cpu
 from bench.measure import SIX_MB, HandlerFigures
 from bench.timing import CallClock
 from bench.workload import build_request
@@ -95,6 +96,11 @@ def main() -> None:
         print("\n".join(reingest_cpu.report(reingest_cpu.PUTTER_TITLE, putter)))
         mixes = [measure.mix_figures(size, clock, max(3, args.repeats // 2)) for size in MIX_SIZES]
     print("\n".join(costs.report(mixes, TRANSFORMER_MEMORY_MB)))
+    redaction = [
+        redaction_cost.redaction_figures(label, request, args.repeats)
+        for label, request in requests.items()
+    ]
+    print("\n".join(redaction_cost.report(redaction)))
 
 
 if __name__ == "__main__":

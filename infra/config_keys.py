@@ -41,6 +41,7 @@ from lambda_shared.environment import (
     LABEL_KEYS,
     LOG_GROUP_PREFIXES,
     MAX_MESSAGE_BYTES,
+    REDACT_RULES,
     SWEEP_INTERVAL_HOURS,
     TRACE_ID_KEYS,
 )
@@ -226,6 +227,22 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
             "'drop-level /aws/lambda/dev- DEBUG; sample /aws/lambda/ INFO 10'",
         ),
         variable=EVENT_RULES,
+    ),
+    ConfigKey(
+        "redactRules",
+        "string",
+        "",
+        "Text replaced by `[REDACTED:<rule>]` in every field a document takes from its log "
+        "line, before indexing and backup: built-in rule names (`default`, `aws-access-key`, "
+        "`aws-secret-key`, `bearer-token`, `jwt`, `private-key`, `credit-card`, `email`, "
+        "`ipv4`) and custom `<name>=<regex>` rules, comma- or newline-separated, applied in "
+        "order. Regexes are checked for backtracking shapes: docs/security.md.",
+        constraint=Rule(
+            "redact_rules",
+            "redaction rules as docs/security.md describes them (empty: none)",
+            "'default,order-id=ORD-[0-9]{8}'",
+        ),
+        variable=REDACT_RULES,
     ),
     # --- subscriptions ---------------------------------------------------------------------
     ConfigKey(

@@ -8,8 +8,14 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Final, TypeVar
 
-from lambda_shared.environment import EVENT_RULES_MAX_CHARS, LOG_GROUP_GLOB, LOG_GROUP_NAME
+from lambda_shared.environment import (
+    EVENT_RULES_MAX_CHARS,
+    LOG_GROUP_GLOB,
+    LOG_GROUP_NAME,
+    REDACT_RULES_MAX_CHARS,
+)
 from lambda_shared.event_rules import EventRulesError, parse_rules
+from lambda_shared.redaction_rules import RedactRulesError, parse_redact_rules
 
 Validator = Callable[[str], bool]
 _N = TypeVar("_N", ipaddress.IPv4Network, ipaddress.IPv6Network)
@@ -202,6 +208,15 @@ def security_group_ids(value: str) -> bool:
     return _unique_ids(value, _SECURITY_GROUP_ID, MAX_SECURITY_GROUPS)
 
 
+def redact_rules(value: str) -> bool:
+    """What the transformer accepts in REDACT_RULES (infra/config_sections.py says why not)."""
+    try:
+        parse_redact_rules(value)
+    except RedactRulesError:
+        return False
+    return len(value) <= REDACT_RULES_MAX_CHARS
+
+
 def region(value: str) -> bool:
     return bool(_REGION.fullmatch(value))
 
@@ -272,4 +287,5 @@ RULES: Final[Mapping[str, Validator]] = {
     "event_rules": event_rules,
     "subnet_ids": subnet_ids,
     "security_group_ids": security_group_ids,
+    "redact_rules": redact_rules,
 }

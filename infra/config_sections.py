@@ -21,8 +21,9 @@ from infra.config_errors import config_error
 from infra.config_values import ConfigValues
 from infra.notification_channels import NotificationChannels, read_notification_channels
 from infra.stack_names import MAX_DELIVERY_STREAMS, StackNames
-from lambda_shared.environment import EVENT_RULES_MAX_CHARS
+from lambda_shared.environment import EVENT_RULES_MAX_CHARS, REDACT_RULES_MAX_CHARS
 from lambda_shared.event_rules import EventRulesError, parse_rules
+from lambda_shared.redaction_rules import RedactRulesError, parse_redact_rules
 
 _EVENT_RULES_EXAMPLE: Final = "'drop-level /aws/lambda/dev- DEBUG'"
 
@@ -79,6 +80,8 @@ class DocumentConfig:
     fold_platform_events: bool
     event_rules: str
     """As the transformer reads it (lambda_shared/event_rules.py), checked here."""
+    redact_rules: str = ""
+    """As the transformer reads it (lambda_shared/redaction_rules.py), checked here."""
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,23 @@ def read_documents(values: ConfigValues) -> DocumentConfig:
         max_message_bytes=values.integer("maxMessageBytes"),
         fold_platform_events=values.boolean("foldPlatformEvents"),
         event_rules=_event_rules(values),
+        redact_rules=_redact_rules(values),
     )
+
+
+def _redact_rules(values: ConfigValues) -> str:
+    """The rules, or the transformer's own words for the one it could not use (the rule's
+    name, and the regex error or the refused shape)."""
+    text = values.text("redactRules").strip()
+    example = "'default,order-id=ORD-[0-9]{8}'"
+    try:
+        parse_redact_rules(text)
+    except RedactRulesError as error:
+        raise config_error("redactRules", f"is not usable: {error}", example) from None
+    if len(text) > REDACT_RULES_MAX_CHARS:
+        problem = f"has {len(text)} characters; at most {REDACT_RULES_MAX_CHARS} fit"
+        raise config_error("redactRules", problem, example)
+    return text
 
 
 def _event_rules(values: ConfigValues) -> str:

@@ -87,6 +87,11 @@ EVENT_RULES: Final = Required("EVENT_RULES")
 infra always sets it, empty for none."""
 EVENT_RULES_MAX_CHARS: Final = 1024
 """A quarter of Lambda's 4 KB for every variable of the function."""
+REDACT_RULES: Final = Required("REDACT_RULES")
+"""What the transformer redacts before indexing: `lambda_shared/redaction_rules.py` (syntax,
+validation); infra always sets it, empty for none."""
+REDACT_RULES_MAX_CHARS: Final = 1024
+"""A quarter of Lambda's 4 KB for every variable of the function."""
 
 # --- the subscriber ----------------------------------------------------------------------
 DESTINATION_ARN: Final = Required("DESTINATION_ARN")
@@ -138,6 +143,7 @@ TRANSFORMER_VARIABLES: Final[tuple[Variable, ...]] = (
     LOG_GROUP_PREFIXES,
     FOLD_PLATFORM_EVENTS,
     EVENT_RULES,
+    REDACT_RULES,
 )
 """What infra sets on the transformer (besides METRICS_NAMESPACE)."""
 SUBSCRIBER_VARIABLES: Final[tuple[Variable, ...]] = (

@@ -32,6 +32,7 @@ from transformer.budget import (
 from transformer.cost import ArchitectureSource, defaulted_count
 from transformer.jsonlib import Codec, default_codec
 from transformer.records import Context, transform_record
+from transformer.redaction import redaction_counts
 from transformer.reduction import Reduction
 from transformer.reingest import Outcome, Routes, Spool
 from transformer.settings import Settings
@@ -208,6 +209,12 @@ def process(
         )
 
 
+def _count_lookups(summary: Summary, settings: Settings, architectures: ArchitectureSource) -> None:
+    """What the batch's redaction rules replaced, and the functions priced at the default."""
+    summary.redactions = redaction_counts(settings.redactor)
+    summary.architecture_defaulted = defaulted_count(architectures)
+
+
 def _process(
     event: dict[str, Any],
     context: Any,
@@ -220,6 +227,7 @@ def _process(
     limits: _Limits,
 ) -> dict[str, list[dict[str, str]]]:
     started = time.monotonic()
+    settings = settings.for_batch()  # redaction: this batch's counts (transformer/redaction.py)
     records = _records_of(event)
     stream_arn = str(event.get("deliveryStreamArn") or "")
     stream = stream_name(stream_arn)
@@ -258,7 +266,7 @@ def _process(
         for index, record in enumerate(transformed)
     ]
     _count(transformed, answers, outcome, summary)
-    summary.architecture_defaulted = defaulted_count(architectures)
+    _count_lookups(summary, settings, architectures)
     passing.count(summary)
     entries = [answer.entry() for answer in answers]
     response = {"records": passing.merged(entries)}

@@ -18,6 +18,7 @@ from transformer.document import Encode, encoder, line_is_oversized, truncate
 from transformer.enrich import BILLED, StreamInfo, Usage, add_cost, enrich, usage
 from transformer.jsonlib import Codec
 from transformer.parse import parse_capped, parse_line
+from transformer.redaction import wrap_encoder
 from transformer.settings import Settings
 from transformer.source_region import source_region
 from transformer.trace_ids import RequestTraces
@@ -79,7 +80,7 @@ def _documents(
 ) -> list[bytes]:
     """One encoded document per event, in the events' order. The hot loop."""
     codec = ctx.codec
-    encode = encoder(info.shared, codec, ctx.fallback_epoch_ms)
+    encode = wrap_encoder(encoder(info.shared, codec, ctx.fallback_epoch_ms), ctx.settings.redactor)
     short_line = ctx.settings.max_message_bytes // 4  # this many characters can't be over it
     documents: list[bytes] = []
     reports: list[_Report] = []

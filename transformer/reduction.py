@@ -16,6 +16,7 @@ from transformer.document import Encode, encoder
 from transformer.enrich import StreamInfo, enrich
 from transformer.folding import END_KINDS, START_KINDS, Folder
 from transformer.jsonlib import Codec
+from transformer.redaction import wrap_encoder
 from transformer.reingest import Routes, Spool
 from transformer.rules import GroupRules, RuleCounts, rules_for
 from transformer.settings import Settings
@@ -98,9 +99,8 @@ class Reduction:
         for held in self.folder.leftovers():
             encode = encoders.get(held.owner)
             if encode is None:
-                encode = encoders[held.owner] = encoder(
-                    held.info.shared, self._codec, self._fallback_ms
-                )
+                plain = encoder(held.info.shared, self._codec, self._fallback_ms)
+                encode = encoders[held.owner] = wrap_encoder(plain, self._settings.redactor)
             enrich(held.fields, held.line, held.event_id, held.info)
             documents[held.owner].append(encode(held.fields, held.epoch_ms))
         for owner, made in documents.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from lambda_shared import metrics
@@ -18,10 +18,14 @@ from lambda_shared.environment import (
     LABEL_KEYS,
     LOG_GROUP_PREFIXES,
     MAX_MESSAGE_BYTES,
+    REDACT_RULES,
+    REDACT_RULES_MAX_CHARS,
     TRACE_ID_KEYS,
     Switch,
 )
 from lambda_shared.event_rules import NO_RULES, EventRules, EventRulesError, parse_rules
+from lambda_shared.redaction_rules import RedactRulesError
+from transformer.redaction import Redactor, redactor_of
 
 Architecture = Literal["x86_64", "arm64"]
 ARCHITECTURES: Final[tuple[Architecture, ...]] = ("x86_64", "arm64")
@@ -61,6 +65,8 @@ class Settings:
     delivery_stream_names: tuple[str, ...] = ()
     architecture_bucket: str = ""
     """Where the subscribers' architecture maps are (ARCHITECTURE_BUCKET); "" = none."""
+    redactor: Redactor | None = None
+    """REDACT_RULES (transformer/redaction.py); None: nothing redacted."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -82,7 +88,14 @@ class Settings:
             event_rules=_event_rules(env),
             delivery_stream_names=_stream_names(env),
             architecture_bucket=env.get(ARCHITECTURE_BUCKET.name, "").strip(),
+            redactor=_redactor(env),
         )
+
+    def for_batch(self) -> Settings:
+        """These settings with a redactor of their own for one batch (its counts start at 0)."""
+        if self.redactor is None:
+            return self
+        return replace(self, redactor=self.redactor.fresh())
 
 
 def _names(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -170,3 +183,15 @@ def _stream_names(env: Mapping[str, str]) -> tuple[str, ...]:
             "position routes its own share of the log groups; list each stream once"
         )
     return names
+
+
+def _redactor(env: Mapping[str, str]) -> Redactor | None:
+    raw = env.get(REDACT_RULES.name, "")
+    if len(raw) > REDACT_RULES_MAX_CHARS:
+        raise SettingsError(
+            f"{REDACT_RULES.name} has {len(raw)} characters; use at most {REDACT_RULES_MAX_CHARS}"
+        )
+    try:
+        return redactor_of(raw.strip())
+    except RedactRulesError as error:
+        raise SettingsError(f"{REDACT_RULES.name}: {error}") from None

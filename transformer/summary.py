@@ -8,6 +8,9 @@ from typing import Any, Final
 
 from lambda_shared import metrics
 
+REDACTIONS: Final = "Redactions"
+"""Matches the redaction rules replaced in the batch (only with REDACT_RULES); each rule's own
+count is the metric `Redactions.<rule name>`."""
 METRIC_NAMES: Final = {
     "records_in": metrics.RECORDS_IN,
     "records_ok": metrics.RECORDS_OK,
@@ -52,6 +55,8 @@ class Summary:
     duration_ms: float = 0.0
     response_bytes: int = 0
     errors: list[str] = field(default_factory=list)
+    redactions: dict[str, int] | None = None
+    """Matches replaced per redaction rule (REDACT_RULES); None: no rules, nothing written."""
 
 
 def only_pipeline_records(summary: Summary) -> bool:
@@ -76,12 +81,29 @@ def summary_record(
         "message": "transformer invocation summary",
         "invocationId": invocation_id,
         metrics.TRANSFORMER_DIMENSION: stream,
-        **{key: values[key] for key in values if key != "errors"},
+        **{key: values[key] for key in values if key not in _NOT_MEMBERS},
         "errors": summary.errors[:10],
     }
     for key, metric in METRIC_NAMES.items():
         record[metric] = values[key]
+    names = list(METRIC_NAMES.values())
+    if summary.redactions is not None:
+        names.extend(_redaction_metrics(summary.redactions, record))
     record["_aws"] = metrics.emf_metadata(
-        namespace, [metrics.TRANSFORMER_DIMENSION], METRIC_NAMES.values(), timestamp_ms
+        namespace, [metrics.TRANSFORMER_DIMENSION], names, timestamp_ms
     )
     return record
+
+
+_NOT_MEMBERS: Final = frozenset({"errors", "redactions"})
+
+
+def _redaction_metrics(counts: dict[str, int], record: dict[str, Any]) -> list[str]:
+    """`Redactions` and `Redactions.<rule>` written into `record`; their names."""
+    record["redactions"] = dict(counts)
+    record[REDACTIONS] = sum(counts.values())
+    names = [REDACTIONS]
+    for rule, count in counts.items():
+        record[f"{REDACTIONS}.{rule}"] = count
+        names.append(f"{REDACTIONS}.{rule}")
+    return names

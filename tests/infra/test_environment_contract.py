@@ -27,6 +27,7 @@ from infra.function_environments import subscriber_environment, transformer_envi
 from infra.stack_config import StackConfig
 from lambda_shared.environment import SUBSCRIBER_VARIABLES, TRANSFORMER_VARIABLES
 from lambda_shared.event_rules import parse_rules
+from lambda_shared.redaction_rules import parse_redact_rules
 from subscriptions.settings import Settings as SubscriberSettings
 from transformer.settings import Settings as TransformerSettings
 
@@ -95,6 +96,13 @@ ARRIVES: dict[str, list[Check]] = {
     "eventRules": [
         (lambda t, s: t.event_rules, lambda c: parse_rules(c.documents.event_rules)),
         (lambda t, s: bool(t.event_rules), lambda c: bool(c.documents.event_rules)),
+    ],
+    "redactRules": [
+        (
+            lambda t, s: t.redactor.rules if t.redactor else (),
+            lambda c: parse_redact_rules(c.documents.redact_rules),
+        ),
+        (lambda t, s: t.redactor is not None, lambda c: bool(c.documents.redact_rules)),
     ],
     "logGroupPrefixes": [
         (lambda t, s: t.log_group_prefixes, _prefixes),

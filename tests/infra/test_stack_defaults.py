@@ -264,6 +264,7 @@ def test_transformer_function_settings(default_run: ProgramRun) -> None:
         "FOLD_PLATFORM_EVENTS": "true",
         "EVENT_RULES": "",
         "ARCHITECTURE_BUCKET": "lambda-logs-backup-0a1b2c3",
+        "REDACT_RULES": "",
         "METRICS_NAMESPACE": "LambdaLogs",
     }
 

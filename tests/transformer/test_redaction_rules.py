@@ -1,0 +1,141 @@
+"""REDACT_RULES' syntax and the static check of custom patterns (lambda_shared.regex_shape):
+what is refused, with which words, and what runs."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from lambda_shared.redaction_rules import (
+    MAX_CUSTOM_RULES,
+    RedactRulesError,
+    parse_redact_rules,
+    split_entries,
+)
+from lambda_shared.regex_shape import MAX_BOUND, ShapeError, check_shape
+from transformer.redaction import Redactor, redactor_of
+
+
+def fresh(text: str) -> Redactor | None:
+    """A redactor of its own (redactor_of's is shared by every caller of that text)."""
+    shared = redactor_of(text)
+    return shared.fresh() if shared else None
+
+
+def test_entries_split_on_newlines_and_on_commas_before_an_entry() -> None:
+    text = "email, order-id=ORD-[0-9]{4,8}\n  ipv4,\n\nticket=T[0-9]{1,3},x{2}"
+    assert split_entries(text) == [
+        "email",
+        "order-id=ORD-[0-9]{4,8}",
+        "ipv4",
+        "ticket=T[0-9]{1,3},x{2}",
+    ]
+
+
+def test_custom_rules_replace_every_match_with_their_name_in_order() -> None:
+    redactor = fresh("order-id=ORD-[0-9]{8}\nmarked=\\[REDACTED:order-id\\]")
+    assert redactor is not None
+    assert redactor.text("ORD-12345678 and ORD-87654321, ORD-1") == (
+        "[REDACTED:marked] and [REDACTED:marked], ORD-1"
+    )  # the second rule sees what the first left
+    assert redactor.counts == {"order-id": 2, "marked": 2}
+
+
+def test_a_custom_rule_may_use_flags_and_end_with_an_unbounded_repeat() -> None:
+    redactor = fresh(r"password=(?i)password[=:]\s{0,3}\S+")
+    assert redactor is not None
+    assert redactor.text("login PassWord: hunter2 ok") == "login [REDACTED:password] ok"
+
+
+def test_default_expands_in_place_and_a_name_is_listed_once() -> None:
+    names = [rule.name for rule in parse_redact_rules("ipv4,default")]
+    assert names[0] == "ipv4" and names[1:] == [
+        "private-key",
+        "jwt",
+        "bearer-token",
+        "aws-access-key",
+        "aws-secret-key",
+        "credit-card",
+        "email",
+    ]
+    with pytest.raises(RedactRulesError, match="'email' is listed twice"):
+        parse_redact_rules("default,email")
+    with pytest.raises(RedactRulesError, match="'a' is listed twice"):
+        parse_redact_rules("a=x\na=y")
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("emails", "'emails' is not a built-in rule; use one of aws-access-key"),
+        ("Bad=x", "'Bad' is not a rule name"),
+        ("email=x", "custom rule 'email': 'email' is a built-in rule's name"),
+        ("id=", "custom rule 'id' ('id=') has no regex"),
+        ("id=ORD-[0-9", "custom rule 'id': 'ORD-[0-9' is not a regular expression: unterminated"),
+        ("id=(a+)+$", "custom rule 'id': '(a+)+$': a repeated group holds a repetition"),
+        ("id=(a|b)*c", "a repeated group holds a repetition or an alternative"),
+        (r"id=(\w{2})\1", r"\1 is a backreference"),
+        ("id=(?P<x>a)(?P=x)", "backreferences and conditionals"),
+        ("id=(a)?(?(1)b|c)", "backreferences and conditionals"),
+        (r"id=\S+@example\.com", "an unbounded repetition (*, +, {n,}) is followed by more"),
+        ("id=x[0-9]{2,}y", "an unbounded repetition"),
+        ("id=x{1,5000}", f"a bound of 5000 is over {MAX_BOUND}"),
+        ("id=x*", "matches empty text"),
+        ("id=\\b", "matches empty text"),
+        ("id=" + "x" * 201, "the regex has 201 characters; use at most 200"),
+    ],
+)
+def test_unusable_rules_are_refused_naming_the_rule_and_why(text: str, words: str) -> None:
+    with pytest.raises(RedactRulesError) as raised:
+        parse_redact_rules(text)
+    assert words in str(raised.value)
+
+
+def test_the_number_of_custom_rules_is_capped() -> None:
+    rules = "\n".join(f"r{i}=x{i}y" for i in range(MAX_CUSTOM_RULES))
+    assert len(parse_redact_rules(rules)) == MAX_CUSTOM_RULES
+    with pytest.raises(RedactRulesError, match=f"at most {MAX_CUSTOM_RULES}"):
+        parse_redact_rules(rules + "\nlast=zz")
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"ORD-[0-9]{8}",
+        r"(?:GET|POST) /admin\S*",
+        r"(?i)token[=:]\s{0,2}[a-z0-9]+",
+        r"[A-Z]{3}-\d{3,6}(?:-[A-Z])?",
+        r"secret=\S+$",
+        r"a\S+|b\S+",  # each top-level alternative may end with one
+        r"\N{DIGIT ONE}{2}x",
+        r"(?#comment)x{2}",
+        r"[(+*]{2}x",  # quantifier characters inside a class are text
+    ],
+)
+def test_safe_shapes_are_accepted(pattern: str) -> None:
+    re.compile(pattern)
+    check_shape(pattern)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"(x+x+)+y", r"(?:a{1,3}){1,3}", r"((ab)*c)+", r"(\d+)*$", r"\w+\s\w+", r"(?:a|b)+c"],
+)
+def test_backtracking_shapes_are_refused(pattern: str) -> None:
+    with pytest.raises(ShapeError):
+        check_shape(pattern)
+
+
+def test_the_refused_shapes_are_the_slow_ones() -> None:
+    """What the check is for: the refused `\\S+@x` is quadratic on a long token, the accepted
+    bounded form is linear."""
+    line = "a" * 6_000
+    started = time.process_time()
+    re.compile(r"\S+@x").search(line)
+    quadratic = time.process_time() - started
+    started = time.process_time()
+    re.compile(r"\S{1,64}@x").search(line)
+    bounded = time.process_time() - started
+    assert quadratic > 5 * bounded
