@@ -131,17 +131,20 @@ def publish_architectures(
     publisher: ArchitecturePublisher,
     report: RunReport,
     exhausted: Callable[[], bool],
+    *,
+    walk_after_ms: int = OWN_WALK_MS,
 ) -> bool:
     """Publish `listed` (the reconcile's own listing, read whole in this invocation); without
-    it, walk ListFunctions once the stored map is OWN_WALK_MS old. Never fails the run (the map
-    is for cost figures only): a refusal is logged as an ERROR with what to fix, a throttle or
-    a short budget waits for the next run."""
+    it, walk ListFunctions once the stored map is `walk_after_ms` old (0: always, the
+    scheduled publish-only function). Never fails the run (the map is for cost figures only):
+    a refusal is logged as an ERROR with what to fix, a throttle or a short budget waits for
+    the next run."""
     try:
         refresh_ms = REFRESH_MS
         if listed is None:
-            if publisher.younger_than(OWN_WALK_MS):
+            if walk_after_ms and publisher.younger_than(walk_after_ms):
                 return False  # the listing spanned invocations; the map is recent enough
-            listed, refresh_ms = lister.all(exhausted), OWN_WALK_MS
+            listed, refresh_ms = lister.all(exhausted), walk_after_ms or REFRESH_MS
         if listed is None:
             report.log("INFO", "architecture map not published: out of time, next run")
             return False
@@ -152,7 +155,7 @@ def publish_architectures(
     except (ClientError, BotoCoreError) as error:
         report.log(
             "ERROR",
-            f"architecture map {publisher.url} not published ({error}): the subscriber needs "
+            f"architecture map {publisher.url} not published ({error}): this function needs "
             "lambda:ListFunctions and s3:GetObject/s3:PutObject on that key (in a spoke, the "
             "hub's bucket policy must admit this account: docs/organisation.md)",
         )
