@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from bench import state_size
 from subscriptions.pacing import FILTER_API_CALLS_PER_SECOND, PACED_APIS
-from tests.subscriptions.fake_account import Account
+from tests.subscriptions.fake_account import BUCKET, Account
 
 SIZES = (1_000, 10_000, 50_000)
 LAMBDA_TIMEOUT_S = 900.0
@@ -90,7 +90,13 @@ def _measure(account: Account, run: str, event: dict[str, object]) -> Measured:
 
 def measure(groups: int, percent: int) -> list[Measured]:
     """The four runs on an account of `groups` groups, in order."""
-    account = Account(groups, timeout_s=LAMBDA_TIMEOUT_S, FILTER_API_QUOTA_PERCENT=str(percent))
+    # The deployed subscriber publishes the architecture map to its bucket (ARCHITECTURE_BUCKET).
+    account = Account(
+        groups,
+        timeout_s=LAMBDA_TIMEOUT_S,
+        FILTER_API_QUOTA_PERCENT=str(percent),
+        ARCHITECTURE_BUCKET=BUCKET,
+    )
     found = [_measure(account, "first run", {"action": "reconcile"})]
     account.add_groups(max(1, groups // 100))
     found.append(_measure(account, "steady state, 1 % new", {"action": "reconcile"}))

@@ -1,6 +1,7 @@
 """The account-wide CloudWatch Logs policies a standalone stack, a hub and a spoke build alike:
-the subscription policy (account-policy mode) and the data-protection policy
-(`maskSensitiveData`). Each role passes its own destination and role."""
+the subscription policy (account-policy mode), with its architecture publisher (no subscriber
+publishes the map in that mode), and the data-protection policy (`maskSensitiveData`). Each
+role passes its own destination and role."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ import pulumi
 from infra.account_checks import policy_name
 from infra.account_policy import excluded_log_groups
 from infra.account_subscription import AccountSubscription, AccountSubscriptionArgs
+from infra.architecture_publisher import ArchitecturePublisher, PublisherArgs
+from infra.aws_context import AwsContext
 from infra.data_protection import DataProtection, DataProtectionArgs, data_protection_policy_name
+from infra.lambda_package import BuiltPackage
 from infra.stack_config import StackConfig
 
 
@@ -37,6 +41,27 @@ def account_subscription(
             ),
             wait_for=tuple(wait_for),
         ),
+        pulumi.ResourceOptions(parent=parent),
+    )
+
+
+def architecture_publisher(
+    name: str,
+    config: StackConfig,
+    ctx: AwsContext,
+    parent: pulumi.Resource,
+    package: BuiltPackage | None,
+    bucket_name: pulumi.Input[str],
+    bucket_region: str = "",
+) -> ArchitecturePublisher | None:
+    """Account-policy mode's hourly map publisher (infra/architecture_publisher.py), into
+    `bucket_name` (a spoke: the hub's, in `bucket_region`); None without the subscriber's
+    package or a bucket (a spoke without `hubBucketName`)."""
+    if package is None or not bucket_name:
+        return None
+    return ArchitecturePublisher(
+        f"{name}-architectures",
+        PublisherArgs(config, ctx, package, bucket_name, bucket_region),
         pulumi.ResourceOptions(parent=parent),
     )
 

@@ -9,8 +9,9 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.account_subscription import AccountSubscription
-from infra.account_wide import account_subscription, data_protection
+from infra.account_wide import account_subscription, architecture_publisher, data_protection
 from infra.alarm_specs import MonitoredNames
+from infra.architecture_publisher import ArchitecturePublisher
 from infra.aws_context import AwsContext
 from infra.backup_bucket import BackupBucket, spoke_writers
 from infra.content_applier import ApplierSite, ContentStep, content_step
@@ -40,7 +41,7 @@ class PipelineArgs:
     ctx: AwsContext
     transformer_package: BuiltPackage
     subscriber_package: BuiltPackage | None
-    """None in account-policy mode (no subscriber function)."""
+    """The subscriber's (account-policy mode: the architecture publisher's); None: neither."""
     aws_profile: str | None = None
 
 
@@ -103,23 +104,33 @@ class Pipeline(pulumi.ComponentResource):
         )
         self.deliveries = self._deliveries(name, config, domain)
         self.delivery = self.deliveries[0]  # the account policy's destination, `streamName`
-        self.subscriber: Subscriber | None = None
-        self.account_subscription: AccountSubscription | None = None
-        if config.subscription.mode == "reconciler":
-            self.subscriber = self._subscriber(name, args)
-        else:
-            self.account_subscription = account_subscription(  # stream 0: the transformer
-                name,  # spreads the re-ingested documents over every stream
-                config,
-                self,
-                destination_arn=self.delivery.stream.arn,
-                role_arn=self.roles.logs_role.arn,
-                wait_for=(*self._streams(), self.roles.logs_policy),
-            )
+        self._subscriptions(name, args)
         self.alarms = self._health(name, config, ctx)
         self.domain_alarms = _domain_alarms(name, config, ctx, self.alarm_topic, child)
         self.data_protection = data_protection(name, config, self, ctx.partition)
         self._export(domain)
+
+    def _subscriptions(self, name: str, args: PipelineArgs) -> None:
+        """The subscriber (reconciler mode), or the account-level subscription policy and the
+        architecture map's publisher (account-policy mode)."""
+        config = args.config
+        self.subscriber: Subscriber | None = None
+        self.account_subscription: AccountSubscription | None = None
+        self.architecture_publisher: ArchitecturePublisher | None = None
+        if config.subscription.mode == "reconciler":
+            self.subscriber = self._subscriber(name, args)
+            return
+        self.architecture_publisher = architecture_publisher(
+            name, config, args.ctx, self, args.subscriber_package, self.backup.bucket.bucket
+        )
+        self.account_subscription = account_subscription(  # stream 0: the transformer
+            name,  # spreads the re-ingested documents over every stream
+            config,
+            self,
+            destination_arn=self.delivery.stream.arn,
+            role_arn=self.roles.logs_role.arn,
+            wait_for=(*self._streams(), self.roles.logs_policy),
+        )
 
     def _content(self, name: str, args: PipelineArgs, domain: _Domain) -> ContentStep:
         """Index template, ISM, the Firehose role mapping, dashboards and monitors: from a

@@ -24,7 +24,7 @@ def aws_context(config: StackConfig) -> AwsContext:
 
 def create_pipeline(config: StackConfig, packages: PackageOptions) -> Pipeline:
     """Everything the stack deploys, under one component named after the prefix."""
-    subscriber = build_subscriber(packages) if config.subscription.mode == "reconciler" else None
+    subscriber = build_subscriber(packages)  # account-policy mode: the architecture publisher's
     return Pipeline(
         "lambda-logs",
         PipelineArgs(
@@ -53,7 +53,7 @@ def create_hub_destinations(config: StackConfig, pipeline: Pipeline) -> HubDesti
 
 def create_spoke(config: StackConfig, packages: PackageOptions) -> Spoke:
     """Only what subscribes, pointed at the hub's destinations for this region."""
-    subscriber = build_subscriber(packages) if config.subscription.mode == "reconciler" else None
+    subscriber = build_subscriber(packages)  # account-policy mode: the architecture publisher's
     return Spoke(
         "lambda-logs-spoke",
         SpokeArgs(

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pulumi
 
 from infra.account_subscription import AccountSubscription
-from infra.account_wide import account_subscription, data_protection
+from infra.account_wide import account_subscription, architecture_publisher, data_protection
+from infra.architecture_publisher import ArchitecturePublisher
 from infra.aws_context import AwsContext
 from infra.data_protection import DataProtection
 from infra.function_environments import spoke_subscriber_environment
@@ -26,7 +27,7 @@ class SpokeArgs:
     config: StackConfig
     ctx: AwsContext
     subscriber_package: BuiltPackage | None
-    """None in account-policy mode (no subscriber function)."""
+    """The subscriber's (account-policy mode: the architecture publisher's); None: neither."""
     aws_profile: str | None = None
 
 
@@ -36,6 +37,7 @@ class Spoke(pulumi.ComponentResource):
     subscriber_name: pulumi.Output[str] | None
     destination_arns: list[str]
     data_protection: DataProtection | None
+    architecture_publisher: ArchitecturePublisher | None
 
     def __init__(
         self, name: str, args: SpokeArgs, opts: pulumi.ResourceOptions | None = None
@@ -44,12 +46,23 @@ class Spoke(pulumi.ComponentResource):
         config = args.config
         self.destination_arns = list(config.deployment.hub_destination_arns)
         self.subscriber, self.account_subscription, self.subscriber_name = None, None, None
+        self.architecture_publisher = None
         if config.subscription.mode == "reconciler":
             self.subscriber = self._subscriber(name, args)
             self.subscriber_name = self.subscriber.function.function.name
         else:
             self.account_subscription = account_subscription(
                 name, config, self, destination_arn=self.destination_arns[0], role_arn=None
+            )
+            deployment = config.deployment  # the publisher writes to the hub's bucket
+            self.architecture_publisher = architecture_publisher(
+                name,
+                config,
+                args.ctx,
+                self,
+                args.subscriber_package,
+                deployment.hub_bucket_name,
+                deployment.hub_region,
             )
         self.data_protection = data_protection(name, config, self, args.ctx.partition)
         self.register_outputs(

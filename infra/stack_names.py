@@ -90,8 +90,30 @@ class StackNames:
         return pipeline_log_group(self.prefix, "subscriber")
 
     @property
+    def architecture_publisher(self) -> str:
+        """Account-policy mode's scheduled architecture-map publisher (no subscriber there)."""
+        return f"{self.prefix}-architectures"
+
+    @property
+    def architecture_publisher_log_group(self) -> str:
+        return pipeline_log_group(self.prefix, "architectures")
+
+    @property
+    def content_applier_log_group(self) -> str:
+        """The in-VPC content applier's (infra/content_applier.py, `log_group_name`)."""
+        return pipeline_log_group(self.prefix, "content-applier")
+
+    @property
     def pipeline_log_groups(self) -> tuple[str, ...]:
         """The pipeline's own log groups, all under the reserved prefix: never subscribed by
         any stack (no loop). Listed by name too, for the account policy's exact-name
-        `LogGroupName NOT IN [...]`: every stream's error log group."""
-        return (self.transformer_log_group, self.subscriber_log_group, *self.firehose_log_groups)
+        `LogGroupName NOT IN [...]`, which knows no prefix: every stream's error log group, and
+        the functions that exist only in some stacks (the in-VPC content applier, the
+        account-policy mode's architecture publisher): excluding a name no group has is free."""
+        return (
+            self.transformer_log_group,
+            self.subscriber_log_group,
+            *self.firehose_log_groups,
+            self.content_applier_log_group,
+            self.architecture_publisher_log_group,
+        )

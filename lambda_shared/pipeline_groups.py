@@ -1,9 +1,11 @@
-"""The reserved name prefix of every deployment's own log groups (transformer, subscriber,
-Firehose error logs), so that no deployment ever subscribes another's: the recursion guard that
-holds with any number of stacks in one account and region (docs/decisions/subscriptions.md).
+"""The reserved name prefix of every deployment's own log groups (transformer, subscriber, Firehose
+error logs, the in-VPC content applier, the architecture publisher), so that no deployment ever
+subscribes another's: the recursion guard that holds with any number of stacks in one account
+and region (docs/decisions/subscriptions.md).
 
 Every subscriber excludes these groups whatever its configuration; infra names each stack's
-pipeline groups with `pipeline_log_group`."""
+pipeline groups with `pipeline_log_group`, and an account policy (which takes exact names only)
+excludes each by name (`infra.stack_names.StackNames.pipeline_log_groups`)."""
 
 from __future__ import annotations
 

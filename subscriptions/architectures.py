@@ -3,7 +3,9 @@
 `lambda_shared.environment.architecture_map_key(account, region)` in ARCHITECTURE_BUCKET (the
 pipeline's bucket; a spoke's is the hub's), written only when it changed.
 
-The names come from ListFunctions, which the subscriber already may call ("Architectures": the
+The names come from the reconcile's own ListFunctions walk when one invocation read it whole
+(`FunctionsApi.complete_listing`), else from a walk of the publisher's own at most every
+OWN_WALK_MS. ListFunctions is what the subscriber already may call ("Architectures": the
 instruction set architecture of `$LATEST`; a published version keeps the one it was published
 with, so a version published before a switch is priced at the new one). The encoding is
 deterministic (sorted keys, gzip mtime 0), so an unchanged map is the same bytes and keeps its
@@ -15,14 +17,13 @@ import gzip
 import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from functools import partial
 from typing import Any, Final
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from lambda_shared.backoff import error_code
 from subscriptions.errors import ThrottledError
-from subscriptions.functions_api import FUNCTIONS_PAGE_SIZE
+from subscriptions.functions_api import FunctionsApi
 from subscriptions.report import RunReport
 from subscriptions.retry import BackoffApi
 from subscriptions.s3_object import NO_OBJECT
@@ -32,16 +33,13 @@ REFRESH_MS: Final = 12 * 3_600_000
 (expireAfterDays, at least 1 day) never removes it. Lifecycle transitions do not touch it:
 "Objects smaller than 128 KB will not transition to any storage class by default"
 (S3 TransitionDefaultMinimumObjectSize all_storage_classes_128K), and a map is a few KB."""
+OWN_WALK_MS: Final = 3 * 3_600_000
+"""A reconcile whose listing spanned several invocations publishes with a walk of its own only
+when the stored map is older than this: at most one extra walk per 3 hours, not one per run."""
 ABSENT: Final = NO_OBJECT | {"AccessDenied", "403"}
 """A spoke may not ListBucket the hub's bucket, so S3 answers its GetObject of a missing map
 with 403: read as "no map yet"; if the spoke really may not write either, the PutObject that
 follows fails with its own clear error."""
-
-
-def architecture_of(configuration: Mapping[str, Any]) -> str:
-    """ "arm64" or "x86_64" (Lambda's default when `Architectures` is absent)."""
-    found = configuration.get("Architectures") or ["x86_64"]
-    return "arm64" if found[0] == "arm64" else "x86_64"
 
 
 def encode_map(functions: Mapping[str, str]) -> bytes:
@@ -50,24 +48,18 @@ def encode_map(functions: Mapping[str, str]) -> bytes:
     return gzip.compress(raw, compresslevel=9, mtime=0)
 
 
-class FunctionArchitectures(BackoffApi):
-    """Every function of the account and region, with its architecture (ListFunctions)."""
+class FunctionArchitectures(FunctionsApi):
+    """The publisher's own ListFunctions walk, for a reconcile whose listing spanned several
+    invocations (so none of them holds it whole)."""
 
     def all(self, exhausted: Callable[[], bool]) -> dict[str, str] | None:
         """The whole map, or None when `exhausted()` said stop before the last page (a
         partial map would price the functions it misses at the default)."""
-        found: dict[str, str] = {}
         marker: str | None = None
         while True:
-            params: dict[str, Any] = {"MaxItems": FUNCTIONS_PAGE_SIZE}
-            if marker:
-                params["Marker"] = marker
-            page = self._call("ListFunctions", partial(self._client.list_functions, **params))
-            for function in page.get("Functions", []):
-                found[str(function.get("FunctionName", ""))] = architecture_of(function)
-            marker = page.get("NextMarker") or None
+            marker = self.log_groups_page(marker).next_marker
             if marker is None:
-                return found
+                return self.complete_listing
             if exhausted():
                 return None
 
@@ -82,18 +74,24 @@ class ArchitecturePublisher(BackoffApi):
         super().__init__(client, *args)
         self.bucket, self.key = bucket, key
         self._clock_ms = clock_ms
+        self._read: tuple[tuple[bytes, int] | None] | None = None  # GetObject once per run
 
     @property
     def url(self) -> str:
         return f"s3://{self.bucket}/{self.key}"
 
-    def publish(self, functions: Mapping[str, str]) -> bool:
-        """True when the map was written."""
+    def younger_than(self, age_ms: int) -> bool:
+        """Whether a map is stored and was written less than `age_ms` ago."""
+        current = self._stored()
+        return current is not None and self._clock_ms() - current[1] < age_ms
+
+    def publish(self, functions: Mapping[str, str], refresh_ms: int = REFRESH_MS) -> bool:
+        """True when the map was written: it differs, or the stored one is `refresh_ms` old."""
         body = encode_map(functions)
-        current = self._current()
+        current = self._stored()
         if current is not None:
             stored, written_ms = current
-            if stored == body and self._clock_ms() - written_ms < REFRESH_MS:
+            if stored == body and self._clock_ms() - written_ms < refresh_ms:
                 return False
         self._call(
             f"PutObject({self.url})",
@@ -106,6 +104,11 @@ class ArchitecturePublisher(BackoffApi):
             ),
         )
         return True
+
+    def _stored(self) -> tuple[bytes, int] | None:
+        if self._read is None:
+            self._read = (self._current(),)
+        return self._read[0]
 
     def _current(self) -> tuple[bytes, int] | None:
         try:
@@ -123,32 +126,42 @@ class ArchitecturePublisher(BackoffApi):
 
 
 def publish_architectures(
+    listed: Mapping[str, str] | None,
     lister: FunctionArchitectures,
     publisher: ArchitecturePublisher,
     report: RunReport,
     exhausted: Callable[[], bool],
+    *,
+    walk_after_ms: int = OWN_WALK_MS,
 ) -> bool:
-    """List and publish; never fails the run (the map is for cost figures only): a refusal is
-    logged as an ERROR with what to fix, a throttle or a short budget waits for the next run."""
+    """Publish `listed` (the reconcile's own listing, read whole in this invocation); without
+    it, walk ListFunctions once the stored map is `walk_after_ms` old (0: always, the
+    scheduled publish-only function). Never fails the run (the map is for cost figures only):
+    a refusal is logged as an ERROR with what to fix, a throttle or a short budget waits for
+    the next run."""
     try:
-        functions = lister.all(exhausted)
-        if functions is None:
+        refresh_ms = REFRESH_MS
+        if listed is None:
+            if walk_after_ms and publisher.younger_than(walk_after_ms):
+                return False  # the listing spanned invocations; the map is recent enough
+            listed, refresh_ms = lister.all(exhausted), walk_after_ms or REFRESH_MS
+        if listed is None:
             report.log("INFO", "architecture map not published: out of time, next run")
             return False
-        written = publisher.publish(functions)
+        written = publisher.publish(listed, refresh_ms)
     except ThrottledError as error:
         report.log("WARN", f"architecture map not published this run: {error}")
         return False
     except (ClientError, BotoCoreError) as error:
         report.log(
             "ERROR",
-            f"architecture map {publisher.url} not published ({error}): the subscriber needs "
+            f"architecture map {publisher.url} not published ({error}): this function needs "
             "lambda:ListFunctions and s3:GetObject/s3:PutObject on that key (in a spoke, the "
             "hub's bucket policy must admit this account: docs/organisation.md)",
         )
         return False
     if written:
-        report.log("INFO", "architecture map published", functions=len(functions))
+        report.log("INFO", "architecture map published", functions=len(listed))
     return written
 
 

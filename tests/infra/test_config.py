@@ -49,6 +49,8 @@ def test_defaults() -> None:
         "/lambda-logs-pipeline/lambda-logs-dev/transformer",
         "/lambda-logs-pipeline/lambda-logs-dev/subscriber",
         "/lambda-logs-pipeline/lambda-logs-dev/firehose",
+        "/lambda-logs-pipeline/lambda-logs-dev/content-applier",
+        "/lambda-logs-pipeline/lambda-logs-dev/architectures",
     )
 
 

@@ -25,6 +25,7 @@ from infra.config_errors import ConfigError
 from infra.config_keys import KEYS
 from infra.function_environments import subscriber_environment, transformer_environment
 from infra.stack_config import StackConfig
+from infra.stack_names import StackNames
 from lambda_shared.environment import SUBSCRIBER_VARIABLES, TRANSFORMER_VARIABLES
 from lambda_shared.event_rules import parse_rules
 from lambda_shared.redaction_rules import parse_redact_rules
@@ -135,7 +136,7 @@ ARRIVES: dict[str, list[Check]] = {
     "resourcePrefix": [
         (lambda t, s: s.filter_name, lambda c: c.names.filter_name),
         (
-            lambda t, s: s.pipeline_log_groups[:3],
+            lambda t, s: s.pipeline_log_groups[: len(StackNames("x").pipeline_log_groups)],
             lambda c: c.names.pipeline_log_groups,
         ),
         (lambda t, s: s.destination.stream_name, lambda c: c.names.stream),

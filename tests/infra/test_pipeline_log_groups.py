@@ -58,6 +58,8 @@ def test_the_subscriber_is_told_its_own_groups(default_run: ProgramRun) -> None:
         f"{OWN}/transformer",
         f"{OWN}/subscriber",
         f"{OWN}/firehose",
+        f"{OWN}/content-applier",
+        f"{OWN}/architectures",
     ]
 
 
@@ -66,7 +68,9 @@ def test_the_account_policy_excludes_the_reserved_groups_by_name(
 ) -> None:
     policy = byo_policy_run.one("aws:cloudwatch/logAccountPolicy:LogAccountPolicy").inputs
     criteria = policy["selectionCriteria"]
-    for part in ("transformer", "subscriber", "firehose"):
+    # every function the pipeline may run, the in-VPC content applier and the architecture
+    # publisher included: the account policy takes exact names only, no prefix
+    for part in ("transformer", "subscriber", "firehose", "content-applier", "architectures"):
         assert f'"{OWN}/{part}"' in criteria
     groups = sorted(group.inputs["name"] for group in byo_policy_run.of_type(LOG_GROUP))
-    assert groups == [f"{OWN}/firehose", f"{OWN}/transformer"]
+    assert groups == [f"{OWN}/architectures", f"{OWN}/firehose", f"{OWN}/transformer"]

@@ -308,7 +308,9 @@ def test_subscriber_function_and_environment(default_run: ProgramRun) -> None:
     env = function["environment"]["variables"]
     own = (
         "/lambda-logs-pipeline/lambda-logs-test/transformer,/lambda-logs-pipeline/lambda-logs-test/subscriber,"
-        "/lambda-logs-pipeline/lambda-logs-test/firehose"
+        "/lambda-logs-pipeline/lambda-logs-test/firehose,"
+        "/lambda-logs-pipeline/lambda-logs-test/content-applier,"
+        "/lambda-logs-pipeline/lambda-logs-test/architectures"
     )
     assert env == {
         "DESTINATION_ARN": STREAM_ARN,

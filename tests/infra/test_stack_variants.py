@@ -82,6 +82,8 @@ def test_exclusions_and_pipeline_groups_reach_the_subscriber_once_each(
         "/lambda-logs-pipeline/logs-prod/transformer",
         "/lambda-logs-pipeline/logs-prod/subscriber",
         "/lambda-logs-pipeline/logs-prod/firehose",
+        "/lambda-logs-pipeline/logs-prod/content-applier",
+        "/lambda-logs-pipeline/logs-prod/architectures",
     ]
     assert env["FILTER_NAME"] == "logs-prod"
 
@@ -119,9 +121,11 @@ def test_content_uses_sigv4_without_a_password(byo_policy_run: ProgramRun) -> No
 
 
 def test_account_policy_replaces_the_subscriber(byo_policy_run: ProgramRun) -> None:
+    # no subscriber; only the hourly architecture publisher (tests/infra/test_architecture_publisher.py)
     names = {f.inputs["name"] for f in byo_policy_run.of_type(FUNCTION)}
-    assert names == {"lambda-logs-test-transformer"}
-    assert byo_policy_run.of_type("aws:cloudwatch/eventRule:EventRule") == []
+    assert names == {"lambda-logs-test-transformer", "lambda-logs-test-architectures"}
+    rules = byo_policy_run.of_type("aws:cloudwatch/eventRule:EventRule")
+    assert [rule.inputs["scheduleExpression"] for rule in rules] == ["rate(1 hour)"]
     assert byo_policy_run.of_type("pulumi-python:dynamic/lambdalogs:LambdaInvocation") == []
     alarms = byo_policy_run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
     assert all("subscriber" not in json.dumps(a.inputs) for a in alarms)
@@ -143,6 +147,8 @@ def test_account_policy_document_and_exclusions(byo_policy_run: ProgramRun) -> N
     excluded = json.loads(criteria.removeprefix("LogGroupName NOT IN "))
     assert sorted(excluded) == [
         "/aws/lambda/noisy",
+        "/lambda-logs-pipeline/lambda-logs-test/architectures",
+        "/lambda-logs-pipeline/lambda-logs-test/content-applier",
         "/lambda-logs-pipeline/lambda-logs-test/firehose",
         "/lambda-logs-pipeline/lambda-logs-test/subscriber",
         "/lambda-logs-pipeline/lambda-logs-test/transformer",
@@ -150,7 +156,7 @@ def test_account_policy_document_and_exclusions(byo_policy_run: ProgramRun) -> N
 
 
 def test_transformer_package_without_orjson_still_deploys(byo_policy_run: ProgramRun) -> None:
-    function = byo_policy_run.one(FUNCTION).inputs
+    function = byo_policy_run.one(FUNCTION, "lambda-logs-transformer").inputs
     assert function["handler"] == "transformer.handler.handler"
     assert function["sourceCodeHash"]
 

@@ -47,6 +47,8 @@ def test_the_streams_and_their_error_groups_are_named_from_the_prefix() -> None:
         "/lambda-logs-pipeline/logs-prod/transformer",
         "/lambda-logs-pipeline/logs-prod/subscriber",
         *names.firehose_log_groups,
+        "/lambda-logs-pipeline/logs-prod/content-applier",
+        "/lambda-logs-pipeline/logs-prod/architectures",
     )
 
 

@@ -14,6 +14,7 @@ import bisect
 import json
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import botocore.session
@@ -226,20 +227,25 @@ class FakeFirehose(_Fake):
 
 
 class FakeS3(_Fake):
-    def __init__(self, calls: Calls) -> None:
+    def __init__(self, calls: Calls, now_ms: Callable[[], int] = lambda: CREATED_MS) -> None:
         super().__init__(calls)
         self.objects: dict[str, bytes] = {}
+        self.modified_ms: dict[str, int] = {}
+        """Each object's LastModified (on `now_ms`, the runs' clock)."""
+        self._now_ms = now_ms
 
     def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:
         self._called("GetObject")
         if Key not in self.objects:
             raise _error("NoSuchKey", "GetObject")
         body = self.objects[Key]
-        return {"Body": type("Body", (), {"read": lambda _self: body})()}
+        modified = datetime.fromtimestamp(self.modified_ms[Key] / 1000, UTC)
+        return {"Body": type("Body", (), {"read": lambda _self: body})(), "LastModified": modified}
 
     def put_object(self, Bucket: str, Key: str, Body: bytes, **_: Any) -> dict[str, Any]:
         self._called("PutObject")
         self.objects[Key] = Body
+        self.modified_ms[Key] = self._now_ms()
         return {}
 
     def delete_object(self, Bucket: str, Key: str) -> dict[str, Any]:
@@ -280,7 +286,7 @@ class Account:
         self.logs = FakeLogs(self.calls, events_per_group)
         self.lambda_ = FakeLambda(self.calls)
         self.firehose = FakeFirehose(self.calls)
-        self.s3 = FakeS3(self.calls)
+        self.s3 = FakeS3(self.calls, self.now_ms)
         self.sts: Any = None
         """An STS client for a spoke's backfill role (moto's, or a fake), when a test sets it."""
         self.env = {**ENV, **({"BACKFILL_STATE_BUCKET": BUCKET} if state else {}), **env}
@@ -295,6 +301,10 @@ class Account:
             function = f"fn-{index:05d}"
             self.lambda_.functions.append(function)
             self.logs.add(f"/aws/lambda/{function}")
+
+    def now_ms(self) -> int:
+        """The runs' wall clock (epoch ms), on the virtual clock."""
+        return CREATED_MS + 10**9 + int(self.clock.elapsed * 1000)
 
     def settings(self) -> Settings:
         return Settings.from_env(self.env)
@@ -312,7 +322,7 @@ class Account:
             clients=Clients(clients.__getitem__),
             policy=RetryPolicy(sleep=lambda _: None),
             emit=self.emitted.append,
-            clock_ms=lambda: CREATED_MS + 10**9 + int(self.clock.elapsed * 1000),
+            clock_ms=self.now_ms,
             clock=self.clock,
         )
 

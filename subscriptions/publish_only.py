@@ -1,0 +1,88 @@
+"""Lambda entry point of the architecture publisher: `handler(event, context)`.
+
+In account-policy mode (`subscriptionMode: account-policy`) there is no subscriber to publish the
+account's architecture map after its reconcile, so this function does only that, on an hourly
+schedule (infra/architecture_publisher.py): it walks ListFunctions and writes
+`architectures/<account>/<region>.json.gz` to ARCHITECTURE_BUCKET (in a spoke, the hub's bucket,
+in ARCHITECTURE_BUCKET_REGION) when the map changed or is 12 hours old, with the subscriber's own
+code (subscriptions/architectures.py; docs/decisions/architecture-map.md). The event is ignored:
+every invocation does the same. Settings are read and clients created inside the handler."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping
+from typing import Final, TypedDict
+
+from lambda_shared import metrics
+from lambda_shared.backoff import RetryPolicy
+from lambda_shared.environment import ARCHITECTURE_BUCKET, architecture_map_key
+from subscriptions.architectures import (
+    ArchitecturePublisher,
+    FunctionArchitectures,
+    own_account_and_region,
+    publish_architectures,
+)
+from subscriptions.budget import TimeBudget
+from subscriptions.clients import Clients
+from subscriptions.errors import SettingsError
+from subscriptions.hub_access import HubAccess, read_hub_access
+from subscriptions.report import RunReport
+from subscriptions.retry import RetryStats
+
+TIME_MARGIN_SECONDS: Final = 10.0
+"""Stop walking this long before the timeout: one more page and the PutObject fit in it."""
+ACTION: Final = "publish_architectures"
+
+
+class PublishResult(TypedDict):
+    published: bool
+    """The map was written this run (False: unchanged and recent, or not published)."""
+    apiCalls: int
+
+
+def handler(event: object, context: object) -> PublishResult:
+    return publish(os.environ, context, Clients())
+
+
+def read_access(env: Mapping[str, str]) -> HubAccess:
+    """ARCHITECTURE_BUCKET (required) and ARCHITECTURE_BUCKET_REGION, checked as the
+    subscriber checks them."""
+    access = read_hub_access(env, 0, spoke=False)
+    if not access.architecture_bucket:
+        raise SettingsError(
+            f"{ARCHITECTURE_BUCKET.name} is not set: set it to the pipeline's bucket (the hub's "
+            "output bucketName in a spoke)"
+        )
+    return access
+
+
+def publish(
+    env: Mapping[str, str],
+    context: object,
+    clients: Clients,
+    *,
+    policy: RetryPolicy | None = None,
+    emit: Callable[[str], None] = print,
+    clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+) -> PublishResult:
+    """The handler with its collaborators injected (tests)."""
+    access = read_access(env)
+    account, region = own_account_and_region(context)
+    if not account:
+        raise SettingsError("the invoked function ARN names no account: run it in Lambda")
+    policy, stats = policy or RetryPolicy(), RetryStats()
+    name = str(getattr(context, "function_name", "") or metrics.SUBSCRIBER_DIMENSION_VALUE)
+    report = RunReport(ACTION, namespace=metrics.NAMESPACE, function=name, emit=emit)
+    s3 = clients.lazy("s3", access.architecture_bucket_region)
+    key = architecture_map_key(account, region)
+    written = publish_architectures(
+        None,  # no reconcile listed anything: walk every time (hourly)
+        FunctionArchitectures(clients.lazy("lambda"), policy, stats),
+        ArchitecturePublisher(s3, access.architecture_bucket, key, clock_ms, policy, stats),
+        report,
+        TimeBudget.from_context(context, TIME_MARGIN_SECONDS).exhausted,
+        walk_after_ms=0,
+    )
+    return {"published": written, "apiCalls": clients.calls}
