@@ -365,6 +365,14 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         secret=True,
     ),
     ConfigKey(
+        "relayAlarmsToChannels",
+        "boolean",
+        True,
+        "Relay the CloudWatch alarms (pipeline and domain health) from the alarm topic to every "
+        "notificationChannels channel, through a small Lambda function; only with channels.",
+        constraint=Flag(),
+    ),
+    ConfigKey(
         "testNotification",
         "boolean",
         False,

@@ -1,4 +1,5 @@
-"""The two Lambda packages, built from the repository's `transformer/` and `subscriptions/`."""
+"""The Lambda packages, built from the repository's `transformer/`, `subscriptions/` and
+`alarm_relay/`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ TRANSFORMER_PACKAGE: Final = "transformer"
 TRANSFORMER_HANDLER: Final = "transformer.handler.handler"
 SUBSCRIBER_PACKAGE: Final = "subscriptions"
 SUBSCRIBER_HANDLER: Final = "subscriptions.handler.handler"
+RELAY_PACKAGE: Final = "alarm_relay"
+RELAY_HANDLER: Final = "alarm_relay.handler.handler"
 SHARED_PACKAGE: Final = "lambda_shared"
 """Bundled into both zips: the mechanisms and contracts the two functions share."""
 REPOSITORY_ROOT: Final = Path(__file__).resolve().parent.parent
@@ -78,5 +81,15 @@ def build_subscriber(options: PackageOptions) -> BuiltPackage:
         options.repo_root / SUBSCRIBER_PACKAGE,
         SUBSCRIBER_PACKAGE,
         options.build_dir / "subscriber.zip",
+        shared=[(options.repo_root / SHARED_PACKAGE, SHARED_PACKAGE)],
+    )
+
+
+def build_alarm_relay(options: PackageOptions) -> BuiltPackage:
+    """The alarm relay (infra/alarm_relay.py): its package and lambda_shared, no wheels."""
+    return build_package(
+        options.repo_root / RELAY_PACKAGE,
+        RELAY_PACKAGE,
+        options.build_dir / "alarm-relay.zip",
         shared=[(options.repo_root / SHARED_PACKAGE, SHARED_PACKAGE)],
     )

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from infra.account_subscription import AccountSubscription
 from infra.account_wide import account_subscription, data_protection
+from infra.alarm_relay import AlarmRelay, alarm_relay
 from infra.alarm_specs import MonitoredNames
 from infra.aws_context import AwsContext
 from infra.backup_bucket import BackupBucket
@@ -42,6 +43,8 @@ class PipelineArgs:
     subscriber_package: BuiltPackage | None
     """None in account-policy mode (no subscriber function)."""
     aws_profile: str | None = None
+    relay_package: BuiltPackage | None = None
+    """The alarm relay's; None when the stack has none (infra/alarm_relay.py)."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,9 @@ class Pipeline(pulumi.ComponentResource):
             )
         self.alarms = self._health(name, config, ctx)
         self.domain_alarms = _domain_alarms(name, config, ctx, self.alarm_topic, child)
+        self.alarm_relay: AlarmRelay | None = alarm_relay(  # CloudWatch alarms to the channels
+            name, config, ctx, self.alarm_topic.topic.arn, args.relay_package, child
+        )
         self.data_protection = data_protection(name, config, self, ctx.partition)
         self._export(domain)
 
