@@ -12,14 +12,19 @@ TOPIC_ARN: Final = "arn:aws:sns:eu-west-1:123456789012:lambda-logs-alarms"
 ACCOUNT: Final = "123456789012"
 
 
-def domain_red(
-    state: str = "ALARM", name: str = "lambda-logs-domain-cluster-red"
-) -> dict[str, Any]:
-    """The domain health alarm ClusterStatus.red (infra/domain_alarms.py), one metric with the
-    dimensions DomainName and ClientId."""
+RED: Final = "lambda-logs-prod-domain-clusterstatus-red"
+RED_DESCRIPTION: Final = (
+    "OpenSearch domain lambda-logs-prod: At least one primary shard and its replicas are not "
+    "allocated to a node: documents of its index are not searchable and new ones are refused."
+)
+
+
+def domain_red(state: str = "ALARM", name: str = RED) -> dict[str, Any]:
+    """The domain health alarm ClusterStatus.red (infra/domain_alarms.py: its name and
+    description), one metric with the dimensions DomainName and ClientId."""
     return {
         "AlarmName": name,
-        "AlarmDescription": "The OpenSearch domain is red: at least one primary shard is unassigned",
+        "AlarmDescription": RED_DESCRIPTION,
         "AWSAccountId": ACCOUNT,
         "AlarmConfigurationUpdatedTimestamp": "2025-12-01T10:00:00.000+0000",
         "NewStateValue": state,
@@ -42,7 +47,7 @@ def domain_red(
             "Statistic": "MAXIMUM",
             "Unit": None,
             "Dimensions": [
-                {"value": "lambda-logs", "name": "DomainName"},
+                {"value": "lambda-logs-prod", "name": "DomainName"},
                 {"value": ACCOUNT, "name": "ClientId"},
             ],
             "Period": 60,

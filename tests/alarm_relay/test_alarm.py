@@ -7,7 +7,16 @@ from __future__ import annotations
 import json
 
 from alarm_relay.alarm import Alarm, alarms_in, parse_alarm
-from tests.alarm_relay.notifications import ACCOUNT, bare, bytes_quota, domain_red, sns_event
+from infra.domain_alarms import NAMESPACE, DomainFacts, domain_alarm_specs
+from tests.alarm_relay.notifications import (
+    ACCOUNT,
+    RED,
+    RED_DESCRIPTION,
+    bare,
+    bytes_quota,
+    domain_red,
+    sns_event,
+)
 
 
 def test_a_domain_alarm_with_dimensions() -> None:
@@ -15,17 +24,17 @@ def test_a_domain_alarm_with_dimensions() -> None:
     assert skipped == 0
     assert alarms == [
         Alarm(
-            name="lambda-logs-domain-cluster-red",
+            name=RED,
             state="ALARM",
             old_state="OK",
-            arn=f"arn:aws:cloudwatch:eu-west-1:{ACCOUNT}:alarm:lambda-logs-domain-cluster-red",
-            description="The OpenSearch domain is red: at least one primary shard is unassigned",
+            arn=f"arn:aws:cloudwatch:eu-west-1:{ACCOUNT}:alarm:{RED}",
+            description=RED_DESCRIPTION,
             reason=domain_red()["NewStateReason"],
             time="2025-12-02T09:00:12.345+0000",
             region="EU (Ireland)",
             account=ACCOUNT,
             metric="AWS/ES ClusterStatus.red",
-            dimensions=(("DomainName", "lambda-logs"), ("ClientId", ACCOUNT)),
+            dimensions=(("DomainName", "lambda-logs-prod"), ("ClientId", ACCOUNT)),
         )
     ]
     assert alarms[0].region_code == "eu-west-1"
@@ -52,7 +61,21 @@ def test_messages_that_are_not_cloudwatch_alarms_are_skipped() -> None:
     alarms, skipped = alarms_in(
         sns_event(monitor_text, "[1, 2]", not_alarm, {"Other": 1}, domain_red())
     )
-    assert [a.name for a in alarms] == ["lambda-logs-domain-cluster-red"]
+    assert [a.name for a in alarms] == [RED]
     assert skipped == 4
     assert alarms_in({}) == ([], 0)
     assert alarms_in({"Records": [{"Sns": {}}, "x"]}) == ([], 2)
+
+
+def test_the_domain_fixture_is_the_stack_s_own_red_alarm() -> None:
+    facts = DomainFacts(
+        domain_name="lambda-logs-prod",
+        account_id=ACCOUNT,
+        volume_size_gb=100,
+        instance_count=2,
+        replicas=1,
+    )
+    spec = next(s for s in domain_alarm_specs(facts) if s.metric == "ClusterStatus.red")
+    assert f"lambda-logs-prod-domain-{spec.suffix}" == RED  # DomainAlarms: <prefix>-domain-…
+    assert f"OpenSearch domain lambda-logs-prod: {spec.description}" == RED_DESCRIPTION
+    assert domain_red()["Trigger"]["Namespace"] == NAMESPACE

@@ -6,6 +6,7 @@ name holds, and the constants agree with the OpenSearch side's."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -24,7 +25,7 @@ from alarm_relay.channels import CHANNEL_TYPES, Channel
 from infra.notification_channels import OPSGENIE_URLS, PAGERDUTY_URL
 from opensearch import channels as opensearch_channels
 from opensearch import incident_bodies
-from tests.alarm_relay.notifications import bare, domain_red
+from tests.alarm_relay.notifications import RED, bare, domain_red
 
 HOSTILE = 'a "quoted" \\ name <!channel> & {{x}}\n\ttab/slash?x=1'
 ROUTING_KEY = "0123456789abcdef0123456789abcdef"
@@ -50,7 +51,7 @@ CHANNELS = {
 }
 
 
-def _alarm(state: str = "ALARM", name: str = "lambda-logs-domain-cluster-red") -> Alarm:
+def _alarm(state: str = "ALARM", name: str = RED) -> Alarm:
     alarm = parse_alarm(json.dumps(domain_red(state, name)))
     assert alarm is not None
     return alarm
@@ -62,7 +63,7 @@ def _body(request: Request | None) -> Any:
 
 
 @pytest.mark.parametrize("kind", CHANNEL_TYPES)
-@pytest.mark.parametrize("name", ["lambda-logs-domain-cluster-red", HOSTILE])
+@pytest.mark.parametrize("name", [RED, HOSTILE])
 def test_every_body_is_json_and_names_the_alarm(kind: str, name: str) -> None:
     alarm = _alarm("ALARM", name)
     request = request_for(alarm, CHANNELS[kind])
@@ -78,7 +79,7 @@ def test_slack_gets_escaped_text() -> None:
     assert "<!channel>" not in body["text"] and "&lt;!channel&gt; &amp; " in body["text"]
     assert body["text"].startswith(f"CloudWatch alarm ALARM: {slack_escaped(HOSTILE)}")
     assert (
-        "Metric: AWS/ES ClusterStatus.red (DomainName=lambda-logs, ClientId=123456789012)"
+        "Metric: AWS/ES ClusterStatus.red (DomainName=lambda-logs-prod, ClientId=123456789012)"
         in (body["text"])
     )
 
@@ -91,7 +92,7 @@ def test_teams_gets_an_adaptive_card_in_a_message() -> None:
     card = attachment["content"]
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.2"
     title, details = card["body"]
-    assert title["text"] == "CloudWatch alarm OK: lambda-logs-domain-cluster-red"
+    assert title["text"] == f"CloudWatch alarm OK: {RED}"
     assert "State: ALARM → OK at 2025-12-02T09:00:12.345+0000" in details["text"]
 
 
@@ -105,7 +106,7 @@ def test_chime_gets_content_and_the_webhook_its_method_headers_and_fields() -> N
     assert request.headers == {"Content-Type": "application/json", "Authorization": "Bearer t"}
     body = _body(request)
     assert body["alarmName"] == alarm.name and body["state"] == "ALARM"
-    assert body["dimensions"] == {"DomainName": "lambda-logs", "ClientId": "123456789012"}
+    assert body["dimensions"] == {"DomainName": "lambda-logs-prod", "ClientId": "123456789012"}
     assert body["region"] == "eu-west-1" and body["source"] == "aws.cloudwatch"
 
 
@@ -118,7 +119,7 @@ def test_pagerduty_triggers_on_alarm_and_resolves_the_same_key_on_ok() -> None:
     assert trigger["routing_key"] == resolve["routing_key"] == ROUTING_KEY
     payload = trigger["payload"]
     assert payload["severity"] in incident_bodies.PAGERDUTY_SEVERITY.values()
-    assert payload["summary"].startswith("CloudWatch alarm ALARM: lambda-logs-domain-cluster-red")
+    assert payload["summary"].startswith(f"CloudWatch alarm ALARM: {RED}")
     assert payload["custom_details"]["alarmArn"] == arn
     assert request_for(_alarm("INSUFFICIENT_DATA"), CHANNELS["pagerduty"]) is None
 
@@ -162,3 +163,10 @@ def test_text_channels_hear_of_insufficient_data_too_and_bare_alarms_read_well()
 def test_the_relay_and_the_opensearch_side_agree() -> None:
     assert CHANNEL_TYPES == opensearch_channels.CHANNEL_TYPES
     assert SOURCE == incident_bodies.SOURCE
+
+
+def test_the_docs_show_the_text_the_relay_sends() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "alerts.md").read_text()
+    section = docs.split("## CloudWatch alarms in your channels", 1)[1].split("\n## ", 1)[0]
+    shown = section.split("```text\n", 1)[1].split("\n```", 1)[0]
+    assert shown == text(_alarm())

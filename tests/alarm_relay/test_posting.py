@@ -18,7 +18,7 @@ from alarm_relay.alarm import alarms_in
 from alarm_relay.bodies import request_for
 from alarm_relay.channels import Channel, ChannelsError, read_channels
 from alarm_relay.post import send
-from tests.alarm_relay.notifications import domain_red, sns_event
+from tests.alarm_relay.notifications import RED, domain_red, sns_event
 from tests.alarm_relay.webhook_server import WebhookServer, webhook_server
 
 KEY = "0123456789abcdef0123456789abcdef"
@@ -69,7 +69,7 @@ def test_every_channel_gets_the_alarm_once(server: WebhookServer, secret_arn: st
     assert by_path["/hook"].method == "PATCH"
     assert by_path["/hook"].headers["Authorization"] == "Bearer SECRET-BEARER"
     assert by_path["/pd"].body["event_action"] == "trigger"
-    assert by_path["/v2/alerts"].body["alias"] == "lambda-logs-domain-cluster-red"
+    assert by_path["/v2/alerts"].body["alias"] == RED
     assert by_path["/slack"].body["text"].startswith("CloudWatch alarm ALARM: ")
 
 
@@ -79,7 +79,7 @@ def test_the_recovery_resolves_and_closes(server: WebhookServer, secret_arn: str
     pd = [r.body for r in server.received if r.path == "/pd"]
     assert [b["event_action"] for b in pd] == ["trigger", "resolve"]
     assert pd[0]["dedup_key"] == pd[1]["dedup_key"] == domain_red()["AlarmArn"]
-    close = "/v2/alerts/lambda-logs-domain-cluster-red/close?identifierType=alias"
+    close = f"/v2/alerts/{RED}/close?identifierType=alias"
     assert [r.path for r in server.received if r.path.startswith("/v2/alerts/")] == [close]
 
 
