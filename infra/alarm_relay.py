@@ -79,13 +79,15 @@ class AlarmRelayArgs:
 
 
 class AlarmRelay(pulumi.ComponentResource):
-    """Secret → function (role, policy, log group) → permission → topic subscription."""
+    """Secret → function (role, policy, log group) → permission → topic subscription, and an
+    alarm on the function's own errors."""
 
     secret: aws.secretsmanager.Secret
     secret_version: aws.secretsmanager.SecretVersion
     function: PythonFunction
     permission: aws.lambda_.Permission
     subscription: aws.sns.TopicSubscription
+    errors_alarm: aws.cloudwatch.MetricAlarm
 
     def __init__(
         self, name: str, args: AlarmRelayArgs, opts: pulumi.ResourceOptions | None = None
@@ -120,7 +122,33 @@ class AlarmRelay(pulumi.ComponentResource):
             endpoint=function.arn,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.permission]),
         )
+        self.errors_alarm = self._errors_alarm(name, args)
         self.register_outputs({"function_name": function.name, "secret_arn": self.secret.arn})
+
+    def _errors_alarm(self, name: str, args: AlarmRelayArgs) -> aws.cloudwatch.MetricAlarm:
+        """A relay that failed (a channel refused, three attempts) alarms to the topic, so the
+        e-mail subscription hears of it. No OK action: a recovery relayed through a still broken
+        channel would fail and alarm again, over and over; without one, each failed alarm
+        raises this one at most once."""
+        return aws.cloudwatch.MetricAlarm(
+            f"{name}-errors",
+            name=f"{args.prefix}-alarm-relay-errors",
+            alarm_description=(
+                "The alarm relay could not post a CloudWatch alarm to every channel: its log "
+                "group names the channel and the HTTP status (never the URL)"
+            ),
+            namespace="AWS/Lambda",
+            metric_name="Errors",
+            dimensions={"FunctionName": self.function.function.name},
+            statistic="Sum",
+            comparison_operator="GreaterThanThreshold",
+            threshold=0,
+            period=300,
+            evaluation_periods=1,
+            treat_missing_data="notBreaching",
+            alarm_actions=[args.topic_arn],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
     def _function_args(self, args: AlarmRelayArgs) -> PythonFunctionArgs:
         log_group = pipeline_log_group(args.prefix, "alarm-relay")

@@ -158,3 +158,13 @@ def test_no_relay_when_turned_off(tmp_path: Path) -> None:
     run = run_with(tmp_path, values)
     assert _relay_parts(run) == []
     assert run.one("pulumi-python:dynamic:Resource", "lambda-logs-content-apply")  # channels kept
+
+
+def test_a_failing_relay_alarms_to_the_topic_without_an_ok_action(relay_run: ProgramRun) -> None:
+    alarm = relay_run.one("aws:cloudwatch/metricAlarm:MetricAlarm", f"{RELAY}-errors").inputs
+    assert alarm["name"] == f"{RELAY_FUNCTION}-errors"
+    assert (alarm["namespace"], alarm["metricName"]) == ("AWS/Lambda", "Errors")
+    assert alarm["dimensions"] == {"FunctionName": RELAY_FUNCTION}
+    assert (alarm["comparisonOperator"], alarm["threshold"]) == ("GreaterThanThreshold", 0)
+    assert alarm["alarmActions"] == [TOPIC_ARN]
+    assert not alarm.get("okActions")
