@@ -14,7 +14,9 @@
   alarm's ARN (at most 255 characters), so the recovery resolves the incident it opened.
 - Opsgenie Alert API: create (`POST /v2/alerts`, `alias` the alarm name) on ALARM, close
   (`POST /v2/alerts/{alias}/close?identifierType=alias`) on OK.
-PagerDuty and Opsgenie get nothing for INSUFFICIENT_DATA (neither a problem nor a recovery)."""
+PagerDuty and Opsgenie get nothing for INSUFFICIENT_DATA (neither a problem nor a recovery), and
+no channel hears of INSUFFICIENT_DATA → OK: every new alarm makes that transition on its first
+evaluation, and its OK actions run, so a first `pulumi up` would post an "OK" per alarm."""
 
 from __future__ import annotations
 
@@ -171,6 +173,8 @@ def _incident(alarm: Alarm, channel: Channel) -> Request | None:
 
 def request_for(alarm: Alarm, channel: Channel) -> Request | None:
     """The request that tells `channel` about `alarm` (None: nothing to tell it)."""
+    if alarm.state == "OK" and alarm.old_state == "INSUFFICIENT_DATA":
+        return None  # a new alarm's first evaluation (OK actions run then too): no news
     if channel.type in ("pagerduty", "opsgenie"):
         return _incident(alarm, channel)
     body: Any

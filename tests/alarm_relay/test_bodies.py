@@ -170,3 +170,13 @@ def test_the_docs_show_the_text_the_relay_sends() -> None:
     section = docs.split("## CloudWatch alarms in your channels", 1)[1].split("\n## ", 1)[0]
     shown = section.split("```text\n", 1)[1].split("\n```", 1)[0]
     assert shown == text(_alarm())
+
+
+@pytest.mark.parametrize("kind", CHANNEL_TYPES)
+def test_a_new_alarm_s_first_ok_is_not_news(kind: str) -> None:
+    message = domain_red("OK")
+    message["OldStateValue"] = "INSUFFICIENT_DATA"
+    first = parse_alarm(json.dumps(message))
+    assert first is not None
+    assert request_for(first, CHANNELS[kind]) is None
+    assert request_for(_alarm("OK"), CHANNELS[kind]) is not None  # from ALARM: a recovery
