@@ -1,5 +1,4 @@
-"""The Lambda packages, built from the repository's `transformer/`, `subscriptions/` and
-`alarm_relay/`."""
+"""The two Lambda packages, built from the repository's `transformer/` and `subscriptions/`."""
 
 from __future__ import annotations
 
@@ -76,20 +75,20 @@ def build_transformer(options: PackageOptions, architecture: str) -> BuiltPackag
     )
 
 
-def build_subscriber(options: PackageOptions) -> BuiltPackage:
-    return build_package(
-        options.repo_root / SUBSCRIBER_PACKAGE,
-        SUBSCRIBER_PACKAGE,
-        options.build_dir / "subscriber.zip",
-        shared=[(options.repo_root / SHARED_PACKAGE, SHARED_PACKAGE)],
-    )
-
-
 def build_alarm_relay(options: PackageOptions) -> BuiltPackage:
     """The alarm relay (infra/alarm_relay.py): its package and lambda_shared, no wheels."""
     return build_package(
         options.repo_root / RELAY_PACKAGE,
         RELAY_PACKAGE,
         options.build_dir / "alarm-relay.zip",
+        shared=[(options.repo_root / SHARED_PACKAGE, SHARED_PACKAGE)],
+    )
+
+
+def build_subscriber(options: PackageOptions) -> BuiltPackage:
+    return build_package(
+        options.repo_root / SUBSCRIBER_PACKAGE,
+        SUBSCRIBER_PACKAGE,
+        options.build_dir / "subscriber.zip",
         shared=[(options.repo_root / SHARED_PACKAGE, SHARED_PACKAGE)],
     )
