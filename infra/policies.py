@@ -334,15 +334,3 @@ def alerting_trust(ctx: AwsContext, domain_arn: str) -> Policy:
 
 def publish_permissions(topic_arn: str) -> Policy:
     return document(allow("PublishAlarms", ["sns:Publish"], [topic_arn]))
-
-
-def alarm_relay_permissions(ctx: AwsContext, secret_arn: str, log_group_name: str) -> Policy:
-    """Read the one secret that holds the channels' URLs and keys, write its own logs. No KMS
-    statement: the secret uses Secrets Manager's AWS managed key, and GetSecretValue's API
-    reference says "kms:Decrypt - required only if you use a customer-managed [...] KMS key to
-    encrypt the secret. You do not need this permission to use the account's default [...]
-    managed CMK for Secrets Manager"."""
-    return document(
-        allow("ReadChannelsSecret", ["secretsmanager:GetSecretValue"], [secret_arn]),
-        own_logs(ctx, log_group_name),
-    )
