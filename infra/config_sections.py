@@ -104,6 +104,8 @@ class AlarmConfig:
     channels: NotificationChannels = field(default_factory=NotificationChannels)
     """Webhook channels every monitor notifies (`infra/notification_channels.py`)."""
     test_notification: bool = False
+    relay_to_channels: bool = True
+    """Relay the CloudWatch alarms to the channels (`infra/alarm_relay.py`), when there are any."""
 
 
 # S3 API reference, Transition.Days: "If the specified storage class is INTELLIGENT_TIERING,
@@ -254,4 +256,5 @@ def read_alarms(values: ConfigValues) -> AlarmConfig:
         freshness_seconds=values.integer("freshnessAlarmSeconds"),
         channels=read_notification_channels(values.text("notificationChannels")),
         test_notification=values.boolean("testNotification"),
+        relay_to_channels=values.boolean("relayAlarmsToChannels"),
     )

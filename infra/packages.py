@@ -23,6 +23,8 @@ TRANSFORMER_PACKAGE: Final = "transformer"
 TRANSFORMER_HANDLER: Final = "transformer.handler.handler"
 SUBSCRIBER_PACKAGE: Final = "subscriptions"
 SUBSCRIBER_HANDLER: Final = "subscriptions.handler.handler"
+RELAY_PACKAGE: Final = "alarm_relay"
+RELAY_HANDLER: Final = "alarm_relay.handler.handler"
 SHARED_PACKAGE: Final = "lambda_shared"
 """Bundled into both zips: the mechanisms and contracts the two functions share."""
 APPLIER_PACKAGE: Final = "opensearch"
@@ -100,6 +102,16 @@ def build_transformer(options: PackageOptions, architecture: str) -> BuiltPackag
         TRANSFORMER_PACKAGE,
         options.build_dir / f"transformer-{architecture}.zip",
         wheels,
+        shared=[(options.repo_root / SHARED_PACKAGE, SHARED_PACKAGE)],
+    )
+
+
+def build_alarm_relay(options: PackageOptions) -> BuiltPackage:
+    """The alarm relay (infra/alarm_relay.py): its package and lambda_shared, no wheels."""
+    return build_package(
+        options.repo_root / RELAY_PACKAGE,
+        RELAY_PACKAGE,
+        options.build_dir / "alarm-relay.zip",
         shared=[(options.repo_root / SHARED_PACKAGE, SHARED_PACKAGE)],
     )
 

@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from infra.account_subscription import AccountSubscription
 from infra.account_wide import account_subscription, architecture_publisher, data_protection
+from infra.alarm_relay import AlarmRelay, alarm_relay
 from infra.alarm_specs import MonitoredNames
 from infra.architecture_publisher import ArchitecturePublisher
 from infra.aws_context import AwsContext
@@ -43,6 +44,8 @@ class PipelineArgs:
     subscriber_package: BuiltPackage | None
     """The subscriber's (account-policy mode: the architecture publisher's); None: neither."""
     aws_profile: str | None = None
+    relay_package: BuiltPackage | None = None
+    """The alarm relay's; None when the stack has none (infra/alarm_relay.py)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,9 @@ class Pipeline(pulumi.ComponentResource):
         self._subscriptions(name, args)
         self.alarms = self._health(name, config, ctx)
         self.domain_alarms = _domain_alarms(name, config, ctx, self.alarm_topic, child)
+        self.alarm_relay: AlarmRelay | None = alarm_relay(  # CloudWatch alarms to the channels
+            name, config, ctx, self.alarm_topic.topic.arn, args.relay_package, child
+        )
         self.data_protection = data_protection(name, config, self, ctx.partition)
         self._export(domain)
 

@@ -8,10 +8,11 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.account_checks import AccountReaders, check_account
+from infra.alarm_relay import relays_alarms
 from infra.aws_context import AwsContext
 from infra.function_environments import check_environment_sizes
 from infra.hub_destinations import HubDestinations, HubDestinationsArgs
-from infra.packages import PackageOptions, build_subscriber, build_transformer
+from infra.packages import PackageOptions, build_alarm_relay, build_subscriber, build_transformer
 from infra.pipeline import Pipeline, PipelineArgs
 from infra.spoke import Spoke, SpokeArgs
 from infra.stack_config import StackConfig, load_stack_config
@@ -33,6 +34,7 @@ def create_pipeline(config: StackConfig, packages: PackageOptions) -> Pipeline:
             transformer_package=build_transformer(packages, config.functions.architecture),
             subscriber_package=subscriber,
             aws_profile=pulumi.Config("aws").get("profile"),
+            relay_package=build_alarm_relay(packages) if relays_alarms(config.alarms) else None,
         ),
     )
 

@@ -136,6 +136,8 @@ def _computed(type_: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any
         return {"arn": _arn("sns", name)}
     if type_ == "aws:cloudwatch/eventRule:EventRule":
         return {"name": name, "arn": _arn("events", f"rule/{name}")}
+    if type_ == "aws:secretsmanager/secret:Secret":  # AWS appends six random characters
+        return {"arn": _arn("secretsmanager", f"secret:{name}-AbCdEf")}
     if type_ == "aws:cloudwatch/logGroup:LogGroup":
         return {"arn": _arn("logs", f"log-group:{given}")}
     return {"arn": _arn("mock", name)}
