@@ -99,6 +99,11 @@ class StackNames:
         return pipeline_log_group(self.prefix, "architectures")
 
     @property
+    def alarm_relay_log_group(self) -> str:
+        """The alarm relay's (infra/alarm_relay.py), when channels are configured."""
+        return pipeline_log_group(self.prefix, "alarm-relay")
+
+    @property
     def content_applier_log_group(self) -> str:
         """The in-VPC content applier's (infra/content_applier.py, `log_group_name`)."""
         return pipeline_log_group(self.prefix, "content-applier")
@@ -109,11 +114,12 @@ class StackNames:
         any stack (no loop). Listed by name too, for the account policy's exact-name
         `LogGroupName NOT IN [...]`, which knows no prefix: every stream's error log group, and
         the functions that exist only in some stacks (the in-VPC content applier, the
-        account-policy mode's architecture publisher): excluding a name no group has is free."""
+        account-policy mode's architecture publisher, the alarm relay): excluding a name no group has is free."""
         return (
             self.transformer_log_group,
             self.subscriber_log_group,
             *self.firehose_log_groups,
             self.content_applier_log_group,
             self.architecture_publisher_log_group,
+            self.alarm_relay_log_group,
         )

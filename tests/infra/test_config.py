@@ -51,6 +51,7 @@ def test_defaults() -> None:
         "/lambda-logs-pipeline/lambda-logs-dev/firehose",
         "/lambda-logs-pipeline/lambda-logs-dev/content-applier",
         "/lambda-logs-pipeline/lambda-logs-dev/architectures",
+        "/lambda-logs-pipeline/lambda-logs-dev/alarm-relay",
     )
 
 

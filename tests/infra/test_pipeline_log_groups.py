@@ -60,6 +60,7 @@ def test_the_subscriber_is_told_its_own_groups(default_run: ProgramRun) -> None:
         f"{OWN}/firehose",
         f"{OWN}/content-applier",
         f"{OWN}/architectures",
+        f"{OWN}/alarm-relay",
     ]
 
 
@@ -70,7 +71,14 @@ def test_the_account_policy_excludes_the_reserved_groups_by_name(
     criteria = policy["selectionCriteria"]
     # every function the pipeline may run, the in-VPC content applier and the architecture
     # publisher included: the account policy takes exact names only, no prefix
-    for part in ("transformer", "subscriber", "firehose", "content-applier", "architectures"):
+    for part in (
+        "transformer",
+        "subscriber",
+        "firehose",
+        "content-applier",
+        "architectures",
+        "alarm-relay",
+    ):
         assert f'"{OWN}/{part}"' in criteria
     groups = sorted(group.inputs["name"] for group in byo_policy_run.of_type(LOG_GROUP))
     assert groups == [f"{OWN}/architectures", f"{OWN}/firehose", f"{OWN}/transformer"]

@@ -310,7 +310,8 @@ def test_subscriber_function_and_environment(default_run: ProgramRun) -> None:
         "/lambda-logs-pipeline/lambda-logs-test/transformer,/lambda-logs-pipeline/lambda-logs-test/subscriber,"
         "/lambda-logs-pipeline/lambda-logs-test/firehose,"
         "/lambda-logs-pipeline/lambda-logs-test/content-applier,"
-        "/lambda-logs-pipeline/lambda-logs-test/architectures"
+        "/lambda-logs-pipeline/lambda-logs-test/architectures,"
+        "/lambda-logs-pipeline/lambda-logs-test/alarm-relay"
     )
     assert env == {
         "DESTINATION_ARN": STREAM_ARN,

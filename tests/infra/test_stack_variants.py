@@ -84,6 +84,7 @@ def test_exclusions_and_pipeline_groups_reach_the_subscriber_once_each(
         "/lambda-logs-pipeline/logs-prod/firehose",
         "/lambda-logs-pipeline/logs-prod/content-applier",
         "/lambda-logs-pipeline/logs-prod/architectures",
+        "/lambda-logs-pipeline/logs-prod/alarm-relay",
     ]
     assert env["FILTER_NAME"] == "logs-prod"
 
@@ -147,6 +148,7 @@ def test_account_policy_document_and_exclusions(byo_policy_run: ProgramRun) -> N
     excluded = json.loads(criteria.removeprefix("LogGroupName NOT IN "))
     assert sorted(excluded) == [
         "/aws/lambda/noisy",
+        "/lambda-logs-pipeline/lambda-logs-test/alarm-relay",
         "/lambda-logs-pipeline/lambda-logs-test/architectures",
         "/lambda-logs-pipeline/lambda-logs-test/content-applier",
         "/lambda-logs-pipeline/lambda-logs-test/firehose",

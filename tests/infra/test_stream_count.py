@@ -49,6 +49,7 @@ def test_the_streams_and_their_error_groups_are_named_from_the_prefix() -> None:
         *names.firehose_log_groups,
         "/lambda-logs-pipeline/logs-prod/content-applier",
         "/lambda-logs-pipeline/logs-prod/architectures",
+        "/lambda-logs-pipeline/logs-prod/alarm-relay",
     )
 
 
