@@ -44,6 +44,65 @@ STALLED_ROUNDS: Final = 5
 STALLED_WAIT_SECONDS: Final = 30.0
 
 
+NOT_READY_CODES: Final = frozenset(
+    {"ResourceNotReadyException", "ENINotReadyException", "ResourceConflictException"}
+)
+"""A function not ready to run yet. AWS, Lambda function states: "A function becomes inactive
+when it has been idle long enough for Lambda to reclaim the external resources that were
+configured for it ... When you try to invoke a function that is inactive, the invocation fails
+and Lambda sets the function to pending state until the function resources are recreated" — the
+in-VPC applier, invoked only when the content changes, is idle for weeks. Waited for, as busy."""
+NOT_READY_WAIT_SECONDS: Final = 15 * 60
+"""How long a function may take to become active again (its VPC network interfaces included)."""
+
+
+def _invoke_when_ready(
+    client: Any,
+    props: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    sleep: Callable[[float], None],
+) -> Mapping[str, Any] | None:
+    """The Invoke answer, after waiting out a busy or not-yet-active function; None when the
+    function is gone and `payload` is its delete step."""
+    waited = 0.0
+    while True:
+        try:
+            response: Mapping[str, Any] = client.invoke(
+                FunctionName=props["function_name"],
+                InvocationType="RequestResponse",
+                Payload=json.dumps(payload).encode("utf-8"),
+            )
+            return response
+        except client.exceptions.TooManyRequestsException:
+            if waited > int(props["timeout_seconds"]) + 60:
+                raise InvocationError(
+                    f"{props['function_name']} stayed busy for {waited:.0f} s (another run holds "
+                    "its single concurrency slot); run `pulumi up` again in a few minutes"
+                ) from None
+        except client.exceptions.ResourceNotFoundException:
+            delete = json.loads(props["delete_payload"] or "null")
+            if isinstance(delete, dict) and payload.get("action") == delete.get("action"):
+                return None
+            raise
+        except Exception as error:  # only the not-ready codes are waited for
+            if _error_code(error) not in NOT_READY_CODES:
+                raise
+            if waited > NOT_READY_WAIT_SECONDS:
+                raise InvocationError(
+                    f"{props['function_name']} did not become active in {waited:.0f} s "
+                    f"({_error_code(error)}: Lambda is recreating its resources, such as its VPC "
+                    "network interfaces); run `pulumi up` again in a few minutes"
+                ) from error
+        sleep(BUSY_RETRY_SECONDS)
+        waited += BUSY_RETRY_SECONDS
+
+
+def _error_code(error: Exception) -> str:
+    response = getattr(error, "response", None)
+    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return str(code or type(error).__name__)
+
+
 def boto3_invoke(
     props: Mapping[str, Any],
     payload: Mapping[str, Any],
@@ -63,28 +122,9 @@ def boto3_invoke(
                 read_timeout=int(props["timeout_seconds"]) + 30, retries={"max_attempts": 0}
             ),
         )
-    waited = 0.0
-    while True:
-        try:
-            response = client.invoke(
-                FunctionName=props["function_name"],
-                InvocationType="RequestResponse",
-                Payload=json.dumps(payload).encode("utf-8"),
-            )
-            break
-        except client.exceptions.TooManyRequestsException:
-            if waited > int(props["timeout_seconds"]) + 60:
-                raise InvocationError(
-                    f"{props['function_name']} stayed busy for {waited:.0f} s (another run holds "
-                    "its single concurrency slot); run `pulumi up` again in a few minutes"
-                ) from None
-            sleep(BUSY_RETRY_SECONDS)
-            waited += BUSY_RETRY_SECONDS
-        except client.exceptions.ResourceNotFoundException:
-            delete = json.loads(props["delete_payload"])
-            if isinstance(delete, dict) and payload.get("action") == delete.get("action"):
-                return {"skipped": "function not found"}
-            raise
+    response = _invoke_when_ready(client, props, payload, sleep)
+    if response is None:
+        return {"skipped": "function not found"}
     body = response["Payload"].read().decode("utf-8") or "null"
     if response.get("FunctionError"):
         raise InvocationError(

@@ -114,7 +114,8 @@ class StackNames:
         any stack (no loop). Listed by name too, for the account policy's exact-name
         `LogGroupName NOT IN [...]`, which knows no prefix: every stream's error log group, and
         the functions that exist only in some stacks (the in-VPC content applier, the
-        account-policy mode's architecture publisher, the alarm relay): excluding a name no group has is free."""
+        account-policy mode's architecture publisher, the alarm relay): excluding a name no
+        group has is free."""
         return (
             self.transformer_log_group,
             self.subscriber_log_group,

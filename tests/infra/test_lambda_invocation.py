@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from infra.lambda_invocation import (
     STALLED_ROUNDS,
     STALLED_WAIT_SECONDS,
+    NOT_READY_WAIT_SECONDS,
     InvocationError,
     LambdaInvocationProvider,
     boto3_invoke,
@@ -188,15 +190,24 @@ class _FakeLambda:
             pass
 
     def __init__(
-        self, response: dict[str, Any] | None, missing: bool = False, busy: int = 0
+        self,
+        response: dict[str, Any] | None,
+        missing: bool = False,
+        busy: int = 0,
+        inactive: int = 0,
     ) -> None:
         self.response = response
         self.missing = missing
         self.busy = busy
+        self.inactive = inactive
         self.calls: list[dict[str, Any]] = []
 
     def invoke(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(kwargs)
+        if self.inactive:
+            self.inactive -= 1
+            error = {"Code": "ResourceNotReadyException", "Message": "The function is inactive"}
+            raise ClientError({"Error": error}, "Invoke")
         if self.busy:
             self.busy -= 1
             raise self.exceptions.TooManyRequestsException("Rate Exceeded")
@@ -289,3 +300,34 @@ def test_provider_survives_the_trip_to_the_provider_process() -> None:
         check=True,
     )
     assert loaded.stdout.split() == ["infra.lambda_invocation", "LambdaInvocationProvider", "None"]
+
+
+def test_an_inactive_function_is_waited_for_until_lambda_recreates_it() -> None:
+    # GIVEN a VPC function idle for weeks: Lambda answers ResourceNotReadyException until its
+    # network interfaces are recreated
+    client = _FakeLambda({"StatusCode": 200, "Payload": _Payload(b'{"ok": 1}')}, inactive=4)
+    sleeps: list[float] = []
+    # WHEN the deploy-time invocation runs
+    result = boto3_invoke(PROPS, {"action": "reconcile"}, client=client, sleep=sleeps.append)
+    # THEN it waited and retried instead of failing `pulumi up`
+    assert result == {"ok": 1}
+    assert len(client.calls) == 5 and sleeps == [5.0] * 4
+
+
+def test_a_function_that_never_becomes_active_fails_with_what_to_do() -> None:
+    client = _FakeLambda(None, inactive=10_000)
+    with pytest.raises(InvocationError, match="did not become active"):
+        boto3_invoke(PROPS, {"action": "reconcile"}, client=client, sleep=lambda _s: None)
+    assert len(client.calls) == NOT_READY_WAIT_SECONDS // 5 + 2
+
+
+def test_other_errors_are_not_retried() -> None:
+    class Denied(_FakeLambda):
+        def invoke(self, **kwargs: Any) -> dict[str, Any]:
+            self.calls.append(kwargs)
+            raise ClientError({"Error": {"Code": "AccessDeniedException"}}, "Invoke")
+
+    client = Denied(None)
+    with pytest.raises(ClientError):
+        boto3_invoke(PROPS, {"action": "reconcile"}, client=client, sleep=lambda _s: None)
+    assert len(client.calls) == 1
