@@ -10,9 +10,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from infra.lambda_invocation import (
+    NOT_READY_WAIT_SECONDS,
     STALLED_ROUNDS,
     STALLED_WAIT_SECONDS,
-    NOT_READY_WAIT_SECONDS,
     InvocationError,
     LambdaInvocationProvider,
     boto3_invoke,
