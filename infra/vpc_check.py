@@ -8,14 +8,17 @@ AWS: a VPC domain takes "one subnet ID for each Availability Zone that your doma
 .SecurityGroupIds: "If you use the same security group for both your delivery stream and the
 Amazon OpenSearch Service domain, make sure the security group inbound rule allows HTTPS
 traffic." The stack gives Firehose's network interfaces the domain's own groups, so one of them
-must admit TCP 443 from one of them (itself). For an existing domain (`zones` None) its own
-subnets and groups are not the stack's: only the VPC and the HTTPS rule are checked.
+must admit TCP 443 from one of them (itself), or from address ranges holding every configured
+subnet (a rule on the VPC's CIDR). For an existing domain (`zones` None) the configured groups
+are Firehose's only and the domain's own groups (not read here) must admit them: only the VPC is
+checked.
 
 `vpc_problem` is pure; `check_vpc_network` makes the two EC2 reads (tests: moto).
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,7 +27,10 @@ from infra.aws_context import deployer_client
 HTTPS_PORT = 443
 
 
-def _admits_https_from(permission: Mapping[str, Any], groups: set[str]) -> bool:
+def _admits_https_from(
+    permission: Mapping[str, Any], groups: set[str], subnets: Sequence[str]
+) -> bool:
+    """The rule admits TCP 443 from one of `groups`, or from ranges holding every subnet."""
     protocol = str(permission.get("IpProtocol", ""))
     if protocol == "-1":
         ports = True
@@ -33,7 +39,22 @@ def _admits_https_from(permission: Mapping[str, Any], groups: set[str]) -> bool:
     else:
         ports = False
     sources = {pair.get("GroupId") for pair in permission.get("UserIdGroupPairs", [])}
-    return ports and bool(sources & groups)
+    ranges = [str(r.get("CidrIp", "")) for r in permission.get("IpRanges", [])]
+    return ports and (bool(sources & groups) or _covered(subnets, ranges))
+
+
+def _covered(subnets: Sequence[str], ranges: Sequence[str]) -> bool:
+    """Every subnet CIDR lies inside one of `ranges` (IPv4)."""
+    networks = []
+    for cidr in ranges:
+        try:
+            networks.append(ipaddress.IPv4Network(cidr, strict=False))
+        except ValueError:
+            continue
+    return bool(subnets) and all(
+        any(ipaddress.IPv4Network(subnet).subnet_of(network) for network in networks)
+        for subnet in subnets
+    )
 
 
 def _zone_problem(subnets: Sequence[Mapping[str, Any]]) -> str | None:
@@ -63,18 +84,22 @@ def vpc_problem(
             f"vpcSubnetIds and vpcSecurityGroupIds lie in several VPCs ({', '.join(vpcs)}): "
             "give subnets and security groups of the one VPC the domain is reached in"
         )
-    if zones is not None and (problem := _zone_problem(subnets)):
+    if zones is None:  # an existing domain: its own groups must admit these (not read here)
+        return None
+    if problem := _zone_problem(subnets):
         return problem
     ids = {str(g["GroupId"]) for g in groups}
+    cidrs = [str(s["CidrBlock"]) for s in subnets if s.get("CidrBlock")]
     if not any(
-        _admits_https_from(permission, ids)
+        _admits_https_from(permission, ids, cidrs)
         for group in groups
         for permission in group.get("IpPermissions", [])
     ):
         first = sorted(ids)[0]
         return (
-            "none of vpcSecurityGroupIds admits HTTPS (TCP 443) from itself, so Firehose's "
-            "network interfaces (which carry the same groups) cannot reach the domain. Fix it "
+            "none of vpcSecurityGroupIds admits HTTPS (TCP 443) from itself or from the subnets' "
+            "address ranges, so Firehose's network interfaces (which carry the same groups) "
+            "cannot reach the domain. Fix it "
             f"with: aws ec2 authorize-security-group-ingress --group-id {first} --protocol tcp "
             f"--port 443 --source-group {first}"
         )

@@ -97,8 +97,41 @@ def test_an_existing_domain_may_share_zones_for_firehose(network: Network) -> No
 def test_a_group_without_https_from_itself_is_refused(network: Network) -> None:
     problem = _check(network, [network.subnet_a, network.subnet_b], [network.closed_group], 2)
     assert problem is not None
-    assert "admits HTTPS (TCP 443) from itself" in problem
+    assert "admits HTTPS (TCP 443) from itself or from the subnets' address ranges" in problem
     assert f"--group-id {network.closed_group} --protocol tcp --port 443" in problem
+
+
+def _cidr_group(net: Network, name: str, cidr: str) -> str:
+    group = str(
+        net.client.create_security_group(GroupName=name, Description=name, VpcId=net.vpc)["GroupId"]
+    )
+    net.client.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": cidr}]}
+        ],
+    )
+    return group
+
+
+def test_a_group_admitting_https_from_the_vpc_range_passes(network: Network) -> None:
+    # GIVEN a group admitting 443 from the VPC's CIDR (not from itself): Firehose's interfaces,
+    # in the configured subnets, are inside it
+    group = _cidr_group(network, "vpc-range", "10.0.0.0/16")
+    assert _check(network, [network.subnet_a, network.subnet_b], [group], 2) is None
+
+
+def test_a_range_missing_one_subnet_is_refused(network: Network) -> None:
+    group = _cidr_group(network, "one-subnet", "10.0.1.0/24")  # subnet_a only
+    problem = _check(network, [network.subnet_a, network.subnet_b], [group], 2)
+    assert problem is not None and "TCP 443" in problem
+
+
+def test_an_existing_domain_needs_no_https_rule_on_firehoses_groups(network: Network) -> None:
+    # the documented setup: a Firehose-only group with no inbound rule; the domain's own
+    # groups (not the stack's) admit it
+    subnets = [network.subnet_a, network.subnet_b]
+    assert _check(network, subnets, [network.closed_group], None) is None
 
 
 def test_groups_of_another_vpc_are_refused(network: Network) -> None:
