@@ -34,6 +34,10 @@ from lambda_shared.pipeline_groups import pipeline_log_group
 
 SECRET_ARN_VARIABLE: Final = "ALARM_RELAY_SECRET_ARN"
 """As `alarm_relay.handler.SECRET_ARN_VARIABLE` (a test keeps the two equal)."""
+SECRET_VERSION_VARIABLE: Final = "ALARM_RELAY_SECRET_VERSION"
+"""The channels' secret version: not read by the relay, which caches the channels per execution
+environment; a changed channel (a rotated webhook URL) changes it, and a changed environment
+makes Lambda start new execution environments, which read the new secret."""
 MEMORY_MB: Final = 128
 REQUEST_SECONDS: Final = 6
 """Each request's 5-second timeout, and a second of margin."""
@@ -175,7 +179,10 @@ class AlarmRelay(pulumi.ComponentResource):
             package=args.package,
             shared=args.functions,
             size=relay_size(args.channels),
-            environment={SECRET_ARN_VARIABLE: self.secret.arn},
+            environment={
+                SECRET_ARN_VARIABLE: self.secret.arn,
+                SECRET_VERSION_VARIABLE: self.secret_version.version_id,
+            },
             policy=policy,
             description="Posts the CloudWatch alarms of the alarm topic to the webhook channels",
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from collections.abc import Mapping
@@ -138,6 +139,9 @@ def _computed(type_: str, name: str, inputs: Mapping[str, Any]) -> dict[str, Any
         return {"name": name, "arn": _arn("events", f"rule/{name}")}
     if type_ == "aws:secretsmanager/secret:Secret":  # AWS appends six random characters
         return {"arn": _arn("secretsmanager", f"secret:{name}-AbCdEf")}
+    if type_ == "aws:secretsmanager/secretVersion:SecretVersion":  # a new value, a new version
+        digest = hashlib.sha256(str(inputs.get("secretString", "")).encode()).hexdigest()
+        return {"versionId": f"v-{digest[:12]}"}
     if type_ == "aws:cloudwatch/logGroup:LogGroup":
         return {"arn": _arn("logs", f"log-group:{given}")}
     return {"arn": _arn("mock", name)}

@@ -18,7 +18,7 @@ import pulumi.runtime
 import pytest
 
 from alarm_relay.handler import SECRET_ARN_VARIABLE as HANDLER_VARIABLE
-from infra.alarm_relay import SECRET_ARN_VARIABLE
+from infra.alarm_relay import SECRET_ARN_VARIABLE, SECRET_VERSION_VARIABLE
 from lambda_shared.pipeline_groups import is_pipeline_log_group
 from tests.infra.harness import (
     ACCOUNT,
@@ -96,7 +96,11 @@ def test_the_function_knows_the_secret_by_arn_only(relay_run: ProgramRun) -> Non
     function = relay_run.one(FUNCTION, RELAY).inputs
     variables = function["environment"]["variables"]
     assert SECRET_ARN_VARIABLE == HANDLER_VARIABLE
-    assert variables == {SECRET_ARN_VARIABLE: SECRET_ARN}
+    assert set(variables) == {SECRET_ARN_VARIABLE, SECRET_VERSION_VARIABLE}
+    assert variables[SECRET_ARN_VARIABLE] == SECRET_ARN
+    # the secret version's id (the mock makes one per value, as AWS does): a changed channel
+    # changes the environment, so Lambda starts new execution environments reading the new one
+    assert variables[SECRET_VERSION_VARIABLE].startswith("v-")
     assert function["handler"] == "alarm_relay.handler.handler"
     assert function["timeout"] == 10 + 6 * 3  # every channel may time out once (5 s + margin)
     group = function["loggingConfig"]["logGroup"]
