@@ -173,10 +173,13 @@ def _incident(alarm: Alarm, channel: Channel) -> Request | None:
 
 def request_for(alarm: Alarm, channel: Channel) -> Request | None:
     """The request that tells `channel` about `alarm` (None: nothing to tell it)."""
+    if channel.type in ("pagerduty", "opsgenie"):
+        # every OK resolves, after INSUFFICIENT_DATA too: an alarm whose metric went missing
+        # (a domain that stopped publishing) recovers ALARM → INSUFFICIENT_DATA → OK, and its
+        # incident must close; resolving an incident that was never opened changes nothing
+        return _incident(alarm, channel)
     if alarm.state == "OK" and alarm.old_state == "INSUFFICIENT_DATA":
         return None  # a new alarm's first evaluation (OK actions run then too): no news
-    if channel.type in ("pagerduty", "opsgenie"):
-        return _incident(alarm, channel)
     body: Any
     if channel.type == "slack":
         body = {"text": slack_escaped(text(alarm))}

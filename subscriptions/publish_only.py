@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Final, TypedDict
 
 from lambda_shared import metrics
+from lambda_shared.aws_clients import SUBSCRIBER_TIMEOUTS
 from lambda_shared.backoff import RetryPolicy
 from lambda_shared.environment import ARCHITECTURE_BUCKET, architecture_map_key
 from subscriptions.architectures import (
@@ -31,8 +32,10 @@ from subscriptions.hub_access import HubAccess, read_hub_access
 from subscriptions.report import RunReport
 from subscriptions.retry import RetryStats
 
-TIME_MARGIN_SECONDS: Final = 10.0
-"""Stop walking this long before the timeout: one more page and the PutObject fit in it."""
+TIME_MARGIN_SECONDS: Final = 3 * SUBSCRIBER_TIMEOUTS.worst_case
+"""Stop walking this long before the timeout (90 s of the function's 300): after the last check
+come one more ListFunctions page, the GetObject and the PutObject, each at most one call's worst
+case (`SUBSCRIBER_TIMEOUTS`, 30 s)."""
 ACTION: Final = "publish_architectures"
 
 

@@ -172,7 +172,10 @@ def test_the_docs_show_the_text_the_relay_sends() -> None:
     assert shown == text(_alarm())
 
 
-@pytest.mark.parametrize("kind", CHANNEL_TYPES)
+CHAT_TYPES = [kind for kind in CHANNEL_TYPES if kind not in ("pagerduty", "opsgenie")]
+
+
+@pytest.mark.parametrize("kind", CHAT_TYPES)
 def test_a_new_alarm_s_first_ok_is_not_news(kind: str) -> None:
     message = domain_red("OK")
     message["OldStateValue"] = "INSUFFICIENT_DATA"
@@ -180,3 +183,22 @@ def test_a_new_alarm_s_first_ok_is_not_news(kind: str) -> None:
     assert first is not None
     assert request_for(first, CHANNELS[kind]) is None
     assert request_for(_alarm("OK"), CHANNELS[kind]) is not None  # from ALARM: a recovery
+
+
+@pytest.mark.parametrize("kind", ["pagerduty", "opsgenie"])
+def test_an_ok_after_missing_data_still_closes_the_incident(kind: str) -> None:
+    # GIVEN a domain alarm that went ALARM → INSUFFICIENT_DATA (the domain stopped publishing
+    # its metrics) → OK
+    message = domain_red("OK")
+    message["OldStateValue"] = "INSUFFICIENT_DATA"
+    recovered = parse_alarm(json.dumps(message))
+    assert recovered is not None
+    # THEN the on-call tool is told to resolve / close, as after ALARM → OK
+    request = request_for(recovered, CHANNELS[kind])
+    assert request is not None
+    direct = request_for(_alarm("OK"), CHANNELS[kind])
+    assert direct is not None and request.url == direct.url
+    if kind == "pagerduty":
+        assert json.loads(request.body)["event_action"] == "resolve"
+    else:
+        assert request.url.endswith("/close?identifierType=alias")
