@@ -37,6 +37,10 @@ TTL_SECONDS: Final = 15 * 60.0
 """How long a map is used before its ETag is checked again."""
 RETRY_SECONDS: Final = 60.0
 """After a failed read (throttled, timed out, 5xx), the next try of that map."""
+READ_SECONDS_PER_BATCH: Final = 10.0
+"""The time one batch may spend reading maps (each read at most `LOOKUP_TIMEOUTS`' 6 s): a hub
+whose many spokes' maps are all cold, with S3 slow, must not hold a batch towards its timeout.
+Past it, lookups use what is known (or the default, counted) until the next batch."""
 MAX_OBJECT_BYTES: Final = 1 << 20
 """A map's gzip'd size: 1 MiB holds far more than the largest account's functions (an entry
 is ~40 bytes before compression)."""
@@ -115,6 +119,8 @@ class ArchitectureMap:
         self._entries: dict[tuple[str, str], _Entry] = {}
         self._lock = threading.Lock()
         self._defaulted = 0
+        self._read_seconds = 0.0
+        """Spent reading maps since the batch began (`take_defaulted` ends a batch)."""
         self.reads = 0
         """GetObject calls made (for tests and the bench)."""
 
@@ -130,6 +136,7 @@ class ArchitectureMap:
         """Lookups answered with the default since the last call (the batch's count)."""
         with self._lock:
             count, self._defaulted = self._defaulted, 0
+            self._read_seconds = 0.0
             return count
 
     def _known(self, function_name: str, account_id: str, region: str) -> str | None:
@@ -137,8 +144,10 @@ class ArchitectureMap:
             return None
         with self._lock:
             entry = self._entries.setdefault((account_id, region), _Entry())
-            if self._clock() >= entry.next_check:
+            started = self._clock()
+            if started >= entry.next_check and self._read_seconds < READ_SECONDS_PER_BATCH:
                 self._refresh(entry, architecture_map_key(account_id, region))
+                self._read_seconds += self._clock() - started
             return entry.functions.get(function_name)
 
     def _refresh(self, entry: _Entry, key: str) -> None:

@@ -210,3 +210,28 @@ def test_no_key_is_built_from_a_malformed_account_or_region_nor_without_a_bucket
     nobucket = ArchitectureMap(lambda: counting, "", "x86_64")
     assert nobucket.architecture("f", SPOKE, REGION) == "x86_64"
     assert counting.calls == []
+
+
+def test_a_batch_spends_at_most_its_read_budget_on_maps(s3: Any) -> None:
+    # GIVEN maps of many spoke accounts, all cold, and an S3 that takes 4 s per read
+    clock = Clock()
+    accounts = [f"1111111111{n:02d}" for n in range(10)]
+    for account in accounts:
+        key = architecture_map_key(account, REGION)
+        s3.put_object(Bucket=BUCKET, Key=key, Body=encode_map({"checkout": "arm64"}))
+
+    class Slow(Counting):
+        def get_object(self, **params: Any) -> Any:
+            clock.now += 4.0
+            return super().get_object(**params)
+
+    slow = Slow(s3)
+    architectures = ArchitectureMap(lambda: slow, BUCKET, clock=clock)
+    # WHEN one batch looks every account up
+    found = [architectures.architecture("checkout", account, REGION) for account in accounts]
+    # THEN it stopped reading once past READ_SECONDS_PER_BATCH: 3 reads (12 s), the rest default
+    assert len(slow.calls) == 3 and found == ["arm64"] * 3 + ["x86_64"] * 7
+    assert architectures.take_defaulted() == 7
+    # AND the next batch reads on
+    found = [architectures.architecture("checkout", account, REGION) for account in accounts]
+    assert len(slow.calls) == 6 and found[:6] == ["arm64"] * 6
