@@ -10,6 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 
+RECORD_ID = "x" * 224
+"""Firehose's record ids are long opaque base64 strings (about 224 characters in the answers
+seen; the API reference gives no length): an answer of 500 of them is ~115 KB, which the
+client reads and parses, so the benchmark's answers carry ids as long."""
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     wbufsize = 1 << 16
@@ -24,7 +30,7 @@ class _Handler(BaseHTTPRequestHandler):
             {
                 "FailedPutCount": 0,
                 "Encrypted": False,
-                "RequestResponses": [{"RecordId": "r"}] * count,
+                "RequestResponses": [{"RecordId": RECORD_ID}] * count,
             }
         ).encode()
         self.send_response(200)

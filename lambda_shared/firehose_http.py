@@ -22,6 +22,7 @@ from __future__ import annotations
 import binascii
 import http.client
 import json
+import re
 import socket
 import ssl
 import threading
@@ -59,6 +60,21 @@ def request_body(stream_name: str, records: Sequence[dict[str, bytes]]) -> bytes
     if not records:
         return opening + b',"Records":[]}'
     return opening + b',"Records":[{"Data":"' + data + b'"}]}'
+
+
+_ALL_PUT: Final = re.compile(rb'"FailedPutCount":\s*0\s*[,}]')
+"""`"FailedPutCount": 0` as a member of the answer: the quote before it cannot be escaped text
+(inside a JSON string a quote is `\\"`, so the name would be followed by a backslash)."""
+
+
+def parse_answer(answer: bytes) -> dict[str, Any]:
+    """PutRecordBatch's answer. When every record was put, only `FailedPutCount` is read: the
+    500 `RecordId`s (long opaque strings: ~115 KB an answer) are not parsed, as nothing uses
+    them (lambda_shared/firehose_put.py reads `RequestResponses` only when some failed)."""
+    if _ALL_PUT.search(answer):
+        return {"FailedPutCount": 0}
+    result: dict[str, Any] = json.loads(answer)
+    return result
 
 
 def error_from(status: int, body: bytes, headers: http.client.HTTPMessage) -> ClientError:
@@ -132,8 +148,7 @@ class FirehoseHttpClient:
         status, answer, headers = self._send(self._signed_headers(body), body)
         if status != 200:
             raise error_from(status, answer, headers)
-        result: dict[str, Any] = json.loads(answer)
-        return result
+        return parse_answer(answer)
 
     def _signed_headers(self, body: bytes) -> dict[str, str]:
         request = AWSRequest(
