@@ -9,7 +9,6 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-
 RECORD_ID = "x" * 224
 """Firehose's record ids are long opaque base64 strings (about 224 characters in the answers
 seen; the API reference gives no length): an answer of 500 of them is ~115 KB, which the
