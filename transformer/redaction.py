@@ -199,19 +199,26 @@ class Redactor:
 
 
 def _substitute(rule: RedactRule, value: str, found: list[tuple[str, str]]) -> tuple[str, int]:
-    """subn, replacing only the matches `rule.accept` (if any) takes (credit-card: Luhn), each
-    replaced match kept in `found` (transformer/redaction_echoes.py)."""
+    """subn, replacing only the span of each match `rule.accept` (if any) returns (credit-card:
+    the card number in it, Luhn), each replaced text kept in `found`
+    (transformer/redaction_echoes.py)."""
     accept = rule.accept
     replaced = 0
 
     def replacement(match: re.Match[str]) -> str:
         nonlocal replaced
         text = match.group(0)
-        if accept is not None and not accept(text):
+        if accept is None:
+            replaced += 1
+            found.append((rule.name, text))
+            return match.expand(rule.template)
+        span = accept(text)
+        if span is None:
             return text
         replaced += 1
-        found.append((rule.name, text))
-        return match.expand(rule.template)
+        start, end = span
+        found.append((rule.name, text[start:end]))
+        return text[:start] + match.expand(rule.template) + text[end:]
 
     return rule.pattern.sub(replacement, value), replaced
 
