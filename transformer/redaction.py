@@ -210,7 +210,7 @@ def _substitute(rule: RedactRule, value: str, found: list[tuple[str, str]]) -> t
         text = match.group(0)
         if accept is None:
             replaced += 1
-            found.append((rule.name, text))
+            found.append((rule.name, text[_kept_end(match, rule.template) - match.start() :]))
             return match.expand(rule.template)
         span = accept(text)
         if span is None:
@@ -221,6 +221,16 @@ def _substitute(rule: RedactRule, value: str, found: list[tuple[str, str]]) -> t
         return text[:start] + match.expand(rule.template) + text[end:]
 
     return rule.pattern.sub(replacement, value), replaced
+
+
+_GROUP_REF: Final = re.compile(r"\\(\d+)")
+
+
+def _kept_end(match: re.Match[str], template: str) -> int:
+    """Where the replaced text starts: after the groups the template keeps (`\\1\\2[REDACTED:…]`
+    keeps a secret's name, which is not an echo to hunt), else the match's start."""
+    kept = [match.end(int(group)) for group in _GROUP_REF.findall(template)]
+    return max(kept, default=match.start())
 
 
 def redaction_counts(redactor: Redactor | None) -> dict[str, int] | None:

@@ -201,3 +201,17 @@ def test_many_matches_in_one_line_stay_cheap() -> None:
     assert time.process_time() - started < 5.0
     assert redactor.counts["email"] == 60_000
     assert "example" not in fields["message"]
+
+
+def test_echoes_are_the_replaced_secret_not_the_name_the_template_keeps() -> None:
+    redactor = fresh("aws-secret-key")
+    assert redactor is not None
+    fields: dict[str, object] = {
+        "message": "config aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "error.message": "check aws_secret_access_key rotation",
+    }
+    redactor.fields(fields)
+    assert fields == {
+        "message": "config aws_secret_access_key = [REDACTED:aws-secret-key]",
+        "error.message": "check aws_secret_access_key rotation",
+    }
