@@ -125,15 +125,15 @@ BUILT_INS: Final[dict[str, BuiltIn]] = {
         needles=("AKIA", "ASIA"),
     ),
     "aws-secret-key": BuiltIn(
-        r"(?i:(?<![a-z0-9_])((?:aws_?)?secret_?access_?key|aws_?secret_?key)"
+        r"(?i:(?<![a-z0-9_-])((?:aws[_-]?)?secret[_-]?access[_-]?key|aws[_-]?secret[_-]?key)"
         r"([\"']?\s{0,4}[:=]\s{0,4}[\"']?))[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])",
         "40-character AWS secret keys after a name that says so (aws_secret_access_key=…, "
-        '"SecretAccessKey": "…", also as a JSON member); a bare 40-character secret is not '
-        "told from other tokens and passes",
+        'secret-access-key=…, "SecretAccessKey": "…", also as a JSON member); a bare '
+        "40-character secret is not told from other tokens and passes",
         template=r"\1\2[REDACTED:aws-secret-key]",
         needles=("secret",),
         fold=True,
-        key=r"(?i)(?:aws_?)?secret_?access_?key|aws_?secret_?key",
+        key=r"(?i)(?:aws[_-]?)?secret[_-]?access[_-]?key|aws[_-]?secret[_-]?key",
         value=r"[A-Za-z0-9/+]{40}",
     ),
     "bearer-token": BuiltIn(

@@ -215,3 +215,18 @@ def test_echoes_are_the_replaced_secret_not_the_name_the_template_keeps() -> Non
         "message": "config aws_secret_access_key = [REDACTED:aws-secret-key]",
         "error.message": "check aws_secret_access_key rotation",
     }
+
+
+def test_kebab_case_secret_key_names_are_caught() -> None:
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    assert redacted("aws-secret-key", f"secret-access-key={secret}") == (
+        "secret-access-key=[REDACTED:aws-secret-key]"
+    )
+    assert redacted("aws-secret-key", f'{{"aws-secret-access-key": "{secret}"}}') == (
+        '{"aws-secret-access-key": "[REDACTED:aws-secret-key]"}'
+    )
+    redactor = fresh("aws-secret-key")
+    assert redactor is not None
+    fields: dict[str, object] = {"json": {"aws-secret-access-key": secret}}
+    redactor.fields(fields)
+    assert fields == {"json": {"aws-secret-access-key": "[REDACTED:aws-secret-key]"}}
