@@ -21,7 +21,8 @@ class BuiltIn:
     """What it catches and misses (docs/security.md lists it)."""
     template: str = ""  # "" → [REDACTED:<name>]
     needles: tuple[str, ...] = ()
-    accept: Callable[[str], bool] | None = None
+    accept: Callable[[str], tuple[int, int] | None] | None = None
+    """The span of a match to replace (None: leave it); without it, the whole match."""
     key: str = ""
     value: str = ""
     fold: bool = False
@@ -68,6 +69,32 @@ def card_number(text: str) -> bool:
     return False
 
 
+_DIGIT_GROUP: Final = re.compile(r"[0-9]+")
+_CARD_DIGITS: Final = range(13, 20)
+
+
+def card_span(text: str) -> tuple[int, int] | None:
+    """The span of `text` (a credit-card match: digits, maybe spaced or dashed) that is a card
+    number: all of it, else the longest run of its whole digit groups that is one (leftmost
+    of equals), else None. The pattern takes up to 19 digits, so a card next to another digit
+    group (`qty 3 4111 1111 1111 1111`, `4111111111111111 123`) is matched with it, and only
+    the card is replaced."""
+    if card_number(text):
+        return 0, len(text)
+    groups = [(found.start(), found.end()) for found in _DIGIT_GROUP.finditer(text)]
+    best: tuple[int, int] | None = None
+    for first, (start, _) in enumerate(groups):
+        digits = 0
+        for group_start, end in groups[first:]:
+            digits += end - group_start
+            if digits > _CARD_DIGITS[-1]:
+                break
+            longer = best is None or end - start > best[1] - best[0]
+            if digits in _CARD_DIGITS and longer and card_number(text[start:end]):
+                best = start, end
+    return best
+
+
 _ZEROS: Final = bytes.maketrans(b"123456789", b"000000000")
 _EMAIL_SCREEN: Final = re.compile(rb"@[A-Za-z0-9-]{1,63}\.")  # not "@timestamp"
 _IPV4: Final = (
@@ -98,15 +125,15 @@ BUILT_INS: Final[dict[str, BuiltIn]] = {
         needles=("AKIA", "ASIA"),
     ),
     "aws-secret-key": BuiltIn(
-        r"(?i:(?<![a-z0-9_])((?:aws_?)?secret_?access_?key|aws_?secret_?key)"
+        r"(?i:(?<![a-z0-9_-])((?:aws[_-]?)?secret[_-]?access[_-]?key|aws[_-]?secret[_-]?key)"
         r"([\"']?\s{0,4}[:=]\s{0,4}[\"']?))[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])",
         "40-character AWS secret keys after a name that says so (aws_secret_access_key=…, "
-        '"SecretAccessKey": "…", also as a JSON member); a bare 40-character secret is not '
-        "told from other tokens and passes",
+        'secret-access-key=…, "SecretAccessKey": "…", also as a JSON member); a bare '
+        "40-character secret is not told from other tokens and passes",
         template=r"\1\2[REDACTED:aws-secret-key]",
         needles=("secret",),
         fold=True,
-        key=r"(?i)(?:aws_?)?secret_?access_?key|aws_?secret_?key",
+        key=r"(?i)(?:aws[_-]?)?secret[_-]?access[_-]?key|aws[_-]?secret[_-]?key",
         value=r"[A-Za-z0-9/+]{40}",
     ),
     "bearer-token": BuiltIn(
@@ -131,8 +158,9 @@ BUILT_INS: Final[dict[str, BuiltIn]] = {
     "credit-card": BuiltIn(
         r"[0-9](?<![0-9]{2})(?:[ -]?[0-9]){12,18}(?![0-9])",
         "card numbers of 13 to 19 digits (spaces or dashes allowed) with a card network's "
-        "prefix and length and a valid Luhn check digit; other numbers pass",
-        accept=card_number,
+        "prefix and length and a valid Luhn check digit, also next to another digit group "
+        "(`qty 3 4111 1111 1111 1111`: the card alone); other numbers pass",
+        accept=card_span,
         screen=card_screen,
     ),
     "email": BuiltIn(

@@ -36,16 +36,17 @@ class RedactRulesError(ValueError):
 
 @dataclass(frozen=True)
 class RedactRule:
-    """One rule: every match of `pattern` is replaced by `template` (an `re` template) when
-    `accept` (if any) takes the matched text. `needles`: one of them is in any text the rule
-    can match (a cheap test first). `key`/`value`: a JSON member whose key fullmatches `key`
-    and whose text value fullmatches `value` is replaced too (a secret known by its key)."""
+    """One rule: every match of `pattern` is replaced by `template` (an `re` template), or
+    only the span of it `accept` (if any) returns, when it returns one. `needles`: one of
+    them is in any text the rule can match (a cheap test first). `key`/`value`: a JSON member
+    whose key fullmatches `key` and whose text value fullmatches `value` is replaced too (a
+    secret known by its key)."""
 
     name: str
     pattern: re.Pattern[str]
     template: str
     needles: tuple[str, ...] = ()
-    accept: Callable[[str], bool] | None = None
+    accept: Callable[[str], tuple[int, int] | None] | None = None
     key: re.Pattern[str] | None = None
     value: re.Pattern[str] | None = None
     fold: bool = False

@@ -14,19 +14,29 @@ the pattern and again when the transformer starts:
 - an unbounded repetition (`*`, `+`, `{n,}`) anywhere but at the end of the pattern (or of a
   top-level alternative): ended there, it takes the run and succeeds, never failing after a
   long scan; elsewhere write a bound, `{1,64}`;
-- a bound over MAX_BOUND.
+- a bound over MAX_BOUND;
+- variable-length repetitions whose choices multiply past MAX_CHOICES (`_choices`, on `re`'s
+  own parse tree): `a{0,256}a{0,256}a{0,256}b` on a run of `a` tries every way of splitting the
+  run between the three (257³ ≈ 17 million) at every start position before failing.
 
-It is a check of shape, not a proof: bounded repetitions in sequence still multiply their
-backtracking (each at most its bound per character), which MAX_BOUND keeps small."""
+It is a check of shape, not a proof; what it bounds is the number of ways a failing match
+at one position can be retried, MAX_CHOICES."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 MAX_BOUND: Final = 256
 """The largest `{m,n}` bound a custom pattern may use."""
+MAX_CHOICES: Final = 4_096
+"""The largest product of (max − min + 1) over a pattern's variable-length repetitions (a sum
+over the alternatives of a `|`; an unbounded one counts MAX_BOUND + 1 unless nothing follows
+it). Backtracking at one start position retries at most that many ways to split the text
+between them, so a search costs at most ~MAX_CHOICES steps per character: 4,096 lets one
+`{0,256}` (257) or `{1,20}` twice (400) through, and refuses two `{0,256}` (66,049)."""
 _QUANTIFIER: Final = re.compile(r"(?:[*+?]|\{(\d*)(,?)(\d*)\})[?+]?")
 _GROUP_OPENING: Final = re.compile(r"\(\?(?:P<\w+>|<[=!]|[:=!>]|[aiLmsux]*(?:-[imsx]+)?[:)])?")
 
@@ -53,6 +63,52 @@ def check_shape(pattern: str) -> None:
             index = quantifier.end()
             continue
         index = _atom(scan, pattern, index)
+    choices = _choices(_PARSER.parse(pattern), tail=True)
+    if choices > MAX_CHOICES:
+        raise ShapeError(
+            "its variable-length repetitions multiply to more than "
+            f"{MAX_CHOICES:,} ways to backtrack at each position (the product of max - min + 1 "
+            "over them); "
+            "tighten the bounds or make the repeated parts exact ({8}, not {0,8})"
+        )
+
+
+_PARSER: Final[Any] = importlib.import_module("re._parser")  # sre_parse (deprecated alias)
+_REPEATS: Final = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
+_NESTED: Final = {"SUBPATTERN": 3, "ASSERT": 1, "ASSERT_NOT": 1}  # the index of the content
+_OVER: Final = MAX_CHOICES + 1
+
+
+def _choices(items: Any, tail: bool) -> int:
+    """The ways a failing match of the sequence `items` (an sre parse list) can be retried:
+    the product of its items' (capped at _OVER). `tail`: nothing follows the sequence."""
+    product = 1
+    for index, (op, arg) in enumerate(items):
+        last = tail and index == len(items) - 1
+        name = str(op)
+        if name in _REPEATS:
+            factor = _repeat_choices(arg[0], arg[1], arg[2], last)
+        elif name == "BRANCH":
+            factor = sum(_choices(alternative, last) for alternative in arg[1])
+        elif name in _NESTED:
+            factor = _choices(arg[_NESTED[name]], last and name == "SUBPATTERN")
+        elif name == "ATOMIC_GROUP":
+            factor = _choices(arg, tail=False)
+        else:
+            factor = 1
+        product = min(product * factor, _OVER)
+    return product
+
+
+def _repeat_choices(low: int, high: int, body: Any, last: bool) -> int:
+    """`{low,high}`: high - low + 1 ways; unbounded, MAX_BOUND + 1 unless nothing follows (it
+    then takes the run and succeeds). A body with choices of its own repeated: over the cap
+    (the scan refuses those too)."""
+    inner = _choices(body, tail=False)
+    ways = high - low + 1
+    if high == _PARSER.MAXREPEAT:
+        ways = 1 if last else MAX_BOUND + 1
+    return ways * inner if inner == 1 or high <= 1 else _OVER
 
 
 def _is_quantifier(found: re.Match[str]) -> bool:

@@ -199,21 +199,38 @@ class Redactor:
 
 
 def _substitute(rule: RedactRule, value: str, found: list[tuple[str, str]]) -> tuple[str, int]:
-    """subn, replacing only the matches `rule.accept` (if any) takes (credit-card: Luhn), each
-    replaced match kept in `found` (transformer/redaction_echoes.py)."""
+    """subn, replacing only the span of each match `rule.accept` (if any) returns (credit-card:
+    the card number in it, Luhn), each replaced text kept in `found`
+    (transformer/redaction_echoes.py)."""
     accept = rule.accept
     replaced = 0
 
     def replacement(match: re.Match[str]) -> str:
         nonlocal replaced
         text = match.group(0)
-        if accept is not None and not accept(text):
+        if accept is None:
+            replaced += 1
+            found.append((rule.name, text[_kept_end(match, rule.template) - match.start() :]))
+            return match.expand(rule.template)
+        span = accept(text)
+        if span is None:
             return text
         replaced += 1
-        found.append((rule.name, text))
-        return match.expand(rule.template)
+        start, end = span
+        found.append((rule.name, text[start:end]))
+        return text[:start] + match.expand(rule.template) + text[end:]
 
     return rule.pattern.sub(replacement, value), replaced
+
+
+_GROUP_REF: Final = re.compile(r"\\(\d+)")
+
+
+def _kept_end(match: re.Match[str], template: str) -> int:
+    """Where the replaced text starts: after the groups the template keeps (`\\1\\2[REDACTED:…]`
+    keeps a secret's name, which is not an echo to hunt), else the match's start."""
+    kept = [match.end(int(group)) for group in _GROUP_REF.findall(template)]
+    return max(kept, default=match.start())
 
 
 def redaction_counts(redactor: Redactor | None) -> dict[str, int] | None:

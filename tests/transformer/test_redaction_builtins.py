@@ -12,6 +12,7 @@ from lambda_shared.redaction_builtins import (
     DEFAULT_SET,
     card_number,
     card_screen,
+    card_span,
     email_screen,
     luhn_valid,
 )
@@ -68,6 +69,13 @@ POSITIVES = [
     ("credit-card", "card 4111 1111 1111 1111.", "card [REDACTED:credit-card]."),
     ("credit-card", "pan=5500-0000-0000-0004;", "pan=[REDACTED:credit-card];"),
     ("credit-card", "amex 378282246310005", "amex [REDACTED:credit-card]"),
+    # a card next to another digit group: the pattern takes both, only the card is replaced
+    ("credit-card", "qty 3 4111 1111 1111 1111", "qty 3 [REDACTED:credit-card]"),
+    ("credit-card", "4111-1111-1111-1111 12/28", "[REDACTED:credit-card] 12/28"),
+    ("credit-card", "4111111111111111 123", "[REDACTED:credit-card] 123"),
+    ("credit-card", "5555 5555 5555 4444 2", "[REDACTED:credit-card] 2"),
+    ("credit-card", "Order 4111111111111111-1 accepted", "Order [REDACTED:credit-card]-1 accepted"),
+    ("credit-card", "n 12 4111 1111 1111 1111 7", "n 12 [REDACTED:credit-card] 7"),
     ("email", "to jane.doe+orders@mail.example.co.uk.", "to [REDACTED:email]."),
     ("email", "<ops@example.com>", "<[REDACTED:email]>"),
     ("ipv4", "from 203.0.113.7:443", "from [REDACTED:ipv4]:443"),
@@ -91,6 +99,9 @@ NEGATIVES = [
     ("credit-card", "card 4111 1111 1111 1112"),  # Luhn fails
     ("credit-card", "at 1795169647121 ms"),  # an epoch timestamp: no network's prefix
     ("credit-card", "order 41111111111111111111"),  # 20 digits: longer than any card
+    ("credit-card", "qty 3 4111 1111 1111 1112"),  # no run of whole groups is a card
+    ("credit-card", "ids 1234 5678 9012 3456 7"),  # no network starts with 1 or 2345…
+    ("credit-card", "41111111111111111-1"),  # a group is never cut: 17 digits, then 1
     ("credit-card", "id 00000000000000000000000000000000000000000000000000000000"),
     ("email", "user@localhost"),  # no dotted domain
     ("email", "@timestamp and a@b"),
@@ -111,6 +122,13 @@ def test_luhn_and_card_networks() -> None:
     assert card_number("3530111333300000")  # JCB
     assert not card_number("1234567812345670")  # Luhn-valid, but no network starts with 1
     assert not card_number("41111111111111")  # 14 digits: not a Visa length
+
+
+def test_card_span_is_the_card_among_the_digit_groups_of_a_match() -> None:
+    assert card_span("4111 1111 1111 1111") == (0, 19)
+    assert card_span("3 4111 1111 1111 1111") == (2, 21)
+    assert card_span("4111111111111111-1") == (0, 16)
+    assert card_span("4111 1111 1111 1112 3") is None
 
 
 def test_default_is_every_built_in_but_ipv4_in_a_fixed_order() -> None:
@@ -183,3 +201,32 @@ def test_many_matches_in_one_line_stay_cheap() -> None:
     assert time.process_time() - started < 5.0
     assert redactor.counts["email"] == 60_000
     assert "example" not in fields["message"]
+
+
+def test_echoes_are_the_replaced_secret_not_the_name_the_template_keeps() -> None:
+    redactor = fresh("aws-secret-key")
+    assert redactor is not None
+    fields: dict[str, object] = {
+        "message": "config aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "error.message": "check aws_secret_access_key rotation",
+    }
+    redactor.fields(fields)
+    assert fields == {
+        "message": "config aws_secret_access_key = [REDACTED:aws-secret-key]",
+        "error.message": "check aws_secret_access_key rotation",
+    }
+
+
+def test_kebab_case_secret_key_names_are_caught() -> None:
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    assert redacted("aws-secret-key", f"secret-access-key={secret}") == (
+        "secret-access-key=[REDACTED:aws-secret-key]"
+    )
+    assert redacted("aws-secret-key", f'{{"aws-secret-access-key": "{secret}"}}') == (
+        '{"aws-secret-access-key": "[REDACTED:aws-secret-key]"}'
+    )
+    redactor = fresh("aws-secret-key")
+    assert redactor is not None
+    fields: dict[str, object] = {"json": {"aws-secret-access-key": secret}}
+    redactor.fields(fields)
+    assert fields == {"json": {"aws-secret-access-key": "[REDACTED:aws-secret-key]"}}
