@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bench import state_size
-from subscriptions.pacing import FILTER_API_CALLS_PER_SECOND, PACED_APIS
+from subscriptions.pacing import LAMBDA_CONTROL_PLANE, QUOTA_CALLS_PER_SECOND
 from tests.subscriptions.fake_account import BUCKET, Account
 
 SIZES = (1_000, 10_000, 50_000)
@@ -41,6 +41,11 @@ QUOTAS = {
     "DeleteObject": 3_500.0,
     "Invoke": 1_000.0,
 }
+_PACE_KEYS = {
+    "ListFunctions": LAMBDA_CONTROL_PLANE,
+    "GetFunctionConfiguration": LAMBDA_CONTROL_PLANE,
+}
+"""The subscriber's pacer keys of the APIs that share one (subscriptions/pacing.py)."""
 OPERATIONS = (
     "DescribeLogGroups",
     "DescribeSubscriptionFilters",
@@ -66,11 +71,12 @@ class Measured:
 
     def bound(self, percent: int) -> tuple[float, str]:
         """The slowest API at its quota (the paced ones at their share): seconds, API."""
-        share = FILTER_API_CALLS_PER_SECOND * percent / 100
-        times = {
-            api: count / (share if api in PACED_APIS else QUOTAS.get(api, 1_000.0))
-            for api, count in self.calls.items()
-        }
+
+        def rate(api: str) -> float:
+            paced = QUOTA_CALLS_PER_SECOND.get(_PACE_KEYS.get(api, api))
+            return paced * percent / 100 if paced else QUOTAS.get(api, 1_000.0)
+
+        times = {api: count / rate(api) for api, count in self.calls.items()}
         api = max(times, key=lambda a: times[a])
         return times[api], api
 

@@ -264,7 +264,8 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "integer",
         FILTER_API_QUOTA_PERCENT.default,
         "Percent of the fixed 5 calls/s of Describe/Put/DeleteSubscriptionFilter the "
-        "subscriber may use (40 = 2 calls/s each).",
+        "subscriber may use (40 = 2 calls/s each), and of its listings' quotas "
+        "(DescribeLogGroups, FilterLogEvents, Lambda's 15 control-plane calls/s).",
         constraint=Range.of(FILTER_API_QUOTA_PERCENT),
         variable=FILTER_API_QUOTA_PERCENT,
     ),

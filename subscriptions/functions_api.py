@@ -8,14 +8,17 @@ the architecture map is published from the reconcile's own walk, with no second 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from botocore.exceptions import ClientError
 
 from lambda_shared.backoff import RetryPolicy, error_code
+from subscriptions.pacing import LAMBDA_CONTROL_PLANE, CallPacer
 from subscriptions.retry import BackoffApi, RetryStats
+
+T = TypeVar("T")
 
 FUNCTIONS_PAGE_SIZE: Final = 50  # ListFunctions maximum
 DEFAULT_GROUP_PREFIX: Final = "/aws/lambda/"
@@ -45,8 +48,15 @@ def log_group_of(configuration: Mapping[str, Any]) -> str:
 
 
 class FunctionsApi(BackoffApi):
-    def __init__(self, client: Any, policy: RetryPolicy, stats: RetryStats) -> None:
+    """ListFunctions and GetFunctionConfiguration, each attempt after `pacer`'s turn for
+    Lambda's control plane (15 requests/s for the whole account, fixed: pacing.py); Invoke is
+    not in that quota and is not paced."""
+
+    def __init__(
+        self, client: Any, policy: RetryPolicy, stats: RetryStats, pacer: CallPacer | None = None
+    ) -> None:
         super().__init__(client, policy, stats)
+        self._pacer = pacer
         self._listing: dict[str, str] | None = None
         self._expected: str | None = None
         self.complete_listing: dict[str, str] | None = None
@@ -58,13 +68,27 @@ class FunctionsApi(BackoffApi):
         params: dict[str, Any] = {"MaxItems": FUNCTIONS_PAGE_SIZE}
         if marker:
             params["Marker"] = marker
-        response = self._call("ListFunctions", lambda: self._client.list_functions(**params))
+        response = self._call(
+            "ListFunctions", self._paced(lambda: self._client.list_functions(**params))
+        )
         functions = response.get("Functions", [])
         groups = tuple(dict.fromkeys(log_group_of(f) for f in functions))
         architectures = {str(f.get("FunctionName", "")): architecture_of(f) for f in functions}
         page = FunctionsPage(groups, response.get("NextMarker") or None, architectures)
         self._collect(marker or None, page)
         return page
+
+    def _paced(self, call: Callable[[], T]) -> Callable[[], T]:
+        """`call`, each attempt after the pacer's turn for the control plane."""
+        pacer = self._pacer
+        if pacer is None:
+            return call
+
+        def attempt() -> T:
+            pacer.wait(LAMBDA_CONTROL_PLANE)
+            return call()
+
+        return attempt
 
     def _collect(self, marker: str | None, page: FunctionsPage) -> None:
         """Keep the listing while its pages follow each other from the first one."""
@@ -83,7 +107,7 @@ class FunctionsApi(BackoffApi):
         try:
             configuration = self._call(
                 f"GetFunctionConfiguration({name!r})",
-                lambda: self._client.get_function_configuration(FunctionName=name),
+                self._paced(lambda: self._client.get_function_configuration(FunctionName=name)),
             )
         except ClientError as error:
             if error_code(error) == "ResourceNotFoundException":

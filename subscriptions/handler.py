@@ -75,10 +75,10 @@ def run(
         namespace=settings.metrics_namespace,
         function=str(getattr(context, "function_name", "") or metrics.SUBSCRIBER_DIMENSION_VALUE),
     )
-    functions = FunctionsApi(clients.lazy("lambda"), policy, stats)
+    pacer = CallPacer.share(settings.filter_api_quota_percent, clock)
+    functions = FunctionsApi(clients.lazy("lambda"), policy, stats, pacer)
     pending = _pending(settings, clients, policy, stats, report, clock_ms)
     state = _state(settings, clients, policy, stats, report)
-    pacer = CallPacer.share(settings.filter_api_quota_percent, clock)
     apis = _Apis(clients, functions, policy, stats, pacer, clock)
     subscriber = _subscriber(settings, context, apis, report, pending, state)
     try:

@@ -91,7 +91,8 @@ def _group(raw: dict[str, Any]) -> LogGroup:
 
 class LogsApi(BackoffApi):
     """Every CloudWatch Logs call the subscriber makes, each with backoff on throttling; each
-    attempt of a subscription-filter call waits for `pacer` (pacing.py) first."""
+    attempt of a call whose quota is paced (the subscription-filter APIs, DescribeLogGroups,
+    FilterLogEvents) waits for `pacer` (pacing.py) first."""
 
     def __init__(
         self,
@@ -118,8 +119,8 @@ class LogsApi(BackoffApi):
             params["logGroupNamePrefix"] = prefix
         if token:
             params["nextToken"] = token
-        response = self._call(
-            f"DescribeLogGroups({prefix!r})", lambda: self._client.describe_log_groups(**params)
+        response = self._paced(
+            "DescribeLogGroups", prefix, lambda: self._client.describe_log_groups(**params)
         )
         groups = tuple(_group(raw) for raw in response.get("logGroups", []))
         return GroupPage(groups, response.get("nextToken") or None)
@@ -240,8 +241,8 @@ class LogsApi(BackoffApi):
         }
         if token:
             params["nextToken"] = token
-        response = self._call(
-            f"FilterLogEvents({group!r})", lambda: self._client.filter_log_events(**params)
+        response = self._paced(
+            "FilterLogEvents", group, lambda: self._client.filter_log_events(**params)
         )
         events = tuple(
             LogEvent(

@@ -1,9 +1,17 @@
 """Pacing: the subscriber never takes more than its share of AWS's fixed quotas.
 
-- `CallPacer`: each of DescribeSubscriptionFilters, PutSubscriptionFilter and
-  DeleteSubscriptionFilter at most `rate` calls per second (AWS, CloudWatch Logs quotas: 5
-  transactions per second per account and region each, "not adjustable"); the subscriber takes
-  FILTER_API_QUOTA_PERCENT of them, so other tools of the account keep the rest.
+- `CallPacer`: every API quota the subscriber draws on, at most its share of the quota's calls
+  per second (`CallPacer.share`: FILTER_API_QUOTA_PERCENT of each), so other tools of the
+  account keep the rest:
+  - DescribeSubscriptionFilters, PutSubscriptionFilter and DeleteSubscriptionFilter: 5
+    transactions per second per account and region each, "not adjustable" (CloudWatch Logs
+    quotas);
+  - DescribeLogGroups 10/s and FilterLogEvents 5/s (CloudWatch Logs quotas, adjustable: the
+    share is of the default);
+  - Lambda's control plane: "15 requests per second across all APIs" (excludes invocation,
+    GetFunction and GetPolicy), "cannot be increased" (Lambda quotas, API requests). It is the
+    same budget every deployment tool of the account (CI's UpdateFunctionCode, `pulumi up`)
+    spends, so ListFunctions and GetFunctionConfiguration share one pace, `LAMBDA_CONTROL_PLANE`.
 - `BytePacer`: at most `rate` backfill bytes per second into one delivery stream (Direct PUT,
   1 MiB/s per stream in most regions, shared with the live traffic).
 
@@ -14,7 +22,7 @@ benchmark run on a virtual one and read the wall time the pacing takes.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -22,6 +30,16 @@ FILTER_API_CALLS_PER_SECOND: Final = 5.0
 PACED_APIS: Final = frozenset(
     {"DescribeSubscriptionFilters", "PutSubscriptionFilter", "DeleteSubscriptionFilter"}
 )
+"""The subscription-filter APIs, whose fixed quota is the subscriber's tightest."""
+LAMBDA_CONTROL_PLANE: Final = "LambdaControlPlane"
+"""The pace shared by the subscriber's Lambda control-plane calls (one account-wide quota)."""
+QUOTA_CALLS_PER_SECOND: Final[Mapping[str, float]] = {
+    **dict.fromkeys(PACED_APIS, FILTER_API_CALLS_PER_SECOND),
+    "DescribeLogGroups": 10.0,
+    "FilterLogEvents": 5.0,
+    LAMBDA_CONTROL_PLANE: 15.0,
+}
+"""Each paced quota's calls per second (module docstring for the sources)."""
 
 
 @dataclass
@@ -49,20 +67,27 @@ class VirtualClock(Clock):
 
 
 class CallPacer:
-    """One call of each paced API every 1/rate seconds at most."""
+    """One call of each paced API every 1/rate seconds at most: `rates[api]`, else `rate`."""
 
-    def __init__(self, rate: float, clock: Clock) -> None:
-        if rate <= 0:
-            raise ValueError(f"rate must be positive, got {rate}")
+    def __init__(self, rate: float, clock: Clock, rates: Mapping[str, float] | None = None) -> None:
+        for value in (rate, *(rates or {}).values()):
+            if value <= 0:
+                raise ValueError(f"rate must be positive, got {value}")
         self.rate = rate
+        self._rates = dict(rates or {})
         self._clock = clock
         self._next: dict[str, float] = {}
         self.waited_seconds = 0.0
 
     @classmethod
     def share(cls, percent: int, clock: Clock) -> CallPacer:
-        """`percent` of the 5 calls/s of each subscription-filter API."""
-        return cls(FILTER_API_CALLS_PER_SECOND * percent / 100, clock)
+        """`percent` of each quota of QUOTA_CALLS_PER_SECOND (5 calls/s of each
+        subscription-filter API: 2 at the default 40 %)."""
+        rates = {api: quota * percent / 100 for api, quota in QUOTA_CALLS_PER_SECOND.items()}
+        return cls(FILTER_API_CALLS_PER_SECOND * percent / 100, clock, rates)
+
+    def rate_of(self, api: str) -> float:
+        return self._rates.get(api, self.rate)
 
     def wait(self, api: str) -> None:
         """Block until `api` may be called again, then count the call."""
@@ -72,7 +97,7 @@ class CallPacer:
             self._clock.sleep(due - now)
             self.waited_seconds += due - now
             now = due
-        self._next[api] = now + 1 / self.rate
+        self._next[api] = now + 1 / self.rate_of(api)
 
     def settle(self, within: float) -> float:
         """Wait until every paced API may be called again (at most `within` seconds); the

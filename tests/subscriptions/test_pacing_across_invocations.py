@@ -58,19 +58,23 @@ def test_back_to_back_new_group_events_stay_inside_the_share(percent: int) -> No
         assert gap >= 1 / rate - 1e-9, (api, gap)
 
 
-def test_a_run_that_called_nothing_paced_does_not_wait() -> None:
+def test_a_run_that_called_no_filter_api_waits_only_for_its_listings() -> None:
     # GIVEN a reconciled account (a steady-state run with nothing new makes no capped call)
     account = Account(30)
     account.run({"action": "reconcile"})
 
     # WHEN the next scheduled run finds nothing new
+    account.calls.clear()
     before = account.clock.elapsed
     result = account.run({"action": "reconcile"})
 
-    # THEN it neither calls a paced API nor waits
+    # THEN it calls no subscription-filter API, and the only wait is the settle after its
+    # last listing page: one interval of DescribeLogGroups' share (10/s x 40 % = 4/s)
     assert result["outcomes"] == {"unchanged": 30}
-    assert result["pacedSeconds"] == 0
-    assert account.clock.elapsed == before
+    assert not PACED_APIS & set(account.calls.counts)
+    assert account.calls.counts["DescribeLogGroups"] >= 1
+    assert 0 < result["pacedSeconds"] <= 0.25 + 1e-9
+    assert account.clock.elapsed - before == pytest.approx(result["pacedSeconds"])
 
 
 def test_settle_waits_for_the_latest_call_and_at_most_its_limit() -> None:
