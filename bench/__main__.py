@@ -5,8 +5,10 @@ REINGEST_CONCURRENCY calls in flight as in the Lambda, to a loopback HTTP endpoi
 another process (bench.loopback_server); times are CPU time of this process (user + system,
 every thread), best of N with the measurements taking turns, so a noisy machine slows them
 alike. Printed:
-- handler / floor per log event on 6 MB requests (the floor: base64 decode + gunzip + parse of
-  the envelope + one flat JSON document per event + base64, same JSON library; bench.floor),
+- handler / floor per log event on 6 MB requests (typical and corpus: lines drawn at random,
+  no folding; folded: whole invocations, START/END folded into REPORT as deployed; the floor:
+  base64 decode + gunzip + parse of the envelope + one flat JSON document per event + base64,
+  same JSON library; bench.floor),
   with the handler re-ingesting through the lean client, and into an in-memory stream;
 - passthrough / floor: a request of the documents the transformer re-ingested, coming back
   through it, per record against the floor per event;
@@ -22,13 +24,16 @@ from __future__ import annotations
 import argparse
 
 from bench import costs, measure, redaction_cost, reingest_cpu
+from bench.document_counts import paired_request
 from bench.measure import SIX_MB, HandlerFigures
 from bench.timing import CallClock
 from bench.workload import build_request
 from transformer import jsonlib
+from transformer.settings import Settings
 
 TRANSFORMER_MEMORY_MB = 1024  # keep in step with infra (transformerMemoryMb's default)
 MIX_SIZES = (100, 250, 1024)
+FOLDED = Settings(region="eu-west-1", fold_platform_events=True)
 
 
 def handler_lines(figures: list[HandlerFigures]) -> list[str]:
@@ -49,7 +54,9 @@ def handler_lines(figures: list[HandlerFigures]) -> list[str]:
         )
     lines.append(
         "  (passthrough: per record of a 6 MB request of re-ingested documents; targets: "
-        "handler ≤ 2.5x, aim 1.5x; passthrough ≤ 0.25x, aim 0.1x)"
+        "handler ≤ 2.5x, aim 1.5x; passthrough ≤ 0.25x, aim 0.1x; typical and corpus without "
+        "folding; folded: typical's lines in whole invocations, START and END folded into "
+        "REPORT as deployed, foldPlatformEvents' default)"
     )
     return lines
 
@@ -83,6 +90,11 @@ def main() -> None:
             measure.handler_figures(label, request, clock, codec, args.repeats)
             for label, request in requests.items()
         ]
+        figures.append(  # as deployed: whole invocations, START/END folded into REPORT
+            measure.handler_figures(
+                "folded", paired_request(SIX_MB), clock, codec, args.repeats, FOLDED
+            )
+        )
         print("\n".join(handler_lines(figures)))
         print("\n".join(reingestion_lines(figures)))
         event, events = requests["corpus"]

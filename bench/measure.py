@@ -17,6 +17,7 @@ from bench.floor import floor
 from bench.timing import CallClock, Case, Timed, alternating
 from bench.workload import Request, build_request, passthrough_request, sized_lines
 from transformer import jsonlib
+from transformer.settings import Settings
 
 SIX_MB = 6_000_000
 ONE_MB = 1_000_000  # Firehose's default processor buffer (1 MB): the mixes' request size
@@ -38,25 +39,34 @@ class HandlerFigures(NamedTuple):
         return timed.cpu / self.events
 
 
-def _through(clock: CallClock, busy: list[float], event: dict[str, Any]) -> dict[str, Any]:
+def _through(
+    clock: CallClock, busy: list[float], event: dict[str, Any], settings: Settings | None = None
+) -> dict[str, Any]:
     clock.reset()
-    summary = runs.handle(event, clock)
+    summary = runs.handle(event, clock, settings=settings)
     busy.append(clock.busy_seconds())
     return summary
 
 
 def handler_figures(
-    label: str, request: Request, clock: CallClock, codec: jsonlib.Codec, repeats: int
+    label: str,
+    request: Request,
+    clock: CallClock,
+    codec: jsonlib.Codec,
+    repeats: int,
+    settings: Settings | None = None,
 ) -> HandlerFigures:
-    """Floor, handler (in-memory stream and lean client) and passthrough, taking turns."""
+    """Floor, handler (in-memory stream and lean client) and passthrough, taking turns;
+    `settings`: the handler's (runs.handle's default unless given)."""
     busy: list[float] = []
-    summary = _through(clock, busy, request.event)
-    passing = passthrough_request(runs.reingested(request.event), SIX_MB)
+    summary = _through(clock, busy, request.event, settings)
+    passing = passthrough_request(runs.reingested(request.event, settings), SIX_MB)
+    memory = partial(runs.in_memory, codec=codec, settings=settings)
     cases = {
         "floor": Case.of(request.event, partial(floor, codec=codec)),
-        "in_memory": Case.of(request.event, partial(runs.in_memory, codec=codec)),
-        "lean": Case.of(request.event, partial(_through, clock, busy)),
-        "passthrough": Case.of(passing.event, partial(runs.in_memory, codec=codec)),
+        "in_memory": Case.of(request.event, memory),
+        "lean": Case.of(request.event, partial(_through, clock, busy, settings=settings)),
+        "passthrough": Case.of(passing.event, memory),
     }
     best = alternating(cases, repeats)
     return HandlerFigures(

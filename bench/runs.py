@@ -25,16 +25,18 @@ def handle(
     firehose: FirehoseClient,
     codec: jsonlib.Codec | None = None,
     concurrency: int = REINGEST_CONCURRENCY,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """`process` on `event` re-ingesting through `firehose`, `concurrency` calls in flight (as
-    the Lambda handler does); its summary line."""
+    the Lambda handler does); its summary line. `settings`: the bench's (no folding) unless
+    given."""
     logs: list[str] = []
     process(
         event,
         _Context(),
         firehose=firehose,
         architectures=StaticArchitectures("arm64"),
-        settings=Settings(region="eu-west-1"),
+        settings=settings or Settings(region="eu-west-1"),
         log=logs.append,
         codec=codec,
         concurrency=concurrency,
@@ -43,13 +45,15 @@ def handle(
     return summary
 
 
-def in_memory(event: dict[str, Any], codec: jsonlib.Codec | None = None) -> dict[str, Any]:
+def in_memory(
+    event: dict[str, Any], codec: jsonlib.Codec | None = None, settings: Settings | None = None
+) -> dict[str, Any]:
     """`process` with re-ingestion into an in-memory stream (no network)."""
-    return handle(event, LoopbackFirehose(), codec, concurrency=1)
+    return handle(event, LoopbackFirehose(), codec, concurrency=1, settings=settings)
 
 
-def reingested(event: dict[str, Any]) -> list[bytes]:
+def reingested(event: dict[str, Any], settings: Settings | None = None) -> list[bytes]:
     """The documents `process` re-ingests for `event`."""
     stream = LoopbackFirehose()
-    handle(event, stream, concurrency=1)
+    handle(event, stream, concurrency=1, settings=settings)
     return stream.take()
