@@ -85,12 +85,7 @@ def _where(account: str, region: str) -> str:
 
 
 def _pairs() -> Iterator[tuple[str, str]]:
-    for account in SPOKES:
-        for region in REGIONS:
-            yield account, region
-
-
-# --- providers ---------------------------------------------------------------------------------
+    yield from ((account, region) for account in SPOKES for region in REGIONS)
 
 
 def test_one_provider_per_account_and_region_assuming_the_deploy_role(
@@ -129,9 +124,6 @@ def _descends(run: ProgramRun, child: str, ancestor: str) -> bool:
             return True
         parent = run.parents.get(parent)
     return False
-
-
-# --- what each spoke is ---------------------------------------------------------------------
 
 
 def _subscriber(run: ProgramRun, account: str, region: str) -> Any:
@@ -330,11 +322,8 @@ def test_deploying_into_the_hubs_own_account_is_refused(packages_dir: Path) -> N
 
 class _FakeLambda:
     class exceptions:  # botocore names it so
-        class TooManyRequestsException(Exception):
-            pass
-
-        class ResourceNotFoundException(Exception):
-            pass
+        TooManyRequestsException = type("TooManyRequestsException", (Exception,), {})
+        ResourceNotFoundException = type("ResourceNotFoundException", (Exception,), {})
 
     def __init__(self, calls: list[tuple[str, Any]]) -> None:
         self.calls = calls
