@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 
 @dataclass(frozen=True)
@@ -47,11 +47,34 @@ class AwsContext:
         return self.arn("logs", "log-group:*")
 
 
-def deployer_client(service: str, region: str, profile: str | None, **options: Any) -> Any:
+DEPLOYER_SESSION_NAME: Final = "lambda-logs-deployer"
+
+
+def deployer_client(
+    service: str,
+    region: str,
+    profile: str | None,
+    *,
+    assume_role_arn: str | None = None,
+    **options: Any,
+) -> Any:
     """A boto3 client with the deployer's credentials (`aws:profile`, else the default chain),
-    for what the program reads or invokes itself, outside the Pulumi provider."""
+    for what the program reads or invokes itself, outside the Pulumi provider. With
+    `assume_role_arn` (a hub deploying a spoke, infra/spoke_rollout.py), the client holds that
+    role's temporary credentials instead: STS AssumeRole "Returns a set of temporary security
+    credentials that you can use to access AWS resources" (AccessKeyId, SecretAccessKey,
+    SessionToken), here in the role's account."""
     import boto3
 
-    return boto3.Session(profile_name=profile or None).client(
-        service, region_name=region, **options
-    )
+    session = boto3.Session(profile_name=profile or None)
+    if assume_role_arn:
+        answer = session.client("sts", region_name=region).assume_role(
+            RoleArn=assume_role_arn, RoleSessionName=DEPLOYER_SESSION_NAME
+        )
+        credentials = answer["Credentials"]
+        session = boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+    return session.client(service, region_name=region, **options)

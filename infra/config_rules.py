@@ -257,6 +257,14 @@ def role_arn(value: str) -> bool:
     return value == "" or bool(ROLE_ARN.fullmatch(value))
 
 
+_ROLE_NAME: Final = re.compile(r"[\w+=,.@-]{1,64}")
+r"""IAM CreateRole: RoleName "Pattern: [\w+=,.@-]+", "Length Constraints: 1 to 64"."""
+
+
+def role_name(value: str) -> bool:
+    return bool(_ROLE_NAME.fullmatch(value))
+
+
 def stream_arns(value: str) -> bool:
     items = split_list(value)
     return len(set(items)) == len(items) and all(map(STREAM_ARN.fullmatch, items))
@@ -265,6 +273,7 @@ def stream_arns(value: str) -> bool:
 RULES: Final[Mapping[str, Validator]] = {
     "bucket_name": bucket_name,
     "role_arn": role_arn,
+    "role_name": role_name,
     "stream_arns": stream_arns,
     "regions": regions,
     "organization_id": organization_id,

@@ -26,6 +26,12 @@ _LONGEST_DESTINATION: Final = "arn:aws-us-gov:logs:us-gov-west-1:123456789012:de
 )
 """A resource prefix is at most 40 characters, so a destination name at most 48."""
 
+DEFAULT_SPOKE_DEPLOY_ROLE: Final = "OrganizationAccountAccessRole"
+"""AWS Organizations, "Accessing member accounts": an account created in the organisation gets
+the role `OrganizationAccountAccessRole`, which the management account can assume (an invited
+account gets it only if its administrator creates it); Control Tower's is
+`AWSControlTowerExecution`."""
+
 _DESTINATION_EXAMPLE: Final = "arn:aws:logs:{region}:111122223333:destination:lambda-logs-hub-dest"
 
 
@@ -49,6 +55,11 @@ class DeploymentConfig:
     hub_destroyable: bool = False
     """hub: the destinations may be deleted (`hubDestroyable`); protected otherwise, so that a
     destroy fails while spokes may still point at them."""
+    spoke_deploy_account_ids: tuple[str, ...] = ()
+    """hub: the accounts it deploys its spokes into itself (`spokeDeployAccountIds`,
+    infra/spoke_rollout.py); without `organization_id` they are in `spoke_account_ids` too."""
+    spoke_deploy_role_name: str = DEFAULT_SPOKE_DEPLOY_ROLE
+    """hub: the role assumed in each of `spoke_deploy_account_ids` (`spokeDeployRoleName`)."""
 
     @property
     def hub_region(self) -> str:
@@ -64,6 +75,14 @@ class DeploymentConfig:
 
 def read_deployment(values: ConfigValues, region: str) -> DeploymentConfig:
     role = values.choice("deployment", DEPLOYMENTS)
+    if role != "hub" and values.text("spokeDeployAccountIds").strip():
+        raise config_error(
+            "spokeDeployAccountIds",
+            f"is set, but 'deployment' is {role}: only a hub deploys spokes into other accounts "
+            "(set deployment hub in the hub's stack, or remove the key here with pulumi config "
+            "rm spokeDeployAccountIds)",
+            "''",
+        )
     if role == "hub":
         return _hub(values, region)
     if role == "spoke":
@@ -74,7 +93,10 @@ def read_deployment(values: ConfigValues, region: str) -> DeploymentConfig:
 def _hub(values: ConfigValues, region: str) -> DeploymentConfig:
     regions = values.items("spokeRegions", checked=True) or (region,)
     organization = values.checked("organizationId") or None
+    deployed = values.items("spokeDeployAccountIds", checked=True)
     accounts = values.items("spokeAccountIds", checked=True)
+    if organization is None:  # admitted as listed accounts: nothing to list twice
+        accounts = tuple(dict.fromkeys((*accounts, *deployed)))
     if organization is None and not accounts:
         raise ConfigError(
             "Configuration 'deployment' is hub, but neither organizationId nor spokeAccountIds "
@@ -98,7 +120,23 @@ def _hub(values: ConfigValues, region: str) -> DeploymentConfig:
         organization_id=organization,
         spoke_account_ids=accounts,
         hub_destroyable=values.boolean("hubDestroyable"),
+        spoke_deploy_account_ids=deployed,
+        spoke_deploy_role_name=values.checked("spokeDeployRoleName"),
     )
+
+
+def check_rollout_accounts(deployment: DeploymentConfig, hub_account: str) -> None:
+    """Refuse the hub's own account among `spokeDeployAccountIds` (known only once the
+    deployer's identity is: the hub's own pipeline already subscribes its log groups)."""
+    if hub_account in deployment.spoke_deploy_account_ids:
+        others = [a for a in deployment.spoke_deploy_account_ids if a != hub_account]
+        raise config_error(
+            "spokeDeployAccountIds",
+            f"lists {hub_account}, the hub's own account: the hub subscribes its own log groups "
+            "already, and a spoke in its account would subscribe them twice; list only the "
+            "member accounts",
+            ",".join(others) or "''",
+        )
 
 
 def _check_backfill_trust(accounts: tuple[str, ...], organization: str | None) -> None:

@@ -53,6 +53,31 @@ DEPLOYMENT_KEYS: Final[tuple[ConfigKey, ...]] = (
         ),
     ),
     ConfigKey(
+        "spokeDeployAccountIds",
+        "string",
+        "",
+        "Hub: comma-separated 12-digit member accounts the hub deploys its spokes into itself "
+        "(one provider per account and spoke region, assuming spokeDeployRoleName there), so "
+        "one `pulumi up` rolls out the organisation; empty = off (one spoke stack per account). "
+        "Without organizationId they are admitted to the destinations like spokeAccountIds.",
+        constraint=Rule(
+            "account_ids", "comma-separated 12-digit AWS account ids", "111122223333,444455556666"
+        ),
+    ),
+    ConfigKey(
+        "spokeDeployRoleName",
+        "string",
+        "OrganizationAccountAccessRole",
+        "Hub with spokeDeployAccountIds: the role the hub's deployer assumes in each of those "
+        "accounts: OrganizationAccountAccessRole (what AWS Organizations creates in an account "
+        "it creates), AWSControlTowerExecution under Control Tower, or your own.",
+        constraint=Rule(
+            "role_name",
+            "an IAM role name: 1 to 64 letters, digits and +=,.@_-",
+            "OrganizationAccountAccessRole",
+        ),
+    ),
+    ConfigKey(
         "hubDestroyable",
         "boolean",
         False,

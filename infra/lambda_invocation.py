@@ -109,7 +109,8 @@ def boto3_invoke(
     client: Any = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Mapping[str, Any]:
-    """Invoke synchronously with the deployer's credentials in the stack's region. The subscriber
+    """Invoke synchronously with the deployer's credentials (or, with `assume_role_arn`, that
+    role's) in the stack's region. The subscriber
     runs one at a time (reserved concurrency 1): while a scheduled run holds the slot, wait."""
     if client is None:
         from botocore.config import Config
@@ -118,6 +119,7 @@ def boto3_invoke(
             "lambda",
             props["region"],
             props.get("profile"),
+            assume_role_arn=props.get("assume_role_arn") or None,
             config=Config(
                 read_timeout=int(props["timeout_seconds"]) + 30, retries={"max_attempts": 0}
             ),
@@ -186,6 +188,7 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
             "delete_payload",
             "triggers",
             "secret_payload",
+            "assume_role_arn",  # so that the delete step runs as the role now configured
         )
         changed = [k for k in watched if _olds.get(k) != _news.get(k)]
         return pulumi.dynamic.DiffResult(
@@ -290,6 +293,9 @@ class LambdaInvocationArgs:
     """A JSON object merged into the create payload: a Pulumi secret, never in messages."""
     pass_previous_result: bool = False
     """An update sends the last answer (`result`, a JSON string) as `previous_result`."""
+    assume_role_arn: str | None = None
+    """Invoke with this role's credentials (the function is in its account: a spoke the hub
+    deploys, infra/spoke_rollout.py); None: the deployer's own."""
 
 
 class LambdaInvocation(pulumi.dynamic.Resource, module="lambdalogs", name="LambdaInvocation"):
@@ -315,6 +321,8 @@ class LambdaInvocation(pulumi.dynamic.Resource, module="lambdalogs", name="Lambd
         }
         if args.pass_previous_result:
             props["pass_previous_result"] = True
+        if args.assume_role_arn:  # only then: other invocations' state stays as it was
+            props["assume_role_arn"] = args.assume_role_arn
         if args.secret_payload is not None:
             props["secret_payload"] = pulumi.Output.secret(args.secret_payload)
             opts = pulumi.ResourceOptions.merge(

@@ -10,11 +10,13 @@ import pulumi_aws as aws
 from infra.account_checks import AccountReaders, check_account
 from infra.alarm_relay import relays_alarms
 from infra.aws_context import AwsContext
+from infra.deployment_config import check_rollout_accounts
 from infra.function_environments import check_environment_sizes
 from infra.hub_destinations import HubDestinations, HubDestinationsArgs
 from infra.packages import PackageOptions, build_alarm_relay, build_subscriber, build_transformer
 from infra.pipeline import Pipeline, PipelineArgs
 from infra.spoke import Spoke, SpokeArgs
+from infra.spoke_rollout import SpokeRollout, SpokeRolloutArgs
 from infra.stack_config import StackConfig, load_stack_config
 
 
@@ -67,6 +69,28 @@ def create_spoke(config: StackConfig, packages: PackageOptions) -> Spoke:
     )
 
 
+def roll_out_spokes(
+    config: StackConfig, packages: PackageOptions, pipeline: Pipeline, hub: HubDestinations
+) -> SpokeRollout | None:
+    """`spokeDeployAccountIds`: the hub deploys a spoke into each account and spoke region."""
+    if not config.deployment.spoke_deploy_account_ids:
+        return None
+    ctx = aws_context(config)
+    check_rollout_accounts(config.deployment, ctx.account_id)
+    return SpokeRollout(
+        "lambda-logs-rollout",
+        SpokeRolloutArgs(
+            config=config,
+            ctx=ctx,
+            hub=hub,
+            bucket_name=pipeline.bucket_name,
+            subscriber_package=build_subscriber(packages),
+            aws_profile=pulumi.Config("aws").get("profile"),
+        ),
+        pulumi.ResourceOptions(parent=pipeline),
+    )
+
+
 def export_spoke_outputs(spoke: Spoke) -> None:
     """Only what a spoke has: no domain, stream or bucket outputs."""
     if spoke.subscriber_name is not None:
@@ -113,4 +137,7 @@ def main(
         hub = create_hub_destinations(config, pipeline)
         pulumi.export("hubDestinations", hub.arns)
         pulumi.export("hubBackfillRoleArn", hub.backfill_role.arn)
+        rollout = roll_out_spokes(config, options, pipeline, hub)
+        if rollout is not None:
+            pulumi.export("rolledOutSpokes", rollout.rolled_out)
     return pipeline

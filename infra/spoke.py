@@ -20,6 +20,7 @@ from infra.packages import SUBSCRIBER_HANDLER
 from infra.python_function import PythonFunctionArgs, policy_json
 from infra.stack_config import StackConfig
 from infra.subscriber import Subscriber, SubscriberArgs
+from lambda_shared.environment import ARCHITECTURE_BUCKET, ARCHITECTURE_BUCKET_REGION
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,15 @@ class SpokeArgs:
     subscriber_package: BuiltPackage | None
     """The subscriber's (account-policy mode: the architecture publisher's); None: neither."""
     aws_profile: str | None = None
+    hub_bucket_name: pulumi.Output[str] | None = None
+    """The hub's bucket when it is known only as an output (a spoke the hub deploys itself,
+    infra/spoke_rollout.py); None: `config.deployment.hub_bucket_name`."""
+    depends_on: tuple[pulumi.Resource, ...] = ()
+    """What must exist while the filters or the account policy do (the hub's destinations and
+    their policies, when the hub deploys the spoke): deleted after them on destroy."""
+    assume_role_arn: str | None = None
+    """The role the subscriber's deploy/destroy-time invocation runs as (in the spoke's
+    account, when the hub deploys it); None: the deployer."""
 
 
 class Spoke(pulumi.ComponentResource):
@@ -44,15 +54,25 @@ class Spoke(pulumi.ComponentResource):
     ) -> None:
         super().__init__("lambdalogs:spoke:Spoke", name, None, opts)
         config = args.config
+        bucket: pulumi.Input[str] = (
+            args.hub_bucket_name
+            if args.hub_bucket_name is not None
+            else config.deployment.hub_bucket_name
+        )
         self.destination_arns = list(config.deployment.hub_destination_arns)
         self.subscriber, self.account_subscription, self.subscriber_name = None, None, None
         self.architecture_publisher = None
         if config.subscription.mode == "reconciler":
-            self.subscriber = self._subscriber(name, args)
+            self.subscriber = self._subscriber(name, args, bucket)
             self.subscriber_name = self.subscriber.function.function.name
         else:
             self.account_subscription = account_subscription(
-                name, config, self, destination_arn=self.destination_arns[0], role_arn=None
+                name,
+                config,
+                self,
+                destination_arn=self.destination_arns[0],
+                role_arn=None,
+                wait_for=args.depends_on,
             )
             deployment = config.deployment  # the publisher writes to the hub's bucket
             self.architecture_publisher = architecture_publisher(
@@ -61,7 +81,7 @@ class Spoke(pulumi.ComponentResource):
                 args.ctx,
                 self,
                 args.subscriber_package,
-                deployment.hub_bucket_name,
+                bucket,
                 deployment.hub_region,
             )
         self.data_protection = data_protection(name, config, self, args.ctx.partition)
@@ -69,20 +89,28 @@ class Spoke(pulumi.ComponentResource):
             {"subscriber_name": self.subscriber_name, "destination_arns": self.destination_arns}
         )
 
-    def _subscriber(self, name: str, args: SpokeArgs) -> Subscriber:
+    def _subscriber(self, name: str, args: SpokeArgs, bucket: pulumi.Input[str]) -> Subscriber:
         config, ctx = args.config, args.ctx
         if args.subscriber_package is None:
             raise ValueError("reconciler mode needs the subscriber package")
         deployment = config.deployment
-        bucket = deployment.hub_bucket_name
-        policy = spoke_subscriber_permissions(
-            ctx,
-            destination_arns=self.destination_arns,
-            function_name=config.names.subscriber,
-            log_group_name=config.names.subscriber_log_group,
-            hub_bucket_arn=f"arn:{ctx.partition}:s3:::{bucket}" if bucket else "",
-            backfill_role_arn=deployment.hub_backfill_role_arn,
-        )
+        environment: dict[str, pulumi.Input[str]] = dict(spoke_subscriber_environment(config))
+        if args.hub_bucket_name is not None:  # as spoke_subscriber_environment, from an output
+            environment[ARCHITECTURE_BUCKET.name] = args.hub_bucket_name
+            environment[ARCHITECTURE_BUCKET_REGION.name] = deployment.hub_region
+
+        def policy(bucket: str) -> str:
+            return policy_json(
+                spoke_subscriber_permissions(
+                    ctx,
+                    destination_arns=self.destination_arns,
+                    function_name=config.names.subscriber,
+                    log_group_name=config.names.subscriber_log_group,
+                    hub_bucket_arn=f"arn:{ctx.partition}:s3:::{bucket}" if bucket else "",
+                    backfill_role_arn=deployment.hub_backfill_role_arn,
+                )
+            )
+
         return Subscriber(
             f"{name}-subscriber",
             SubscriberArgs(
@@ -93,14 +121,16 @@ class Spoke(pulumi.ComponentResource):
                     package=args.subscriber_package,
                     shared=config.functions,
                     size=config.functions.subscriber,
-                    environment=dict(spoke_subscriber_environment(config)),
-                    policy=policy_json(policy),
+                    environment=environment,
+                    policy=pulumi.Output.from_input(bucket).apply(policy),
                     description="Subscribes every Lambda log group to the hub's destination",
                 ),
                 schedule=config.subscription.reconcile_schedule,
                 region=ctx.region,
                 aws_profile=args.aws_profile,
                 reserved_concurrency=config.functions.subscriber_reserved_concurrency,
+                invocation_depends_on=args.depends_on,
+                assume_role_arn=args.assume_role_arn,
             ),
             pulumi.ResourceOptions(parent=self),
         )

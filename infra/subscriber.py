@@ -57,6 +57,9 @@ class SubscriberArgs:
     overlapping runs are safe but may backfill a new group twice (docs/subscriptions.md)."""
     remove_time_limit_seconds: int = DEFAULT_DELETE_TIME_LIMIT_SECONDS
     """How long `pulumi destroy` waits for `remove` to delete every filter before it fails."""
+    assume_role_arn: str | None = None
+    """The deploy/destroy-time invocation runs as this role (a spoke the hub deploys into
+    another account); None: as the deployer."""
 
 
 def function_args(args: SubscriberArgs) -> PythonFunctionArgs:
@@ -110,6 +113,7 @@ class Subscriber(pulumi.ComponentResource):
                 triggers=_triggers(args.function),
                 profile=args.aws_profile,
                 delete_time_limit_seconds=args.remove_time_limit_seconds,
+                assume_role_arn=args.assume_role_arn,
             ),
             pulumi.ResourceOptions(
                 parent=self,

@@ -1,0 +1,147 @@
+"""A hub that deploys its spokes itself (`spokeDeployAccountIds`, docs/organisation.md, "One
+pulumi up for the whole organisation"): for every listed account and every spoke region, an AWS
+provider assuming `spokeDeployRoleName` in that account, and under it the same `Spoke` a
+per-account `pulumi up` builds, configured from the hub's own names and outputs.
+
+AWS facts relied on: an AWS provider's `assume_roles` makes every call of the resources under it
+with that role's temporary credentials (STS AssumeRole), and `allowed_account_ids` makes the
+provider refuse to act in any other account; AWS Organizations creates
+`OrganizationAccountAccessRole` in an account it creates, trusting the management account (a
+hub in another account needs that trust extended to its deployer)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Final
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.aws_context import AwsContext
+from infra.deployment_config import DeploymentConfig
+from infra.hub_destinations import HubDestinations, destination_arn
+from infra.hub_policies import SPOKE_BACKFILL_ROLE
+from infra.lambda_package import BuiltPackage
+from infra.spoke import Spoke, SpokeArgs
+from infra.stack_config import StackConfig
+
+ROLLOUT_SESSION_NAME: Final = "lambda-logs-spoke-rollout"
+"""The provider's AssumeRole session name (CloudTrail shows it in the member account)."""
+SPOKE_SUBSCRIBER_ROLE: Final = "lambda-logs-spoke-subscriber-role"
+"""What the hub's backfill role trusts (infra/hub_policies.py SPOKE_SUBSCRIBER_ROLES, `-*`):
+a rolled-out spoke's subscriber role is named `<this>-<region>` (one per region in an account;
+IAM role names are per account, at most 64 characters)."""
+ACCOUNT_POLICY: Final = "account-policy"
+"""`rolledOutSpokes`' value for a spoke in account-policy mode (no subscriber function)."""
+
+
+@dataclass(frozen=True)
+class SpokeRolloutArgs:
+    config: StackConfig
+    """The hub's."""
+    ctx: AwsContext
+    """The hub's account, partition and region."""
+    hub: HubDestinations
+    bucket_name: pulumi.Output[str]
+    """The hub's bucket (auto-named: known only as an output)."""
+    subscriber_package: BuiltPackage | None
+    aws_profile: str | None = None
+
+
+def deploy_role_arn(ctx: AwsContext, account: str, role_name: str) -> str:
+    return f"arn:{ctx.partition}:iam::{account}:role/{role_name}"
+
+
+def spoke_config(hub: StackConfig, ctx: AwsContext, region: str) -> StackConfig:
+    """The hub's configuration as a spoke of it in `region`: the hub's destinations there in
+    stream order, its streams, its backfill role (every name is the hub's, so every ARN is
+    known); the bucket is auto-named, so it is given to the spoke as an output instead."""
+    names = hub.names
+    deployment = DeploymentConfig(
+        role="spoke",
+        hub_destination_arns=tuple(destination_arn(ctx, region, n) for n in names.destinations),
+        hub_stream_arns=tuple(ctx.stream_arn(stream) for stream in names.streams),
+        hub_backfill_role_arn=deploy_role_arn(
+            ctx, ctx.account_id, f"{names.prefix}-{SPOKE_BACKFILL_ROLE}"
+        ),
+    )
+    return replace(hub, region=region, deployment=deployment)
+
+
+def _name_subscriber_role(region: str) -> pulumi.ResourceTransformation:
+    """Give the subscriber's role the name the hub's backfill role trusts: Pulumi would name it
+    after this component (`<spoke>-subscriber-role-<random>`), which the trust does not match."""
+
+    def transform(
+        args: pulumi.ResourceTransformationArgs,
+    ) -> pulumi.ResourceTransformationResult | None:
+        if args.type_ != "aws:iam/role:Role" or not args.name.endswith("-subscriber-role"):
+            return None
+        props = {**args.props, "name": f"{SPOKE_SUBSCRIBER_ROLE}-{region}"}
+        return pulumi.ResourceTransformationResult(props, args.opts)
+
+    return transform
+
+
+class SpokeRollout(pulumi.ComponentResource):
+    providers: dict[str, aws.Provider]
+    """`<account>/<region>` → the provider assuming the deploy role there."""
+    spokes: dict[str, Spoke]
+    rolled_out: dict[str, pulumi.Input[str]]
+    """`<account>/<region>` → the subscriber's function name, or `account-policy`."""
+
+    def __init__(
+        self, name: str, args: SpokeRolloutArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("lambdalogs:hub:SpokeRollout", name, None, opts)
+        self.providers, self.spokes, self.rolled_out = {}, {}, {}
+        deployment = args.config.deployment
+        for account in deployment.spoke_deploy_account_ids:
+            for region in deployment.spoke_regions:
+                self._spoke(name, args, account, region)
+        self.register_outputs({"rolled_out": self.rolled_out})
+
+    def _spoke(self, name: str, args: SpokeRolloutArgs, account: str, region: str) -> None:
+        ctx, deployment = args.ctx, args.config.deployment
+        role_arn = deploy_role_arn(ctx, account, deployment.spoke_deploy_role_name)
+        provider = aws.Provider(
+            f"{name}-{account}-{region}",
+            region=region,
+            allowed_account_ids=[account],
+            assume_roles=[
+                aws.ProviderAssumeRoleArgs(role_arn=role_arn, session_name=ROLLOUT_SESSION_NAME)
+            ],
+            profile=args.aws_profile,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        spoke = Spoke(
+            f"{name}-{account}-{region}",
+            SpokeArgs(
+                config=spoke_config(args.config, ctx, region),
+                ctx=AwsContext(ctx.partition, region, account),
+                subscriber_package=args.subscriber_package,
+                aws_profile=args.aws_profile,
+                hub_bucket_name=args.bucket_name,
+                depends_on=_hub_resources(args.hub, region),
+                assume_role_arn=role_arn,
+            ),
+            pulumi.ResourceOptions(
+                parent=self,
+                providers=[provider],
+                depends_on=list(_hub_resources(args.hub, region)),
+                transformations=[_name_subscriber_role(region)],
+            ),
+        )
+        where = f"{account}/{region}"
+        self.providers[where], self.spokes[where] = provider, spoke
+        self.rolled_out[where] = (
+            spoke.subscriber_name if spoke.subscriber_name is not None else ACCOUNT_POLICY
+        )
+
+
+def _hub_resources(hub: HubDestinations, region: str) -> tuple[pulumi.Resource, ...]:
+    """The destinations the spoke points at and the policies admitting it: created before the
+    spoke, deleted after it (so its filters are removed while they still exist)."""
+    resources: Sequence[pulumi.Resource] = [*hub.destinations[region], *hub.policies[region]]
+    return tuple(resources)

@@ -1,0 +1,398 @@
+"""GIVEN a hub with `spokeDeployAccountIds` WHEN the program runs under mocks THEN it deploys a
+spoke into every listed account and spoke region, each through its own provider assuming the
+deploy role there, pointed at the hub's destinations of its region, created after them and
+deleted before them (docs/organisation.md, "One pulumi up for the whole organisation")."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+
+from infra.config_errors import ConfigError
+from infra.lambda_invocation import boto3_invoke
+from infra.stack_config import StackConfig
+from tests.infra import harness
+from tests.infra.conftest import ORG, SPOKES
+from tests.infra.harness import (
+    ACCOUNT,
+    REGION,
+    ProgramRun,
+    RecordingMocks,
+    base_config,
+    key,
+    offline_packages,
+    run_program,
+)
+from tests.infra.policy_checks import statements
+
+PROVIDER = "pulumi:providers:aws"
+SPOKE = "lambdalogs:spoke:Spoke"
+FUNCTION = "aws:lambda/function:Function"
+INVOCATION = "pulumi-python:dynamic/lambdalogs:LambdaInvocation"
+DESTINATION = "aws:cloudwatch/logDestination:LogDestination"
+DESTINATION_POLICY = "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy"
+REGIONS = (REGION, "us-east-1")
+PREFIX = "lambda-logs-hub"
+
+
+@dataclass
+class RolloutRun:
+    run: ProgramRun
+    providers: dict[str, str] = field(default_factory=dict)
+    """`type::name` → the provider reference the engine was given for it ("" for none)."""
+
+
+def _run(values: dict[str, str], packages: Path) -> RolloutRun:
+    used: dict[str, str] = {}
+
+    class ProviderRecordingMocks(RecordingMocks):
+        def new_resource(self, args: Any) -> tuple[str | None, dict[str, Any]]:
+            used[key(args.typ, args.name)] = args.provider or ""
+            return super().new_resource(args)
+
+    with mock.patch.object(harness, "RecordingMocks", ProviderRecordingMocks):
+        run = run_program(values, offline_packages(packages))
+    return RolloutRun(run, used)
+
+
+def _hub(**extra: str) -> dict[str, str]:
+    return {
+        **base_config(),
+        "deployment": "hub",
+        "resourcePrefix": PREFIX,
+        "deliveryStreams": "2",
+        "spokeRegions": ",".join(REGIONS),
+        "spokeDeployAccountIds": ",".join(SPOKES),
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def rollout(packages_dir: Path) -> RolloutRun:
+    """Two member accounts x two spoke regions, reconciler mode, no organisation."""
+    return _run(_hub(), packages_dir / "rollout")
+
+
+def _where(account: str, region: str) -> str:
+    return f"lambda-logs-rollout-{account}-{region}"
+
+
+def _pairs() -> Iterator[tuple[str, str]]:
+    yield from ((account, region) for account in SPOKES for region in REGIONS)
+
+
+def test_one_provider_per_account_and_region_assuming_the_deploy_role(
+    rollout: RolloutRun,
+) -> None:
+    providers = {p.name: p.inputs for p in rollout.run.of_type(PROVIDER)}
+    assert set(providers) == {_where(a, r) for a, r in _pairs()}
+    for account, region in _pairs():
+        inputs = providers[_where(account, region)]
+        assert inputs["region"] == region
+        assert json.loads(inputs["allowedAccountIds"]) == [account]
+        (assumed,) = json.loads(inputs["assumeRoles"])
+        assert assumed["roleArn"] == f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+        assert assumed["sessionName"] == "lambda-logs-spoke-rollout"
+
+
+def test_every_resource_of_a_spoke_uses_its_accounts_provider(rollout: RolloutRun) -> None:
+    run = rollout.run
+    for account, region in _pairs():
+        spoke = key(SPOKE, _where(account, region))
+        inside = [k for k in run.parents if _descends(run, k, spoke)]
+        custom = [k for k in inside if k.split("::")[0].startswith("aws:")]
+        assert len(custom) >= 10, custom  # role, policy, log group, function, rules, ...
+        provider_urn = f"$pulumi:providers:aws::{_where(account, region)}::"
+        for resource in custom:
+            assert provider_urn in rollout.providers[resource], resource
+    # the hub's own resources stay on the stack's default provider
+    for destination in run.of_type(DESTINATION):
+        assert "lambda-logs-rollout" not in rollout.providers[key(DESTINATION, destination.name)]
+
+
+def _descends(run: ProgramRun, child: str, ancestor: str) -> bool:
+    parent = run.parents.get(child)
+    while parent is not None:
+        if parent == ancestor:
+            return True
+        parent = run.parents.get(parent)
+    return False
+
+
+def _subscriber(run: ProgramRun, account: str, region: str) -> Any:
+    return run.one(FUNCTION, f"{_where(account, region)}-subscriber")
+
+
+def test_each_subscriber_sends_to_the_hubs_destinations_of_its_region(rollout: RolloutRun) -> None:
+    run = rollout.run
+    for account, region in _pairs():
+        env = _subscriber(run, account, region).inputs["environment"]["variables"]
+        assert env["DESTINATION_ARN"] == (
+            f"arn:aws:logs:{region}:{ACCOUNT}:destination:{PREFIX}-dest,"
+            f"arn:aws:logs:{region}:{ACCOUNT}:destination:{PREFIX}-dest-2"
+        )
+        assert env["BACKFILL_ROLE_ARN"] == f"arn:aws:iam::{ACCOUNT}:role/{PREFIX}-spoke-backfill"
+        assert env["BACKFILL_STREAM_ARNS"] == ",".join(run.outputs["streamArns"])
+        assert env["ARCHITECTURE_BUCKET"] == run.outputs["bucketName"]
+        assert env["ARCHITECTURE_BUCKET_REGION"] == REGION  # the hub's, where its bucket is
+        assert "ROLE_ARN" not in env
+
+
+def test_the_hubs_derived_arns_are_those_it_creates(rollout: RolloutRun) -> None:
+    # the spokes are given ARNs built from the hub's names: they must be the hub's outputs
+    run = rollout.run
+    backfill = run.one("aws:iam/role:Role", f"{PREFIX}-spoke-backfill").inputs["name"]
+    assert run.outputs["hubBackfillRoleArn"] == f"arn:aws:iam::{ACCOUNT}:role/{backfill}"
+    for account, region in _pairs():
+        env = _subscriber(run, account, region).inputs["environment"]["variables"]
+        assert env["DESTINATION_ARN"] == run.outputs["hubDestinations"][region]
+        assert env["BACKFILL_ROLE_ARN"] == run.outputs["hubBackfillRoleArn"]
+
+
+def test_subscriber_policy_scopes_the_member_account_and_the_hubs_bucket(
+    rollout: RolloutRun,
+) -> None:
+    run = rollout.run
+    account, region = SPOKES[1], "us-east-1"
+    policy = run.one(
+        "aws:iam/rolePolicy:RolePolicy", f"{_where(account, region)}-subscriber-policy"
+    )
+    by_sid = {s["Sid"]: s for s in statements(policy.json("policy"))}
+    assert by_sid["SubscribeToTheHub"]["Resource"] == [
+        f"arn:aws:logs:{region}:{account}:log-group:*",
+        f"arn:aws:logs:{region}:{ACCOUNT}:destination:{PREFIX}-dest",
+        f"arn:aws:logs:{region}:{ACCOUNT}:destination:{PREFIX}-dest-2",
+    ]
+    published = [s for s in by_sid.values() if run.outputs["bucketName"] in json.dumps(s)]
+    assert published and f"architectures/{account}/" in json.dumps(published)
+
+
+def test_subscriber_roles_are_named_as_the_hubs_backfill_trust_expects(
+    rollout: RolloutRun,
+) -> None:
+    run = rollout.run
+    (trust,) = statements(
+        run.one("aws:iam/role:Role", f"{PREFIX}-spoke-backfill").json("assumeRolePolicy")
+    )
+    pattern = trust["Condition"]["ArnLike"]["aws:PrincipalArn"]
+    assert pattern == "arn:aws:iam::*:role/lambda-logs-spoke-subscriber-role-*"
+    for account, region in _pairs():
+        role = run.one("aws:iam/role:Role", f"{_where(account, region)}-subscriber-role")
+        assert role.inputs["name"] == f"lambda-logs-spoke-subscriber-role-{region}"
+    assert trust["Principal"] == {"AWS": list(SPOKES)}
+
+
+def test_invocations_assume_the_role_and_wait_for_the_hubs_destinations(
+    rollout: RolloutRun,
+) -> None:
+    run = rollout.run
+    for account, region in _pairs():
+        name = f"{_where(account, region)}-subscriber-lifecycle"
+        invocation = run.one(INVOCATION, name)
+        assert invocation.inputs["assume_role_arn"] == (
+            f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+        )
+        assert invocation.inputs["region"] == region
+        deps = run.depends_on[key(INVOCATION, name)]
+        hub = {
+            key(type_, f"lambda-logs-hub-{region}-{PREFIX}-dest{suffix}")
+            for type_ in (DESTINATION, DESTINATION_POLICY)
+            for suffix in ("", "-2")
+        }
+        assert hub <= deps, hub - deps
+        other = "us-east-1" if region == REGION else REGION
+        assert not {d for d in deps if f"::lambda-logs-hub-{other}-" in d}
+
+
+def test_the_hubs_own_invocation_is_unchanged(rollout: RolloutRun) -> None:
+    own = [r for r in rollout.run.of_type(INVOCATION) if "rollout" not in r.name]
+    assert own
+    for invocation in own:
+        assert "assume_role_arn" not in invocation.inputs
+
+
+def test_destination_policies_admit_the_deployed_accounts(rollout: RolloutRun) -> None:
+    policies = rollout.run.of_type(DESTINATION_POLICY)
+    assert len(policies) == 4
+    for recorded in policies:
+        (only,) = statements(recorded.json("accessPolicy"))
+        assert only["Principal"] == {"AWS": list(SPOKES)}
+
+
+def test_rolled_out_spokes_output(rollout: RolloutRun) -> None:
+    assert rollout.run.outputs["rolledOutSpokes"] == {
+        f"{account}/{region}": f"{PREFIX}-subscriber" for account, region in _pairs()
+    }
+
+
+def test_account_policy_spokes_and_a_custom_role(packages_dir: Path) -> None:
+    values = _hub(
+        spokeRegions=REGION,
+        spokeDeployAccountIds=SPOKES[0],
+        subscriptionMode="account-policy",
+        spokeDeployRoleName="AWSControlTowerExecution",
+        organizationId=ORG,
+    )
+    rolled = _run(values, packages_dir / "rollout-policy")
+    run = rolled.run
+    assert run.outputs["rolledOutSpokes"] == {f"{SPOKES[0]}/{REGION}": "account-policy"}
+    (provider,) = run.of_type(PROVIDER)
+    (assumed,) = json.loads(provider.inputs["assumeRoles"])
+    assert assumed["roleArn"] == f"arn:aws:iam::{SPOKES[0]}:role/AWSControlTowerExecution"
+    name = f"{_where(SPOKES[0], REGION)}-account-policy"
+    policies = run.of_type("aws:cloudwatch/logAccountPolicy:LogAccountPolicy")
+    (spoke_policy,) = [p for p in policies if p.name.startswith(name)]
+    assert spoke_policy.json("policyDocument")["DestinationArn"] == (
+        f"arn:aws:logs:{REGION}:{ACCOUNT}:destination:{PREFIX}-dest"
+    )
+    assert _where(SPOKES[0], REGION) in rolled.providers[key(spoke_policy.type, spoke_policy.name)]
+    deps = run.depends_on[key(spoke_policy.type, spoke_policy.name)]
+    assert key(DESTINATION, f"lambda-logs-hub-{REGION}-{PREFIX}-dest") in deps
+    # an organisation admits its members: the deployed account is not listed as well
+    for recorded in run.of_type(DESTINATION_POLICY):
+        assert all("Condition" in s for s in statements(recorded.json("accessPolicy")))
+
+
+def test_no_rollout_without_the_key(hub_run: ProgramRun) -> None:
+    assert not hub_run.of_type(SPOKE)
+    assert "rolledOutSpokes" not in hub_run.outputs
+
+
+# --- configuration errors --------------------------------------------------------------------
+
+
+def _config(values: dict[str, str]) -> StackConfig:
+    return StackConfig.from_values(values, stack="test", region=REGION)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"spokeDeployAccountIds": SPOKES[0]}, "'deployment' is standalone: only a hub"),
+        (
+            {
+                "deployment": "spoke",
+                "hubDestinationArn": f"arn:aws:logs:{REGION}:{ACCOUNT}:destination:d",
+                "spokeDeployAccountIds": SPOKES[0],
+            },
+            "'deployment' is spoke: only a hub",
+        ),
+        (_hub(spokeDeployAccountIds="1234"), "'spokeDeployAccountIds' is '1234'"),
+        (
+            _hub(spokeDeployAccountIds=f"{SPOKES[0]},{SPOKES[0]}"),
+            f"'spokeDeployAccountIds' is '{SPOKES[0]},{SPOKES[0]}'",
+        ),
+        (_hub(spokeDeployRoleName="no spaces"), "'spokeDeployRoleName' is 'no spaces'"),
+        (_hub(spokeDeployRoleName="r" * 65), "'spokeDeployRoleName' is 'rrr"),
+    ],
+)
+def test_config_errors(values: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match="Fix it with: pulumi config set") as raised:
+        _config(values)
+    assert message in str(raised.value)
+
+
+def test_the_keys_defaults() -> None:
+    hub = _config(_hub(spokeAccountIds="999988887777"))
+    assert hub.deployment.spoke_deploy_role_name == "OrganizationAccountAccessRole"
+    assert hub.deployment.spoke_deploy_account_ids == SPOKES
+    assert hub.deployment.spoke_account_ids == ("999988887777", *SPOKES)
+    off = _config({**base_config(), "deployment": "hub", "organizationId": ORG})
+    assert off.deployment.spoke_deploy_account_ids == ()
+
+
+def test_deploying_into_the_hubs_own_account_is_refused(packages_dir: Path) -> None:
+    values = _hub(spokeDeployAccountIds=f"{SPOKES[0]},{ACCOUNT}")
+    with pytest.raises(ConfigError) as raised:
+        run_program(values, offline_packages(packages_dir / "rollout-own"))
+    message = str(raised.value)
+    assert f"'spokeDeployAccountIds' lists {ACCOUNT}, the hub's own account" in message
+    assert f"pulumi config set spokeDeployAccountIds {SPOKES[0]}" in message
+
+
+# --- the deploy-time invocation in the member account ------------------------------------------
+
+
+class _FakeLambda:
+    class exceptions:  # botocore names it so
+        TooManyRequestsException = type("TooManyRequestsException", (Exception,), {})
+        ResourceNotFoundException = type("ResourceNotFoundException", (Exception,), {})
+
+    def __init__(self, calls: list[tuple[str, Any]]) -> None:
+        self.calls = calls
+
+    def invoke(self, **request: Any) -> dict[str, Any]:
+        self.calls.append(("lambda.invoke", request["FunctionName"]))
+        return {"Payload": io.BytesIO(b'{"complete": true}')}
+
+
+class _FakeSts:
+    def __init__(self, calls: list[tuple[str, Any]]) -> None:
+        self.calls = calls
+
+    def assume_role(self, **request: Any) -> dict[str, Any]:
+        self.calls.append(("sts.assume_role", request["RoleArn"]))
+        return {
+            "Credentials": {
+                "AccessKeyId": "ASIAMEMBER",
+                "SecretAccessKey": "member-secret",
+                "SessionToken": "member-token",
+            }
+        }
+
+
+def _fake_sessions(calls: list[tuple[str, Any]]) -> type:
+    class FakeSession:
+        def __init__(self, **given: Any) -> None:
+            self.given = given
+            calls.append(("session", given.get("aws_access_key_id") or given.get("profile_name")))
+
+        def client(self, service: str, **options: Any) -> Any:
+            calls.append(("client", (service, options["region_name"], self.given)))
+            return _FakeSts(calls) if service == "sts" else _FakeLambda(calls)
+
+    return FakeSession
+
+
+PROPS = {
+    "function_name": "lambda-logs-subscriber",
+    "region": "us-east-1",
+    "timeout_seconds": 60,
+    "profile": "hub-admin",
+    "delete_payload": "null",
+}
+
+
+def test_the_invocation_assumes_the_member_role() -> None:
+    calls: list[tuple[str, Any]] = []
+    role = f"arn:aws:iam::{SPOKES[0]}:role/OrganizationAccountAccessRole"
+    with mock.patch("boto3.Session", _fake_sessions(calls)):
+        result = boto3_invoke({**PROPS, "assume_role_arn": role}, {"action": "reconcile"})
+    assert result == {"complete": True}
+    assert ("sts.assume_role", role) in calls
+    (lambda_client,) = [c for c in calls if c[0] == "client" and c[1][0] == "lambda"]
+    _, (_, region, given) = lambda_client
+    assert region == "us-east-1"
+    assert given == {
+        "aws_access_key_id": "ASIAMEMBER",
+        "aws_secret_access_key": "member-secret",
+        "aws_session_token": "member-token",
+    }
+    assert calls[0] == ("session", "hub-admin")  # the deployer's profile assumes the role
+    assert calls[-1] == ("lambda.invoke", "lambda-logs-subscriber")
+
+
+def test_without_a_role_the_invocation_uses_the_deployer() -> None:
+    calls: list[tuple[str, Any]] = []
+    with mock.patch("boto3.Session", _fake_sessions(calls)):
+        boto3_invoke(dict(PROPS), {"action": "reconcile"})
+    assert not [c for c in calls if c[0] == "sts.assume_role"]
+    (lambda_client,) = [c for c in calls if c[0] == "client"]
+    assert lambda_client[1][2] == {"profile_name": "hub-admin"}
