@@ -257,7 +257,7 @@ def role_arn(value: str) -> bool:
     return value == "" or bool(ROLE_ARN.fullmatch(value))
 
 
-_ROLE_NAME: Final = re.compile(r"[\w+=,.@-]{1,64}")
+_ROLE_NAME: Final = re.compile(r"[A-Za-z0-9_+=,.@-]{1,64}")  # IAM: ASCII only, no path
 r"""IAM CreateRole: RoleName "Pattern: [\w+=,.@-]+", "Length Constraints: 1 to 64"."""
 
 

@@ -75,8 +75,7 @@ def roll_out_spokes(
     """`spokeDeployAccountIds`: the hub deploys a spoke into each account and spoke region."""
     if not config.deployment.spoke_deploy_account_ids:
         return None
-    ctx = aws_context(config)
-    check_rollout_accounts(config.deployment, ctx.account_id)
+    ctx = aws_context(config)  # its account was checked in main, before the pipeline
     return SpokeRollout(
         "lambda-logs-rollout",
         SpokeRolloutArgs(
@@ -126,6 +125,8 @@ def main(
         check_account(config, pulumi.Config("aws").get("profile"), readers)
     for warning in warned:
         pulumi.log.warn(str(warning.message))
+    if config.deployment.spoke_deploy_account_ids:  # before anything is registered
+        check_rollout_accounts(config.deployment, aws_context(config).account_id)
     options = packages or PackageOptions.for_repository(config.functions.bundle_orjson)
     if not config.deployment.creates_pipeline:
         spoke = create_spoke(config, options)

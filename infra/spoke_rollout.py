@@ -116,7 +116,9 @@ class SpokeRollout(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         spoke = Spoke(
-            f"{name}-{account}-{region}",
+            # Short: its children's auto-names (logical name + 8 random characters) must stay
+            # within AWS's 64 characters for rules and roles (`…-subscriber-log-groups`).
+            f"{account}-{region}",
             SpokeArgs(
                 config=spoke_config(args.config, ctx, region),
                 ctx=AwsContext(ctx.partition, region, account),
@@ -141,7 +143,13 @@ class SpokeRollout(pulumi.ComponentResource):
 
 
 def _hub_resources(hub: HubDestinations, region: str) -> tuple[pulumi.Resource, ...]:
-    """The destinations the spoke points at and the policies admitting it: created before the
-    spoke, deleted after it (so its filters are removed while they still exist)."""
-    resources: Sequence[pulumi.Resource] = [*hub.destinations[region], *hub.policies[region]]
+    """The destinations the spoke points at, the policies admitting it and the backfill role
+    it assumes: created before the spoke, deleted after it (so its filters are removed while
+    they still exist)."""
+    resources: Sequence[pulumi.Resource] = [
+        *hub.destinations[region],
+        *hub.policies[region],
+        hub.backfill_role.role,  # the first reconcile may backfill through it
+        hub.backfill_role.policy,
+    ]
     return tuple(resources)

@@ -81,7 +81,13 @@ def rollout(packages_dir: Path) -> RolloutRun:
 
 
 def _where(account: str, region: str) -> str:
+    """The provider's name."""
     return f"lambda-logs-rollout-{account}-{region}"
+
+
+def _spoke(account: str, region: str) -> str:
+    """The spoke's name, the prefix of its resources' (short: infra/spoke_rollout.py)."""
+    return f"{account}-{region}"
 
 
 def _pairs() -> Iterator[tuple[str, str]]:
@@ -105,7 +111,7 @@ def test_one_provider_per_account_and_region_assuming_the_deploy_role(
 def test_every_resource_of_a_spoke_uses_its_accounts_provider(rollout: RolloutRun) -> None:
     run = rollout.run
     for account, region in _pairs():
-        spoke = key(SPOKE, _where(account, region))
+        spoke = key(SPOKE, _spoke(account, region))
         inside = [k for k in run.parents if _descends(run, k, spoke)]
         custom = [k for k in inside if k.split("::")[0].startswith("aws:")]
         assert len(custom) >= 10, custom  # role, policy, log group, function, rules, ...
@@ -127,7 +133,7 @@ def _descends(run: ProgramRun, child: str, ancestor: str) -> bool:
 
 
 def _subscriber(run: ProgramRun, account: str, region: str) -> Any:
-    return run.one(FUNCTION, f"{_where(account, region)}-subscriber")
+    return run.one(FUNCTION, f"{_spoke(account, region)}-subscriber")
 
 
 def test_each_subscriber_sends_to_the_hubs_destinations_of_its_region(rollout: RolloutRun) -> None:
@@ -162,7 +168,7 @@ def test_subscriber_policy_scopes_the_member_account_and_the_hubs_bucket(
     run = rollout.run
     account, region = SPOKES[1], "us-east-1"
     policy = run.one(
-        "aws:iam/rolePolicy:RolePolicy", f"{_where(account, region)}-subscriber-policy"
+        "aws:iam/rolePolicy:RolePolicy", f"{_spoke(account, region)}-subscriber-policy"
     )
     by_sid = {s["Sid"]: s for s in statements(policy.json("policy"))}
     assert by_sid["SubscribeToTheHub"]["Resource"] == [
@@ -184,7 +190,7 @@ def test_subscriber_roles_are_named_as_the_hubs_backfill_trust_expects(
     pattern = trust["Condition"]["ArnLike"]["aws:PrincipalArn"]
     assert pattern == "arn:aws:iam::*:role/lambda-logs-spoke-subscriber-role-*"
     for account, region in _pairs():
-        role = run.one("aws:iam/role:Role", f"{_where(account, region)}-subscriber-role")
+        role = run.one("aws:iam/role:Role", f"{_spoke(account, region)}-subscriber-role")
         assert role.inputs["name"] == f"lambda-logs-spoke-subscriber-role-{region}"
     assert trust["Principal"] == {"AWS": list(SPOKES)}
 
@@ -194,7 +200,7 @@ def test_invocations_assume_the_role_and_wait_for_the_hubs_destinations(
 ) -> None:
     run = rollout.run
     for account, region in _pairs():
-        name = f"{_where(account, region)}-subscriber-lifecycle"
+        name = f"{_spoke(account, region)}-subscriber-lifecycle"
         invocation = run.one(INVOCATION, name)
         assert invocation.inputs["assume_role_arn"] == (
             f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
@@ -212,7 +218,8 @@ def test_invocations_assume_the_role_and_wait_for_the_hubs_destinations(
 
 
 def test_the_hubs_own_invocation_is_unchanged(rollout: RolloutRun) -> None:
-    own = [r for r in rollout.run.of_type(INVOCATION) if "rollout" not in r.name]
+    spokes = tuple(_spoke(a, r) for a, r in _pairs())
+    own = [r for r in rollout.run.of_type(INVOCATION) if not r.name.startswith(spokes)]
     assert own
     for invocation in own:
         assert "assume_role_arn" not in invocation.inputs
@@ -246,7 +253,7 @@ def test_account_policy_spokes_and_a_custom_role(packages_dir: Path) -> None:
     (provider,) = run.of_type(PROVIDER)
     (assumed,) = json.loads(provider.inputs["assumeRoles"])
     assert assumed["roleArn"] == f"arn:aws:iam::{SPOKES[0]}:role/AWSControlTowerExecution"
-    name = f"{_where(SPOKES[0], REGION)}-account-policy"
+    name = f"{_spoke(SPOKES[0], REGION)}-account-policy"
     policies = run.of_type("aws:cloudwatch/logAccountPolicy:LogAccountPolicy")
     (spoke_policy,) = [p for p in policies if p.name.startswith(name)]
     assert spoke_policy.json("policyDocument")["DestinationArn"] == (
@@ -306,15 +313,6 @@ def test_the_keys_defaults() -> None:
     assert hub.deployment.spoke_account_ids == ("999988887777", *SPOKES)
     off = _config({**base_config(), "deployment": "hub", "organizationId": ORG})
     assert off.deployment.spoke_deploy_account_ids == ()
-
-
-def test_deploying_into_the_hubs_own_account_is_refused(packages_dir: Path) -> None:
-    values = _hub(spokeDeployAccountIds=f"{SPOKES[0]},{ACCOUNT}")
-    with pytest.raises(ConfigError) as raised:
-        run_program(values, offline_packages(packages_dir / "rollout-own"))
-    message = str(raised.value)
-    assert f"'spokeDeployAccountIds' lists {ACCOUNT}, the hub's own account" in message
-    assert f"pulumi config set spokeDeployAccountIds {SPOKES[0]}" in message
 
 
 # --- the deploy-time invocation in the member account ------------------------------------------
