@@ -18,19 +18,11 @@ import zlib
 from collections.abc import Sequence
 from typing import Final, NamedTuple
 
-from bench.workload import (
-    PLATFORM,
-    RECORD_FRAMING_BYTES,
-    STREAM_ARN,
-    Request,
-    build_request,
-    corpus_lines,
-)
+from bench.workload import PLATFORM, Request, build_request, corpus_lines, passthrough_request
 from lambda_shared.event_rules import parse_rules
-from lambdalogs.local.firehose import deliver, firehose_event, subscription_record
+from lambdalogs.local.firehose import deliver, subscription_record
 from lambdalogs.local.transform import records as workload_records
 from lambdalogs.local.workload import generate
-from transformer.budget import b64_length
 from transformer.settings import Settings
 
 EXAMPLE_RULES: Final = "drop-level * DEBUG; sample * INFO 10"
@@ -75,17 +67,11 @@ def paired_records(invocations: int, seed: int = 3) -> list[bytes]:
 
 
 def paired_request(target_bytes: int) -> Request:
-    """A Firehose event of `paired_records` of about `target_bytes` (JSON), as build_request
-    sizes its own: the bench's request of whole invocations."""
-    chosen: list[bytes] = []
-    size = 200
-    for record in paired_records(target_bytes // 300):  # ~450 B an invocation: enough
-        size += b64_length(len(record)) + RECORD_FRAMING_BYTES
-        if size > target_bytes:
-            break
-        chosen.append(record)
-    events = sum(len(json.loads(zlib.decompress(r, 31))["logEvents"]) for r in chosen)
-    return Request(firehose_event(chosen, STREAM_ARN), events)
+    """A Firehose event of `paired_records` of about `target_bytes` (JSON), sized as
+    passthrough_request sizes its records: the bench's request of whole invocations."""
+    fitted = passthrough_request(paired_records(target_bytes // 300), target_bytes)  # ~450 B each
+    messages = (zlib.decompress(base64.b64decode(r["data"]), 31) for r in fitted.event["records"])
+    return Request(fitted.event, sum(len(json.loads(m)["logEvents"]) for m in messages))
 
 
 def mix_records(mix: str, target_bytes: int) -> list[bytes]:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bench import state_size
-from subscriptions.pacing import LAMBDA_CONTROL_PLANE, QUOTA_CALLS_PER_SECOND
+from subscriptions.pacing import QUOTA_CALLS_PER_SECOND, quota_of
 from tests.subscriptions.fake_account import BUCKET, Account
 
 SIZES = (1_000, 10_000, 50_000)
@@ -41,11 +41,6 @@ QUOTAS = {
     "DeleteObject": 3_500.0,
     "Invoke": 1_000.0,
 }
-_PACE_KEYS = {
-    "ListFunctions": LAMBDA_CONTROL_PLANE,
-    "GetFunctionConfiguration": LAMBDA_CONTROL_PLANE,
-}
-"""The subscriber's pacer keys of the APIs that share one (subscriptions/pacing.py)."""
 OPERATIONS = (
     "DescribeLogGroups",
     "DescribeSubscriptionFilters",
@@ -73,7 +68,7 @@ class Measured:
         """The slowest API at its quota (the paced ones at their share): seconds, API."""
 
         def rate(api: str) -> float:
-            paced = QUOTA_CALLS_PER_SECOND.get(_PACE_KEYS.get(api, api))
+            paced = QUOTA_CALLS_PER_SECOND.get(quota_of(api))
             return paced * percent / 100 if paced else QUOTAS.get(api, 1_000.0)
 
         times = {api: count / rate(api) for api, count in self.calls.items()}

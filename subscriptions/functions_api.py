@@ -8,17 +8,15 @@ the architecture map is published from the reconcile's own walk, with no second 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 from botocore.exceptions import ClientError
 
 from lambda_shared.backoff import RetryPolicy, error_code
-from subscriptions.pacing import LAMBDA_CONTROL_PLANE, CallPacer
+from subscriptions.pacing import CallPacer
 from subscriptions.retry import BackoffApi, RetryStats
-
-T = TypeVar("T")
 
 FUNCTIONS_PAGE_SIZE: Final = 50  # ListFunctions maximum
 DEFAULT_GROUP_PREFIX: Final = "/aws/lambda/"
@@ -55,8 +53,7 @@ class FunctionsApi(BackoffApi):
     def __init__(
         self, client: Any, policy: RetryPolicy, stats: RetryStats, pacer: CallPacer | None = None
     ) -> None:
-        super().__init__(client, policy, stats)
-        self._pacer = pacer
+        super().__init__(client, policy, stats, pacer)
         self._listing: dict[str, str] | None = None
         self._expected: str | None = None
         self.complete_listing: dict[str, str] | None = None
@@ -68,27 +65,13 @@ class FunctionsApi(BackoffApi):
         params: dict[str, Any] = {"MaxItems": FUNCTIONS_PAGE_SIZE}
         if marker:
             params["Marker"] = marker
-        response = self._call(
-            "ListFunctions", self._paced(lambda: self._client.list_functions(**params))
-        )
+        response = self._paced("ListFunctions", None, lambda: self._client.list_functions(**params))
         functions = response.get("Functions", [])
         groups = tuple(dict.fromkeys(log_group_of(f) for f in functions))
         architectures = {str(f.get("FunctionName", "")): architecture_of(f) for f in functions}
         page = FunctionsPage(groups, response.get("NextMarker") or None, architectures)
         self._collect(marker or None, page)
         return page
-
-    def _paced(self, call: Callable[[], T]) -> Callable[[], T]:
-        """`call`, each attempt after the pacer's turn for the control plane."""
-        pacer = self._pacer
-        if pacer is None:
-            return call
-
-        def attempt() -> T:
-            pacer.wait(LAMBDA_CONTROL_PLANE)
-            return call()
-
-        return attempt
 
     def _collect(self, marker: str | None, page: FunctionsPage) -> None:
         """Keep the listing while its pages follow each other from the first one."""
@@ -105,9 +88,10 @@ class FunctionsApi(BackoffApi):
     def log_group_of_function(self, name: str) -> str | None:
         """The log group one function writes to, or None when the function does not exist."""
         try:
-            configuration = self._call(
-                f"GetFunctionConfiguration({name!r})",
-                self._paced(lambda: self._client.get_function_configuration(FunctionName=name)),
+            configuration = self._paced(
+                "GetFunctionConfiguration",
+                name,
+                lambda: self._client.get_function_configuration(FunctionName=name),
             )
         except ClientError as error:
             if error_code(error) == "ResourceNotFoundException":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -14,11 +13,9 @@ from subscriptions.errors import (
     DestinationNotReadyError,
     RoleNotAssumableError,
 )
-from subscriptions.pacing import CallPacer
-from subscriptions.retry import BackoffApi, RetryStats, T
+from subscriptions.retry import BackoffApi
 
 if TYPE_CHECKING:
-    from lambda_shared.backoff import RetryPolicy
     from subscriptions.filter_spec import FilterSpec
 
 GROUPS_PAGE_SIZE: Final = 50  # DescribeLogGroups maximum
@@ -93,24 +90,6 @@ class LogsApi(BackoffApi):
     """Every CloudWatch Logs call the subscriber makes, each with backoff on throttling; each
     attempt of a call whose quota is paced (the subscription-filter APIs, DescribeLogGroups,
     FilterLogEvents) waits for `pacer` (pacing.py) first."""
-
-    def __init__(
-        self,
-        client: Any,
-        policy: RetryPolicy,
-        stats: RetryStats,
-        pacer: CallPacer | None = None,
-    ) -> None:
-        super().__init__(client, policy, stats)
-        self._pacer = pacer
-
-    def _paced(self, api: str, target: str, call: Callable[[], T]) -> T:
-        def attempt() -> T:
-            if self._pacer is not None:
-                self._pacer.wait(api)
-            return call()
-
-        return self._call(f"{api}({target!r})", attempt)
 
     def groups_page(self, prefix: str, token: str | None) -> GroupPage:
         """One DescribeLogGroups page (50 groups, in name order)."""

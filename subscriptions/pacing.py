@@ -40,6 +40,16 @@ QUOTA_CALLS_PER_SECOND: Final[Mapping[str, float]] = {
     LAMBDA_CONTROL_PLANE: 15.0,
 }
 """Each paced quota's calls per second (module docstring for the sources)."""
+SHARED_QUOTAS: Final[Mapping[str, str]] = {
+    "ListFunctions": LAMBDA_CONTROL_PLANE,
+    "GetFunctionConfiguration": LAMBDA_CONTROL_PLANE,
+}
+"""The APIs that draw on a quota of several APIs: their pace is that quota's."""
+
+
+def quota_of(api: str) -> str:
+    """The key `api`'s calls are paced under: its shared quota's, else its own name."""
+    return SHARED_QUOTAS.get(api, api)
 
 
 @dataclass
@@ -87,10 +97,11 @@ class CallPacer:
         return cls(FILTER_API_CALLS_PER_SECOND * percent / 100, clock, rates)
 
     def rate_of(self, api: str) -> float:
-        return self._rates.get(api, self.rate)
+        return self._rates.get(quota_of(api), self.rate)
 
     def wait(self, api: str) -> None:
-        """Block until `api` may be called again, then count the call."""
+        """Block until `api` may be called again (its quota's turn), then count the call."""
+        api = quota_of(api)
         now = self._clock.now()
         due = self._next.get(api, now)
         if due > now:

@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
 from lambda_shared.backoff import RetryPolicy, is_retryable
 from subscriptions.errors import ThrottledError
+from subscriptions.pacing import CallPacer
 
 T = TypeVar("T")
 
@@ -45,12 +46,26 @@ def call_with_backoff(
 
 
 class BackoffApi:
-    """Base of the thin AWS adapters: every call goes through `call_with_backoff`."""
+    """Base of the thin AWS adapters: every call goes through `call_with_backoff`; a `_paced`
+    one also waits, before each attempt, for `pacer`'s turn of its quota (pacing.py)."""
 
-    def __init__(self, client: Any, policy: RetryPolicy, stats: RetryStats) -> None:
+    def __init__(
+        self, client: Any, policy: RetryPolicy, stats: RetryStats, pacer: CallPacer | None = None
+    ) -> None:
         self._client = client
         self._policy = policy
         self._stats = stats
+        self._pacer = pacer
 
     def _call(self, what: str, call: Callable[[], T]) -> T:
         return call_with_backoff(self._policy, self._stats, what, call)
+
+    def _paced(self, api: str, target: str | None, call: Callable[[], T]) -> T:
+        """`call` (API `api` on `target`) with backoff, each attempt after the pacer's turn."""
+
+        def attempt() -> T:
+            if self._pacer is not None:
+                self._pacer.wait(api)
+            return call()
+
+        return self._call(api if target is None else f"{api}({target!r})", attempt)

@@ -44,13 +44,14 @@ def test_lambda_calls_share_one_pace_for_the_control_plane() -> None:
     clock = VirtualClock()
     pacer = CallPacer.share(40, clock)
 
-    # WHEN ListFunctions and GetFunctionConfiguration take turns through one key
-    for _ in range(6):
-        pacer.wait(LAMBDA_CONTROL_PLANE)
+    # WHEN ListFunctions and GetFunctionConfiguration take turns
+    for api in ("ListFunctions", "GetFunctionConfiguration") * 3:
+        pacer.wait(api)
 
     # THEN the six calls span five intervals of 1/6 s, not two interleaved paces
     assert clock.elapsed == pytest.approx(5 / 6)
     assert pacer.rate_of(LAMBDA_CONTROL_PLANE) == pytest.approx(6.0)
+    assert pacer.rate_of("ListFunctions") == pytest.approx(6.0)
     assert pacer.rate_of("DescribeSubscriptionFilters") == pytest.approx(2.0)
     assert pacer.rate_of("DescribeLogGroups") == pytest.approx(4.0)
     assert set(QUOTA_CALLS_PER_SECOND) >= {"FilterLogEvents", "PutSubscriptionFilter"}
