@@ -75,7 +75,7 @@ def digest_of(
             codec=codec,
             **extra,
         )
-    digest = hashlib.sha256(json.dumps(response).encode())
+    digest = hashlib.sha256(json.dumps(_in_contract_order(response)).encode())
     for document in stream.take():
         digest.update(b"\n" + document)
     for line in logs:
@@ -84,6 +84,20 @@ def digest_of(
         summary.pop(metrics.DURATION_MS, None)
         digest.update(b"\n" + json.dumps(summary).encode())
     return digest.hexdigest()[:16]
+
+
+_ENTRY_ORDER = ("recordId", "result", "data")
+
+
+def _in_contract_order(response: dict[str, Any]) -> dict[str, Any]:
+    """The response with each entry's members in the contract's order, any others after them:
+    the order of a JSON object's members means nothing to Firehose (the passthrough records
+    are answered in place, their `data` before their `result`)."""
+    records = [
+        {**{key: entry[key] for key in _ENTRY_ORDER if key in entry}, **entry}
+        for entry in response["records"]
+    ]
+    return {**response, "records": records}
 
 
 def corpus_records() -> dict[str, bytes]:

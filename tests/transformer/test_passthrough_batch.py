@@ -6,6 +6,7 @@ corpus, unreadable records, a response budget that overflows, and batches the sp
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import random
 from pathlib import Path
@@ -34,9 +35,10 @@ def _corpus_records() -> list[bytes]:
 
 
 def _invoke(event: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], list[bytes]]:
+    """The handler on a copy of `event` (passing records are answered in place)."""
     stream, logs = LoopbackFirehose(), list[str]()
     response = handler_module.process(
-        event,
+        copy.deepcopy(event),
         Context(),
         firehose=stream,
         architectures=StaticArchitectures("arm64"),
@@ -118,7 +120,11 @@ def test_the_batch_answers_as_the_per_record_path_does(
     fast = _invoke(event)
     _per_record_path(monkeypatch)
     slow = _invoke(event)
-    assert json.dumps(fast[0]).encode() == json.dumps(slow[0]).encode()  # keys in order too
+    assert fast[0] == slow[0]
+    compact = (",", ":")  # the same size: the response budget's arithmetic holds
+    assert len(json.dumps(fast[0], separators=compact)) == len(
+        json.dumps(slow[0], separators=compact)
+    )
     assert fast[1] == slow[1]
     assert fast[2] == slow[2]
 
@@ -160,8 +166,10 @@ def test_the_overflowing_budget_moves_documents_as_before(documents: list[str]) 
 def test_batches_the_split_refuses_go_whole_through_the_per_record_path(
     records: list[Any], why: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    before = copy.deepcopy(records)
     split = passthrough.split(records)
-    assert split.rest is records and split.slots is None and not split.entries, why
+    assert records == before, "a refused batch is left as it came"
+    assert split.rest is records and split.marks is None and not split.entries, why
     event = {"invocationId": "inv", "deliveryStreamArn": STREAM_ARN, "records": records}
     fast = _invoke(event)
     _per_record_path(monkeypatch)
@@ -175,3 +183,20 @@ def test_a_duplicated_document_id_is_reported_as_before() -> None:
     )
     assert response["records"] == [{"recordId": "a", "result": "Ok", "data": record["data"]}]
     assert any("appears twice" in error for error in summary["errors"])
+
+
+def test_passing_records_become_their_answers_and_the_others_stay_as_they_came(
+    documents: list[str],
+) -> None:
+    cloudwatch = base64.b64encode(_corpus_records()[0]).decode()
+    event = _event([documents[0], cloudwatch, documents[1]], ids=["a", "b", "c"])
+    records = event["records"]
+    records[2]["kinesisRecordMetadata"] = {"shardId": "s"}  # a member Firehose never sends
+    other = copy.deepcopy(records[1])
+    split = passthrough.split(records)
+    assert split.entries[0] is records[0]  # answered in place: no new dict
+    assert split.entries[0] == {"recordId": "a", "result": "Ok", "data": documents[0]}
+    assert split.entries[1] == {"recordId": "c", "result": "Ok", "data": documents[1]}
+    assert split.rest == [other] and split.rest[0] is records[1]
+    assert split.marks == [True, False, True]
+    assert split.characters == len("a") + len("c") + len(documents[0]) + len(documents[1])
