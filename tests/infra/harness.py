@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -73,10 +74,25 @@ class ProgramRun:
     """`type::name` → the `type::name` of its parent."""
     protected: set[str] = field(default_factory=set)
     """`type::name` of every resource given `protect=True` (a destroy fails at it)."""
+    active: bool = False
+    """Whether this run's program is the one running: a stack transformation stays registered
+    on Pulumi's root resource after its test, so an earlier run's `record_options` also sees
+    every later run's resources in the same process, and must not record them."""
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """Record what the program run inside registers (see `active`)."""
+        self.active = True
+        try:
+            yield
+        finally:
+            self.active = False
 
     def record_options(
         self, args: pulumi.ResourceTransformationArgs
     ) -> pulumi.ResourceTransformationResult | None:
+        if not self.active:
+            return None
         given = args.opts.depends_on
         deps: list[Any] = list(given) if isinstance(given, list | tuple) else [given]
         self.depends_on[key(args.type_, args.name)] = {
@@ -227,6 +243,6 @@ def run_program(values: Mapping[str, str], packages: PackageOptions) -> ProgramR
         main(packages, AccountReaders.offline())
         return pulumi.Output.from_input(exported).apply(run.outputs.update)
 
-    with mock.patch("infra.program.pulumi.export", record):
+    with run.running(), mock.patch("infra.program.pulumi.export", record):
         pulumi.runtime.test(program)()  # type: ignore[no-untyped-call]
     return run

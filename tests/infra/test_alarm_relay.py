@@ -66,7 +66,7 @@ def run_with(packages: Path, values: Mapping[str, str]) -> ProgramRun:
         main(offline_packages(packages), AccountReaders.offline())
         return pulumi.Output.from_input(exported).apply(run.outputs.update)
 
-    with mock.patch("infra.program.pulumi.export", exported.__setitem__):
+    with run.running(), mock.patch("infra.program.pulumi.export", exported.__setitem__):
         pulumi.runtime.test(program)()  # type: ignore[no-untyped-call]
     return run
 

@@ -98,7 +98,8 @@ def run(args: OpenSearchContentArgs, where: ApplierSite | None) -> ProgramRun:
         pulumi.runtime.register_stack_transformation(recorded.record_options)
         content_step("lambda-logs-content", args, where)
 
-    pulumi.runtime.test(program)()  # type: ignore[no-untyped-call]
+    with recorded.running():
+        pulumi.runtime.test(program)()  # type: ignore[no-untyped-call]
     return recorded
 
 
