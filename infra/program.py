@@ -10,6 +10,7 @@ import pulumi_aws as aws
 from infra.account_checks import AccountReaders, check_account
 from infra.alarm_relay import relays_alarms
 from infra.aws_context import AwsContext
+from infra.backfill_share import shared_backfill
 from infra.deployment_config import check_rollout_accounts
 from infra.function_environments import check_environment_sizes
 from infra.hub_destinations import HubDestinations, HubDestinationsArgs
@@ -118,7 +119,9 @@ def main(
     packages: PackageOptions | None = None, readers: AccountReaders | None = None
 ) -> Pipeline | Spoke:
     """`readers`: how the account's limits are read (AWS by default; offline under mocks)."""
-    config = load_stack_config()
+    config, backfill_warning = shared_backfill(load_stack_config())  # a roll-out's share
+    if backfill_warning:
+        pulumi.log.warn(backfill_warning)
     check_environment_sizes(config)
     with warnings.catch_warnings(record=True) as warned:
         warnings.simplefilter("always")

@@ -18,6 +18,7 @@ import pytest
 from infra.config_errors import ConfigError
 from infra.lambda_invocation import boto3_invoke
 from infra.stack_config import StackConfig
+from lambda_shared.environment import BACKFILL_BYTES_PER_SECOND
 from tests.infra import harness
 from tests.infra.conftest import ORG, SPOKES
 from tests.infra.harness import (
@@ -149,6 +150,19 @@ def test_each_subscriber_sends_to_the_hubs_destinations_of_its_region(rollout: R
         assert env["ARCHITECTURE_BUCKET"] == run.outputs["bucketName"]
         assert env["ARCHITECTURE_BUCKET_REGION"] == REGION  # the hub's, where its bucket is
         assert "ROLE_ARN" not in env
+
+
+def test_the_hub_and_every_spoke_share_the_backfill_budget(rollout: RolloutRun) -> None:
+    # they all backfill into the hub's streams: 1 + 2 accounts x 2 regions subscribers
+    run = rollout.run
+    share = str(BACKFILL_BYTES_PER_SECOND.default // (1 + len(SPOKES) * len(REGIONS)))
+    spokes = tuple(_spoke(a, r) for a, r in _pairs())
+    subscribers = [f for f in run.of_type(FUNCTION) if f.name.endswith("-subscriber")]
+    own = [f for f in subscribers if not f.name.startswith(spokes)]
+    assert len(own) == 1 and len(subscribers) == 1 + len(spokes)
+    for function in subscribers:
+        env = function.inputs["environment"]["variables"]
+        assert env["BACKFILL_BYTES_PER_SECOND"] == share, function.name
 
 
 def test_the_hubs_derived_arns_are_those_it_creates(rollout: RolloutRun) -> None:
