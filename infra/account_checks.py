@@ -20,6 +20,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from infra.account_policy_check import check_account_policy
 from infra.concurrency_check import check_reservation
 from infra.data_protection import check_data_protection_policy, data_protection_policy_name
+from infra.deployer import Deployer
 from infra.ebs_limits import VolumeLimits, check_volume_size, read_volume_limits
 from infra.stack_config import StackConfig
 from infra.vpc_check import check_vpc_network
@@ -31,23 +32,23 @@ class AccountCheckError(ValueError):
     """The account cannot hold what the configuration asks for; the message says what to do."""
 
 
-ReservationCheck = Callable[[int, str, str, "str | None"], "str | None"]
-PolicyCheck = Callable[[str, str, "str | None"], "str | None"]
-VolumeReader = Callable[[str, str, str, "str | None"], "VolumeLimits | None"]
+ReservationCheck = Callable[[int, str, str, "Deployer | None"], "str | None"]
+PolicyCheck = Callable[[str, str, "Deployer | None"], "str | None"]
+VolumeReader = Callable[[str, str, str, "Deployer | None"], "VolumeLimits | None"]
 VpcCheck = Callable[
-    [tuple[str, ...], tuple[str, ...], "int | None", str, "str | None"], "str | None"
+    [tuple[str, ...], tuple[str, ...], "int | None", str, "Deployer | None"], "str | None"
 ]
 
 
-def _no_reservation_check(wanted: int, name: str, region: str, profile: str | None) -> None:
+def _no_reservation_check(wanted: int, name: str, region: str, deployer: Deployer | None) -> None:
     return None
 
 
-def _no_policy_check(name: str, region: str, profile: str | None) -> None:
+def _no_policy_check(name: str, region: str, deployer: Deployer | None) -> None:
     return None
 
 
-def _no_volume_read(kind: str, version: str, region: str, profile: str | None) -> None:
+def _no_volume_read(kind: str, version: str, region: str, deployer: Deployer | None) -> None:
     return None
 
 
@@ -56,7 +57,7 @@ def _no_vpc_check(
     groups: tuple[str, ...],
     zones: int | None,
     region: str,
-    profile: str | None,
+    deployer: Deployer | None,
 ) -> None:
     return None
 
@@ -101,7 +102,7 @@ def _unless_refused(check: Callable[[], _T], what: str, instead: str) -> _T | No
 
 def account_problems(
     config: StackConfig,
-    profile: str | None = None,
+    deployer: Deployer | None = None,
     readers: AccountReaders | None = None,
 ) -> list[str]:
     """Every problem the account has with this configuration (empty: go ahead)."""
@@ -113,7 +114,7 @@ def account_problems(
         wanted = config.functions.subscriber_reserved_concurrency
         problems.append(
             _unless_refused(
-                lambda: read.reservation(wanted, config.names.subscriber, region, profile),
+                lambda: read.reservation(wanted, config.names.subscriber, region, deployer),
                 "the Lambda concurrency (lambda:GetAccountSettings)",
                 later,
             )
@@ -121,7 +122,7 @@ def account_problems(
     else:
         problems.append(
             _unless_refused(
-                lambda: read.account_policy(policy_name(config), region, profile),
+                lambda: read.account_policy(policy_name(config), region, deployer),
                 "the account-level subscription policies (logs:DescribeAccountPolicies)",
                 later,
             )
@@ -130,7 +131,7 @@ def account_problems(
         problems.append(
             _unless_refused(
                 lambda: read.data_protection(
-                    data_protection_policy_name(config.names.prefix), region, profile
+                    data_protection_policy_name(config.names.prefix), region, deployer
                 ),
                 "the account-level data protection policy (logs:DescribeAccountPolicies)",
                 later,
@@ -140,18 +141,18 @@ def account_problems(
     if domain.existing is None and config.deployment.creates_pipeline:
         limits = _unless_refused(
             lambda: read.volume_limits(
-                domain.instance_type, domain.engine_version, region, profile
+                domain.instance_type, domain.engine_version, region, deployer
             ),
             f"the EBS limits of {domain.instance_type} (es:DescribeInstanceTypeLimits)",
             "the table in infra/ebs_limits.py decides",
         )
         problems.append(check_volume_size(domain.instance_type, domain.volume_size_gb, limits))
-    problems.append(_vpc_problem(config, read, profile, later))
+    problems.append(_vpc_problem(config, read, deployer, later))
     return [problem for problem in problems if problem]
 
 
 def _vpc_problem(
-    config: StackConfig, read: AccountReaders, profile: str | None, later: str
+    config: StackConfig, read: AccountReaders, deployer: Deployer | None, later: str
 ) -> str | None:
     """The VPC's subnets, zones and HTTPS rule (infra/vpc_check.py), when there is one."""
     vpc, domain = config.domain.vpc, config.domain
@@ -160,7 +161,7 @@ def _vpc_problem(
     zones = domain.availability_zone_count if domain.existing is None else None
     return _unless_refused(
         lambda: read.vpc_network(
-            vpc.subnet_ids, vpc.security_group_ids, zones, config.region, profile
+            vpc.subnet_ids, vpc.security_group_ids, zones, config.region, deployer
         ),
         "the VPC's subnets and security groups (ec2:DescribeSubnets, ec2:DescribeSecurityGroups)",
         later,
@@ -169,10 +170,10 @@ def _vpc_problem(
 
 def check_account(
     config: StackConfig,
-    profile: str | None = None,
+    deployer: Deployer | None = None,
     readers: AccountReaders | None = None,
 ) -> None:
     """Raise AccountCheckError listing every problem, or return."""
-    problems = account_problems(config, profile, readers)
+    problems = account_problems(config, deployer, readers)
     if problems:
         raise AccountCheckError("\n".join(f"- {problem}" for problem in problems))

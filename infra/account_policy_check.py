@@ -23,6 +23,7 @@ from typing import Any
 
 from infra.account_policy import POLICY_TYPE
 from infra.aws_context import deployer_client
+from infra.deployer import Deployer
 
 
 def _destination(policy: Mapping[str, Any]) -> str:
@@ -61,11 +62,11 @@ def policy_conflict(
 
 
 def read_subscription_policies(
-    region: str, profile: str | None = None, client: Any = None
+    region: str, deployer: Deployer | None = None, client: Any = None
 ) -> list[Mapping[str, Any]]:
     """Every SUBSCRIPTION_FILTER_POLICY of the account in `region` (`client` for tests)."""
     if client is None:
-        client = deployer_client("logs", region, profile)
+        client = deployer_client("logs", region, deployer)
     policies: list[Mapping[str, Any]] = []
     token: str | None = None
     while True:
@@ -80,9 +81,9 @@ def read_subscription_policies(
 
 
 def check_account_policy(
-    own_policy_name: str, region: str, profile: str | None = None, client: Any = None
+    own_policy_name: str, region: str, deployer: Deployer | None = None, client: Any = None
 ) -> str | None:
     """The check the program runs in account-policy mode, before any resource exists."""
     return policy_conflict(
-        read_subscription_policies(region, profile, client), own_policy_name, region
+        read_subscription_policies(region, deployer, client), own_policy_name, region
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
+
+from infra.deployer import Deployer
 
 
 @dataclass(frozen=True)
@@ -47,34 +49,11 @@ class AwsContext:
         return self.arn("logs", "log-group:*")
 
 
-DEPLOYER_SESSION_NAME: Final = "lambda-logs-deployer"
-
-
 def deployer_client(
-    service: str,
-    region: str,
-    profile: str | None,
-    *,
-    assume_role_arn: str | None = None,
-    **options: Any,
+    service: str, region: str, deployer: Deployer | None = None, **options: Any
 ) -> Any:
-    """A boto3 client with the deployer's credentials (`aws:profile`, else the default chain),
-    for what the program reads or invokes itself, outside the Pulumi provider. With
-    `assume_role_arn` (a hub deploying a spoke, infra/spoke_rollout.py), the client holds that
-    role's temporary credentials instead: STS AssumeRole "Returns a set of temporary security
-    credentials that you can use to access AWS resources" (AccessKeyId, SecretAccessKey,
-    SessionToken), here in the role's account."""
-    import boto3
-
-    session = boto3.Session(profile_name=profile or None)
-    if assume_role_arn:
-        answer = session.client("sts", region_name=region).assume_role(
-            RoleArn=assume_role_arn, RoleSessionName=DEPLOYER_SESSION_NAME
-        )
-        credentials = answer["Credentials"]
-        session = boto3.Session(
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-        )
+    """A boto3 client acting as `deployer` (infra/deployer.py: `aws:profile` or the default
+    chain, then the roles of `aws:assumeRoles`, then a spoke's deploy role when the hub deploys
+    one), for what the program reads or invokes itself, outside the Pulumi provider."""
+    session = (deployer or Deployer()).session(region)
     return session.client(service, region_name=region, **options)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from infra.aws_context import deployer_client
+from infra.deployer import Deployer
 
 MIN_UNRESERVED: Final = 100
 """Lambda keeps at least this many concurrent executions unreserved (PutFunctionConcurrency)."""
@@ -70,12 +71,12 @@ def _reserved(figures: AccountConcurrency) -> int:
 
 
 def read_account_concurrency(
-    function_name: str, region: str, profile: str | None = None, client: Any = None
+    function_name: str, region: str, deployer: Deployer | None = None, client: Any = None
 ) -> AccountConcurrency:
     """GetAccountSettings and GetFunctionConcurrency with the deployer's credentials (`client`
     for tests). A function that does not exist yet holds nothing."""
     if client is None:
-        client = deployer_client("lambda", region, profile)
+        client = deployer_client("lambda", region, deployer)
     limits = client.get_account_settings()["AccountLimit"]
     try:
         current = client.get_function_concurrency(FunctionName=function_name)
@@ -92,11 +93,11 @@ def check_reservation(
     wanted: int,
     function_name: str,
     region: str,
-    profile: str | None = None,
+    deployer: Deployer | None = None,
     client: Any = None,
 ) -> str | None:
     """The check the program runs: no AWS call at all when nothing is reserved."""
     if wanted <= 0:
         return None
-    figures = read_account_concurrency(function_name, region, profile, client)
+    figures = read_account_concurrency(function_name, region, deployer, client)
     return reservation_error(figures, wanted, function_name, region)

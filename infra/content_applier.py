@@ -24,6 +24,7 @@ import pulumi
 
 from infra.aws_context import AwsContext
 from infra.config_sections import FunctionsConfig, FunctionSize
+from infra.deployer import Deployer
 from infra.lambda_invocation import LambdaInvocation, LambdaInvocationArgs
 from infra.lambda_package import BuiltPackage
 from infra.opensearch_content import OpenSearchContent, OpenSearchContentArgs, dynamic_props
@@ -51,7 +52,7 @@ class ApplierSite:
     names: StackNames
     functions: FunctionsConfig
     domain_arn: pulumi.Input[str]
-    aws_profile: str | None = None
+    deployer: Deployer | None = None
     package: BuiltPackage | None = None
     """None: built from this repository (`build_applier`)."""
 
@@ -142,7 +143,7 @@ class ContentApplier(pulumi.ComponentResource):
                 create_payload=plain,
                 delete_payload=None,
                 triggers=triggers(plain),
-                profile=site.aws_profile,
+                deployer=site.deployer,
                 secret_payload=secrets,
                 pass_previous_result=True,
             ),

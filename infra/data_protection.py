@@ -28,6 +28,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.aws_context import deployer_client
+from infra.deployer import Deployer
 
 DATA_PROTECTION_POLICY: Final = "DATA_PROTECTION_POLICY"
 POLICY_VERSION: Final = "2021-06-01"
@@ -111,11 +112,11 @@ def data_protection_conflict(
 
 
 def check_data_protection_policy(
-    own_policy_name: str, region: str, profile: str | None = None, client: Any = None
+    own_policy_name: str, region: str, deployer: Deployer | None = None, client: Any = None
 ) -> str | None:
     """The check the program runs with maskSensitiveData on, before any resource exists: reads
     the account's DATA_PROTECTION_POLICY (at most one, so one page; `client` for tests)."""
-    logs = client or deployer_client("logs", region, profile)
+    logs = client or deployer_client("logs", region, deployer)
     found = logs.describe_account_policies(policyType=DATA_PROTECTION_POLICY)
     return data_protection_conflict(found.get("accountPolicies", []), own_policy_name, region)
 

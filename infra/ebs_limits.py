@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from infra.aws_context import deployer_client
+from infra.deployer import Deployer
 
 MIN_VOLUME_GB: Final = 10
 TIB: Final = 1024
@@ -150,12 +151,12 @@ def read_volume_limits(
     instance_type: str,
     engine_version: str,
     region: str,
-    profile: str | None = None,
+    deployer: Deployer | None = None,
     client: Any = None,
 ) -> VolumeLimits | None:
     """DescribeInstanceTypeLimits with the deployer's credentials (`client` for tests)."""
     if client is None:
-        client = deployer_client("opensearch", region, profile)
+        client = deployer_client("opensearch", region, deployer)
     response = client.describe_instance_type_limits(
         InstanceType=instance_type, EngineVersion=engine_version
     )

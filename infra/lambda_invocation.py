@@ -26,6 +26,7 @@ import pulumi
 import pulumi.dynamic
 
 from infra.aws_context import deployer_client
+from infra.deployer import Deployer
 
 InvokeFn = Callable[[Mapping[str, Any], Mapping[str, Any]], Mapping[str, Any]]
 """(resource properties, payload) → the function's parsed response; raises on function error."""
@@ -109,17 +110,17 @@ def boto3_invoke(
     client: Any = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Mapping[str, Any]:
-    """Invoke synchronously with the deployer's credentials (or, with `assume_role_arn`, that
-    role's) in the stack's region. The subscriber
-    runs one at a time (reserved concurrency 1): while a scheduled run holds the slot, wait."""
+    """Invoke synchronously as the deployer (`profile`, then `deployer_roles`, then
+    `assume_role_arn` when set: infra/deployer.py) in the stack's region. The subscriber runs
+    one at a time (reserved concurrency 1): while a scheduled run holds the slot, wait."""
     if client is None:
         from botocore.config import Config
 
+        deployer = Deployer.from_props(props).then(props.get("assume_role_arn"))
         client = deployer_client(
             "lambda",
             props["region"],
-            props.get("profile"),
-            assume_role_arn=props.get("assume_role_arn") or None,
+            deployer,
             config=Config(
                 read_timeout=int(props["timeout_seconds"]) + 30, retries={"max_attempts": 0}
             ),
@@ -189,6 +190,7 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
             "triggers",
             "secret_payload",
             "assume_role_arn",  # so that the delete step runs as the role now configured
+            "deployer_roles",  # and as the stack's provider now assumes (aws:assumeRoles)
         )
         changed = [k for k in watched if _olds.get(k) != _news.get(k)]
         return pulumi.dynamic.DiffResult(
@@ -286,7 +288,8 @@ class LambdaInvocationArgs:
     """None: destroy invokes nothing."""
     triggers: pulumi.Input[str]
     """Any change re-runs `create_payload` (e.g. the package hash and the environment)."""
-    profile: str | None = None
+    deployer: Deployer | None = None
+    """Who invokes (infra/deployer.py); None: the default credential chain."""
     delete_time_limit_seconds: int = DEFAULT_DELETE_TIME_LIMIT_SECONDS
     """How long the delete step may loop over the function's continuations in total."""
     secret_payload: pulumi.Input[str] | None = None
@@ -315,7 +318,7 @@ class LambdaInvocation(pulumi.dynamic.Resource, module="lambdalogs", name="Lambd
                 None if args.delete_payload is None else dict(args.delete_payload), sort_keys=True
             ),
             "triggers": args.triggers,
-            "profile": args.profile or "",
+            **(args.deployer or Deployer()).as_props(),  # profile, and any deployer_roles
             "delete_time_limit_seconds": args.delete_time_limit_seconds,
             "result": None,
         }

@@ -18,6 +18,7 @@ from infra.backup_bucket import BackupBucket, spoke_writers
 from infra.content_applier import ApplierSite, ContentStep, content_step
 from infra.delivery_roles import DeliveryRoles, DeliveryRolesArgs
 from infra.delivery_stream import DeliveryStream, DeliveryStreamArgs
+from infra.deployer import Deployer
 from infra.domain_alarms import DomainAlarms, DomainAlarmsArgs, DomainFacts
 from infra.function_environments import subscriber_environment, transformer_environment
 from infra.lambda_package import BuiltPackage
@@ -43,7 +44,7 @@ class PipelineArgs:
     transformer_package: BuiltPackage
     subscriber_package: BuiltPackage | None
     """The subscriber's (account-policy mode: the architecture publisher's); None: neither."""
-    aws_profile: str | None = None
+    deployer: Deployer | None = None
     relay_package: BuiltPackage | None = None
     """The alarm relay's; None when the stack has none (infra/alarm_relay.py)."""
 
@@ -145,7 +146,7 @@ class Pipeline(pulumi.ComponentResource):
         site = None
         if vpc is not None:
             site = ApplierSite(
-                vpc, args.ctx, config.names, config.functions, domain.arn, args.aws_profile
+                vpc, args.ctx, config.names, config.functions, domain.arn, args.deployer
             )
         return content_step(
             f"{name}-content",
@@ -307,7 +308,7 @@ class Pipeline(pulumi.ComponentResource):
                 schedule=config.subscription.reconcile_schedule,
                 region=ctx.region,
                 invocation_depends_on=(*streams, self.roles.logs_policy),
-                aws_profile=args.aws_profile,
+                deployer=args.deployer,
                 # Two overlapping reconciles could both put a group's filter and backfill it;
                 # checked against the account's concurrency by infra.account_checks.
                 reserved_concurrency=config.functions.subscriber_reserved_concurrency,

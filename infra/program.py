@@ -19,6 +19,7 @@ from infra.pipeline import Pipeline, PipelineArgs
 from infra.spoke import Spoke, SpokeArgs
 from infra.spoke_rollout import SpokeRollout, SpokeRolloutArgs
 from infra.stack_config import StackConfig, load_stack_config
+from infra.stack_provider import StackProvider, stack_provider
 
 
 def aws_context(config: StackConfig) -> AwsContext:
@@ -26,7 +27,9 @@ def aws_context(config: StackConfig) -> AwsContext:
     return AwsContext.from_caller_arn(caller.arn, caller.account_id, config.region)
 
 
-def create_pipeline(config: StackConfig, packages: PackageOptions) -> Pipeline:
+def create_pipeline(
+    config: StackConfig, packages: PackageOptions, stack: StackProvider
+) -> Pipeline:
     """Everything the stack deploys, under one component named after the prefix."""
     subscriber = build_subscriber(packages)  # account-policy mode: the architecture publisher's
     return Pipeline(
@@ -36,7 +39,7 @@ def create_pipeline(config: StackConfig, packages: PackageOptions) -> Pipeline:
             ctx=aws_context(config),
             transformer_package=build_transformer(packages, config.functions.architecture),
             subscriber_package=subscriber,
-            aws_profile=pulumi.Config("aws").get("profile"),
+            deployer=stack.deployer,
             relay_package=build_alarm_relay(packages) if relays_alarms(config.alarms) else None,
         ),
     )
@@ -56,7 +59,7 @@ def create_hub_destinations(config: StackConfig, pipeline: Pipeline) -> HubDesti
     )
 
 
-def create_spoke(config: StackConfig, packages: PackageOptions) -> Spoke:
+def create_spoke(config: StackConfig, packages: PackageOptions, stack: StackProvider) -> Spoke:
     """Only what subscribes, pointed at the hub's destinations for this region."""
     subscriber = build_subscriber(packages)  # account-policy mode: the architecture publisher's
     return Spoke(
@@ -65,13 +68,17 @@ def create_spoke(config: StackConfig, packages: PackageOptions) -> Spoke:
             config=config,
             ctx=aws_context(config),
             subscriber_package=subscriber,
-            aws_profile=pulumi.Config("aws").get("profile"),
+            deployer=stack.deployer,
         ),
     )
 
 
 def roll_out_spokes(
-    config: StackConfig, packages: PackageOptions, pipeline: Pipeline, hub: HubDestinations
+    config: StackConfig,
+    packages: PackageOptions,
+    pipeline: Pipeline,
+    hub: HubDestinations,
+    stack: StackProvider,
 ) -> SpokeRollout | None:
     """`spokeDeployAccountIds`: the hub deploys a spoke into each account and spoke region."""
     if not config.deployment.spoke_deploy_account_ids:
@@ -85,7 +92,7 @@ def roll_out_spokes(
             hub=hub,
             bucket_name=pipeline.bucket_name,
             subscriber_package=build_subscriber(packages),
-            aws_profile=pulumi.Config("aws").get("profile"),
+            stack_provider=stack,
         ),
         pulumi.ResourceOptions(parent=pipeline),
     )
@@ -123,25 +130,26 @@ def main(
     if backfill_warning:
         pulumi.log.warn(backfill_warning)
     check_environment_sizes(config)
+    stack = stack_provider()  # aws:profile, aws:assumeRoles, tags: the program's own calls too
     with warnings.catch_warnings(record=True) as warned:
         warnings.simplefilter("always")
-        check_account(config, pulumi.Config("aws").get("profile"), readers)
+        check_account(config, stack.deployer, readers)
     for warning in warned:
         pulumi.log.warn(str(warning.message))
     if config.deployment.spoke_deploy_account_ids:  # before anything is registered
         check_rollout_accounts(config.deployment, aws_context(config).account_id)
     options = packages or PackageOptions.for_repository(config.functions.bundle_orjson)
     if not config.deployment.creates_pipeline:
-        spoke = create_spoke(config, options)
+        spoke = create_spoke(config, options, stack)
         export_spoke_outputs(spoke)
         return spoke
-    pipeline = create_pipeline(config, options)
+    pipeline = create_pipeline(config, options, stack)
     export_outputs(pipeline)
     if config.deployment.role == "hub":
         hub = create_hub_destinations(config, pipeline)
         pulumi.export("hubDestinations", hub.arns)
         pulumi.export("hubBackfillRoleArn", hub.backfill_role.arn)
-        rollout = roll_out_spokes(config, options, pipeline, hub)
+        rollout = roll_out_spokes(config, options, pipeline, hub, stack)
         if rollout is not None:
             pulumi.export("rolledOutSpokes", rollout.rolled_out)
     return pipeline

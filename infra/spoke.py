@@ -13,6 +13,7 @@ from infra.account_wide import account_subscription, architecture_publisher, dat
 from infra.architecture_publisher import ArchitecturePublisher
 from infra.aws_context import AwsContext
 from infra.data_protection import DataProtection
+from infra.deployer import Deployer
 from infra.function_environments import spoke_subscriber_environment
 from infra.hub_policies import spoke_subscriber_permissions
 from infra.lambda_package import BuiltPackage
@@ -29,7 +30,7 @@ class SpokeArgs:
     ctx: AwsContext
     subscriber_package: BuiltPackage | None
     """The subscriber's (account-policy mode: the architecture publisher's); None: neither."""
-    aws_profile: str | None = None
+    deployer: Deployer | None = None
     hub_bucket_name: pulumi.Output[str] | None = None
     """The hub's bucket when it is known only as an output (a spoke the hub deploys itself,
     infra/spoke_rollout.py); None: `config.deployment.hub_bucket_name`."""
@@ -127,7 +128,7 @@ class Spoke(pulumi.ComponentResource):
                 ),
                 schedule=config.subscription.reconcile_schedule,
                 region=ctx.region,
-                aws_profile=args.aws_profile,
+                deployer=args.deployer,
                 reserved_concurrency=config.functions.subscriber_reserved_concurrency,
                 invocation_depends_on=args.depends_on,
                 assume_role_arn=args.assume_role_arn,

@@ -12,19 +12,21 @@ hub in another account needs that trust extended to its deployer)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 import pulumi
 import pulumi_aws as aws
 
 from infra.aws_context import AwsContext
+from infra.deployer import AssumedRole
 from infra.deployment_config import DeploymentConfig
 from infra.hub_destinations import HubDestinations, destination_arn
 from infra.hub_policies import SPOKE_BACKFILL_ROLE
 from infra.lambda_package import BuiltPackage
 from infra.spoke import Spoke, SpokeArgs
 from infra.stack_config import StackConfig
+from infra.stack_provider import StackProvider
 
 ROLLOUT_SESSION_NAME: Final = "lambda-logs-spoke-rollout"
 """The provider's AssumeRole session name (CloudTrail shows it in the member account)."""
@@ -46,7 +48,8 @@ class SpokeRolloutArgs:
     bucket_name: pulumi.Output[str]
     """The hub's bucket (auto-named: known only as an output)."""
     subscriber_package: BuiltPackage | None
-    aws_profile: str | None = None
+    stack_provider: StackProvider = field(default_factory=StackProvider)
+    """The stack's own provider settings the spokes' providers copy (infra/stack_provider.py)."""
 
 
 def deploy_role_arn(ctx: AwsContext, account: str, role_name: str) -> str:
@@ -102,18 +105,32 @@ class SpokeRollout(pulumi.ComponentResource):
                 self._spoke(name, args, account, region)
         self.register_outputs({"rolled_out": self.rolled_out})
 
-    def _spoke(self, name: str, args: SpokeRolloutArgs, account: str, region: str) -> None:
-        ctx, deployment = args.ctx, args.config.deployment
-        role_arn = deploy_role_arn(ctx, account, deployment.spoke_deploy_role_name)
-        provider = aws.Provider(
-            f"{name}-{account}-{region}",
+    def _account_provider(
+        self, name: str, account: str, region: str, role_arn: str, args: SpokeRolloutArgs
+    ) -> aws.Provider:
+        """Acting in `account` only, as the stack's provider would (its profile, its own role
+        chain, its default and ignored tags), then as the account's deploy role."""
+        stack = args.stack_provider
+        tags, ignored = stack.default_tags, stack.ignore_tags
+        return aws.Provider(
+            name,
             region=region,
             allowed_account_ids=[account],
             assume_roles=[
-                aws.ProviderAssumeRoleArgs(role_arn=role_arn, session_name=ROLLOUT_SESSION_NAME)
+                *map(_provider_role, stack.deployer.roles),
+                aws.ProviderAssumeRoleArgs(role_arn=role_arn, session_name=ROLLOUT_SESSION_NAME),
             ],
-            profile=args.aws_profile,
+            profile=stack.deployer.profile,
+            default_tags=aws.ProviderDefaultTagsArgs(tags=dict(tags)) if tags else None,
+            ignore_tags=aws.ProviderIgnoreTagsArgs(**ignored) if ignored else None,
             opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _spoke(self, name: str, args: SpokeRolloutArgs, account: str, region: str) -> None:
+        ctx, deployment = args.ctx, args.config.deployment
+        role_arn = deploy_role_arn(ctx, account, deployment.spoke_deploy_role_name)
+        provider = self._account_provider(
+            f"{name}-{account}-{region}", account, region, role_arn, args
         )
         spoke = Spoke(
             # Short: its children's auto-names (logical name + 8 random characters) must stay
@@ -123,7 +140,7 @@ class SpokeRollout(pulumi.ComponentResource):
                 config=spoke_config(args.config, ctx, region),
                 ctx=AwsContext(ctx.partition, region, account),
                 subscriber_package=args.subscriber_package,
-                aws_profile=args.aws_profile,
+                deployer=args.stack_provider.deployer,
                 hub_bucket_name=args.bucket_name,
                 depends_on=_hub_resources(args.hub, region),
                 assume_role_arn=role_arn,
@@ -140,6 +157,21 @@ class SpokeRollout(pulumi.ComponentResource):
         self.rolled_out[where] = (
             spoke.subscriber_name if spoke.subscriber_name is not None else ACCOUNT_POLICY
         )
+
+
+def _provider_role(role: AssumedRole) -> aws.ProviderAssumeRoleArgs:
+    """A role of the stack provider's `aws:assumeRoles`, as a rolled-out provider assumes it."""
+    return aws.ProviderAssumeRoleArgs(
+        role_arn=role.role_arn,
+        session_name=role.session_name,
+        external_id=role.external_id,
+        duration=f"{role.duration_seconds}s" if role.duration_seconds else None,
+        source_identity=role.source_identity,
+        policy=role.policy,
+        policy_arns=list(role.policy_arns) or None,
+        tags=dict(role.tags) or None,
+        transitive_tag_keys=list(role.transitive_tag_keys) or None,
+    )
 
 
 def _hub_resources(hub: HubDestinations, region: str) -> tuple[pulumi.Resource, ...]:

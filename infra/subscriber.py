@@ -14,6 +14,7 @@ from typing import Any, Final
 import pulumi
 import pulumi_aws as aws
 
+from infra.deployer import Deployer
 from infra.event_patterns import CREATE_LOG_GROUP, FUNCTION_CHANGES, RECONCILE, REMOVE
 from infra.lambda_invocation import (
     DEFAULT_DELETE_TIME_LIMIT_SECONDS,
@@ -50,7 +51,7 @@ class SubscriberArgs:
     region: str
     invocation_depends_on: tuple[pulumi.Resource, ...] = ()
     """What must exist while the filters do (the stream, the logs role and its policy)."""
-    aws_profile: str | None = None
+    deployer: Deployer | None = None
     reserved_concurrency: int = DEFAULT_RESERVED_CONCURRENCY
     """`subscriberReservedConcurrency`: 1 (default) runs one reconcile at a time; 0 reserves
     nothing (accounts whose concurrency quota is below 101, see infra/concurrency_check.py);
@@ -111,7 +112,7 @@ class Subscriber(pulumi.ComponentResource):
                 create_payload=RECONCILE,
                 delete_payload=REMOVE,
                 triggers=_triggers(args.function),
-                profile=args.aws_profile,
+                deployer=args.deployer,
                 delete_time_limit_seconds=args.remove_time_limit_seconds,
                 assume_role_arn=args.assume_role_arn,
             ),

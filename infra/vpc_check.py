@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from infra.aws_context import deployer_client
+from infra.deployer import Deployer
 
 HTTPS_PORT = 443
 
@@ -111,12 +112,12 @@ def check_vpc_network(
     group_ids: Sequence[str],
     zones: int | None,
     region: str,
-    profile: str | None = None,
+    deployer: Deployer | None = None,
     client: Any = None,
 ) -> str | None:
     """DescribeSubnets and DescribeSecurityGroups with the deployer's credentials."""
     if client is None:
-        client = deployer_client("ec2", region, profile)
+        client = deployer_client("ec2", region, deployer)
     subnets = client.describe_subnets(SubnetIds=list(subnet_ids))["Subnets"]
     groups = client.describe_security_groups(GroupIds=list(group_ids))["SecurityGroups"]
     return vpc_problem(subnets, groups, zones)

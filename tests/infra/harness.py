@@ -223,8 +223,16 @@ def base_config() -> dict[str, str]:
     return {"masterUserPassword": PASSWORD, "allowedCidrs": DEPLOYER_CIDR}
 
 
-def run_program(values: Mapping[str, str], packages: PackageOptions) -> ProgramRun:
-    """Run `infra.program.main` once under mocks; returns every resource and stack output."""
+def run_program(
+    values: Mapping[str, str],
+    packages: PackageOptions,
+    *,
+    aws_values: Mapping[str, str] | None = None,
+    readers: Any = None,
+) -> ProgramRun:
+    """Run `infra.program.main` once under mocks; returns every resource and stack output.
+    `aws_values`: the stack's `aws:` settings besides its region (profile, assumeRoles, …);
+    `readers`: the account checks' (offline by default)."""
     from infra.account_checks import AccountReaders
     from infra.program import main
 
@@ -232,6 +240,7 @@ def run_program(values: Mapping[str, str], packages: PackageOptions) -> ProgramR
     pulumi.runtime.set_mocks(RecordingMocks(run), project=PROJECT, stack=STACK, preview=False)
     config = {f"{PROJECT}:{key}": value for key, value in values.items()}
     config["aws:region"] = REGION
+    config.update({f"aws:{name}": value for name, value in (aws_values or {}).items()})
     pulumi.runtime.set_all_config(config, [f"{PROJECT}:masterUserPassword"])
     exported: dict[str, Any] = {}
 
@@ -240,7 +249,7 @@ def run_program(values: Mapping[str, str], packages: PackageOptions) -> ProgramR
 
     def program() -> pulumi.Output[Any]:
         pulumi.runtime.register_stack_transformation(run.record_options)
-        main(packages, AccountReaders.offline())
+        main(packages, readers or AccountReaders.offline())
         return pulumi.Output.from_input(exported).apply(run.outputs.update)
 
     with run.running(), mock.patch("infra.program.pulumi.export", record):

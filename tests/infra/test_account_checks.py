@@ -18,9 +18,12 @@ from infra.account_checks import (
     check_account,
     policy_name,
 )
+from infra.deployer import Deployer
 from infra.ebs_limits import VolumeLimits
 from infra.stack_config import StackConfig
 from tests.infra.harness import PASSWORD
+
+OPS = Deployer("ops")  # the deployer the checks are given, passed on as it is
 
 VALID = {"masterUserPassword": PASSWORD, "allowedCidrs": "198.51.100.7/32"}
 BYO = {
@@ -44,9 +47,9 @@ def test_offline_readers_ask_nothing_and_find_nothing() -> None:
 
 def test_reconciler_mode_checks_the_subscribers_reservation() -> None:
     reservation = mock.Mock(return_value="cannot reserve")
-    problems = account_problems(_config(), "ops", _readers(reservation=reservation))
+    problems = account_problems(_config(), OPS, _readers(reservation=reservation))
     assert problems == ["cannot reserve"]
-    reservation.assert_called_once_with(1, "lambda-logs-dev-subscriber", "eu-west-1", "ops")
+    reservation.assert_called_once_with(1, "lambda-logs-dev-subscriber", "eu-west-1", OPS)
 
 
 def test_account_policy_mode_checks_the_one_policy_not_the_reservation() -> None:

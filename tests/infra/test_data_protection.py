@@ -20,8 +20,11 @@ from infra.data_protection import (
     data_protection_conflict,
     data_protection_document,
 )
+from infra.deployer import Deployer
 from infra.stack_config import StackConfig
 from tests.infra.harness import ProgramRun, base_config, offline_packages, run_program
+
+OPS = Deployer("ops")  # the deployer the checks are given, passed on as it is
 
 POLICY = "aws:cloudwatch/logAccountPolicy:LogAccountPolicy"
 REGION = "eu-west-1"
@@ -125,8 +128,8 @@ def test_the_account_check_runs_only_with_masking_on() -> None:
     assert account_problems(_config(), None, readers) == []
     reader.assert_not_called()
     on = _config(maskSensitiveData="true")
-    assert account_problems(on, "ops", readers) == ["another data protection policy"]
-    reader.assert_called_once_with("lambda-logs-dev-data-protection", REGION, "ops")
+    assert account_problems(on, OPS, readers) == ["another data protection policy"]
+    reader.assert_called_once_with("lambda-logs-dev-data-protection", REGION, OPS)
 
 
 def test_the_docs_state_cost_and_limits() -> None:

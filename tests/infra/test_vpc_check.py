@@ -14,6 +14,7 @@ import pytest
 from moto import mock_aws
 
 from infra.account_checks import AccountReaders, account_problems
+from infra.deployer import Deployer
 from infra.stack_config import StackConfig
 from infra.vpc_check import check_vpc_network
 from tests.infra.harness import PASSWORD
@@ -162,9 +163,9 @@ def test_account_check_asks_about_the_vpc_only_when_there_is_one() -> None:
     assert asked == []
     subnets = "subnet-0123456789abcdef0,subnet-0fedcba9876543210"
     private = _config({"vpcSubnetIds": subnets, "vpcSecurityGroupIds": "sg-0123456789abcdef0"})
-    assert account_problems(private, "prof", readers) == ["the VPC problem"]
+    assert account_problems(private, Deployer("prof"), readers) == ["the VPC problem"]
     assert asked == [
-        (tuple(subnets.split(",")), ("sg-0123456789abcdef0",), 2, REGION, "prof"),
+        (tuple(subnets.split(",")), ("sg-0123456789abcdef0",), 2, REGION, Deployer("prof")),
     ]
 
 
