@@ -91,6 +91,7 @@ def roll_out_spokes(
             ctx=ctx,
             hub=hub,
             bucket_name=pipeline.bucket_name,
+            bucket_policy=pipeline.backup.policy,
             subscriber_package=build_subscriber(packages),
             stack_provider=stack,
         ),

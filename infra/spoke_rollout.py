@@ -48,6 +48,9 @@ class SpokeRolloutArgs:
     bucket_name: pulumi.Output[str]
     """The hub's bucket (auto-named: known only as an output)."""
     subscriber_package: BuiltPackage | None
+    bucket_policy: pulumi.Resource | None = None
+    """The policy admitting the spokes' architecture maps into that bucket: the spoke's first
+    reconcile writes its map there, so the spoke waits for it."""
     stack_provider: StackProvider = field(default_factory=StackProvider)
     """The stack's own provider settings the spokes' providers copy (infra/stack_provider.py)."""
 
@@ -142,13 +145,13 @@ class SpokeRollout(pulumi.ComponentResource):
                 subscriber_package=args.subscriber_package,
                 deployer=args.stack_provider.deployer,
                 hub_bucket_name=args.bucket_name,
-                depends_on=_hub_resources(args.hub, region),
+                depends_on=_hub_resources(args, region),
                 assume_role_arn=role_arn,
             ),
             pulumi.ResourceOptions(
                 parent=self,
                 providers=[provider],
-                depends_on=list(_hub_resources(args.hub, region)),
+                depends_on=list(_hub_resources(args, region)),
                 transformations=[_name_subscriber_role(region)],
             ),
         )
@@ -174,14 +177,16 @@ def _provider_role(role: AssumedRole) -> aws.ProviderAssumeRoleArgs:
     )
 
 
-def _hub_resources(hub: HubDestinations, region: str) -> tuple[pulumi.Resource, ...]:
-    """The destinations the spoke points at, the policies admitting it and the backfill role
-    it assumes: created before the spoke, deleted after it (so its filters are removed while
-    they still exist)."""
+def _hub_resources(args: SpokeRolloutArgs, region: str) -> tuple[pulumi.Resource, ...]:
+    """The destinations the spoke points at, the policies admitting it, the backfill role it
+    assumes and the bucket policy admitting its map: created before the spoke, deleted after it
+    (so its filters are removed while they still exist)."""
+    hub = args.hub
     resources: Sequence[pulumi.Resource] = [
         *hub.destinations[region],
         *hub.policies[region],
         hub.backfill_role.role,  # the first reconcile may backfill through it
         hub.backfill_role.policy,
+        *([args.bucket_policy] if args.bucket_policy is not None else []),
     ]
     return tuple(resources)
