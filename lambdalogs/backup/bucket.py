@@ -37,6 +37,11 @@ class BucketReader:
         self.prefix = prefix
 
     @property
+    def client(self) -> Any:
+        """The S3 client it reads with (the replay reads the architecture maps with it too)."""
+        return self._client
+
+    @property
     def region(self) -> str | None:
         region = getattr(getattr(self._client, "meta", None), "region_name", None)
         return region if isinstance(region, str) else None

@@ -7,7 +7,9 @@ Firehose writes three kinds of object (the error prefix expands `!{firehose:erro
   record as the transformer received it (gzip of a CloudWatch envelope, or a re-ingested
   document);
 - `AmazonOpenSearchService-failed/`: JSON lines whose `rawData` is a document OpenSearch refused.
-"""
+
+The pipeline keeps its own objects in the same bucket (the subscribers' architecture maps, the
+subscriber's group state and pending backfills): those are never read as documents."""
 
 from __future__ import annotations
 
@@ -20,6 +22,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
+from lambda_shared.environment import (
+    ARCHITECTURE_MAP_KEY_PREFIX,
+    BACKFILL_STATE_KEY_PREFIX,
+    GROUP_STATE_KEY_PREFIX,
+)
 from lambdalogs.documents import Document
 from lambdalogs.errors import InputError
 from lambdalogs.gzipped import gunzip, is_gzip
@@ -29,6 +36,12 @@ KINDS: Final[tuple[Kind, ...]] = ("documents", "processing-failed", "opensearch-
 DELIVERY_LAG: Final = timedelta(hours=24)  # CloudWatch and Firehose retries can delay delivery
 _HOUR_IN_KEY: Final = re.compile(r"(?:^|/)(\d{4})/(\d\d)/(\d\d)/(\d\d)/")
 _REGION_IN_ARN: Final = re.compile(r"arn:aws[\w-]*:lambda:([a-z0-9-]+):")
+PIPELINE_STATE_PREFIXES: Final = (
+    ARCHITECTURE_MAP_KEY_PREFIX,
+    GROUP_STATE_KEY_PREFIX,
+    BACKFILL_STATE_KEY_PREFIX,
+)
+"""What the pipeline itself writes into the bucket beside Firehose's objects."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +80,9 @@ class BackupObject:
         return until is None or hour <= until + DELIVERY_LAG
 
     def holds_data(self) -> bool:
-        return self.size > 0
+        """Not empty, and not one of the pipeline's own objects (PIPELINE_STATE_PREFIXES):
+        `{"checkout": "arm64"}`, a map, would otherwise be indexed as a document."""
+        return self.size > 0 and not self.key.startswith(PIPELINE_STATE_PREFIXES)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from lambdalogs.backup.bucket import BucketReader
 from lambdalogs.backup.checkpoint import Checkpoint, default_path, fingerprint
@@ -25,7 +24,7 @@ from lambdalogs.search.cluster import OpenSearchCluster
 from lambdalogs.search.indexing import DEFAULT_BATCH, RateLimiter
 from lambdalogs.search.restoring import RestoringIndexer
 from lambdalogs.timerange import to_ms
-from transformer.cost import LambdaArchitectures
+from transformer.architecture_map import ArchitectureMap
 from transformer.settings import Settings
 
 
@@ -86,7 +85,7 @@ class Replayer:
         self.bucket = bucket
         self.cluster = cluster
         self.settings = settings  # without a region: the backup's, see settings_for
-        self._architectures: dict[str, LambdaArchitectures] = {}
+        self._architectures: ArchitectureMap | None = None
         self.counts = ReplayCounts()
         self.sink = RestoringIndexer(
             cluster,
@@ -162,17 +161,16 @@ class Replayer:
             )
         return replace(self.settings, region=region)
 
-    def architectures(self, settings: Settings) -> LambdaArchitectures:
-        """Priced like the transformer prices them: the function's architecture from Lambda."""
-        region = settings.region
-        if region not in self._architectures:
-            self._architectures[region] = LambdaArchitectures(
-                lambda: _lambda_client(region), region, settings.default_architecture
+    def architectures(self, settings: Settings) -> ArchitectureMap:
+        """Priced as the transformer prices them: from the architecture maps the subscribers
+        publish into this bucket (`architectures/<account>/<region>.json.gz`, transformer/
+        architecture_map.py), read with the bucket's own client; a function no map names, or a
+        bucket without maps, at `settings.default_architecture`. Not from Lambda: a hub's
+        records are its spokes' functions, which the operator's account cannot look up (and
+        a function of the same name there would lend its architecture)."""
+        if self._architectures is None:
+            client = self.bucket.client
+            self._architectures = ArchitectureMap(
+                lambda: client, self.bucket.bucket, settings.default_architecture
             )
-        return self._architectures[region]
-
-
-def _lambda_client(region: str) -> Any:
-    import boto3
-
-    return boto3.client("lambda", region_name=region)
+        return self._architectures

@@ -368,3 +368,57 @@ def test_a_large_batch_asks_for_its_ids_in_several_queries(
     assert max(len(s["query"]["terms"]["aws.cloudwatch.event_id"]) for s in searches) == 7
     counts = _indexed_ids(fake)
     assert set(counts) == set(backup.all_ids) and max(counts.values()) == 1
+
+
+REPORT_LINE = (
+    "REPORT RequestId: 8f5e2b7c-1d2a-4b3c-9d4e-5f6a7b8c9d0e\tDuration: 812.50 ms\t"
+    "Billed Duration: 813 ms\tMemory Size: 1024 MB\tMax Memory Used: 88 MB\t"
+)
+
+
+@pytest.mark.parametrize("published", ["arm64", None])
+def test_raw_records_are_priced_from_the_buckets_architecture_maps(
+    cli: Any,
+    fake: FakeOpenSearch,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    published: str | None,
+) -> None:
+    """GIVEN a failed record of a spoke's function and, in the bucket, the map its subscriber
+    published (as the transformer reads it) and the subscriber's state WHEN replayed THEN its
+    REPORT is priced at the map's architecture (without a map at the default, x86_64, never
+    from Lambda) and neither the map nor the state is indexed."""
+    from lambda_shared.environment import architecture_map_key
+    from lambdalogs.local.firehose import subscription_record
+    from transformer.cost import invocation_cost
+    from transformer.settings import Settings
+
+    monkeypatch.chdir(tmp_path)
+    spoke = "444455556666"
+    event = {"id": "1" * 56, "timestamp": 1795183200000, "message": REPORT_LINE}
+    record = subscription_record("/aws/lambda/checkout", "2026/11/20/[$LATEST]ab", spoke, [event])
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="eu-west-1")
+        s3.create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        )
+        line = _error_line(record, "processing")
+        s3.put_object(Bucket=BUCKET, Key=f"processing-failed/{HOUR}/lambda-logs-1", Body=line)
+        if published:
+            body = gzip.compress(json.dumps({"checkout": published}).encode())
+            s3.put_object(Bucket=BUCKET, Key=architecture_map_key(spoke, "eu-west-1"), Body=body)
+        # the subscriber's own objects in the same bucket are never read as documents
+        state = gzip.compress(json.dumps({"groups": {"/aws/lambda/checkout": 1}}).encode())
+        s3.put_object(Bucket=BUCKET, Key="subscriber/group-state/lambda-logs.json.gz", Body=state)
+        pending = json.dumps({"pending": []}).encode()
+        s3.put_object(
+            Bucket=BUCKET, Key="subscriber/pending-backfills/lambda-logs.json", Body=pending
+        )
+        result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url)
+    assert result.code == 0, result.err
+    (document,) = stored(fake)  # the REPORT's, and nothing of the maps or the state
+    prices = Settings(region="eu-west-1").prices
+    expected = invocation_cost(813, 1024, published or "x86_64", prices)
+    assert document["aws.lambda.cost_usd"] == pytest.approx(expected)
+    other = invocation_cost(813, 1024, "x86_64" if published else "arm64", prices)
+    assert document["aws.lambda.cost_usd"] != pytest.approx(other)
