@@ -91,6 +91,7 @@ class Contents:
     records: list[bytes]  # CloudWatch subscription records to run through the transformer
     unreadable: int = 0  # error-output entries that are neither a record nor a document
     region: str | None = None  # of the transformer that failed them (the entries' lambdaArn)
+    transformer_arn: str | None = None  # that transformer, when every entry names the same
 
 
 def contents(obj: BackupObject, data: bytes) -> Contents:
@@ -101,9 +102,12 @@ def contents(obj: BackupObject, data: bytes) -> Contents:
     records: list[bytes] = []
     unreadable = 0
     regions: set[str] = set()
-    for raw, region in raw_data(text, obj.key):
+    arns: set[str] = set()
+    for raw, region, arn in raw_data(text, obj.key):
         if region:
             regions.add(region)
+        if arn:
+            arns.add(arn)
         if is_gzip(raw):
             records.append(raw)
         elif raw.lstrip().startswith(b"{"):
@@ -113,7 +117,13 @@ def contents(obj: BackupObject, data: bytes) -> Contents:
                 unreadable += 1
         else:
             unreadable += 1
-    return Contents(documents, records, unreadable, min(regions) if len(regions) == 1 else None)
+    return Contents(
+        documents,
+        records,
+        unreadable,
+        min(regions) if len(regions) == 1 else None,
+        min(arns) if len(arns) == 1 else None,
+    )
 
 
 def concatenated_documents(data: bytes, where: str) -> Iterator[Document]:
@@ -137,9 +147,9 @@ def concatenated_documents(data: bytes, where: str) -> Iterator[Document]:
             yield value
 
 
-def raw_data(text: bytes, where: str) -> Iterator[tuple[bytes, str | None]]:
-    """The decoded `rawData` of each JSON line of an error-output object, and the region of its
-    `lambdaArn` (the transformer's; None when the line has none)."""
+def raw_data(text: bytes, where: str) -> Iterator[tuple[bytes, str | None, str | None]]:
+    """The decoded `rawData` of each JSON line of an error-output object, the region of its
+    `lambdaArn` and that ARN (the transformer's; None when the line has none)."""
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -153,8 +163,9 @@ def raw_data(text: bytes, where: str) -> Iterator[tuple[bytes, str | None]]:
             decoded = base64.b64decode(raw, validate=True)
         except (binascii.Error, ValueError):
             raise InputError(f"s3 object {where} line {number}: 'rawData' is not base64") from None
-        arn = _REGION_IN_ARN.match(str(entry.get("lambdaArn", ""))) if entry else None
-        yield decoded, arn.group(1) if arn else None
+        named = str(entry.get("lambdaArn", "")) if entry else ""
+        arn = _REGION_IN_ARN.match(named)
+        yield decoded, arn.group(1) if arn else None, named if arn else None
 
 
 def _json_line(line: bytes) -> dict[str, Any] | None:

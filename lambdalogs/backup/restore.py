@@ -16,6 +16,7 @@ from pathlib import Path
 from lambdalogs.backup.bucket import BucketReader
 from lambdalogs.backup.checkpoint import Checkpoint, default_path, fingerprint
 from lambdalogs.backup.objects import KINDS, BackupObject, Contents, Kind, contents
+from lambdalogs.backup.transformer_settings import TransformerSettings
 from lambdalogs.console import Progress
 from lambdalogs.documents import DEFAULT_INDEX_PREFIX, Document, timestamp_ms
 from lambdalogs.errors import InputError
@@ -80,11 +81,14 @@ class Replayer:
         *,
         settings: Settings,
         limiter: RateLimiter | None = None,
+        transformers: TransformerSettings | None = None,
     ) -> None:
         self.options = options
         self.bucket = bucket
         self.cluster = cluster
         self.settings = settings  # without a region: the backup's, see settings_for
+        self.transformers = transformers
+        """The failing transformers' own settings for raw records; None: `settings`."""
         self._architectures: ArchitectureMap | None = None
         self.counts = ReplayCounts()
         self.sink = RestoringIndexer(
@@ -149,17 +153,22 @@ class Replayer:
         return documents
 
     def settings_for(self, obj: BackupObject, found: Contents) -> Settings:
-        """The transformer's settings for raw records: the region of --region or the environment
-        (CLOUD_REGION, AWS_REGION), else of the transformer that failed them, else the bucket's."""
+        """The transformer's settings for raw records: those of the transformer that failed
+        them (lambdalogs/backup/transformer_settings.py) or the environment's; the region of
+        --region or the environment (CLOUD_REGION, AWS_REGION), else of that transformer, else
+        the bucket's."""
+        base = self.settings
+        if self.transformers is not None:
+            base = self.transformers.for_arn(found.transformer_arn)
         if self.settings.region:
-            return self.settings
+            return replace(base, region=self.settings.region)
         region = found.region or self.bucket.region
         if not region:
             raise InputError(
                 f"cannot tell the region of the raw records in s3://{self.bucket.bucket}/"
                 f"{obj.key}: pass --region (or set AWS_REGION)"
             )
-        return replace(self.settings, region=region)
+        return replace(base, region=region)
 
     def architectures(self, settings: Settings) -> ArchitectureMap:
         """Priced as the transformer prices them: from the architecture maps the subscribers

@@ -15,6 +15,11 @@ from typing import Any, TextIO
 from lambdalogs.backup.bucket import BucketReader, parse_location, s3_client
 from lambdalogs.backup.objects import KINDS, BackupObject
 from lambdalogs.backup.restore import ReplayCounts, Replayer, ReplayOptions
+from lambdalogs.backup.transformer_settings import (
+    FROM_ENVIRONMENT,
+    FROM_TRANSFORMER,
+    TransformerSettings,
+)
 from lambdalogs.commands.options import (
     Commands,
     add_connection_options,
@@ -67,6 +72,14 @@ def register(commands: Commands) -> None:
         type=Path,
         help="checkpoint file (default: ./.lambdalogs-replay-<options hash>.json)",
     )
+    parser.add_argument(
+        "--settings-from",
+        choices=(FROM_TRANSFORMER, FROM_ENVIRONMENT),
+        default=FROM_TRANSFORMER,
+        help="raw records are transformed with the settings of the transformer that failed "
+        "them (its environment: redaction and event rules, labels, ...; needs "
+        "lambda:GetFunctionConfiguration) or of this environment (default: transformer)",
+    )
     parser.add_argument("--json", action="store_true", help="the counts as one JSON object")
     add_connection_options(parser)
     parser.set_defaults(run=run_command)
@@ -106,7 +119,12 @@ def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = 
     bucket = BucketReader(s3_client(args.region), bucket_name, prefix)
     # --region, else CLOUD_REGION/AWS_REGION, else (per object) the backup's own region
     settings = settings_from_env({**env, "CLOUD_REGION": args.region} if args.region else env)
-    replayer = _SeeingReplayer(options, bucket, cluster, settings=settings)
+    transformers = None
+    if args.settings_from == FROM_TRANSFORMER:
+        transformers = TransformerSettings(settings)
+    replayer = _SeeingReplayer(
+        options, bucket, cluster, settings=settings, transformers=transformers
+    )
     counts = replayer.run()
     target = f"{cluster.url} ({args.index_prefix}-*)" if cluster else "(no OpenSearch)"
     source = f"s3://{bucket_name}/{prefix}"

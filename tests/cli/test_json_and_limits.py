@@ -92,7 +92,16 @@ def test_replay_with_an_unknown_function_lists_the_functions_seen(
     fake: FakeOpenSearch,
     backup: Backup,  # noqa: F811
 ) -> None:
-    result = cli("replay", "--bucket", BUCKET, "--dry-run", "--function", "no-such-fn")
+    result = cli(
+        "replay",
+        "--bucket",
+        BUCKET,
+        "--dry-run",
+        "--function",
+        "no-such-fn",
+        "--settings-from",
+        "environment",
+    )
     assert result.code == 2
     message = [line for line in result.err.splitlines() if line.startswith("lambdalogs replay:")]
     assert len(message) == 1 and "--function no-such-fn: no such function" in message[0]

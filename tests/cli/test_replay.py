@@ -422,3 +422,92 @@ def test_raw_records_are_priced_from_the_buckets_architecture_maps(
     assert document["aws.lambda.cost_usd"] == pytest.approx(expected)
     other = invocation_cost(813, 1024, "x86_64" if published else "arm64", prices)
     assert document["aws.lambda.cost_usd"] != pytest.approx(other)
+
+
+TRANSFORMER = "lambda-logs-transformer"
+SECRET_LINE = "order ORD-12345678 accepted for checkout"
+
+
+def _zip() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def secret_record_bucket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """GIVEN a raw record whose line holds an order id, failed by a transformer that exists
+    (moto) and redacts order ids (`redactRules`), and an environment without rules."""
+    from lambdalogs.local.firehose import subscription_record
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("REDACT_RULES", raising=False)
+    event = {"id": "2" * 56, "timestamp": 1795183200000, "message": SECRET_LINE}
+    record = subscription_record(
+        "/aws/lambda/checkout", "2026/11/20/[$LATEST]ab", "1" * 12, [event]
+    )
+    with mock_aws():
+        iam = boto3.client("iam", region_name="eu-west-1")
+        role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        functions = boto3.client("lambda", region_name="eu-west-1")
+        functions.create_function(
+            FunctionName=TRANSFORMER,
+            Runtime="python3.12",
+            Role=role,
+            Handler="index.handler",
+            Code={"ZipFile": _zip()},
+            Environment={"Variables": {"REDACT_RULES": "order-id=ORD-[0-9]{8}"}},
+        )
+        arn = functions.get_function_configuration(FunctionName=TRANSFORMER)["FunctionArn"]
+        s3 = boto3.client("s3", region_name="eu-west-1")
+        s3.create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        )
+        line = _error_line(record, "processing").replace(
+            "arn:aws:lambda:eu-west-1:123456789012:function:lambda-logs-transformer", arn
+        )
+        s3.put_object(Bucket=BUCKET, Key=f"processing-failed/{HOUR}/lambda-logs-1", Body=line)
+        yield functions
+
+
+def test_raw_records_are_redacted_as_their_transformer_redacts(
+    cli: Any, fake: FakeOpenSearch, secret_record_bucket: Any
+) -> None:
+    result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url)
+    assert result.code == 0, result.err
+    (document,) = stored(fake)
+    assert "ORD-12345678" not in json.dumps(document)
+    assert document["message"] == "order [REDACTED:order-id] accepted for checkout"
+    assert "warning" not in result.err
+
+
+def test_without_the_transformer_the_environment_is_used_and_said(
+    cli: Any, fake: FakeOpenSearch, secret_record_bucket: Any
+) -> None:
+    secret_record_bucket.delete_function(FunctionName=TRANSFORMER)
+    result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url)
+    assert result.code == 0, result.err
+    (document,) = stored(fake)
+    assert document["message"] == SECRET_LINE  # the environment has no rules
+    warnings = [line for line in result.err.splitlines() if "warning" in line]
+    assert len(warnings) == 1
+    assert f"function:{TRANSFORMER}" in warnings[0]
+    assert "lambda:GetFunctionConfiguration" in warnings[0]
+    assert "--settings-from environment" in warnings[0]
+
+
+def test_settings_from_the_environment_on_request(
+    cli: Any, fake: FakeOpenSearch, secret_record_bucket: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDACT_RULES", "checkout=checkout")
+    result = cli(
+        "replay", "--bucket", BUCKET, "--opensearch", fake.url, "--settings-from", "environment"
+    )
+    assert result.code == 0, result.err
+    (document,) = stored(fake)
+    assert document["message"] == "order ORD-12345678 accepted for [REDACTED:checkout]"
+    assert "warning" not in result.err
