@@ -16,7 +16,6 @@ from pathlib import Path
 from lambdalogs.backup.bucket import BucketReader
 from lambdalogs.backup.checkpoint import Checkpoint, default_path, fingerprint
 from lambdalogs.backup.objects import KINDS, BackupObject, Contents, Kind, contents
-from lambdalogs.backup.transformer_settings import TransformerSettings
 from lambdalogs.console import Progress
 from lambdalogs.documents import DEFAULT_INDEX_PREFIX, Document, timestamp_ms
 from lambdalogs.errors import InputError
@@ -25,6 +24,7 @@ from lambdalogs.search.cluster import OpenSearchCluster
 from lambdalogs.search.indexing import DEFAULT_BATCH, RateLimiter
 from lambdalogs.search.restoring import RestoringIndexer
 from lambdalogs.timerange import to_ms
+from lambdalogs.transformer_settings import TransformerSettings
 from transformer.architecture_map import ArchitectureMap
 from transformer.settings import Settings
 
@@ -154,7 +154,7 @@ class Replayer:
 
     def settings_for(self, obj: BackupObject, found: Contents) -> Settings:
         """The transformer's settings for raw records: those of the transformer that failed
-        them (lambdalogs/backup/transformer_settings.py) or the environment's; the region of
+        them (lambdalogs/transformer_settings.py) or the environment's; the region of
         --region or the environment (CLOUD_REGION, AWS_REGION), else of that transformer, else
         the bucket's."""
         base = self.settings

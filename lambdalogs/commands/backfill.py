@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -29,6 +29,11 @@ from lambdalogs.local.transform import records, settings_from_env, transform_rec
 from lambdalogs.search.indexing import RateLimiter
 from lambdalogs.search.restoring import RestoringIndexer
 from lambdalogs.timerange import to_ms
+from lambdalogs.transformer_settings import (
+    FROM_TRANSFORMER,
+    TransformerSettings,
+    add_settings_options,
+)
 from transformer.cost import LambdaArchitectures
 
 
@@ -72,6 +77,7 @@ def register(commands: Commands) -> None:
     )
     add_time_range_options(parser)
     add_restore_options(parser, dry_run_help="read and count, write nothing")
+    add_settings_options(parser, named=True)
     add_connection_options(parser)
     parser.set_defaults(run=run_command)
 
@@ -110,6 +116,9 @@ def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = 
         logs = _aws("logs", region)
         owner = str(_aws("sts", region).get_caller_identity()["Account"])
     settings = settings_from_env(env, region=region)
+    if args.settings_from == FROM_TRANSFORMER:  # as deployed: its redaction and event rules
+        deployed = TransformerSettings(settings, command="backfill")
+        settings = replace(deployed.for_function(args.transformer, region), region=region)
     architectures = LambdaArchitectures(
         lambda: _aws("lambda", region), region, settings.default_architecture
     )

@@ -15,11 +15,6 @@ from typing import Any, TextIO
 from lambdalogs.backup.bucket import BucketReader, parse_location, s3_client
 from lambdalogs.backup.objects import KINDS, BackupObject
 from lambdalogs.backup.restore import ReplayCounts, Replayer, ReplayOptions
-from lambdalogs.backup.transformer_settings import (
-    FROM_ENVIRONMENT,
-    FROM_TRANSFORMER,
-    TransformerSettings,
-)
 from lambdalogs.commands.options import (
     Commands,
     add_connection_options,
@@ -34,6 +29,11 @@ from lambdalogs.console import print_lines
 from lambdalogs.documents import Document
 from lambdalogs.errors import InputError
 from lambdalogs.local.transform import settings_from_env
+from lambdalogs.transformer_settings import (
+    FROM_TRANSFORMER,
+    TransformerSettings,
+    add_settings_options,
+)
 
 
 def register(commands: Commands) -> None:
@@ -72,14 +72,7 @@ def register(commands: Commands) -> None:
         type=Path,
         help="checkpoint file (default: ./.lambdalogs-replay-<options hash>.json)",
     )
-    parser.add_argument(
-        "--settings-from",
-        choices=(FROM_TRANSFORMER, FROM_ENVIRONMENT),
-        default=FROM_TRANSFORMER,
-        help="raw records are transformed with the settings of the transformer that failed "
-        "them (its environment: redaction and event rules, labels, ...; needs "
-        "lambda:GetFunctionConfiguration) or of this environment (default: transformer)",
-    )
+    add_settings_options(parser, named=False)
     parser.add_argument("--json", action="store_true", help="the counts as one JSON object")
     add_connection_options(parser)
     parser.set_defaults(run=run_command)

@@ -177,3 +177,61 @@ def test_expired_credentials_say_to_refresh_them() -> None:
 
     error = _client_error("ExpiredTokenException", "the caller's account", "sts:GetCallerIdentity")
     assert "refresh them" in str(error)
+
+
+def _zip() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+def test_events_are_transformed_with_the_deployed_transformers_settings(
+    cli: Any, fake: FakeOpenSearch, logs: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN the stack's transformer redacts `orders` (its REDACT_RULES) and this environment
+    sets no rules WHEN backfilled THEN the documents are redacted as that transformer redacts;
+    with --settings-from environment, they are not."""
+    monkeypatch.delenv("REDACT_RULES", raising=False)
+    iam = boto3.client("iam", region_name=REGION)
+    role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    boto3.client("lambda", region_name=REGION).create_function(
+        FunctionName="acme-transformer",
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": _zip()},
+        Environment={"Variables": {"REDACT_RULES": "who=orders failed"}},
+    )
+    common = ("backfill", "--log-group", GROUPS[0], "--since", "2h", "--opensearch", fake.url)
+    result = cli(*common, "--transformer", "acme-transformer")
+    assert result.code == 0, result.err
+    messages = [d["message"] for d in stored(fake)]
+    assert "[REDACTED:who]" in messages and "orders failed" not in messages
+    assert "warning" not in result.err
+
+
+def test_an_unreadable_transformer_is_said_and_the_environment_used(
+    cli: Any, fake: FakeOpenSearch, logs: dict[str, int]
+) -> None:
+    result = cli("backfill", "--log-group", GROUPS[0], "--since", "2h", "--opensearch", fake.url)
+    assert result.code == 0, result.err
+    (warning,) = [line for line in result.err.splitlines() if "warning" in line]
+    assert warning.startswith("lambdalogs backfill: warning:")
+    assert "lambda-logs-transformer" in warning and "--settings-from environment" in warning
+    assert "orders failed" in [d["message"] for d in stored(fake)]
+    quiet = cli(
+        "backfill",
+        "--log-group",
+        GROUPS[1],
+        "--since",
+        "2h",
+        "--opensearch",
+        fake.url,
+        "--settings-from",
+        "environment",
+    )
+    assert quiet.code == 0 and "warning" not in quiet.err

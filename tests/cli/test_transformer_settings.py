@@ -1,4 +1,4 @@
-"""`replay`'s settings for raw records (lambdalogs/backup/transformer_settings.py): the failing
+"""`replay`'s settings for raw records (lambdalogs/transformer_settings.py): the failing
 transformer's environment, read once per ARN; anything unreadable falls back to the
 environment's settings with one warning naming the ARN and the fix."""
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from lambdalogs.backup.transformer_settings import TransformerSettings
+from lambdalogs.transformer_settings import TransformerSettings
 from transformer.settings import Settings
 
 ARN = "arn:aws:lambda:ap-southeast-2:111122223333:function:lambda-logs-transformer"
