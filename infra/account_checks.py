@@ -18,6 +18,7 @@ from typing import TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.account_policy_check import check_account_policy
+from infra.aws_context import reused_session
 from infra.concurrency_check import check_reservation
 from infra.data_protection import check_data_protection_policy, data_protection_policy_name
 from infra.deployer import Deployer
@@ -35,6 +36,7 @@ class AccountCheckError(ValueError):
 ReservationCheck = Callable[[int, str, str, "Deployer | None"], "str | None"]
 PolicyCheck = Callable[[str, str, "Deployer | None"], "str | None"]
 VolumeReader = Callable[[str, str, str, "Deployer | None"], "VolumeLimits | None"]
+AssumeCheck = Callable[[Deployer, str], "str | None"]
 VpcCheck = Callable[
     [tuple[str, ...], tuple[str, ...], "int | None", str, "Deployer | None"], "str | None"
 ]
@@ -62,6 +64,20 @@ def _no_vpc_check(
     return None
 
 
+def check_assumable(deployer: Deployer, region: str) -> str | None:
+    """None when every role of `deployer`'s chain can be assumed, else what refused it (the
+    session is then reused by the checks that follow: infra/aws_context.py)."""
+    try:
+        reused_session(deployer, region)
+    except (BotoCoreError, ClientError) as error:
+        return f"{type(error).__name__}: {error}"
+    return None
+
+
+def _no_assume_check(deployer: Deployer, region: str) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class AccountReaders:
     reservation: ReservationCheck = check_reservation
@@ -69,6 +85,8 @@ class AccountReaders:
     volume_limits: VolumeReader = read_volume_limits
     data_protection: PolicyCheck = check_data_protection_policy
     vpc_network: VpcCheck = check_vpc_network
+    assumable: AssumeCheck = check_assumable
+    """A rolled-out member's deploy role (infra/rollout_checks.py)."""
 
     @classmethod
     def offline(cls) -> AccountReaders:
@@ -78,6 +96,7 @@ class AccountReaders:
             _no_volume_read,
             _no_policy_check,
             _no_vpc_check,
+            _no_assume_check,
         )
 
 

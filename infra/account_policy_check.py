@@ -66,7 +66,7 @@ def read_subscription_policies(
 ) -> list[Mapping[str, Any]]:
     """Every SUBSCRIPTION_FILTER_POLICY of the account in `region` (`client` for tests)."""
     if client is None:
-        client = deployer_client("logs", region, deployer)
+        client = deployer_client("logs", region, deployer, reuse=True)
     policies: list[Mapping[str, Any]] = []
     token: str | None = None
     while True:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from infra.deployer import Deployer
 
@@ -50,10 +52,37 @@ class AwsContext:
 
 
 def deployer_client(
-    service: str, region: str, deployer: Deployer | None = None, **options: Any
+    service: str,
+    region: str,
+    deployer: Deployer | None = None,
+    *,
+    reuse: bool = False,
+    **options: Any,
 ) -> Any:
     """A boto3 client acting as `deployer` (infra/deployer.py: `aws:profile` or the default
     chain, then the roles of `aws:assumeRoles`, then a spoke's deploy role when the hub deploys
-    one), for what the program reads or invokes itself, outside the Pulumi provider."""
-    session = (deployer or Deployer()).session(region)
+    one), for what the program reads or invokes itself, outside the Pulumi provider. `reuse`:
+    the account checks, many short reads in a row, share one session per deployer and region
+    for REUSE_SECONDS (the invocations, which may wait for many minutes, never do)."""
+    chosen = deployer or Deployer()
+    session = reused_session(chosen, region) if reuse else chosen.session(region)
     return session.client(service, region_name=region, **options)
+
+
+REUSE_SECONDS: Final = 300.0
+"""How long a checks' session is handed out again: STS sessions last at least 900 s."""
+_SESSIONS: dict[tuple[Deployer, str], tuple[float, Any]] = {}
+_SESSIONS_LOCK = threading.Lock()
+
+
+def reused_session(deployer: Deployer, region: str) -> Any:
+    """`deployer`'s session in `region`, made again when older than REUSE_SECONDS."""
+    now = time.monotonic()
+    with _SESSIONS_LOCK:
+        found = _SESSIONS.get((deployer, region))
+    if found is not None and now - found[0] < REUSE_SECONDS:
+        return found[1]
+    session = deployer.session(region)
+    with _SESSIONS_LOCK:
+        _SESSIONS[(deployer, region)] = (now, session)
+    return session

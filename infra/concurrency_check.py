@@ -76,7 +76,7 @@ def read_account_concurrency(
     """GetAccountSettings and GetFunctionConcurrency with the deployer's credentials (`client`
     for tests). A function that does not exist yet holds nothing."""
     if client is None:
-        client = deployer_client("lambda", region, deployer)
+        client = deployer_client("lambda", region, deployer, reuse=True)
     limits = client.get_account_settings()["AccountLimit"]
     try:
         current = client.get_function_concurrency(FunctionName=function_name)

@@ -116,7 +116,7 @@ def check_data_protection_policy(
 ) -> str | None:
     """The check the program runs with maskSensitiveData on, before any resource exists: reads
     the account's DATA_PROTECTION_POLICY (at most one, so one page; `client` for tests)."""
-    logs = client or deployer_client("logs", region, deployer)
+    logs = client or deployer_client("logs", region, deployer, reuse=True)
     found = logs.describe_account_policies(policyType=DATA_PROTECTION_POLICY)
     return data_protection_conflict(found.get("accountPolicies", []), own_policy_name, region)
 

@@ -156,7 +156,7 @@ def read_volume_limits(
 ) -> VolumeLimits | None:
     """DescribeInstanceTypeLimits with the deployer's credentials (`client` for tests)."""
     if client is None:
-        client = deployer_client("opensearch", region, deployer)
+        client = deployer_client("opensearch", region, deployer, reuse=True)
     response = client.describe_instance_type_limits(
         InstanceType=instance_type, EngineVersion=engine_version
     )

@@ -7,7 +7,7 @@ import warnings
 import pulumi
 import pulumi_aws as aws
 
-from infra.account_checks import AccountReaders, check_account
+from infra.account_checks import AccountCheckError, AccountReaders, check_account
 from infra.alarm_relay import relays_alarms
 from infra.aws_context import AwsContext
 from infra.backfill_share import shared_backfill
@@ -16,6 +16,7 @@ from infra.function_environments import check_environment_sizes
 from infra.hub_destinations import HubDestinations, HubDestinationsArgs
 from infra.packages import PackageOptions, build_alarm_relay, build_subscriber, build_transformer
 from infra.pipeline import Pipeline, PipelineArgs
+from infra.rollout_checks import rollout_problems
 from infra.spoke import Spoke, SpokeArgs
 from infra.spoke_rollout import SpokeRollout, SpokeRolloutArgs
 from infra.stack_config import StackConfig, load_stack_config
@@ -123,6 +124,24 @@ def export_outputs(pipeline: Pipeline) -> None:
         pulumi.export("samlIdpInitiatedAcsUrl", pipeline.sso.idp_initiated_acs_url)
 
 
+def check_before_anything(
+    config: StackConfig, stack: StackProvider, readers: AccountReaders | None
+) -> None:
+    """The account checks (the hub's own, then every rolled-out member's); what they could not
+    read is a Pulumi warning."""
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        check_account(config, stack.deployer, readers)
+        if config.deployment.spoke_deploy_account_ids:
+            ctx = aws_context(config)
+            check_rollout_accounts(config.deployment, ctx.account_id)
+            problems = rollout_problems(config, ctx, stack, readers or AccountReaders())
+            if problems:
+                raise AccountCheckError("\n".join(f"- {problem}" for problem in problems))
+    for warning in warned:
+        pulumi.log.warn(str(warning.message))
+
+
 def main(
     packages: PackageOptions | None = None, readers: AccountReaders | None = None
 ) -> Pipeline | Spoke:
@@ -132,13 +151,7 @@ def main(
         pulumi.log.warn(backfill_warning)
     check_environment_sizes(config)
     stack = stack_provider()  # aws:profile, aws:assumeRoles, tags: the program's own calls too
-    with warnings.catch_warnings(record=True) as warned:
-        warnings.simplefilter("always")
-        check_account(config, stack.deployer, readers)
-    for warning in warned:
-        pulumi.log.warn(str(warning.message))
-    if config.deployment.spoke_deploy_account_ids:  # before anything is registered
-        check_rollout_accounts(config.deployment, aws_context(config).account_id)
+    check_before_anything(config, stack, readers)
     options = packages or PackageOptions.for_repository(config.functions.bundle_orjson)
     if not config.deployment.creates_pipeline:
         spoke = create_spoke(config, options, stack)

@@ -117,7 +117,7 @@ def check_vpc_network(
 ) -> str | None:
     """DescribeSubnets and DescribeSecurityGroups with the deployer's credentials."""
     if client is None:
-        client = deployer_client("ec2", region, deployer)
+        client = deployer_client("ec2", region, deployer, reuse=True)
     subnets = client.describe_subnets(SubnetIds=list(subnet_ids))["Subnets"]
     groups = client.describe_security_groups(GroupIds=list(group_ids))["SecurityGroups"]
     return vpc_problem(subnets, groups, zones)

@@ -1,0 +1,63 @@
+"""The account checks (infra/account_checks.py) for every account and region a hub rolls out
+into (`spokeDeployAccountIds`), made before anything is registered, as the hub's own are: each
+member as the rolled-out provider will act there (the stack's chain, then the account's deploy
+role), against the spoke's configuration. A new member account is the likely one to fail: AWS
+gives new accounts a low Lambda concurrency quota, and the subscriber's reservation must leave
+100 unreserved; another tool's account-level subscription policy blocks account-policy mode.
+
+First, the deploy role itself: a member whose role cannot be assumed (its trust does not admit
+the hub's deployer) is one problem naming the role and the fix, and is not checked further:
+every one of its resources would fail otherwise, one by one, in the middle of `pulumi up`. The
+members are checked a few at a time (CHECK_THREADS); their problems are listed in the order of
+the configuration."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Final
+
+from infra.account_checks import AccountReaders, account_problems
+from infra.aws_context import AwsContext
+from infra.deployer import Deployer
+from infra.spoke_rollout import ROLLOUT_SESSION_NAME, deploy_role_arn, spoke_config
+from infra.stack_config import StackConfig
+from infra.stack_provider import StackProvider
+
+CHECK_THREADS: Final = 8
+
+
+def _member_problems(
+    config: StackConfig,
+    ctx: AwsContext,
+    deployer: Deployer,
+    account: str,
+    region: str,
+    readers: AccountReaders,
+) -> list[str]:
+    role = deploy_role_arn(ctx, account, config.deployment.spoke_deploy_role_name)
+    member = deployer.then(role, ROLLOUT_SESSION_NAME)
+    where = f"account {account}, {region}"
+    refused = readers.assumable(member, region)
+    if refused is not None:
+        return [
+            f"{where}: cannot assume {role} ({refused}); its trust policy must admit the hub's "
+            "deployer, and the deployer may call sts:AssumeRole on it (spokeDeployRoleName, "
+            "docs/organisation.md)"
+        ]
+    spoke = spoke_config(config, ctx, region)
+    return [f"{where}: {problem}" for problem in account_problems(spoke, member, readers)]
+
+
+def rollout_problems(
+    config: StackConfig, ctx: AwsContext, stack: StackProvider, readers: AccountReaders
+) -> list[str]:
+    """Every problem of every rolled-out account and region (empty: go ahead)."""
+    deployment = config.deployment
+    accounts, regions = deployment.spoke_deploy_account_ids, deployment.spoke_regions
+    members = [(account, region) for account in accounts for region in regions]
+
+    def problems_of(member: tuple[str, str]) -> list[str]:
+        return _member_problems(config, ctx, stack.deployer, member[0], member[1], readers)
+
+    with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
+        return [problem for found in pool.map(problems_of, members) for problem in found]
