@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from infra.stack_config import StackConfig
-from lambda_shared.environment import BACKFILL_BYTES_PER_SECOND
+from lambda_shared.environment import BACKFILL_BYTES_PER_SECOND, BACKFILL_LOOKBACK_HOURS
 
 
 class BackfillShare(NamedTuple):
@@ -25,10 +25,20 @@ class BackfillShare(NamedTuple):
     """Why the shares together exceed the budget ("" when they do not)."""
 
 
+def backfills(config: StackConfig) -> bool:
+    """Whether its subscribers backfill at all: not in account-policy mode (no subscriber),
+    nor with `backfillLookbackHours` 0."""
+    lookback = config.variables.get(BACKFILL_LOOKBACK_HOURS.name, "")
+    hours = int(lookback) if lookback else BACKFILL_LOOKBACK_HOURS.default
+    return config.subscription.mode == "reconciler" and hours > 0
+
+
 def backfill_senders(config: StackConfig) -> int:
     """The subscribers that backfill into the hub's streams: the hub's and one per rolled-out
-    account and spoke region (1 without a roll-out)."""
+    account and spoke region (1 without a roll-out, or when nothing backfills)."""
     deployment = config.deployment
+    if not backfills(config):
+        return 1
     return 1 + len(deployment.spoke_deploy_account_ids) * len(deployment.spoke_regions)
 
 

@@ -65,7 +65,10 @@ class AssumedRole:
             role_arn=str(props["role_arn"]),
             session_name=str(props.get("session_name") or DEPLOYER_SESSION_NAME),
             external_id=props.get("external_id"),
-            duration_seconds=props.get("duration_seconds"),
+            # a dynamic resource's state gives numbers back as floats; STS takes an int
+            duration_seconds=int(props["duration_seconds"])
+            if props.get("duration_seconds")
+            else None,
             source_identity=props.get("source_identity"),
             policy=props.get("policy"),
             policy_arns=tuple(props.get("policy_arns") or ()),

@@ -20,6 +20,7 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Final
 
 import pulumi
@@ -57,15 +58,22 @@ NOT_READY_WAIT_SECONDS: Final = 15 * 60
 """How long a function may take to become active again (its VPC network interfaces included)."""
 
 
+EXPIRED_CODES: Final = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
+"""The temporary credentials ran out while waiting (a role of the chain assumed for 15 min)."""
+MAX_RENEWALS: Final = 3
+
+
 def _invoke_when_ready(
     client: Any,
     props: Mapping[str, Any],
     payload: Mapping[str, Any],
     sleep: Callable[[float], None],
+    renew: Callable[[], Any] | None = None,
 ) -> Mapping[str, Any] | None:
     """The Invoke answer, after waiting out a busy or not-yet-active function; None when the
-    function is gone and `payload` is its delete step."""
-    waited = 0.0
+    function is gone and `payload` is its delete step. `renew`: a new client, when the
+    credentials expire during the wait (the roles assumed again)."""
+    waited, renewals = 0.0, 0
     while True:
         try:
             response: Mapping[str, Any] = client.invoke(
@@ -86,6 +94,9 @@ def _invoke_when_ready(
                 return None
             raise
         except Exception as error:  # only the not-ready codes are waited for
+            if _error_code(error) in EXPIRED_CODES and renew and renewals < MAX_RENEWALS:
+                client, renewals = renew(), renewals + 1
+                continue
             if _error_code(error) not in NOT_READY_CODES:
                 raise
             if waited > NOT_READY_WAIT_SECONDS:
@@ -104,6 +115,15 @@ def _error_code(error: Exception) -> str:
     return str(code or type(error).__name__)
 
 
+def _lambda_client(props: Mapping[str, Any]) -> Any:
+    """A Lambda client acting as the invocation's deployer (its roles assumed now)."""
+    from botocore.config import Config
+
+    deployer = Deployer.from_props(props).then(props.get("assume_role_arn"))
+    timeouts = Config(read_timeout=int(props["timeout_seconds"]) + 30, retries={"max_attempts": 0})
+    return deployer_client("lambda", props["region"], deployer, config=timeouts)
+
+
 def boto3_invoke(
     props: Mapping[str, Any],
     payload: Mapping[str, Any],
@@ -113,19 +133,11 @@ def boto3_invoke(
     """Invoke synchronously as the deployer (`profile`, then `deployer_roles`, then
     `assume_role_arn` when set: infra/deployer.py) in the stack's region. The subscriber runs
     one at a time (reserved concurrency 1): while a scheduled run holds the slot, wait."""
+    renew = None
     if client is None:
-        from botocore.config import Config
-
-        deployer = Deployer.from_props(props).then(props.get("assume_role_arn"))
-        client = deployer_client(
-            "lambda",
-            props["region"],
-            deployer,
-            config=Config(
-                read_timeout=int(props["timeout_seconds"]) + 30, retries={"max_attempts": 0}
-            ),
-        )
-    response = _invoke_when_ready(client, props, payload, sleep)
+        renew = partial(_lambda_client, props)
+        client = renew()
+    response = _invoke_when_ready(client, props, payload, sleep, renew)
     if response is None:
         return {"skipped": "function not found"}
     body = response["Payload"].read().decode("utf-8") or "null"
@@ -146,6 +158,11 @@ def shown(props: Mapping[str, Any], payload: Mapping[str, Any]) -> dict[str, Any
     """`payload` as an error message may show it: without the secret payload's keys."""
     hidden = secret_keys(props)
     return {k: ("<secret>" if k in hidden else v) for k, v in payload.items()}
+
+
+CREDENTIAL_PROPS: Final = ("profile", "deployer_roles", "assume_role_arn")
+"""Who invokes (infra/deployer.py): a change to these alone is kept for the next step (the
+delete, or the next create payload) without invoking again."""
 
 
 class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
@@ -189,8 +206,7 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
             "delete_payload",
             "triggers",
             "secret_payload",
-            "assume_role_arn",  # so that the delete step runs as the role now configured
-            "deployer_roles",  # and as the stack's provider now assumes (aws:assumeRoles)
+            *CREDENTIAL_PROPS,  # so that the delete step runs as now configured
         )
         changed = [k for k in watched if _olds.get(k) != _news.get(k)]
         return pulumi.dynamic.DiffResult(
@@ -202,6 +218,10 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
     def update(
         self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]
     ) -> pulumi.dynamic.UpdateResult:
+        changed = {k for k in {*_olds, *_news} if _olds.get(k) != _news.get(k)}
+        changed -= {"result", "__provider"}  # the last answer; the provider's own code
+        if changed <= set(CREDENTIAL_PROPS):  # who invokes changed, not what: nothing to run
+            return pulumi.dynamic.UpdateResult(outs={**_news, "result": _olds.get("result")})
         result = self._call(_news, _olds)
         outs = {**_news, "result": json.dumps(result, sort_keys=True, default=str)[:4000]}
         return pulumi.dynamic.UpdateResult(outs=outs)
@@ -326,9 +346,15 @@ class LambdaInvocation(pulumi.dynamic.Resource, module="lambdalogs", name="Lambd
             props["pass_previous_result"] = True
         if args.assume_role_arn:  # only then: other invocations' state stays as it was
             props["assume_role_arn"] = args.assume_role_arn
+        secret = []
         if args.secret_payload is not None:
             props["secret_payload"] = pulumi.Output.secret(args.secret_payload)
+            secret.append("secret_payload")
+        if "deployer_roles" in props:  # external ids, session policies: kept as secrets
+            props["deployer_roles"] = pulumi.Output.secret(props["deployer_roles"])
+            secret.append("deployer_roles")
+        if secret:
             opts = pulumi.ResourceOptions.merge(
-                opts, pulumi.ResourceOptions(additional_secret_outputs=["secret_payload"])
+                opts, pulumi.ResourceOptions(additional_secret_outputs=secret)
             )
         super().__init__(LambdaInvocationProvider(), name, props, opts)

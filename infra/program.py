@@ -151,6 +151,8 @@ def main(
         pulumi.log.warn(backfill_warning)
     check_environment_sizes(config)
     stack = stack_provider()  # aws:profile, aws:assumeRoles, tags: the program's own calls too
+    for warning in stack.warnings():
+        pulumi.log.warn(warning)
     check_before_anything(config, stack, readers)
     options = packages or PackageOptions.for_repository(config.functions.bundle_orjson)
     if not config.deployment.creates_pipeline:

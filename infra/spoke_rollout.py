@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Final
+from typing import Any, Final
 
 import pulumi
 import pulumi_aws as aws
@@ -119,10 +119,15 @@ class SpokeRollout(pulumi.ComponentResource):
             name,
             region=region,
             allowed_account_ids=[account],
-            assume_roles=[
-                *map(_provider_role, stack.deployer.roles),
-                aws.ProviderAssumeRoleArgs(role_arn=role_arn, session_name=ROLLOUT_SESSION_NAME),
-            ],
+            assume_roles=_secret_if(
+                any(role.external_id for role in stack.deployer.roles),  # kept out of the state
+                [
+                    *map(_provider_role, stack.deployer.roles),
+                    aws.ProviderAssumeRoleArgs(
+                        role_arn=role_arn, session_name=ROLLOUT_SESSION_NAME
+                    ),
+                ],
+            ),
             profile=stack.deployer.profile,
             default_tags=aws.ProviderDefaultTagsArgs(tags=dict(tags)) if tags else None,
             ignore_tags=aws.ProviderIgnoreTagsArgs(**ignored) if ignored else None,
@@ -160,6 +165,12 @@ class SpokeRollout(pulumi.ComponentResource):
         self.rolled_out[where] = (
             spoke.subscriber_name if spoke.subscriber_name is not None else ACCOUNT_POLICY
         )
+
+
+def _secret_if(secret: bool, roles: list[aws.ProviderAssumeRoleArgs]) -> Any:
+    """`roles`, as a secret when one holds an external id: a provider's inputs are stored in
+    the state, and only its own credentials (access_key, secret_key, token) are secret there."""
+    return pulumi.Output.secret(roles) if secret else roles
 
 
 def _provider_role(role: AssumedRole) -> aws.ProviderAssumeRoleArgs:

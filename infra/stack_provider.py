@@ -25,6 +25,16 @@ _ROLE_KEYS: Final = frozenset(
 )
 _DURATION_PART: Final = re.compile(r"(\d+(?:\.\d+)?)(h|m|s)")
 _SECONDS: Final = {"h": 3600.0, "m": 60.0, "s": 1.0}
+_MIN_SESSION_SECONDS: Final = 900  # STS AssumeRole DurationSeconds: 900 to 43,200 (a role's
+_MAX_SESSION_SECONDS: Final = 43_200  # own maximum, and 3,600 for a chained role, may be less)
+
+
+NOT_FOLLOWED: Final = (
+    *("accessKey", "secretKey", "token", "assumeRoleWithWebIdentity"),
+    *("sharedCredentialsFiles", "sharedConfigFiles", "stsRegion", "endpoints"),
+)
+"""Provider settings the program's own calls do not follow (they use the profile or the default
+credential chain, then the roles): each set one is a warning (`not_followed`)."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,17 @@ class StackProvider:
     """`aws:defaultTags`' `tags`."""
     ignore_tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """`aws:ignoreTags`: `keys` and `key_prefixes` (the provider's argument names)."""
+    not_followed: tuple[str, ...] = ()
+    """The NOT_FOLLOWED settings the stack sets."""
+
+    def warnings(self) -> list[str]:
+        return [
+            f"aws:{name} is set, but the program's own calls (the account checks, and its "
+            "functions' invocations at deploy and destroy) do not use it: they act as "
+            "aws:profile or the default credential chain, then the roles of aws:assumeRoles. "
+            "Make sure those reach the account the provider deploys into (docs/deploy.md)"
+            for name in self.not_followed
+        ]
 
 
 def _problem(problem: str) -> ConfigError:
@@ -49,7 +70,10 @@ def duration_seconds(text: str) -> int:
     parts = _DURATION_PART.findall(text)
     if not parts or "".join(n + u for n, u in parts) != text.strip():
         raise _problem(f"has duration {text!r}, which is not a duration such as 15m or 1h")
-    return round(sum(float(number) * _SECONDS[unit] for number, unit in parts))
+    seconds = round(sum(float(number) * _SECONDS[unit] for number, unit in parts))
+    if not _MIN_SESSION_SECONDS <= seconds <= _MAX_SESSION_SECONDS:
+        raise _problem(f"has duration {text!r}, outside the 15m to 12h STS accepts")
+    return seconds
 
 
 def _text_list(value: object, where: str) -> tuple[str, ...]:
@@ -115,6 +139,7 @@ def read_stack_provider(values: Mapping[str, object]) -> StackProvider:
             for name, key in (("keys", "keys"), ("key_prefixes", "keyPrefixes"))
             if isinstance(ignore, dict) and ignore.get(key)
         },
+        tuple(name for name in NOT_FOLLOWED if values.get(name)),
     )
 
 
@@ -123,5 +148,5 @@ def stack_provider() -> StackProvider:
     import pulumi
 
     aws = pulumi.Config("aws")
-    names = ("profile", "assumeRoles", "defaultTags", "ignoreTags")
+    names = ("profile", "assumeRoles", "defaultTags", "ignoreTags", *NOT_FOLLOWED)
     return read_stack_provider({name: aws.get(name) for name in names})

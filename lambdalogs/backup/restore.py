@@ -8,7 +8,9 @@ all their documents are indexed; what is indexed never duplicates an event
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -89,7 +91,7 @@ class Replayer:
         self.settings = settings  # without a region: the backup's, see settings_for
         self.transformers = transformers
         """The failing transformers' own settings for raw records; None: `settings`."""
-        self._architectures: ArchitectureMap | None = None
+        self._architectures: dict[str, ArchitectureMap] = {}
         self.counts = ReplayCounts()
         self.sink = RestoringIndexer(
             cluster,
@@ -174,12 +176,26 @@ class Replayer:
         """Priced as the transformer prices them: from the architecture maps the subscribers
         publish into this bucket (`architectures/<account>/<region>.json.gz`, transformer/
         architecture_map.py), read with the bucket's own client; a function no map names, or a
-        bucket without maps, at `settings.default_architecture`. Not from Lambda: a hub's
-        records are its spokes' functions, which the operator's account cannot look up (and
-        a function of the same name there would lend its architecture)."""
-        if self._architectures is None:
+        bucket without maps, at `settings.default_architecture` (one map reader per default:
+        each transformer's settings name theirs). Not from Lambda: a hub's records are its
+        spokes' functions, which the operator's account cannot look up (and a function of the
+        same name there would lend its architecture). A map that cannot be read is a warning."""
+        default = settings.default_architecture
+        if default not in self._architectures:
             client = self.bucket.client
-            self._architectures = ArchitectureMap(
-                lambda: client, self.bucket.bucket, settings.default_architecture
+            self._architectures[default] = ArchitectureMap(
+                lambda: client, self.bucket.bucket, default, log=_warn_once()
             )
-        return self._architectures
+        return self._architectures[default]
+
+
+def _warn_once() -> Callable[[str, str], None]:
+    """The map reader's log: each distinct warning or error once, on stderr."""
+    said: set[str] = set()
+
+    def log(level: str, message: str) -> None:
+        if level in ("WARN", "ERROR") and message not in said:
+            said.add(message)
+            print(f"lambdalogs replay: warning: {message}", file=sys.stderr)
+
+    return log

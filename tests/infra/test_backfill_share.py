@@ -67,19 +67,33 @@ def test_a_share_below_the_least_rate_is_raised_to_it_with_a_warning(accounts: i
     assert "Raise backfillBytesPerSecond" in shared.warning
 
 
-def test_the_program_warns_when_the_shares_exceed_the_budget(packages_dir: Path) -> None:
+@pytest.mark.parametrize("budget", [BACKFILL_BYTES_PER_SECOND.low, 3 * 4096])
+def test_every_subscriber_of_the_program_gets_its_share(budget: int, packages_dir: Path) -> None:
+    # the hub's and one per rolled-out account (one region): 3 subscribers
     values = {
         **base_config(),
         "deployment": "hub",
         "spokeDeployAccountIds": ",".join(SPOKES),
-        "backfillBytesPerSecond": str(BACKFILL_BYTES_PER_SECOND.low),
+        "backfillBytesPerSecond": str(budget),
     }
     with mock.patch("infra.program.pulumi.log.warn") as warn:
-        run = run_program(values, offline_packages(packages_dir / "backfill-share"))
+        run = run_program(values, offline_packages(packages_dir / f"backfill-share-{budget}"))
     warned = [str(call.args[0]) for call in warn.call_args_list]
-    assert any("shared by 3 subscribers" in message for message in warned), warned
+    share = max(budget // 3, BACKFILL_BYTES_PER_SECOND.low)
+    assert any("shared by 3 subscribers" in m for m in warned) == (share * 3 > budget)
     subscribers = [f for f in run.of_type(FUNCTION) if f.name.endswith("-subscriber")]
     assert len(subscribers) == 3
     for function in subscribers:
         env = function.inputs["environment"]["variables"]
-        assert env[RATE] == str(BACKFILL_BYTES_PER_SECOND.low)
+        assert env[RATE] == str(share), function.name
+
+
+@pytest.mark.parametrize(
+    "off", [{"subscriptionMode": "account-policy"}, {"backfillLookbackHours": "0"}]
+)
+def test_nothing_is_shared_when_nothing_backfills(off: dict[str, str]) -> None:
+    # account-policy mode has no subscriber; a lookback of 0 turns the backfill off
+    config = _config(backfillBytesPerSecond="2048", spokeDeployAccountIds=",".join(SPOKES), **off)
+    shared = shared_backfill(config)
+    assert backfill_senders(config) == 1
+    assert shared.config is config and shared.warning == ""

@@ -163,6 +163,33 @@ def test_update_reconciles_again() -> None:
     assert invoke.payloads == [{"action": "reconcile"}]
 
 
+CHAIN = [{"role_arn": "arn:aws:iam::111122223333:role/ci", "session_name": "ci"}]
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"deployer_roles": CHAIN},
+        {"profile": "ops"},
+        {"assume_role_arn": "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole"},
+    ],
+)
+def test_a_change_of_who_invokes_alone_is_kept_without_invoking(
+    credentials: dict[str, Any],
+) -> None:
+    # an upgrade that adds aws:assumeRoles' chain, or a new profile, runs no reconcile again
+    invoke = Recorder()
+    provider = LambdaInvocationProvider(invoke)
+    olds = {**PROPS, "result": '{"subscribed": 3}', "__provider": "old code"}
+    news = {**PROPS, **credentials, "__provider": "new code"}
+    assert provider.diff("id", olds, news).changes  # so that the delete step uses them
+    outs = provider.update("id", olds, news).outs
+    assert invoke.payloads == []
+    assert outs == {**news, "result": '{"subscribed": 3}'}
+    provider.update("id", olds, {**news, "triggers": "v2"})  # with a real change it does
+    assert invoke.payloads == [{"action": "reconcile"}]
+
+
 def test_diff_only_on_watched_changes() -> None:
     provider = LambdaInvocationProvider(Recorder())
     assert not provider.diff("id", dict(PROPS), {**PROPS, "result": "x"}).changes
@@ -259,6 +286,42 @@ def test_a_busy_subscriber_is_waited_for_then_invoked() -> None:
     # THEN it waited between attempts and got the answer
     assert result == {"ok": 1}
     assert len(client.calls) == 4 and sleeps == [5.0, 5.0, 5.0]
+
+
+def test_credentials_that_expire_during_the_wait_are_renewed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a busy subscriber, and the first client's credentials expiring while waiting
+    class Expiring(_FakeLambda):
+        def invoke(self, **kwargs: Any) -> dict[str, Any]:
+            if not self.busy:
+                self.calls.append(kwargs)
+                error = {"Code": "ExpiredTokenException", "Message": "The security token expired"}
+                raise ClientError({"Error": error}, "Invoke")
+            return super().invoke(**kwargs)
+
+    first = Expiring(None, busy=2)
+    second = _FakeLambda({"StatusCode": 200, "Payload": _Payload(b'{"ok": 2}')})
+    made = iter([first, second])
+    import boto3
+
+    monkeypatch.setattr(boto3, "Session", lambda profile_name=None: _FakeSession(next(made)))
+    # WHEN it invokes THEN a new client (the roles assumed again) makes the call
+    assert boto3_invoke(PROPS, {"action": "reconcile"}, sleep=lambda _s: None) == {"ok": 2}
+    assert len(first.calls) == 3 and len(second.calls) == 1
+
+
+def test_expired_credentials_that_renewing_does_not_cure_fail() -> None:
+    class Expired(_FakeLambda):
+        def invoke(self, **kwargs: Any) -> dict[str, Any]:
+            self.calls.append(kwargs)
+            error = {"Code": "ExpiredTokenException", "Message": "The security token expired"}
+            raise ClientError({"Error": error}, "Invoke")
+
+    client = Expired(None)  # given by the caller: nothing to renew it with
+    with pytest.raises(ClientError):
+        boto3_invoke(PROPS, {"action": "reconcile"}, client=client, sleep=lambda _s: None)
+    assert len(client.calls) == 1
 
 
 def test_a_subscriber_busy_beyond_its_timeout_fails_with_what_to_do() -> None:

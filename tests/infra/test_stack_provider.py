@@ -20,7 +20,7 @@ from infra.deployer import DEPLOYER_SESSION_NAME, AssumedRole, Deployer
 from infra.lambda_invocation import boto3_invoke
 from infra.stack_provider import duration_seconds, read_stack_provider
 from tests.infra.conftest import SPOKES
-from tests.infra.harness import ACCOUNT, base_config, offline_packages, run_program
+from tests.infra.harness import ACCOUNT, base_config, is_secret, offline_packages, run_program
 
 TOOLS_ROLE = "arn:aws:iam::999988887777:role/ci-deployer"
 HUB_ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambda-logs-deployer"
@@ -69,6 +69,8 @@ def test_durations_are_go_durations(text: str, seconds: int) -> None:
         ([{"sessionName": "x"}], "entry 0 without a roleArn"),
         ([{"roleArn": HUB_ROLE, "webIdentityToken": "t"}], "webIdentityToken"),
         ([{"roleArn": HUB_ROLE, "duration": "an hour"}], "'an hour', which is not a duration"),
+        ([{"roleArn": HUB_ROLE, "duration": "0.4s"}], "outside the 15m to 12h STS accepts"),
+        ([{"roleArn": HUB_ROLE, "duration": "13h"}], "outside the 15m to 12h STS accepts"),
         ({"roleArn": HUB_ROLE}, "is not a list of roles"),
     ],
 )
@@ -83,9 +85,16 @@ def test_a_chain_the_program_cannot_follow_is_refused_with_the_fix(
 
 
 def test_the_chain_survives_a_dynamic_resources_state() -> None:
+    from google.protobuf import json_format, struct_pb2  # type: ignore[import-untyped]
+
     deployer = read_stack_provider({"profile": "ci", "assumeRoles": CHAIN}).deployer
-    props = json.loads(json.dumps(deployer.as_props()))
-    assert Deployer.from_props(props) == deployer
+    state = struct_pb2.Struct()  # what the engine keeps: numbers come back as floats
+    state.update(deployer.as_props())
+    props = json_format.MessageToDict(state)
+    assert props["deployer_roles"][0]["duration_seconds"] == 900.0
+    back = Deployer.from_props(props)
+    assert back == deployer
+    assert type(back.roles[0].assume_role_parameters()["DurationSeconds"]) is int
     assert Deployer().as_props() == {"profile": ""}  # no new key without a chain
 
 
@@ -162,6 +171,7 @@ def test_the_hubs_own_invocations_act_through_the_chain(packages_dir: Path) -> N
     invocations = run.of_type(INVOCATION)
     assert invocations
     for invocation in invocations:
+        assert is_secret(invocation.raw_inputs["deployer_roles"])  # the external id is in it
         deployer = Deployer.from_props(invocation.inputs)
         assert deployer.profile == "ci"
         assert [r.role_arn for r in deployer.roles] == [TOOLS_ROLE, HUB_ROLE]
@@ -175,6 +185,7 @@ def test_rolled_out_providers_take_the_chain_and_the_tags_over(packages_dir: Pat
     )
     (provider,) = run.of_type(PROVIDER)
     inputs = provider.inputs
+    assert is_secret(provider.raw_inputs["assumeRoles"])  # the external id: kept secret
     chain = json.loads(inputs["assumeRoles"])
     assert [r["roleArn"] for r in chain] == [
         TOOLS_ROLE,
@@ -204,3 +215,17 @@ def test_the_account_checks_read_through_the_chain(packages_dir: Path) -> None:
     (deployer,) = seen
     assert deployer.profile == "ci"
     assert [r.role_arn for r in deployer.roles] == [TOOLS_ROLE, HUB_ROLE]
+
+
+def test_settings_the_program_does_not_follow_are_warned_about(packages_dir: Path) -> None:
+    assert read_stack_provider({"endpoints": '[{"lambda": "http://localhost:4566"}]'}).warnings()
+    with mock.patch("infra.program.pulumi.log.warn") as warn:
+        run_program(
+            base_config(),
+            offline_packages(packages_dir / "not-followed"),
+            aws_values={"accessKey": "AKIAEXAMPLE", "stsRegion": "us-east-1"},
+        )
+    warned = [str(call.args[0]) for call in warn.call_args_list]
+    for name in ("aws:accessKey", "aws:stsRegion"):
+        assert any(m.startswith(f"{name} is set, but the program's own calls") for m in warned)
+    assert not any("aws:secretKey" in m for m in warned)
