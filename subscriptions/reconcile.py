@@ -269,12 +269,13 @@ class Subscriber:
 
     def _groups_turn(self, cursor: Cursor) -> bool:
         """Whether the next page is the prefixes' (DescribeLogGroups) rather than the functions'
-        (ListFunctions). Their quotas are independent (DescribeLogGroups 10/s, Lambda's control
-        plane 15/s: pacing.py), so the page whose quota is free first goes next and each
-        listing's pace runs while the other waits: the two take about as long as the longer
-        one, not their sum. A tie goes to the prefixes: after a page whose groups took their
-        own calls' time, both are free and the prefixes go on, so ListFunctions only fills
-        DescribeLogGroups' waits (a run heavy with filter calls lists its functions last)."""
+        (ListFunctions). Their quotas are independent (CloudWatch Logs: DescribeLogGroups "10
+        transactions per second (TPS)/account/Region"; Lambda: "15 requests per second across
+        all APIs" of the control plane; pacing.py), so the page whose quota is free first goes
+        next and each listing's pace runs while the other waits: the two take about as long as
+        the longer one, not their sum. A tie goes to the prefixes: after a page whose groups
+        took their own calls' time, both are free and the prefixes go on, so ListFunctions only
+        fills DescribeLogGroups' waits (a run heavy with filter calls lists its functions last)."""
         if cursor.phase != "prefixes":
             return False
         if cursor.functions_listed:
@@ -350,7 +351,7 @@ class Subscriber:
         return replace(ended, phase="done"), None
 
     def _visit_custom(self, name: str, visit: Visit) -> Paused | None:
-        """A function's group outside the prefixes (those were visited by the prefix phase)."""
+        """A function's group outside the prefixes (those are the prefixes' listing's)."""
         if self._selection.under_prefix(name):
             return None
         return self._visit_named(name, visit)
