@@ -42,6 +42,7 @@ class ContinuationToken(TypedDict):
     generation: int
     sweep: NotRequired[bool]
     sweepStartedMs: NotRequired[int | None]
+    functionsListed: NotRequired[bool]
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,12 @@ class BackfillJob:
 
 @dataclass(frozen=True)
 class Cursor:
-    """Position of a walk over the groups: prefix `prefix_index`, page `page_token`, after the
-    group named `after`; then the functions phase at `functions_marker`, `functions_done` groups
-    into that page. `sweep`: every group is read, whatever the group state remembers; `sweep_ms`:
+    """Position of a walk over the groups, as two listings that advance together
+    (reconcile.py, `Subscriber.walk`): the prefixes' at prefix `prefix_index`, page
+    `page_token`, after the group named `after` (phase "prefixes" until it is done); the
+    functions' at `functions_marker`, `functions_done` groups into that page (in phase
+    "prefixes" too, unless `functions_listed`: it ended first; phase "functions" when only it
+    is left). `sweep`: every group is read, whatever the group state remembers; `sweep_ms`:
     when that sweep began (its completion prunes the state only if no newer one began since)."""
 
     action: RunAction = "reconcile"
@@ -89,6 +93,7 @@ class Cursor:
     generation: int = 0
     sweep: bool = False
     sweep_ms: int | None = None
+    functions_listed: bool = False
 
     @property
     def at_start(self) -> bool:
@@ -113,6 +118,7 @@ class Cursor:
             "generation": self.generation,
             "sweep": self.sweep,
             "sweepStartedMs": self.sweep_ms,
+            "functionsListed": self.functions_listed,
         }
 
     @classmethod
@@ -136,6 +142,7 @@ class Cursor:
             generation=_int(raw, "generation"),
             sweep=_flag(raw, "sweep"),
             sweep_ms=None if raw.get("sweepStartedMs") is None else _int(raw, "sweepStartedMs"),
+            functions_listed=_flag(raw, "functionsListed"),
         )
 
 

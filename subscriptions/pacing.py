@@ -99,6 +99,12 @@ class CallPacer:
     def rate_of(self, api: str) -> float:
         return self._rates.get(quota_of(api), self.rate)
 
+    def ready_in(self, api: str) -> float:
+        """Seconds until `api`'s quota has its next turn (0: now). The quotas are independent,
+        so a caller with calls of several to make can take the one free first (the walk's two
+        listings: reconcile.py) instead of waiting for each in turn."""
+        return max(0.0, self._next.get(quota_of(api), 0.0) - self._clock.now())
+
     def wait(self, api: str) -> None:
         """Block until `api` may be called again (its quota's turn), then count the call."""
         api = quota_of(api)

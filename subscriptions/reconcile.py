@@ -240,9 +240,10 @@ class Subscriber:
     # --- the walk ----------------------------------------------------------------------------
 
     def walk(self, cursor: Cursor, visit: Visit) -> Stop | None:
-        """Visit every group under the prefixes, then every function's group; None when done.
+        """Visit every group under the prefixes and every function's group; None when done.
         A steady-state walk (not `cursor.sweep`, not `remove`) reads only the groups the state
-        does not remember as they are now."""
+        does not remember as they are now. The two listings advance together, one page at a
+        time, each next page the one whose quota has its turn first (`_groups_turn`)."""
         self._sweeping = cursor.sweep or cursor.action == "remove"
         try:
             if cursor.at_start and cursor.action == "reconcile":
@@ -254,22 +255,33 @@ class Subscriber:
                 if paused is not None:
                     return Stop(replace(cursor, backfill=paused.job), paused.reason)
                 cursor = replace(cursor, backfill=None)
-            while cursor.phase == "prefixes":
+            while cursor.phase != "done":
                 if self._exhausted():
                     return Stop(cursor, "time_budget")
-                cursor, stop = self._prefix_page(cursor, visit)
-                if stop is not None:
-                    return stop
-            while cursor.phase == "functions":
-                if self._exhausted():
-                    return Stop(cursor, "time_budget")
-                cursor, stop = self._functions_page(cursor, visit)
+                page = self._prefix_page if self._groups_turn(cursor) else self._functions_page
+                cursor, stop = page(cursor, visit)
                 if stop is not None:
                     return stop
         except ThrottledError as error:
             self._report.log("WARN", f"stopping early: {error}")
             return Stop(cursor, "throttled")
         return None
+
+    def _groups_turn(self, cursor: Cursor) -> bool:
+        """Whether the next page is the prefixes' (DescribeLogGroups) rather than the functions'
+        (ListFunctions). Their quotas are independent (CloudWatch Logs: DescribeLogGroups "10
+        transactions per second (TPS)/account/Region"; Lambda: "15 requests per second across
+        all APIs" of the control plane; pacing.py), so the page whose quota is free first goes
+        next and each listing's pace runs while the other waits: the two take about as long as
+        the longer one, not their sum. A tie goes to the prefixes: after a page whose groups
+        took their own calls' time, both are free and the prefixes go on, so ListFunctions only
+        fills DescribeLogGroups' waits (a run heavy with filter calls lists its functions last)."""
+        if cursor.phase != "prefixes":
+            return False
+        if cursor.functions_listed:
+            return True
+        groups = self._logs.ready_in("DescribeLogGroups")
+        return groups <= self._functions.ready_in("ListFunctions")
 
     def _retry_pending(self, cursor: Cursor) -> Stop | None:
         """A fresh full run first retries every backfill that failed before (once each)."""
@@ -295,6 +307,9 @@ class Subscriber:
     def _prefix_page(self, cursor: Cursor, visit: Visit) -> tuple[Cursor, Stop | None]:
         prefixes = self._selection.prefixes
         if cursor.prefix_index >= len(prefixes):
+            if cursor.functions_listed:  # the functions' listing ended first
+                done = replace(cursor, phase="done", functions_listed=False)
+                return replace(done, page_token=None, after=None), None
             return replace(cursor, phase="functions", page_token=None, after=None), None
         prefix = prefixes[cursor.prefix_index]
         page, cursor = self._groups_page(prefix, cursor)
@@ -330,10 +345,13 @@ class Subscriber:
                 return cursor, Stop(replace(cursor, backfill=paused.job), paused.reason)
         if page.next_marker is not None:
             return replace(cursor, functions_marker=page.next_marker, functions_done=0), None
-        return replace(cursor, phase="done", functions_marker=None, functions_done=0), None
+        ended = replace(cursor, functions_marker=None, functions_done=0)
+        if cursor.phase == "prefixes":  # the prefixes' listing goes on alone
+            return replace(ended, functions_listed=True), None
+        return replace(ended, phase="done"), None
 
     def _visit_custom(self, name: str, visit: Visit) -> Paused | None:
-        """A function's group outside the prefixes (those were visited by the prefix phase)."""
+        """A function's group outside the prefixes (those are the prefixes' listing's)."""
         if self._selection.under_prefix(name):
             return None
         return self._visit_named(name, visit)

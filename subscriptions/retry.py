@@ -60,6 +60,10 @@ class BackoffApi:
     def _call(self, what: str, call: Callable[[], T]) -> T:
         return call_with_backoff(self._policy, self._stats, what, call)
 
+    def ready_in(self, api: str) -> float:
+        """Seconds until `api`'s quota has `pacer`'s next turn (0 when unpaced)."""
+        return 0.0 if self._pacer is None else self._pacer.ready_in(api)
+
     def _paced(self, api: str, target: str | None, call: Callable[[], T]) -> T:
         """`call` (API `api` on `target`) with backoff, each attempt after the pacer's turn."""
 
