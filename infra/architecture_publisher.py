@@ -21,7 +21,11 @@ from infra.lambda_package import BuiltPackage
 from infra.publisher_policies import architecture_publisher_permissions
 from infra.python_function import PythonFunction, PythonFunctionArgs, policy_json
 from infra.stack_config import StackConfig
-from lambda_shared.environment import ARCHITECTURE_BUCKET, ARCHITECTURE_BUCKET_REGION
+from lambda_shared.environment import (
+    ARCHITECTURE_BUCKET,
+    ARCHITECTURE_BUCKET_REGION,
+    FILTER_API_QUOTA_PERCENT,
+)
 
 TYPE_TOKEN: Final = "lambdalogs:architectures:ArchitecturePublisher"
 HANDLER: Final = "subscriptions.publish_only.handler"
@@ -29,8 +33,9 @@ SCHEDULE: Final = "rate(1 hour)"
 """A new function is priced at the default for at most an hour (plus the transformer's 15
 minutes); a walk of 50,000 functions is 1,000 ListFunctions calls an hour."""
 PUBLISHER_SIZE: Final = FunctionSize(memory_mb=128, timeout_seconds=300)
-"""ListFunctions at 15 calls/s (the control-plane quota it shares): 300 s walks ~4,500 pages,
-225,000 functions, and the map's JSON is ~40 bytes a function."""
+"""ListFunctions paced at `filterApiQuotaPercent` of the control plane's 15 calls/s (6 at the
+default 40 %): the 210 s the walk may take of 300 (subscriptions/publish_only.py's margin) list
+~1,260 pages, 63,000 functions; the map's JSON is ~40 bytes a function."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,9 @@ class PublisherArgs:
 
 def _environment(args: PublisherArgs) -> dict[str, pulumi.Input[str]]:
     environment: dict[str, pulumi.Input[str]] = {ARCHITECTURE_BUCKET.name: args.bucket_name}
+    share = args.config.variables.get(FILTER_API_QUOTA_PERCENT.name)
+    if share is not None:  # its ListFunctions walk takes that share of Lambda's quota
+        environment[FILTER_API_QUOTA_PERCENT.name] = share
     if args.bucket_region:
         environment[ARCHITECTURE_BUCKET_REGION.name] = args.bucket_region
     return environment

@@ -160,7 +160,7 @@ def _publish_architectures(
     budget = TimeBudget.from_context(context, settings.time_budget_margin_seconds)
     publish_architectures(
         apis.functions.complete_listing,  # the reconcile's own walk, when read whole here
-        FunctionArchitectures(apis.clients.lazy("lambda"), apis.policy, apis.stats),
+        FunctionArchitectures(apis.clients.lazy("lambda"), apis.policy, apis.stats, apis.pacer),
         ArchitecturePublisher(s3, bucket, key, clock_ms, apis.policy, apis.stats),
         report,
         budget.exhausted,

@@ -18,7 +18,11 @@ from typing import Final, TypedDict
 from lambda_shared import metrics
 from lambda_shared.aws_clients import SUBSCRIBER_TIMEOUTS
 from lambda_shared.backoff import RetryPolicy
-from lambda_shared.environment import ARCHITECTURE_BUCKET, architecture_map_key
+from lambda_shared.environment import (
+    ARCHITECTURE_BUCKET,
+    FILTER_API_QUOTA_PERCENT,
+    architecture_map_key,
+)
 from subscriptions.architectures import (
     ArchitecturePublisher,
     FunctionArchitectures,
@@ -29,8 +33,10 @@ from subscriptions.budget import TimeBudget
 from subscriptions.clients import Clients
 from subscriptions.errors import SettingsError
 from subscriptions.hub_access import HubAccess, read_hub_access
+from subscriptions.pacing import CallPacer, Clock
 from subscriptions.report import RunReport
 from subscriptions.retry import RetryStats
+from subscriptions.settings import bounded_integer
 
 TIME_MARGIN_SECONDS: Final = 3 * SUBSCRIBER_TIMEOUTS.worst_case
 """Stop walking this long before the timeout (90 s of the function's 300): after the last check
@@ -69,8 +75,9 @@ def publish(
     policy: RetryPolicy | None = None,
     emit: Callable[[str], None] = print,
     clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+    clock: Clock | None = None,
 ) -> PublishResult:
-    """The handler with its collaborators injected (tests)."""
+    """The handler with its collaborators injected (tests); `clock`: the pacer's."""
     access = read_access(env)
     account, region = own_account_and_region(context)
     if not account:
@@ -80,9 +87,12 @@ def publish(
     report = RunReport(ACTION, namespace=metrics.NAMESPACE, function=name, emit=emit)
     s3 = clients.lazy("s3", access.architecture_bucket_region)
     key = architecture_map_key(account, region)
+    # ListFunctions draws on Lambda's control-plane quota, "15 requests per second across all
+    # APIs" of the account, which "cannot be increased": paced at the subscriber's share of it
+    pacer = CallPacer.share(bounded_integer(env, FILTER_API_QUOTA_PERCENT), clock or Clock())
     written = publish_architectures(
         None,  # no reconcile listed anything: walk every time (hourly)
-        FunctionArchitectures(clients.lazy("lambda"), policy, stats),
+        FunctionArchitectures(clients.lazy("lambda"), policy, stats, pacer),
         ArchitecturePublisher(s3, access.architecture_bucket, key, clock_ms, policy, stats),
         report,
         TimeBudget.from_context(context, TIME_MARGIN_SECONDS).exhausted,

@@ -148,9 +148,9 @@ class Settings:
             max_continuations=int(
                 _number(env, "MAX_CONTINUATIONS", DEFAULT_MAX_CONTINUATIONS, 0, 10_000, whole=True)
             ),
-            sweep_interval_hours=_bounded(env, SWEEP_INTERVAL_HOURS),
-            filter_api_quota_percent=_bounded(env, FILTER_API_QUOTA_PERCENT),
-            backfill_bytes_per_second=_bounded(env, BACKFILL_BYTES_PER_SECOND),
+            sweep_interval_hours=bounded_integer(env, SWEEP_INTERVAL_HOURS),
+            filter_api_quota_percent=bounded_integer(env, FILTER_API_QUOTA_PERCENT),
+            backfill_bytes_per_second=bounded_integer(env, BACKFILL_BYTES_PER_SECOND),
             hub=read_hub_access(env, len(destinations), destinations[0].kind == "logs"),
         )
 
@@ -303,7 +303,9 @@ def _exact_names(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(items)
 
 
-def _bounded(env: Mapping[str, str], variable: Bounded) -> int:
+def bounded_integer(env: Mapping[str, str], variable: Bounded) -> int:
+    """`variable`'s whole number in `env`, its default when unset; SettingsError outside
+    its bounds."""
     default, low, high = variable.default, variable.low, variable.high
     return int(_number(env, variable.name, default, low, high, whole=True))
 

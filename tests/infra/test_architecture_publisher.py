@@ -57,7 +57,10 @@ def test_the_publisher_is_the_publish_only_entry_of_the_subscriber_package(
     assert function["name"] == "lambda-logs-test-architectures"
     assert function["handler"] == "subscriptions.publish_only.handler"
     assert function["code"].path.endswith("subscriber.zip")
-    assert function["environment"]["variables"] == {"ARCHITECTURE_BUCKET": BUCKET}
+    assert function["environment"]["variables"] == {
+        "ARCHITECTURE_BUCKET": BUCKET,
+        "FILTER_API_QUOTA_PERCENT": "40",  # its ListFunctions walk's share of Lambda's quota
+    }
     assert function["loggingConfig"] == {"logFormat": "Text", "logGroup": f"{OWN}/architectures"}
     assert function["timeout"] == 300 and function["memorySize"] == 128
 
@@ -133,6 +136,7 @@ def test_a_spokes_publisher_writes_its_map_into_the_hubs_bucket(
     assert function["environment"]["variables"] == {
         "ARCHITECTURE_BUCKET": HUB_BUCKET,
         "ARCHITECTURE_BUCKET_REGION": HUB_REGION,
+        "FILTER_API_QUOTA_PERCENT": "40",
     }
     policy = publisher_policy(spoke_publisher_run, "lambda-logs-spoke")
     assert_least_privilege(policy)

@@ -108,3 +108,23 @@ def aws_clients_never_used() -> Clients:
         raise AssertionError("no client before the settings are valid")
 
     return Clients(refuse)
+
+
+@pytest.mark.parametrize(("percent", "per_second"), [(None, 6.0), ("100", 15.0)])
+def test_the_walk_is_paced_at_the_share_of_lambdas_control_plane(
+    percent: str | None, per_second: float
+) -> None:
+    """ListFunctions shares Lambda's "15 requests per second across all APIs", which "cannot be
+    increased", with every deployment tool of the account: the hourly walk takes
+    FILTER_API_QUOTA_PERCENT of it (40 % by default: 6 pages a second), as the subscriber's does
+    (the fake account pages ListFunctions 50 at a time, as Lambda does; moto does not page)."""
+    from tests.subscriptions.fake_account import Account
+
+    account = Account(520)  # 11 pages
+    clients = Clients({"lambda": account.lambda_, "s3": account.s3}.__getitem__)
+    env = {"ARCHITECTURE_BUCKET": "lambda-logs-test-backup"}
+    env.update({"FILTER_API_QUOTA_PERCENT": percent} if percent else {})
+    result = publish(env, PUBLISHER, clients, policy=NO_SLEEP, emit=[].append, clock=account.clock)
+    pages = account.calls.counts["ListFunctions"]
+    assert result["published"] is True and pages == 11
+    assert account.clock.elapsed == pytest.approx((pages - 1) / per_second)  # the first at once
