@@ -124,7 +124,9 @@ def test_the_walk_is_paced_at_the_share_of_lambdas_control_plane(
     clients = Clients({"lambda": account.lambda_, "s3": account.s3}.__getitem__)
     env = {"ARCHITECTURE_BUCKET": "lambda-logs-test-backup"}
     env.update({"FILTER_API_QUOTA_PERCENT": percent} if percent else {})
-    result = publish(env, PUBLISHER, clients, policy=NO_SLEEP, emit=[].append, clock=account.clock)
+    result = publish(
+        env, PUBLISHER, clients, policy=NO_SLEEP, emit=list[str]().append, clock=account.clock
+    )
     pages = account.calls.counts["ListFunctions"]
     assert result["published"] is True and pages == 11
     assert account.clock.elapsed == pytest.approx((pages - 1) / per_second)  # the first at once
