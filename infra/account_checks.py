@@ -65,10 +65,11 @@ def _no_vpc_check(
 
 
 def check_assumable(deployer: Deployer, region: str) -> str | None:
-    """None when every role of `deployer`'s chain can be assumed, else what refused it (the
-    session is then reused by the checks that follow: infra/aws_context.py)."""
+    """None when `deployer`'s credentials work, every role of its chain assumed (STS
+    GetCallerIdentity with the last one's: it needs no permission), else what refused them
+    (the session is then reused by the checks that follow: infra/aws_context.py)."""
     try:
-        reused_session(deployer, region)
+        reused_session(deployer, region).client("sts", region_name=region).get_caller_identity()
     except (BotoCoreError, ClientError) as error:
         return f"{type(error).__name__}: {error}"
     return None
@@ -109,13 +110,15 @@ def policy_name(config: StackConfig) -> str:
     return f"{config.names.prefix}-subscription"
 
 
-def _unless_refused(check: Callable[[], _T], what: str, instead: str) -> _T | None:
+def _unless_refused(where: str, check: Callable[[], _T], what: str, instead: str) -> _T | None:
     """The check's answer; a deployer who may not read `what` (or cannot reach it) is not
-    blocked by the check, only warned: `instead` says what decides then."""
+    blocked by the check, only warned: `instead` says what decides then. `where`: the member
+    account and region it is about ("" for the stack's own)."""
     try:
         return check()
     except (BotoCoreError, ClientError) as error:
-        warnings.warn(f"could not read {what} ({error}); {instead}", stacklevel=2)
+        said = f"could not read {what} ({error}); {instead}"
+        warnings.warn(f"{where}: {said}" if where else said, stacklevel=2)
         return None
 
 
@@ -123,8 +126,10 @@ def account_problems(
     config: StackConfig,
     deployer: Deployer | None = None,
     readers: AccountReaders | None = None,
+    where: str = "",
 ) -> list[str]:
-    """Every problem the account has with this configuration (empty: go ahead)."""
+    """Every problem the account has with this configuration (empty: go ahead); `where`
+    prefixes the warnings of a rolled-out member (its account and region)."""
     read = readers or AccountReaders()
     region, domain = config.region, config.domain
     later = "AWS refuses what does not fit when it is created"
@@ -133,6 +138,7 @@ def account_problems(
         wanted = config.functions.subscriber_reserved_concurrency
         problems.append(
             _unless_refused(
+                where,
                 lambda: read.reservation(wanted, config.names.subscriber, region, deployer),
                 "the Lambda concurrency (lambda:GetAccountSettings)",
                 later,
@@ -141,6 +147,7 @@ def account_problems(
     else:
         problems.append(
             _unless_refused(
+                where,
                 lambda: read.account_policy(policy_name(config), region, deployer),
                 "the account-level subscription policies (logs:DescribeAccountPolicies)",
                 later,
@@ -149,6 +156,7 @@ def account_problems(
     if config.subscription.masked_data_identifiers:  # one data protection policy per account
         problems.append(
             _unless_refused(
+                where,
                 lambda: read.data_protection(
                     data_protection_policy_name(config.names.prefix), region, deployer
                 ),
@@ -159,6 +167,7 @@ def account_problems(
     # a domain the stack does not create (an existing one, or none: a spoke) is not sized by it
     if domain.existing is None and config.deployment.creates_pipeline:
         limits = _unless_refused(
+            where,
             lambda: read.volume_limits(
                 domain.instance_type, domain.engine_version, region, deployer
             ),
@@ -166,12 +175,12 @@ def account_problems(
             "the table in infra/ebs_limits.py decides",
         )
         problems.append(check_volume_size(domain.instance_type, domain.volume_size_gb, limits))
-    problems.append(_vpc_problem(config, read, deployer, later))
+    problems.append(_vpc_problem(config, read, deployer, later, where))
     return [problem for problem in problems if problem]
 
 
 def _vpc_problem(
-    config: StackConfig, read: AccountReaders, deployer: Deployer | None, later: str
+    config: StackConfig, read: AccountReaders, deployer: Deployer | None, later: str, where: str
 ) -> str | None:
     """The VPC's subnets, zones and HTTPS rule (infra/vpc_check.py), when there is one."""
     vpc, domain = config.domain.vpc, config.domain
@@ -179,6 +188,7 @@ def _vpc_problem(
         return None
     zones = domain.availability_zone_count if domain.existing is None else None
     return _unless_refused(
+        where,
         lambda: read.vpc_network(
             vpc.subnet_ids, vpc.security_group_ids, zones, config.region, deployer
         ),

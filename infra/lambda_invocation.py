@@ -58,7 +58,7 @@ NOT_READY_WAIT_SECONDS: Final = 15 * 60
 """How long a function may take to become active again (its VPC network interfaces included)."""
 
 
-EXPIRED_CODES: Final = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
+EXPIRED_CODES: Final = frozenset({"ExpiredToken", "ExpiredTokenException"})
 """The temporary credentials ran out while waiting (a role of the chain assumed for 15 min)."""
 MAX_RENEWALS: Final = 3
 
@@ -163,6 +163,12 @@ def shown(props: Mapping[str, Any], payload: Mapping[str, Any]) -> dict[str, Any
 CREDENTIAL_PROPS: Final = ("profile", "deployer_roles", "assume_role_arn")
 """Who invokes (infra/deployer.py): a change to these alone is kept for the next step (the
 delete, or the next create payload) without invoking again."""
+WATCHED_PROPS: Final = (
+    *("function_name", "region", "create_payload", "delete_payload", "triggers"),
+    "secret_payload",
+    *CREDENTIAL_PROPS,  # so that the delete step runs as now configured
+)
+"""What a change of makes an update (`diff`); of those, only the others invoke (`update`)."""
 
 
 class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
@@ -199,16 +205,7 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
     def diff(
         self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]
     ) -> pulumi.dynamic.DiffResult:
-        watched = (
-            "function_name",
-            "region",
-            "create_payload",
-            "delete_payload",
-            "triggers",
-            "secret_payload",
-            *CREDENTIAL_PROPS,  # so that the delete step runs as now configured
-        )
-        changed = [k for k in watched if _olds.get(k) != _news.get(k)]
+        changed = [k for k in WATCHED_PROPS if _olds.get(k) != _news.get(k)]
         return pulumi.dynamic.DiffResult(
             changes=bool(changed),
             replaces=["function_name"] if "function_name" in changed else [],
@@ -218,8 +215,7 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
     def update(
         self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]
     ) -> pulumi.dynamic.UpdateResult:
-        changed = {k for k in {*_olds, *_news} if _olds.get(k) != _news.get(k)}
-        changed -= {"result", "__provider"}  # the last answer; the provider's own code
+        changed = {k for k in WATCHED_PROPS if _olds.get(k) != _news.get(k)}
         if changed <= set(CREDENTIAL_PROPS):  # who invokes changed, not what: nothing to run
             return pulumi.dynamic.UpdateResult(outs={**_news, "result": _olds.get("result")})
         result = self._call(_news, _olds)

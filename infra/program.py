@@ -7,7 +7,7 @@ import warnings
 import pulumi
 import pulumi_aws as aws
 
-from infra.account_checks import AccountCheckError, AccountReaders, check_account
+from infra.account_checks import AccountCheckError, AccountReaders, account_problems
 from infra.alarm_relay import relays_alarms
 from infra.aws_context import AwsContext
 from infra.backfill_share import shared_backfill
@@ -127,19 +127,23 @@ def export_outputs(pipeline: Pipeline) -> None:
 def check_before_anything(
     config: StackConfig, stack: StackProvider, readers: AccountReaders | None
 ) -> None:
-    """The account checks (the hub's own, then every rolled-out member's); what they could not
-    read is a Pulumi warning."""
+    """The account checks (the hub's own, then every rolled-out member's), every problem listed
+    at once; what they could not read is a Pulumi warning, said even when a problem stops the
+    run."""
+    read = readers or AccountReaders()
     with warnings.catch_warnings(record=True) as warned:
         warnings.simplefilter("always")
-        check_account(config, stack.deployer, readers)
-        if config.deployment.spoke_deploy_account_ids:
-            ctx = aws_context(config)
-            check_rollout_accounts(config.deployment, ctx.account_id)
-            problems = rollout_problems(config, ctx, stack, readers or AccountReaders())
+        try:
+            problems = account_problems(config, stack.deployer, read)
+            if config.deployment.spoke_deploy_account_ids:
+                ctx = aws_context(config)
+                check_rollout_accounts(config.deployment, ctx.account_id)
+                problems += rollout_problems(config, ctx, stack, read)
             if problems:
                 raise AccountCheckError("\n".join(f"- {problem}" for problem in problems))
-    for warning in warned:
-        pulumi.log.warn(str(warning.message))
+        finally:
+            for warning in warned:
+                pulumi.log.warn(str(warning.message))
 
 
 def main(

@@ -26,6 +26,22 @@ from infra.stack_provider import StackProvider
 CHECK_THREADS: Final = 8
 
 
+def _refused_role(
+    config: StackConfig, ctx: AwsContext, deployer: Deployer, account: str, readers: AccountReaders
+) -> str | None:
+    """The problem of an account whose deploy role cannot be assumed (its trust is global:
+    asked once, in the hub's region), or None."""
+    role = deploy_role_arn(ctx, account, config.deployment.spoke_deploy_role_name)
+    refused = readers.assumable(deployer.then(role, ROLLOUT_SESSION_NAME), ctx.region)
+    if refused is None:
+        return None
+    return (
+        f"account {account}: cannot assume {role} ({refused}); its trust policy must admit the "
+        "hub's deployer, and the deployer may call sts:AssumeRole on it (spokeDeployRoleName, "
+        "docs/organisation.md)"
+    )
+
+
 def _member_problems(
     config: StackConfig,
     ctx: AwsContext,
@@ -37,27 +53,33 @@ def _member_problems(
     role = deploy_role_arn(ctx, account, config.deployment.spoke_deploy_role_name)
     member = deployer.then(role, ROLLOUT_SESSION_NAME)
     where = f"account {account}, {region}"
-    refused = readers.assumable(member, region)
-    if refused is not None:
-        return [
-            f"{where}: cannot assume {role} ({refused}); its trust policy must admit the hub's "
-            "deployer, and the deployer may call sts:AssumeRole on it (spokeDeployRoleName, "
-            "docs/organisation.md)"
-        ]
     spoke = spoke_config(config, ctx, region)
-    return [f"{where}: {problem}" for problem in account_problems(spoke, member, readers)]
+    return [f"{where}: {p}" for p in account_problems(spoke, member, readers, where)]
 
 
 def rollout_problems(
     config: StackConfig, ctx: AwsContext, stack: StackProvider, readers: AccountReaders
 ) -> list[str]:
-    """Every problem of every rolled-out account and region (empty: go ahead)."""
+    """Every problem of every rolled-out account and region (empty: go ahead): the deployer's
+    own credentials first (a chain that fails would fail every member), then each account's
+    deploy role, then the spoke's checks in each account and region whose role works."""
+    own = readers.assumable(stack.deployer, ctx.region)
+    if own is not None:
+        return [
+            f"the deployer's own credentials fail ({own}): aws:profile or the default credential "
+            "chain, then the roles of aws:assumeRoles; no member account was checked"
+        ]
     deployment = config.deployment
-    accounts, regions = deployment.spoke_deploy_account_ids, deployment.spoke_regions
-    members = [(account, region) for account in accounts for region in regions]
-
-    def problems_of(member: tuple[str, str]) -> list[str]:
-        return _member_problems(config, ctx, stack.deployer, member[0], member[1], readers)
-
+    accounts = deployment.spoke_deploy_account_ids
     with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
-        return [problem for found in pool.map(problems_of, members) for problem in found]
+        refused = list(
+            pool.map(lambda a: _refused_role(config, ctx, stack.deployer, a, readers), accounts)
+        )
+        usable = [a for a, problem in zip(accounts, refused, strict=True) if problem is None]
+        members = [(a, r) for a in usable for r in deployment.spoke_regions]
+
+        def problems_of(member: tuple[str, str]) -> list[str]:
+            return _member_problems(config, ctx, stack.deployer, member[0], member[1], readers)
+
+        found = [problem for problems in pool.map(problems_of, members) for problem in problems]
+    return [problem for problem in refused if problem is not None] + found

@@ -120,7 +120,7 @@ class SpokeRollout(pulumi.ComponentResource):
             region=region,
             allowed_account_ids=[account],
             assume_roles=_secret_if(
-                any(role.external_id for role in stack.deployer.roles),  # kept out of the state
+                any(role.external_id or role.policy for role in stack.deployer.roles),
                 [
                     *map(_provider_role, stack.deployer.roles),
                     aws.ProviderAssumeRoleArgs(
@@ -168,8 +168,9 @@ class SpokeRollout(pulumi.ComponentResource):
 
 
 def _secret_if(secret: bool, roles: list[aws.ProviderAssumeRoleArgs]) -> Any:
-    """`roles`, as a secret when one holds an external id: a provider's inputs are stored in
-    the state, and only its own credentials (access_key, secret_key, token) are secret there."""
+    """`roles`, as a secret when one holds an external id or a session policy (as the
+    invocations keep theirs): a provider's inputs are stored in the state, and only its own
+    credentials (access_key, secret_key, token) are secret there."""
     return pulumi.Output.secret(roles) if secret else roles
 
 

@@ -27,11 +27,13 @@ _DURATION_PART: Final = re.compile(r"(\d+(?:\.\d+)?)(h|m|s)")
 _SECONDS: Final = {"h": 3600.0, "m": 60.0, "s": 1.0}
 _MIN_SESSION_SECONDS: Final = 900  # STS AssumeRole DurationSeconds: 900 to 43,200 (a role's
 _MAX_SESSION_SECONDS: Final = 43_200  # own maximum, and 3,600 for a chained role, may be less)
+_CHAINED_MAX_SECONDS: Final = 3_600
 
 
 NOT_FOLLOWED: Final = (
     *("accessKey", "secretKey", "token", "assumeRoleWithWebIdentity"),
     *("sharedCredentialsFiles", "sharedConfigFiles", "stsRegion", "endpoints"),
+    *("customCaBundle", "httpProxy", "httpsProxy", "useFipsEndpoint", "useDualstackEndpoint"),
 )
 """Provider settings the program's own calls do not follow (they use the profile or the default
 credential chain, then the roles): each set one is a warning (`not_followed`)."""
@@ -125,9 +127,14 @@ def read_stack_provider(values: Mapping[str, object]) -> StackProvider:
     if not isinstance(roles, list):
         raise _problem("is not a list of roles")
     profile = values.get("profile")
-    deployer = Deployer(
-        str(profile) if profile else None, tuple(_role(i, r) for i, r in enumerate(roles))
-    )
+    chain = tuple(_role(i, r) for i, r in enumerate(roles))
+    for index, role in enumerate(chain[1:], start=1):
+        if role.duration_seconds and role.duration_seconds > _CHAINED_MAX_SECONDS:
+            raise _problem(
+                f"has entry {index} with a duration over 1h: it is assumed with the session "
+                "of the role before it, and STS allows a chained session at most an hour"
+            )
+    deployer = Deployer(str(profile) if profile else None, chain)
     tags = _object(values.get("defaultTags")) or {}
     ignore = _object(values.get("ignoreTags")) or {}
     default_tags = tags.get("tags") if isinstance(tags, dict) else None

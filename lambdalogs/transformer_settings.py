@@ -74,10 +74,19 @@ class TransformerSettings:
         self._client_for = client_for
         self._warnings = warnings
         self._known: dict[str, Settings] = {}
+        self._unnamed: set[str] = set()
 
-    def for_arn(self, arn: str | None) -> Settings:
-        """The settings of the function at `arn` (its region is the ARN's)."""
+    def for_arn(self, arn: str | None, where: str = "") -> Settings:
+        """The settings of the function at `arn` (its region is the ARN's); without one (the
+        entries of the object `where` name none, or several), the fallback, said once."""
         if not arn:
+            if where and where not in self._unnamed:
+                self._unnamed.add(where)
+                self._say(
+                    f"warning: the raw records of {where} name no single transformer "
+                    "(lambdaArn): they are transformed with this environment's settings "
+                    "(REDACT_RULES, EVENT_RULES, LABEL_KEYS, ... as set here)"
+                )
             return self._fallback
         found = _ARN_REGION.match(arn)
         if found is None:
@@ -100,17 +109,20 @@ class TransformerSettings:
             return self._warned(function, f"{type(error).__name__}: {error}")
         variables = (answer.get("Environment") or {}).get("Variables") or {}
         try:
-            return settings_from_env({str(k): str(v) for k, v in variables.items()})
+            settings = settings_from_env({str(k): str(v) for k, v in variables.items()})
         except InputError as error:
             return self._warned(function, f"its environment is not valid settings: {error}")
+        self._say(f"transforming with the settings of {answer.get('FunctionArn') or function}")
+        return settings
 
     def _warned(self, function: str, why: str) -> Settings:
-        print(
-            f"lambdalogs {self._command}: warning: cannot read the settings of the transformer "
-            f"{function} ({why}); its events are transformed with this environment's settings "
-            "(REDACT_RULES, EVENT_RULES, LABEL_KEYS, ... as set here). Grant "
-            "lambda:GetFunctionConfiguration on it, or pass --settings-from environment to say "
-            "that is intended",
-            file=self._warnings or sys.stderr,
+        self._say(
+            f"warning: cannot read the settings of the transformer {function} ({why}); its "
+            "events are transformed with this environment's settings (REDACT_RULES, "
+            "EVENT_RULES, LABEL_KEYS, ... as set here). Grant lambda:GetFunctionConfiguration "
+            "on it, or pass --settings-from environment to say that is intended"
         )
         return self._fallback
+
+    def _say(self, line: str) -> None:
+        print(f"lambdalogs {self._command}: {line}", file=self._warnings or sys.stderr)

@@ -26,7 +26,7 @@ from lambdalogs.search.cluster import OpenSearchCluster
 from lambdalogs.search.indexing import DEFAULT_BATCH, RateLimiter
 from lambdalogs.search.restoring import RestoringIndexer
 from lambdalogs.timerange import to_ms
-from lambdalogs.transformer_settings import TransformerSettings
+from lambdalogs.transformer_settings import FROM_TRANSFORMER, TransformerSettings
 from transformer.architecture_map import ArchitectureMap
 from transformer.settings import Settings
 
@@ -44,12 +44,17 @@ class ReplayOptions:
     rate: float | None = None
     dry_run: bool = False
     checkpoint: Path | None = None
+    settings_from: str = FROM_TRANSFORMER
+    """Whose settings raw records are transformed with (lambdalogs/transformer_settings.py)."""
 
     def fingerprint(self, target: str) -> str:
-        """What identifies this replay: where from, where to, and which documents."""
+        """What identifies this replay: where from, where to, which documents, and (when not
+        the default) whose settings make them: a checkpoint of other settings does not resume."""
         chosen = asdict(self)
         for irrelevant in ("batch_size", "rate", "dry_run", "checkpoint"):
             chosen.pop(irrelevant)
+        if chosen["settings_from"] == FROM_TRANSFORMER:
+            chosen.pop("settings_from")  # as before the option existed
         return fingerprint({**chosen, "target": target})
 
     def wants(self, document: Document) -> bool:
@@ -161,7 +166,7 @@ class Replayer:
         the bucket's."""
         base = self.settings
         if self.transformers is not None:
-            base = self.transformers.for_arn(found.transformer_arn)
+            base = self.transformers.for_arn(found.transformer_arn, where=obj.key)
         if self.settings.region:
             return replace(base, region=self.settings.region)
         region = found.region or self.bucket.region

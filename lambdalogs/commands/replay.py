@@ -107,6 +107,7 @@ def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = 
         rate=args.rate,
         dry_run=args.dry_run,
         checkpoint=args.checkpoint,
+        settings_from=args.settings_from,
     )
     cluster = cluster_from(args, env) if opensearch_url(args, env) else None
     bucket = BucketReader(s3_client(args.region), bucket_name, prefix)

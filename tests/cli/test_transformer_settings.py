@@ -43,7 +43,11 @@ def test_the_environment_of_the_transformer_is_read_once_per_arn() -> None:
     first, second = found.for_arn(ARN), found.for_arn(ARN)
     assert first is second and client.calls == [ARN]
     assert first.label_keys == ("tenant",) and first.max_message_bytes == 4096
-    assert warnings.getvalue() == ""
+    # said once, naming the function whose settings apply (a same-named one of another stack
+    # would otherwise be used unnoticed)
+    assert warnings.getvalue().splitlines() == [
+        f"lambdalogs replay: transforming with the settings of {ARN}"
+    ]
 
 
 def test_no_arn_is_the_fallback_without_a_call() -> None:
@@ -67,3 +71,13 @@ def test_a_malformed_arn_is_not_asked_for() -> None:
     found, client, warnings = _settings({})
     assert found.for_arn("arn:aws:lambda:nowhere") == Settings()
     assert client.calls == [] and "not a Lambda function ARN" in warnings.getvalue()
+
+
+def test_records_naming_no_single_transformer_are_said_once_per_object() -> None:
+    found, client, warnings = _settings({})
+    for _ in range(2):
+        assert found.for_arn(None, where="processing-failed/2026/11/20/14/x") == Settings()
+    assert found.for_arn(None) == Settings()  # not asked for an object: nothing to say
+    (line,) = warnings.getvalue().splitlines()
+    assert "processing-failed/2026/11/20/14/x name no single transformer" in line
+    assert client.calls == []

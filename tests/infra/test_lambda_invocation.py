@@ -186,6 +186,8 @@ def test_a_change_of_who_invokes_alone_is_kept_without_invoking(
     outs = provider.update("id", olds, news).outs
     assert invoke.payloads == []
     assert outs == {**news, "result": '{"subscribed": 3}'}
+    provider.update("id", olds, {**news, "delete_time_limit_seconds": 60})  # unwatched: no
+    assert invoke.payloads == []
     provider.update("id", olds, {**news, "triggers": "v2"})  # with a real change it does
     assert invoke.payloads == [{"action": "reconcile"}]
 

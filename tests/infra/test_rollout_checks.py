@@ -5,6 +5,7 @@ role that cannot be assumed is one problem with the fix (infra/rollout_checks.py
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from unittest import mock
 import pytest
 from botocore.exceptions import ClientError
 
-from infra import aws_context
+from infra import aws_context, program
 from infra.account_checks import AccountCheckError, AccountReaders, check_assumable
 from infra.aws_context import AwsContext, deployer_client
 from infra.deployer import AssumedRole, Deployer
@@ -42,24 +43,30 @@ def _member_role(account: str) -> str:
 
 
 class _Readers:
-    """Records what each check was asked, as whom; refuses the deploy role of `locked`."""
+    """Records what each check was asked, as whom; refuses the deploy role of `locked`, or the
+    deployer's own chain (`own_refused`)."""
 
-    def __init__(self, locked: str = "", short: str = "") -> None:
-        self.locked, self.short = locked, short
+    def __init__(
+        self, locked: str = "", short: str = "", own_refused: bool = False, unreadable: str = ""
+    ) -> None:
+        self.locked, self.short, self.own_refused = locked, short, own_refused
+        self.unreadable = unreadable
         self.asked: list[tuple[str, str, Deployer]] = []
 
     def reservation(self, wanted: int, name: str, region: str, who: Any) -> str | None:
         self.asked.append(("reservation", region, who))
         member = who.roles[-1].role_arn if who.roles else ""  # the hub's own: no role
+        if member == _member_role(self.unreadable):
+            error = {"Error": {"Code": "AccessDeniedException", "Message": "no"}}
+            raise ClientError(error, "GetAccountSettings")
         return f"too little concurrency for {name}" if member == _member_role(self.short) else None
 
     def assumable(self, who: Deployer, region: str) -> str | None:
         self.asked.append(("assume", region, who))
-        return (
-            "AccessDenied: not trusted"
-            if who.roles[-1].role_arn == _member_role(self.locked)
-            else None
-        )
+        if who.roles in (CHAIN, ()):  # the deployer's own (the stack's chain, or none)
+            return "AccessDenied: not the ci role" if self.own_refused else None
+        refused = who.roles[-1].role_arn == _member_role(self.locked)
+        return "AccessDenied: not trusted" if refused else None
 
     def readers(self) -> AccountReaders:
         return replace(
@@ -78,29 +85,44 @@ def test_every_member_is_checked_as_its_provider_will_act() -> None:
     assert _problems(readers) == []
     checked = {(r, w.roles[-1].role_arn) for kind, r, w in readers.asked if kind == "reservation"}
     assert checked == {(r, _member_role(a)) for a in SPOKES for r in REGIONS}
-    for _, _, who in readers.asked:
-        assert who.profile == "ci" and who.roles[:-1] == CHAIN  # the stack's chain first
-        assert who.roles[-1].session_name == "lambda-logs-spoke-rollout"
+    assumed = [w.roles[-1].role_arn for kind, _, w in readers.asked if kind == "assume"]
+    assert sorted(assumed) == sorted([CHAIN[0].role_arn, *map(_member_role, SPOKES)])
+    for _kind, _, who in readers.asked:
+        assert who.profile == "ci" and who.roles[: len(CHAIN)] == CHAIN  # the stack's chain first
+        if who.roles != CHAIN:
+            assert who.roles[-1].session_name == "lambda-logs-spoke-rollout"
 
 
-def test_a_member_problem_names_its_account_and_region() -> None:
-    problems = _problems(_Readers(short=SPOKES[1]))
+def test_a_member_problem_and_its_warnings_name_its_account_and_region() -> None:
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        problems = _problems(_Readers(short=SPOKES[1], unreadable=SPOKES[0]))
     assert problems == [
         f"account {SPOKES[1]}, {region}: too little concurrency for lambda-logs-hub-subscriber"
         for region in REGIONS
     ]
+    said = sorted(str(w.message) for w in warned)
+    assert len(said) == len(REGIONS)
+    for message, region in zip(said, sorted(REGIONS), strict=True):
+        assert message.startswith(f"account {SPOKES[0]}, {region}: could not read the Lambda")
 
 
-def test_a_role_that_cannot_be_assumed_is_one_problem_per_region_and_nothing_more() -> None:
+def test_a_role_that_cannot_be_assumed_is_one_problem_and_nothing_more() -> None:
     readers = _Readers(locked=SPOKES[0])
-    problems = _problems(readers)
-    assert len(problems) == len(REGIONS)
-    for problem, region in zip(problems, REGIONS, strict=True):
-        assert problem.startswith(f"account {SPOKES[0]}, {region}: cannot assume ")
-        assert _member_role(SPOKES[0]) in problem and "AccessDenied: not trusted" in problem
-        assert "trust policy must admit the hub's deployer" in problem
-    locked = [w for kind, _, w in readers.asked if kind == "reservation"]
-    assert all(w.roles[-1].role_arn != _member_role(SPOKES[0]) for w in locked)
+    (problem,) = _problems(readers)
+    assert problem.startswith(f"account {SPOKES[0]}: cannot assume ")
+    assert _member_role(SPOKES[0]) in problem and "AccessDenied: not trusted" in problem
+    assert "trust policy must admit the hub's deployer" in problem
+    reserved = [w for kind, _, w in readers.asked if kind == "reservation"]
+    assert reserved and all(w.roles[-1].role_arn != _member_role(SPOKES[0]) for w in reserved)
+
+
+def test_the_deployers_own_chain_failing_is_one_problem_not_every_members() -> None:
+    readers = _Readers(own_refused=True)
+    (problem,) = _problems(readers)
+    assert problem.startswith("the deployer's own credentials fail (AccessDenied: not the ci role)")
+    assert "no member account was checked" in problem
+    assert [kind for kind, _, _ in readers.asked] == ["assume"]
 
 
 def test_account_policy_members_are_checked_for_an_existing_policy() -> None:
@@ -122,13 +144,30 @@ def test_account_policy_members_are_checked_for_an_existing_policy() -> None:
     assert {name for name, _ in asked} == {f"lambda-logs-hub-subscription-{r}" for r in REGIONS}
 
 
-def test_the_program_stops_before_anything_is_registered(packages_dir: Path) -> None:
-    readers = _Readers(locked=SPOKES[1])
-    with pytest.raises(AccountCheckError) as raised:
-        run_program(
-            _hub(), offline_packages(packages_dir / "rollout-checks"), readers=readers.readers()
-        )
-    assert f"account {SPOKES[1]}" in str(raised.value)
+def test_the_program_lists_the_hubs_and_the_members_problems_and_their_warnings(
+    packages_dir: Path,
+) -> None:
+    readers = _Readers(locked=SPOKES[1], unreadable=SPOKES[0])
+    hub_problem = mock.Mock(return_value="the hub's own problem")
+
+    def reservation(wanted: int, name: str, region: str, who: Any) -> str | None:
+        if not who.roles:
+            return str(hub_problem())
+        return readers.reservation(wanted, name, region, who)
+
+    read = replace(readers.readers(), reservation=reservation)
+    with (
+        mock.patch.object(program, "create_pipeline", wraps=program.create_pipeline) as built,
+        mock.patch("infra.program.pulumi.log.warn") as warn,
+        pytest.raises(AccountCheckError) as raised,
+    ):
+        run_program(_hub(), offline_packages(packages_dir / "rollout-checks"), readers=read)
+    message = str(raised.value)
+    assert "- the hub's own problem" in message  # all at once: the hub's and the members'
+    assert f"- account {SPOKES[1]}: cannot assume" in message
+    built.assert_not_called()
+    warned = [str(call.args[0]) for call in warn.call_args_list]  # said, though it stopped
+    assert any(m.startswith(f"account {SPOKES[0]}, {REGION}: could not read") for m in warned)
 
 
 class _Sessions:
@@ -141,6 +180,9 @@ class _Sessions:
         owner = self
 
         class Sts:
+            def get_caller_identity(self) -> Any:
+                return {"Account": ACCOUNT}
+
             def assume_role(self, **_: Any) -> Any:
                 if owner.refuse:
                     error = {"Error": {"Code": "AccessDenied", "Message": "not trusted"}}

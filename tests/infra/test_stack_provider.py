@@ -71,6 +71,7 @@ def test_durations_are_go_durations(text: str, seconds: int) -> None:
         ([{"roleArn": HUB_ROLE, "duration": "an hour"}], "'an hour', which is not a duration"),
         ([{"roleArn": HUB_ROLE, "duration": "0.4s"}], "outside the 15m to 12h STS accepts"),
         ([{"roleArn": HUB_ROLE, "duration": "13h"}], "outside the 15m to 12h STS accepts"),
+        ([{"roleArn": TOOLS_ROLE}, {"roleArn": HUB_ROLE, "duration": "2h"}], "over 1h"),
         ({"roleArn": HUB_ROLE}, "is not a list of roles"),
     ],
 )
