@@ -5,11 +5,12 @@ role), against the spoke's configuration. A new member account is the likely one
 gives new accounts a low Lambda concurrency quota, and the subscriber's reservation must leave
 100 unreserved; another tool's account-level subscription policy blocks account-policy mode.
 
-First, the deploy role itself: a member whose role cannot be assumed (its trust does not admit
-the hub's deployer) is one problem naming the role and the fix, and is not checked further:
-every one of its resources would fail otherwise, one by one, in the middle of `pulumi up`. The
-members are checked a few at a time (CHECK_THREADS); their problems are listed in the order of
-the configuration."""
+First the deployer's own credentials and chain (if they fail, that is the one problem: every
+member would fail the same way), then each account's deploy role: an account whose role cannot
+be assumed (its trust does not admit the hub's deployer) is one problem naming the role and the
+fix, and is not checked further: every one of its resources would fail otherwise, one by one,
+in the middle of `pulumi up`. The members are checked a few at a time (CHECK_THREADS); their
+problems are listed in the order of the configuration."""
 
 from __future__ import annotations
 
@@ -26,13 +27,21 @@ from infra.stack_provider import StackProvider
 CHECK_THREADS: Final = 8
 
 
+def _member(
+    config: StackConfig, ctx: AwsContext, deployer: Deployer, account: str
+) -> tuple[str, Deployer]:
+    """The account's deploy role, and the deployer acting through it (as its provider will)."""
+    role = deploy_role_arn(ctx, account, config.deployment.spoke_deploy_role_name)
+    return role, deployer.then(role, ROLLOUT_SESSION_NAME)
+
+
 def _refused_role(
     config: StackConfig, ctx: AwsContext, deployer: Deployer, account: str, readers: AccountReaders
 ) -> str | None:
     """The problem of an account whose deploy role cannot be assumed (its trust is global:
     asked once, in the hub's region), or None."""
-    role = deploy_role_arn(ctx, account, config.deployment.spoke_deploy_role_name)
-    refused = readers.assumable(deployer.then(role, ROLLOUT_SESSION_NAME), ctx.region)
+    role, member = _member(config, ctx, deployer, account)
+    refused = readers.assumable(member, ctx.region)
     if refused is None:
         return None
     return (
@@ -50,8 +59,7 @@ def _member_problems(
     region: str,
     readers: AccountReaders,
 ) -> list[str]:
-    role = deploy_role_arn(ctx, account, config.deployment.spoke_deploy_role_name)
-    member = deployer.then(role, ROLLOUT_SESSION_NAME)
+    _, member = _member(config, ctx, deployer, account)
     where = f"account {account}, {region}"
     spoke = spoke_config(config, ctx, region)
     return [f"{where}: {p}" for p in account_problems(spoke, member, readers, where)]
