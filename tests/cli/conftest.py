@@ -59,3 +59,26 @@ def bulk_documents(path: Path) -> list[dict[str, Any]]:
 
 def stored(fake: FakeOpenSearch) -> list[dict[str, Any]]:
     return [doc.source for index in fake.store.indices.values() for doc in index.values()]
+
+
+def moto_transformer(name: str, variables: dict[str, str], region: str = "eu-west-1") -> str:
+    """A deployed transformer in moto (inside `mock_aws`): a function with `variables` as its
+    environment, what `replay` and `backfill` read its settings from. Returns its ARN."""
+    import zipfile
+
+    import boto3
+
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
+    iam = boto3.client("iam", region_name=region)
+    role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    created = boto3.client("lambda", region_name=region).create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": code.getvalue()},
+        Environment={"Variables": variables},
+    )
+    return str(created["FunctionArn"])

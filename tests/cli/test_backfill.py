@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.cli.conftest import stored
+from tests.cli.conftest import moto_transformer, stored
 from tests.fakes.opensearch_http import FakeOpenSearch
 
 REGION = "eu-west-1"
@@ -179,16 +179,6 @@ def test_expired_credentials_say_to_refresh_them() -> None:
     assert "refresh them" in str(error)
 
 
-def _zip() -> bytes:
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
-    return buffer.getvalue()
-
-
 def test_events_are_transformed_with_the_deployed_transformers_settings(
     cli: Any, fake: FakeOpenSearch, logs: dict[str, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -196,16 +186,7 @@ def test_events_are_transformed_with_the_deployed_transformers_settings(
     sets no rules WHEN backfilled THEN the documents are redacted as that transformer redacts;
     with --settings-from environment, they are not."""
     monkeypatch.delenv("REDACT_RULES", raising=False)
-    iam = boto3.client("iam", region_name=REGION)
-    role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-    boto3.client("lambda", region_name=REGION).create_function(
-        FunctionName="acme-transformer",
-        Runtime="python3.12",
-        Role=role,
-        Handler="index.handler",
-        Code={"ZipFile": _zip()},
-        Environment={"Variables": {"REDACT_RULES": "who=orders failed"}},
-    )
+    moto_transformer("acme-transformer", {"REDACT_RULES": "who=orders failed"}, REGION)
     common = ("backfill", "--log-group", GROUPS[0], "--since", "2h", "--opensearch", fake.url)
     result = cli(*common, "--transformer", "acme-transformer")
     assert result.code == 0, result.err

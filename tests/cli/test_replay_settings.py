@@ -14,7 +14,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.cli.conftest import stored
+from tests.cli.conftest import moto_transformer, stored
 from tests.cli.test_replay import BUCKET, HOUR, _error_line
 from tests.fakes.opensearch_http import FakeOpenSearch
 
@@ -76,16 +76,6 @@ TRANSFORMER = "lambda-logs-transformer"
 SECRET_LINE = "order ORD-12345678 accepted for checkout"
 
 
-def _zip() -> bytes:
-    import io
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def secret_record_bucket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """GIVEN a raw record whose line holds an order id, failed by a transformer that exists
@@ -99,18 +89,7 @@ def secret_record_bucket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
         "/aws/lambda/checkout", "2026/11/20/[$LATEST]ab", "1" * 12, [event]
     )
     with mock_aws():
-        iam = boto3.client("iam", region_name="eu-west-1")
-        role = iam.create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        functions = boto3.client("lambda", region_name="eu-west-1")
-        functions.create_function(
-            FunctionName=TRANSFORMER,
-            Runtime="python3.12",
-            Role=role,
-            Handler="index.handler",
-            Code={"ZipFile": _zip()},
-            Environment={"Variables": {"REDACT_RULES": "order-id=ORD-[0-9]{8}"}},
-        )
-        arn = functions.get_function_configuration(FunctionName=TRANSFORMER)["FunctionArn"]
+        arn = moto_transformer(TRANSFORMER, {"REDACT_RULES": "order-id=ORD-[0-9]{8}"})
         s3 = boto3.client("s3", region_name="eu-west-1")
         s3.create_bucket(
             Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
@@ -119,7 +98,7 @@ def secret_record_bucket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
             "arn:aws:lambda:eu-west-1:123456789012:function:lambda-logs-transformer", arn
         )
         s3.put_object(Bucket=BUCKET, Key=f"processing-failed/{HOUR}/lambda-logs-1", Body=line)
-        yield functions
+        yield boto3.client("lambda", region_name="eu-west-1")
 
 
 def test_raw_records_are_redacted_as_their_transformer_redacts(
