@@ -32,10 +32,12 @@ HANDLER: Final = "subscriptions.publish_only.handler"
 SCHEDULE: Final = "rate(1 hour)"
 """A new function is priced at the default for at most an hour (plus the transformer's 15
 minutes); a walk of 50,000 functions is 1,000 ListFunctions calls an hour."""
-PUBLISHER_SIZE: Final = FunctionSize(memory_mb=128, timeout_seconds=300)
+PUBLISHER_SIZE: Final = FunctionSize(memory_mb=128, timeout_seconds=900)
 """ListFunctions paced at `filterApiQuotaPercent` of the control plane's 15 calls/s (6 at the
-default 40 %): the 210 s the walk may take of 300 (subscriptions/publish_only.py's margin) list
-~1,260 pages, 63,000 functions; the map's JSON is ~40 bytes a function."""
+default 40 %): the 810 s the walk may take of Lambda's longest timeout, 900 s
+(subscriptions/publish_only.py keeps a 90 s margin), list ~4,860 pages, 243,000 functions (at
+1 %, ~6,000); the function mostly waits, 128 MB, an hour apart. The map's JSON is ~40 bytes a
+function. A walk that runs out of time is a WARN naming the pages it read."""
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,8 @@ WATCHED_PROPS: Final = (
     "secret_payload",
     *CREDENTIAL_PROPS,  # so that the delete step runs as now configured
 )
-"""What a change of makes an update (`diff`); of those, only the others invoke (`update`)."""
+"""What a change of makes an update (`diff`); of those, all but CREDENTIAL_PROPS and the
+delete payload (used only at destroy) invoke the create payload again (`update`)."""
 
 
 class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
@@ -216,7 +217,7 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
         self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]
     ) -> pulumi.dynamic.UpdateResult:
         changed = {k for k in WATCHED_PROPS if _olds.get(k) != _news.get(k)}
-        if changed <= set(CREDENTIAL_PROPS):  # who invokes changed, not what: nothing to run
+        if changed <= {*CREDENTIAL_PROPS, "delete_payload"}:  # only the later steps changed
             return pulumi.dynamic.UpdateResult(outs={**_news, "result": _olds.get("result")})
         result = self._call(_news, _olds)
         outs = {**_news, "result": json.dumps(result, sort_keys=True, default=str)[:4000]}

@@ -16,7 +16,7 @@ from infra.function_environments import check_environment_sizes
 from infra.hub_destinations import HubDestinations, HubDestinationsArgs
 from infra.packages import PackageOptions, build_alarm_relay, build_subscriber, build_transformer
 from infra.pipeline import Pipeline, PipelineArgs
-from infra.rollout_checks import rollout_problems
+from infra.rollout_checks import own_credentials_problem, rollout_problems
 from infra.spoke import Spoke, SpokeArgs
 from infra.spoke_rollout import SpokeRollout, SpokeRolloutArgs
 from infra.stack_config import StackConfig, load_stack_config
@@ -134,8 +134,12 @@ def check_before_anything(
     with warnings.catch_warnings(record=True) as warned:
         warnings.simplefilter("always")
         try:
+            rolling_out = bool(config.deployment.spoke_deploy_account_ids)
+            own = own_credentials_problem(stack, config.region, read) if rolling_out else None
+            if own is not None:  # before the provider is asked anything (aws_context)
+                raise AccountCheckError(f"- {own}")
             problems = account_problems(config, stack.deployer, read)
-            if config.deployment.spoke_deploy_account_ids:
+            if rolling_out:
                 ctx = aws_context(config)
                 check_rollout_accounts(config.deployment, ctx.account_id)
                 problems += rollout_problems(config, ctx, stack, read)

@@ -5,12 +5,13 @@ role), against the spoke's configuration. A new member account is the likely one
 gives new accounts a low Lambda concurrency quota, and the subscriber's reservation must leave
 100 unreserved; another tool's account-level subscription policy blocks account-policy mode.
 
-First the deployer's own credentials and chain (if they fail, that is the one problem: every
-member would fail the same way), then each account's deploy role: an account whose role cannot
-be assumed (its trust does not admit the hub's deployer) is one problem naming the role and the
-fix, and is not checked further: every one of its resources would fail otherwise, one by one,
-in the middle of `pulumi up`. The members are checked a few at a time (CHECK_THREADS); their
-problems are listed in the order of the configuration."""
+First the deployer's own credentials and chain (`own_credentials_problem`: if they fail, that
+is the one problem, every member would fail the same way), then each account's deploy role, in
+each spoke region (STS answers per region): an account whose role cannot be assumed (its trust
+does not admit the hub's deployer, or a region is not enabled) is one problem naming the role
+and the fix, and is not checked further: every one of its resources would fail otherwise, one
+by one, in the middle of `pulumi up`. The members are checked a few at a time (CHECK_THREADS);
+their problems are listed in the order of the configuration."""
 
 from __future__ import annotations
 
@@ -38,16 +39,23 @@ def _member(
 def _refused_role(
     config: StackConfig, ctx: AwsContext, deployer: Deployer, account: str, readers: AccountReaders
 ) -> str | None:
-    """The problem of an account whose deploy role cannot be assumed (its trust is global:
-    asked once, in the hub's region), or None."""
+    """The problem of an account whose deploy role cannot be assumed, in any of the spoke
+    regions (STS answers per region: an opt-in region not enabled refuses there only), or
+    None. Refused alike everywhere, it is said once; else the regions are named."""
     role, member = _member(config, ctx, deployer, account)
-    refused = readers.assumable(member, ctx.region)
-    if refused is None:
+    regions = config.deployment.spoke_regions
+    refused = {r: why for r in regions if (why := readers.assumable(member, r)) is not None}
+    if not refused:
         return None
+    reasons = set(refused.values())
+    if len(reasons) == 1 and len(refused) == len(regions):
+        why = reasons.pop()
+    else:
+        why = "; ".join(f"in {region}: {reason}" for region, reason in refused.items())
     return (
-        f"account {account}: cannot assume {role} ({refused}); its trust policy must admit the "
-        "hub's deployer, and the deployer may call sts:AssumeRole on it (spokeDeployRoleName, "
-        "docs/organisation.md)"
+        f"account {account}: cannot assume {role} ({why}); its trust policy must admit the "
+        "hub's deployer, the deployer may call sts:AssumeRole on it, and the account must have "
+        "each spoke region enabled (spokeDeployRoleName, spokeRegions, docs/organisation.md)"
     )
 
 
@@ -65,29 +73,45 @@ def _member_problems(
     return [f"{where}: {p}" for p in account_problems(spoke, member, readers, where)]
 
 
+def own_credentials_problem(
+    stack: StackProvider, region: str, readers: AccountReaders
+) -> str | None:
+    """The problem of a deployer whose own credentials or chain fail (every member would fail
+    the same way: checked first, once), or None."""
+    own = readers.assumable(stack.deployer, region)
+    if own is None:
+        return None
+    return (
+        f"the deployer's own credentials fail ({own}): aws:profile or the default credential "
+        "chain, then the roles of aws:assumeRoles; no account was checked"
+    )
+
+
 def rollout_problems(
     config: StackConfig, ctx: AwsContext, stack: StackProvider, readers: AccountReaders
 ) -> list[str]:
-    """Every problem of every rolled-out account and region (empty: go ahead): the deployer's
-    own credentials first (a chain that fails would fail every member), then each account's
-    deploy role, then the spoke's checks in each account and region whose role works."""
-    own = readers.assumable(stack.deployer, ctx.region)
-    if own is not None:
-        return [
-            f"the deployer's own credentials fail ({own}): aws:profile or the default credential "
-            "chain, then the roles of aws:assumeRoles; no member account was checked"
-        ]
+    """Every problem of every rolled-out account and region (empty: go ahead), in the order of
+    the configuration: each account's deploy role (in every spoke region), then the spoke's
+    checks in each region of an account whose role works (the deployer's own credentials are
+    checked before: `own_credentials_problem`)."""
     deployment = config.deployment
-    accounts = deployment.spoke_deploy_account_ids
+    accounts, regions = deployment.spoke_deploy_account_ids, deployment.spoke_regions
     with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
         refused = list(
             pool.map(lambda a: _refused_role(config, ctx, stack.deployer, a, readers), accounts)
         )
-        usable = [a for a, problem in zip(accounts, refused, strict=True) if problem is None]
-        members = [(a, r) for a in usable for r in deployment.spoke_regions]
+        members = [
+            (a, r) for a, why in zip(accounts, refused, strict=True) if not why for r in regions
+        ]
 
         def problems_of(member: tuple[str, str]) -> list[str]:
             return _member_problems(config, ctx, stack.deployer, member[0], member[1], readers)
 
-        found = [problem for problems in pool.map(problems_of, members) for problem in problems]
-    return [problem for problem in refused if problem is not None] + found
+        found = dict(zip(members, pool.map(problems_of, members), strict=True))
+    ordered: list[str] = []
+    for account, why in zip(accounts, refused, strict=True):
+        if why is not None:
+            ordered.append(why)
+        else:
+            ordered += [p for region in regions for p in found[(account, region)]]
+    return ordered

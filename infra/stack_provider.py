@@ -120,6 +120,12 @@ def _object(value: object) -> Any:
     return value
 
 
+def _is_set(value: object) -> bool:
+    """Given, and not false (`aws:useFipsEndpoint false` asks for nothing)."""
+    parsed = _object(value)
+    return bool(parsed) and str(parsed).strip().lower() not in ("false", "0")
+
+
 def read_stack_provider(values: Mapping[str, object]) -> StackProvider:
     """From the `aws:` configuration (its keys without the namespace: profile, assumeRoles,
     defaultTags, ignoreTags)."""
@@ -130,9 +136,12 @@ def read_stack_provider(values: Mapping[str, object]) -> StackProvider:
     chain = tuple(_role(i, r) for i, r in enumerate(roles))
     for index, role in enumerate(chain[1:], start=1):
         if role.duration_seconds and role.duration_seconds > _CHAINED_MAX_SECONDS:
-            raise _problem(
-                f"has entry {index} with a duration over 1h: it is assumed with the session "
-                "of the role before it, and STS allows a chained session at most an hour"
+            raise ConfigError(
+                f"Configuration '{ASSUME_ROLES}' has entry {index} with a duration over 1h: it "
+                "is assumed with the session of the role before it, and STS allows a chained "
+                f"session at most an hour. Fix it with: pulumi config set --path "
+                f"'{ASSUME_ROLES}[{index}].duration' 1h (or remove it: pulumi config rm --path "
+                f"'{ASSUME_ROLES}[{index}].duration')"
             )
     deployer = Deployer(str(profile) if profile else None, chain)
     tags = _object(values.get("defaultTags")) or {}
@@ -146,7 +155,7 @@ def read_stack_provider(values: Mapping[str, object]) -> StackProvider:
             for name, key in (("keys", "keys"), ("key_prefixes", "keyPrefixes"))
             if isinstance(ignore, dict) and ignore.get(key)
         },
-        tuple(name for name in NOT_FOLLOWED if values.get(name)),
+        tuple(name for name in NOT_FOLLOWED if _is_set(values.get(name))),
     )
 
 

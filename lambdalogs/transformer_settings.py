@@ -107,7 +107,12 @@ class TransformerSettings:
             answer = client.get_function_configuration(FunctionName=function)
         except (ClientError, BotoCoreError) as error:
             return self._warned(function, f"{type(error).__name__}: {error}")
-        variables = (answer.get("Environment") or {}).get("Variables") or {}
+        environment = answer.get("Environment") or {}
+        if environment.get("Error"):  # e.g. its variables' KMS key cannot decrypt them
+            refusal = environment["Error"]
+            said = refusal.get("Message") or refusal
+            return self._warned(function, f"its environment: {said}")
+        variables = environment.get("Variables") or {}
         try:
             settings = settings_from_env({str(k): str(v) for k, v in variables.items()})
         except InputError as error:

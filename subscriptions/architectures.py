@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from lambda_shared.backoff import error_code
 from subscriptions.errors import ThrottledError
-from subscriptions.functions_api import FunctionsApi
+from subscriptions.functions_api import FUNCTIONS_PAGE_SIZE, FunctionsApi
 from subscriptions.report import RunReport
 from subscriptions.retry import BackoffApi
 from subscriptions.s3_object import NO_OBJECT
@@ -52,12 +52,16 @@ class FunctionArchitectures(FunctionsApi):
     """The publisher's own ListFunctions walk, for a reconcile whose listing spanned several
     invocations (so none of them holds it whole)."""
 
+    pages = 0
+    """ListFunctions pages read by `all` (for the warning of a walk that ran out of time)."""
+
     def all(self, exhausted: Callable[[], bool]) -> dict[str, str] | None:
         """The whole map, or None when `exhausted()` said stop before the last page (a
         partial map would price the functions it misses at the default)."""
         marker: str | None = None
         while True:
             marker = self.log_groups_page(marker).next_marker
+            self.pages += 1
             if marker is None:
                 return self.complete_listing
             if exhausted():
@@ -146,7 +150,15 @@ def publish_architectures(
                 return False  # the listing spanned invocations; the map is recent enough
             listed, refresh_ms = lister.all(exhausted), walk_after_ms or REFRESH_MS
         if listed is None:
-            report.log("INFO", "architecture map not published: out of time, next run")
+            report.log(
+                "WARN",
+                "architecture map not published: its ListFunctions walk ran out of time after "
+                f"{lister.pages} pages ({lister.pages * FUNCTIONS_PAGE_SIZE:,} functions) at "
+                "filterApiQuotaPercent of Lambda's 15 calls/s; the map stays as it was (new "
+                "functions are priced at the default architecture). Raise filterApiQuotaPercent "
+                "if the account has more functions than one walk reaches",
+                pages=lister.pages,
+            )
             return False
         written = publisher.publish(listed, refresh_ms)
     except ThrottledError as error:

@@ -81,3 +81,17 @@ def test_records_naming_no_single_transformer_are_said_once_per_object() -> None
     (line,) = warnings.getvalue().splitlines()
     assert "processing-failed/2026/11/20/14/x name no single transformer" in line
     assert client.calls == []
+
+
+def test_an_environment_that_cannot_be_decrypted_is_unreadable() -> None:
+    class Undecryptable(_Lambda):
+        def get_function_configuration(self, FunctionName: str) -> dict[str, Any]:
+            self.calls.append(FunctionName)
+            error = {"ErrorCode": "KMSAccessDeniedException", "Message": "cannot decrypt"}
+            return {"FunctionArn": ARN, "Environment": {"Error": error}}
+
+    client, warnings = Undecryptable({}), io.StringIO()
+    found = TransformerSettings(Settings(), lambda region: client, warnings)
+    assert found.for_arn(ARN) == Settings()
+    (line,) = warnings.getvalue().splitlines()
+    assert "warning: cannot read the settings" in line and "cannot decrypt" in line

@@ -172,6 +172,7 @@ CHAIN = [{"role_arn": "arn:aws:iam::111122223333:role/ci", "session_name": "ci"}
         {"deployer_roles": CHAIN},
         {"profile": "ops"},
         {"assume_role_arn": "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole"},
+        {"delete_payload": json.dumps({"action": "remove", "selfInvoke": False})},  # destroy's
     ],
 )
 def test_a_change_of_who_invokes_alone_is_kept_without_invoking(

@@ -5,6 +5,7 @@ role that cannot be assumed is one problem with the fix (infra/rollout_checks.py
 
 from __future__ import annotations
 
+import json
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from infra import aws_context, program
 from infra.account_checks import AccountCheckError, AccountReaders, check_assumable
 from infra.aws_context import AwsContext, deployer_client
 from infra.deployer import AssumedRole, Deployer
-from infra.rollout_checks import rollout_problems
+from infra.rollout_checks import own_credentials_problem, rollout_problems
 from infra.stack_config import StackConfig
 from infra.stack_provider import StackProvider
 from tests.infra.conftest import SPOKES
@@ -85,8 +86,8 @@ def test_every_member_is_checked_as_its_provider_will_act() -> None:
     assert _problems(readers) == []
     checked = {(r, w.roles[-1].role_arn) for kind, r, w in readers.asked if kind == "reservation"}
     assert checked == {(r, _member_role(a)) for a in SPOKES for r in REGIONS}
-    assumed = [w.roles[-1].role_arn for kind, _, w in readers.asked if kind == "assume"]
-    assert sorted(assumed) == sorted([CHAIN[0].role_arn, *map(_member_role, SPOKES)])
+    assumed = {(r, w.roles[-1].role_arn) for kind, r, w in readers.asked if kind == "assume"}
+    assert assumed == checked  # each deploy role probed in each spoke region (STS is regional)
     for _kind, _, who in readers.asked:
         assert who.profile == "ci" and who.roles[: len(CHAIN)] == CHAIN  # the stack's chain first
         if who.roles != CHAIN:
@@ -117,12 +118,43 @@ def test_a_role_that_cannot_be_assumed_is_one_problem_and_nothing_more() -> None
     assert reserved and all(w.roles[-1].role_arn != _member_role(SPOKES[0]) for w in reserved)
 
 
-def test_the_deployers_own_chain_failing_is_one_problem_not_every_members() -> None:
+def test_a_region_that_refuses_the_role_is_named() -> None:
+    readers = _Readers()
+    base = readers.assumable
+
+    def assumable(who: Deployer, region: str) -> str | None:
+        if who.roles and who.roles[-1].role_arn == _member_role(SPOKES[0]) and region != REGION:
+            return "InvalidClientTokenId: the region is not enabled"
+        return base(who, region)
+
+    config = StackConfig.from_values(_hub(), stack="hub", region=REGION)
+    read = replace(readers.readers(), assumable=assumable)
+    (problem,) = rollout_problems(
+        config, AwsContext("aws", REGION, ACCOUNT), StackProvider(Deployer("ci", CHAIN)), read
+    )
+    assert problem.startswith(f"account {SPOKES[0]}: cannot assume ")
+    assert "(in us-east-1: InvalidClientTokenId: the region is not enabled)" in problem
+
+
+def test_the_deployers_own_chain_failing_is_one_problem_before_anything_else(
+    packages_dir: Path,
+) -> None:
     readers = _Readers(own_refused=True)
-    (problem,) = _problems(readers)
-    assert problem.startswith("the deployer's own credentials fail (AccessDenied: not the ci role)")
-    assert "no member account was checked" in problem
-    assert [kind for kind, _, _ in readers.asked] == ["assume"]
+    stack = StackProvider(Deployer("ci", CHAIN))
+    own = own_credentials_problem(stack, REGION, readers.readers())
+    assert own is not None
+    assert own.startswith("the deployer's own credentials fail (AccessDenied: not the ci role)")
+    assert own_credentials_problem(stack, REGION, _Readers().readers()) is None
+    aws = {"profile": "ci", "assumeRoles": json.dumps([{"roleArn": CHAIN[0].role_arn}])}
+    with pytest.raises(AccountCheckError) as raised:
+        run_program(
+            _hub(),
+            offline_packages(packages_dir / "own-chain"),
+            aws_values=aws,
+            readers=readers.readers(),
+        )
+    assert str(raised.value) == f"- {own}"
+    assert [kind for kind, _, _ in readers.asked] == ["assume", "assume"]  # no check after it
 
 
 def test_account_policy_members_are_checked_for_an_existing_policy() -> None:

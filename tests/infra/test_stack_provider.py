@@ -82,7 +82,7 @@ def test_a_chain_the_program_cannot_follow_is_refused_with_the_fix(
         read_stack_provider({"assumeRoles": json.dumps(roles)})
     message = str(raised.value)
     assert problem in message
-    assert "pulumi config set --path 'aws:assumeRoles[0].roleArn'" in message
+    assert "Fix it with: pulumi config set --path 'aws:assumeRoles[" in message
 
 
 def test_the_chain_survives_a_dynamic_resources_state() -> None:
@@ -230,3 +230,9 @@ def test_settings_the_program_does_not_follow_are_warned_about(packages_dir: Pat
     for name in ("aws:accessKey", "aws:stsRegion"):
         assert any(m.startswith(f"{name} is set, but the program's own calls") for m in warned)
     assert not any("aws:secretKey" in m for m in warned)
+
+
+def test_a_false_boolean_setting_is_not_warned_about() -> None:
+    assert read_stack_provider({"useFipsEndpoint": "false", "insecure": "false"}).warnings() == []
+    (warning,) = read_stack_provider({"useFipsEndpoint": "true"}).warnings()
+    assert warning.startswith("aws:useFipsEndpoint is set")

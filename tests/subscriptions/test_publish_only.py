@@ -130,3 +130,27 @@ def test_the_walk_is_paced_at_the_share_of_lambdas_control_plane(
     pages = account.calls.counts["ListFunctions"]
     assert result["published"] is True and pages == 11
     assert account.clock.elapsed == pytest.approx((pages - 1) / per_second)  # the first at once
+
+
+def test_a_walk_that_runs_out_of_time_says_how_far_it_got_and_what_to_do() -> None:
+    from tests.subscriptions.fake_account import Account
+
+    account = Account(520)  # 11 pages
+    clients = Clients({"lambda": account.lambda_, "s3": account.s3}.__getitem__)
+
+    class Short(FakeContext):
+        def get_remaining_time_in_millis(self) -> int:  # the budget, on the virtual clock
+            return int((92.0 - account.clock.elapsed) * 1000)  # a 90 s margin: ~2 s to walk
+
+    short = Short(
+        invoked_function_arn=PUBLISHER.invoked_function_arn, function_name="lambda-logs-archs"
+    )
+    emitted: list[str] = []
+    env = {"ARCHITECTURE_BUCKET": "lambda-logs-test-backup", "FILTER_API_QUOTA_PERCENT": "10"}
+    result = publish(env, short, clients, policy=NO_SLEEP, emit=emitted.append, clock=account.clock)
+    assert result["published"] is False
+    (warning,) = [json.loads(line) for line in emitted if '"WARN"' in line]
+    pages = account.calls.counts["ListFunctions"]
+    assert 1 <= pages < 11 and warning["pages"] == pages
+    assert "ran out of time" in warning["message"]
+    assert "Raise filterApiQuotaPercent" in warning["message"]
