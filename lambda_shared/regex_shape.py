@@ -11,9 +11,10 @@ the pattern and again when the transformer starts:
   NP-hard in general, and `re` backtracks through them;
 - a repeated group that holds a repetition or an alternative (`(a+)+`, `(a|b)*`): the nested
   quantifiers of catastrophic backtracking;
-- an unbounded repetition (`*`, `+`, `{n,}`) anywhere but at the end of the pattern (or of a
-  top-level alternative): ended there, it takes the run and succeeds, never failing after a
-  long scan; elsewhere write a bound, `{1,64}`. An anchor after it counts as more pattern:
+- an unbounded repetition (`*`, `+`, `{n,}`) anywhere but at the end of the pattern (or of an
+  alternative, of the pattern or of a group nothing follows: `(?:Bearer \\S+|Basic \\S+)`):
+  ended there, it takes the run and succeeds, never failing after a long scan; elsewhere write
+  a bound, `{1,64}`. An anchor after it counts as more pattern:
   `\\S+$` fails at the end of a run followed by a space, then backtracks through the run, from
   every start position (1 s on a 20 KB run here, minutes on a 256 KB line);
 - a bound over MAX_BOUND;
@@ -50,7 +51,11 @@ class ShapeError(ValueError):
 @dataclass
 class _Scan:
     groups: list[bool] = field(default_factory=list)  # per open group: holds a repeat or `|`
-    unbounded: bool = False  # an unbounded repetition was met (on this top-level alternative)
+    ended_unbounded: list[bool] = field(default_factory=list)
+    """Per open group: one of its alternatives before the current one ended with an unbounded
+    repetition (`(?:Bearer \\S+|Basic \\S+)`: each alternative may; what follows the group
+    may not)."""
+    unbounded: bool = False  # an unbounded repetition was met (on this alternative)
     last_atom_risky: bool = False  # the atom just closed is a group holding a repeat or `|`
     has_atom: bool = False  # an atom precedes (a quantifier applies to it)
 
@@ -157,13 +162,14 @@ def _atom(scan: _Scan, pattern: str, index: int) -> int:
             risky = scan.groups.pop()
             if risky and scan.groups:
                 scan.groups[-1] = True
+            scan.unbounded = scan.unbounded or scan.ended_unbounded.pop()
             scan.last_atom_risky, scan.has_atom = risky, True
         return index + 1
     if char == "|":
         if scan.groups:
             scan.groups[-1] = True
-        else:
-            scan.unbounded = False  # a new top-level alternative
+            scan.ended_unbounded[-1] = scan.ended_unbounded[-1] or scan.unbounded
+        scan.unbounded = False  # a new alternative (of the group, or of the whole pattern)
         scan.last_atom_risky, scan.has_atom = False, False
         return index + 1
     if scan.unbounded:  # an anchor too: `\S+$` fails at a run's end, then re-scans it
@@ -192,6 +198,7 @@ def _open(scan: _Scan, pattern: str, index: int) -> int:
     if pattern[end - 1] == ")":  # "(?i)": flags, no group
         return end
     scan.groups.append(False)
+    scan.ended_unbounded.append(False)
     scan.last_atom_risky, scan.has_atom = False, False
     return end
 

@@ -121,6 +121,7 @@ ACCEPTED: Final = (
     r"(?i)token[=:]\s{0,2}[a-z0-9]+",
     r"[A-Z]{3}-\d{3,6}(?:-[A-Z])?",
     r"a\S+|b\S+",  # each top-level alternative may end with one
+    r"authorization: (?:Bearer \S+|Basic \S+)",  # and each alternative of a final group
     r"\N{DIGIT ONE}{2}x",
     r"(?#comment)x{2}",
     r"[(+*]{2}x",  # quantifier characters inside a class are text
@@ -159,6 +160,7 @@ def test_accepted_patterns_search_hostile_lines_in_bounded_time(pattern: str) ->
     [
         *(r"(x+x+)+y", r"(?:a{1,3}){1,3}", r"((ab)*c)+", r"(\d+)*$", r"\w+\s\w+", r"(?:a|b)+c"),
         *(r"secret=\S+$", r"\S+\b", r"\w+\Z", r"x\S*\B"),  # an anchor after a run
+        *(r"(?:a\S+|b)c", r"(?:a|b\S+)x", r"(?:x(?:a\S+|b)|c)d"),  # more after such a group
     ],
 )
 def test_backtracking_shapes_are_refused(pattern: str) -> None:
