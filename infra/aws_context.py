@@ -76,13 +76,41 @@ _SESSIONS_LOCK = threading.Lock()
 
 
 def reused_session(deployer: Deployer, region: str) -> Any:
-    """`deployer`'s session in `region`, made again when older than REUSE_SECONDS."""
+    """`deployer`'s session in `region`, made again when older than REUSE_SECONDS, from the
+    profile's credentials resolved once (`_base_session`)."""
     now = time.monotonic()
     with _SESSIONS_LOCK:
         found = _SESSIONS.get((deployer, region))
     if found is not None and now - found[0] < REUSE_SECONDS:
         return found[1]
-    session = deployer.session(region)
+    session = deployer.session(region, _base_session(deployer.profile, now))
     with _SESSIONS_LOCK:
         _SESSIONS[(deployer, region)] = (now, session)
     return session
+
+
+_BASES: dict[str | None, tuple[float, Any]] = {}
+_BASE_LOCK = threading.Lock()
+
+
+def _base_session(profile: str | None, now: float) -> Any:
+    """A session of the profile's (or the default chain's) credentials, resolved once for all
+    the checks' threads: a `credential_process` or an MFA prompt runs once, not per member. A
+    session of its own per caller (boto3 sessions are not shared between threads); None when
+    there are no credentials (the caller's own session then says so)."""
+    import boto3
+
+    with _BASE_LOCK:  # the others wait for the first to resolve them
+        found = _BASES.get(profile)
+        if found is None or now - found[0] >= REUSE_SECONDS:
+            credentials = boto3.Session(profile_name=profile).get_credentials()
+            frozen = credentials.get_frozen_credentials() if credentials is not None else None
+            found = _BASES[profile] = (now, frozen)
+    frozen = found[1]
+    if frozen is None:
+        return None
+    return boto3.Session(
+        aws_access_key_id=frozen.access_key,
+        aws_secret_access_key=frozen.secret_key,
+        aws_session_token=frozen.token,
+    )

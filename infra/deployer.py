@@ -106,13 +106,15 @@ class Deployer:
             tuple(AssumedRole.from_props(role) for role in roles),
         )
 
-    def session(self, region: str) -> Any:
+    def session(self, region: str, start: Any = None) -> Any:
         """A boto3 session holding the last role's temporary credentials (the profile's, or the
         default chain's, without roles). STS AssumeRole "Returns a set of temporary security
-        credentials" (AccessKeyId, SecretAccessKey, SessionToken) in the role's account."""
+        credentials" (AccessKeyId, SecretAccessKey, SessionToken) in the role's account.
+        `start`: a session holding the profile's credentials already (the checks resolve them
+        once: infra/aws_context.py)."""
         import boto3
 
-        session = boto3.Session(profile_name=self.profile or None)
+        session = start or boto3.Session(profile_name=self.profile or None)
         for role in self.roles:
             sts = session.client("sts", region_name=region)
             credentials = sts.assume_role(**role.assume_role_parameters())["Credentials"]

@@ -205,11 +205,17 @@ def test_the_program_lists_the_hubs_and_the_members_problems_and_their_warnings(
 class _Sessions:
     def __init__(self, refuse: bool = False) -> None:
         self.made = 0
+        self.resolved: list[Any] = []  # the profiles whose credentials were resolved
         self.refuse = refuse
 
     def session(self, **given: Any) -> Any:
         self.made += 1
         owner = self
+
+        def resolve() -> Any:
+            owner.resolved.append(given.get("profile_name"))
+            frozen = mock.Mock(access_key="A", secret_key="S", token="T")
+            return mock.Mock(get_frozen_credentials=lambda: frozen)
 
         class Sts:
             def get_caller_identity(self) -> Any:
@@ -224,29 +230,37 @@ class _Sessions:
                 }
 
         return mock.Mock(
-            client=lambda service, **options: Sts() if service == "sts" else mock.Mock()
+            client=lambda service, **options: Sts() if service == "sts" else mock.Mock(),
+            get_credentials=resolve,
         )
 
 
 def test_the_checks_share_one_session_per_deployer_and_region() -> None:
     sessions = _Sessions()
     who = Deployer("ci", CHAIN)
+    other = who.then("arn:aws:iam::111122223333:role/OrganizationAccountAccessRole")
     with (
         mock.patch.object(aws_context, "_SESSIONS", {}),
+        mock.patch.object(aws_context, "_BASES", {}),
         mock.patch("boto3.Session", sessions.session),
     ):
         for service in ("lambda", "logs", "opensearch"):
             deployer_client(service, REGION, who, reuse=True)
         made_for_checks = sessions.made
+        deployer_client("logs", REGION, other, reuse=True)  # another member, the same profile
         deployer_client("lambda", REGION, who)  # an invocation: a session of its own
-    assert made_for_checks == 2  # the profile's, then the role's: once
-    assert sessions.made == 4
+    assert made_for_checks == 3  # the profile's, its credentials as a session, the role's
+    # the profile's credentials resolved once for all the checks, members included (a
+    # credential_process or an MFA prompt runs once, not per member and thread); the
+    # invocation's own session resolves its own when it makes a client
+    assert sessions.resolved == ["ci"]
 
 
 def test_check_assumable_says_what_refused() -> None:
     who = Deployer(None, CHAIN)
     with (
         mock.patch.object(aws_context, "_SESSIONS", {}),
+        mock.patch.object(aws_context, "_BASES", {}),
         mock.patch("boto3.Session", _Sessions(refuse=True).session),
     ):
         assert check_assumable(who, REGION) == (
@@ -255,6 +269,7 @@ def test_check_assumable_says_what_refused() -> None:
         )
     with (
         mock.patch.object(aws_context, "_SESSIONS", {}),
+        mock.patch.object(aws_context, "_BASES", {}),
         mock.patch("boto3.Session", _Sessions().session),
     ):
         assert check_assumable(who, REGION) is None
