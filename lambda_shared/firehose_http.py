@@ -53,13 +53,18 @@ Credentials = Callable[[], Any]
 
 
 def request_body(stream_name: str, records: Sequence[dict[str, bytes]]) -> bytes:
-    """`{"DeliveryStreamName": …, "Records": [{"Data": "<base64>"}, …]}` as boto3 would send it."""
+    """`{"DeliveryStreamName": …, "Records": [{"Data": "<base64>"}, …]}` as boto3 would send it.
+    One join makes the whole body: the opening rides on the first record's base64 and the
+    closing on the last's, so the ~4 MiB are copied once (concatenating the joined records
+    with them copied it twice more: half the body's CPU, `python -m bench.profile`)."""
     encode = binascii.b2a_base64
-    data = b'"},{"Data":"'.join([encode(record["Data"], newline=False) for record in records])
+    encoded = [encode(record["Data"], newline=False) for record in records]
     opening = b'{"DeliveryStreamName":' + json.dumps(stream_name).encode("utf-8")
-    if not records:
+    if not encoded:
         return opening + b',"Records":[]}'
-    return opening + b',"Records":[{"Data":"' + data + b'"}]}'
+    encoded[0] = opening + b',"Records":[{"Data":"' + encoded[0]
+    encoded[-1] += b'"}]}'
+    return b'"},{"Data":"'.join(encoded)
 
 
 _ALL_PUT: Final = re.compile(rb'"FailedPutCount":\s*0\s*[,}]')

@@ -48,9 +48,10 @@ def test_the_body_is_the_json_boto3_sends() -> None:
     reference = boto3.client("firehose", region_name="eu-west-1")
     reference.meta.events.register("before-send.firehose.PutRecordBatch", grab)
     records = [{"Data": b'{"@timestamp":"x","m":"\xc3\xa9"}'}, {"Data": b""}, {"Data": b"\x00\xff"}]
-    with pytest.raises(Stop):
-        reference.put_record_batch(DeliveryStreamName='a "b"', Records=records)
-    assert json.loads(request_body('a "b"', records)) == json.loads(sent["body"])
+    for batch in (records, records[:1], records[1:2]):  # one record: opening and closing on it
+        with pytest.raises(Stop):
+            reference.put_record_batch(DeliveryStreamName='a "b"', Records=batch)
+        assert json.loads(request_body('a "b"', batch)) == json.loads(sent["body"])
     assert json.loads(request_body("s", [])) == {"DeliveryStreamName": "s", "Records": []}
 
 
