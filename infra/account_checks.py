@@ -203,6 +203,10 @@ def check_account(
     readers: AccountReaders | None = None,
 ) -> None:
     """Raise AccountCheckError listing every problem, or return."""
-    problems = account_problems(config, deployer, readers)
+    raise_problems(account_problems(config, deployer, readers))
+
+
+def raise_problems(problems: list[str]) -> None:
+    """Raise AccountCheckError listing `problems`, one a line, or return when there is none."""
     if problems:
         raise AccountCheckError("\n".join(f"- {problem}" for problem in problems))

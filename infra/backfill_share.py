@@ -28,8 +28,7 @@ class BackfillShare(NamedTuple):
 def backfills(config: StackConfig) -> bool:
     """Whether its subscribers backfill at all: not in account-policy mode (no subscriber),
     nor with `backfillLookbackHours` 0."""
-    lookback = config.variables.get(BACKFILL_LOOKBACK_HOURS.name, "")
-    hours = int(lookback) if lookback else BACKFILL_LOOKBACK_HOURS.default
+    hours = int(config.variables.get(BACKFILL_LOOKBACK_HOURS.name, BACKFILL_LOOKBACK_HOURS.default))
     return config.subscription.mode == "reconciler" and hours > 0
 
 

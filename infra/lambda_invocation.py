@@ -168,8 +168,16 @@ WATCHED_PROPS: Final = (
     "secret_payload",
     *CREDENTIAL_PROPS,  # so that the delete step runs as now configured
 )
-"""What a change of makes an update (`diff`); of those, all but CREDENTIAL_PROPS and the
-delete payload (used only at destroy) invoke the create payload again (`update`)."""
+"""What a change of makes an update (`diff`); of those, all but LATER_STEP_PROPS invoke the
+create payload again (`update`)."""
+LATER_STEP_PROPS: Final = frozenset({*CREDENTIAL_PROPS, "delete_payload"})
+"""Kept for the later steps (the delete payload is used only at destroy): a change to these
+alone invokes nothing."""
+
+
+def _changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> set[str]:
+    """The WATCHED_PROPS whose value differs."""
+    return {name for name in WATCHED_PROPS if olds.get(name) != news.get(name)}
 
 
 class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
@@ -206,7 +214,7 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
     def diff(
         self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]
     ) -> pulumi.dynamic.DiffResult:
-        changed = [k for k in WATCHED_PROPS if _olds.get(k) != _news.get(k)]
+        changed = _changed(_olds, _news)
         return pulumi.dynamic.DiffResult(
             changes=bool(changed),
             replaces=["function_name"] if "function_name" in changed else [],
@@ -216,8 +224,10 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
     def update(
         self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]
     ) -> pulumi.dynamic.UpdateResult:
-        changed = {k for k in WATCHED_PROPS if _olds.get(k) != _news.get(k)}
-        if changed <= {*CREDENTIAL_PROPS, "delete_payload"}:  # only the later steps changed
+        if _changed(_olds, _news) <= {
+            *CREDENTIAL_PROPS,
+            "delete_payload",
+        }:  # only the later steps changed
             return pulumi.dynamic.UpdateResult(outs={**_news, "result": _olds.get("result")})
         result = self._call(_news, _olds)
         outs = {**_news, "result": json.dumps(result, sort_keys=True, default=str)[:4000]}

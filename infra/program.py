@@ -7,7 +7,7 @@ import warnings
 import pulumi
 import pulumi_aws as aws
 
-from infra.account_checks import AccountCheckError, AccountReaders, account_problems
+from infra.account_checks import AccountReaders, account_problems, raise_problems
 from infra.alarm_relay import relays_alarms
 from infra.aws_context import AwsContext
 from infra.backfill_share import shared_backfill
@@ -137,14 +137,13 @@ def check_before_anything(
             rolling_out = bool(config.deployment.spoke_deploy_account_ids)
             own = own_credentials_problem(stack, config.region, read) if rolling_out else None
             if own is not None:  # before the provider is asked anything (aws_context)
-                raise AccountCheckError(f"- {own}")
+                raise_problems([own])
             problems = account_problems(config, stack.deployer, read)
             if rolling_out:
                 ctx = aws_context(config)
                 check_rollout_accounts(config.deployment, ctx.account_id)
                 problems += rollout_problems(config, ctx, stack, read)
-            if problems:
-                raise AccountCheckError("\n".join(f"- {problem}" for problem in problems))
+            raise_problems(problems)
         finally:
             for warning in warned:
                 pulumi.log.warn(str(warning.message))

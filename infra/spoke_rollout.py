@@ -119,15 +119,7 @@ class SpokeRollout(pulumi.ComponentResource):
             name,
             region=region,
             allowed_account_ids=[account],
-            assume_roles=_secret_if(
-                any(role.external_id or role.policy for role in stack.deployer.roles),
-                [
-                    *map(_provider_role, stack.deployer.roles),
-                    aws.ProviderAssumeRoleArgs(
-                        role_arn=role_arn, session_name=ROLLOUT_SESSION_NAME
-                    ),
-                ],
-            ),
+            assume_roles=_chain(stack, role_arn),
             profile=stack.deployer.profile,
             default_tags=aws.ProviderDefaultTagsArgs(tags=dict(tags)) if tags else None,
             ignore_tags=aws.ProviderIgnoreTagsArgs(**ignored) if ignored else None,
@@ -140,6 +132,7 @@ class SpokeRollout(pulumi.ComponentResource):
         provider = self._account_provider(
             f"{name}-{account}-{region}", account, region, role_arn, args
         )
+        hub = _hub_resources(args, region)
         spoke = Spoke(
             # Short: its children's auto-names (logical name + 8 random characters) must stay
             # within AWS's 64 characters for rules and roles (`…-subscriber-log-groups`).
@@ -150,13 +143,13 @@ class SpokeRollout(pulumi.ComponentResource):
                 subscriber_package=args.subscriber_package,
                 deployer=args.stack_provider.deployer,
                 hub_bucket_name=args.bucket_name,
-                depends_on=_hub_resources(args, region),
+                depends_on=hub,
                 assume_role_arn=role_arn,
             ),
             pulumi.ResourceOptions(
                 parent=self,
                 providers=[provider],
-                depends_on=list(_hub_resources(args, region)),
+                depends_on=list(hub),
                 transformations=[_name_subscriber_role(region)],
             ),
         )
@@ -167,11 +160,16 @@ class SpokeRollout(pulumi.ComponentResource):
         )
 
 
-def _secret_if(secret: bool, roles: list[aws.ProviderAssumeRoleArgs]) -> Any:
-    """`roles`, as a secret when one holds an external id or a session policy (as the
-    invocations keep theirs): a provider's inputs are stored in the state, and only its own
-    credentials (access_key, secret_key, token) are secret there."""
-    return pulumi.Output.secret(roles) if secret else roles
+def _chain(stack: StackProvider, role_arn: str) -> Any:
+    """The stack provider's own roles, then the account's deploy role; a secret when the stack
+    has a chain (an external id or a session policy may be in it), as the invocations keep
+    theirs: a provider's inputs are stored in the state, and only its own credentials
+    (access_key, secret_key, token) are secret there."""
+    roles = [
+        *map(_provider_role, stack.deployer.roles),
+        aws.ProviderAssumeRoleArgs(role_arn=role_arn, session_name=ROLLOUT_SESSION_NAME),
+    ]
+    return pulumi.Output.secret(roles) if stack.deployer.roles else roles
 
 
 def _provider_role(role: AssumedRole) -> aws.ProviderAssumeRoleArgs:

@@ -88,13 +88,14 @@ class Replayer:
         *,
         settings: Settings,
         limiter: RateLimiter | None = None,
-        transformers: TransformerSettings | None = None,
     ) -> None:
         self.options = options
         self.bucket = bucket
         self.cluster = cluster
         self.settings = settings  # without a region: the backup's, see settings_for
-        self.transformers = transformers
+        self.transformers = (
+            TransformerSettings(settings) if options.settings_from == FROM_TRANSFORMER else None
+        )
         """The failing transformers' own settings for raw records; None: `settings`."""
         self._architectures: dict[str, ArchitectureMap] = {}
         self.counts = ReplayCounts()

@@ -30,8 +30,6 @@ from lambdalogs.documents import Document
 from lambdalogs.errors import InputError
 from lambdalogs.local.transform import settings_from_env
 from lambdalogs.transformer_settings import (
-    FROM_TRANSFORMER,
-    TransformerSettings,
     add_settings_options,
 )
 
@@ -113,12 +111,7 @@ def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = 
     bucket = BucketReader(s3_client(args.region), bucket_name, prefix)
     # --region, else CLOUD_REGION/AWS_REGION, else (per object) the backup's own region
     settings = settings_from_env({**env, "CLOUD_REGION": args.region} if args.region else env)
-    transformers = None
-    if args.settings_from == FROM_TRANSFORMER:
-        transformers = TransformerSettings(settings)
-    replayer = _SeeingReplayer(
-        options, bucket, cluster, settings=settings, transformers=transformers
-    )
+    replayer = _SeeingReplayer(options, bucket, cluster, settings=settings)
     counts = replayer.run()
     target = f"{cluster.url} ({args.index_prefix}-*)" if cluster else "(no OpenSearch)"
     source = f"s3://{bucket_name}/{prefix}"
