@@ -7,10 +7,12 @@ would differ too).
 `replay` asks for the transformer each `processing-failed/` entry names in its `lambdaArn`;
 `backfill` for `--transformer` (the stack output `transformerFunctionName`). Its environment is
 read once per function with `lambda:GetFunctionConfiguration` ("Environment": {"Variables":
-{...}}), in its region. When it cannot be (the function is gone, the permission is missing, the
-variables are not valid settings), the environment's settings are used and one warning per
-function says so and what to do. `--settings-from environment` uses the environment's settings
-throughout."""
+{...}}), in its region, throttling retried (botocore's adaptive mode). When it cannot be read
+(the function is gone, the permission is missing, the variables are not valid settings, the
+records name no single function), the command stops with what went wrong and what to do,
+before that function's events are transformed: falling back to this environment's settings
+would index what the stack redacts. `--settings-from environment` says that this
+environment's settings are meant, and uses them throughout."""
 
 from __future__ import annotations
 
@@ -55,44 +57,44 @@ def add_settings_options(parser: argparse.ArgumentParser, *, named: bool) -> Non
 
 def _lambda_client(region: str) -> Any:
     import boto3
+    from botocore.config import Config
 
-    return boto3.client("lambda", region_name=region)
+    # GetFunctionConfiguration is throttled per account and region (TooManyRequestsException,
+    # which botocore's standard and adaptive modes retry): a throttled read must not end a run
+    retries = Config(retries={"mode": "adaptive", "max_attempts": 10})
+    return boto3.client("lambda", region_name=region, config=retries)
+
+
+class SettingsUnreadable(InputError):
+    """The deployed transformer's settings cannot be read: nothing is transformed with others."""
 
 
 class TransformerSettings:
-    """The settings of a deployed transformer, else `fallback`'s (see the module docstring)."""
+    """The settings of a deployed transformer (see the module docstring)."""
 
     def __init__(
         self,
-        fallback: Settings,
         client_for: Callable[[str], Any] = _lambda_client,
-        warnings: TextIO | None = None,
+        messages: TextIO | None = None,
         command: str = "replay",
     ) -> None:
-        self._fallback = fallback
         self._command = command
         self._client_for = client_for
-        self._warnings = warnings
+        self._messages = messages
         self._known: dict[str, Settings] = {}
-        self._unnamed: set[str] = set()
 
     def for_arn(self, arn: str | None, where: str = "") -> Settings:
-        """The settings of the function at `arn` (its region is the ARN's); without one (the
-        entries of the object `where` name none, or several), the fallback, said once."""
+        """The settings of the function at `arn` (its region is the ARN's); the raw records of
+        the object `where` without one (they name none, or several) stop the run."""
         if not arn:
-            if where and where not in self._unnamed:
-                self._unnamed.add(where)
-                self._say(
-                    f"warning: the raw records of {where} name no single transformer "
-                    "(lambdaArn): they are transformed with this environment's settings "
-                    "(REDACT_RULES, EVENT_RULES, LABEL_KEYS, ... as set here)"
-                )
-            return self._fallback
+            raise SettingsUnreadable(
+                f"the raw records of {where or 'an object'} name no single transformer "
+                "(lambdaArn), so the settings they were to be transformed with are unknown. "
+                + self._fix()
+            )
         found = _ARN_REGION.match(arn)
         if found is None:
-            if arn not in self._known:
-                self._known[arn] = self._warned(arn, "it is not a Lambda function ARN")
-            return self._known[arn]
+            raise self._unreadable(arn, "it is not a Lambda function ARN")
         return self.for_function(arn, found.group(1))
 
     def for_function(self, function: str, region: str) -> Settings:
@@ -106,28 +108,42 @@ class TransformerSettings:
             client = self._client_for(region)
             answer = client.get_function_configuration(FunctionName=function)
         except (ClientError, BotoCoreError) as error:
-            return self._warned(function, f"{type(error).__name__}: {error}")
+            raise self._unreadable(function, f"{type(error).__name__}: {error}") from error
         environment = answer.get("Environment") or {}
         if environment.get("Error"):  # e.g. its variables' KMS key cannot decrypt them
             refusal = environment["Error"]
             said = refusal.get("Message") or refusal
-            return self._warned(function, f"its environment: {said}")
+            raise self._unreadable(function, f"its environment: {said}")
         variables = environment.get("Variables") or {}
         try:
             settings = settings_from_env({str(k): str(v) for k, v in variables.items()})
         except InputError as error:
-            return self._warned(function, f"its environment is not valid settings: {error}")
+            why = f"its environment is not valid settings: {error}"
+            raise self._unreadable(function, why) from error
         self._say(f"transforming with the settings of {answer.get('FunctionArn') or function}")
         return settings
 
-    def _warned(self, function: str, why: str) -> Settings:
-        self._say(
-            f"warning: cannot read the settings of the transformer {function} ({why}); its "
-            "events are transformed with this environment's settings (REDACT_RULES, "
-            "EVENT_RULES, LABEL_KEYS, ... as set here). Grant lambda:GetFunctionConfiguration "
-            "on it, or pass --settings-from environment to say that is intended"
+    def _unreadable(self, function: str, why: str) -> SettingsUnreadable:
+        return SettingsUnreadable(
+            f"cannot read the settings of the transformer {function} ({why}). Grant "
+            f"lambda:GetFunctionConfiguration on it{self._named()}, or " + self._fix(lower=True)
         )
-        return self._fallback
+
+    def _named(self) -> str:
+        if self._command != "backfill":
+            return ""
+        return ", name the stack's with --transformer (stack output transformerFunctionName)"
+
+    @staticmethod
+    def _fix(*, lower: bool = False) -> str:
+        fix = (
+            "Pass --settings-from environment to transform with this environment's settings "
+            "instead, with the stack's rules exported first "
+            '(export REDACT_RULES="$(pulumi config get redactRules)", and EVENT_RULES, '
+            "LABEL_KEYS, ... as the stack sets them): without them, what the stack redacts "
+            "would be indexed"
+        )
+        return fix[0].lower() + fix[1:] if lower else fix
 
     def _say(self, line: str) -> None:
-        print(f"lambdalogs {self._command}: {line}", file=self._warnings or sys.stderr)
+        print(f"lambdalogs {self._command}: {line}", file=self._messages or sys.stderr)

@@ -94,7 +94,7 @@ class Replayer:
         self.cluster = cluster
         self.settings = settings  # without a region: the backup's, see settings_for
         self.transformers = (
-            TransformerSettings(settings) if options.settings_from == FROM_TRANSFORMER else None
+            TransformerSettings() if options.settings_from == FROM_TRANSFORMER else None
         )
         """The failing transformers' own settings for raw records; None: `settings`."""
         self._architectures: dict[str, ArchitectureMap] = {}

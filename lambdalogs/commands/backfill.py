@@ -117,7 +117,7 @@ def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = 
         owner = str(_aws("sts", region).get_caller_identity()["Account"])
     settings = settings_from_env(env, region=region)
     if args.settings_from == FROM_TRANSFORMER:  # as deployed: its redaction and event rules
-        deployed = TransformerSettings(settings, command="backfill")
+        deployed = TransformerSettings(command="backfill")
         settings = replace(deployed.for_function(args.transformer, region), region=region)
     architectures = LambdaArchitectures(
         lambda: _aws("lambda", region), region, settings.default_architecture

@@ -16,6 +16,7 @@ from tests.cli.conftest import moto_transformer, stored
 from tests.fakes.opensearch_http import FakeOpenSearch
 
 REGION = "eu-west-1"
+TRANSFORMER = "lambda-logs-transformer"
 GROUPS = ("/aws/lambda/orders", "/aws/lambda/payments")
 OTHER = "/custom/batch-jobs"  # outside the transformer's default LOG_GROUP_PREFIXES
 MINUTE_MS = 60_000
@@ -54,6 +55,7 @@ def logs(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
                 ]
                 client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
                 counts[group] += len(events)
+        moto_transformer(TRANSFORMER, {}, REGION)  # the default --transformer
         yield counts
 
 
@@ -195,15 +197,19 @@ def test_events_are_transformed_with_the_deployed_transformers_settings(
     assert "warning" not in result.err
 
 
-def test_an_unreadable_transformer_is_said_and_the_environment_used(
+def test_an_unreadable_transformer_stops_before_any_read(
     cli: Any, fake: FakeOpenSearch, logs: dict[str, int]
 ) -> None:
+    """GIVEN no transformer of the default name WHEN backfilled without --transformer THEN the
+    command stops before reading an event, naming the function and the fixes; with
+    --settings-from environment it runs."""
+    boto3.client("lambda", region_name=REGION).delete_function(FunctionName=TRANSFORMER)
     result = cli("backfill", "--log-group", GROUPS[0], "--since", "2h", "--opensearch", fake.url)
-    assert result.code == 0, result.err
-    (warning,) = [line for line in result.err.splitlines() if "warning" in line]
-    assert warning.startswith("lambdalogs backfill: warning:")
-    assert "lambda-logs-transformer" in warning and "--settings-from environment" in warning
-    assert "orders failed" in [d["message"] for d in stored(fake)]
+    assert result.code == 2 and stored(fake) == []
+    (error,) = [line for line in result.err.splitlines() if "error" in line]
+    assert error.startswith("lambdalogs backfill: error: cannot read the settings")
+    assert "lambda-logs-transformer" in error and "--transformer" in error
+    assert "--settings-from environment" in error
     quiet = cli(
         "backfill",
         "--log-group",
@@ -216,3 +222,4 @@ def test_an_unreadable_transformer_is_said_and_the_environment_used(
         "environment",
     )
     assert quiet.code == 0 and "warning" not in quiet.err
+    assert "payments failed" in [d["message"] for d in stored(fake)]

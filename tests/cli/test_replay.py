@@ -17,11 +17,13 @@ import pytest
 from moto import mock_aws
 
 from lambdalogs.local import transform, workload
-from tests.cli.conftest import stored
+from tests.cli.conftest import moto_transformer, stored
 from tests.fakes.opensearch_http import FakeOpenSearch, RecordedRequest, Reply
 
 BUCKET = "lambda-logs-backup"
 HOUR = "2026/11/20/14"
+TRANSFORMER = "lambda-logs-transformer"
+"""The function every raw record of these backups names in its `lambdaArn`."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ def backup(
         s3.create_bucket(
             Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
         )
+
+        moto_transformer(TRANSFORMER, {})  # the stack's, as the raw records name it
 
         def put(key: str, body: bytes) -> None:
             s3.put_object(Bucket=BUCKET, Key=key, Body=body)
@@ -305,6 +309,7 @@ def failed_records_bucket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
         )
         s3.put_object(Bucket=BUCKET, Key=f"processing-failed/{HOUR}/lambda-logs-1", Body=line)
         s3.put_object(Bucket=BUCKET, Key=f"documents/{HOUR}/", Body=b"")
+        moto_transformer(TRANSFORMER, {}, region="ap-southeast-2")
         yield events
 
 

@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 
 from tests.cli.conftest import moto_transformer, stored
-from tests.cli.test_replay import BUCKET, HOUR, _error_line
+from tests.cli.test_replay import BUCKET, HOUR, TRANSFORMER, _error_line
 from tests.fakes.opensearch_http import FakeOpenSearch
 
 REPORT_LINE = (
@@ -52,6 +52,7 @@ def test_raw_records_are_priced_from_the_buckets_architecture_maps(
         )
         line = _error_line(record, "processing")
         s3.put_object(Bucket=BUCKET, Key=f"processing-failed/{HOUR}/lambda-logs-1", Body=line)
+        moto_transformer(TRANSFORMER, {})
         if published:
             body = gzip.compress(json.dumps({"checkout": published}).encode())
             s3.put_object(Bucket=BUCKET, Key=architecture_map_key(spoke, "eu-west-1"), Body=body)
@@ -72,7 +73,6 @@ def test_raw_records_are_priced_from_the_buckets_architecture_maps(
     assert document["aws.lambda.cost_usd"] != pytest.approx(other)
 
 
-TRANSFORMER = "lambda-logs-transformer"
 SECRET_LINE = "order ORD-12345678 accepted for checkout"
 
 
@@ -112,19 +112,24 @@ def test_raw_records_are_redacted_as_their_transformer_redacts(
     assert "warning" not in result.err
 
 
-def test_without_the_transformer_the_environment_is_used_and_said(
+def test_without_the_transformer_the_replay_stops_before_indexing_and_says_why(
     cli: Any, fake: FakeOpenSearch, secret_record_bucket: Any
 ) -> None:
+    """GIVEN the transformer that failed the records is gone WHEN replayed THEN nothing is indexed
+    with this environment's settings (which lack its redaction rule): one error names the
+    function and both fixes; a run with --settings-from environment then indexes them."""
     secret_record_bucket.delete_function(FunctionName=TRANSFORMER)
     result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url)
-    assert result.code == 0, result.err
-    (document,) = stored(fake)
-    assert document["message"] == SECRET_LINE  # the environment has no rules
-    warnings = [line for line in result.err.splitlines() if "warning" in line]
-    assert len(warnings) == 1
-    assert f"function:{TRANSFORMER}" in warnings[0]
-    assert "lambda:GetFunctionConfiguration" in warnings[0]
-    assert "--settings-from environment" in warnings[0]
+    assert result.code == 2 and stored(fake) == []
+    (error,) = [line for line in result.err.splitlines() if "error" in line]
+    assert error.startswith("lambdalogs replay: error: cannot read the settings")
+    assert f"function:{TRANSFORMER}" in error and "ResourceNotFoundException" in error
+    assert "lambda:GetFunctionConfiguration" in error and "--settings-from environment" in error
+    again = cli(
+        "replay", "--bucket", BUCKET, "--opensearch", fake.url, "--settings-from", "environment"
+    )
+    assert again.code == 0, again.err
+    assert [d["message"] for d in stored(fake)] == [SECRET_LINE]  # as asked: no rules here
 
 
 def test_settings_from_the_environment_on_request(

@@ -1,16 +1,16 @@
 """`replay`'s settings for raw records (lambdalogs/transformer_settings.py): the failing
-transformer's environment, read once per ARN; anything unreadable falls back to the
-environment's settings with one warning naming the ARN and the fix."""
+transformer's environment, read once per ARN; anything unreadable stops the run with an error
+naming the function and the fix, never falling back to other settings."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
 
+import pytest
 from botocore.exceptions import ClientError
 
-from lambdalogs.transformer_settings import TransformerSettings
-from transformer.settings import Settings
+from lambdalogs.transformer_settings import SettingsUnreadable, TransformerSettings
 
 ARN = "arn:aws:lambda:ap-southeast-2:111122223333:function:lambda-logs-transformer"
 
@@ -35,7 +35,7 @@ def _settings(variables: dict[str, str] | None) -> tuple[TransformerSettings, _L
         assert region == "ap-southeast-2"  # the ARN's region
         return client
 
-    return TransformerSettings(Settings(), client_for, warnings), client, warnings
+    return TransformerSettings(client_for, warnings), client, warnings
 
 
 def test_the_environment_of_the_transformer_is_read_once_per_arn() -> None:
@@ -50,36 +50,44 @@ def test_the_environment_of_the_transformer_is_read_once_per_arn() -> None:
     ]
 
 
-def test_no_arn_is_the_fallback_without_a_call() -> None:
+def test_no_arn_stops_without_a_call() -> None:
     found, client, _ = _settings({})
-    assert found.for_arn(None) == Settings() and client.calls == []
+    with pytest.raises(SettingsUnreadable, match="an object name no single transformer"):
+        found.for_arn(None)
+    with pytest.raises(SettingsUnreadable) as raised:
+        found.for_arn(None, where="processing-failed/2026/11/20/14/x")
+    said = str(raised.value)
+    assert "processing-failed/2026/11/20/14/x name no single transformer" in said
+    assert "--settings-from environment" in said and "REDACT_RULES" in said
+    assert client.calls == []
 
 
-def test_a_gone_function_or_bad_settings_fall_back_with_one_warning() -> None:
+def test_a_gone_function_or_bad_settings_stop_naming_the_function_and_the_fix() -> None:
     for variables, why in (
         (None, "ResourceNotFoundException"),
         ({"MAX_MESSAGE_BYTES": "many"}, "not valid settings"),
     ):
         found, client, warnings = _settings(variables)
-        assert found.for_arn(ARN) == Settings() and found.for_arn(ARN) == Settings()
-        (line,) = warnings.getvalue().splitlines()
-        assert ARN in line and why in line and "--settings-from environment" in line
-        assert client.calls == [ARN]
+        with pytest.raises(SettingsUnreadable) as raised:
+            found.for_arn(ARN)
+        said = str(raised.value)
+        assert ARN in said and why in said and "--settings-from environment" in said
+        assert "lambda:GetFunctionConfiguration" in said and "--transformer" not in said
+        assert client.calls == [ARN] and warnings.getvalue() == ""
+
+
+def test_backfill_is_told_to_name_the_stacks_transformer() -> None:
+    client = _Lambda(None)
+    found = TransformerSettings(lambda region: client, io.StringIO(), command="backfill")
+    with pytest.raises(SettingsUnreadable, match="--transformer") as raised:
+        found.for_function("lambda-logs-transformer", "eu-west-1")
+    assert "transformerFunctionName" in str(raised.value)
 
 
 def test_a_malformed_arn_is_not_asked_for() -> None:
-    found, client, warnings = _settings({})
-    assert found.for_arn("arn:aws:lambda:nowhere") == Settings()
-    assert client.calls == [] and "not a Lambda function ARN" in warnings.getvalue()
-
-
-def test_records_naming_no_single_transformer_are_said_once_per_object() -> None:
-    found, client, warnings = _settings({})
-    for _ in range(2):
-        assert found.for_arn(None, where="processing-failed/2026/11/20/14/x") == Settings()
-    assert found.for_arn(None) == Settings()  # not asked for an object: nothing to say
-    (line,) = warnings.getvalue().splitlines()
-    assert "processing-failed/2026/11/20/14/x name no single transformer" in line
+    found, client, _ = _settings({})
+    with pytest.raises(SettingsUnreadable, match="not a Lambda function ARN"):
+        found.for_arn("arn:aws:lambda:nowhere")
     assert client.calls == []
 
 
@@ -90,8 +98,46 @@ def test_an_environment_that_cannot_be_decrypted_is_unreadable() -> None:
             error = {"ErrorCode": "KMSAccessDeniedException", "Message": "cannot decrypt"}
             return {"FunctionArn": ARN, "Environment": {"Error": error}}
 
-    client, warnings = Undecryptable({}), io.StringIO()
-    found = TransformerSettings(Settings(), lambda region: client, warnings)
-    assert found.for_arn(ARN) == Settings()
-    (line,) = warnings.getvalue().splitlines()
-    assert "warning: cannot read the settings" in line and "cannot decrypt" in line
+    client = Undecryptable({})
+    found = TransformerSettings(lambda region: client, io.StringIO())
+    with pytest.raises(SettingsUnreadable, match="cannot decrypt"):
+        found.for_arn(ARN)
+
+
+def test_the_client_retries_a_throttled_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lambda answers a throttled GetFunctionConfiguration with TooManyRequestsException (429):
+    the client retries it (botocore's retry handler sees the answers `before-send` gives)
+    instead of ending the run."""
+    from botocore.awsrequest import AWSResponse
+
+    from lambdalogs.transformer_settings import _lambda_client
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    waits: list[float] = []
+    monkeypatch.setattr("botocore.endpoint.time.sleep", waits.append)  # the retry's backoff
+    client = _lambda_client("ap-southeast-2")
+    assert client.meta.config.retries["mode"] == "adaptive"
+    answers = [
+        (429, b'{"Type":"User","message":"Rate exceeded"}', "TooManyRequestsException"),
+        (200, b'{"Environment":{"Variables":{"LABEL_KEYS":"t"}}}', ""),
+    ]
+    sent: list[str] = []
+
+    class _Raw:
+        def __init__(self, body: bytes) -> None:
+            self.body = body
+
+        def stream(self, **_: Any) -> Any:
+            yield self.body
+
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        sent.append(request.url)
+        status, body, error = answers[len(sent) - 1]
+        headers = {"x-amzn-ErrorType": error} if error else {}
+        return AWSResponse(request.url, status, headers, _Raw(body))
+
+    client.meta.events.register("before-send.lambda.GetFunctionConfiguration", answer)
+    found = TransformerSettings(lambda region: client, io.StringIO())
+    assert found.for_arn(ARN).label_keys == ("t",)
+    assert len(sent) == 2 and len(waits) == 1  # the throttled call, a backoff, its retry
