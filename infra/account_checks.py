@@ -110,16 +110,29 @@ def policy_name(config: StackConfig) -> str:
     return f"{config.names.prefix}-subscription"
 
 
-def _unless_refused(where: str, check: Callable[[], _T], what: str, instead: str) -> _T | None:
-    """The check's answer; a deployer who may not read `what` (or cannot reach it) is not
-    blocked by the check, only warned: `instead` says what decides then. `where`: the member
-    account and region it is about ("" for the stack's own)."""
-    try:
-        return check()
-    except (BotoCoreError, ClientError) as error:
-        said = f"could not read {what} ({error}); {instead}"
-        warnings.warn(f"{where}: {said}" if where else said, stacklevel=2)
-        return None
+@dataclass(frozen=True)
+class _Reading:
+    """Where the checks read (the member account and region, "" for the stack's own) and where
+    what they could not read is said: appended to `warned`, else a Python warning. A list, not
+    `warnings.catch_warnings`, for the members' checks: they run in threads, and the warnings
+    filters are process-wide (context-local only with Python 3.14's context-aware warnings)."""
+
+    where: str = ""
+    warned: list[str] | None = None
+
+    def unless_refused(self, check: Callable[[], _T], what: str, instead: str) -> _T | None:
+        """The check's answer; a deployer who may not read `what` (or cannot reach it) is not
+        blocked by the check, only warned: `instead` says what decides then."""
+        try:
+            return check()
+        except (BotoCoreError, ClientError) as error:
+            said = f"could not read {what} ({error}); {instead}"
+            said = f"{self.where}: {said}" if self.where else said
+            if self.warned is None:
+                warnings.warn(said, stacklevel=2)
+            else:
+                self.warned.append(said)
+            return None
 
 
 def account_problems(
@@ -127,18 +140,20 @@ def account_problems(
     deployer: Deployer | None = None,
     readers: AccountReaders | None = None,
     where: str = "",
+    warned: list[str] | None = None,
 ) -> list[str]:
     """Every problem the account has with this configuration (empty: go ahead); `where`
-    prefixes the warnings of a rolled-out member (its account and region)."""
+    prefixes the warnings of a rolled-out member (its account and region); what could not be
+    read is appended to `warned` (without one, a Python warning)."""
     read = readers or AccountReaders()
+    reading = _Reading(where, warned)
     region, domain = config.region, config.domain
     later = "AWS refuses what does not fit when it is created"
     problems: list[str | None] = []
     if config.subscription.mode == "reconciler":
         wanted = config.functions.subscriber_reserved_concurrency
         problems.append(
-            _unless_refused(
-                where,
+            reading.unless_refused(
                 lambda: read.reservation(wanted, config.names.subscriber, region, deployer),
                 "the Lambda concurrency (lambda:GetAccountSettings)",
                 later,
@@ -146,8 +161,7 @@ def account_problems(
         )
     else:
         problems.append(
-            _unless_refused(
-                where,
+            reading.unless_refused(
                 lambda: read.account_policy(policy_name(config), region, deployer),
                 "the account-level subscription policies (logs:DescribeAccountPolicies)",
                 later,
@@ -155,8 +169,7 @@ def account_problems(
         )
     if config.subscription.masked_data_identifiers:  # one data protection policy per account
         problems.append(
-            _unless_refused(
-                where,
+            reading.unless_refused(
                 lambda: read.data_protection(
                     data_protection_policy_name(config.names.prefix), region, deployer
                 ),
@@ -166,8 +179,7 @@ def account_problems(
         )
     # a domain the stack does not create (an existing one, or none: a spoke) is not sized by it
     if domain.existing is None and config.deployment.creates_pipeline:
-        limits = _unless_refused(
-            where,
+        limits = reading.unless_refused(
             lambda: read.volume_limits(
                 domain.instance_type, domain.engine_version, region, deployer
             ),
@@ -175,20 +187,23 @@ def account_problems(
             "the table in infra/ebs_limits.py decides",
         )
         problems.append(check_volume_size(domain.instance_type, domain.volume_size_gb, limits))
-    problems.append(_vpc_problem(config, read, deployer, later, where))
+    problems.append(_vpc_problem(config, read, deployer, later, reading))
     return [problem for problem in problems if problem]
 
 
 def _vpc_problem(
-    config: StackConfig, read: AccountReaders, deployer: Deployer | None, later: str, where: str
+    config: StackConfig,
+    read: AccountReaders,
+    deployer: Deployer | None,
+    later: str,
+    reading: _Reading,
 ) -> str | None:
     """The VPC's subnets, zones and HTTPS rule (infra/vpc_check.py), when there is one."""
     vpc, domain = config.domain.vpc, config.domain
     if vpc is None or not config.deployment.creates_pipeline:
         return None
     zones = domain.availability_zone_count if domain.existing is None else None
-    return _unless_refused(
-        where,
+    return reading.unless_refused(
         lambda: read.vpc_network(
             vpc.subnet_ids, vpc.security_group_ids, zones, config.region, deployer
         ),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import pulumi
 import pulumi_aws as aws
 
@@ -131,22 +129,21 @@ def check_before_anything(
     at once; what they could not read is a Pulumi warning, said even when a problem stops the
     run."""
     read = readers or AccountReaders()
-    with warnings.catch_warnings(record=True) as warned:
-        warnings.simplefilter("always")
-        try:
-            rolling_out = bool(config.deployment.spoke_deploy_account_ids)
-            own = own_credentials_problem(stack, config.region, read) if rolling_out else None
-            if own is not None:  # before the provider is asked anything (aws_context)
-                raise_problems([own])
-            problems = account_problems(config, stack.deployer, read)
-            if rolling_out:
-                ctx = aws_context(config)
-                check_rollout_accounts(config.deployment, ctx.account_id)
-                problems += rollout_problems(config, ctx, stack, read)
-            raise_problems(problems)
-        finally:
-            for warning in warned:
-                pulumi.log.warn(str(warning.message))
+    warned: list[str] = []
+    try:
+        rolling_out = bool(config.deployment.spoke_deploy_account_ids)
+        own = own_credentials_problem(stack, config.region, read) if rolling_out else None
+        if own is not None:  # before the provider is asked anything (aws_context)
+            raise_problems([own])
+        problems = account_problems(config, stack.deployer, read, warned=warned)
+        if rolling_out:
+            ctx = aws_context(config)
+            check_rollout_accounts(config.deployment, ctx.account_id)
+            problems += rollout_problems(config, ctx, stack, read, warned)
+        raise_problems(problems)
+    finally:
+        for warning in warned:
+            pulumi.log.warn(warning)
 
 
 def main(

@@ -63,14 +63,16 @@ def _member_problems(
     config: StackConfig,
     ctx: AwsContext,
     deployer: Deployer,
-    account: str,
-    region: str,
+    member: tuple[str, str],
     readers: AccountReaders,
-) -> list[str]:
-    _, member = _member(config, ctx, deployer, account)
-    where = f"account {account}, {region}"
+) -> tuple[list[str], list[str]]:
+    """The problems of the member (account, region), and what could not be read there."""
+    account, region = member
+    _, acting = _member(config, ctx, deployer, account)
+    where, warned = f"account {account}, {region}", list[str]()
     spoke = spoke_config(config, ctx, region)
-    return [f"{where}: {p}" for p in account_problems(spoke, member, readers, where)]
+    found = account_problems(spoke, acting, readers, where, warned)
+    return [f"{where}: {p}" for p in found], warned
 
 
 def own_credentials_problem(
@@ -88,12 +90,17 @@ def own_credentials_problem(
 
 
 def rollout_problems(
-    config: StackConfig, ctx: AwsContext, stack: StackProvider, readers: AccountReaders
+    config: StackConfig,
+    ctx: AwsContext,
+    stack: StackProvider,
+    readers: AccountReaders,
+    warned: list[str],
 ) -> list[str]:
     """Every problem of every rolled-out account and region (empty: go ahead), in the order of
     the configuration: each account's deploy role (in every spoke region), then the spoke's
     checks in each region of an account whose role works (the deployer's own credentials are
-    checked before: `own_credentials_problem`)."""
+    checked before: `own_credentials_problem`). What could not be read is appended to
+    `warned`, in the same order."""
     deployment = config.deployment
     accounts, regions = deployment.spoke_deploy_account_ids, deployment.spoke_regions
     with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
@@ -104,14 +111,17 @@ def rollout_problems(
             (a, r) for a, why in zip(accounts, refused, strict=True) if not why for r in regions
         ]
 
-        def problems_of(member: tuple[str, str]) -> list[str]:
-            return _member_problems(config, ctx, stack.deployer, member[0], member[1], readers)
+        def problems_of(member: tuple[str, str]) -> tuple[list[str], list[str]]:
+            return _member_problems(config, ctx, stack.deployer, member, readers)
 
         found = dict(zip(members, pool.map(problems_of, members), strict=True))
     ordered: list[str] = []
     for account, why in zip(accounts, refused, strict=True):
         if why is not None:
             ordered.append(why)
-        else:
-            ordered += [p for region in regions for p in found[(account, region)]]
+            continue
+        for region in regions:
+            problems, unread = found[(account, region)]
+            ordered += problems
+            warned += unread
     return ordered
