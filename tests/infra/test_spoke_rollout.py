@@ -204,8 +204,7 @@ def _backfill_arn(run: ProgramRun) -> str:
 def _trusted(run: ProgramRun) -> str:
     """The `aws:PrincipalArn` pattern of the hub's backfill role's only trust statement."""
     (trust,) = statements(_backfill_role(run).json("assumeRolePolicy"))
-    pattern: str = trust["Condition"]["ArnLike"]["aws:PrincipalArn"]
-    return pattern
+    return str(trust["Condition"]["ArnLike"]["aws:PrincipalArn"])
 
 
 def _subscriber_role_names(run: ProgramRun) -> dict[str, str]:
@@ -239,9 +238,8 @@ def test_subscriber_roles_are_named_with_the_hubs_tag_and_trusted_by_it(
 def test_two_hubs_give_the_same_account_and_region_two_role_names(
     rollout: RolloutRun, packages_dir: Path
 ) -> None:
-    other_prefix = "lambda-logs-other"
     other = _run(
-        _hub(resourcePrefix=other_prefix, spokeRegions=REGION, spokeDeployAccountIds=SPOKES[0]),
+        _hub(resourcePrefix="lambda-logs-b", spokeRegions=REGION, spokeDeployAccountIds=SPOKES[0]),
         packages_dir / "rollout-other-hub",
     ).run
     where = f"{SPOKES[0]}/{REGION}"
@@ -274,8 +272,8 @@ def test_a_hand_run_spoke_of_the_same_hub_gets_the_rolled_out_name(
     (hand_role,) = [r for r in hand_run.of_type(ROLE) if r.name.endswith("-subscriber-role")]
     assert hand_role.inputs["name"] == rolled_out
     (bare_role,) = [r for r in spoke_run.of_type(ROLE) if r.name.endswith("-subscriber-role")]
-    bare_env = spoke_run.one(FUNCTION).inputs["environment"]["variables"]
-    assert bare_env["DESTINATION_ARN"] == outputs["hubDestinations"][REGION]  # the same hub
+    env = spoke_run.one(FUNCTION).inputs["environment"]["variables"]  # of the same hub:
+    assert env["DESTINATION_ARN"] == outputs["hubDestinations"][REGION]
     assert bare_role.inputs["name"] == rolled_out
 
 
