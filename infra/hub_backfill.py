@@ -11,8 +11,9 @@ import pulumi_aws as aws
 
 from infra.aws_context import AwsContext
 from infra.deployment_config import DeploymentConfig
-from infra.hub_policies import SPOKE_BACKFILL_ROLE, spoke_backfill_permissions, spoke_backfill_trust
+from infra.hub_policies import spoke_backfill_permissions, spoke_backfill_trust
 from infra.python_function import policy_json
+from infra.spoke_role_names import SPOKE_BACKFILL_ROLE
 
 
 class SpokeBackfillRole(pulumi.ComponentResource):
@@ -31,7 +32,9 @@ class SpokeBackfillRole(pulumi.ComponentResource):
     ) -> None:
         super().__init__("lambdalogs:hub:SpokeBackfillRole", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        trust = spoke_backfill_trust(ctx, deployment.spoke_account_ids, deployment.organization_id)
+        trust = spoke_backfill_trust(
+            ctx, deployment.spoke_account_ids, deployment.organization_id, prefix=prefix
+        )
         self.role = aws.iam.Role(
             name,
             name=f"{prefix}-{SPOKE_BACKFILL_ROLE}",

@@ -18,16 +18,11 @@ from infra.policies import (
     publish_architectures,
     service_trust,
 )
+from infra.spoke_role_names import hub_backfill_role_arn, hub_tag, spoke_subscriber_role_name
 from lambda_shared.environment import ARCHITECTURE_MAP_KEY_PREFIX
 
 DESTINATION_ACTIONS: Final = ("logs:PutAccountPolicy", "logs:PutSubscriptionFilter")
 """What a destination policy admits: a spoke's filters and its account-level policy."""
-SPOKE_BACKFILL_ROLE: Final = "spoke-backfill"
-"""The hub's role a spoke's subscriber assumes to backfill: `<prefix>-spoke-backfill`."""
-SPOKE_SUBSCRIBER_ROLES: Final = "lambda-logs-spoke-subscriber-role-*"
-"""The spoke subscribers' role names: Pulumi names the role of component
-`lambda-logs-spoke-subscriber` (infra/program.py, infra/python_function.py) `<name>-role-`
-plus seven random characters."""
 MAP_ACTIONS: Final = ("s3:GetObject", "s3:PutObject")
 """A spoke reads its map back (unchanged: not written again) and writes it."""
 
@@ -122,11 +117,20 @@ def spoke_architecture_statements(
 
 
 def spoke_backfill_trust(
-    ctx: AwsContext, accounts: Sequence[str], organization_id: str | None
+    ctx: AwsContext, accounts: Sequence[str], organization_id: str | None, *, prefix: str
 ) -> Policy:
-    """The spokes' subscriber roles only (`aws:PrincipalArn` on SPOKE_SUBSCRIBER_ROLES in any
-    admitted account), from the listed accounts and/or the organisation."""
-    subscriber_roles = f"arn:{ctx.partition}:iam::*:role/{SPOKE_SUBSCRIBER_ROLES}"
+    """The spokes' subscriber roles of this hub only, from the listed accounts and/or the
+    organisation: `ArnLike aws:PrincipalArn` on
+    `arn:<partition>:iam::*:role/lambda-logs-spoke-subscriber-role-*-<this hub's tag>` in any
+    admitted account, the tag derived from this role's own ARN (`<prefix>-spoke-backfill` in
+    the hub's account) as each spoke derives it (infra/spoke_role_names.py). ArnLike: "Each of
+    the six colon-delimited components of the ARN is checked separately and each can include
+    multi-character match wildcards (*) or single-character match wildcards (?)" (IAM User
+    Guide, ARN condition operators): the `*` stands for the spoke's region, and another hub's
+    spokes, whose names end in another tag, cannot assume this role."""
+    tag = hub_tag(hub_backfill_role_arn(ctx.partition, ctx.account_id, prefix))
+    role_names = spoke_subscriber_role_name("*", tag)
+    subscriber_roles = f"arn:{ctx.partition}:iam::*:role/{role_names}"
     statements = []
     for sender in _senders(accounts, organization_id):
         condition = dict(sender.get("Condition", {}))

@@ -38,6 +38,9 @@ class PythonFunctionArgs:
     """None: the account's unreserved pool; 1: never two runs at once."""
     vpc: VpcConfig | None = None
     """In these subnets and security groups (its role then needs the ENI permissions)."""
+    role_name: str | None = None
+    """The role's explicit name (another account's trust names it: a spoke's subscriber,
+    infra/spoke_role_names.py); None: Pulumi's auto-name, `<name>-role-<random>`."""
 
 
 def policy_json(policy: Policy) -> str:
@@ -67,6 +70,7 @@ class PythonFunction(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.role = aws.iam.Role(
             f"{name}-role",
+            name=args.role_name,
             assume_role_policy=policy_json(lambda_trust()),
             description=f"Runs {args.function_name}",
             opts=child,

@@ -19,6 +19,7 @@ from infra.hub_policies import spoke_subscriber_permissions
 from infra.lambda_package import BuiltPackage
 from infra.packages import SUBSCRIBER_HANDLER
 from infra.python_function import PythonFunctionArgs, policy_json
+from infra.spoke_role_names import hub_tag, spoke_hub_identity, spoke_subscriber_role_name
 from infra.stack_config import StackConfig
 from infra.subscriber import Subscriber, SubscriberArgs
 from lambda_shared.environment import ARCHITECTURE_BUCKET, ARCHITECTURE_BUCKET_REGION
@@ -112,6 +113,11 @@ class Spoke(pulumi.ComponentResource):
                 )
             )
 
+        # named, never auto-named: the hub's backfill role trusts this name (and its hub's tag)
+        identity = spoke_hub_identity(
+            deployment.hub_backfill_role_arn, deployment.hub_destination_arns
+        )
+        role_name = spoke_subscriber_role_name(ctx.region, hub_tag(identity))
         return Subscriber(
             f"{name}-subscriber",
             SubscriberArgs(
@@ -125,6 +131,7 @@ class Spoke(pulumi.ComponentResource):
                     environment=environment,
                     policy=pulumi.Output.from_input(bucket).apply(policy),
                     description="Subscribes every Lambda log group to the hub's destination",
+                    role_name=role_name,
                 ),
                 schedule=config.subscription.reconcile_schedule,
                 region=ctx.region,

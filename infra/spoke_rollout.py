@@ -22,18 +22,14 @@ from infra.aws_context import AwsContext
 from infra.deployer import AssumedRole
 from infra.deployment_config import DeploymentConfig
 from infra.hub_destinations import HubDestinations, destination_arn
-from infra.hub_policies import SPOKE_BACKFILL_ROLE
 from infra.lambda_package import BuiltPackage
 from infra.spoke import Spoke, SpokeArgs
+from infra.spoke_role_names import hub_backfill_role_arn
 from infra.stack_config import StackConfig
 from infra.stack_provider import StackProvider
 
 ROLLOUT_SESSION_NAME: Final = "lambda-logs-spoke-rollout"
 """The provider's AssumeRole session name (CloudTrail shows it in the member account)."""
-SPOKE_SUBSCRIBER_ROLE: Final = "lambda-logs-spoke-subscriber-role"
-"""What the hub's backfill role trusts (infra/hub_policies.py SPOKE_SUBSCRIBER_ROLES, `-*`):
-a rolled-out spoke's subscriber role is named `<this>-<region>` (one per region in an account;
-IAM role names are per account, at most 64 characters)."""
 ACCOUNT_POLICY: Final = "account-policy"
 """`rolledOutSpokes`' value for a spoke in account-policy mode (no subscriber function)."""
 
@@ -62,32 +58,17 @@ def deploy_role_arn(ctx: AwsContext, account: str, role_name: str) -> str:
 def spoke_config(hub: StackConfig, ctx: AwsContext, region: str) -> StackConfig:
     """The hub's configuration as a spoke of it in `region`: the hub's destinations there in
     stream order, its streams, its backfill role (every name is the hub's, so every ARN is
-    known); the bucket is auto-named, so it is given to the spoke as an output instead."""
+    known; the spoke's subscriber role takes the hub's tag from that role's ARN, as a hand-run
+    spoke's does: infra/spoke_role_names.py); the bucket is auto-named, so it is given to the
+    spoke as an output instead."""
     names = hub.names
     deployment = DeploymentConfig(
         role="spoke",
         hub_destination_arns=tuple(destination_arn(ctx, region, n) for n in names.destinations),
         hub_stream_arns=tuple(ctx.stream_arn(stream) for stream in names.streams),
-        hub_backfill_role_arn=deploy_role_arn(
-            ctx, ctx.account_id, f"{names.prefix}-{SPOKE_BACKFILL_ROLE}"
-        ),
+        hub_backfill_role_arn=hub_backfill_role_arn(ctx.partition, ctx.account_id, names.prefix),
     )
     return replace(hub, region=region, deployment=deployment)
-
-
-def _name_subscriber_role(region: str) -> pulumi.ResourceTransformation:
-    """Give the subscriber's role the name the hub's backfill role trusts: Pulumi would name it
-    after this component (`<spoke>-subscriber-role-<random>`), which the trust does not match."""
-
-    def transform(
-        args: pulumi.ResourceTransformationArgs,
-    ) -> pulumi.ResourceTransformationResult | None:
-        if args.type_ != "aws:iam/role:Role" or not args.name.endswith("-subscriber-role"):
-            return None
-        props = {**args.props, "name": f"{SPOKE_SUBSCRIBER_ROLE}-{region}"}
-        return pulumi.ResourceTransformationResult(props, args.opts)
-
-    return transform
 
 
 class SpokeRollout(pulumi.ComponentResource):
@@ -150,7 +131,6 @@ class SpokeRollout(pulumi.ComponentResource):
                 parent=self,
                 providers=[provider],
                 depends_on=list(hub),
-                transformations=[_name_subscriber_role(region)],
             ),
         )
         where = f"{account}/{region}"

@@ -6,13 +6,13 @@ assume it, and the spoke's subscriber gets exactly what it needs for both (parse
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra.config_errors import ConfigError
-from infra.hub_policies import SPOKE_SUBSCRIBER_ROLES
 from infra.stack_config import StackConfig
 from tests.infra.conftest import (
     HUB_BACKFILL_ROLE,
@@ -98,17 +98,48 @@ def test_the_spoke_backfill_role_only_puts_into_the_hubs_streams(hub_run: Progra
     )
 
 
+def _tag(backfill_role_arn: str) -> str:
+    """The hub's tag as docs/organisation.md states it, computed here independently."""
+    return hashlib.sha256(backfill_role_arn.encode()).hexdigest()[:8]
+
+
+def _backfill_trust(run: ProgramRun) -> list[dict[str, Any]]:
+    role = next(r for r in run.of_type(ROLE) if r.name == "lambda-logs-hub-spoke-backfill")
+    return statements(role.json("assumeRolePolicy"))
+
+
 def test_only_the_spokes_subscriber_roles_may_assume_it(hub_run: ProgramRun) -> None:
-    role = next(r for r in hub_run.of_type(ROLE) if r.name == "lambda-logs-hub-spoke-backfill")
-    trust = statements(role.json("assumeRolePolicy"))
+    trust = _backfill_trust(hub_run)
     assert len(trust) == 2 and all(s["Action"] == "sts:AssumeRole" for s in trust)
-    subscriber_roles = f"arn:aws:iam::*:role/{SPOKE_SUBSCRIBER_ROLES}"
+    tag = _tag(f"arn:aws:iam::{ACCOUNT}:role/lambda-logs-hub-spoke-backfill")
+    subscriber_roles = f"arn:aws:iam::*:role/lambda-logs-spoke-subscriber-role-*-{tag}"
     for statement in trust:
         assert statement["Condition"]["ArnLike"] == {"aws:PrincipalArn": subscriber_roles}
     accounts = next(s for s in trust if s["Principal"] != {"AWS": "*"})
     assert accounts["Principal"] == {"AWS": sorted(SPOKES)}
     organization = next(s for s in trust if s["Principal"] == {"AWS": "*"})
     assert organization["Condition"]["StringEquals"] == {"aws:PrincipalOrgID": ORG}
+
+
+def _subscriber_role_name(run: ProgramRun) -> str:
+    name: str = run.named("lambda-logs-spoke-subscriber-role").inputs["name"]
+    return name
+
+
+def test_the_hub_trusts_its_own_spokes_roles_and_not_another_hubs(
+    hub_run: ProgramRun, spoke_run: ProgramRun, spoke_hub_run: ProgramRun
+) -> None:
+    # GIVEN spoke_run, a spoke of this hub (its destinations), and spoke_hub_run, a spoke of the
+    # hub in account HUB_ACCOUNT
+    ours, theirs = _subscriber_role_name(spoke_run), _subscriber_role_name(spoke_hub_run)
+    for statement in _backfill_trust(hub_run):
+        pattern = statement["Condition"]["ArnLike"]["aws:PrincipalArn"]
+        for account in SPOKES:
+            assert fnmatch.fnmatchcase(f"arn:aws:iam::{account}:role/{ours}", pattern)
+            assert not fnmatch.fnmatchcase(f"arn:aws:iam::{account}:role/{theirs}", pattern)
+        # the old, untagged names (a spoke not yet upgraded) are no longer trusted
+        old = f"arn:aws:iam::{SPOKES[0]}:role/lambda-logs-spoke-subscriber-role-1a2b3c4"
+        assert not fnmatch.fnmatchcase(old, pattern)
 
 
 def test_the_hub_transformer_reads_the_maps_and_no_function(hub_run: ProgramRun) -> None:
@@ -152,12 +183,20 @@ def test_a_spoke_given_the_hubs_outputs_publishes_and_backfills_there(
     assert not {a for a in allowed_actions(policy) if a.startswith("firehose:")}
 
 
-def test_the_spoke_subscribers_role_is_named_as_the_hubs_trust_expects(
-    spoke_hub_run: ProgramRun,
+def test_the_spoke_subscribers_role_is_named_after_its_region_and_hub(
+    spoke_hub_run: ProgramRun, spoke_run: ProgramRun
 ) -> None:
-    role = spoke_hub_run.named("lambda-logs-spoke-subscriber-role")
-    assert "name" not in role.inputs  # autonamed: <logical name>-<7 random characters>
-    assert fnmatch.fnmatch("lambda-logs-spoke-subscriber-role-1a2b3c4", SPOKE_SUBSCRIBER_ROLES)
+    # explicit, whatever Pulumi's auto-naming: the hub's tag from hubBackfillRoleArn
+    assert _subscriber_role_name(spoke_hub_run) == (
+        f"lambda-logs-spoke-subscriber-role-{REGION}-{_tag(HUB_BACKFILL_ROLE)}"
+    )
+    # without it, from the ARN the hub of its first destination gives that role (`<prefix>-dest`
+    # in the hub's account: lambda-logs-hub in ACCOUNT)
+    implied = f"arn:aws:iam::{ACCOUNT}:role/lambda-logs-hub-spoke-backfill"
+    assert HUB_DEST.endswith(f":{ACCOUNT}:destination:lambda-logs-hub-dest")
+    assert _subscriber_role_name(spoke_run) == (
+        f"lambda-logs-spoke-subscriber-role-{REGION}-{_tag(implied)}"
+    )
 
 
 def test_a_spoke_without_them_neither_publishes_nor_backfills(spoke_run: ProgramRun) -> None:

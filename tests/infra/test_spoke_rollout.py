@@ -5,6 +5,8 @@ deleted before them (docs/organisation.md, "One pulumi up for the whole organisa
 
 from __future__ import annotations
 
+import fnmatch
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ from tests.infra.policy_checks import statements
 PROVIDER = "pulumi:providers:aws"
 SPOKE = "lambdalogs:spoke:Spoke"
 FUNCTION = "aws:lambda/function:Function"
+ROLE = "aws:iam/role:Role"
 INVOCATION = "pulumi-python:dynamic/lambdalogs:LambdaInvocation"
 DESTINATION = "aws:cloudwatch/logDestination:LogDestination"
 DESTINATION_POLICY = "aws:cloudwatch/logDestinationPolicy:LogDestinationPolicy"
@@ -182,19 +185,96 @@ def test_subscriber_policy_scopes_the_member_account_and_the_hubs_bucket(
     assert published and f"architectures/{account}/" in json.dumps(published)
 
 
-def test_subscriber_roles_are_named_as_the_hubs_backfill_trust_expects(
+def _tag(backfill_role_arn: str) -> str:
+    """The hub's tag as docs/organisation.md states it, computed here independently."""
+    return hashlib.sha256(backfill_role_arn.encode()).hexdigest()[:8]
+
+
+def _backfill_role(run: ProgramRun) -> Any:
+    (backfill,) = [r for r in run.of_type(ROLE) if r.name.endswith("-spoke-backfill")]
+    return backfill
+
+
+def _backfill_arn(run: ProgramRun) -> str:
+    """The ARN AWS gives the hub's backfill role (named, no path), from its name input: the
+    mocks derive a role's ARN output from its logical name instead."""
+    return f"arn:aws:iam::{ACCOUNT}:role/{_backfill_role(run).inputs['name']}"
+
+
+def _trusted(run: ProgramRun) -> str:
+    """The `aws:PrincipalArn` pattern of the hub's backfill role's only trust statement."""
+    (trust,) = statements(_backfill_role(run).json("assumeRolePolicy"))
+    return str(trust["Condition"]["ArnLike"]["aws:PrincipalArn"])
+
+
+def _subscriber_role_names(run: ProgramRun) -> dict[str, str]:
+    """`<account>/<region>` → the rolled-out subscriber role's explicit name."""
+    rolled_out = {r.name for r in run.of_type(SPOKE)}
+    names: dict[str, str] = {}
+    for account, region in _pairs():
+        if _spoke(account, region) in rolled_out:
+            role = run.one(ROLE, f"{_spoke(account, region)}-subscriber-role")
+            names[f"{account}/{region}"] = role.inputs["name"]
+    return names
+
+
+def test_subscriber_roles_are_named_with_the_hubs_tag_and_trusted_by_it(
     rollout: RolloutRun,
 ) -> None:
     run = rollout.run
-    (trust,) = statements(
-        run.one("aws:iam/role:Role", f"{PREFIX}-spoke-backfill").json("assumeRolePolicy")
-    )
-    pattern = trust["Condition"]["ArnLike"]["aws:PrincipalArn"]
-    assert pattern == "arn:aws:iam::*:role/lambda-logs-spoke-subscriber-role-*"
+    (trust,) = statements(_backfill_role(run).json("assumeRolePolicy"))
+    tag = _tag(_backfill_arn(run))
+    pattern = _trusted(run)
+    assert pattern == f"arn:aws:iam::*:role/lambda-logs-spoke-subscriber-role-*-{tag}"
+    names = _subscriber_role_names(run)
+    assert set(names) == {f"{account}/{region}" for account, region in _pairs()}
     for account, region in _pairs():
-        role = run.one("aws:iam/role:Role", f"{_spoke(account, region)}-subscriber-role")
-        assert role.inputs["name"] == f"lambda-logs-spoke-subscriber-role-{region}"
+        name = names[f"{account}/{region}"]
+        assert name == f"lambda-logs-spoke-subscriber-role-{region}-{tag}"
+        assert fnmatch.fnmatchcase(f"arn:aws:iam::{account}:role/{name}", pattern)
     assert trust["Principal"] == {"AWS": list(SPOKES)}
+
+
+def test_two_hubs_give_the_same_account_and_region_two_role_names(
+    rollout: RolloutRun, packages_dir: Path
+) -> None:
+    other = _run(
+        _hub(resourcePrefix="lambda-logs-b", spokeRegions=REGION, spokeDeployAccountIds=SPOKES[0]),
+        packages_dir / "rollout-other-hub",
+    ).run
+    where = f"{SPOKES[0]}/{REGION}"
+    ours, theirs = _subscriber_role_names(rollout.run)[where], _subscriber_role_names(other)[where]
+    assert ours != theirs  # IAM role names are per account: both can exist side by side
+    assert theirs == f"lambda-logs-spoke-subscriber-role-{REGION}-{_tag(_backfill_arn(other))}"
+    # AND neither hub's backfill role admits the other hub's spokes, each its own
+    for run, own, foreign in ((rollout.run, ours, theirs), (other, theirs, ours)):
+        assert fnmatch.fnmatchcase(f"arn:aws:iam::{SPOKES[0]}:role/{own}", _trusted(run))
+        assert not fnmatch.fnmatchcase(f"arn:aws:iam::{SPOKES[0]}:role/{foreign}", _trusted(run))
+
+
+def test_a_hand_run_spoke_of_the_same_hub_gets_the_rolled_out_name(
+    rollout: RolloutRun, spoke_run: ProgramRun, packages_dir: Path
+) -> None:
+    # GIVEN a spoke stack run by hand with the rolled-out hub's outputs for its region
+    outputs = rollout.run.outputs
+    hand_run = run_program(
+        {
+            "deployment": "spoke",
+            "hubDestinationArn": outputs["hubDestinations"][REGION],
+            "hubStreamArns": ",".join(outputs["streamArns"]),
+            "hubBackfillRoleArn": _backfill_arn(rollout.run),  # its output hubBackfillRoleArn
+        },
+        offline_packages(packages_dir / "rollout-hand-run-spoke"),
+    )
+    rolled_out = _subscriber_role_names(rollout.run)[f"{SPOKES[0]}/{REGION}"]
+    # THEN its subscriber role has the very name the roll-out gives that account and region (so
+    # the two collide on it: IAM EntityAlreadyExists), with or without hubBackfillRoleArn
+    (hand_role,) = [r for r in hand_run.of_type(ROLE) if r.name.endswith("-subscriber-role")]
+    assert hand_role.inputs["name"] == rolled_out
+    (bare_role,) = [r for r in spoke_run.of_type(ROLE) if r.name.endswith("-subscriber-role")]
+    env = spoke_run.one(FUNCTION).inputs["environment"]["variables"]  # of the same hub:
+    assert env["DESTINATION_ARN"] == outputs["hubDestinations"][REGION]
+    assert bare_role.inputs["name"] == rolled_out
 
 
 def test_invocations_assume_the_role_and_wait_for_the_hubs_destinations(
