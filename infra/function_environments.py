@@ -11,6 +11,7 @@ from infra.aws_context import AwsContext
 from infra.config_errors import config_error
 from infra.config_keys import KEYS
 from infra.stack_config import StackConfig
+from infra.subscriber_stop import STOP_VALUE_RESERVE
 from lambda_shared.environment import (
     ARCHITECTURE_BUCKET,
     ARCHITECTURE_BUCKET_REGION,
@@ -144,7 +145,9 @@ def check_environment_sizes(config: StackConfig) -> None:
     unknown before deployment, are counted at their longest)."""
     if not config.deployment.creates_pipeline:
         if config.subscription.mode == "reconciler":
-            _check_size("subscriber", spoke_subscriber_environment(config))
+            _check_size(
+                "subscriber", {**spoke_subscriber_environment(config), **STOP_VALUE_RESERVE}
+            )
         return
     ctx = AwsContext(_LONGEST_ARN_PARTITION, config.region, "123456789012")
     role_arn = ctx.arn("iam", f"role/{_LONGEST_ROLE_NAME}", regional=False)
@@ -154,4 +157,4 @@ def check_environment_sizes(config: StackConfig) -> None:
     plain = {name: value for name, value in subscriber.items() if isinstance(value, str)}
     _check_size("transformer", transformer_environment(config))
     if config.subscription.mode == "reconciler":  # no subscriber function otherwise
-        _check_size("subscriber", plain)
+        _check_size("subscriber", {**plain, **STOP_VALUE_RESERVE})  # what a destroy adds

@@ -75,6 +75,8 @@ def run(
         namespace=settings.metrics_namespace,
         function=str(getattr(context, "function_name", "") or metrics.SUBSCRIBER_DIMENSION_VALUE),
     )
+    if request.kind != "remove" and clock_ms() < settings.stopped_until_s * 1000:
+        return _stopped(report, settings, started)
     pacer = CallPacer.share(settings.filter_api_quota_percent, clock)
     functions = FunctionsApi(clients.lazy("lambda"), policy, stats, pacer)
     pending = _pending(settings, clients, policy, stats, report, clock_ms)
@@ -104,6 +106,22 @@ def run(
         self_invoked,
         stats.retries,
     )
+    report.emit_metrics(result, (time.monotonic() - started) * 1000)
+    return result
+
+
+def _stopped(report: RunReport, settings: Settings, started: float) -> RunResult:
+    """A run while the stack is being destroyed (SUBSCRIBER_STOPPED_UNTIL): nothing read, put,
+    backfilled or invoked, so a continuation queued before the destroy's `remove` cannot put a
+    filter back on a group it has passed."""
+    until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(settings.stopped_until_s))
+    report.log(
+        "WARN",
+        f"the stack's destroy stopped this subscriber until {until} (SUBSCRIBER_STOPPED_UNTIL): "
+        "this run changes nothing. If the destroy failed and the stack stays, run "
+        "`pulumi up --refresh` to start it again now",
+    )
+    result = report.result("done", None, False, 0)
     report.emit_metrics(result, (time.monotonic() - started) * 1000)
     return result
 

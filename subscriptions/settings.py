@@ -23,6 +23,7 @@ from lambda_shared.environment import (
     LOG_GROUP_PREFIXES,
     PIPELINE_LOG_GROUPS,
     ROLE_ARN,
+    SUBSCRIBER_STOPPED_UNTIL,
     SWEEP_INTERVAL_HOURS,
     Bounded,
 )
@@ -33,6 +34,8 @@ DEFAULT_LOOKBACK_HOURS: Final = float(BACKFILL_LOOKBACK_HOURS.default)
 MAX_LOOKBACK_HOURS: Final = float(BACKFILL_LOOKBACK_HOURS.high)
 DEFAULT_MARGIN_SECONDS: Final = 30.0
 DEFAULT_MAX_CONTINUATIONS: Final = 100
+MAX_UNIX_SECONDS: Final = 1 << 40
+"""A bound for SUBSCRIBER_STOPPED_UNTIL (Unix seconds; far beyond any real time)."""
 DEFAULT_BACKFILL_RETRY_HOURS: Final = float(BACKFILL_RETRY_HOURS_DEFAULT)
 MAX_FILTER_PATTERN_CHARS: Final = FILTER_PATTERN.max_chars
 FIREHOSE_ERROR_LOG_PREFIX: Final = "/aws/kinesisfirehose/"
@@ -83,6 +86,8 @@ class Settings:
     backfill_lookback_hours: float = DEFAULT_LOOKBACK_HOURS
     time_budget_margin_seconds: float = DEFAULT_MARGIN_SECONDS
     max_continuations: int = DEFAULT_MAX_CONTINUATIONS
+    stopped_until_s: int = 0
+    """SUBSCRIBER_STOPPED_UNTIL: until then only `remove` runs (0: never stopped)."""
     metrics_namespace: str = metrics.NAMESPACE
     backfill_state_bucket: str = ""
     """Where failed backfills wait for their retry; "" = none (a failure is permanent)."""
@@ -147,6 +152,9 @@ class Settings:
             ),
             max_continuations=int(
                 _number(env, "MAX_CONTINUATIONS", DEFAULT_MAX_CONTINUATIONS, 0, 10_000, whole=True)
+            ),
+            stopped_until_s=int(
+                _number(env, SUBSCRIBER_STOPPED_UNTIL.name, 0, 0, MAX_UNIX_SECONDS, whole=True)
             ),
             sweep_interval_hours=bounded_integer(env, SWEEP_INTERVAL_HOURS),
             filter_api_quota_percent=bounded_integer(env, FILTER_API_QUOTA_PERCENT),

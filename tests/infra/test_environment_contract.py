@@ -233,6 +233,7 @@ LEFT_TO_DEFAULTS = {
         "ARCHITECTURE_BUCKET_REGION",
         "BACKFILL_ROLE_ARN",
         "BACKFILL_STREAM_ARNS",
+        "SUBSCRIBER_STOPPED_UNTIL",  # the destroy step's only (infra/subscriber_stop.py)
     },
 }
 """Variables a parser reads that infra deliberately leaves to the parser's default."""
