@@ -37,7 +37,8 @@ def _subscriber_metrics() -> int:
 def test_the_alarm_row_counts_what_a_reconciler_stack_creates() -> None:
     row = _row("CloudWatch alarms")
     standard, inputs = _alarm_units(1)
-    more_standard, more_inputs = (a - b for a, b in zip(_alarm_units(2), (standard, inputs)))
+    two_standard, two_inputs = _alarm_units(2)
+    more_standard, more_inputs = two_standard - standard, two_inputs - inputs
     assert f"{standard} standard alarms" in row and f"metric-math alarms' {inputs} metrics" in row
     assert f"({more_standard} alarms, {more_inputs} metrics;" in row
     assert f"${(more_standard + more_inputs) * 0.10:.2f} more per extra delivery stream" in row
