@@ -28,7 +28,7 @@ def _alarm_units(streams: int) -> tuple[int, int]:
 
 def _subscriber_metrics() -> int:
     lines: list[str] = []
-    report = RunReport("reconcile", emit=lines.append, note=None, namespace="N", function="f")
+    report = RunReport("reconcile", emit=lines.append, namespace="N", function="f")
     report.emit_metrics(report.result("done", None, False, 0), 1.0)
     (document,) = [json.loads(line) for line in lines if '"_aws"' in line]
     return len(document["_aws"]["CloudWatchMetrics"][0]["Metrics"])
