@@ -65,14 +65,15 @@ def _member_problems(
     deployer: Deployer,
     member: tuple[str, str],
     readers: AccountReaders,
-) -> tuple[list[str], list[str]]:
-    """The problems of the member (account, region), and what could not be read there."""
+    warned: list[str],
+) -> list[str]:
+    """The problems of the member (account, region); what could not be read there goes to
+    `warned` (as it is found: kept even when a later check of the member fails)."""
     account, region = member
     _, acting = _member(config, ctx, deployer, account)
-    where, warned = f"account {account}, {region}", list[str]()
+    where = f"account {account}, {region}"
     spoke = spoke_config(config, ctx, region)
-    found = account_problems(spoke, acting, readers, where, warned)
-    return [f"{where}: {p}" for p in found], warned
+    return [f"{where}: {p}" for p in account_problems(spoke, acting, readers, where, warned)]
 
 
 def own_credentials_problem(
@@ -103,25 +104,27 @@ def rollout_problems(
     `warned`, in the same order."""
     deployment = config.deployment
     accounts, regions = deployment.spoke_deploy_account_ids, deployment.spoke_regions
-    with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
-        refused = list(
-            pool.map(lambda a: _refused_role(config, ctx, stack.deployer, a, readers), accounts)
-        )
-        members = [
-            (a, r) for a, why in zip(accounts, refused, strict=True) if not why for r in regions
-        ]
+    unread: dict[tuple[str, str], list[str]] = {}
+    try:
+        with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
+            refused = list(
+                pool.map(lambda a: _refused_role(config, ctx, stack.deployer, a, readers), accounts)
+            )
+            members = [
+                (a, r) for a, why in zip(accounts, refused, strict=True) if not why for r in regions
+            ]
+            unread.update((member, []) for member in members)
 
-        def problems_of(member: tuple[str, str]) -> tuple[list[str], list[str]]:
-            return _member_problems(config, ctx, stack.deployer, member, readers)
+            def problems_of(member: tuple[str, str]) -> list[str]:
+                return _member_problems(
+                    config, ctx, stack.deployer, member, readers, unread[member]
+                )
 
-        found = dict(zip(members, pool.map(problems_of, members), strict=True))
+            found = dict(zip(members, pool.map(problems_of, members), strict=True))
+    finally:  # every member's, in the configuration's order, even when a check raised
+        for member_unread in unread.values():
+            warned += member_unread
     ordered: list[str] = []
     for account, why in zip(accounts, refused, strict=True):
-        if why is not None:
-            ordered.append(why)
-            continue
-        for region in regions:
-            problems, unread = found[(account, region)]
-            ordered += problems
-            warned += unread
+        ordered += [why] if why is not None else [p for r in regions for p in found[(account, r)]]
     return ordered

@@ -5,9 +5,11 @@ role trusts (docs/organisation.md, "The IAM each side needs").
 Every spoke subscriber role, in a spoke stack run by hand and in a spoke a hub rolls out, is
 named `lambda-logs-spoke-subscriber-role-<region>-<hub tag>` by `spoke_subscriber_role_name`;
 the hub trusts the same name with the region wildcarded. IAM role names are per account, so two
-hubs rolling out into one account and region get two roles, while a hand-run spoke and a roll-out
-of the same hub into the same account and region fail loudly on the second role
-(EntityAlreadyExists) instead of running two subscribers over the same log groups."""
+hubs rolling out into one account and region get two roles (their other names, the function,
+its log group and the filter, are each hub's `resourcePrefix`: those must differ), while a
+hand-run spoke and a roll-out of the same hub into the same account and region fail loudly on
+the second role (EntityAlreadyExists) instead of running two subscribers over the same log
+groups."""
 
 from __future__ import annotations
 

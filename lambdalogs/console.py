@@ -161,6 +161,18 @@ class Progress:
     def finish(self) -> None:
         self._show(final=True)
 
+    def __enter__(self) -> Progress:
+        self.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        """A run that fails takes its bar away first (no summary): the error that follows is
+        then a line of its own, not one glued to the bar."""
+        if kind is None:
+            self.finish()
+        else:
+            self._close_bar()
+
     def _show(self, *, final: bool) -> None:
         if not self._enabled:
             return

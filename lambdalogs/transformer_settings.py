@@ -19,12 +19,12 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from lambdalogs.errors import InputError
+from lambdalogs.errors import CliError, InputError, RemoteError
 from lambdalogs.local.transform import settings_from_env
 from transformer.settings import Settings
 
@@ -55,6 +55,19 @@ def add_settings_options(parser: argparse.ArgumentParser, *, named: bool) -> Non
         )
 
 
+REGION_VARIABLES: Final = ("CLOUD_REGION", "AWS_REGION")
+
+
+def environment_settings(env: Mapping[str, str], settings_from: str, region: str = "") -> Settings:
+    """This environment's settings as the command uses them: all of them with `--settings-from
+    environment`; with the deployed transformer's, only the region (CLOUD_REGION, AWS_REGION,
+    else `region`), so a stray variable of this shell (a malformed REDACT_RULES) cannot stop a
+    run that does not use it."""
+    if settings_from == FROM_TRANSFORMER:
+        env = {name: env[name] for name in REGION_VARIABLES if name in env}
+    return settings_from_env(env, region=region)
+
+
 def _lambda_client(region: str) -> Any:
     import boto3
     from botocore.config import Config
@@ -65,8 +78,19 @@ def _lambda_client(region: str) -> Any:
     return boto3.client("lambda", region_name=region, config=retries)
 
 
-class SettingsUnreadable(InputError):
-    """The deployed transformer's settings cannot be read: nothing is transformed with others."""
+class SettingsUnreadable(CliError):
+    """The deployed transformer's settings cannot be read: nothing is transformed with others.
+    Exit 2 when the input names what cannot be used (a function that does not exist, settings
+    this version cannot read), 3 when AWS refused or failed (the CLI's convention)."""
+
+    def __init__(self, message: str, *, remote: bool = False) -> None:
+        super().__init__(message)
+        self.exit_code = RemoteError.exit_code if remote else InputError.exit_code
+
+
+_BAD_CREDENTIALS: Final = frozenset(
+    {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"}
+)
 
 
 class TransformerSettings:
@@ -94,7 +118,7 @@ class TransformerSettings:
             )
         found = _ARN_REGION.match(arn)
         if found is None:
-            raise self._unreadable(arn, "it is not a Lambda function ARN")
+            raise self._unreadable(arn, "it is not a Lambda function ARN", "check the records")
         return self.for_function(arn, found.group(1))
 
     def for_function(self, function: str, region: str) -> Settings:
@@ -107,32 +131,61 @@ class TransformerSettings:
         try:
             client = self._client_for(region)
             answer = client.get_function_configuration(FunctionName=function)
-        except (ClientError, BotoCoreError) as error:
-            raise self._unreadable(function, f"{type(error).__name__}: {error}") from error
+        except ClientError as error:
+            raise self._refused(function, error) from error
+        except BotoCoreError as error:  # no credentials, no endpoint, no connection
+            why = f"{type(error).__name__}: {error}"
+            raise self._unreadable(
+                function,
+                why,
+                "check the credentials and the network, and repeat the command",
+                remote=True,
+            ) from error
         environment = answer.get("Environment") or {}
         if environment.get("Error"):  # e.g. its variables' KMS key cannot decrypt them
             refusal = environment["Error"]
             said = refusal.get("Message") or refusal
-            raise self._unreadable(function, f"its environment: {said}")
+            fix = "grant kms:Decrypt on the key that encrypts its environment"
+            raise self._unreadable(function, f"its environment: {said}", fix, remote=True)
         variables = environment.get("Variables") or {}
         try:
             settings = settings_from_env({str(k): str(v) for k, v in variables.items()})
         except InputError as error:
-            why = f"its environment is not valid settings: {error}"
-            raise self._unreadable(function, why) from error
+            why = f"its environment is not valid settings here: {error}"
+            fix = "use the lambdalogs version the stack was deployed with"
+            raise self._unreadable(function, why, fix) from error
         self._say(f"transforming with the settings of {answer.get('FunctionArn') or function}")
         return settings
 
-    def _unreadable(self, function: str, why: str) -> SettingsUnreadable:
+    def _refused(self, function: str, error: ClientError) -> SettingsUnreadable:
+        """What AWS's refusal means here, and its own fix (lambdalogs/cloudwatch/reader.py's
+        convention: credentials, a function that is not there, a permission, anything else)."""
+        code = str(error.response.get("Error", {}).get("Code", "")) or type(error).__name__
+        why = f"{code}: {error}"
+        if code in _BAD_CREDENTIALS:
+            fix = "refresh your credentials (`aws sso login`) or set AWS_PROFILE, and repeat"
+            return self._unreadable(function, why, fix, remote=True)
+        if code == "ResourceNotFoundException":
+            fix = "it was deleted or renamed, or is in another region" + self._named()
+            return self._unreadable(function, why, fix)
+        if code in ("AccessDeniedException", "AccessDenied"):
+            fix = "grant lambda:GetFunctionConfiguration on it" + self._named()
+            return self._unreadable(function, why, fix, remote=True)
+        return self._unreadable(function, why, "repeat the command", remote=True)
+
+    def _unreadable(
+        self, function: str, why: str, fix: str, *, remote: bool = False
+    ) -> SettingsUnreadable:
         return SettingsUnreadable(
-            f"cannot read the settings of the transformer {function} ({why}). Grant "
-            f"lambda:GetFunctionConfiguration on it{self._named()}, or " + self._fix(lower=True)
+            f"cannot read the settings of the transformer {function} ({why}): {fix}; or "
+            + self._fix(lower=True),
+            remote=remote,
         )
 
     def _named(self) -> str:
         if self._command != "backfill":
             return ""
-        return ", name the stack's with --transformer (stack output transformerFunctionName)"
+        return " (name the stack's with --transformer: stack output transformerFunctionName)"
 
     @staticmethod
     def _fix(*, lower: bool = False) -> str:

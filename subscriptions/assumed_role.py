@@ -88,8 +88,11 @@ class AssumedRoleFirehose:
             raise BackfillRoleDeniedError(
                 f"this subscriber may not assume the hub's backfill role {self._role_arn} "
                 f"({error_code(error)}: {error}): check that the hub lists this account in "
-                "spokeAccountIds or its organisation in organizationId and ran pulumi up, and "
-                "that hubBackfillRoleArn is the hub's output hubBackfillRoleArn"
+                "spokeAccountIds or its organisation in organizationId and ran pulumi up, "
+                "that hubBackfillRoleArn is the hub's output hubBackfillRoleArn, and that this "
+                "spoke runs under the role name the hub trusts "
+                "(lambda-logs-spoke-subscriber-role-<region>-<hub tag>: a spoke deployed before "
+                "the tagged names must be upgraded, docs/organisation.md)"
             ) from error
         credentials = response["Credentials"]
         expiration = credentials.get("Expiration")

@@ -116,16 +116,15 @@ class Replayer:
         digest = self.options.fingerprint(target)
         path = self.options.checkpoint or default_path(digest)
         checkpoint = Checkpoint.load(path, digest, enabled=not self.options.dry_run)
-        progress = Progress("replay", len(objects), unit="objects")
-        progress.start()  # an object's first batches can take long: show the run has begun
-        for obj in objects:
-            if checkpoint.is_done(obj.key, obj.etag):
-                self.counts.resumed += 1
-            else:
-                self.replay_object(obj)
-                checkpoint.mark(obj.key, obj.etag)
-            progress.advance()
-        progress.finish()
+        # started at once (an object's first batches can take long: show the run has begun)
+        with Progress("replay", len(objects), unit="objects") as progress:
+            for obj in objects:
+                if checkpoint.is_done(obj.key, obj.etag):
+                    self.counts.resumed += 1
+                else:
+                    self.replay_object(obj)
+                    checkpoint.mark(obj.key, obj.etag)
+                progress.advance()
         checkpoint.remove()
         return self.counts
 

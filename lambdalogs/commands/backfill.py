@@ -25,7 +25,7 @@ from lambdalogs.commands.options import (
 )
 from lambdalogs.console import Progress, print_lines
 from lambdalogs.errors import InputError
-from lambdalogs.local.transform import records, settings_from_env, transform_records
+from lambdalogs.local.transform import records, transform_records
 from lambdalogs.search.indexing import RateLimiter
 from lambdalogs.search.restoring import RestoringIndexer
 from lambdalogs.timerange import to_ms
@@ -33,6 +33,7 @@ from lambdalogs.transformer_settings import (
     FROM_TRANSFORMER,
     TransformerSettings,
     add_settings_options,
+    environment_settings,
 )
 from transformer.cost import LambdaArchitectures
 
@@ -115,7 +116,7 @@ def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = 
     with logs_errors("the caller's account", "sts:GetCallerIdentity"):
         logs = _aws("logs", region)
         owner = str(_aws("sts", region).get_caller_identity()["Account"])
-    settings = settings_from_env(env, region=region)
+    settings = environment_settings(env, args.settings_from, region=region)
     if args.settings_from == FROM_TRANSFORMER:  # as deployed: its redaction and event rules
         deployed = TransformerSettings(command="backfill")
         settings = replace(deployed.for_function(args.transformer, region), region=region)
@@ -135,20 +136,19 @@ def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = 
         limiter=RateLimiter(args.rate),
     )
     groups = log_groups(logs, args.groups, args.prefixes)
-    progress = Progress("backfill", len(groups), unit="log groups")
-    progress.start()  # a group's first pages can take long: show the run has begun
-    for group in groups:
-        for batches in pages(logs, group, window, owner):
-            counts.read += sum(len(batch.events) for batch in batches)
-            delivery = transform_records(
-                records(batches), settings=settings, architectures=architectures
-            )
-            counts.dropped += delivery.dropped
-            counts.failed_records += len(delivery.failed)
-            sink.add(delivery.documents)
-        counts.groups += 1
-        progress.advance()
-    progress.finish()
+    # started at once (a group's first pages can take long: show the run has begun)
+    with Progress("backfill", len(groups), unit="log groups") as progress:
+        for group in groups:
+            for batches in pages(logs, group, window, owner):
+                counts.read += sum(len(batch.events) for batch in batches)
+                delivery = transform_records(
+                    records(batches), settings=settings, architectures=architectures
+                )
+                counts.dropped += delivery.dropped
+                counts.failed_records += len(delivery.failed)
+                sink.add(delivery.documents)
+            counts.groups += 1
+            progress.advance()
     target = f"{cluster.url} ({args.index_prefix}-*)" if cluster else "(no OpenSearch)"
     print_lines(out, render(counts, window, target, dry_run=args.dry_run))
     return 1 if counts.failed_records else 0

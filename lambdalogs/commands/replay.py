@@ -28,10 +28,7 @@ from lambdalogs.commands.options import (
 from lambdalogs.console import print_lines
 from lambdalogs.documents import Document
 from lambdalogs.errors import InputError
-from lambdalogs.local.transform import settings_from_env
-from lambdalogs.transformer_settings import (
-    add_settings_options,
-)
+from lambdalogs.transformer_settings import add_settings_options, environment_settings
 
 
 def register(commands: Commands) -> None:
@@ -110,7 +107,8 @@ def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = 
     cluster = cluster_from(args, env) if opensearch_url(args, env) else None
     bucket = BucketReader(s3_client(args.region), bucket_name, prefix)
     # --region, else CLOUD_REGION/AWS_REGION, else (per object) the backup's own region
-    settings = settings_from_env({**env, "CLOUD_REGION": args.region} if args.region else env)
+    region_env = {**env, "CLOUD_REGION": args.region} if args.region else env
+    settings = environment_settings(region_env, args.settings_from)
     replayer = _SeeingReplayer(options, bucket, cluster, settings=settings)
     counts = replayer.run()
     target = f"{cluster.url} ({args.index_prefix}-*)" if cluster else "(no OpenSearch)"

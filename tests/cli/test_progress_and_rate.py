@@ -42,6 +42,29 @@ def test_progress_redraws_a_bar_on_a_terminal() -> None:
     assert text.count("\033[?25l") == text.count("\033[?25h") == 1  # the cursor comes back
 
 
+def test_a_run_that_fails_takes_its_bar_away_before_the_error() -> None:
+    """Used as a context: a failure closes the bar without the summary line, so the error
+    printed next starts a line of its own (not glued to the bar's last drawing)."""
+    clock, stream = Clock(), Terminal()
+    try:
+        with Progress("replay", 4, unit="objects", stream=stream, clock=clock) as progress:
+            clock.now += 1
+            progress.advance()
+            raise RuntimeError("cannot read the settings")
+    except RuntimeError:
+        pass
+    text = stream.getvalue()
+    assert "━" in text and "replay: " not in text.rsplit("\033[2K", 1)[1]  # no summary line
+    assert text.count("\033[?25l") == text.count("\033[?25h") == 1  # the cursor comes back
+    stream.write("lambdalogs replay: error: x\n")
+    assert stream.getvalue().rsplit("\033[2K", 1)[1] == "lambdalogs replay: error: x\n"
+    finished = Terminal()
+    with Progress("replay", 1, unit="objects", stream=finished, clock=clock) as progress:
+        clock.now += 1
+        progress.advance()
+    assert finished.getvalue().endswith("replay: 100% 1/1 objects (1 objects/s)\n")
+
+
 def test_progress_writes_plain_periodic_lines_in_a_log() -> None:
     clock, stream = Clock(), io.StringIO()
     progress = Progress("replay", 100, unit="objects", stream=stream, clock=clock, interval=5)

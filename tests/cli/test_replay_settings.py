@@ -112,6 +112,20 @@ def test_raw_records_are_redacted_as_their_transformer_redacts(
     assert "warning" not in result.err
 
 
+def test_this_shells_stray_settings_do_not_stop_a_replay_that_does_not_use_them(
+    cli: Any, fake: FakeOpenSearch, secret_record_bucket: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REDACT_RULES", "broken=(")  # not a valid rule: unused here
+    result = cli("replay", "--bucket", BUCKET, "--opensearch", fake.url)
+    assert result.code == 0, result.err
+    (document,) = stored(fake)
+    assert document["message"] == "order [REDACTED:order-id] accepted for checkout"
+    stopped = cli(
+        "replay", "--bucket", BUCKET, "--opensearch", fake.url, "--settings-from", "environment"
+    )
+    assert stopped.code == 2 and "REDACT_RULES" in stopped.err  # where it is used, refused
+
+
 def test_without_the_transformer_the_replay_stops_before_indexing_and_says_why(
     cli: Any, fake: FakeOpenSearch, secret_record_bucket: Any
 ) -> None:
@@ -124,7 +138,7 @@ def test_without_the_transformer_the_replay_stops_before_indexing_and_says_why(
     (error,) = [line for line in result.err.splitlines() if "error" in line]
     assert error.startswith("lambdalogs replay: error: cannot read the settings")
     assert f"function:{TRANSFORMER}" in error and "ResourceNotFoundException" in error
-    assert "lambda:GetFunctionConfiguration" in error and "--settings-from environment" in error
+    assert "deleted or renamed" in error and "--settings-from environment" in error
     again = cli(
         "replay", "--bucket", BUCKET, "--opensearch", fake.url, "--settings-from", "environment"
     )

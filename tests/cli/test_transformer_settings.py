@@ -63,17 +63,40 @@ def test_no_arn_stops_without_a_call() -> None:
 
 
 def test_a_gone_function_or_bad_settings_stop_naming_the_function_and_the_fix() -> None:
-    for variables, why in (
-        (None, "ResourceNotFoundException"),
-        ({"MAX_MESSAGE_BYTES": "many"}, "not valid settings"),
+    for variables, why, fix in (
+        (None, "ResourceNotFoundException", "deleted or renamed"),
+        ({"MAX_MESSAGE_BYTES": "many"}, "not valid settings", "lambdalogs version"),
     ):
         found, client, warnings = _settings(variables)
         with pytest.raises(SettingsUnreadable) as raised:
             found.for_arn(ARN)
         said = str(raised.value)
-        assert ARN in said and why in said and "--settings-from environment" in said
-        assert "lambda:GetFunctionConfiguration" in said and "--transformer" not in said
+        assert ARN in said and why in said and fix in said and "--settings-from environment" in said
+        assert "lambda:GetFunctionConfiguration" not in said and "--transformer" not in said
+        assert raised.value.exit_code == 2  # the input names what cannot be used
         assert client.calls == [ARN] and warnings.getvalue() == ""
+
+
+@pytest.mark.parametrize(
+    ("code", "fix"),
+    [
+        ("AccessDeniedException", "grant lambda:GetFunctionConfiguration on it"),
+        ("ExpiredTokenException", "refresh your credentials"),
+        ("ServiceException", "repeat the command"),
+    ],
+)
+def test_an_aws_refusal_says_its_own_fix_and_exits_3(code: str, fix: str) -> None:
+    class Refusing(_Lambda):
+        def get_function_configuration(self, FunctionName: str) -> dict[str, Any]:
+            raise ClientError(
+                {"Error": {"Code": code, "Message": "no"}}, "GetFunctionConfiguration"
+            )
+
+    found = TransformerSettings(lambda region: Refusing({}), io.StringIO())
+    with pytest.raises(SettingsUnreadable) as raised:
+        found.for_arn(ARN)
+    assert fix in str(raised.value) and code in str(raised.value)
+    assert raised.value.exit_code == 3  # AWS refused or failed
 
 
 def test_backfill_is_told_to_name_the_stacks_transformer() -> None:
@@ -100,7 +123,7 @@ def test_an_environment_that_cannot_be_decrypted_is_unreadable() -> None:
 
     client = Undecryptable({})
     found = TransformerSettings(lambda region: client, io.StringIO())
-    with pytest.raises(SettingsUnreadable, match="cannot decrypt"):
+    with pytest.raises(SettingsUnreadable, match=r"cannot decrypt.*kms:Decrypt"):
         found.for_arn(ARN)
 
 
@@ -116,6 +139,8 @@ def test_the_client_retries_a_throttled_read(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     waits: list[float] = []
     monkeypatch.setattr("botocore.endpoint.time.sleep", waits.append)  # the retry's backoff
+    # adaptive mode's client-side rate limiter would wait ~2 s on its token bucket
+    monkeypatch.setattr("botocore.retries.bucket.TokenBucket.acquire", lambda *_, **__: True)
     client = _lambda_client("ap-southeast-2")
     assert client.meta.config.retries["mode"] == "adaptive"
     answers = [

@@ -111,6 +111,25 @@ def test_a_member_problem_and_its_warnings_name_its_account_and_region() -> None
         assert message.startswith(f"account {SPOKES[0]}, {region}: could not read the Lambda")
 
 
+def test_the_members_warnings_are_kept_when_another_members_check_fails() -> None:
+    """An unexpected error in one member's check (not an AWS refusal) ends the checks, but what
+    the others could not read is still said."""
+    readers = _Readers(unreadable=SPOKES[0])
+    base = readers.reservation
+
+    def reservation(wanted: int, name: str, region: str, who: Any) -> str | None:
+        if who.roles and who.roles[-1].role_arn == _member_role(SPOKES[1]):
+            raise RuntimeError("a bug in a check")
+        return base(wanted, name, region, who)
+
+    readers.reservation = reservation  # type: ignore[method-assign]
+    warned: list[str] = []
+    with pytest.raises(RuntimeError, match="a bug in a check"):
+        _problems(readers, warned)
+    assert len(warned) == len(REGIONS)
+    assert all(m.startswith(f"account {SPOKES[0]}, ") for m in warned)
+
+
 def test_a_role_that_cannot_be_assumed_is_one_problem_and_nothing_more() -> None:
     readers = _Readers(locked=SPOKES[0])
     (problem,) = _problems(readers)
