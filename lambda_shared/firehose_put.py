@@ -3,7 +3,9 @@ throttling retried with full-jitter backoff, and a time check before every call.
 
 The one implementation for the transformer's re-ingestion and the subscriber's backfill. What
 could not be delivered is returned by index, so the caller decides what it costs (the
-transformer answers the owning record `ProcessingFailed`; the subscriber reports the backfill)."""
+transformer answers the owning record `ProcessingFailed`; the subscriber reports the backfill).
+A caller may also name call errors after which the records are handed back to it unsent
+(`hand_off`): the transformer sends them to another stream instead."""
 
 from __future__ import annotations
 
@@ -49,6 +51,10 @@ class PutOutcome:
     """Backoff sleeps taken."""
     failed: list[int] = field(default_factory=list)
     """Indexes of the records not delivered."""
+    handed_off: list[int] = field(default_factory=list)
+    """Indexes of the records not sent because a call was refused with a `hand_off` code (not
+    in `failed`, no error: the caller decides)."""
+    handed_off_codes: set[str] = field(default_factory=set)
     error_codes: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
 
@@ -84,6 +90,7 @@ class _CallResult:
     sent: int = 0
     retry: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    handed_off: list[int] = field(default_factory=list)
     codes: set[str] = field(default_factory=set)
     error: str = ""
     started: bool = True
@@ -94,7 +101,8 @@ class RecordPutter:
     attempts are used up, or `time_left` says no (checked before every call and every sleep).
 
     With `concurrency` > 1, that many calls of a round are in flight at once (the client must
-    be thread-safe: boto3's clients and FirehoseHttpClient are)."""
+    be thread-safe: boto3's clients and FirehoseHttpClient are). A call refused with an error
+    code in `hand_off` neither fails nor retries its records: they are in `handed_off`."""
 
     def __init__(
         self,
@@ -103,6 +111,7 @@ class RecordPutter:
         policy: RetryPolicy,
         time_left: TimeLeft = _always,
         concurrency: int = 1,
+        hand_off: frozenset[str] = frozenset(),
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be 1 or more, got {concurrency}")
@@ -111,6 +120,7 @@ class RecordPutter:
         self._policy = policy
         self._time_left = time_left
         self._concurrency = concurrency
+        self._hand_off = hand_off
 
     def put(self, records: Sequence[bytes]) -> PutOutcome:
         outcome = PutOutcome()
@@ -153,7 +163,9 @@ class RecordPutter:
             outcome.calls += 1
             outcome.sent += result.sent
             outcome.failed.extend(result.failed)
-            outcome.error_codes.update(result.codes)
+            outcome.handed_off.extend(result.handed_off)
+            codes = outcome.handed_off_codes if result.handed_off else outcome.error_codes
+            codes.update(result.codes)
             outcome.errors.extend([result.error] if result.error else [])
             retry.extend(result.retry)
         if unstarted:
@@ -186,13 +198,16 @@ class RecordPutter:
         return self._call(records, batch)
 
     def _call(self, records: Sequence[bytes], batch: list[int]) -> _CallResult:
-        """One PutRecordBatch. Permanent errors fail the batch; anything else is retried."""
+        """One PutRecordBatch. Permanent errors fail the batch, `hand_off` ones hand it back;
+        anything else is retried."""
         try:
             response = self._client.put_record_batch(
                 DeliveryStreamName=self._stream, Records=[{"Data": records[i]} for i in batch]
             )
         except ClientError as exc:
             code = error_code(exc) or "Unknown"
+            if code in self._hand_off:
+                return _CallResult(handed_off=batch, codes={code})
             if code in PERMANENT_ERRORS:
                 error = f"PutRecordBatch({self._stream}) failed: {code}: {exc}"
                 return _CallResult(failed=batch, codes={code}, error=error)

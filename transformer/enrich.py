@@ -30,6 +30,7 @@ class StreamInfo:
     function_name: str | None
     version: str | None
     lambda_stream: bool  # a function's own stream ("…/[<version>]…"), even in a custom group
+    log_stream: str  # a function's: "A single execution environment writes to the same log stream"
     # cloud.* and aws.cloudwatch.*: fields of the record that no log line can set
     shared: Fields = field(compare=False, repr=False)
 
@@ -50,7 +51,8 @@ class StreamInfo:
         if region:
             shared["cloud.region"] = region
         version = (stream.group(2) or None) if stream else None
-        return cls(owner, log_group, name, version, stream is not None and name is not None, shared)
+        lambda_stream = stream is not None and name is not None
+        return cls(owner, log_group, name, version, lambda_stream, log_stream, shared)
 
     def included(self, prefixes: tuple[str, ...]) -> bool:
         """Whether the record is indexed: its group has one of the prefixes (none = every

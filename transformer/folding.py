@@ -3,7 +3,14 @@
 
 Within one batch, whatever record each line came in: a START or END (Lambda's JSON log format:
 `platform.start`, `platform.runtimeDone`) is held back, and the REPORT of the same request in
-the same log group takes it in as fields:
+the same log stream of the same log group takes it in as fields, if the line is not later than
+the REPORT. The stream is part of the pairing because one request id can run in two execution
+environments (AWS Lambda Operator Guide, "How CloudWatch structures logs": "If the Lambda
+function retries a request, this ID does not change"), and "Each instance of a Lambda function
+has a dedicated log stream ... A single execution environment writes to the same log stream
+during its lifetime": an invocation's START, END and REPORT share the stream of the one
+environment that ran it, so a REPORT never takes the START of another environment's attempt
+(its `faas.version`, its start time):
 
 - `aws.lambda.start_time`: the START's timestamp, and `faas.version` its version;
 - `aws.lambda.end_time`: the END's (or `platform.runtimeDone`'s) timestamp;
@@ -61,7 +68,8 @@ class Folder:
 
     max_held: int = MAX_HELD
     folded: int = 0
-    held: dict[tuple[str, str, str], Held] = field(default_factory=dict)
+    held: dict[tuple[str, str, str, str], Held] = field(default_factory=dict)
+    """(log group, log stream, request id, "start" or "end") → the line held."""
     released: list[Held] = field(default_factory=list)
     donors: dict[int, set[int]] = field(default_factory=dict)  # REPORT's owner → givers
 
@@ -83,20 +91,21 @@ class Folder:
             return False
         if len(self.held) >= self.max_held:
             return False
-        key = (info.log_group, request, "start" if kind in START_KINDS else "end")
+        key = (info.log_group, info.log_stream, request, "start" if kind in START_KINDS else "end")
         earlier = self.held.pop(key, None)
         if earlier is not None:  # the same request id again (an asynchronous retry)
             self.released.append(earlier)
         self.held[key] = Held(owner, kind, fields, line, epoch_ms, event_id, info)
         return True
 
-    def fold(self, report: Fields, info: StreamInfo, owner: int) -> None:
-        """The held START and END of the REPORT in `report`, taken in as its fields."""
+    def fold(self, report: Fields, info: StreamInfo, owner: int, epoch_ms: object) -> None:
+        """The held START and END of the REPORT in `report` (its stream's, not later than its
+        `epoch_ms`), taken in as its fields."""
         request = report.get("faas.execution")
-        if not self.held or not isinstance(request, str):
+        if not self.held or not isinstance(request, str) or type(epoch_ms) is not int:
             return
-        start = self.held.pop((info.log_group, request, "start"), None)
-        end = self.held.pop((info.log_group, request, "end"), None)
+        start = self._taken((info.log_group, info.log_stream, request, "start"), epoch_ms)
+        end = self._taken((info.log_group, info.log_stream, request, "end"), epoch_ms)
         folded: dict[str, Any] = {}
         if start is not None:
             report["aws.lambda.start_time"] = timestamp_text(start.epoch_ms)
@@ -111,6 +120,15 @@ class Folder:
                 self.folded += 1
                 if taken.owner != owner:
                     self.donors.setdefault(owner, set()).add(taken.owner)
+
+    def _taken(self, key: tuple[str, str, str, str], epoch_ms: int) -> Held | None:
+        """The line held under `key` if it is not later than the REPORT (a later one belongs to
+        a later attempt of the request id, and stays held for that attempt's REPORT)."""
+        held = self.held.get(key)
+        if held is None or held.epoch_ms > epoch_ms:
+            return None
+        del self.held[key]
+        return held
 
     def leftovers(self) -> Iterator[Held]:
         """Every line no REPORT took in, in the order they were held; the folder is then empty."""

@@ -157,10 +157,7 @@ def _count(
         summary.passthrough += record.kind == "passthrough"
         summary.truncated += record.truncated
         summary.parser_errors += record.parser_errors
-    summary.reingested = outcome.sent
-    summary.reingest_retries = outcome.retries
-    summary.reingest_calls = outcome.calls
-    summary.errors.extend(outcome.errors)
+    outcome.tally(summary)
 
 
 class _Limits(NamedTuple):

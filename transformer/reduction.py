@@ -60,7 +60,7 @@ class Screen:
         if folder is None:
             return True
         if kind == "report":
-            folder.fold(fields, self._info, self._owner)
+            folder.fold(fields, self._info, self._owner, epoch_ms)
             return True
         if kind in START_KINDS or kind in END_KINDS:
             return not folder.hold(fields, line, epoch_ms, event_id, self._info, self._owner)

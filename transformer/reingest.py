@@ -5,26 +5,46 @@ per-record failures retried with full-jitter backoff). Here: the transformer's t
 what a failure costs. No call starts unless one call's worst case (connect + read timeout)
 still fits before the invocation's deadline, so the function never runs past its timeout
 because of a slow Firehose; what could not be sent is reported by owner (the input record's
-index), so that record is answered `ProcessingFailed` and nothing is lost."""
+index), so that record is answered `ProcessingFailed` and nothing is lost.
+
+With several streams, a stream other than the batch's own that refuses the call because it is
+not there (yet) or not allowed (yet) — `REROUTED_ERRORS` — gets no more calls in the invocation,
+and its documents go to the batch's own stream instead (`Spool`)."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Final, NamedTuple
 
 from lambda_shared.aws_clients import FIREHOSE_TIMEOUTS
 from lambda_shared.backoff import RetryPolicy
 from lambda_shared.firehose_put import FirehoseClient, RecordPutter
 from lambda_shared.routing import route
+from transformer.summary import Summary
 
 BACKOFF_BASE_SECONDS: Final = 0.1
 BACKOFF_CAP_SECONDS: Final = 5.0
 # A call may start only while its worst case (one attempt: connect + read timeout) plus this
 # margin for answering Firehose is left: 23 s + 2 s.
 RESERVE_SECONDS: Final = FIREHOSE_TIMEOUTS.worst_case + 2.0
+REROUTED_ERRORS: Final = frozenset(
+    {"ResourceNotFoundException", "AccessDeniedException", "ResourceInUseException"}
+)
+"""A routed stream's refusals whose documents go to the batch's own stream instead of failing.
+On `deliveryStreams` N → N + 1 Pulumi updates the transformer (DELIVERY_STREAM_NAMES names the
+new stream) before it creates that stream, which needs the transformer's ARN as its processor.
+Until it exists PutRecordBatch answers ResourceNotFoundException ("The specified resource could
+not be found"). The role's policy naming it follows the stream, and IAM is eventually
+consistent ("Any change that you make in IAM ... takes time to become visible from all possible
+endpoints", IAM User Guide): AccessDeniedException. ResourceInUseException ("The resource is
+already in use and not available for this operation") is not among PutRecordBatch's documented
+errors: taken in case a stream still CREATING answers so (else it is retried until the
+deadline). The batch's own stream exists (it invoked the transformer) and is allowed (the same
+policy, in effect since that stream was made); every stream delivers to the same indices, so
+nothing is lost or misplaced: the new stream's share travels through the old ones a while. The
+own stream's refusals stay what they were (`firehose_put.PERMANENT_ERRORS`: the record fails)."""
 
 
 class Pending(NamedTuple):
@@ -41,6 +61,20 @@ class Outcome:
     calls: int = 0
     failed_owners: set[int] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
+    rerouted: int = 0
+    """Documents a routed stream refused, sent to the batch's own stream instead."""
+    warnings: list[str] = field(default_factory=list)
+    handed_off: Pending = field(default_factory=lambda: Pending([], []))
+    """The documents a stream refused with one of its `hand_off` codes (not sent, not failed)."""
+    refusals: set[str] = field(default_factory=set)
+
+    def tally(self, summary: Summary) -> None:
+        summary.reingested = self.sent
+        summary.reingest_retries = self.retries
+        summary.reingest_calls = self.calls
+        summary.rerouted = self.rerouted
+        summary.errors.extend(self.errors)
+        summary.warnings.extend(self.warnings)
 
 
 class Reingester:
@@ -57,6 +91,7 @@ class Reingester:
         jitter: Callable[[], float] = random.random,
         reserve_seconds: float = RESERVE_SECONDS,
         concurrency: int = 1,
+        hand_off: frozenset[str] = frozenset(),
     ) -> None:
         policy = RetryPolicy(
             max_attempts=None,  # bounded by the deadline
@@ -71,12 +106,18 @@ class Reingester:
             policy,
             time_left=lambda wait: remaining_seconds() - wait >= reserve_seconds,
             concurrency=concurrency,
+            hand_off=hand_off,
         )
 
     def send(self, pending: Pending) -> Outcome:
         put = self._putter.put(pending.documents)
         failed_owners = {pending.owners[index] for index in put.failed}
-        return Outcome(put.sent, put.retried_records, put.calls, failed_owners, put.errors)
+        outcome = Outcome(put.sent, put.retried_records, put.calls, failed_owners, put.errors)
+        for index in put.handed_off:
+            outcome.handed_off.documents.append(pending.documents[index])
+            outcome.handed_off.owners.append(pending.owners[index])
+        outcome.refusals = put.handed_off_codes
+        return outcome
 
 
 class Routes:
@@ -104,16 +145,18 @@ class Routes:
         return self._owners.get(owner, self.default)
 
 
-Reingesters = Callable[[str], Reingester]
-"""The stream's name → its Reingester (one per stream, each with its own calls and deadline
-checks)."""
+Reingesters = Callable[[str, frozenset[str]], Reingester]
+"""The stream's name and the refusals to hand back → its Reingester (one per stream, each with
+its own calls and deadline checks)."""
 
 
 class Spool:
     """Documents waiting for re-ingestion, by stream, sent as soon as they exceed `max_bytes`
     together (and at `flush`), so a batch never holds more than about that much of them; what
     could not be sent is in `outcome.failed_owners`. `reingesters` is None when there is no
-    stream to send to (every document held fails)."""
+    stream to send to (every document held fails). A routed stream that refuses with one of
+    `REROUTED_ERRORS` is sent nothing more in the invocation: its documents go to the batch's
+    own stream (`routes.default`), counted in `outcome.rerouted`, with one warning per stream."""
 
     def __init__(self, reingesters: Reingesters | None, routes: Routes, max_bytes: int) -> None:
         self._reingesters = reingesters
@@ -122,6 +165,7 @@ class Spool:
         self._max_bytes = max_bytes
         self._pending: dict[str, Pending] = {}
         self._bytes = 0
+        self._refused: set[str] = set()
         self.outcome = Outcome()
 
     @classmethod
@@ -138,14 +182,18 @@ class Spool:
         (none when the batch names no stream)."""
         if not routes.default:
             return cls(None, routes, max_bytes)
-        reingesters = partial(
-            Reingester,
-            client,
-            remaining_seconds=remaining_seconds,
-            sleep=sleep,
-            concurrency=concurrency,
-        )
-        return cls(reingesters, routes, max_bytes)
+
+        def reingester(stream: str, hand_off: frozenset[str]) -> Reingester:
+            return Reingester(
+                client,
+                stream,
+                remaining_seconds,
+                sleep,
+                concurrency=concurrency,
+                hand_off=hand_off,
+            )
+
+        return cls(reingester, routes, max_bytes)
 
     def hold(self, owner: int, documents: Sequence[bytes]) -> None:
         if not documents:
@@ -176,9 +224,14 @@ class Spool:
                 )
             outcome.failed_owners.update(pending.owners)
             return
+        own = self._routes.default
+        if stream in self._refused:
+            self._reroute(pending)
+            return
         reingester = self._made.get(stream)
         if reingester is None:
-            reingester = self._made[stream] = self._reingesters(stream)
+            hand_off = REROUTED_ERRORS if stream != own else frozenset()
+            reingester = self._made[stream] = self._reingesters(stream, hand_off)
         sent = reingester.send(pending)
         outcome.sent += sent.sent
         outcome.retries += sent.retries
@@ -186,3 +239,16 @@ class Spool:
         outcome.failed_owners.update(sent.failed_owners)
         named = self._routes.routed  # with several streams, an error names its stream
         outcome.errors.extend(f"{stream}: {error}" if named else error for error in sent.errors)
+        if sent.handed_off.documents:
+            self._refused.add(stream)
+            outcome.warnings.append(
+                f"{stream} refused PutRecordBatch ({', '.join(sorted(sent.refusals))}): its "
+                f"documents go to {own}, the batch's own stream, for the rest of the "
+                "invocation (a stream not created yet or not allowed yet: a scale-out under way?)"
+            )
+            self._reroute(sent.handed_off)
+
+    def _reroute(self, pending: Pending) -> None:
+        """A refused stream's documents, sent to the batch's own stream."""
+        self.outcome.rerouted += len(pending.documents)
+        self._send(self._routes.default, pending)

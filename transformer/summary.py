@@ -21,6 +21,7 @@ METRIC_NAMES: Final = {
     "documents": metrics.DOCUMENTS,
     "reingested": metrics.DOCUMENTS_REINGESTED,
     "reingest_retries": metrics.REINGEST_RETRIES,
+    "rerouted": metrics.DOCUMENTS_REROUTED,
     "truncated": metrics.TRUNCATED_MESSAGES,
     "parser_errors": metrics.PARSER_ERRORS,
     "duration_ms": metrics.DURATION_MS,
@@ -44,6 +45,7 @@ class Summary:
     reingested: int = 0
     reingest_retries: int = 0
     reingest_calls: int = 0
+    rerouted: int = 0  # refused by their routed stream, sent to the batch's own instead
     truncated: int = 0
     parser_errors: int = 0
     record_errors: int = 0
@@ -55,6 +57,9 @@ class Summary:
     duration_ms: float = 0.0
     response_bytes: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What went another way than planned but lost nothing (a refused stream's documents
+    rerouted): the line's level is WARN when there is no error."""
     redactions: dict[str, int] | None = None
     """Matches replaced per redaction rule (REDACT_RULES); None: no rules, nothing written."""
 
@@ -77,7 +82,7 @@ def summary_record(
     """The summary as one JSON object with its EMF metadata."""
     values = asdict(summary)
     record: dict[str, Any] = {
-        "level": "ERROR" if summary.records_failed or summary.errors else "INFO",
+        "level": _level(summary),
         "message": "transformer invocation summary",
         "invocationId": invocation_id,
         metrics.TRANSFORMER_DIMENSION: stream,
@@ -96,6 +101,12 @@ def summary_record(
 
 
 _NOT_MEMBERS: Final = frozenset({"errors", "redactions"})
+
+
+def _level(summary: Summary) -> str:
+    if summary.records_failed or summary.errors:
+        return "ERROR"
+    return "WARN" if summary.warnings else "INFO"
 
 
 def _redaction_metrics(counts: dict[str, int], record: dict[str, Any]) -> list[str]:

@@ -87,6 +87,21 @@ def test_a_permanent_error_fails_its_batch_at_once_and_is_named() -> None:
     assert "ResourceNotFoundException" in outcome.errors[0]
 
 
+def test_a_hand_off_error_hands_the_records_back_unsent_not_failed_nor_retried() -> None:
+    hand_off = frozenset({"ResourceNotFoundException"})
+    # throttled first (retried as ever), then refused: handed back, no error, no more calls
+    fake = ScriptedFirehose([1, "ResourceNotFoundException"])
+    outcome = putter(fake, hand_off=hand_off).put(records(3))
+    assert len(fake.calls) == 2 and fake.delivered == [b"r1", b"r2"]
+    assert outcome.handed_off == [0] and outcome.failed == [] and outcome.errors == []
+    assert outcome.handed_off_codes == {"ResourceNotFoundException"}
+    assert outcome.error_codes == {"ServiceUnavailableException"}
+    # a permanent error not handed off still fails its records
+    fake = ScriptedFirehose(["AccessDeniedException"])
+    outcome = putter(fake, hand_off=hand_off).put(records(2))
+    assert outcome.failed == [0, 1] and outcome.handed_off == []
+
+
 def test_attempts_used_up_report_what_is_left_by_index() -> None:
     fake = ScriptedFirehose([3] * 10)
     outcome = putter(fake, attempts=3).put(records(5))

@@ -233,6 +233,60 @@ def test_a_retried_request_id_folds_each_invocation_into_its_own_report() -> Non
     assert starts == ["2026-11-20T10:14:07.000Z", "2026-11-20T10:14:07.003Z"]
 
 
+ENV_1 = "2026/11/20/[$LATEST]aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+ENV_2 = "2026/11/20/[$LATEST]bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+
+def reports_by_stream(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    reports = [d for d in documents if d.get("aws.lambda.event") == "report"]
+    return {d["aws.cloudwatch.log_stream"]: d for d in reports}
+
+
+def test_a_report_takes_only_the_start_and_end_of_its_own_stream() -> None:
+    # Two attempts of one request id in two execution environments (two log streams), their
+    # records interleaved in the batch: keyed by group and request id alone, the first REPORT
+    # took the second environment's START (its version, a start time after its own)
+    records = [
+        cw_record([event(0, start(version="1"))], GROUP, ENV_1),
+        cw_record([event(500, start(version="2"))], GROUP, ENV_2),
+        cw_record([event(880, end()), event(900, report())], GROUP, ENV_1),
+        cw_record([event(1400, end()), event(1500, report())], GROUP, ENV_2),
+    ]
+    documents = delivered(records)
+    assert len(documents) == 2
+    first, second = (reports_by_stream(documents)[env] for env in (ENV_1, ENV_2))
+    assert (first["faas.version"], second["faas.version"]) == ("1", "2")
+    assert first["aws.lambda.start_time"] == "2026-11-20T10:14:07.000Z"
+    assert first["aws.lambda.end_time"] == "2026-11-20T10:14:07.880Z"
+    assert second["aws.lambda.start_time"] == "2026-11-20T10:14:07.500Z"
+    assert second["aws.lambda.end_time"] == "2026-11-20T10:14:08.400Z"
+    assert run(records, settings=FOLD).summary()["PlatformLinesFolded"] == 4
+
+
+def test_a_start_or_end_later_than_the_report_is_not_folded_into_it() -> None:
+    # A later attempt's START and END whose record comes first in the batch: the earlier REPORT
+    # (its own in an earlier batch) does not take them; they wait for their attempt's REPORT
+    records = [
+        cw_record([event(2000, start(version="2")), event(2400, end())]),
+        cw_record([event(900, report())]),
+        cw_record([event(2500, report())]),
+    ]
+    documents = delivered(records)
+    reports = sorted(
+        (d for d in documents if d.get("aws.lambda.event") == "report"),
+        key=lambda d: str(d["@timestamp"]),
+    )
+    assert len(documents) == len(reports) == 2
+    assert "aws.lambda.start_time" not in reports[0] and "aws.lambda.end_time" not in reports[0]
+    assert reports[0]["faas.version"] == "$LATEST"  # its stream's, not the START's
+    assert reports[1]["aws.lambda.start_time"] == "2026-11-20T10:14:09.000Z"
+    assert (reports[1]["faas.version"], reports[1]["aws.lambda.end_time"][-7:]) == ("2", "09.400Z")
+    # with no later REPORT, the START is a document of its own, as any unmatched line
+    alone = delivered(records[:2])
+    assert sorted(str(d.get("aws.lambda.event")) for d in alone) == ["end", "report", "start"]
+    assert all("aws.lambda.start_time" not in d for d in alone)
+
+
 def test_a_start_with_more_than_its_fields_is_not_folded() -> None:
     odd = f"START RequestId: {REQUEST} Version: $LATEST extra words\n"
     other = "another-request-0000000000000000000000"
