@@ -110,6 +110,7 @@ def dashboard_body(names: MonitoredNames, region: str) -> dict[str, Any]:
                     metrics.RECORDS_IN, metrics.DOCUMENTS, metrics.DOCUMENTS_REINGESTED,
                     metrics.RECORDS_DROPPED, metrics.RECORDS_PROCESSING_FAILED,
                     metrics.REINGEST_RETRIES, metrics.TRUNCATED_MESSAGES, metrics.PARSER_ERRORS,
+                    metrics.DOCUMENTS_REROUTED,  # a routed stream not there (yet): a scale-out
                 )
             ],
         ),
