@@ -52,7 +52,6 @@ class DeliveryRoles(pulumi.ComponentResource):
         ctx, names = args.ctx, args.names
         extra = len(names.streams) - 1
         stream_name = names.stream + (f" and {extra} more streams" if extra else "")
-        stream_arns = [ctx.stream_arn(stream) for stream in names.streams]
         self.firehose_role = aws.iam.Role(
             f"{name}-firehose",
             description=f"Firehose delivery of {stream_name} to OpenSearch and S3",
