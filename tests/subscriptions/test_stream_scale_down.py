@@ -177,3 +177,18 @@ def test_a_spoke_removes_its_filters_on_a_destination_the_hub_dropped() -> None:
 
     assert result["outcomes"] == {"deleted": 60}
     assert account.ours() == 0
+
+
+def test_a_group_excluded_since_loses_our_filter_on_a_removed_stream() -> None:
+    # GIVEN a group on the removed stream, excluded in the same change
+    account, on_third = _on_three_then_two(60)
+    excluded = on_third[0]
+    account.env["EXCLUDE_LOG_GROUPS"] = excluded
+
+    # WHEN a sweep reconciles
+    account.run({**RECONCILE, "sweep": True})
+
+    # THEN our filter is gone from it, the other groups are on the streams left
+    assert FILTER not in account.logs.filters[excluded]
+    rest = [g for g in account.logs.groups if g != excluded]
+    assert all(_destination(account, g) == route(g, ARNS[:2]) for g in rest)
