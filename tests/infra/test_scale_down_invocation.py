@@ -18,7 +18,7 @@ from infra.lambda_invocation import (
     removed_destinations,
 )
 from lambda_shared.routing import route
-from tests.infra.harness import ProgramRun
+from tests.infra.harness import ProgramRun, base_config, offline_packages, run_program
 from tests.subscriptions.fake_account import STREAM_ARN, Account
 
 ARNS = (STREAM_ARN, f"{STREAM_ARN}-2", f"{STREAM_ARN}-3")
@@ -182,3 +182,29 @@ def test_the_subscriber_gives_its_invocation_its_destinations(
         variables = function["environment"]["variables"]
         assert invocation["destination_arns"] == variables["DESTINATION_ARN"]
         assert variables["DESTINATION_ARN"].count("arn:") >= 1
+
+
+def _lifecycle(streams: str, tmp: pytest.TempPathFactory) -> dict[str, Any]:
+    values = {**base_config(), "deliveryStreams": streams}
+    run = run_program(values, offline_packages(tmp.mktemp(f"streams-{streams}")))
+    inputs: dict[str, Any] = run.one(INVOCATION, "lambda-logs-subscriber-lifecycle").inputs
+    return inputs
+
+
+def test_the_programs_own_properties_make_a_scale_down_loop_and_a_scale_up_not(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # GIVEN the invocation's properties as the program records them at 3 streams and at 2
+    three, two = _lifecycle("3", tmp_path_factory), _lifecycle("2", tmp_path_factory)
+    provider = LambdaInvocationProvider(Chain(3), clock=lambda: 0.0, sleep=lambda _s: None)
+    assert provider.diff("id", three, two).changes
+
+    # WHEN the update goes down THEN it loops; going up it invokes once
+    down = Chain(3)
+    LambdaInvocationProvider(down, clock=lambda: 0.0, sleep=lambda _s: None).update(
+        "id", three, two
+    )
+    assert len(down.payloads) == 3 and all(p["selfInvoke"] is False for p in down.payloads)
+    up = Chain(3)
+    LambdaInvocationProvider(up).update("id", two, three)
+    assert up.payloads == [{"action": "reconcile"}]
