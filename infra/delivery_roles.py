@@ -1,6 +1,7 @@
 """The two roles around the delivery streams: the one Firehose assumes for every stream
 (OpenSearch, S3, the transformer, each stream's error logs) and the one CloudWatch Logs assumes to
-put records into any of them."""
+put records into any of them: into any stream name the stack could have, so that lowering
+`deliveryStreams` never revokes delivery before the filters have moved (docs/scale.md)."""
 
 from __future__ import annotations
 
@@ -51,7 +52,6 @@ class DeliveryRoles(pulumi.ComponentResource):
         ctx, names = args.ctx, args.names
         extra = len(names.streams) - 1
         stream_name = names.stream + (f" and {extra} more streams" if extra else "")
-        stream_arns = [ctx.stream_arn(stream) for stream in names.streams]
         self.firehose_role = aws.iam.Role(
             f"{name}-firehose",
             description=f"Firehose delivery of {stream_name} to OpenSearch and S3",
@@ -83,10 +83,13 @@ class DeliveryRoles(pulumi.ComponentResource):
             assume_role_policy=policy_json(logs_to_firehose_trust(ctx)),
             opts=child,
         )
+        # Every name the stack's streams could have (ten, exact), not only today's: a filter
+        # still on a stream being removed delivers until the subscriber re-points it.
+        every_stream_arn = [ctx.stream_arn(stream) for stream in names.every_stream]
         self.logs_policy = aws.iam.RolePolicy(
             f"{name}-logs",
             role=self.logs_role.id,
-            policy=policy_json(logs_to_firehose_permissions(stream_arns)),
+            policy=policy_json(logs_to_firehose_permissions(every_stream_arn)),
             opts=child,
         )
         self.register_outputs(

@@ -70,11 +70,13 @@ class HubDestinations(pulumi.ComponentResource):
             description=f"CloudWatch Logs in {region} into the hub's delivery streams",
             opts=pulumi.ResourceOptions(parent=self),
         )
-        stream_arns = [ctx.stream_arn(stream) for stream in args.names.streams]
+        # Every name the hub's streams could have (ten, exact), not only today's: lowering
+        # `deliveryStreams` must not stop a destination still in use before it is deleted.
+        every_stream_arn = [ctx.stream_arn(stream) for stream in args.names.every_stream]
         role_policy = aws.iam.RolePolicy(
             f"{name}-{region}-role",
             role=role.id,
-            policy=policy_json(logs_to_firehose_permissions(stream_arns)),
+            policy=policy_json(logs_to_firehose_permissions(every_stream_arn)),
             opts=pulumi.ResourceOptions(parent=self),
         )
         in_region = pulumi.ResourceOptions(parent=self)  # `region=` on each resource: the

@@ -9,6 +9,19 @@ The delete step runs until the function says it is done: it invokes synchronousl
 the destroy with the command that finishes by hand: nothing it deletes after this resource (the
 stream) is deleted while a filter still points at it.
 
+An update runs the create payload once, asynchronously continued by the function itself, but for
+one that removes destinations (`destination_arns`, the subscriber's DESTINATION_ARN: a lower
+`deliveryStreams`, or a hub's destinations dropped from a spoke): that one loops synchronously
+the same way (infra/invocation_loop.py) until the reconcile is complete, so that every filter has
+moved off the removed streams before Pulumi deletes them. Pulumi deletes what left the program
+only after every create and update: its engine generates the deletes once the program has
+ended ("At the end the program execution, if a particular resource R is never registered, the
+engine will make a delete request to the resource provider", Pulumi, How Pulumi works; "the
+delete step is generated \"later\" on, after all creates/updates finish", pulumi/pulumi
+pkg/resource/deploy/step_generator.go), and the program ends only once each registration, this
+update included, has returned. A failed update stops the `pulumi up` before the deletes (not so
+under `--continue-on-error`: never lower the count with it).
+
 For the in-VPC content applier (infra/content_applier.py): `delete_payload=None` (nothing to
 undo on destroy), `secret_payload` (a JSON object merged into the create payload when invoking,
 kept a Pulumi secret in the state and left out of every error message) and
@@ -28,22 +41,28 @@ import pulumi.dynamic
 
 from infra.aws_context import deployer_client
 from infra.deployer import Deployer
+from infra.invocation_loop import (
+    DEFAULT_DELETE_TIME_LIMIT_SECONDS,
+    STALLED_ROUNDS,
+    STALLED_WAIT_SECONDS,
+    InvocationError,
+    InvokeFn,
+    run_until_complete,
+)
 
-InvokeFn = Callable[[Mapping[str, Any], Mapping[str, Any]], Mapping[str, Any]]
-"""(resource properties, payload) → the function's parsed response; raises on function error."""
-
-
-class InvocationError(RuntimeError):
-    """The function returned an error; the message carries it."""
+__all__ = [
+    "DEFAULT_DELETE_TIME_LIMIT_SECONDS",
+    "STALLED_ROUNDS",
+    "STALLED_WAIT_SECONDS",
+    "InvocationError",
+    "LambdaInvocation",
+    "LambdaInvocationArgs",
+    "LambdaInvocationProvider",
+    "boto3_invoke",
+]
 
 
 BUSY_RETRY_SECONDS: Final = 5.0
-DEFAULT_DELETE_TIME_LIMIT_SECONDS: Final = 6 * 3600
-"""The delete step's total limit: at the subscriber's default share of the quota (2 calls/s of
-DeleteSubscriptionFilter) that is ~43,000 groups; beyond, the destroy fails with what to do."""
-STALLED_ROUNDS: Final = 5
-"""Answers in a row with the same continuation (no progress: throttled) before giving up."""
-STALLED_WAIT_SECONDS: Final = 30.0
 
 
 NOT_READY_CODES: Final = frozenset(
@@ -166,6 +185,7 @@ delete, or the next create payload) without invoking again."""
 WATCHED_PROPS: Final = (
     *("function_name", "region", "create_payload", "delete_payload", "triggers"),
     "secret_payload",
+    "destination_arns",
     *CREDENTIAL_PROPS,  # so that the delete step runs as now configured
 )
 """What a change of makes an update (`diff`); of those, all but LATER_STEP_PROPS invoke the
@@ -178,6 +198,34 @@ alone invokes nothing."""
 def _changed(olds: Mapping[str, Any], news: Mapping[str, Any]) -> set[str]:
     """The WATCHED_PROPS whose value differs."""
     return {name for name in WATCHED_PROPS if olds.get(name) != news.get(name)}
+
+
+def _create_payload(props: Mapping[str, Any], previous: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The create payload, with the secret payload and, if asked, the previous result."""
+    payload: dict[str, Any] = json.loads(props["create_payload"])
+    payload.update(json.loads(str(props.get("secret_payload") or "{}")))
+    if previous is not None and props.get("pass_previous_result"):
+        payload["previous_result"] = previous.get("result") or ""
+    return payload
+
+
+def removed_destinations(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[str, ...]:
+    """The destinations the old properties list and the new ones do not, in the old order."""
+    kept = set(_destinations(news))
+    return tuple(arn for arn in _destinations(olds) if arn not in kept)
+
+
+def _destinations(props: Mapping[str, Any]) -> tuple[str, ...]:
+    """`destination_arns`, comma-separated; in a state written before that property, the
+    subscriber's DESTINATION_ARN as its triggers hold it (infra/subscriber.py: the environment
+    under "env"), so the first scale-down after an upgrade loops too."""
+    value = props.get("destination_arns")
+    if value is None:
+        try:
+            value = json.loads(str(props.get("triggers") or ""))["env"]["DESTINATION_ARN"]
+        except (ValueError, TypeError, KeyError):
+            return ()
+    return tuple(arn.strip() for arn in str(value).split(",") if arn.strip())
 
 
 class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
@@ -198,13 +246,8 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
     def _call(
         self, props: Mapping[str, Any], previous: Mapping[str, Any] | None = None
     ) -> Mapping[str, Any]:
-        """The create payload, with the secret payload and, if asked, the previous result."""
-        invoke = self._invoke or boto3_invoke
-        payload = json.loads(props["create_payload"])
-        payload.update(json.loads(str(props.get("secret_payload") or "{}")))
-        if previous is not None and props.get("pass_previous_result"):
-            payload["previous_result"] = previous.get("result") or ""
-        return invoke(props, payload)
+        """Invoke the create payload once."""
+        return (self._invoke or boto3_invoke)(props, _create_payload(props, previous))
 
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
         result = self._call(props)
@@ -229,9 +272,27 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
             "delete_payload",
         }:  # only the later steps changed
             return pulumi.dynamic.UpdateResult(outs={**_news, "result": _olds.get("result")})
-        result = self._call(_news, _olds)
+        if removed_destinations(_olds, _news):
+            result = self._re_point(_news, _olds)
+        else:
+            result = self._call(_news, _olds)
         outs = {**_news, "result": json.dumps(result, sort_keys=True, default=str)[:4000]}
         return pulumi.dynamic.UpdateResult(outs=outs)
+
+    def _re_point(self, news: Mapping[str, Any], olds: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The create payload, looped synchronously until complete: the filters on the removed
+        destinations have moved (or the update fails with what to do) before Pulumi deletes
+        them. At the default filterApiQuotaPercent (40: 2 PutSubscriptionFilter calls/s) about
+        2 groups move per second: ~28 min for the ~3,300 of 10,000 groups that going from 3
+        streams to 2 moves (docs/scale.md); within `delete_time_limit_seconds` (6 h)."""
+        return run_until_complete(
+            self._invoke or boto3_invoke,
+            news,
+            clock=self._clock or time.monotonic,
+            sleep=self._sleep or time.sleep,
+            base=_create_payload(news, olds),
+            step="re-point",
+        )
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         if json.loads(_props["delete_payload"]) is None:
@@ -240,68 +301,6 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
         run_until_complete(
             invoke, _props, clock=self._clock or time.monotonic, sleep=self._sleep or time.sleep
         )
-
-
-def run_until_complete(
-    invoke: InvokeFn,
-    props: Mapping[str, Any],
-    *,
-    clock: Callable[[], float],
-    sleep: Callable[[float], None],
-) -> Mapping[str, Any]:
-    """Invoke `delete_payload` synchronously, passing `continuation` back, until `complete`."""
-    base = {**json.loads(props["delete_payload"]), "selfInvoke": False}
-    limit = float(props.get("delete_time_limit_seconds") or DEFAULT_DELETE_TIME_LIMIT_SECONDS)
-    started, rounds, stalled = clock(), 0, 0
-    payload: dict[str, Any] = base
-    while True:
-        result = invoke(props, payload)
-        rounds += 1
-        # An answer without `complete` (not a subscriber run, or a skipped one) is final.
-        if result.get("complete", True) is True:
-            return result
-        continuation = result.get("continuation")
-        if not isinstance(continuation, Mapping):
-            raise InvocationError(_unfinished(props, payload, result, "no continuation", rounds))
-        stalled = stalled + 1 if _position(continuation) == _position(payload) else 0
-        payload = {**base, "continuation": continuation}
-        if stalled >= STALLED_ROUNDS:
-            raise InvocationError(_unfinished(props, payload, result, "no progress", rounds))
-        if clock() - started >= limit:
-            why = f"the {limit / 3600:g} h limit was reached"
-            raise InvocationError(_unfinished(props, payload, result, why, rounds))
-        if stalled:
-            sleep(STALLED_WAIT_SECONDS)
-
-
-def _position(token_or_payload: Mapping[str, Any]) -> object:
-    """Where a continuation stands, without its hop count (which grows on every answer)."""
-    token = token_or_payload.get("continuation", token_or_payload)
-    if not isinstance(token, Mapping):
-        return None
-    return {k: v for k, v in token.items() if k != "generation"}
-
-
-def _unfinished(
-    props: Mapping[str, Any],
-    payload: Mapping[str, Any],
-    result: Mapping[str, Any],
-    why: str,
-    rounds: int,
-) -> str:
-    function = props["function_name"]
-    return (
-        f"{function} did not finish removing its subscription filters ({why}; {rounds} "
-        f"invocations, last stop: {result.get('stopReason')!r}, outcomes "
-        f"{json.dumps(result.get('outcomes', {}), sort_keys=True)}). The destroy stops here so "
-        "that the delivery stream is not deleted while filters still point at it. Finish by "
-        f"hand: run `aws lambda invoke --region {props['region']} --function-name {function} "
-        "--cli-binary-format raw-in-base64-out --cli-read-timeout 0 --payload "
-        f"'{json.dumps(dict(payload), separators=(',', ':'))}' out.json` and repeat it with "
-        'out.json\'s "continuation" until out.json says "complete": true (or raise '
-        "filterApiQuotaPercent, `pulumi up`, and destroy again); then run `pulumi destroy` "
-        "again."
-    )
 
 
 @dataclass(frozen=True)
@@ -326,6 +325,9 @@ class LambdaInvocationArgs:
     assume_role_arn: str | None = None
     """Invoke with this role's credentials (the function is in its account: a spoke the hub
     deploys, infra/spoke_rollout.py); None: the deployer's own."""
+    destination_arns: pulumi.Input[str] | None = None
+    """The destinations the function's filters point at, comma-separated (the subscriber's
+    DESTINATION_ARN): an update that removes any loops until its reconcile is complete."""
 
 
 class LambdaInvocation(pulumi.dynamic.Resource, module="lambdalogs", name="LambdaInvocation"):
@@ -353,6 +355,8 @@ class LambdaInvocation(pulumi.dynamic.Resource, module="lambdalogs", name="Lambd
             props["pass_previous_result"] = True
         if args.assume_role_arn:  # only then: other invocations' state stays as it was
             props["assume_role_arn"] = args.assume_role_arn
+        if args.destination_arns is not None:  # the subscriber's only
+            props["destination_arns"] = args.destination_arns
         secret = []
         if args.secret_payload is not None:
             props["secret_payload"] = pulumi.Output.secret(args.secret_payload)

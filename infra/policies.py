@@ -89,7 +89,14 @@ def logs_to_firehose_trust(ctx: AwsContext) -> Policy:
 
 
 def logs_to_firehose_permissions(stream_arns: Sequence[str]) -> Policy:
-    """Into any of the pipeline's streams (a group's filter points at its routed stream)."""
+    """Into any of the pipeline's streams (a group's filter points at its routed stream).
+    `stream_arns`: every name the stack's streams could have (`StackNames.every_stream`, ten
+    exact names, no wildcard), not only the streams of the current `deliveryStreams`: lowering
+    the count must not revoke delivery through the filters still pointing at a stream being
+    removed before the subscriber has re-pointed them (docs/scale.md). The filter's role is
+    what delivers (AWS, PutSubscriptionFilter, roleArn: "The ARN of an IAM role that grants
+    CloudWatch Logs permissions to deliver ingested log events to the destination stream"), so
+    this policy must allow every stream a filter may still point at."""
     return document(
         allow("PutIntoStream", ["firehose:PutRecord", "firehose:PutRecordBatch"], stream_arns)
     )

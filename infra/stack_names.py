@@ -11,12 +11,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from lambda_shared.pipeline_groups import pipeline_log_group
+from lambda_shared.stream_names import MAX_DELIVERY_STREAMS, sibling_names
 
-MAX_DELIVERY_STREAMS: Final = 10
-"""The most delivery streams a stack runs (`deliveryStreams`): 10,000 events/s of ~800-byte
-documents at 80 % of the 1 MiB/s Direct PUT quota most regions have (docs/scale.md). Beyond it,
-raise the quota; the subscriber's DESTINATION_ARN (every stream's ARN) must also stay well inside
-Lambda's 4 KB of environment (tests/infra/test_environment_size.py)."""
+__all__ = ["MAX_DELIVERY_STREAMS", "MAX_SPOKE_REGIONS", "StackNames"]
 
 MAX_SPOKE_REGIONS: Final = 20
 """The most regions a hub serves (`spokeRegions`): each one is an AWS provider and a role, and
@@ -49,16 +46,20 @@ class StackNames:
     def streams(self) -> tuple[str, ...]:
         """Every delivery stream's name, in routing order (`lambda_shared.routing`): the
         prefix, then `<prefix>-2`, `<prefix>-3`, …"""
-        return (self.stream, *(f"{self.prefix}-{i + 1}" for i in range(1, self.stream_count)))
+        return sibling_names(self.stream, self.stream_count)
+
+    @property
+    def every_stream(self) -> tuple[str, ...]:
+        """Every name this stack's streams could have, whatever `deliveryStreams` is or was
+        (MAX_DELIVERY_STREAMS, `lambda_shared.stream_names`): what the logs role keeps, so a
+        filter still on a removed stream delivers until the subscriber has re-pointed it."""
+        return sibling_names(self.stream)
 
     @property
     def destinations(self) -> tuple[str, ...]:
         """A hub's destination names, one per stream in the order of `streams`: `<prefix>-dest`,
         then `<prefix>-dest-2`, … (the streams' own suffixes)."""
-        return tuple(
-            f"{self.prefix}-dest" if i == 0 else f"{self.prefix}-dest-{i + 1}"
-            for i in range(self.stream_count)
-        )
+        return sibling_names(f"{self.prefix}-dest", self.stream_count)
 
     @property
     def filter_name(self) -> str:

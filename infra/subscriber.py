@@ -115,6 +115,8 @@ class Subscriber(pulumi.ComponentResource):
                 deployer=args.deployer,
                 delete_time_limit_seconds=args.remove_time_limit_seconds,
                 assume_role_arn=args.assume_role_arn,
+                # a scale-down loops until every filter moved (infra/lambda_invocation.py)
+                destination_arns=args.function.environment.get("DESTINATION_ARN"),
             ),
             pulumi.ResourceOptions(
                 parent=self,

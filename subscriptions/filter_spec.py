@@ -1,8 +1,12 @@
 """The pipeline's filter as each group must hold it: pure, no I/O.
 
-With N delivery streams a group's filter points at `lambda_shared.routing.route(group, arns)`;
-a filter of our name pointing at any of the pipeline's streams is ours (so a group routed
-elsewhere after N changed is re-pointed, and `remove` deletes it wherever it points).
+With N delivery streams a group's filter points at `lambda_shared.routing.route(group, arns)`.
+A filter of our name is ours when it points at any name this stack could have routed it to,
+whatever N is or was: one of DESTINATION_ARN's, or a sibling of its first ARN (`<first>-2` …
+`<first>-10`, `lambda_shared.stream_names`: the streams `<prefix>-2` …, a hub's destinations
+`<prefix>-dest-2` …; same account and region). So a group routed elsewhere after N changed,
+up or down, is re-pointed, and `remove` deletes it wherever it points; a filter of our name on
+any other destination is another deployment's and is left alone.
 
 Every filter emits the system fields `@aws.account` and `@aws.region` (the hub's transformer
 takes the source region from them): a filter of ours without them is out of date and put again.
@@ -16,6 +20,7 @@ import json
 from dataclasses import dataclass, field
 
 from lambda_shared.routing import route
+from lambda_shared.stream_names import every_sibling_arn
 from subscriptions.logs_api import SubscriptionFilter
 from subscriptions.settings import SYSTEM_FIELDS
 
@@ -63,6 +68,7 @@ class PipelineFilters:
     role_arn: str
     system_fields: tuple[str, ...] = SYSTEM_FIELDS
     _specs: dict[str, FilterSpec] = field(default_factory=dict, compare=False, repr=False)
+    _owned: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.destination_arns:
@@ -71,10 +77,13 @@ class PipelineFilters:
             self._specs[arn] = FilterSpec(
                 self.name, self.pattern, arn, self.role_arn, self.system_fields
             )
+        owned = every_sibling_arn(self.destination_arns[0]) | set(self.destination_arns)
+        object.__setattr__(self, "_owned", owned)
 
     def for_group(self, group: str) -> FilterSpec:
         return self._specs[route(group, self.destination_arns)]
 
     def owns(self, existing: SubscriptionFilter) -> bool:
-        """Ours: our name and one of our streams (another stack may reuse the name)."""
-        return existing.name == self.name and existing.destination_arn in self._specs
+        """Ours: our name and a destination this stack could have routed to, now or with
+        another `deliveryStreams` (another stack may reuse the name)."""
+        return existing.name == self.name and existing.destination_arn in self._owned

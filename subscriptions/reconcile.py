@@ -103,7 +103,8 @@ class Subscriber:
             self._refuse_foreign(group.name, named)
             self._state.record(group, spec.token, "not_ours")
             return None
-        # Ours, possibly on another of the pipeline's streams (N changed): re-pointed below.
+        # Ours, possibly on another of the stack's streams, one removed included (N changed,
+        # down as well as up; PipelineFilters.owns): re-pointed below.
         ours = named
         if ours is not None and spec.matches(ours, ignore_system_fields=self._fields_kept is False):
             self._outcome(group, spec, "unchanged")
@@ -167,8 +168,10 @@ class Subscriber:
         return ours.created_ms if ours is not None and ours.created_ms > 0 else sent_ms
 
     def _refuse_foreign(self, group: str, named: SubscriptionFilter) -> None:
-        """Our name on another destination: another stack's filter. Putting ours would replace
-        it (the name is the key), and `remove` would then delete it: leave it, report it."""
+        """Our name on a destination this stack never routes to (none of the first stream's
+        siblings, `lambda_shared.stream_names`): another stack's filter. Putting ours would
+        replace it (the name is the key), and `remove` would then delete it: leave it, report
+        it."""
         self._report.record(group, "not_ours")
         self._report.log(
             "WARN",
@@ -190,8 +193,9 @@ class Subscriber:
                 self._report.record(group, "deleted")
 
     def remove_group(self, group: LogGroup) -> Paused | None:
-        """Delete our filter (our name and one of our streams); never another one. Always read
-        first, whatever the state remembers: `remove` must never delete someone else's."""
+        """Delete our filter (our name and any of our streams, a removed one included); never
+        another one. Always read first, whatever the state remembers: `remove` must never
+        delete someone else's."""
         self._state.forget(group.name)
         filters = self._logs.filters(group.name)
         if filters is None:

@@ -157,9 +157,12 @@ def test_destroy_removes_the_filters_before_any_stream(three_run: ProgramRun) ->
 
 
 def test_cloudwatch_logs_may_put_into_every_stream_and_no_other(three_run: ProgramRun) -> None:
+    # the three, and the names a lower or higher `deliveryStreams` gives (scale-down: a filter
+    # still on a removed stream delivers until it is re-pointed), nothing else
+    every = {ARNS[0], *(f"{ARNS[0]}-{i}" for i in range(2, 11))}
     policy = _policy(three_run, "lambda-logs-delivery-logs")
     for action in ("firehose:PutRecord", "firehose:PutRecordBatch"):
-        assert resources_for(policy, action) == set(ARNS)
+        assert resources_for(policy, action) == every >= set(ARNS)
 
 
 def test_the_transformer_may_reingest_into_every_stream_and_no_other(

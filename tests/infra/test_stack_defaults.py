@@ -237,7 +237,9 @@ def test_logs_role_has_a_confused_deputy_condition(default_run: ProgramRun) -> N
     policy = _policy(default_run, "lambda-logs-delivery-logs")
     assert_least_privilege(policy)
     assert allowed_actions(policy) == {"firehose:PutRecord", "firehose:PutRecordBatch"}
-    assert resources_for(policy, "firehose:PutRecordBatch") == {STREAM_ARN}
+    # the stream, and the nine more names the stack's streams may have (deliveryStreams)
+    every_stream = {STREAM_ARN, *(f"{STREAM_ARN}-{i}" for i in range(2, 11))}
+    assert resources_for(policy, "firehose:PutRecordBatch") == every_stream
 
 
 # --- transformer ---------------------------------------------------------------------------
