@@ -7,7 +7,9 @@ The delete step runs until the function says it is done: it invokes synchronousl
 (the subscriber removes at most one invocation's worth of filters per call), within
 `delete_time_limit_seconds` in total. Past that, or when the function stops advancing, it fails
 the destroy with the command that finishes by hand: nothing it deletes after this resource (the
-stream) is deleted while a filter still points at it.
+stream) is deleted while a filter still points at it. Before a `remove`, it stops the function
+(infra/subscriber_stop.py): a reconcile continuation still in Lambda's queue would otherwise put
+filters back after the remove had passed their groups.
 
 An update runs the create payload once, asynchronously continued by the function itself, but for
 one that removes destinations (`destination_arns`, the subscriber's DESTINATION_ARN: a lower
@@ -30,6 +32,7 @@ kept a Pulumi secret in the state and left out of every error message) and
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -49,6 +52,7 @@ from infra.invocation_loop import (
     InvokeFn,
     run_until_complete,
 )
+from infra.subscriber_stop import stop_subscriber, stop_warning
 
 __all__ = [
     "DEFAULT_DELETE_TIME_LIMIT_SECONDS",
@@ -228,6 +232,16 @@ def _destinations(props: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(arn.strip() for arn in str(value).split(",") if arn.strip())
 
 
+def stop_before_remove(props: Mapping[str, Any]) -> None:
+    """SUBSCRIBER_STOPPED_UNTIL written as the deployer (infra/subscriber_stop.py) for the delete
+    step's time limit; what prevents it is said on stderr (a dynamic provider has no engine to
+    log to: its output is the CLI's) and the remove runs all the same."""
+    limit = float(props.get("delete_time_limit_seconds") or DEFAULT_DELETE_TIME_LIMIT_SECONDS)
+    why = stop_subscriber(_lambda_client(props), str(props["function_name"]), limit)
+    if why is not None:
+        print(f"warning: {stop_warning(str(props['function_name']), why)}", file=sys.stderr)
+
+
 class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
     """Invokes on create/update/delete; `invoke`, `clock` and `sleep` are injectable for tests
     (None: the real ones, resolved when called, so the provider pickles)."""
@@ -237,11 +251,13 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
         invoke: InvokeFn | None = None,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] | None = None,
+        stop: Callable[[Mapping[str, Any]], None] | None = None,
     ) -> None:
         super().__init__()
         self._invoke = invoke
         self._clock = clock
         self._sleep = sleep
+        self._stop = stop
 
     def _call(
         self, props: Mapping[str, Any], previous: Mapping[str, Any] | None = None
@@ -295,8 +311,11 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
         )
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
-        if json.loads(_props["delete_payload"]) is None:
+        delete = json.loads(_props["delete_payload"])
+        if delete is None:
             return  # nothing to undo (the content applier: the content outlives the stack)
+        if delete.get("action") == "remove":  # the subscriber: no queued run may put one back
+            (self._stop or stop_before_remove)(_props)
         invoke = self._invoke or boto3_invoke
         run_until_complete(
             invoke, _props, clock=self._clock or time.monotonic, sleep=self._sleep or time.sleep

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Final
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from lambda_shared.environment import SUBSCRIBER_STOPPED_UNTIL
 
@@ -69,6 +69,8 @@ def stop_subscriber(
                 Environment={"Variables": variables},
                 RevisionId=config["RevisionId"],
             )
+        except BotoCoreError as error:  # no credentials, no endpoint: the remove says more
+            return f"{type(error).__name__}: {error}"
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if code == "ResourceNotFoundException":

