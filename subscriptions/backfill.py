@@ -123,39 +123,49 @@ class Backfiller:
                 return Paused(job, "time_budget")
 
     def _send(self, job: BackfillJob, events: list[LogEvent]) -> Paused | Literal[True] | None:
-        """Put the page's events: True when all were sent; Paused when time ran out before
-        (this page is read again) or within the page (the rest restarts at its timestamp);
-        None when the job ended here (failed and kept, or skipped)."""
+        """Put the page's events: True when all were sent; Paused when time ran out before or
+        within the page (the rest restarts, without a page token, at its oldest timestamp: a
+        fresh invocation has more time for it); None when the job ended here (failed and kept,
+        or skipped)."""
         stream = self._stream_for(job.group)
         encoded = self._encode(job, events)
         count = len(events)
         if not self._fits(stream.pacer, encoded.records):
-            if self._sent_any:  # a fresh invocation has more time for this page
-                return Paused(job, "time_budget")
-            count = fitting_prefix(
-                events, lambda e: self._fits(stream.pacer, self._encode(job, e).records)
-            )
-            encoded = self._encode(job, events[:count])
+            count = 0
+            if not self._sent_any:  # the most time this invocation has: cut the page
+                count = fitting_prefix(
+                    events, lambda e: self._fits(stream.pacer, self._encode(job, e).records)
+                )
+                encoded = self._encode(job, events[:count])
+        if count and not self._put(job, events, stream, encoded):
+            return None
+        self._report.backfill_events += count
+        if count < len(events):
+            rest = replace(job, start_ms=restart_ms(events[count:]), next_token=None)
+            return Paused(replace(rest, read_to_ms=None), "time_budget")
+        return True
+
+    def _put(
+        self, job: BackfillJob, events: list[LogEvent], stream: BackfillStream, encoded: Encoded
+    ) -> bool:
+        """Put the records of (a prefix of) `events`; False when the job ended (kept failed,
+        or skipped)."""
         try:
             stream.firehose.put_records(encoded.records)
         except BackfillRoleDeniedError as error:
             self._skip_reason = str(error)  # no later group of this run could either
             self._skip_level = "ERROR"
             self._skip(job)
-            return None
+            return False
         except (BackfillDeliveryError, ThrottledError) as error:
             # FilterLogEvents returns events by timestamp: a retry starts at this page's
             # first one (page tokens expire), not at what was already delivered.
             restart = min(e.timestamp for e in events)
             self._pending.failed(replace(job, start_ms=restart, next_token=None), error)
-            return None
+            return False
         self._sent_any = True
-        self._report.backfill_events += count
         self._report.backfill_records += len(encoded.records)
         self._report.backfill_truncated += encoded.truncated_events
-        if count < len(events):
-            rest = replace(job, start_ms=restart_ms(events[count:]), next_token=None)
-            return Paused(replace(rest, read_to_ms=None), "time_budget")
         return True
 
     def _encode(self, job: BackfillJob, events: Sequence[LogEvent]) -> Encoded:
