@@ -24,10 +24,12 @@ KEY = "subscriber/pending-backfills/lambda-logs-pipeline.json"
 RECONCILE = {"action": "reconcile"}
 
 
-def _slow(groups: int, events: int, message_bytes: int, **env: str) -> Account:
+def _slow(
+    groups: int, events: int, message_bytes: int, *, state: bool = True, **env: str
+) -> Account:
     """At the share's floor (1,024 bytes/s) and a short timeout: 30 s of sending an
     invocation beyond the 30 s margin, so a job of a few pages takes several invocations."""
-    account = Account(groups, timeout_s=60, BACKFILL_BYTES_PER_SECOND="1024", **env)
+    account = Account(groups, state=state, timeout_s=60, BACKFILL_BYTES_PER_SECOND="1024", **env)
     windowed_events.install(account, events=events, per_page=20, message_bytes=message_bytes)
     return account
 
@@ -128,7 +130,8 @@ def test_with_self_invoke_false_the_job_is_kept_for_the_next_scheduled_run() -> 
 
     # WHEN it runs once with selfInvoke false, then scheduled runs come
     first = account.run({"action": "reconcile", "selfInvoke": False})
-    assert first["selfInvoked"] is False and first["continuation"]["backfill"] is not None
+    token = first["continuation"]
+    assert first["selfInvoked"] is False and token is not None and token["backfill"] is not None
     assert [e["job"]["logGroup"] for e in _kept(account)["unfinished"]] == ["/aws/lambda/fn-00000"]
     for _ in range(4):
         account.run_chain(RECONCILE)
