@@ -29,7 +29,8 @@ def _slow(
 ) -> Account:
     """At the share's floor (1,024 bytes/s) and a short timeout: 30 s of sending an
     invocation beyond the 30 s margin, so a job of a few pages takes several invocations."""
-    account = Account(groups, state=state, timeout_s=60, BACKFILL_BYTES_PER_SECOND="1024", **env)
+    settings = {"BACKFILL_BYTES_PER_SECOND": "1024", **env}
+    account = Account(groups, events_per_group=0, state=state, timeout_s=60, **settings)
     windowed_events.install(account, events=events, per_page=20, message_bytes=message_bytes)
     return account
 
