@@ -31,9 +31,9 @@ def _puts(account: Account) -> list[tuple[float, int]]:
     found: list[tuple[float, int]] = []
     put = account.firehose.put_record_batch
 
-    def logged(**params: Any) -> dict[str, Any]:
-        found.append((account.clock.elapsed, sum(len(r["Data"]) for r in params["Records"])))
-        return put(**params)
+    def logged(DeliveryStreamName: str, Records: list[Any]) -> dict[str, Any]:
+        found.append((account.clock.elapsed, sum(len(r["Data"]) for r in Records)))
+        return put(DeliveryStreamName, Records)
 
     account.firehose.put_record_batch = logged  # type: ignore[method-assign]
     return found
