@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from lambda_shared import metrics
 from lambda_shared.backoff import RetryPolicy
@@ -289,9 +289,8 @@ def _continue(
     function_arn = getattr(context, "invoked_function_arn", None)
     refusal = _no_continuation(request, stop, progressed, settings, function_arn)
     if refusal is not None:
-        level, message = refusal
-        report.log(level, message, reason=stop.reason)
-        _keep_unfinished(stop, pending)
+        report.log(refusal.level, refusal.message, reason=stop.reason)
+        _keep_unfinished(stop, pending, refusal.returned)
         return False
     payload: Mapping[str, Any] = {
         "action": stop.cursor.action,
@@ -307,36 +306,49 @@ def _continue(
     return True
 
 
+class _Refusal(NamedTuple):
+    level: str
+    message: str
+    returned: bool
+    """The continuation goes back to a caller that may pass it on (`selfInvoke: false`)."""
+
+
 def _no_continuation(
     request: Request, stop: Stop, progressed: bool, settings: Settings, function_arn: object
-) -> tuple[str, str] | None:
-    """Why this run does not invoke itself again (level, message); None when it does."""
+) -> _Refusal | None:
+    """Why this run does not invoke itself again; None when it does."""
     kept = " (an unfinished backfill is kept for it)" if stop.cursor.backfill else ""
     if not request.self_invoke or not isinstance(function_arn, str) or not function_arn:
-        return "INFO", (
+        return _Refusal(
+            "INFO",
             "stopped early; pass the continuation back to resume, or the next scheduled run "
-            f"walks the groups again{kept}"
+            f"walks the groups again{kept}",
+            returned=True,
         )
     if not progressed:
-        return "ERROR", (
+        return _Refusal(
+            "ERROR",
             "stopped early without any progress, so it does not invoke itself again; the next "
             f"scheduled run walks the groups again{kept}: give the function a timeout well "
-            "above TIME_BUDGET_MARGIN_SECONDS, or wait for the API quota"
+            "above TIME_BUDGET_MARGIN_SECONDS, or wait for the API quota",
+            returned=False,
         )
     if stop.cursor.generation > settings.max_continuations:
-        return "ERROR", (
+        return _Refusal(
+            "ERROR",
             f"stopped early after {settings.max_continuations} continuations; the next "
             f"scheduled run walks the groups again from the first{kept}, so groups after this "
-            "point wait for it: raise MAX_CONTINUATIONS or the Lambda timeout"
+            "point wait for it: raise MAX_CONTINUATIONS or the Lambda timeout",
+            returned=False,
         )
     return None
 
 
-def _keep_unfinished(stop: Stop, pending: PendingBackfills) -> None:
+def _keep_unfinished(stop: Stop, pending: PendingBackfills, returned: bool) -> None:
     """Keep the cursor's backfill (paused, or not started yet) for the next full run, and
     write the state now (the run's own save came before this decision)."""
     job = stop.cursor.backfill
     if job is None:
         return
-    pending.unfinished(job, stop.reason)
+    pending.unfinished(job, stop.reason, returned=returned)
     pending.save()

@@ -97,25 +97,16 @@ class PendingBackfills:
         jobs[job.group] = PendingJob(job, first)
         self._dirty = True
 
-    def unfinished(self, job: BackfillJob, reason: str) -> None:
+    def unfinished(self, job: BackfillJob, reason: str, *, returned: bool = False) -> None:
         """Keep a job a run stopped before its end and does not continue, for the next full
-        run; without a state bucket, report what is lost (counted as permanently failed: the
-        metric BackfillPermanentlyFailed, which the alarm backfill-permanently-failed watches)."""
+        run. Without a state bucket nothing is kept: the loss is reported, and counted as
+        permanently failed (the metric BackfillPermanentlyFailed, which the alarm
+        backfill-permanently-failed watches), unless `returned`: the continuation goes back to
+        a caller that may pass it on (`selfInvoke: false`), so it is a warning."""
         job = job.without_token()
         window = _window(job)
         if self._store is None:
-            self._report.backfill_given_up.append(job.group)
-            self._report.log(
-                "ERROR",
-                "backfill stopped unfinished and cannot be kept (no BACKFILL_STATE_BUCKET): the "
-                "group's events from startMs to endMs ingested up to boundaryMs are not sent, "
-                "and no later run sends them; set BACKFILL_STATE_BUCKET, or raise "
-                "MAX_CONTINUATIONS or the Lambda timeout, then delete the pipeline's filter "
-                "(FILTER_NAME) from the group and reconcile (it backfills the look-back again)",
-                logGroup=job.group,
-                reason=reason,
-                **window,
-            )
+            self._lost(job, reason, returned)
             return
         kept = self._loaded().get(job.group)
         first = None if kept is None else kept.first_failed_ms  # a failed one's window goes on
@@ -125,6 +116,34 @@ class PendingBackfills:
             "WARN",
             "backfill stopped unfinished: kept in BACKFILL_STATE_BUCKET, the next scheduled run "
             "resumes it at startMs",
+            logGroup=job.group,
+            reason=reason,
+            **window,
+        )
+
+    def _lost(self, job: BackfillJob, reason: str, returned: bool) -> None:
+        window = _window(job)
+        lost = (
+            "the group's events from startMs to endMs ingested up to boundaryMs are not sent, "
+            "and no later run sends them"
+        )
+        if returned:
+            self._report.log(
+                "WARN",
+                "backfill stopped unfinished; without BACKFILL_STATE_BUCKET only the returned "
+                f"continuation holds it: pass it back, or {lost}",
+                logGroup=job.group,
+                reason=reason,
+                **window,
+            )
+            return
+        self._report.backfill_given_up.append(job.group)
+        self._report.log(
+            "ERROR",
+            f"backfill stopped unfinished and cannot be kept (no BACKFILL_STATE_BUCKET): {lost}; "
+            "set BACKFILL_STATE_BUCKET, or raise MAX_CONTINUATIONS or the Lambda timeout, then "
+            "delete the pipeline's filter (FILTER_NAME) from the group and reconcile (it "
+            "backfills the look-back again)",
             logGroup=job.group,
             reason=reason,
             **window,

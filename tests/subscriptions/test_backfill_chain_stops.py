@@ -186,3 +186,16 @@ def test_a_continuation_without_progress_keeps_its_job() -> None:
         account.run_chain(RECONCILE)
     sent = windowed_events.sent(account)
     assert set(sent) == windowed_events.expected(account, 200)
+
+
+def test_without_a_state_bucket_a_returned_continuation_is_a_warning_not_a_loss() -> None:
+    # GIVEN the slow job, no state bucket, and a synchronous caller (selfInvoke false)
+    account = _slow(1, events=200, message_bytes=1000, state=False)
+
+    # WHEN it runs once
+    result = account.run({"action": "reconcile", "selfInvoke": False})
+
+    # THEN the job is only in the continuation returned: a WARN says so, nothing is counted lost
+    assert result["continuation"] is not None and result["backfillPermanentlyFailed"] == []
+    warned = [line["message"] for line in _lines(account, "WARN")]
+    assert any("only the returned continuation holds it" in message for message in warned)
