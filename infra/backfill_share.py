@@ -5,7 +5,7 @@ the spokes' subscribers gets an equal share (its `BACKFILL_BYTES_PER_SECOND`).
 
 Without the share, a first roll-out to N accounts × R regions backfills N × R + 1 times the
 budget into the same Direct PUT quota (5 MiB/s in us-east-1, us-west-2 and eu-west-1, 1 MiB/s in
-most other regions, per stream), about 12 times that as re-ingested documents, and throttles the
+most other regions, per stream), ~17-25 times that as re-ingested documents, and throttles the
 live traffic the budget exists to protect. A spoke run by hand in its own account is not known
 to the hub and is not counted (docs/organisation.md)."""
 
@@ -59,7 +59,7 @@ def shared_backfill(config: StackConfig) -> BackfillShare:
             f"one per rolled-out account and spoke region) is below the subscriber's least rate "
             f"of {BACKFILL_BYTES_PER_SECOND.low:,} bytes/s each: together their backfills may "
             f"put {share * senders:,} bytes/s of records into each hub stream, and the "
-            "transformer re-ingests about 12 times that. Raise backfillBytesPerSecond to what "
+            "transformer re-ingests ~17-25 times that. Raise backfillBytesPerSecond to what "
             "the streams' Direct PUT quota leaves spare, add streams (deliveryStreams), or roll "
             "out fewer accounts per pulumi up (docs/organisation.md)"
         )

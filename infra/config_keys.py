@@ -274,7 +274,7 @@ KEYS: Final[tuple[ConfigKey, ...]] = (
         "integer",
         BACKFILL_BYTES_PER_SECOND.default,
         "Backfill record bytes per second into each delivery stream (the transformer "
-        "re-ingests ~12x that as documents); a hub rolling out spokes shares it equally "
+        "re-ingests ~17-25x that as documents); a hub rolling out spokes shares it equally "
         "between its subscriber and theirs.",
         constraint=Range.of(BACKFILL_BYTES_PER_SECOND),
         variable=BACKFILL_BYTES_PER_SECOND,

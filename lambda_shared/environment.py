@@ -113,9 +113,10 @@ FILTER_API_QUOTA_PERCENT: Final = Bounded("FILTER_API_QUOTA_PERCENT", 40, 1, 100
 """The share of each of Describe/Put/DeleteSubscriptionFilter's 5 calls/s (per account and
 region, not adjustable) the subscriber may take: 40 = 2 calls/s each."""
 BACKFILL_BYTES_PER_SECOND: Final = Bounded("BACKFILL_BYTES_PER_SECOND", 20 * 1024, 1024, 5 << 20)
-"""Backfill record bytes put per second into each delivery stream. The default leaves live
-traffic ~3/4 of the lowest regional Direct PUT quota (1 MiB/s): each record byte also comes
-back as ~12 bytes of documents the transformer re-ingests, 13 x 20 KiB = 260 KiB/s."""
+"""Backfill record bytes put per second into each delivery stream. Each record byte also comes
+back as 16.6 to 24.7 bytes of documents the transformer re-ingests into the same stream
+(measured: bench/backfill_amplification.py), so the default is ~350 to ~515 KiB/s of Direct
+PUT, a third to a half of the lowest regional quota (1 MiB/s): live traffic keeps the rest."""
 ARCHITECTURE_BUCKET: Final = Required("ARCHITECTURE_BUCKET")
 """Both functions: the bucket holding the architecture maps (the pipeline's backup bucket; in a
 spoke, the hub's). The subscriber publishes its account's and region's map there, the

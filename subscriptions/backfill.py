@@ -8,21 +8,23 @@ twice. It encodes them as CloudWatch subscription records and puts them into the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Final, Literal
 
 from botocore.exceptions import ClientError
 
 from lambda_shared.backoff import error_code
 from lambda_shared.limits import LOG_EVENT_MAX_AGE_DAYS
 from subscriptions.assumed_role import BackfillRoleDeniedError
+from subscriptions.backfill_streams import BackfillStream
 from subscriptions.budget import TimeBudget
 from subscriptions.continuation import BackfillJob
-from subscriptions.envelope import encode
+from subscriptions.envelope import Encoded, encode
 from subscriptions.errors import BackfillDeliveryError, BackfillReadError, ThrottledError
-from subscriptions.firehose_api import FirehoseApi
-from subscriptions.logs_api import LogGroup, LogsApi
+from subscriptions.logs_api import LogEvent, LogGroup, LogsApi
+from subscriptions.pacing import BytePacer
+from subscriptions.page_fit import fitting_prefix, restart_ms
 from subscriptions.pending import PendingBackfills
 from subscriptions.report import RunReport, StopReason
 
@@ -38,15 +40,6 @@ FUTURE_TOLERANCE_MS: Final = 2 * HOUR_MS
 # rejected" (CloudWatch Logs API reference). So the margin is those 14 days: reading a window
 # that holds no event costs nothing extra, and every event found there is one to send.
 EARLIEST_BEFORE_CREATION_MS: Final = LOG_EVENT_MAX_AGE_DAYS * 24 * HOUR_MS
-# "Each page returned can contain up to 1 MB of log events or up to 10,000 log events"
-# (CloudWatch Logs API reference, FilterLogEvents). Its records (gzip'd envelopes, which add
-# each event's id and timestamp) stay under twice that: the most one paced page can take.
-PAGE_MAX_RECORD_BYTES: Final = 2 * 1024 * 1024
-
-
-def page_reserve_ms(bytes_per_second: float) -> int:
-    """The time one page's records can take at the backfill's byte budget."""
-    return int(PAGE_MAX_RECORD_BYTES / bytes_per_second * 1000)
 
 
 @dataclass(frozen=True)
@@ -79,30 +72,29 @@ class Backfiller:
     def __init__(
         self,
         logs: LogsApi,
-        firehose_for: Callable[[str], FirehoseApi],
+        stream_for: Callable[[str], BackfillStream],
         filter_name: str,
         budget: TimeBudget,
         report: RunReport,
         pending: PendingBackfills,
-        reserve_ms: int = 0,
         skip_reason: str = "",
         region: str = "",
     ) -> None:
-        """`firehose_for(group)`: the stream the group is routed to; `reserve_ms`: the time a
-        page may take at the byte budget (a page starts only if that much is left);
-        `skip_reason`: why no backfill can run (a spoke without the hub's role), "" when it
-        can; a refused AssumeRole of the hub's role sets it for the rest of the run; `region`:
-        the groups' region, written into each event's system fields ("" = none)."""
+        """`stream_for(group)`: the stream the group is routed to, with its byte budget (a
+        page's records are sent only while the time they take at that budget is left, else cut:
+        page_fit.py); `skip_reason`: why no backfill can run (a spoke without the hub's role),
+        "" when it can; a refused AssumeRole of the hub's role sets it for the rest of the run;
+        `region`: the groups' region, written into each event's system fields ("" = none)."""
         self._region = region
         self._skip_reason = skip_reason
         self._skip_level = "WARN"
         self._logs = logs
-        self._firehose_for = firehose_for
-        self._reserve_ms = reserve_ms
+        self._stream_for = stream_for
         self._filter_name = filter_name
         self._budget = budget
         self._report = report
         self._pending = pending
+        self._sent_any = False  # in this invocation: then a page that does not fit waits
 
     def run(self, job: BackfillJob) -> Paused | None:
         """Send the job's events page by page; Paused when time or the API quota runs out.
@@ -119,30 +111,73 @@ class Backfiller:
                 self._refused(job, error)
                 return None
             events = [e for e in page.events if e.ingestion_time <= job.boundary_ms]
-            if events:
-                encoded = encode(job.owner, job.group, self._filter_name, events, self._region)
-                try:
-                    self._firehose_for(job.group).put_records(encoded.records)
-                except BackfillRoleDeniedError as error:
-                    self._skip_reason = str(error)  # no later group of this run could either
-                    self._skip_level = "ERROR"
-                    self._skip(job)
-                    return None
-                except (BackfillDeliveryError, ThrottledError) as error:
-                    # FilterLogEvents returns events by timestamp: a retry starts at this page's
-                    # first one (page tokens expire), not at what was already delivered.
-                    restart = min(e.timestamp for e in events)
-                    self._pending.failed(replace(job, start_ms=restart, next_token=None), error)
-                    return None
-                self._report.backfill_events += len(events)
-                self._report.backfill_records += len(encoded.records)
-                self._report.backfill_truncated += encoded.truncated_events
+            sent = self._send(job, events) if events else True
+            if sent is not True:
+                return sent  # paused before or inside the page, or ended (failed, skipped)
             if page.next_token is None:
                 self._pending.done(job.group)
                 return None
-            job = replace(job, next_token=page.next_token)
-            if self._budget.exhausted(self._reserve_ms):
+            newest = max((e.timestamp for e in page.events), default=job.read_to_ms)
+            job = replace(job, next_token=page.next_token, read_to_ms=newest)
+            if self._budget.exhausted(self._debt_ms(job.group)):
                 return Paused(job, "time_budget")
+
+    def _send(self, job: BackfillJob, events: list[LogEvent]) -> Paused | Literal[True] | None:
+        """Put the page's events: True when all were sent; Paused when time ran out before or
+        within the page (the rest restarts, without a page token, at its oldest timestamp: a
+        fresh invocation has more time for it); None when the job ended here (failed and kept,
+        or skipped)."""
+        stream = self._stream_for(job.group)
+        encoded = self._encode(job, events)
+        count = len(events)
+        if not self._fits(stream.pacer, encoded.records):
+            count = 0
+            if not self._sent_any:  # the most time this invocation has: cut the page
+                count = fitting_prefix(
+                    events, lambda e: self._fits(stream.pacer, self._encode(job, e).records)
+                )
+                encoded = self._encode(job, events[:count])
+        if count and not self._put(job, events, stream, encoded):
+            return None
+        self._report.backfill_events += count
+        if count < len(events):
+            rest = replace(job, start_ms=restart_ms(events[count:]), next_token=None)
+            return Paused(replace(rest, read_to_ms=None), "time_budget")
+        return True
+
+    def _put(
+        self, job: BackfillJob, events: list[LogEvent], stream: BackfillStream, encoded: Encoded
+    ) -> bool:
+        """Put the records of (a prefix of) `events`; False when the job ended (kept failed,
+        or skipped)."""
+        try:
+            stream.firehose.put_records(encoded.records)
+        except BackfillRoleDeniedError as error:
+            self._skip_reason = str(error)  # no later group of this run could either
+            self._skip_level = "ERROR"
+            self._skip(job)
+            return False
+        except (BackfillDeliveryError, ThrottledError) as error:
+            # FilterLogEvents returns events by timestamp: a retry starts at this page's
+            # first one (page tokens expire), not at what was already delivered.
+            restart = min(e.timestamp for e in events)
+            self._pending.failed(replace(job, start_ms=restart, next_token=None), error)
+            return False
+        self._sent_any = True
+        self._report.backfill_records += len(encoded.records)
+        self._report.backfill_truncated += encoded.truncated_events
+        return True
+
+    def _encode(self, job: BackfillJob, events: Sequence[LogEvent]) -> Encoded:
+        return encode(job.owner, job.group, self._filter_name, events, self._region)
+
+    def _fits(self, pacer: BytePacer, records: Sequence[bytes]) -> bool:
+        """Whether the records are paid for at the byte budget before the time budget ends."""
+        size = sum(len(record) for record in records)
+        return not self._budget.exhausted(int(pacer.seconds_to_send(size) * 1000))
+
+    def _debt_ms(self, group: str) -> int:
+        return int(self._stream_for(group).pacer.debt_seconds() * 1000)
 
     def _skip(self, job: BackfillJob) -> None:
         """Counted, logged once per run, never retried (no later run could send it either)."""

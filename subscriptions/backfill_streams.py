@@ -5,7 +5,7 @@ has its own Direct PUT quota, and in a spoke the budget is spent against the hub
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final, NamedTuple
 
 from lambda_shared.backoff import RetryPolicy
 from subscriptions.assumed_role import AssumedRoleFirehose
@@ -28,14 +28,22 @@ def backfill_skip_reason(settings: Settings) -> str:
     return SPOKE_BACKFILL_SKIPPED if settings.spoke and not settings.hub.backfill_role_arn else ""
 
 
+class BackfillStream(NamedTuple):
+    """One stream's backfill client and its byte budget (the handler settles the budget last,
+    so that it holds across invocations)."""
+
+    firehose: FirehoseApi
+    pacer: BytePacer
+
+
 def backfill_streams(
     settings: Settings, clients: Clients, policy: RetryPolicy, stats: RetryStats, clock: Clock
-) -> dict[str, FirehoseApi]:
+) -> dict[str, BackfillStream]:
     """Destination ARN (what `route` picks) → the stream its group's backfill is put into."""
     rate = settings.backfill_bytes_per_second
     if not settings.spoke:
         return {
-            d.arn: FirehoseApi(
+            d.arn: _stream(
                 clients.lazy("firehose"), d.stream_name, policy, stats, BytePacer(rate, clock)
             )
             for d in settings.destinations
@@ -45,6 +53,12 @@ def backfill_streams(
         return {}
     role = AssumedRoleFirehose(clients.lazy("sts"), hub.backfill_role_arn, hub.backfill_region)
     return {
-        destination.arn: FirehoseApi(role, stream.name, policy, stats, BytePacer(rate, clock))
+        destination.arn: _stream(role, stream.name, policy, stats, BytePacer(rate, clock))
         for destination, stream in zip(settings.destinations, hub.backfill_streams, strict=True)
     }
+
+
+def _stream(
+    client: Any, name: str, policy: RetryPolicy, stats: RetryStats, pacer: BytePacer
+) -> BackfillStream:
+    return BackfillStream(FirehoseApi(client, name, policy, stats, pacer), pacer)

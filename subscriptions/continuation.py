@@ -27,6 +27,7 @@ class BackfillToken(TypedDict):
     endMs: int
     boundaryMs: int
     nextToken: str | None
+    readToMs: NotRequired[int | None]
 
 
 class ContinuationToken(TypedDict):
@@ -55,6 +56,10 @@ class BackfillJob:
     end_ms: int
     boundary_ms: int
     next_token: str | None = None
+    read_to_ms: int | None = None
+    """The newest timestamp of the pages read with `next_token`'s predecessors: every event
+    stamped before it was handled ("The returned log events are sorted by event timestamp",
+    FilterLogEvents API reference)."""
 
     def to_token(self) -> BackfillToken:
         return {
@@ -64,7 +69,18 @@ class BackfillJob:
             "endMs": self.end_ms,
             "boundaryMs": self.boundary_ms,
             "nextToken": self.next_token,
+            "readToMs": self.read_to_ms,
         }
+
+    def without_token(self) -> BackfillJob:
+        """The job resumable at any later time: FilterLogEvents' "token expires after 24 hours"
+        (API reference), so a job kept for a later run restarts at `read_to_ms` instead; the
+        events of that very millisecond already sent are sent again (a few duplicates, never a
+        gap)."""
+        if self.next_token is None:
+            return replace(self, read_to_ms=None)
+        start = max(self.start_ms, self.read_to_ms or 0)
+        return replace(self, start_ms=start, next_token=None, read_to_ms=None)
 
     @classmethod
     def from_token(cls, raw: object) -> BackfillJob:
@@ -156,6 +172,7 @@ def _backfill(raw: object) -> BackfillJob:
         end_ms=_int(raw, "endMs"),
         boundary_ms=_int(raw, "boundaryMs"),
         next_token=_optional_str(raw, "nextToken"),
+        read_to_ms=None if raw.get("readToMs") is None else _int(raw, "readToMs"),
     )
 
 

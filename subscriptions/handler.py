@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from typing import Any, Final
+from dataclasses import dataclass, field, replace
+from typing import Any, Final, NamedTuple
 
 from lambda_shared import metrics
 from lambda_shared.backoff import RetryPolicy
@@ -23,7 +23,7 @@ from subscriptions.architectures import (
     own_account_and_region,
     publish_architectures,
 )
-from subscriptions.backfill import HOUR_MS, Backfiller, Paused, page_reserve_ms
+from subscriptions.backfill import HOUR_MS, Backfiller, Paused
 from subscriptions.backfill_streams import backfill_skip_reason, backfill_streams
 from subscriptions.budget import TimeBudget
 from subscriptions.clients import Clients
@@ -33,7 +33,7 @@ from subscriptions.filter_spec import PipelineFilters
 from subscriptions.functions_api import FunctionsApi
 from subscriptions.group_state import GroupState, s3_group_state
 from subscriptions.logs_api import LogsApi
-from subscriptions.pacing import CallPacer, Clock
+from subscriptions.pacing import BytePacer, CallPacer, Clock
 from subscriptions.pending import PendingBackfills, S3StateStore
 from subscriptions.reconcile import Stop, Subscriber
 from subscriptions.report import RunReport, RunResult
@@ -91,6 +91,8 @@ def run(
         pending.save()  # also when the run fails: a failure recorded is never lost
         state.save()
         pacer.settle(_settle_within(context))  # the share holds across invocations
+        for byte_pacer in apis.byte_pacers:  # and so does the byte budget
+            byte_pacer.settle(_settle_within(context))
         report.paced_seconds = pacer.waited_seconds
         report.state_pruned, report.state_not_remembered = state.pruned, state.overflow
     self_invoked = False
@@ -98,7 +100,9 @@ def run(
         start = request.cursor or Cursor(action=stop.cursor.action)
         progressed = stop.cursor.walked() != start.walked()
         stop = _next_generation(stop)
-        self_invoked = _continue(request, stop, progressed, settings, context, functions, report)
+        self_invoked = _continue(
+            request, stop, progressed, settings, context, functions, report, pending
+        )
     report.api_calls = clients.calls
     result = report.result(
         stop.reason if stop else "done",
@@ -193,6 +197,8 @@ class _Apis:
     stats: RetryStats
     pacer: CallPacer
     clock: Clock
+    byte_pacers: list[BytePacer] = field(default_factory=list)
+    """The backfill streams' byte budgets, settled with `pacer` before the handler returns."""
 
 
 def _subscriber(
@@ -206,8 +212,8 @@ def _subscriber(
     budget = TimeBudget.from_context(context, settings.time_budget_margin_seconds)
     account, region = own_account_and_region(context)  # a spoke's own, not the hub's
     logs = LogsApi(apis.clients.lazy("logs"), apis.policy, apis.stats, apis.pacer)
-    rate = settings.backfill_bytes_per_second
     streams = backfill_streams(settings, apis.clients, apis.policy, apis.stats, apis.clock)
+    apis.byte_pacers.extend(stream.pacer for stream in streams.values())
     arns = tuple(d.arn for d in settings.destinations)
     filters = PipelineFilters(
         settings.filter_name, settings.filter_pattern, arns, settings.role_arn
@@ -219,7 +225,6 @@ def _subscriber(
         budget,
         report,
         pending,
-        reserve_ms=page_reserve_ms(rate),
         skip_reason=backfill_skip_reason(settings),
         region=region,
     )
@@ -294,35 +299,22 @@ def _continue(
     context: object,
     functions: FunctionsApi,
     report: RunReport,
+    pending: PendingBackfills,
 ) -> bool:
-    """Invoke this function again, asynchronously, with the continuation token."""
+    """Invoke this function again, asynchronously, with the continuation token. When it does
+    not, whatever the reason, the unfinished backfill the token holds is kept for a later run
+    (`pending`): the group holds its filter now, so no later walk would start it again."""
     function_arn = getattr(context, "invoked_function_arn", None)
-    if not request.self_invoke or not isinstance(function_arn, str) or not function_arn:
-        report.log(
-            "INFO", "stopped early; pass the continuation back to resume", reason=stop.reason
-        )
-        return False
-    if not progressed:
-        report.log(
-            "ERROR",
-            "stopped early without any progress, so it does not invoke itself again: give the "
-            "function a timeout well above TIME_BUDGET_MARGIN_SECONDS, or wait for the API quota",
-            reason=stop.reason,
-        )
-        return False
-    if stop.cursor.generation > settings.max_continuations:
-        report.log(
-            "ERROR",
-            f"stopped early after {settings.max_continuations} continuations; the next scheduled "
-            "run starts over: raise MAX_CONTINUATIONS or the Lambda timeout",
-            reason=stop.reason,
-        )
+    refusal = _no_continuation(request, stop, progressed, settings, function_arn)
+    if refusal is not None:
+        report.log(refusal.level, refusal.message, reason=stop.reason)
+        _keep_unfinished(stop, pending, refusal.returned)
         return False
     payload: Mapping[str, Any] = {
         "action": stop.cursor.action,
         "continuation": stop.cursor.to_token(),
     }
-    functions.invoke_async(function_arn, payload)
+    functions.invoke_async(str(function_arn), payload)
     report.log(
         "INFO",
         "stopped early; continuing asynchronously",
@@ -330,3 +322,51 @@ def _continue(
         generation=stop.cursor.generation,
     )
     return True
+
+
+class _Refusal(NamedTuple):
+    level: str
+    message: str
+    returned: bool
+    """The continuation goes back to a caller that may pass it on (`selfInvoke: false`)."""
+
+
+def _no_continuation(
+    request: Request, stop: Stop, progressed: bool, settings: Settings, function_arn: object
+) -> _Refusal | None:
+    """Why this run does not invoke itself again; None when it does."""
+    kept = " (an unfinished backfill is kept for it)" if stop.cursor.backfill else ""
+    if not request.self_invoke or not isinstance(function_arn, str) or not function_arn:
+        return _Refusal(
+            "INFO",
+            "stopped early; pass the continuation back to resume, or the next scheduled run "
+            f"walks the groups again{kept}",
+            returned=True,
+        )
+    if not progressed:
+        return _Refusal(
+            "ERROR",
+            "stopped early without any progress, so it does not invoke itself again; the next "
+            f"scheduled run walks the groups again{kept}: give the function a timeout well "
+            "above TIME_BUDGET_MARGIN_SECONDS, or wait for the API quota",
+            returned=False,
+        )
+    if stop.cursor.generation > settings.max_continuations:
+        return _Refusal(
+            "ERROR",
+            f"stopped early after {settings.max_continuations} continuations; the next "
+            f"scheduled run walks the groups again from the first{kept}, so groups after this "
+            "point wait for it: raise MAX_CONTINUATIONS or the Lambda timeout",
+            returned=False,
+        )
+    return None
+
+
+def _keep_unfinished(stop: Stop, pending: PendingBackfills, returned: bool) -> None:
+    """Keep the cursor's backfill (paused, or not started yet) for the next full run, and
+    write the state now (the run's own save came before this decision)."""
+    job = stop.cursor.backfill
+    if job is None:
+        return
+    pending.unfinished(job, stop.reason, returned=returned)
+    pending.save()

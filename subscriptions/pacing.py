@@ -15,8 +15,9 @@
 - `BytePacer`: at most `rate` backfill bytes per second into one delivery stream (Direct PUT,
   1 MiB/s per stream in most regions, shared with the live traffic).
 
-Both space their events evenly (no burst). Both wait on an injectable `Clock`, so tests and the
-benchmark run on a virtual one and read the wall time the pacing takes.
+Both space their events evenly (no burst), and both carry their debt across invocations: the
+handler `settle`s them last, before it returns. Both wait on an injectable `Clock`, so tests and
+the benchmark run on a virtual one and read the wall time the pacing takes.
 """
 
 from __future__ import annotations
@@ -141,11 +142,32 @@ class BytePacer:
         self._free_at = clock.now()
         self.sent_bytes = 0
 
+    def debt_seconds(self) -> float:
+        """How long until the bytes sent so far fit the budget (0: now)."""
+        return max(0.0, self._free_at - self._clock.now())
+
+    def seconds_to_send(self, size: int) -> float:
+        """The wall time until `size` more bytes are paid for: the debt, then size / rate (the
+        waits before its slices, and the last slice's own share, paid by the next send or by
+        `settle`)."""
+        return self.debt_seconds() + size / self.rate
+
     def wait(self) -> None:
         """Block until the bytes sent so far fit the budget."""
-        delay = self._free_at - self._clock.now()
+        delay = self.debt_seconds()
         if delay > 0:
             self._clock.sleep(delay)
+
+    def settle(self, within: float) -> float:
+        """Wait until the bytes sent are paid for (at most `within` seconds); the seconds
+        waited. As `CallPacer.settle`: called last before the handler returns, so the next
+        invocation's fresh pacer, which sends its first slice at once, is still inside the
+        budget (with reserved concurrency 1 it starts only after this one ended)."""
+        wait = min(self.debt_seconds(), max(0.0, within))
+        if wait <= 0:
+            return 0.0
+        self._clock.sleep(wait)
+        return wait
 
     def sent(self, size: int) -> None:
         self.sent_bytes += size

@@ -1,8 +1,15 @@
-"""Backfills that failed, kept until one succeeds or they are given up: never forgotten.
+"""Backfills that failed or were cut short, kept until they end or are given up: never forgotten.
+
+Two kinds of job are kept: a failed one (retried until it succeeds or BACKFILL_RETRY_HOURS have
+passed since its first failure, then given up) and an unfinished one, stopped unfailed by a run
+that does not continue it (the continuation limit, no progress, `selfInvoke: false`): resumed by
+every later full run until it ends, with no retry window (it is not failing; a failure starts
+one). Both are bounded by their window: each resume sends from where the last one stopped.
 
 The state is one JSON object in S3 (BACKFILL_STATE_BUCKET, key per FILTER_NAME), read once per
 invocation and written back when it changed (docs/decisions/subscriptions.md says why there).
-Without a bucket nothing can be retried, so a failure is reported permanent at once.
+Without a bucket nothing can be kept: a failure is reported permanent at once, and so is an
+unfinished job (its ERROR line names the window not sent).
 """
 
 from __future__ import annotations
@@ -25,7 +32,8 @@ KEY_PREFIX: Final = BACKFILL_STATE_KEY_PREFIX
 @dataclass(frozen=True)
 class PendingJob:
     job: BackfillJob
-    first_failed_ms: int
+    first_failed_ms: int | None
+    """None: unfinished, never failed (no retry window)."""
 
 
 class StateStore(Protocol):
@@ -46,14 +54,16 @@ class S3StateStore:
         return None if body is None else body.decode("utf-8")
 
     def save(self, body: str) -> None:
-        if not json.loads(body).get("pending"):
+        state = json.loads(body)
+        if not (state.get("pending") or state.get("unfinished")):
             self._object.delete()
             return
         self._object.write(body.encode("utf-8"), "application/json")
 
 
 class PendingBackfills:
-    """The failed backfills by group; `failed` keeps or gives up, `done` forgets."""
+    """The kept backfills by group; `failed` keeps or gives up, `unfinished` keeps, `done`
+    forgets."""
 
     def __init__(
         self,
@@ -78,13 +88,66 @@ class PendingBackfills:
         self._report.backfill_failure(job.group, _window(job), error)
         now = self.clock_ms()
         jobs = self._loaded() if self._store is not None else {}
-        first = jobs[job.group].first_failed_ms if job.group in jobs else now
+        kept = jobs.get(job.group)
+        first = now if kept is None or kept.first_failed_ms is None else kept.first_failed_ms
         if self._store is None or now - first >= self._retry_ms:
             self._report.backfill_permanently_failed(job.group, _window(job), first)
             self.done(job.group)
             return
         jobs[job.group] = PendingJob(job, first)
         self._dirty = True
+
+    def unfinished(self, job: BackfillJob, reason: str, *, returned: bool = False) -> None:
+        """Keep a job a run stopped before its end and does not continue, for the next full
+        run. Without a state bucket nothing is kept: the loss is reported, and counted as
+        permanently failed (the metric BackfillPermanentlyFailed, which the alarm
+        backfill-permanently-failed watches), unless `returned`: the continuation goes back to
+        a caller that may pass it on (`selfInvoke: false`), so it is a warning."""
+        job = job.without_token()
+        window = _window(job)
+        if self._store is None:
+            self._lost(job, reason, returned)
+            return
+        kept = self._loaded().get(job.group)
+        first = None if kept is None else kept.first_failed_ms  # a failed one's window goes on
+        self._loaded()[job.group] = PendingJob(job, first)
+        self._dirty = True
+        self._report.log(
+            "WARN",
+            "backfill stopped unfinished: kept in BACKFILL_STATE_BUCKET, the next scheduled run "
+            "resumes it at startMs",
+            logGroup=job.group,
+            reason=reason,
+            **window,
+        )
+
+    def _lost(self, job: BackfillJob, reason: str, returned: bool) -> None:
+        window = _window(job)
+        lost = (
+            "the group's events from startMs to endMs ingested up to boundaryMs are not sent, "
+            "and no later run sends them"
+        )
+        if returned:
+            self._report.log(
+                "WARN",
+                "backfill stopped unfinished; without BACKFILL_STATE_BUCKET only the returned "
+                f"continuation holds it: pass it back, or {lost}",
+                logGroup=job.group,
+                reason=reason,
+                **window,
+            )
+            return
+        self._report.backfill_given_up.append(job.group)
+        self._report.log(
+            "ERROR",
+            f"backfill stopped unfinished and cannot be kept (no BACKFILL_STATE_BUCKET): {lost}; "
+            "set BACKFILL_STATE_BUCKET, or raise MAX_CONTINUATIONS or the Lambda timeout, then "
+            "delete the pipeline's filter (FILTER_NAME) from the group and reconcile (it "
+            "backfills the look-back again)",
+            logGroup=job.group,
+            reason=reason,
+            **window,
+        )
 
     def done(self, group: str) -> None:
         if self._store is not None and self._loaded().pop(group, None) is not None:
@@ -108,11 +171,19 @@ def _window(job: BackfillJob) -> dict[str, int]:
 
 
 def _dump(jobs: dict[str, PendingJob]) -> str:
-    entries = [
+    """Failed jobs under "pending" (as before), unfinished ones under "unfinished": a subscriber
+    of an earlier version reads the failed ones and ignores the others."""
+    kept = sorted(jobs.items())
+    failed = [
         {"job": p.job.to_token(), "firstFailedMs": p.first_failed_ms}
-        for _, p in sorted(jobs.items())
+        for _, p in kept
+        if p.first_failed_ms is not None
     ]
-    return json.dumps({"version": STATE_VERSION, "pending": entries}, separators=(",", ":"))
+    unfinished = [{"job": p.job.to_token()} for _, p in kept if p.first_failed_ms is None]
+    state: dict[str, Any] = {"version": STATE_VERSION, "pending": failed}
+    if unfinished:
+        state["unfinished"] = unfinished
+    return json.dumps(state, separators=(",", ":"))
 
 
 def _parse(body: str | None) -> dict[str, PendingJob]:
@@ -122,11 +193,14 @@ def _parse(body: str | None) -> dict[str, PendingJob]:
         raw = json.loads(body)
         if raw.get("version") != STATE_VERSION:
             raise ValueError(f"version is not {STATE_VERSION}")
-        pending = (
+        failed = [
             PendingJob(BackfillJob.from_token(e["job"]), int(e["firstFailedMs"]))
             for e in raw["pending"]
-        )
-        return {p.job.group: p for p in pending}
+        ]
+        unfinished = [
+            PendingJob(BackfillJob.from_token(e["job"]), None) for e in raw.get("unfinished", ())
+        ]
+        return {p.job.group: p for p in unfinished + failed}
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise PendingStateError(
             f"the pending-backfill state is unreadable ({error}): delete the object under "
