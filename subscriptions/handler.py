@@ -88,13 +88,7 @@ def run(
         if stop is None and request.kind == "reconcile":
             _publish_architectures(settings, context, apis, report, clock_ms)
     finally:
-        pending.save()  # also when the run fails: a failure recorded is never lost
-        state.save()
-        pacer.settle(_settle_within(context))  # the share holds across invocations
-        for byte_pacer in apis.byte_pacers:  # and so does the byte budget
-            byte_pacer.settle(_settle_within(context))
-        report.paced_seconds = pacer.waited_seconds
-        report.state_pruned, report.state_not_remembered = state.pruned, state.overflow
+        _save_and_settle(pending, state, apis, context, report)
     self_invoked = False
     if stop is not None:
         start = request.cursor or Cursor(action=stop.cursor.action)
@@ -112,6 +106,20 @@ def run(
     )
     report.emit_metrics(result, (time.monotonic() - started) * 1000)
     return result
+
+
+def _save_and_settle(
+    pending: PendingBackfills, state: GroupState, apis: _Apis, context: object, report: RunReport
+) -> None:
+    """The run's end, also when it fails: what it recorded is saved (a failure recorded is never
+    lost), and the API share and the byte budget are settled to hold across invocations."""
+    pending.save()
+    state.save()
+    apis.pacer.settle(_settle_within(context))
+    for byte_pacer in apis.byte_pacers:
+        byte_pacer.settle(_settle_within(context))
+    report.paced_seconds = apis.pacer.waited_seconds
+    report.state_pruned, report.state_not_remembered = state.pruned, state.overflow
 
 
 def _stopped(report: RunReport, settings: Settings, started: float) -> RunResult:
