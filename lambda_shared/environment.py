@@ -112,11 +112,12 @@ between sweeps a run reads only the groups new or changed since the state record
 FILTER_API_QUOTA_PERCENT: Final = Bounded("FILTER_API_QUOTA_PERCENT", 40, 1, 100)
 """The share of each of Describe/Put/DeleteSubscriptionFilter's 5 calls/s (per account and
 region, not adjustable) the subscriber may take: 40 = 2 calls/s each."""
-BACKFILL_BYTES_PER_SECOND: Final = Bounded("BACKFILL_BYTES_PER_SECOND", 20 * 1024, 1024, 5 << 20)
+BACKFILL_BYTES_PER_SECOND: Final = Bounded("BACKFILL_BYTES_PER_SECOND", 10 * 1024, 1024, 5 << 20)
 """Backfill record bytes put per second into each delivery stream. Each record byte also comes
 back as 16.6 to 24.7 bytes of documents the transformer re-ingests into the same stream
-(measured: bench/backfill_amplification.py), so the default is ~350 to ~515 KiB/s of Direct
-PUT, a third to a half of the lowest regional quota (1 MiB/s): live traffic keeps the rest."""
+(measured: bench/backfill_amplification.py), so the default is ~175 to ~260 KiB/s of Direct
+PUT, a sixth to a quarter of the lowest regional quota (1 MiB/s): live traffic keeps at least
+three quarters. (It was 20 KiB/s while the factor was taken to be ~12: that is up to half.)"""
 ARCHITECTURE_BUCKET: Final = Required("ARCHITECTURE_BUCKET")
 """Both functions: the bucket holding the architecture maps (the pipeline's backup bucket; in a
 spoke, the hub's). The subscriber publishes its account's and region's map there, the

@@ -326,7 +326,7 @@ def test_subscriber_function_and_environment(default_run: ProgramRun) -> None:
         "BACKFILL_LOOKBACK_HOURS": "24",
         "SWEEP_INTERVAL_HOURS": "24",
         "FILTER_API_QUOTA_PERCENT": "40",
-        "BACKFILL_BYTES_PER_SECOND": "20480",
+        "BACKFILL_BYTES_PER_SECOND": "10240",
         "METRICS_NAMESPACE": "LambdaLogs",
         "BACKFILL_STATE_BUCKET": "lambda-logs-backup-0a1b2c3",
         "ARCHITECTURE_BUCKET": "lambda-logs-backup-0a1b2c3",
