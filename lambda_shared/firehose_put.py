@@ -94,6 +94,8 @@ class _CallResult:
     codes: set[str] = field(default_factory=set)
     error: str = ""
     started: bool = True
+    called: bool = True
+    """False: handed back without a call (the stream had refused with a `hand_off` code)."""
 
 
 class RecordPutter:
@@ -121,6 +123,9 @@ class RecordPutter:
         self._time_left = time_left
         self._concurrency = concurrency
         self._hand_off = hand_off
+        self._refusal = ""
+        """The `hand_off` code the stream answered: no more calls to it (set once; a batch in
+        flight meanwhile still makes its own call)."""
 
     def put(self, records: Sequence[bytes]) -> PutOutcome:
         outcome = PutOutcome()
@@ -160,7 +165,7 @@ class RecordPutter:
             if not result.started:
                 unstarted.extend(result.failed)
                 continue
-            outcome.calls += 1
+            outcome.calls += result.called
             outcome.sent += result.sent
             outcome.failed.extend(result.failed)
             outcome.handed_off.extend(result.handed_off)
@@ -193,6 +198,8 @@ class RecordPutter:
 
     def _started(self, records: Sequence[bytes], batch: list[int]) -> _CallResult:
         """The call, if there is still time to make it (checked as it would start)."""
+        if self._refusal:
+            return _CallResult(handed_off=batch, codes={self._refusal}, called=False)
         if not self._time_left(0.0):
             return _CallResult(failed=batch, started=False)
         return self._call(records, batch)
@@ -207,6 +214,7 @@ class RecordPutter:
         except ClientError as exc:
             code = error_code(exc) or "Unknown"
             if code in self._hand_off:
+                self._refusal = code
                 return _CallResult(handed_off=batch, codes={code})
             if code in PERMANENT_ERRORS:
                 error = f"PutRecordBatch({self._stream}) failed: {code}: {exc}"

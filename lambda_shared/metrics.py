@@ -25,7 +25,8 @@ DOCUMENTS_REINGESTED: Final = "DocumentsReingested"
 REINGEST_RETRIES: Final = "ReingestRetries"
 DOCUMENTS_REROUTED: Final = "DocumentsRerouted"
 """Documents whose routed stream refused them as not there or not allowed (yet: a scale-out
-under way), re-ingested into the batch's own stream instead (transformer/reingest.py)."""
+under way), handed to the batch's own stream instead (transformer/reingest.py): counted when
+handed over, so also when that stream then fails them (then RecordsProcessingFailed says so)."""
 TRUNCATED_MESSAGES: Final = "TruncatedMessages"
 PARSER_ERRORS: Final = "ParserErrors"
 DURATION_MS: Final = "DurationMs"

@@ -22,8 +22,9 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TextIO
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
+from lambdalogs.cloudwatch.reader import BAD_CREDENTIALS
 from lambdalogs.errors import CliError, InputError, RemoteError
 from lambdalogs.local.transform import settings_from_env
 from transformer.settings import Settings
@@ -88,9 +89,9 @@ class SettingsUnreadable(CliError):
         self.exit_code = RemoteError.exit_code if remote else InputError.exit_code
 
 
-_BAD_CREDENTIALS: Final = frozenset(
-    {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"}
-)
+_NOT_A_NAME: Final = frozenset({"ValidationException", "InvalidParameterValueException"})
+"""Lambda refusing the function name itself (GetFunctionConfiguration: "FunctionName ... Length
+Constraints: Minimum length of 1. Maximum length of 170", and its pattern)."""
 
 
 class TransformerSettings:
@@ -133,14 +134,15 @@ class TransformerSettings:
             answer = client.get_function_configuration(FunctionName=function)
         except ClientError as error:
             raise self._refused(function, error) from error
-        except BotoCoreError as error:  # no credentials, no endpoint, no connection
+        except ParamValidationError as error:  # refused before any request: an empty name
             why = f"{type(error).__name__}: {error}"
             raise self._unreadable(
-                function,
-                why,
-                "check the credentials and the network, and repeat the command",
-                remote=True,
+                function, why, "it is not a function name" + self._named()
             ) from error
+        except BotoCoreError as error:  # no credentials, no endpoint, no connection
+            why = f"{type(error).__name__}: {error}"
+            fix = "check the credentials and the network, and repeat the command"
+            raise self._unreadable(function, why, fix, remote=True) from error
         environment = answer.get("Environment") or {}
         if environment.get("Error"):  # e.g. its variables' KMS key cannot decrypt them
             refusal = environment["Error"]
@@ -162,12 +164,15 @@ class TransformerSettings:
         convention: credentials, a function that is not there, a permission, anything else)."""
         code = str(error.response.get("Error", {}).get("Code", "")) or type(error).__name__
         why = f"{code}: {error}"
-        if code in _BAD_CREDENTIALS:
+        if code in BAD_CREDENTIALS:
             fix = "refresh your credentials (`aws sso login`) or set AWS_PROFILE, and repeat"
             return self._unreadable(function, why, fix, remote=True)
         if code == "ResourceNotFoundException":
-            fix = "it was deleted or renamed, or is in another region" + self._named()
+            where = ", or is in another region" if self._command == "backfill" else ""
+            fix = f"it was deleted or renamed{where}" + self._named()
             return self._unreadable(function, why, fix)
+        if code in _NOT_A_NAME:
+            return self._unreadable(function, why, "it is not a function name" + self._named())
         if code in ("AccessDeniedException", "AccessDenied"):
             fix = "grant lambda:GetFunctionConfiguration on it" + self._named()
             return self._unreadable(function, why, fix, remote=True)

@@ -12,7 +12,8 @@ from infra.alarm_specs import MonitoredNames, alarm_specs, expression_alarm_spec
 from subscriptions.report import RunReport
 from transformer.summary import METRIC_NAMES
 
-COSTS = (Path(__file__).parent.parent / "docs" / "costs.md").read_text()
+ROOT = Path(__file__).parent.parent
+COSTS = (ROOT / "docs" / "costs.md").read_text()
 
 
 def _row(item: str) -> str:
@@ -54,3 +55,24 @@ def test_the_metrics_row_counts_what_each_function_emits() -> None:
     assert f"${transformer * 0.30:.2f} more per extra stream" in row
     total = re.search(r"\| ~(\d+\.\d\d) \|$", row)
     assert total is not None and float(total.group(1)) == round((transformer + subscriber) * 0.3, 2)
+
+
+def _fixed_range() -> tuple[float, float]:
+    """The sum of the fixed-cost table's USD column, lowest and highest (`0–3`, `< 0.10`)."""
+    table = COSTS.split("## Fixed, per month, with the defaults", 1)[1].split("\n\n", 2)[1]
+    low = high = 0.0
+    for row in table.splitlines()[2:]:
+        cell = row.rstrip(" |").rsplit("|", 1)[1].strip().lstrip("~")
+        if cell.startswith("<"):
+            high += float(cell[1:])
+            continue
+        parts = [float(part) for part in cell.split("–")]
+        low, high = low + parts[0], high + parts[-1]
+    return low, high
+
+
+def test_the_fixed_total_said_elsewhere_is_the_tables_sum() -> None:
+    low, high = _fixed_range()
+    said = f"${round(low)}–{round(high)} a month"
+    assert said in (ROOT / "README.md").read_text().replace("**", "")
+    assert said in (ROOT / "docs" / "organisation.md").read_text()

@@ -69,13 +69,19 @@ def logs_errors(where: str, permission: str) -> AbstractContextManager[None]:
     return aws_errors("CloudWatch Logs", where, permission, _client_error)
 
 
-_BAD_CREDENTIALS: Final = frozenset(
-    {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"}
+BAD_CREDENTIALS: Final = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "InvalidSignatureException",  # a wrong secret key
+    }
 )
 
 
 def _client_error(code: str, where: str, permission: str) -> CliError:
-    if code in _BAD_CREDENTIALS:
+    if code in BAD_CREDENTIALS:
         return RemoteError(
             f"AWS refused your credentials ({code}): refresh them (`aws sso login`) or set "
             "AWS_PROFILE, then repeat the same command"

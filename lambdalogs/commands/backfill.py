@@ -118,8 +118,8 @@ def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = 
         owner = str(_aws("sts", region).get_caller_identity()["Account"])
     settings = environment_settings(env, args.settings_from, region=region)
     if args.settings_from == FROM_TRANSFORMER:  # as deployed: its redaction and event rules
-        deployed = TransformerSettings(command="backfill")
-        settings = replace(deployed.for_function(args.transformer, region), region=region)
+        settings = TransformerSettings(command="backfill").for_function(args.transformer, region)
+    settings = replace(settings, region=region)  # the log groups' region, whatever the shell's
     architectures = LambdaArchitectures(
         lambda: _aws("lambda", region), region, settings.default_architecture
     )

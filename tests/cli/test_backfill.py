@@ -223,3 +223,31 @@ def test_an_unreadable_transformer_stops_before_any_read(
     )
     assert quiet.code == 0 and "warning" not in quiet.err
     assert "payments failed" in [d["message"] for d in stored(fake)]
+
+
+@pytest.mark.parametrize("settings_from", ["transformer", "environment"])
+def test_the_region_given_is_the_documents_region(
+    cli: Any,
+    fake: FakeOpenSearch,
+    logs: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+    settings_from: str,
+) -> None:
+    """`--region` is the log groups' region: the shell's AWS_REGION (a profile's default, often
+    another) never becomes their documents' `cloud.region`, in either mode."""
+    monkeypatch.setenv("AWS_REGION", "us-east-1")  # this shell's default, not the logs'
+    result = cli(
+        "backfill",
+        "--region",
+        REGION,
+        "--log-group",
+        GROUPS[0],
+        "--since",
+        "2h",
+        "--settings-from",
+        settings_from,
+        "--opensearch",
+        fake.url,
+    )
+    assert result.code == 0, result.err
+    assert {d.get("cloud.region") for d in stored(fake)} == {REGION}

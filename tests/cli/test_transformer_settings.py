@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from lambdalogs.transformer_settings import SettingsUnreadable, TransformerSettings
 
@@ -166,3 +166,32 @@ def test_the_client_retries_a_throttled_read(monkeypatch: pytest.MonkeyPatch) ->
     found = TransformerSettings(lambda region: client, io.StringIO())
     assert found.for_arn(ARN).label_keys == ("t",)
     assert len(sent) == 2 and len(waits) == 1  # the throttled call, a backoff, its retry
+
+
+def test_an_empty_transformer_name_is_an_input_error_not_the_network() -> None:
+    class Validating:
+        def get_function_configuration(self, FunctionName: str) -> dict[str, Any]:
+            # what botocore raises for FunctionName="" (min length 1), before any request
+            raise ParamValidationError(report="Invalid length for parameter FunctionName")
+
+    found = TransformerSettings(lambda region: Validating(), io.StringIO(), command="backfill")
+    with pytest.raises(SettingsUnreadable) as raised:
+        found.for_function("", "eu-west-1")
+    said = str(raised.value)
+    assert "credentials and the network" not in said and "not a function name" in said
+    assert "--transformer" in said and raised.value.exit_code == 2
+
+
+@pytest.mark.parametrize("code", ["ValidationException", "InvalidParameterValueException"])
+def test_a_malformed_transformer_name_is_not_to_be_repeated(code: str) -> None:
+    class Refusing:
+        def get_function_configuration(self, FunctionName: str) -> dict[str, Any]:
+            error = {"Error": {"Code": code, "Message": "failed to satisfy constraint"}}
+            raise ClientError(error, "GetFunctionConfiguration")
+
+    found = TransformerSettings(lambda region: Refusing(), io.StringIO(), command="backfill")
+    with pytest.raises(SettingsUnreadable) as raised:
+        found.for_function("lambda logs transformer", "eu-west-1")
+    said = str(raised.value)
+    assert ": repeat the command" not in said and "not a function name" in said
+    assert raised.value.exit_code == 2

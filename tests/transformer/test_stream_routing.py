@@ -216,3 +216,18 @@ def test_bad_stream_names_are_refused(value: str, says: str) -> None:
     with pytest.raises(SettingsError, match=says):
         Settings.from_env({"DELIVERY_STREAM_NAMES": value})
     assert Settings.from_env({"DELIVERY_STREAM_NAMES": "a, b"}).delivery_stream_names == ("a", "b")
+
+
+def test_a_refused_stream_gets_one_call_however_many_documents_it_was_to_take() -> None:
+    """Once a routed stream refused with a hand-off code, its later batches of the same flush
+    are handed back without a call (one call, however many documents it was to take)."""
+    new = NAMES[-1]
+    group = next(
+        f"/aws/lambda/big-{n}" for n in range(100) if route(f"/aws/lambda/big-{n}", NAMES) == new
+    )
+    firehose = StreamsFirehose(failing={new}, error="ResourceNotFoundException")
+    records = [cw_record(events(301), group) for _ in range(4)]  # 4 x 300 re-ingested
+    result = run(records, firehose=firehose, settings=routed())
+    assert all(r["result"] == "Ok" for r in result.response["records"])
+    assert len(firehose.received[OWN]) == 1200
+    assert firehose.calls[new] == 1, f"{firehose.calls[new]} calls refused by {new}"
