@@ -54,6 +54,7 @@ def run_until_complete(
     while True:
         result = invoke(props, payload)
         rounds += 1
+        refuse_stopped(props, result)
         # An answer without `complete` (not a subscriber run, or a skipped one) is final.
         if result.get("complete", True) is True:
             return result
@@ -70,6 +71,20 @@ def run_until_complete(
             raise InvocationError(_unfinished(props, payload, result, why, rounds, step))
         if stalled:
             sleep(STALLED_WAIT_SECONDS)
+
+
+def refuse_stopped(props: Mapping[str, Any], result: Mapping[str, Any]) -> None:
+    """Raise when the subscriber answered that an earlier destroy stopped it (a destroy that
+    failed and was left: infra/subscriber_stop.py): it changed nothing, so neither a re-point
+    nor a reconcile may be taken as done."""
+    if result.get("stopReason") == "stopped":
+        function = props["function_name"]
+        raise InvocationError(
+            f"{function} is stopped by an earlier `pulumi destroy` that did not finish "
+            "(SUBSCRIBER_STOPPED_UNTIL in its environment), so it changed nothing: run `pulumi "
+            "up --refresh` (the refreshed environment is written again without it), then "
+            "`pulumi up`"
+        )
 
 
 def _position(token_or_payload: Mapping[str, Any]) -> object:

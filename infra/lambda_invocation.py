@@ -50,6 +50,7 @@ from infra.invocation_loop import (
     STALLED_WAIT_SECONDS,
     InvocationError,
     InvokeFn,
+    refuse_stopped,
     run_until_complete,
 )
 from infra.subscriber_stop import stop_subscriber, stop_warning
@@ -263,7 +264,9 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
         self, props: Mapping[str, Any], previous: Mapping[str, Any] | None = None
     ) -> Mapping[str, Any]:
         """Invoke the create payload once."""
-        return (self._invoke or boto3_invoke)(props, _create_payload(props, previous))
+        result = (self._invoke or boto3_invoke)(props, _create_payload(props, previous))
+        refuse_stopped(props, result)
+        return result
 
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
         result = self._call(props)

@@ -89,6 +89,8 @@ def _updated(client: Any, function_name: str, sleep: Callable[[float], None]) ->
     while waited <= UPDATE_WAIT_SECONDS:
         try:
             config = client.get_function_configuration(FunctionName=function_name)
+        except BotoCoreError as error:  # a connection lost while waiting: said, not raised
+            return f"{type(error).__name__}: {error}"
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") not in RETRIED_CODES:
                 return str(error)

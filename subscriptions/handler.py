@@ -133,7 +133,8 @@ def _stopped(report: RunReport, settings: Settings, started: float) -> RunResult
         "this run changes nothing. If the destroy failed and the stack stays, run "
         "`pulumi up --refresh` to start it again now",
     )
-    result = report.result("done", None, False, 0)
+    # not complete, without a continuation: a deploy-time loop must not take it for done
+    result = report.result("stopped", None, False, 0)
     report.emit_metrics(result, (time.monotonic() - started) * 1000)
     return result
 

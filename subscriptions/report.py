@@ -28,7 +28,8 @@ Outcome = Literal[
     "not_ours",
     "unsupported_class",
 ]
-StopReason = Literal["done", "time_budget", "throttled"]
+StopReason = Literal["done", "time_budget", "throttled", "stopped"]
+"""`stopped`: a destroy stopped the function (SUBSCRIBER_STOPPED_UNTIL): nothing changed."""
 
 _METRICS: Final[dict[str, Outcome]] = {
     metrics.FILTERS_CREATED: "created",

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
 
-from infra.lambda_invocation import LambdaInvocationProvider
+from infra.lambda_invocation import InvocationError, LambdaInvocationProvider
 from infra.subscriber_stop import (
     STOP_MARGIN_SECONDS,
     STOP_VALUE_RESERVE,
@@ -17,6 +18,7 @@ from infra.subscriber_stop import (
     stop_warning,
 )
 from tests.infra.test_lambda_invocation import PROPS
+from tests.infra.test_scale_down_invocation import ARNS, THREE, TWO
 from tests.subscriptions.fake_account import Account
 
 FUNCTION = "lambda-logs-subscriber"
@@ -178,3 +180,36 @@ def test_delete_removes_every_filter_of_12000_groups_through_the_real_subscriber
     # THEN no filter is left, and the subscriber never continued itself behind Pulumi's back
     assert account.ours() == 0
     assert account.lambda_.invoked == []
+
+
+def test_a_connection_error_while_waiting_is_a_warning_too() -> None:
+    class DropsWhilePolling(_Lambda):
+        def get_function_configuration(self, FunctionName: str) -> dict[str, Any]:
+            if "update" in self.calls:
+                raise EndpointConnectionError(endpoint_url="https://lambda.eu-west-1.amazonaws.com")
+            return super().get_function_configuration(FunctionName)
+
+    client = DropsWhilePolling({"FILTER_NAME": "lambda-logs-pipeline"})
+    why = stop_subscriber(client, FUNCTION, 3600, now=lambda: NOW, sleep=lambda _s: None)
+    assert why is not None and "EndpointConnectionError" in why
+
+
+def test_a_subscriber_left_stopped_fails_a_re_point_and_a_reconcile_loudly() -> None:
+    """GIVEN a destroy that failed after stopping the subscriber (the stop is outside Pulumi's
+    state: a `pulumi up` without --refresh keeps it) WHEN an update lowers the stream count, or
+    re-runs the reconcile THEN it fails saying to refresh, instead of taking a run that changed
+    nothing for done (Pulumi would delete the third stream under its filters)."""
+    account = Account(300, timeout_s=120, DESTINATION_ARN=",".join(ARNS))
+    account.run_chain({"action": "reconcile"})
+    account.env["SUBSCRIBER_STOPPED_UNTIL"] = str(account.now_ms() // 1000 + 6 * 3600)
+
+    def invoke(_props: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        return dict(account.run(dict(payload)))
+
+    account.env["DESTINATION_ARN"] = ",".join(ARNS[:2])
+    provider = LambdaInvocationProvider(invoke, clock=lambda: account.clock.elapsed)
+    with pytest.raises(InvocationError, match=r"pulumi up --refresh"):
+        provider.update("id", dict(THREE), dict(TWO))
+    with pytest.raises(InvocationError, match=r"stopped by an earlier `pulumi destroy`"):
+        provider.update("id", dict(TWO), {**TWO, "triggers": "v3"})
+    assert account.run({"action": "reconcile"})["stopReason"] == "stopped"

@@ -37,7 +37,8 @@ def test_a_continuation_queued_before_the_remove_puts_no_filter_back() -> None:
     # THEN it puts nothing back, calls nothing and starts no other run
     assert account.ours() == 0
     assert sum(account.calls.counts.values()) == calls_before
-    assert late["complete"] is True and late["selfInvoked"] is False
+    assert late["stopReason"] == "stopped" and late["complete"] is False  # never taken for done
+    assert late["selfInvoked"] is False
     assert late["continuation"] is None and not account.lambda_.invoked
     (said,) = [json.loads(line) for line in account.emitted[-2:] if '"WARN"' in line]
     assert "SUBSCRIBER_STOPPED_UNTIL" in said["message"] and "--refresh" in said["message"]
@@ -50,7 +51,7 @@ def test_scheduled_and_event_runs_change_nothing_while_stopped(event: str) -> No
     account.logs.add("/aws/lambda/new-function")
     result = account.run(json.loads((EVENTS / event).read_text()))
     assert account.ours() == 0 and sum(account.calls.counts.values()) == 0
-    assert result["complete"] is True and result["selfInvoked"] is False
+    assert result["stopReason"] == "stopped" and result["selfInvoked"] is False
 
 
 def test_a_stop_that_has_expired_is_ignored() -> None:
