@@ -75,7 +75,8 @@ DELIVERY_STREAM_NAMES: Final = Names("DELIVERY_STREAM_NAMES", ())
 """The pipeline's delivery streams, in order (infra sets them when it has more than one). A
 document is re-ingested into `lambda_shared.routing.route(log_group, names)`: in reconciler mode
 that is the stream the group's filter points at; in account-policy mode (one policy, so one
-stream receives every group) it spreads the re-ingested documents, ~12x the raw bytes, over all
+stream receives every group) it spreads the re-ingested documents, ~13-16x the raw bytes (live
+deliveries, bench/backfill_amplification.py), over all
 of them. Empty: into the stream the record came from."""
 FOLD_PLATFORM_EVENTS: Final = Switch("FOLD_PLATFORM_EVENTS", False)
 """START and END (JSON format: platform.start, platform.runtimeDone) folded into their REPORT

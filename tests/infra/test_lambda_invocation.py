@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -62,24 +62,28 @@ def _token(done: int, generation: int) -> dict[str, Any]:
 
 
 class Chain:
-    """A subscriber that needs `rounds` invocations; each answers where it stopped."""
+    """A subscriber that needs `rounds` invocations; each answers where it stopped (`token`:
+    the continuation of `done` groups, its hop count added), the last one `outcome`."""
 
-    def __init__(self, rounds: int, *, stuck: bool = False) -> None:
-        self.rounds, self.stuck = rounds, stuck
+    def __init__(
+        self,
+        rounds: int,
+        *,
+        stuck: bool = False,
+        outcome: str = "deleted",
+        token: Callable[[int], dict[str, Any]] | None = None,
+    ) -> None:
+        self.rounds, self.stuck, self.outcome = rounds, stuck, outcome
+        self.token = token or (lambda done: _token(done, 0))
         self.payloads: list[Mapping[str, Any]] = []
 
     def __call__(self, _props: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
         self.payloads.append(payload)
         n = len(self.payloads)
         if n >= self.rounds:
-            return {"complete": True, "continuation": None, "outcomes": {"deleted": 1}}
-        done = 0 if self.stuck else n
-        return {
-            "complete": False,
-            "stopReason": "time_budget",
-            "continuation": _token(done, n),
-            "outcomes": {"deleted": 1},
-        }
+            return {"complete": True, "continuation": None, "outcomes": {self.outcome: 1}}
+        token = {**self.token(0 if self.stuck else n), "generation": n}
+        return {"complete": False, "stopReason": "time_budget", "continuation": token}
 
 
 def test_delete_loops_over_the_continuations_until_complete() -> None:

@@ -19,6 +19,7 @@ from infra.lambda_invocation import (
 )
 from lambda_shared.routing import route
 from tests.infra.harness import ProgramRun, base_config, offline_packages, run_program
+from tests.infra.test_lambda_invocation import Chain as _Chain
 from tests.subscriptions.fake_account import STREAM_ARN, Account
 
 ARNS = (STREAM_ARN, f"{STREAM_ARN}-2", f"{STREAM_ARN}-3")
@@ -40,20 +41,9 @@ def _token(done: int) -> dict[str, Any]:
     return {"version": 1, "action": "reconcile", "after": f"/aws/lambda/fn-{done:05d}"}
 
 
-class Chain:
-    """A reconcile that needs `rounds` invocations; each answers where it stopped."""
-
-    def __init__(self, rounds: int, *, stuck: bool = False) -> None:
-        self.rounds, self.stuck = rounds, stuck
-        self.payloads: list[Mapping[str, Any]] = []
-
-    def __call__(self, _props: Mapping[str, Any], payload: Mapping[str, Any]) -> Mapping[str, Any]:
-        self.payloads.append(payload)
-        n = len(self.payloads)
-        if n >= self.rounds:
-            return {"complete": True, "continuation": None, "outcomes": {"updated": 1}}
-        token = {**_token(0 if self.stuck else n), "generation": n}
-        return {"complete": False, "stopReason": "time_budget", "continuation": token}
+def Chain(rounds: int, *, stuck: bool = False) -> _Chain:
+    """A reconcile that needs `rounds` invocations (tests/infra/test_lambda_invocation.py)."""
+    return _Chain(rounds, stuck=stuck, outcome="updated", token=_token)
 
 
 def test_an_update_that_removes_a_stream_loops_until_the_reconcile_is_complete() -> None:
