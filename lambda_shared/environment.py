@@ -76,8 +76,8 @@ DELIVERY_STREAM_NAMES: Final = Names("DELIVERY_STREAM_NAMES", ())
 document is re-ingested into `lambda_shared.routing.route(log_group, names)`: in reconciler mode
 that is the stream the group's filter points at; in account-policy mode (one policy, so one
 stream receives every group) it spreads the re-ingested documents, ~13-16x the raw bytes (live
-deliveries, bench/backfill_amplification.py), over all
-of them. Empty: into the stream the record came from."""
+deliveries, bench/backfill_amplification.py), over all of them. Empty: into the stream the
+record came from."""
 FOLD_PLATFORM_EVENTS: Final = Switch("FOLD_PLATFORM_EVENTS", False)
 """START and END (JSON format: platform.start, platform.runtimeDone) folded into their REPORT
 document, where nothing is lost (transformer/folding.py). Unset: one document per event (the
