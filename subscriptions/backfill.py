@@ -68,6 +68,17 @@ def plan_backfill(
     )
 
 
+def _shares_last_millisecond(job: BackfillJob, events: Sequence[LogEvent]) -> bool:
+    """Whether the page begins within the millisecond the job's previous page ended in: pages
+    end at "up to 1 MB of log events or up to 10,000 log events" (FilterLogEvents), not between
+    milliseconds, so restarting at that timestamp would send that page's events of it again.
+    Such a page is put off with its token unchanged: the job's next invocation, queued at once
+    (minutes later, at most the 6 h an asynchronous event is kept), reads it well within "The
+    token expires after 24 hours"; a job kept for a later run loses its token all the same
+    (`BackfillJob.without_token`)."""
+    return job.read_to_ms is not None and restart_ms(events) <= job.read_to_ms
+
+
 class Backfiller:
     def __init__(
         self,
@@ -125,8 +136,9 @@ class Backfiller:
     def _send(self, job: BackfillJob, events: list[LogEvent]) -> Paused | Literal[True] | None:
         """Put the page's events: True when all were sent; Paused when time ran out before or
         within the page (the rest restarts, without a page token, at its oldest timestamp: a
-        fresh invocation has more time for it); None when the job ended here (failed and kept,
-        or skipped)."""
+        fresh invocation has more time for it; a page put off whole that begins within the
+        millisecond the previous page ended in is read again with its token instead); None when
+        the job ended here (failed and kept, or skipped)."""
         stream = self._stream_for(job.group)
         encoded = self._encode(job, events)
         count = len(events)
@@ -137,6 +149,8 @@ class Backfiller:
                     events, lambda e: self._fits(stream.pacer, self._encode(job, e).records)
                 )
                 encoded = self._encode(job, events[:count])
+            elif _shares_last_millisecond(job, events):
+                return Paused(job, "time_budget")
         if count and not self._put(job, events, stream, encoded):
             return None
         self._report.backfill_events += count
