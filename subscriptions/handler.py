@@ -311,7 +311,9 @@ def _continue(
 ) -> bool:
     """Invoke this function again, asynchronously, with the continuation token. When it does
     not, whatever the reason, the unfinished backfill the token holds is kept for a later run
-    (`pending`): the group holds its filter now, so no later walk would start it again."""
+    (`pending`): the group holds its filter now, so no later walk would start it again. An
+    Invoke refused after its retries (AccessDenied, a throttle that outlasts the policy) keeps
+    it too, then fails the run."""
     function_arn = getattr(context, "invoked_function_arn", None)
     refusal = _no_continuation(request, stop, progressed, settings, function_arn)
     if refusal is not None:
@@ -322,7 +324,11 @@ def _continue(
         "action": stop.cursor.action,
         "continuation": stop.cursor.to_token(),
     }
-    functions.invoke_async(str(function_arn), payload)
+    try:
+        functions.invoke_async(str(function_arn), payload)
+    except Exception:
+        _keep_unfinished(stop, pending, returned=False)
+        raise
     report.log(
         "INFO",
         "stopped early; continuing asynchronously",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from botocore.exceptions import ClientError
 
 from tests.subscriptions import windowed_events
@@ -199,3 +200,30 @@ def test_without_a_state_bucket_a_returned_continuation_is_a_warning_not_a_loss(
     assert result["continuation"] is not None and result["backfillPermanentlyFailed"] == []
     warned = [line["message"] for line in _lines(account, "WARN")]
     assert any("only the returned continuation holds it" in message for message in warned)
+
+
+def test_a_refused_self_invocation_keeps_the_paused_backfill() -> None:
+    # GIVEN the slow job, and a Lambda that refuses the Invoke (AccessDenied: no retry mends it)
+    account = _slow(1, events=200, message_bytes=1000)
+
+    def refuse(**_: Any) -> dict[str, Any]:
+        error = {"Error": {"Code": "AccessDeniedException", "Message": "no"}}
+        raise ClientError(error, "Invoke")  # type: ignore[arg-type]
+
+    account.lambda_.invoke = refuse  # type: ignore[method-assign]
+
+    # WHEN the run pauses the backfill and cannot continue itself
+    with pytest.raises(ClientError):
+        account.run(RECONCILE)
+
+    # THEN the run fails, but the job is kept for the next run, which sends the rest once
+    assert [e["job"]["logGroup"] for e in _kept(account).get("unfinished", [])] == [
+        "/aws/lambda/fn-00000"
+    ]
+    assert 0 < len(windowed_events.sent(account)) < 200
+    del account.lambda_.invoke
+    for _ in range(4):
+        account.run_chain(RECONCILE)
+    sent = windowed_events.sent(account)
+    assert set(sent) == windowed_events.expected(account, 200)
+    assert max(sent.values()) == 1
