@@ -90,12 +90,16 @@ class Backfiller:
         pending: PendingBackfills,
         skip_reason: str = "",
         region: str = "",
+        put_off: bool = False,
     ) -> None:
         """`stream_for(group)`: the stream the group is routed to, with its byte budget (a
         page's records are sent only while the time they take at that budget is left, else cut:
         page_fit.py); `skip_reason`: why no backfill can run (a spoke without the hub's role),
         "" when it can; a refused AssumeRole of the hub's role sets it for the rest of the run;
-        `region`: the groups' region, written into each event's system fields ("" = none)."""
+        `region`: the groups' region, written into each event's system fields ("" = none);
+        `put_off`: send nothing, keep every job in `pending` for the scheduled runs (a
+        deploy-time run, `selfInvoke: false`, with a state bucket: it only puts filters)."""
+        self._put_off = put_off
         self._region = region
         self._skip_reason = skip_reason
         self._skip_level = "WARN"
@@ -109,9 +113,13 @@ class Backfiller:
 
     def run(self, job: BackfillJob) -> Paused | None:
         """Send the job's events page by page; Paused when time or the API quota runs out.
-        A job that ends is done or, failed, kept in `pending` for the next run."""
+        A job that ends is done or, failed, kept in `pending` for the next run; a job put off
+        is kept there at once, never paused (so no continuation carries it)."""
         if self._skip_reason:
             self._skip(job)
+            return None
+        if self._put_off:
+            self._pending.put_off(job)
             return None
         while True:
             try:
