@@ -277,6 +277,7 @@ def _dispatch(
         stop = subscriber.walk(cursor, visit)
         if stop is None and request.kind == "remove":
             state.clear()  # every filter is gone: a later deployment starts from a sweep
+            subscriber.forget_backfills()
         elif stop is None and cursor.sweep:
             state.prune(cursor.sweep_ms)  # the sweep listed every selected group
         return stop

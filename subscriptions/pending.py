@@ -6,7 +6,8 @@ that does not continue it (the continuation limit, no progress, a refused self-i
 put off by a deploy-time run (`selfInvoke: false`, which only puts filters): resumed by every
 later scheduled full run until it ends, with no retry window (it is not failing; a failure
 starts one). Both are bounded by their window: each resume sends from where the last one
-stopped.
+stopped. A job is dropped when its group becomes excluded, and every job when `remove`
+completes (no group holds the filter then).
 
 The state is one JSON object in S3 (BACKFILL_STATE_BUCKET, key per FILTER_NAME), read once per
 invocation and written back when it changed (docs/decisions/subscriptions.md says why there).
@@ -172,6 +173,12 @@ class PendingBackfills:
             reason=reason,
             **window,
         )
+
+    def clear(self) -> None:
+        """Forget every job, unread (an unreadable state cannot fail a `remove`): the object
+        is deleted on save."""
+        if self._store is not None:
+            self._jobs, self._dirty = {}, True
 
     def done(self, group: str) -> None:
         if self._store is not None and self._loaded().pop(group, None) is not None:

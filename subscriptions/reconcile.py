@@ -193,10 +193,16 @@ class Subscriber:
         self._report.record(group, "excluded_pipeline" if exclusion == "pipeline" else "excluded")
 
     def _unsubscribe_excluded(self, group: str) -> None:
-        """An excluded group must not keep our filter (it may predate the exclusion)."""
+        """An excluded group must not keep our filter (it may predate the exclusion), nor a
+        kept backfill (an unfinished one has no retry window: it would go on sending)."""
+        self._pending.done(group)
         for existing in self._logs.filters(group) or ():
             if self._filters.owns(existing) and self._logs.delete_filter(group, existing.name):
                 self._report.record(group, "deleted")
+
+    def forget_backfills(self) -> None:
+        """After a completed `remove`: no group holds our filter, so no kept backfill is due."""
+        self._pending.clear()
 
     def remove_group(self, group: LogGroup) -> Paused | None:
         """Delete our filter (our name and any of our streams, a removed one included); never
@@ -297,8 +303,11 @@ class Subscriber:
 
     def _retry_pending(self, cursor: Cursor) -> Stop | None:
         """A fresh scheduled full run first resumes every kept backfill (once each): failed,
-        unfinished or put off."""
+        unfinished or put off. One whose group is excluded since is dropped, not sent."""
         for job in self._pending.due():
+            if self._selection.exclusion(job.group) is not None:
+                self._pending.done(job.group)
+                continue
             if self._exhausted():
                 return Stop(cursor, "time_budget")
             paused = self._backfiller.run(job)
