@@ -218,8 +218,9 @@ def _subscriber(
     request: Request,
 ) -> Subscriber:
     """A deploy-time run (`selfInvoke: false`: the re-point of a scale-down, a hand-run loop)
-    only puts filters: it resumes no kept backfill, and with a state bucket it puts every new
-    group's backfill off (kept unfinished) for the scheduled runs, so its answer's
+    only puts filters: it resumes no kept backfill, and with a state bucket it puts every
+    backfill (a new group's, or one a continuation carries) off, kept unfinished for the
+    scheduled runs, so its answer's
     continuation never carries a backfill that a scheduled run would send as well. Without a
     bucket nothing else would send them: its backfills run inline (the caller holds them)."""
     pending, state = stores
