@@ -68,6 +68,17 @@ def plan_backfill(
     )
 
 
+def _shares_last_millisecond(job: BackfillJob, events: Sequence[LogEvent]) -> bool:
+    """Whether the page begins within the millisecond the job's previous page ended in: pages
+    end at "up to 1 MB of log events or up to 10,000 log events" (FilterLogEvents), not between
+    milliseconds, so restarting at that timestamp would send that page's events of it again.
+    Such a page is put off with its token unchanged: the job's next invocation, queued at once
+    (minutes later, at most the 6 h an asynchronous event is kept), reads it well within "The
+    token expires after 24 hours"; a job kept for a later run loses its token all the same
+    (`BackfillJob.without_token`)."""
+    return job.read_to_ms is not None and restart_ms(events) <= job.read_to_ms
+
+
 class Backfiller:
     def __init__(
         self,
@@ -79,12 +90,16 @@ class Backfiller:
         pending: PendingBackfills,
         skip_reason: str = "",
         region: str = "",
+        put_off: bool = False,
     ) -> None:
         """`stream_for(group)`: the stream the group is routed to, with its byte budget (a
         page's records are sent only while the time they take at that budget is left, else cut:
         page_fit.py); `skip_reason`: why no backfill can run (a spoke without the hub's role),
         "" when it can; a refused AssumeRole of the hub's role sets it for the rest of the run;
-        `region`: the groups' region, written into each event's system fields ("" = none)."""
+        `region`: the groups' region, written into each event's system fields ("" = none);
+        `put_off`: send nothing, keep every job in `pending` for the scheduled runs (a
+        deploy-time run, `selfInvoke: false`, with a state bucket: it only puts filters)."""
+        self._put_off = put_off
         self._region = region
         self._skip_reason = skip_reason
         self._skip_level = "WARN"
@@ -98,9 +113,13 @@ class Backfiller:
 
     def run(self, job: BackfillJob) -> Paused | None:
         """Send the job's events page by page; Paused when time or the API quota runs out.
-        A job that ends is done or, failed, kept in `pending` for the next run."""
+        A job that ends is done or, failed, kept in `pending` for the next run; a job put off
+        is kept there at once, never paused (so no continuation carries it)."""
         if self._skip_reason:
             self._skip(job)
+            return None
+        if self._put_off:
+            self._pending.put_off(job)
             return None
         while True:
             try:
@@ -125,8 +144,9 @@ class Backfiller:
     def _send(self, job: BackfillJob, events: list[LogEvent]) -> Paused | Literal[True] | None:
         """Put the page's events: True when all were sent; Paused when time ran out before or
         within the page (the rest restarts, without a page token, at its oldest timestamp: a
-        fresh invocation has more time for it); None when the job ended here (failed and kept,
-        or skipped)."""
+        fresh invocation has more time for it; a page put off whole that begins within the
+        millisecond the previous page ended in is read again with its token instead); None when
+        the job ended here (failed and kept, or skipped)."""
         stream = self._stream_for(job.group)
         encoded = self._encode(job, events)
         count = len(events)
@@ -137,6 +157,8 @@ class Backfiller:
                     events, lambda e: self._fits(stream.pacer, self._encode(job, e).records)
                 )
                 encoded = self._encode(job, events[:count])
+            elif _shares_last_millisecond(job, events):
+                return Paused(job, "time_budget")
         if count and not self._put(job, events, stream, encoded):
             return None
         self._report.backfill_events += count

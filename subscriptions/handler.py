@@ -82,7 +82,7 @@ def run(
     pending = _pending(settings, clients, policy, stats, report, clock_ms)
     state = _state(settings, clients, policy, stats, report)
     apis = _Apis(clients, functions, policy, stats, pacer, clock)
-    subscriber = _subscriber(settings, context, apis, report, pending, state)
+    subscriber = _subscriber(settings, context, apis, report, (pending, state), request)
     try:
         stop = _dispatch(request, subscriber, state, settings, report, clock_ms())
         if stop is None and request.kind == "reconcile":
@@ -215,9 +215,16 @@ def _subscriber(
     context: object,
     apis: _Apis,
     report: RunReport,
-    pending: PendingBackfills,
-    state: GroupState,
+    stores: tuple[PendingBackfills, GroupState],
+    request: Request,
 ) -> Subscriber:
+    """A deploy-time run (`selfInvoke: false`: the re-point of a scale-down, a hand-run loop)
+    only puts filters: it resumes no kept backfill, and with a state bucket it puts every
+    backfill (a new group's, or one a continuation carries) off, kept unfinished for the
+    scheduled runs, so its answer's
+    continuation never carries a backfill that a scheduled run would send as well. Without a
+    bucket nothing else would send them: its backfills run inline (the caller holds them)."""
+    pending, state = stores
     budget = TimeBudget.from_context(context, settings.time_budget_margin_seconds)
     account, region = own_account_and_region(context)  # a spoke's own, not the hub's
     logs = LogsApi(apis.clients.lazy("logs"), apis.policy, apis.stats, apis.pacer)
@@ -236,6 +243,7 @@ def _subscriber(
         pending,
         skip_reason=backfill_skip_reason(settings),
         region=region,
+        put_off=not request.self_invoke and pending.keeps,
     )
     return Subscriber(
         logs,
@@ -250,6 +258,7 @@ def _subscriber(
         lookback_hours=settings.backfill_lookback_hours,
         exhausted=budget.exhausted,
         clock_ms=pending.clock_ms,
+        retry_kept=request.self_invoke,
     )
 
 
@@ -270,6 +279,7 @@ def _dispatch(
         stop = subscriber.walk(cursor, visit)
         if stop is None and request.kind == "remove":
             state.clear()  # every filter is gone: a later deployment starts from a sweep
+            subscriber.forget_backfills()
         elif stop is None and cursor.sweep:
             state.prune(cursor.sweep_ms)  # the sweep listed every selected group
         return stop
@@ -312,7 +322,9 @@ def _continue(
 ) -> bool:
     """Invoke this function again, asynchronously, with the continuation token. When it does
     not, whatever the reason, the unfinished backfill the token holds is kept for a later run
-    (`pending`): the group holds its filter now, so no later walk would start it again."""
+    (`pending`): the group holds its filter now, so no later walk would start it again. An
+    Invoke refused after its retries (AccessDenied, a throttle that outlasts the policy) keeps
+    it too, then fails the run."""
     function_arn = getattr(context, "invoked_function_arn", None)
     refusal = _no_continuation(request, stop, progressed, settings, function_arn)
     if refusal is not None:
@@ -323,7 +335,11 @@ def _continue(
         "action": stop.cursor.action,
         "continuation": stop.cursor.to_token(),
     }
-    functions.invoke_async(str(function_arn), payload)
+    try:
+        functions.invoke_async(str(function_arn), payload)
+    except Exception:
+        _keep_unfinished(stop, pending, returned=False)
+        raise
     report.log(
         "INFO",
         "stopped early; continuing asynchronously",

@@ -5,7 +5,11 @@ budget can take longer than a whole invocation (1 MB at 1,024 bytes/s: over 16 m
 Lambda's 900 s). So a page whose records do not fit is cut between two timestamps: "The
 returned log events are sorted by event timestamp" (FilterLogEvents API reference), so the
 events before the cut are sent and the job restarts, without a page token, at the first
-timestamp not sent: nothing is sent twice and nothing is skipped.
+timestamp not sent: nothing is sent twice and nothing is skipped. A page put off whole (an
+invocation that already sent a page) is read again from its oldest timestamp, or, when it begins
+within the millisecond the previous page ended in (pages end at 1 MB or 10,000 events, not
+between milliseconds), with its page token (backfill.py): that millisecond's events already sent
+are not sent again.
 """
 
 from __future__ import annotations

@@ -2,9 +2,12 @@
 
 Two kinds of job are kept: a failed one (retried until it succeeds or BACKFILL_RETRY_HOURS have
 passed since its first failure, then given up) and an unfinished one, stopped unfailed by a run
-that does not continue it (the continuation limit, no progress, `selfInvoke: false`): resumed by
-every later full run until it ends, with no retry window (it is not failing; a failure starts
-one). Both are bounded by their window: each resume sends from where the last one stopped.
+that does not continue it (the continuation limit, no progress, a refused self-invocation), or
+put off by a deploy-time run (`selfInvoke: false`, which only puts filters): resumed by every
+later scheduled full run until it ends, with no retry window (it is not failing; a failure
+starts one). Both are bounded by their window: each resume sends from where the last one
+stopped. A job is dropped when its group becomes excluded, and every job when `remove`
+completes (no group holds the filter then).
 
 The state is one JSON object in S3 (BACKFILL_STATE_BUCKET, key per FILTER_NAME), read once per
 invocation and written back when it changed (docs/decisions/subscriptions.md says why there).
@@ -104,22 +107,44 @@ class PendingBackfills:
         backfill-permanently-failed watches), unless `returned`: the continuation goes back to
         a caller that may pass it on (`selfInvoke: false`), so it is a warning."""
         job = job.without_token()
-        window = _window(job)
         if self._store is None:
             self._lost(job, reason, returned)
             return
-        kept = self._loaded().get(job.group)
-        first = None if kept is None else kept.first_failed_ms  # a failed one's window goes on
-        self._loaded()[job.group] = PendingJob(job, first)
-        self._dirty = True
+        self._keep(job)
         self._report.log(
             "WARN",
             "backfill stopped unfinished: kept in BACKFILL_STATE_BUCKET, the next scheduled run "
             "resumes it at startMs",
             logGroup=job.group,
             reason=reason,
-            **window,
+            **_window(job),
         )
+
+    @property
+    def keeps(self) -> bool:
+        """Whether a job can be kept for a later run (there is a state bucket)."""
+        return self._store is not None
+
+    def put_off(self, job: BackfillJob) -> None:
+        """Keep, unfinished and not started (or not resumed), a job a deploy-time run
+        (`selfInvoke: false`) does not run: the scheduled runs send it. Only with a bucket."""
+        if self._store is None:
+            raise ValueError("a backfill can be put off only with BACKFILL_STATE_BUCKET")
+        job = job.without_token()
+        self._keep(job)
+        self._report.log(
+            "INFO",
+            "backfill put off: a run with selfInvoke false only puts filters; kept in "
+            "BACKFILL_STATE_BUCKET, the next scheduled run sends it from startMs",
+            logGroup=job.group,
+            **_window(job),
+        )
+
+    def _keep(self, job: BackfillJob) -> None:
+        kept = self._loaded().get(job.group)
+        first = None if kept is None else kept.first_failed_ms  # a failed one's window goes on
+        self._loaded()[job.group] = PendingJob(job, first)
+        self._dirty = True
 
     def _lost(self, job: BackfillJob, reason: str, returned: bool) -> None:
         window = _window(job)
@@ -148,6 +173,12 @@ class PendingBackfills:
             reason=reason,
             **window,
         )
+
+    def clear(self) -> None:
+        """Forget every job, unread (an unreadable state cannot fail a `remove`): the object
+        is deleted on save."""
+        if self._store is not None:
+            self._jobs, self._dirty = {}, True
 
     def done(self, group: str) -> None:
         if self._store is not None and self._loaded().pop(group, None) is not None:

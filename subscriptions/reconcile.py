@@ -52,7 +52,13 @@ class Subscriber:
         lookback_hours: float,
         exhausted: Callable[[], bool],
         clock_ms: Callable[[], int],
+        retry_kept: bool = True,
     ) -> None:
+        """`retry_kept`: a fresh full run first resumes the kept backfills (`pending`); False
+        in a deploy-time run (`selfInvoke: false`), which only puts filters and leaves them to
+        the scheduled runs, so a scale-down's re-point never waits for a backfill (hours at
+        the byte budget, beyond the deploy-time loop's 6 h)."""
+        self._retry_kept = retry_kept
         self._logs = logs
         self._functions = functions
         self._backfiller = backfiller
@@ -187,10 +193,16 @@ class Subscriber:
         self._report.record(group, "excluded_pipeline" if exclusion == "pipeline" else "excluded")
 
     def _unsubscribe_excluded(self, group: str) -> None:
-        """An excluded group must not keep our filter (it may predate the exclusion)."""
+        """An excluded group must not keep our filter (it may predate the exclusion), nor a
+        kept backfill (an unfinished one has no retry window: it would go on sending)."""
+        self._pending.done(group)
         for existing in self._logs.filters(group) or ():
             if self._filters.owns(existing) and self._logs.delete_filter(group, existing.name):
                 self._report.record(group, "deleted")
+
+    def forget_backfills(self) -> None:
+        """After a completed `remove`: no group holds our filter, so no kept backfill is due."""
+        self._pending.clear()
 
     def remove_group(self, group: LogGroup) -> Paused | None:
         """Delete our filter (our name and any of our streams, a removed one included); never
@@ -247,10 +259,12 @@ class Subscriber:
         """Visit every group under the prefixes and every function's group; None when done.
         A steady-state walk (not `cursor.sweep`, not `remove`) reads only the groups the state
         does not remember as they are now. The two listings advance together, one page at a
-        time, each next page the one whose quota has its turn first (`_groups_turn`)."""
+        time, each next page the one whose quota has its turn first (`_groups_turn`). A fresh
+        reconcile first resumes the kept backfills, but in a deploy-time run (`retry_kept`
+        False: those are the scheduled runs')."""
         self._sweeping = cursor.sweep or cursor.action == "remove"
         try:
-            if cursor.at_start and cursor.action == "reconcile":
+            if cursor.at_start and cursor.action == "reconcile" and self._retry_kept:
                 stop = self._retry_pending(cursor)
                 if stop is not None:
                     return stop
@@ -288,8 +302,12 @@ class Subscriber:
         return groups <= self._functions.ready_in("ListFunctions")
 
     def _retry_pending(self, cursor: Cursor) -> Stop | None:
-        """A fresh full run first retries every backfill that failed before (once each)."""
+        """A fresh scheduled full run first resumes every kept backfill (once each): failed,
+        unfinished or put off. One whose group is excluded since is dropped, not sent."""
         for job in self._pending.due():
+            if self._selection.exclusion(job.group) is not None:
+                self._pending.done(job.group)
+                continue
             if self._exhausted():
                 return Stop(cursor, "time_budget")
             paused = self._backfiller.run(job)

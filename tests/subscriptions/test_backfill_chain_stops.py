@@ -2,7 +2,7 @@
 
 A new group holds its filter once the backfill starts, so no later walk would start its
 backfill again: when a run stops with a paused (or not yet started) job and does not continue
-(the continuation limit, no progress, `selfInvoke: false`), the job is kept in the pending
+(the continuation limit, no progress, a refused Invoke), the job is kept in the pending
 backfills and the next full run resumes it; without a state bucket the loss is reported
 (ERROR with the window, BackfillPermanentlyFailed). From review #12: a backfill paced at the
 1,024 bytes/s floor of a hub's share, each page an invocation, lost the rest of its window at
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from botocore.exceptions import ClientError
 
 from tests.subscriptions import windowed_events
@@ -125,42 +126,6 @@ def test_without_a_state_bucket_the_lost_window_is_reported_and_counted() -> Non
     assert metrics[-1]["BackfillPermanentlyFailed"] == 1
 
 
-def test_with_self_invoke_false_the_job_is_kept_for_the_next_scheduled_run() -> None:
-    # GIVEN the slow job, and a synchronous caller that does not pass the continuation back
-    account = _slow(1, events=200, message_bytes=1000)
-
-    # WHEN it runs once with selfInvoke false, then scheduled runs come
-    first = account.run({"action": "reconcile", "selfInvoke": False})
-    token = first["continuation"]
-    assert first["selfInvoked"] is False and token is not None and token["backfill"] is not None
-    assert [e["job"]["logGroup"] for e in _kept(account)["unfinished"]] == ["/aws/lambda/fn-00000"]
-    for _ in range(4):
-        account.run_chain(RECONCILE)
-
-    # THEN the scheduled runs sent the rest, once
-    sent = windowed_events.sent(account)
-    assert set(sent) == windowed_events.expected(account, 200)
-    assert max(sent.values()) == 1
-
-
-def test_with_self_invoke_false_a_caller_that_resumes_leaves_nothing_to_send_twice() -> None:
-    # GIVEN the slow job run synchronously, the caller passing each continuation back
-    account = _slow(1, events=200, message_bytes=1000)
-    result = account.run({"action": "reconcile", "selfInvoke": False})
-    while not result["complete"]:
-        token = result["continuation"]
-        result = account.run({"action": "reconcile", "selfInvoke": False, "continuation": token})
-
-    # WHEN a scheduled run comes after
-    account.run_chain(RECONCILE)
-
-    # THEN the job ended with the caller's runs: it was forgotten, nothing is sent again
-    assert KEY not in account.s3.objects
-    sent = windowed_events.sent(account)
-    assert set(sent) == windowed_events.expected(account, 200)
-    assert max(sent.values()) == 1
-
-
 def test_a_continuation_without_progress_keeps_its_job() -> None:
     # GIVEN the slow job, its chain's second invocation throttled on every FilterLogEvents
     account = _slow(1, events=200, message_bytes=1000)
@@ -199,3 +164,29 @@ def test_without_a_state_bucket_a_returned_continuation_is_a_warning_not_a_loss(
     assert result["continuation"] is not None and result["backfillPermanentlyFailed"] == []
     warned = [line["message"] for line in _lines(account, "WARN")]
     assert any("only the returned continuation holds it" in message for message in warned)
+
+
+def test_a_refused_self_invocation_keeps_the_paused_backfill() -> None:
+    # GIVEN the slow job, and a Lambda that refuses the Invoke (AccessDenied: no retry mends it)
+    account = _slow(1, events=200, message_bytes=1000)
+
+    def refuse(FunctionName: str, InvocationType: str, Payload: bytes) -> dict[str, Any]:
+        raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "Invoke")
+
+    account.lambda_.invoke = refuse  # type: ignore[method-assign]
+
+    # WHEN the run pauses the backfill and cannot continue itself
+    with pytest.raises(ClientError):
+        account.run(RECONCILE)
+
+    # THEN the run fails, but the job is kept for the next run, which sends the rest once
+    assert [e["job"]["logGroup"] for e in _kept(account).get("unfinished", [])] == [
+        "/aws/lambda/fn-00000"
+    ]
+    assert 0 < len(windowed_events.sent(account)) < 200
+    del account.lambda_.invoke
+    for _ in range(4):
+        account.run_chain(RECONCILE)
+    sent = windowed_events.sent(account)
+    assert set(sent) == windowed_events.expected(account, 200)
+    assert max(sent.values()) == 1

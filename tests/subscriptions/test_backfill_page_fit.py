@@ -90,3 +90,21 @@ def test_the_longest_prefix_that_fits_and_at_least_the_first_millisecond() -> No
     assert fitting_prefix(events, at_most(2)) == 2
     assert fitting_prefix(events, at_most(0)) == 2  # the first millisecond, whatever it takes
     assert restart_ms(events[3:]) == 3
+
+
+def test_a_page_put_off_whole_does_not_resend_the_previous_pages_last_millisecond() -> None:
+    # GIVEN a new group of 520 events, 5 to each millisecond, in pages of 52 (each page boundary
+    # splits a millisecond: FilterLogEvents pages end at 10,000 events or 1 MB, not between
+    # milliseconds), ~10 s of records a page at the floor, invocations of 60 s
+    account = Account(1, timeout_s=60, BACKFILL_BYTES_PER_SECOND="1024")
+    windowed_events.install(account, events=520, per_page=52, message_bytes=400, per_millisecond=5)
+
+    # WHEN the subscriber runs its chain (an invocation that sent a page puts the next one off
+    # whole when it does not fit the time left)
+    chain = account.run_chain(RECONCILE)
+
+    # THEN every event was sent exactly once
+    assert chain[-1]["complete"]
+    sent = windowed_events.sent(account)
+    assert set(sent) == windowed_events.expected(account, 520)
+    assert sorted(k for k, v in sent.items() if v > 1) == []
