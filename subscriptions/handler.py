@@ -360,7 +360,9 @@ def _no_continuation(
     request: Request, stop: Stop, progressed: bool, settings: Settings, function_arn: object
 ) -> _Refusal | None:
     """Why this run does not invoke itself again; None when it does."""
-    kept = " (an unfinished backfill is kept for it)" if stop.cursor.backfill else ""
+    kept = ""
+    if stop.cursor.backfill:  # without a state bucket it cannot be kept (an ERROR says so)
+        kept = " (an unfinished backfill is kept for it)" if settings.backfill_state_bucket else ""
     if not request.self_invoke or not isinstance(function_arn, str) or not function_arn:
         return _Refusal(
             "INFO",
