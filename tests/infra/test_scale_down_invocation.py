@@ -19,19 +19,11 @@ from infra.lambda_invocation import (
 )
 from lambda_shared.routing import route
 from tests.infra.harness import ProgramRun, base_config, offline_packages, run_program
+from tests.infra.test_lambda_invocation import PROPS
 from tests.infra.test_lambda_invocation import Chain as _Chain
 from tests.subscriptions.fake_account import STREAM_ARN, Account
 
 ARNS = (STREAM_ARN, f"{STREAM_ARN}-2", f"{STREAM_ARN}-3")
-PROPS: dict[str, Any] = {
-    "function_name": "lambda-logs-test-subscriber",
-    "region": "eu-west-1",
-    "timeout_seconds": 300,
-    "create_payload": json.dumps({"action": "reconcile"}),
-    "delete_payload": json.dumps({"action": "remove"}),
-    "triggers": "v1",
-    "profile": "",
-}
 THREE = {**PROPS, "destination_arns": ",".join(ARNS)}
 TWO = {**PROPS, "destination_arns": ",".join(ARNS[:2]), "triggers": "v2"}
 INVOCATION = "pulumi-python:dynamic/lambdalogs:LambdaInvocation"

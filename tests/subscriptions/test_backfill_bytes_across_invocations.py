@@ -4,26 +4,15 @@ invocation's fresh pacer, which sends its first slice at once, is still inside t
 
 from __future__ import annotations
 
-import copy
 import itertools
-import json
-from pathlib import Path
 from typing import Any
 
 from subscriptions.pacing import BytePacer, VirtualClock
 from tests.subscriptions import windowed_events
 from tests.subscriptions.fake_account import Account
+from tests.subscriptions.test_pacing_across_invocations import _created
 
 RATE = 1024
-EVENT = json.loads(
-    (Path(__file__).parent / "events" / "create_log_group.json").read_text(encoding="utf-8")
-)
-
-
-def _created(name: str) -> dict[str, Any]:
-    event: dict[str, Any] = copy.deepcopy(EVENT)
-    event["detail"]["requestParameters"]["logGroupName"] = name
-    return event
 
 
 def _puts(account: Account) -> list[tuple[float, int]]:
