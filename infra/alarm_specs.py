@@ -17,6 +17,9 @@ HOUR: Final = 3600
 NO_INPUT_HOURS: Final = 3
 """The stream alarms when nothing arrived for this long while log groups are subscribed."""
 SUSTAINED_PERIODS: Final = 3
+REROUTED_PERIODS: Final = 6
+"""Documents rerouted for 30 minutes in a row: longer than a scale-out's new stream takes to exist
+and be allowed (transformer/reingest.py REROUTED_ERRORS), so a lasting refusal pages."""
 """Firehose retries a failed delivery or processing call by itself; a failure counts once no
 delivery at all succeeded for this many 5-minute periods in a row."""
 MINUTE: Final = 60
@@ -141,6 +144,15 @@ def _stream_alarms(stream_name: str, tag: str, freshness_seconds: int) -> list[A
             "records go to processing-failed/; replay with lambdalogs replay).",
             FIREHOSE, "ExecuteProcessing.Success", stream, "Maximum", "LessThanThreshold", 1,
             evaluation_periods=SUSTAINED_PERIODS,
+        ),
+        AlarmSpec(
+            f"documents-rerouted{tag}",
+            "For 30 minutes another stream refused this stream's batches' documents routed to it "
+            "as not there or not allowed, and they went through this stream instead "
+            "(DocumentsRerouted; the transformer's WARN summary lines name the stream): check "
+            "that stream and the transformer role's firehose:PutRecordBatch permission on it.",
+            metrics.NAMESPACE, metrics.DOCUMENTS_REROUTED, emf_dimensions(stream_name), "Sum",
+            "GreaterThanThreshold", 0, evaluation_periods=REROUTED_PERIODS,
         ),
         AlarmSpec(
             f"processing-failed-records{tag}",

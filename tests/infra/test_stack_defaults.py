@@ -415,10 +415,15 @@ def test_alarms_cover_delivery_freshness_throttling_processing_and_functions(
         "ThrottledRecords",
         "ExecuteProcessing.Success",
         "RecordsProcessingFailed",
+        "DocumentsRerouted",
         "BackfillPermanentlyFailed",
         "Errors",
         "Throttles",
     }
+    # a refusing stream for 30 minutes pages; a scale-out's minutes do not
+    rerouted = alarms["DocumentsRerouted"]
+    assert rerouted["evaluationPeriods"] * rerouted["period"] == 30 * 60
+    assert rerouted["comparisonOperator"] == "GreaterThanThreshold" and rerouted["threshold"] == 0
     # the stack's own subscriber: two stacks in one account share the namespace, not the metric
     assert alarms["BackfillPermanentlyFailed"]["dimensions"] == {
         "Function": "lambda-logs-test-subscriber"
