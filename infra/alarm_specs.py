@@ -17,11 +17,11 @@ HOUR: Final = 3600
 NO_INPUT_HOURS: Final = 3
 """The stream alarms when nothing arrived for this long while log groups are subscribed."""
 SUSTAINED_PERIODS: Final = 3
+"""Firehose retries a failed delivery or processing call by itself; a failure counts once no
+delivery at all succeeded for this many 5-minute periods in a row."""
 REROUTED_PERIODS: Final = 6
 """Documents rerouted for 30 minutes in a row: longer than a scale-out's new stream takes to exist
 and be allowed (transformer/reingest.py REROUTED_ERRORS), so a lasting refusal pages."""
-"""Firehose retries a failed delivery or processing call by itself; a failure counts once no
-delivery at all succeeded for this many 5-minute periods in a row."""
 MINUTE: Final = 60
 QUOTA_PERCENT: Final = 80
 QUOTA_DATAPOINTS: Final = 3

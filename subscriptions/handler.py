@@ -340,6 +340,9 @@ def _continue(
     except Exception:
         _keep_unfinished(stop, pending, returned=False)
         raise
+    if stop.cursor.backfill is not None:  # kept, leased to the chain: sent once, never lost
+        pending.carried(stop.cursor.backfill)
+        pending.save()
     report.log(
         "INFO",
         "stopped early; continuing asynchronously",
@@ -392,8 +395,6 @@ def _no_continuation(
 def _keep_unfinished(stop: Stop, pending: PendingBackfills, returned: bool) -> None:
     """Keep the cursor's backfill (paused, or not started yet) for the next full run, and
     write the state now (the run's own save came before this decision)."""
-    job = stop.cursor.backfill
-    if job is None:
-        return
-    pending.unfinished(job, stop.reason, returned=returned)
-    pending.save()
+    if stop.cursor.backfill is not None:
+        pending.unfinished(stop.cursor.backfill, stop.reason, returned=returned)
+        pending.save()

@@ -32,11 +32,19 @@ STATE_VERSION: Final = 1
 KEY_PREFIX: Final = BACKFILL_STATE_KEY_PREFIX
 
 
+CARRY_LEASE_MS: Final = 7 * 3600 * 1000
+"""How long a job a continuation carries is left to that chain: Lambda keeps an asynchronous
+event at most 6 h ("maximum age of an event ... up to 6 hours", asynchronous invocation) and a
+run lasts at most 15 minutes; past that the chain is lost, and a scheduled run resumes the job."""
+
+
 @dataclass(frozen=True)
 class PendingJob:
     job: BackfillJob
     first_failed_ms: int | None
     """None: unfinished, never failed (no retry window)."""
+    carried_until_ms: int | None = None
+    """A continuation carries it until then: `due` leaves it to that chain (sent once)."""
 
 
 class StateStore(Protocol):
@@ -83,8 +91,24 @@ class PendingBackfills:
         self._dirty = False
 
     def due(self) -> tuple[BackfillJob, ...]:
-        """The jobs to retry now (all of them: each is retried once per scheduled run)."""
-        return tuple(pending.job for pending in self._loaded().values())
+        """The jobs to retry now: each once per scheduled run, but a job a continuation
+        carries (`carried`), which that chain sends."""
+        now = self.clock_ms()
+        kept = self._loaded().values()
+        return tuple(p.job for p in kept if (p.carried_until_ms or 0) <= now)
+
+    def carried(self, job: BackfillJob) -> None:
+        """`job`, paused, goes on in a continuation: kept where it stands (without its page
+        token) and leased to that chain for CARRY_LEASE_MS, so a scheduled run meanwhile does
+        not send it again; if the chain is lost, a run after the lease resumes it from here.
+        Its end (`done`, `failed`, `unfinished`) replaces the entry."""
+        if self._store is None:
+            return
+        kept = self._loaded().get(job.group)
+        first = None if kept is None else kept.first_failed_ms
+        lease = self.clock_ms() + CARRY_LEASE_MS
+        self._loaded()[job.group] = PendingJob(job.without_token(), first, lease)
+        self._dirty = True
 
     def failed(self, job: BackfillJob, error: Exception) -> None:
         """Keep `job` for the next run, or give it up once its retry window has passed."""
@@ -201,16 +225,26 @@ def _window(job: BackfillJob) -> dict[str, int]:
     return {"startMs": job.start_ms, "endMs": job.end_ms, "boundaryMs": job.boundary_ms}
 
 
+def _lease(pending: PendingJob) -> dict[str, int]:
+    return {} if pending.carried_until_ms is None else {"carriedUntilMs": pending.carried_until_ms}
+
+
+def _leased(entry: dict[str, Any]) -> int | None:
+    return None if entry.get("carriedUntilMs") is None else int(entry["carriedUntilMs"])
+
+
 def _dump(jobs: dict[str, PendingJob]) -> str:
     """Failed jobs under "pending" (as before), unfinished ones under "unfinished": a subscriber
     of an earlier version reads the failed ones and ignores the others."""
     kept = sorted(jobs.items())
     failed = [
-        {"job": p.job.to_token(), "firstFailedMs": p.first_failed_ms}
+        {"job": p.job.to_token(), "firstFailedMs": p.first_failed_ms, **_lease(p)}
         for _, p in kept
         if p.first_failed_ms is not None
     ]
-    unfinished = [{"job": p.job.to_token()} for _, p in kept if p.first_failed_ms is None]
+    unfinished = [
+        {"job": p.job.to_token(), **_lease(p)} for _, p in kept if p.first_failed_ms is None
+    ]
     state: dict[str, Any] = {"version": STATE_VERSION, "pending": failed}
     if unfinished:
         state["unfinished"] = unfinished
@@ -225,11 +259,12 @@ def _parse(body: str | None) -> dict[str, PendingJob]:
         if raw.get("version") != STATE_VERSION:
             raise ValueError(f"version is not {STATE_VERSION}")
         failed = [
-            PendingJob(BackfillJob.from_token(e["job"]), int(e["firstFailedMs"]))
+            PendingJob(BackfillJob.from_token(e["job"]), int(e["firstFailedMs"]), _leased(e))
             for e in raw["pending"]
         ]
         unfinished = [
-            PendingJob(BackfillJob.from_token(e["job"]), None) for e in raw.get("unfinished", ())
+            PendingJob(BackfillJob.from_token(e["job"]), None, _leased(e))
+            for e in raw.get("unfinished", ())
         ]
         return {p.job.group: p for p in unfinished + failed}
     except (ValueError, KeyError, TypeError, AttributeError) as error:

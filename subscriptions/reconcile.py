@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Final
@@ -11,7 +12,7 @@ from botocore.exceptions import ClientError
 from lambda_shared.backoff import error_code
 from subscriptions.backfill import Backfiller, Paused, plan_backfill
 from subscriptions.continuation import Cursor
-from subscriptions.errors import ThrottledError
+from subscriptions.errors import PendingStateError, ThrottledError
 from subscriptions.filter_spec import FilterSpec, PipelineFilters
 from subscriptions.functions_api import FunctionsApi
 from subscriptions.group_state import EXCLUDED_TOKEN, GroupState
@@ -194,11 +195,14 @@ class Subscriber:
 
     def _unsubscribe_excluded(self, group: str) -> None:
         """An excluded group must not keep our filter (it may predate the exclusion), nor a
-        kept backfill (an unfinished one has no retry window: it would go on sending)."""
-        self._pending.done(group)
+        kept backfill (an unfinished one has no retry window: it would go on sending). The
+        filter goes first; an unreadable kept state only leaves the job to the scheduled run
+        that resumes kept jobs, which drops an excluded group's and reports the state."""
         for existing in self._logs.filters(group) or ():
             if self._filters.owns(existing) and self._logs.delete_filter(group, existing.name):
                 self._report.record(group, "deleted")
+        with contextlib.suppress(PendingStateError):
+            self._pending.done(group)
 
     def forget_backfills(self) -> None:
         """After a completed `remove`: no group holds our filter, so no kept backfill is due."""
