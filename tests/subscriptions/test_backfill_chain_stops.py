@@ -45,28 +45,24 @@ def _kept(account: Account) -> dict[str, Any]:
     return json.loads(account.s3.objects[KEY]) if KEY in account.s3.objects else {}
 
 
-def test_a_slow_backfill_is_never_dropped_when_the_chain_stops() -> None:
-    # GIVEN 6 new groups of 4 pages each, at the floor, and a chain of at most 3 continuations
-    account = Account(6, timeout_s=900, BACKFILL_BYTES_PER_SECOND="1024", MAX_CONTINUATIONS="3")
+@pytest.mark.parametrize(
+    ("groups", "runs", "limit"),
+    [
+        (6, 6, "3"),  # a chain of at most 3 continuations, then 5 runs
+        (40, 4, "100"),  # 40 busy groups with the default continuations, then 3 runs
+    ],
+)
+def test_a_slow_backfill_is_never_dropped_when_the_chain_stops(
+    groups: int, runs: int, limit: str
+) -> None:
+    # GIVEN new groups of 4 pages of look-back each, at the 1,024 bytes/s floor
+    account = Account(
+        groups, timeout_s=900, BACKFILL_BYTES_PER_SECOND="1024", MAX_CONTINUATIONS=limit
+    )
     windowed_events.install(account, events=PAGES * PER_PAGE, per_page=PER_PAGE)
 
-    # WHEN the subscriber runs, then 5 later scheduled runs
-    for _ in range(6):
-        account.run_chain(RECONCILE)
-
-    # THEN every event was sent, once
-    sent = windowed_events.sent(account)
-    assert set(sent) == windowed_events.expected(account, PAGES * PER_PAGE)
-    assert max(sent.values()) == 1
-
-
-def test_at_the_share_floor_with_default_continuations() -> None:
-    # GIVEN 40 busy groups (4 pages of look-back each) at the 1,024 bytes/s floor
-    account = Account(40, timeout_s=900, BACKFILL_BYTES_PER_SECOND="1024")
-    windowed_events.install(account, events=PAGES * PER_PAGE, per_page=PER_PAGE)
-
-    # WHEN the subscriber runs, then 3 later scheduled runs
-    for _ in range(4):
+    # WHEN the subscriber runs, then the later scheduled runs
+    for _ in range(runs):
         account.run_chain(RECONCILE)
 
     # THEN every event was sent, once
