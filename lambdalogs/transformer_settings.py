@@ -89,6 +89,13 @@ class SettingsUnreadable(CliError):
         self.exit_code = RemoteError.exit_code if remote else InputError.exit_code
 
 
+_FIX: Final = (
+    "pass --settings-from environment to transform with this environment's settings instead, "
+    "with the stack's rules exported first (export REDACT_RULES=\"$(pulumi config get "
+    'redactRules)", and EVENT_RULES, LABEL_KEYS, ... as the stack sets them): without them, '
+    "what the stack redacts would be indexed"
+)
+"""The other way out of every refusal: this environment's settings, asked for."""
 _NOT_A_NAME: Final = frozenset({"ValidationException", "InvalidParameterValueException"})
 """Lambda refusing the function name itself (GetFunctionConfiguration: "FunctionName ... Length
 Constraints: Minimum length of 1. Maximum length of 170", and its pattern)."""
@@ -114,8 +121,7 @@ class TransformerSettings:
         if not arn:
             raise SettingsUnreadable(
                 f"the raw records of {where or 'an object'} name no single transformer "
-                "(lambdaArn), so the settings they were to be transformed with are unknown. "
-                + self._fix()
+                f"(lambdaArn), so the settings they were to be transformed with are unknown: {_FIX}"
             )
         found = _ARN_REGION.match(arn)
         if found is None:
@@ -182,8 +188,7 @@ class TransformerSettings:
         self, function: str, why: str, fix: str, *, remote: bool = False
     ) -> SettingsUnreadable:
         return SettingsUnreadable(
-            f"cannot read the settings of the transformer {function} ({why}): {fix}; or "
-            + self._fix(lower=True),
+            f"cannot read the settings of the transformer {function} ({why}): {fix}; or {_FIX}",
             remote=remote,
         )
 
@@ -191,17 +196,6 @@ class TransformerSettings:
         if self._command != "backfill":
             return ""
         return " (name the stack's with --transformer: stack output transformerFunctionName)"
-
-    @staticmethod
-    def _fix(*, lower: bool = False) -> str:
-        fix = (
-            "Pass --settings-from environment to transform with this environment's settings "
-            "instead, with the stack's rules exported first "
-            '(export REDACT_RULES="$(pulumi config get redactRules)", and EVENT_RULES, '
-            "LABEL_KEYS, ... as the stack sets them): without them, what the stack redacts "
-            "would be indexed"
-        )
-        return fix[0].lower() + fix[1:] if lower else fix
 
     def _say(self, line: str) -> None:
         print(f"lambdalogs {self._command}: {line}", file=self._messages or sys.stderr)
