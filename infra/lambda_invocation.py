@@ -54,6 +54,7 @@ from infra.invocation_loop import (
     run_until_complete,
 )
 from infra.subscriber_stop import stop_subscriber, stop_warning
+from lambda_shared.environment import DESTINATION_ARN
 
 __all__ = [
     "DEFAULT_DELETE_TIME_LIMIT_SECONDS",
@@ -227,7 +228,7 @@ def _destinations(props: Mapping[str, Any]) -> tuple[str, ...]:
     value = props.get("destination_arns")
     if value is None:
         try:
-            value = json.loads(str(props.get("triggers") or ""))["env"]["DESTINATION_ARN"]
+            value = json.loads(str(props.get("triggers") or ""))["env"][DESTINATION_ARN.name]
         except (ValueError, TypeError, KeyError):
             return ()
     return tuple(arn.strip() for arn in str(value).split(",") if arn.strip())
@@ -286,10 +287,7 @@ class LambdaInvocationProvider(pulumi.dynamic.ResourceProvider):
     def update(
         self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]
     ) -> pulumi.dynamic.UpdateResult:
-        if _changed(_olds, _news) <= {
-            *CREDENTIAL_PROPS,
-            "delete_payload",
-        }:  # only the later steps changed
+        if _changed(_olds, _news) <= LATER_STEP_PROPS:  # only the later steps changed
             return pulumi.dynamic.UpdateResult(outs={**_news, "result": _olds.get("result")})
         if removed_destinations(_olds, _news):
             result = self._re_point(_news, _olds)

@@ -72,9 +72,6 @@ def spoke_config(hub: StackConfig, ctx: AwsContext, region: str) -> StackConfig:
 
 
 class SpokeRollout(pulumi.ComponentResource):
-    providers: dict[str, aws.Provider]
-    """`<account>/<region>` → the provider assuming the deploy role there."""
-    spokes: dict[str, Spoke]
     rolled_out: dict[str, pulumi.Input[str]]
     """`<account>/<region>` → the subscriber's function name, or `account-policy`."""
 
@@ -82,7 +79,7 @@ class SpokeRollout(pulumi.ComponentResource):
         self, name: str, args: SpokeRolloutArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("lambdalogs:hub:SpokeRollout", name, None, opts)
-        self.providers, self.spokes, self.rolled_out = {}, {}, {}
+        self.rolled_out = {}
         deployment = args.config.deployment
         for account in deployment.spoke_deploy_account_ids:
             for region in deployment.spoke_regions:
@@ -133,9 +130,7 @@ class SpokeRollout(pulumi.ComponentResource):
                 depends_on=list(hub),
             ),
         )
-        where = f"{account}/{region}"
-        self.providers[where], self.spokes[where] = provider, spoke
-        self.rolled_out[where] = (
+        self.rolled_out[f"{account}/{region}"] = (
             spoke.subscriber_name if spoke.subscriber_name is not None else ACCOUNT_POLICY
         )
 

@@ -22,6 +22,7 @@ from infra.lambda_invocation import (
     LambdaInvocationArgs,
 )
 from infra.python_function import PythonFunction, PythonFunctionArgs
+from lambda_shared.environment import DESTINATION_ARN
 
 DEFAULT_RESERVED_CONCURRENCY: Final = 1
 # Every event reaches the subscriber asynchronously (EventBridge, the self-invocations). AWS,
@@ -116,7 +117,7 @@ class Subscriber(pulumi.ComponentResource):
                 delete_time_limit_seconds=args.remove_time_limit_seconds,
                 assume_role_arn=args.assume_role_arn,
                 # a scale-down loops until every filter moved (infra/lambda_invocation.py)
-                destination_arns=args.function.environment.get("DESTINATION_ARN"),
+                destination_arns=args.function.environment.get(DESTINATION_ARN.name),
             ),
             pulumi.ResourceOptions(
                 parent=self,

@@ -25,7 +25,7 @@ from lambdalogs.commands.options import (
 )
 from lambdalogs.console import Progress, print_lines
 from lambdalogs.errors import InputError
-from lambdalogs.local.transform import records, transform_records
+from lambdalogs.local.transform import records, settings_from_env, transform_records
 from lambdalogs.search.indexing import RateLimiter
 from lambdalogs.search.restoring import RestoringIndexer
 from lambdalogs.timerange import to_ms
@@ -33,7 +33,6 @@ from lambdalogs.transformer_settings import (
     FROM_TRANSFORMER,
     TransformerSettings,
     add_settings_options,
-    environment_settings,
 )
 from transformer.cost import LambdaArchitectures
 
@@ -116,9 +115,10 @@ def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = 
     with logs_errors("the caller's account", "sts:GetCallerIdentity"):
         logs = _aws("logs", region)
         owner = str(_aws("sts", region).get_caller_identity()["Account"])
-    settings = environment_settings(env, args.settings_from, region=region)
     if args.settings_from == FROM_TRANSFORMER:  # as deployed: its redaction and event rules
         settings = TransformerSettings(command="backfill").for_function(args.transformer, region)
+    else:
+        settings = settings_from_env(env)
     settings = replace(settings, region=region)  # the log groups' region, whatever the shell's
     architectures = LambdaArchitectures(
         lambda: _aws("lambda", region), region, settings.default_architecture
