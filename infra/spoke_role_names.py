@@ -17,6 +17,8 @@ import hashlib
 from collections.abc import Sequence
 from typing import Final
 
+from lambda_shared.stream_names import DESTINATION_SUFFIX
+
 SPOKE_BACKFILL_ROLE: Final = "spoke-backfill"
 """The hub's role a spoke's subscriber assumes to backfill: `<prefix>-spoke-backfill`."""
 SPOKE_SUBSCRIBER_ROLE: Final = "lambda-logs-spoke-subscriber-role"
@@ -28,18 +30,20 @@ IAM_ROLE_NAME_MAX_CHARS: Final = 64
 HUB_TAG_CHARS: Final = 8
 """Hex characters of SHA-256 kept as a hub's tag (32 bits: distinct hubs collide only by chance,
 about one pair in four billion)."""
-_DESTINATION_SUFFIX: Final = "-dest"
-"""A hub names its first destination `<prefix>-dest` (infra/stack_names.py, `destinations`)."""
 
 
 class SpokeRoleNameError(ValueError):
     """A spoke subscriber's role name would not fit IAM's limit."""
 
 
+def role_arn(partition: str, account: str, name: str) -> str:
+    """A role's ARN (no path: IAM's default `/`): `arn:<partition>:iam::<account>:role/<name>`."""
+    return f"arn:{partition}:iam::{account}:role/{name}"
+
+
 def hub_backfill_role_arn(partition: str, account: str, prefix: str) -> str:
-    """The ARN of the hub's `<prefix>-spoke-backfill` role (no path: IAM's default `/`, so the
-    ARN is `arn:<partition>:iam::<account>:role/<name>`, the hub's `hubBackfillRoleArn`)."""
-    return f"arn:{partition}:iam::{account}:role/{prefix}-{SPOKE_BACKFILL_ROLE}"
+    """The ARN of the hub's `<prefix>-spoke-backfill` role, the hub's `hubBackfillRoleArn`."""
+    return role_arn(partition, account, f"{prefix}-{SPOKE_BACKFILL_ROLE}")
 
 
 def hub_tag(backfill_role_arn: str) -> str:
@@ -58,8 +62,8 @@ def spoke_hub_identity(backfill_role_arn: str, destination_arns: Sequence[str]) 
         return backfill_role_arn
     first = destination_arns[0]
     parts = first.split(":", 6)  # arn, partition, logs, region, account, destination, name
-    if len(parts) == 7 and parts[6].endswith(_DESTINATION_SUFFIX):
-        prefix = parts[6].removesuffix(_DESTINATION_SUFFIX)
+    if len(parts) == 7 and parts[6].endswith(DESTINATION_SUFFIX):
+        prefix = parts[6].removesuffix(DESTINATION_SUFFIX)
         return hub_backfill_role_arn(parts[1], parts[4], prefix)
     return first
 

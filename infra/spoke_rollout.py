@@ -25,6 +25,7 @@ from infra.hub_destinations import HubDestinations, destination_arn
 from infra.lambda_package import BuiltPackage
 from infra.spoke import Spoke, SpokeArgs
 from infra.spoke_role_names import hub_backfill_role_arn
+from infra.spoke_role_names import role_arn as iam_role_arn
 from infra.stack_config import StackConfig
 from infra.stack_provider import StackProvider
 
@@ -52,7 +53,7 @@ class SpokeRolloutArgs:
 
 
 def deploy_role_arn(ctx: AwsContext, account: str, role_name: str) -> str:
-    return f"arn:{ctx.partition}:iam::{account}:role/{role_name}"
+    return iam_role_arn(ctx.partition, account, role_name)
 
 
 def spoke_config(hub: StackConfig, ctx: AwsContext, region: str) -> StackConfig:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from lambda_shared.pipeline_groups import pipeline_log_group
-from lambda_shared.stream_names import MAX_DELIVERY_STREAMS, sibling_names
+from lambda_shared.stream_names import DESTINATION_SUFFIX, MAX_DELIVERY_STREAMS, sibling_names
 
 __all__ = ["MAX_DELIVERY_STREAMS", "MAX_SPOKE_REGIONS", "StackNames"]
 
@@ -59,7 +59,7 @@ class StackNames:
     def destinations(self) -> tuple[str, ...]:
         """A hub's destination names, one per stream in the order of `streams`: `<prefix>-dest`,
         then `<prefix>-dest-2`, … (the streams' own suffixes)."""
-        return sibling_names(f"{self.prefix}-dest", self.stream_count)
+        return sibling_names(f"{self.prefix}{DESTINATION_SUFFIX}", self.stream_count)
 
     @property
     def filter_name(self) -> str:

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from typing import Final
 
+DESTINATION_SUFFIX: Final = "-dest"
+"""A hub's first destination is `<prefix>-dest` (infra/stack_names.py), which a spoke reads its
+hub's prefix back from (infra/spoke_role_names.py)."""
 MAX_DELIVERY_STREAMS: Final = 10
 """The most delivery streams a stack runs (`deliveryStreams`): 10,000 events/s of ~800-byte
 documents at 80 % of the 1 MiB/s Direct PUT quota most regions have (docs/scale.md). Beyond it,
