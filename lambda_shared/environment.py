@@ -134,11 +134,11 @@ BACKFILL_STREAM_ARNS: Final = Required("BACKFILL_STREAM_ARNS")
 """A spoke's subscriber: the hub's delivery streams' ARNs, in the order of its destinations
 (DESTINATION_ARN), so that a group's backfill goes to the stream its filter's destination
 wraps; their region is the hub's, where the assumed role's Firehose client calls."""
-SUBSCRIBER_STOPPED_UNTIL: Final = Required("SUBSCRIBER_STOPPED_UNTIL")
+SUBSCRIBER_STOPPED_UNTIL: Final = Bounded("SUBSCRIBER_STOPPED_UNTIL", 0, 0, 1 << 40)
 """Set only by the stack's destroy step (infra/subscriber_stop.py), never by configuration: until
 this Unix time (seconds) every run of the subscriber but `remove` does nothing, so a
 continuation still in Lambda's asynchronous queue cannot put back a filter the destroy removed
-(it would point at the stream deleted next). Unset: runs as usual."""
+(it would point at the stream deleted next). Unset (0): runs as usual."""
 GROUP_STATE_KEY_PREFIX: Final = "subscriber/group-state/"
 """Where in BACKFILL_STATE_BUCKET the subscriber keeps what it last verified on each group
 (infra grants the subscriber exactly this prefix beside BACKFILL_STATE_KEY_PREFIX)."""

@@ -163,8 +163,7 @@ class Backfiller:
             return None
         self._report.backfill_events += count
         if count < len(events):
-            rest = replace(job, start_ms=restart_ms(events[count:]), next_token=None)
-            return Paused(replace(rest, read_to_ms=None), "time_budget")
+            return Paused(_restarted(job, events[count:]), "time_budget")
         return True
 
     def _put(
@@ -182,8 +181,7 @@ class Backfiller:
         except (BackfillDeliveryError, ThrottledError) as error:
             # FilterLogEvents returns events by timestamp: a retry starts at this page's
             # first one (page tokens expire), not at what was already delivered.
-            restart = min(e.timestamp for e in events)
-            self._pending.failed(replace(job, start_ms=restart, next_token=None), error)
+            self._pending.failed(_restarted(job, events), error)
             return False
         self._sent_any = True
         self._report.backfill_records += len(encoded.records)
@@ -224,3 +222,9 @@ class Backfiller:
                 "logs:FilterLogEvents on the group; the backfill is retried on the next runs"
             ),
         )
+
+
+def _restarted(job: BackfillJob, events: list[LogEvent]) -> BackfillJob:
+    """`job` to be read again from the oldest of `events` (FilterLogEvents returns events by
+    timestamp), without its page token (tokens expire) or a newest timestamp read."""
+    return replace(job, start_ms=restart_ms(events), next_token=None, read_to_ms=None)

@@ -82,7 +82,7 @@ def run(
     pending = _pending(settings, clients, policy, stats, report, clock_ms)
     state = _state(settings, clients, policy, stats, report)
     apis = _Apis(clients, functions, policy, stats, pacer, clock)
-    subscriber = _subscriber(settings, context, apis, report, (pending, state), request)
+    subscriber = _subscriber(settings, context, apis, report, pending, state, request)
     try:
         stop = _dispatch(request, subscriber, state, settings, report, clock_ms())
         if stop is None and request.kind == "reconcile":
@@ -215,16 +215,16 @@ def _subscriber(
     context: object,
     apis: _Apis,
     report: RunReport,
-    stores: tuple[PendingBackfills, GroupState],
+    pending: PendingBackfills,
+    state: GroupState,
     request: Request,
 ) -> Subscriber:
     """A deploy-time run (`selfInvoke: false`: the re-point of a scale-down, a hand-run loop)
     only puts filters: it resumes no kept backfill, and with a state bucket it puts every
     backfill (a new group's, or one a continuation carries) off, kept unfinished for the
-    scheduled runs, so its answer's
-    continuation never carries a backfill that a scheduled run would send as well. Without a
-    bucket nothing else would send them: its backfills run inline (the caller holds them)."""
-    pending, state = stores
+    scheduled runs, so its answer's continuation never carries a backfill that a scheduled run
+    would send as well. Without a bucket nothing else would send them: its backfills run
+    inline (the caller holds them)."""
     budget = TimeBudget.from_context(context, settings.time_budget_margin_seconds)
     account, region = own_account_and_region(context)  # a spoke's own, not the hub's
     logs = LogsApi(apis.clients.lazy("logs"), apis.policy, apis.stats, apis.pacer)

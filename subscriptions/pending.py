@@ -102,13 +102,8 @@ class PendingBackfills:
         token) and leased to that chain for CARRY_LEASE_MS, so a scheduled run meanwhile does
         not send it again; if the chain is lost, a run after the lease resumes it from here.
         Its end (`done`, `failed`, `unfinished`) replaces the entry."""
-        if self._store is None:
-            return
-        kept = self._loaded().get(job.group)
-        first = None if kept is None else kept.first_failed_ms
-        lease = self.clock_ms() + CARRY_LEASE_MS
-        self._loaded()[job.group] = PendingJob(job.without_token(), first, lease)
-        self._dirty = True
+        if self._store is not None:
+            self._keep(job, self.clock_ms() + CARRY_LEASE_MS)
 
     def failed(self, job: BackfillJob, error: Exception) -> None:
         """Keep `job` for the next run, or give it up once its retry window has passed."""
@@ -130,7 +125,6 @@ class PendingBackfills:
         permanently failed (the metric BackfillPermanentlyFailed, which the alarm
         backfill-permanently-failed watches), unless `returned`: the continuation goes back to
         a caller that may pass it on (`selfInvoke: false`), so it is a warning."""
-        job = job.without_token()
         if self._store is None:
             self._lost(job, reason, returned)
             return
@@ -154,7 +148,6 @@ class PendingBackfills:
         (`selfInvoke: false`) does not run: the scheduled runs send it. Only with a bucket."""
         if self._store is None:
             raise ValueError("a backfill can be put off only with BACKFILL_STATE_BUCKET")
-        job = job.without_token()
         self._keep(job)
         self._report.log(
             "INFO",
@@ -164,10 +157,11 @@ class PendingBackfills:
             **_window(job),
         )
 
-    def _keep(self, job: BackfillJob) -> None:
+    def _keep(self, job: BackfillJob, carried_until_ms: int | None = None) -> None:
+        """Keep `job` where it stands, without its page token (tokens expire after 24 h)."""
         kept = self._loaded().get(job.group)
         first = None if kept is None else kept.first_failed_ms  # a failed one's window goes on
-        self._loaded()[job.group] = PendingJob(job, first)
+        self._loaded()[job.group] = PendingJob(job.without_token(), first, carried_until_ms)
         self._dirty = True
 
     def _lost(self, job: BackfillJob, reason: str, returned: bool) -> None:

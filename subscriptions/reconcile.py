@@ -334,8 +334,12 @@ class Subscriber:
         prefixes = self._selection.prefixes
         if cursor.prefix_index >= len(prefixes):
             if cursor.functions_listed:  # the functions' listing ended first
-                done = replace(cursor, phase="done", functions_listed=False)
-                return replace(done, page_token=None, after=None), None
+                return (
+                    replace(
+                        cursor, phase="done", functions_listed=False, page_token=None, after=None
+                    ),
+                    None,
+                )
             return replace(cursor, phase="functions", page_token=None, after=None), None
         prefix = prefixes[cursor.prefix_index]
         page, cursor = self._groups_page(prefix, cursor)

@@ -34,8 +34,6 @@ DEFAULT_LOOKBACK_HOURS: Final = float(BACKFILL_LOOKBACK_HOURS.default)
 MAX_LOOKBACK_HOURS: Final = float(BACKFILL_LOOKBACK_HOURS.high)
 DEFAULT_MARGIN_SECONDS: Final = 30.0
 DEFAULT_MAX_CONTINUATIONS: Final = 100
-MAX_UNIX_SECONDS: Final = 1 << 40
-"""A bound for SUBSCRIBER_STOPPED_UNTIL (Unix seconds; far beyond any real time)."""
 DEFAULT_BACKFILL_RETRY_HOURS: Final = float(BACKFILL_RETRY_HOURS_DEFAULT)
 MAX_FILTER_PATTERN_CHARS: Final = FILTER_PATTERN.max_chars
 FIREHOSE_ERROR_LOG_PREFIX: Final = "/aws/kinesisfirehose/"
@@ -153,9 +151,7 @@ class Settings:
             max_continuations=int(
                 _number(env, "MAX_CONTINUATIONS", DEFAULT_MAX_CONTINUATIONS, 0, 10_000, whole=True)
             ),
-            stopped_until_s=int(
-                _number(env, SUBSCRIBER_STOPPED_UNTIL.name, 0, 0, MAX_UNIX_SECONDS, whole=True)
-            ),
+            stopped_until_s=bounded_integer(env, SUBSCRIBER_STOPPED_UNTIL),
             sweep_interval_hours=bounded_integer(env, SWEEP_INTERVAL_HOURS),
             filter_api_quota_percent=bounded_integer(env, FILTER_API_QUOTA_PERCENT),
             backfill_bytes_per_second=bounded_integer(env, BACKFILL_BYTES_PER_SECOND),
