@@ -64,9 +64,6 @@ class Outcome:
     rerouted: int = 0
     """Documents a routed stream refused, sent to the batch's own stream instead."""
     warnings: list[str] = field(default_factory=list)
-    handed_off: Pending = field(default_factory=lambda: Pending([], []))
-    """The documents a stream refused with one of its `hand_off` codes (not sent, not failed)."""
-    refusals: set[str] = field(default_factory=set)
 
     def tally(self, summary: Summary) -> None:
         summary.reingested = self.sent
@@ -109,15 +106,24 @@ class Reingester:
             hand_off=hand_off,
         )
 
-    def send(self, pending: Pending) -> Outcome:
+    def send(self, pending: Pending) -> Sent:
         put = self._putter.put(pending.documents)
         failed_owners = {pending.owners[index] for index in put.failed}
         outcome = Outcome(put.sent, put.retried_records, put.calls, failed_owners, put.errors)
-        for index in put.handed_off:
-            outcome.handed_off.documents.append(pending.documents[index])
-            outcome.handed_off.owners.append(pending.owners[index])
-        outcome.refusals = put.handed_off_codes
-        return outcome
+        handed_off = Pending(
+            [pending.documents[index] for index in put.handed_off],
+            [pending.owners[index] for index in put.handed_off],
+        )
+        return Sent(outcome, handed_off, put.handed_off_codes)
+
+
+class Sent(NamedTuple):
+    """What one `Reingester.send` did: its outcome, and the documents the stream refused with
+    one of its `hand_off` codes (neither sent nor failed), with those codes."""
+
+    outcome: Outcome
+    handed_off: Pending
+    refusals: set[str]
 
 
 class Routes:
@@ -232,21 +238,21 @@ class Spool:
         if reingester is None:
             hand_off = REROUTED_ERRORS if stream != own else frozenset()
             reingester = self._made[stream] = self._reingesters(stream, hand_off)
-        sent = reingester.send(pending)
+        sent, handed_off, refusals = reingester.send(pending)
         outcome.sent += sent.sent
         outcome.retries += sent.retries
         outcome.calls += sent.calls
         outcome.failed_owners.update(sent.failed_owners)
         named = self._routes.routed  # with several streams, an error names its stream
         outcome.errors.extend(f"{stream}: {error}" if named else error for error in sent.errors)
-        if sent.handed_off.documents:
+        if handed_off.documents:
             self._refused.add(stream)
             outcome.warnings.append(
-                f"{stream} refused PutRecordBatch ({', '.join(sorted(sent.refusals))}): its "
+                f"{stream} refused PutRecordBatch ({', '.join(sorted(refusals))}): its "
                 f"documents go to {own}, the batch's own stream, for the rest of the "
                 "invocation (a stream not created yet or not allowed yet: a scale-out under way?)"
             )
-            self._reroute(sent.handed_off)
+            self._reroute(handed_off)
 
     def _reroute(self, pending: Pending) -> None:
         """A refused stream's documents, sent to the batch's own stream."""
