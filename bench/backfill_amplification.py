@@ -15,24 +15,19 @@ from __future__ import annotations
 import argparse
 import random
 from collections.abc import Sequence
-from typing import Any, Final, NamedTuple
+from typing import Final, NamedTuple
 
 from bench.workload import corpus_lines
 from lambda_shared.environment import BACKFILL_BYTES_PER_SECOND
-from lambdalogs.local.firehose import firehose_event, subscription_record
+from lambdalogs.local.firehose import deliver, subscription_record
 from subscriptions.envelope import encode
 from subscriptions.logs_api import LogEvent
-from transformer.budget import b64_length
-from transformer.cost import StaticArchitectures
-from transformer.handler import process
 from transformer.settings import Settings
 
 OWNER: Final = "123456789012"
 GROUP: Final = "/aws/lambda/orders-api"
 STREAM_ARN: Final = f"arn:aws:firehose:eu-west-1:{OWNER}:deliverystream/lambda-logs"
 STREAMS: Final = 4  # a function's containers: the backfill's envelopes are per log stream
-MAX_RECORDS: Final = 500  # Firehose's processor batches: at most 500 records, 3 MB
-MAX_BATCH_BYTES: Final = 3 * 1024 * 1024
 LOWEST_QUOTA: Final = 1024 * 1024  # Direct PUT, bytes/s per stream, in most regions
 
 
@@ -48,27 +43,6 @@ class Amplification(NamedTuple):
     def direct_put(self, rate: float) -> float:
         """Direct PUT bytes/s of `rate` record bytes/s: the records and their documents."""
         return rate * (1 + self.ratio)
-
-
-class _Counting:
-    """The stream, for the transformer's re-ingestion: counts and keeps what it is given."""
-
-    def __init__(self) -> None:
-        self.pending: list[bytes] = []
-        self.bytes = 0
-
-    def put_record_batch(self, **kwargs: Any) -> dict[str, Any]:
-        records = [record["Data"] for record in kwargs["Records"]]
-        self.pending.extend(records)
-        self.bytes += sum(len(data) for data in records)
-        answers = [{"RecordId": "local"}] * len(records)
-        return {"FailedPutCount": 0, "Encrypted": False, "RequestResponses": answers}
-
-
-class _Context:
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 300_000
 
 
 def events(mix: str, count: int, seed: int = 5) -> list[LogEvent]:
@@ -110,38 +84,12 @@ def live_records(found: Sequence[LogEvent], seed: int = 5) -> list[bytes]:
     return records
 
 
-def _batches(records: Sequence[bytes]) -> list[list[bytes]]:
-    batches: list[list[bytes]] = [[]]
-    size = 0
-    for data in records:
-        if batches[-1] and (
-            len(batches[-1]) >= MAX_RECORDS or size + b64_length(len(data)) > MAX_BATCH_BYTES
-        ):
-            batches.append([])
-            size = 0
-        batches[-1].append(data)
-        size += b64_length(len(data))
-    return batches
-
-
 def measure(records: Sequence[bytes]) -> Amplification:
     """Run the records through the transformer, and every re-ingested document back through it
-    (documents pass through: a second round re-ingests nothing), counting re-ingested bytes."""
-    stream = _Counting()
-    settings = Settings(region="eu-west-1")
-    queue = list(records)
-    while queue:
-        for batch in _batches(queue):
-            process(
-                firehose_event(batch, STREAM_ARN),
-                _Context(),
-                firehose=stream,
-                architectures=StaticArchitectures(settings.default_architecture),
-                settings=settings,
-                log=lambda _line: None,
-            )
-        queue, stream.pending = stream.pending, []
-    return Amplification(sum(len(data) for data in records), stream.bytes)
+    (documents pass through: a second round re-ingests nothing), counting re-ingested bytes
+    (`lambdalogs.local.firehose.deliver`: Firehose's processor batches, 500 records or 3 MB)."""
+    delivery = deliver(records, settings=Settings(region="eu-west-1"), stream_arn=STREAM_ARN)
+    return Amplification(sum(len(data) for data in records), delivery.reingested_bytes)
 
 
 def main() -> None:

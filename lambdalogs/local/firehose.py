@@ -56,6 +56,8 @@ class Delivery:
     failed: list[bytes] = field(default_factory=list)
     invocations: int = 0
     reingested: int = 0
+    reingested_bytes: int = 0
+    """The bytes of the documents the transformer re-ingested (Direct PUT again)."""
 
 
 def subscription_record(
@@ -148,6 +150,7 @@ def deliver(
             _collect(event, response, delivery)
         queue = firehose.take()
         delivery.reingested += len(queue)
+        delivery.reingested_bytes += sum(map(len, queue))
     return delivery
 
 
