@@ -212,15 +212,6 @@ def _vpc_problem(
     )
 
 
-def check_account(
-    config: StackConfig,
-    deployer: Deployer | None = None,
-    readers: AccountReaders | None = None,
-) -> None:
-    """Raise AccountCheckError listing every problem, or return."""
-    raise_problems(account_problems(config, deployer, readers))
-
-
 def raise_problems(problems: list[str]) -> None:
     """Raise AccountCheckError listing `problems`, one a line, or return when there is none."""
     if problems:

@@ -15,8 +15,8 @@ from infra.account_checks import (
     AccountCheckError,
     AccountReaders,
     account_problems,
-    check_account,
     policy_name,
+    raise_problems,
 )
 from infra.deployer import Deployer
 from infra.ebs_limits import VolumeLimits
@@ -98,7 +98,7 @@ def test_every_problem_is_one_line_of_one_error() -> None:
     config = _config(instanceType="t3.small.search", volumeSizeGb="200")
     readers = _readers(reservation=mock.Mock(return_value="cannot reserve"))
     with pytest.raises(AccountCheckError) as raised:
-        check_account(config, readers=readers)
+        raise_problems(account_problems(config, readers=readers))
     lines = str(raised.value).splitlines()
     assert lines[0] == "- cannot reserve"
     assert lines[1].startswith("- volumeSizeGb = 200")
