@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pulumi
 import pulumi_aws as aws
 
@@ -12,6 +14,7 @@ from infra.backfill_share import shared_backfill
 from infra.deployment_config import check_rollout_accounts
 from infra.function_environments import check_environment_sizes
 from infra.hub_destinations import HubDestinations, HubDestinationsArgs
+from infra.lambda_package import BuiltPackage
 from infra.packages import PackageOptions, build_alarm_relay, build_subscriber, build_transformer
 from infra.pipeline import Pipeline, PipelineArgs
 from infra.rollout_checks import own_credentials_problem, rollout_problems
@@ -26,16 +29,23 @@ def aws_context(config: StackConfig) -> AwsContext:
     return AwsContext.from_caller_arn(caller.arn, caller.account_id, config.region)
 
 
-def create_pipeline(
-    config: StackConfig, packages: PackageOptions, stack: StackProvider
-) -> Pipeline:
+class _Built(NamedTuple):
+    """What every part of the program shares: the packages' options, the caller's account and
+    region, and the subscriber's package."""
+
+    packages: PackageOptions
+    ctx: AwsContext
+    subscriber: BuiltPackage
+
+
+def create_pipeline(config: StackConfig, built: _Built, stack: StackProvider) -> Pipeline:
     """Everything the stack deploys, under one component named after the prefix."""
-    subscriber = build_subscriber(packages)  # account-policy mode: the architecture publisher's
+    packages, ctx, subscriber = built
     return Pipeline(
         "lambda-logs",
         PipelineArgs(
             config=config,
-            ctx=aws_context(config),
+            ctx=ctx,
             transformer_package=build_transformer(packages, config.functions.architecture),
             subscriber_package=subscriber,
             deployer=stack.deployer,
@@ -44,12 +54,14 @@ def create_pipeline(
     )
 
 
-def create_hub_destinations(config: StackConfig, pipeline: Pipeline) -> HubDestinations:
+def create_hub_destinations(
+    config: StackConfig, ctx: AwsContext, pipeline: Pipeline
+) -> HubDestinations:
     """A hub's destinations in every spoke region, wrapping the pipeline's streams."""
     return HubDestinations(
         "lambda-logs-hub",
         HubDestinationsArgs(
-            ctx=aws_context(config),
+            ctx=ctx,
             names=config.names,
             deployment=config.deployment,
             streams=[delivery.stream for delivery in pipeline.deliveries],
@@ -58,14 +70,14 @@ def create_hub_destinations(config: StackConfig, pipeline: Pipeline) -> HubDesti
     )
 
 
-def create_spoke(config: StackConfig, packages: PackageOptions, stack: StackProvider) -> Spoke:
+def create_spoke(config: StackConfig, built: _Built, stack: StackProvider) -> Spoke:
     """Only what subscribes, pointed at the hub's destinations for this region."""
-    subscriber = build_subscriber(packages)  # account-policy mode: the architecture publisher's
+    _, ctx, subscriber = built
     return Spoke(
         "lambda-logs-spoke",
         SpokeArgs(
             config=config,
-            ctx=aws_context(config),
+            ctx=ctx,
             subscriber_package=subscriber,
             deployer=stack.deployer,
         ),
@@ -74,7 +86,7 @@ def create_spoke(config: StackConfig, packages: PackageOptions, stack: StackProv
 
 def roll_out_spokes(
     config: StackConfig,
-    packages: PackageOptions,
+    built: _Built,
     pipeline: Pipeline,
     hub: HubDestinations,
     stack: StackProvider,
@@ -82,7 +94,7 @@ def roll_out_spokes(
     """`spokeDeployAccountIds`: the hub deploys a spoke into each account and spoke region."""
     if not config.deployment.spoke_deploy_account_ids:
         return None
-    ctx = aws_context(config)  # its account was checked in main, before the pipeline
+    _, ctx, subscriber = built
     return SpokeRollout(
         "lambda-logs-rollout",
         SpokeRolloutArgs(
@@ -91,7 +103,7 @@ def roll_out_spokes(
             hub=hub,
             bucket_name=pipeline.bucket_name,
             bucket_policy=pipeline.backup.policy,
-            subscriber_package=build_subscriber(packages),
+            subscriber_package=subscriber,
             stack_provider=stack,
         ),
         pulumi.ResourceOptions(parent=pipeline),
@@ -159,17 +171,20 @@ def main(
         pulumi.log.warn(warning)
     check_before_anything(config, stack, readers)
     options = packages or PackageOptions.for_repository(config.functions.bundle_orjson)
+    # the caller's account once, after its checks; the subscriber's zip once (account-policy
+    # mode: the architecture publisher's), for the pipeline and every rolled-out spoke
+    built = _Built(options, aws_context(config), build_subscriber(options))
     if not config.deployment.creates_pipeline:
-        spoke = create_spoke(config, options, stack)
+        spoke = create_spoke(config, built, stack)
         export_spoke_outputs(spoke)
         return spoke
-    pipeline = create_pipeline(config, options, stack)
+    pipeline = create_pipeline(config, built, stack)
     export_outputs(pipeline)
     if config.deployment.role == "hub":
-        hub = create_hub_destinations(config, pipeline)
+        hub = create_hub_destinations(config, built.ctx, pipeline)
         pulumi.export("hubDestinations", hub.arns)
         pulumi.export("hubBackfillRoleArn", hub.backfill_role.arn)
-        rollout = roll_out_spokes(config, options, pipeline, hub, stack)
+        rollout = roll_out_spokes(config, built, pipeline, hub, stack)
         if rollout is not None:
             pulumi.export("rolledOutSpokes", rollout.rolled_out)
     return pipeline
