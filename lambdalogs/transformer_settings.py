@@ -24,6 +24,7 @@ from typing import Any, Final, TextIO
 
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
+from lambdalogs.aws_clients import retrying_client
 from lambdalogs.cloudwatch.reader import BAD_CREDENTIALS
 from lambdalogs.errors import CliError, InputError, RemoteError
 from lambdalogs.local.transform import settings_from_env
@@ -70,13 +71,7 @@ def environment_settings(env: Mapping[str, str], settings_from: str, region: str
 
 
 def _lambda_client(region: str) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    # GetFunctionConfiguration is throttled per account and region (TooManyRequestsException,
-    # which botocore's standard and adaptive modes retry): a throttled read must not end a run
-    retries = Config(retries={"mode": "adaptive", "max_attempts": 10})
-    return boto3.client("lambda", region_name=region, config=retries)
+    return retrying_client("lambda", region)
 
 
 class SettingsUnreadable(CliError):

@@ -10,8 +10,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TextIO
 
+from lambdalogs.aws_clients import retrying_client
 from lambdalogs.cloudwatch.reader import Window, log_groups, logs_errors, pages
 from lambdalogs.commands.options import (
     Commands,
@@ -99,29 +100,20 @@ def _region(args: argparse.Namespace, env: Mapping[str, str]) -> str:
     return str(region)
 
 
-def _aws(service: str, region: str | None) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    # FilterLogEvents is throttled per account and region: the adaptive mode paces the calls
-    retries = Config(retries={"mode": "adaptive", "max_attempts": 10})
-    return boto3.client(service, region_name=region, config=retries)
-
-
 def run_command(args: argparse.Namespace, out: TextIO, env: Mapping[str, str] = os.environ) -> int:
     require_target(args, env)
     window = _window(args)
     region = _region(args, env)
     with logs_errors("the caller's account", "sts:GetCallerIdentity"):
-        logs = _aws("logs", region)
-        owner = str(_aws("sts", region).get_caller_identity()["Account"])
+        logs = retrying_client("logs", region)
+        owner = str(retrying_client("sts", region).get_caller_identity()["Account"])
     if args.settings_from == FROM_TRANSFORMER:  # as deployed: its redaction and event rules
         settings = TransformerSettings(command="backfill").for_function(args.transformer, region)
     else:
         settings = settings_from_env(env)
     settings = replace(settings, region=region)  # the log groups' region, whatever the shell's
     architectures = LambdaArchitectures(
-        lambda: _aws("lambda", region), region, settings.default_architecture
+        lambda: retrying_client("lambda", region), region, settings.default_architecture
     )
     cluster = cluster_from(args, env) if opensearch_url(args, env) else None
     if cluster is not None:
