@@ -17,7 +17,6 @@ environment's settings are meant, and uses them throughout."""
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TextIO
@@ -25,12 +24,12 @@ from typing import Any, Final, TextIO
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from lambdalogs.aws_clients import retrying_client
+from lambdalogs.backup.objects import FUNCTION_ARN
 from lambdalogs.cloudwatch.reader import BAD_CREDENTIALS
 from lambdalogs.errors import CliError, InputError, RemoteError
 from lambdalogs.local.transform import settings_from_env
 from transformer.settings import Settings
 
-_ARN_REGION: Final = re.compile(r"arn:aws[\w-]*:lambda:([a-z0-9-]+):\d{12}:function:[^:]+")
 FROM_TRANSFORMER: Final = "transformer"
 FROM_ENVIRONMENT: Final = "environment"
 DEFAULT_TRANSFORMER: Final = "lambda-logs-transformer"
@@ -118,7 +117,7 @@ class TransformerSettings:
                 f"the raw records of {where or 'an object'} name no single transformer "
                 f"(lambdaArn), so the settings they were to be transformed with are unknown: {_FIX}"
             )
-        found = _ARN_REGION.match(arn)
+        found = FUNCTION_ARN.match(arn)
         if found is None:
             raise self._unreadable(arn, "it is not a Lambda function ARN", "check the records")
         return self.for_function(arn, found.group(1))

@@ -35,7 +35,8 @@ Kind = Literal["documents", "processing-failed", "opensearch-failed"]
 KINDS: Final[tuple[Kind, ...]] = ("documents", "processing-failed", "opensearch-failed")
 DELIVERY_LAG: Final = timedelta(hours=24)  # CloudWatch and Firehose retries can delay delivery
 _HOUR_IN_KEY: Final = re.compile(r"(?:^|/)(\d{4})/(\d\d)/(\d\d)/(\d\d)/")
-_REGION_IN_ARN: Final = re.compile(r"arn:aws[\w-]*:lambda:([a-z0-9-]+):")
+FUNCTION_ARN: Final = re.compile(r"arn:aws[\w-]*:lambda:([a-z0-9-]+):\d{12}:function:[^:]+")
+"""A Lambda function's ARN (its region the group): what an entry's `lambdaArn` names."""
 PIPELINE_STATE_PREFIXES: Final = (
     ARCHITECTURE_MAP_KEY_PREFIX,
     GROUP_STATE_KEY_PREFIX,
@@ -164,7 +165,7 @@ def raw_data(text: bytes, where: str) -> Iterator[tuple[bytes, str | None, str |
         except (binascii.Error, ValueError):
             raise InputError(f"s3 object {where} line {number}: 'rawData' is not base64") from None
         named = str(entry.get("lambdaArn", "")) if entry else ""
-        arn = _REGION_IN_ARN.match(named)
+        arn = FUNCTION_ARN.match(named)
         yield decoded, arn.group(1) if arn else None, named if arn else None
 
 
