@@ -251,12 +251,11 @@ def publish(
         problem = str(error)
         print_lines(sys.stderr, _dashboards_failed(cluster, problem))
     indexer = BulkIndexer(cluster, prefix=prefix, action="index")
-    progress = Progress("indexing", len(documents), unit="documents")
-    progress.start()  # the first bulk request can take long on a remote cluster
-    for batch in batches(documents, DEFAULT_BATCH):
-        indexer.send(batch)
-        progress.advance(len(batch))
-    progress.finish()
+    # started at once: the first bulk request can take long on a remote cluster
+    with Progress("indexing", len(documents), unit="documents") as progress:
+        for batch in batches(documents, DEFAULT_BATCH):
+            indexer.send(batch)
+            progress.advance(len(batch))
     cluster.refresh(f"{prefix}-*")
     view = f"{dashboards}/app/dashboards#/view/{prefix}-dashboard-overview"
     lines = [f"Indexed {len(documents)} documents into {cluster.url} ({prefix}-*)"]

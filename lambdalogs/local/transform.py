@@ -90,6 +90,7 @@ def transform_records(
         total.dropped += part.dropped
         total.invocations += part.invocations
         total.reingested += part.reingested
+        total.reingested_bytes += part.reingested_bytes
         progress.advance(len(chunk))
     progress.finish()
     return total

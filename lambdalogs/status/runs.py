@@ -60,14 +60,9 @@ def coverage_of(session: Any, subscriber: str, max_checks: int, now: datetime) -
     listing.start()
     coverage.eligible_groups(logs, rules, found, advance=listing.advance)
     listing.finish()
-    progress = Progress(
-        "status: reading subscription filters",
-        min(len(found.eligible), max_checks),
-        unit="groups",
-    )
-    progress.start()
-    coverage.check_filters(
-        logs, rules, found, max_checks=max_checks, now_ms=to_ms(now), advance=progress.advance
-    )
-    progress.finish()
+    total = min(len(found.eligible), max_checks)
+    with Progress("status: reading subscription filters", total, unit="groups") as progress:
+        coverage.check_filters(
+            logs, rules, found, max_checks=max_checks, now_ms=to_ms(now), advance=progress.advance
+        )
     return coverage.coverage_check(found)
